@@ -1,0 +1,220 @@
+/**
+ * The credit ledger: an append-only list of grants, reservations, charges and releases per
+ * organisation, and the account row that holds its running totals.
+ *
+ * Guarantees:
+ * - The balance never goes below zero, also under concurrent requests and across processes:
+ *   a reservation is one conditional UPDATE (`available >= amount`), which SQLite runs under
+ *   its write lock and PostgreSQL re-checks after waiting on the row lock; a CHECK constraint
+ *   backs it up.
+ * - Every change to the account writes its ledger entry in the same transaction, so the totals
+ *   can always be re-derived from the ledger (`creditsRecount`).
+ * - One charge per (ref, itemRef), ever: charging an item twice is a no-op that returns false.
+ *
+ * Work is paid in two steps: `reserve` when it is submitted, then per finished item `charge`
+ * (reserved → spent) and, when the work ends, `releaseRemaining` (reserved → available).
+ */
+import { sql } from 'kysely';
+import { AppError } from '../errors.ts';
+import { newId, nowIso } from '../ids.ts';
+import { inTransaction, type Db } from '../store/database.ts';
+import type { LedgerEntryKind } from '../store/schema.ts';
+
+export interface Balance {
+  available: number;
+  reserved: number;
+}
+
+export interface LedgerEntry {
+  id: string;
+  kind: LedgerEntryKind;
+  amount: number;
+  ref: string | null;
+  itemRef: string | null;
+  note: string | null;
+  createdAt: string;
+}
+
+/** A ledger bug, not a user error: e.g. charging more than was reserved. */
+export class LedgerError extends Error {
+  override name = 'LedgerError';
+}
+
+/**
+ * Takes the account row's lock for the rest of the transaction (a no-op write works on both
+ * databases), so a read of the ledger that follows cannot race another charge or release.
+ */
+async function lockAccount(trx: Db, orgId: string, at: string): Promise<void> {
+  await trx.updateTable('credit_accounts').set({ updated_at: at }).where('org_id', '=', orgId).execute();
+}
+
+function assertPositiveInteger(amount: number): void {
+  if (!Number.isInteger(amount) || amount <= 0) throw new LedgerError(`amount must be a positive integer, got ${amount}`);
+}
+
+async function append(
+  db: Db,
+  entry: { orgId: string; kind: LedgerEntryKind; amount: number; ref?: string; itemRef?: string; note?: string },
+  at: string,
+): Promise<void> {
+  await db
+    .insertInto('credit_ledger')
+    .values({
+      id: newId('led'),
+      org_id: entry.orgId,
+      kind: entry.kind,
+      amount: entry.amount,
+      ref: entry.ref ?? null,
+      item_ref: entry.itemRef ?? null,
+      note: entry.note ?? null,
+      created_at: at,
+    })
+    .execute();
+}
+
+export async function creditsGrant(db: Db, orgId: string, amount: number, note?: string): Promise<Balance> {
+  assertPositiveInteger(amount);
+  return inTransaction(db, async (trx) => {
+    const at = nowIso();
+    const result = await trx
+      .updateTable('credit_accounts')
+      .set((eb) => ({ available: eb('available', '+', amount), updated_at: at }))
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new LedgerError(`no credit account for organisation ${orgId}`);
+    await append(trx, { orgId, kind: 'grant', amount, note }, at);
+    return creditsBalance(trx, orgId);
+  });
+}
+
+/** Sets `amount` aside for `ref`; throws `insufficient_credits` when the balance is too low. */
+export async function creditsReserve(db: Db, orgId: string, ref: string, amount: number): Promise<void> {
+  assertPositiveInteger(amount);
+  await inTransaction(db, async (trx) => {
+    const at = nowIso();
+    const result = await trx
+      .updateTable('credit_accounts')
+      .set((eb) => ({ available: eb('available', '-', amount), reserved: eb('reserved', '+', amount), updated_at: at }))
+      .where('org_id', '=', orgId)
+      .where('available', '>=', amount)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) {
+      const { available } = await creditsBalance(trx, orgId);
+      throw new AppError('insufficient_credits', `Not enough credits: this request needs ${amount}, the balance is ${available}.`);
+    }
+    await append(trx, { orgId, kind: 'reserve', amount, ref }, at);
+  });
+}
+
+/** What is still reserved for `ref`: reserved, less charged, less released. */
+export async function creditsReservedFor(db: Db, ref: string): Promise<number> {
+  const row = await db
+    .selectFrom('credit_ledger')
+    .select(
+      sql<number>`coalesce(sum(case when kind = 'reserve' then amount else -amount end), 0)`.as('remaining'),
+    )
+    .where('ref', '=', ref)
+    .where('kind', 'in', ['reserve', 'charge', 'release'])
+    .executeTakeFirstOrThrow();
+  return Number(row.remaining);
+}
+
+/**
+ * Spends `amount` of the reservation for `ref` on one item. Returns false, changing nothing,
+ * when that item was charged before.
+ */
+export async function creditsCharge(db: Db, orgId: string, ref: string, itemRef: string, amount: number): Promise<boolean> {
+  assertPositiveInteger(amount);
+  return inTransaction(db, async (trx) => {
+    const at = nowIso();
+    await lockAccount(trx, orgId, at);
+    const existing = await trx
+      .selectFrom('credit_ledger')
+      .select('id')
+      .where('ref', '=', ref)
+      .where('item_ref', '=', itemRef)
+      .where('kind', '=', 'charge')
+      .executeTakeFirst();
+    if (existing) return false;
+    const remaining = await creditsReservedFor(trx, ref);
+    if (remaining < amount) throw new LedgerError(`charge of ${amount} for ${ref}/${itemRef} exceeds its reservation (${remaining} left)`);
+    await trx
+      .updateTable('credit_accounts')
+      .set((eb) => ({ reserved: eb('reserved', '-', amount), updated_at: at }))
+      .where('org_id', '=', orgId)
+      .execute();
+    await append(trx, { orgId, kind: 'charge', amount, ref, itemRef }, at);
+    return true;
+  });
+}
+
+/** Returns whatever is still reserved for `ref` to the available balance; returns the amount. */
+export async function creditsReleaseRemaining(db: Db, orgId: string, ref: string): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const at = nowIso();
+    await lockAccount(trx, orgId, at);
+    const remaining = await creditsReservedFor(trx, ref);
+    if (remaining <= 0) return 0;
+    await trx
+      .updateTable('credit_accounts')
+      .set((eb) => ({ available: eb('available', '+', remaining), reserved: eb('reserved', '-', remaining), updated_at: at }))
+      .where('org_id', '=', orgId)
+      .execute();
+    await append(trx, { orgId, kind: 'release', amount: remaining, ref }, at);
+    return remaining;
+  });
+}
+
+export async function creditsBalance(db: Db, orgId: string): Promise<Balance> {
+  const row = await db
+    .selectFrom('credit_accounts')
+    .select(['available', 'reserved'])
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+  return { available: Number(row?.available ?? 0), reserved: Number(row?.reserved ?? 0) };
+}
+
+/** The balance re-derived from the ledger alone; equals `creditsBalance` unless something is broken. */
+export async function creditsRecount(db: Db, orgId: string): Promise<Balance> {
+  const rows = await db
+    .selectFrom('credit_ledger')
+    .select(['kind', sql<number>`sum(amount)`.as('total')])
+    .where('org_id', '=', orgId)
+    .groupBy('kind')
+    .execute();
+  const total = (kind: LedgerEntryKind) => Number(rows.find((r) => r.kind === kind)?.total ?? 0);
+  return {
+    available: total('grant') - total('reserve') + total('release'),
+    reserved: total('reserve') - total('charge') - total('release'),
+  };
+}
+
+export async function creditsLedgerPage(
+  db: Db,
+  orgId: string,
+  page: { limit: number; offset: number },
+): Promise<{ entries: LedgerEntry[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom('credit_ledger')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    db.selectFrom('credit_ledger').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    entries: rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      amount: Number(r.amount),
+      ref: r.ref,
+      itemRef: r.item_ref,
+      note: r.note,
+      createdAt: r.created_at,
+    })),
+    total: Number(count.n),
+  };
+}

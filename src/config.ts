@@ -1,0 +1,80 @@
+/**
+ * Configuration, read once from the environment and command-line flags and validated here.
+ *
+ * Guarantees: a bad setting stops the process at start with a message that names the setting
+ * and the values it accepts; nothing deeper in the code ever parses an environment variable.
+ */
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** `sqlite:<file>` or `postgres://…`; defaults to `<dataDir>/longrun.db`. */
+  databaseUrl: string;
+  dbPoolSize: number;
+  /** Largest accepted JSON request body, in bytes. */
+  bodyLimitBytes: number;
+  /** Requests per key per window, unless the key has its own limit. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  idempotencyTtlHours: number;
+  /** Credits granted to the default organisation created on first start. */
+  initialCredits: number;
+  shutdownGraceMs: number;
+  logLevel: LogLevel;
+}
+
+/** Flags given on the command line; they win over the environment. */
+export type ConfigOverrides = Partial<Pick<Config, 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel'>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function integer(name: string, raw: string | number | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function sqliteUrlFor(dataDir: string): string {
+  return `sqlite:${path.join(dataDir, 'longrun.db')}`;
+}
+
+function databaseUrl(raw: string | undefined, dataDir: string): string {
+  if (raw === undefined || raw === '') return sqliteUrlFor(dataDir);
+  if (/^(sqlite:|postgres(ql)?:\/\/)/.test(raw)) return raw;
+  throw new ConfigError(
+    `LONGRUN_DATABASE_URL must start with "sqlite:" or "postgres://", got "${raw.replace(/\/\/[^@]*@/, '//***@')}"`,
+  );
+}
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(overrides.dataDir ?? env.LONGRUN_DATA_DIR ?? './data');
+  const logLevel = (overrides.logLevel ?? env.LONGRUN_LOG_LEVEL ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LONGRUN_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  return {
+    host: overrides.host ?? env.HOST ?? '127.0.0.1',
+    port: integer('PORT', overrides.port ?? env.PORT, 8080, 0, 65535),
+    dataDir,
+    databaseUrl: databaseUrl(overrides.databaseUrl ?? env.LONGRUN_DATABASE_URL, dataDir),
+    dbPoolSize: integer('LONGRUN_DB_POOL_SIZE', env.LONGRUN_DB_POOL_SIZE, 10, 1, 1000),
+    bodyLimitBytes: integer('LONGRUN_BODY_LIMIT', env.LONGRUN_BODY_LIMIT, 1024 * 1024, 1024, 1024 ** 3),
+    rateLimitMax: integer('LONGRUN_RATE_LIMIT_MAX', env.LONGRUN_RATE_LIMIT_MAX, 600, 1, 10_000_000),
+    rateLimitWindowMs: integer('LONGRUN_RATE_LIMIT_WINDOW_MS', env.LONGRUN_RATE_LIMIT_WINDOW_MS, 60_000, 1000, 86_400_000),
+    idempotencyTtlHours: integer('LONGRUN_IDEMPOTENCY_TTL_HOURS', env.LONGRUN_IDEMPOTENCY_TTL_HOURS, 24, 1, 24 * 365),
+    initialCredits: integer('LONGRUN_INITIAL_CREDITS', env.LONGRUN_INITIAL_CREDITS, 100, 0, 1_000_000_000),
+    shutdownGraceMs: integer('LONGRUN_SHUTDOWN_GRACE_MS', env.LONGRUN_SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
+    logLevel,
+  };
+}

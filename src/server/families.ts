@@ -1,0 +1,49 @@
+/**
+ * The two route families and their error envelopes (`../shared/CONTRACTS.md`).
+ *
+ * - sourcing (`/profiles`, `/sourcing`): `{success: false, errorCode: "SNAKE_UPPER", errorMessage}`
+ * - content (everything else, including the generic `/jobs`, `/credits` and `/webhooks` routes):
+ *   `{success: false, error: "snake_lower", message}`
+ *
+ * A route's family is decided by its path, so an unknown route or a body that fails before any
+ * handler runs still gets the envelope its neighbours use.
+ */
+import type { FastifyReply } from 'fastify';
+import { ERRORS, type AppError, type ErrorCode } from '../errors.ts';
+
+export type Family = 'sourcing' | 'content';
+
+const SOURCING_ROOTS = new Set(['profiles', 'sourcing']);
+
+export function familyOf(url: string): Family {
+  const root = url.split(/[/?#]/, 2)[1] ?? '';
+  return SOURCING_ROOTS.has(root) ? 'sourcing' : 'content';
+}
+
+/** The status a validation error gets: the sourcing docs use 400, the content docs 422. */
+export function validationStatus(family: Family): number {
+  return family === 'sourcing' ? 400 : 422;
+}
+
+export interface SourcingErrorBody {
+  success: false;
+  errorCode: string;
+  errorMessage: string;
+}
+
+export interface ContentErrorBody {
+  success: false;
+  error: string;
+  message: string;
+}
+
+export function errorBody(family: Family, code: ErrorCode, message: string): SourcingErrorBody | ContentErrorBody {
+  return family === 'sourcing'
+    ? { success: false, errorCode: ERRORS[code].sourcing, errorMessage: message }
+    : { success: false, error: ERRORS[code].content, message };
+}
+
+export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  const family = familyOf(reply.request.url);
+  return reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(family, error.code, error.message));
+}

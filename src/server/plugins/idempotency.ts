@@ -1,0 +1,103 @@
+/**
+ * `Idempotency-Key` on POST routes that create something (routes with `config.idempotent`).
+ *
+ * Guarantees, per organisation and key, for `idempotencyTtlHours` (24 h by default):
+ * - the same key with the same request (method, path, body) gets the first response again,
+ *   status and body, with `Idempotent-Replayed: true`;
+ * - the same key with a different request gets 409 `idempotency_key_reused`;
+ * - while the first request still runs, a second gets 409 `idempotency_key_in_use` rather than
+ *   running the work twice.
+ * Only a 2xx answer is stored. An error releases the key, so the caller can fix the cause and
+ * retry with the same key. A key left pending by a process that died is freed after a minute.
+ * A handler may store the response itself inside its own transaction (the engine does, so the
+ * record commits with the work it describes); the hook below then finds nothing left to do.
+ */
+import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError } from '../../errors.ts';
+import type { Db } from '../../store/database.ts';
+import {
+  idempotencyComplete,
+  idempotencyDelete,
+  idempotencyDeleteIfStale,
+  idempotencyGet,
+  idempotencyInsertPendingIfAbsent,
+} from '../../store/idempotency.ts';
+
+export interface IdempotencyClaim {
+  orgId: string;
+  key: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency: IdempotencyClaim | null;
+  }
+  interface FastifyContextConfig {
+    /** This POST creates something: honour `Idempotency-Key`. */
+    idempotent?: boolean;
+  }
+}
+
+const STALE_PENDING_MS = 60_000;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+function requestHash(request: FastifyRequest): string {
+  return crypto
+    .createHash('sha256')
+    .update(`${request.method} ${request.url}\n`)
+    .update(JSON.stringify(request.body ?? null))
+    .digest('hex');
+}
+
+export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db; ttlHours: number }) => {
+  const { db } = opts;
+  app.decorateRequest('idempotency', null);
+
+  app.addHook('preHandler', async (request, reply) => {
+    const header = request.headers['idempotency-key'];
+    if (!request.routeOptions.config.idempotent || header === undefined || !request.auth) return;
+    const key = Array.isArray(header) ? header[0]! : header;
+    if (!KEY_PATTERN.test(key)) {
+      throw new AppError('bad_request', 'Idempotency-Key must be 1 to 255 printable ASCII characters.');
+    }
+    const orgId = request.auth.orgId;
+    const hash = requestHash(request);
+    const now = new Date();
+    await idempotencyDeleteIfStale(db, orgId, key, now.toISOString(), new Date(now.getTime() - STALE_PENDING_MS).toISOString());
+
+    const claimed = await idempotencyInsertPendingIfAbsent(db, {
+      org_id: orgId,
+      key,
+      request_hash: hash,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + opts.ttlHours * 3_600_000).toISOString(),
+    });
+    if (claimed) {
+      request.idempotency = { orgId, key };
+      return;
+    }
+    const existing = await idempotencyGet(db, orgId, key);
+    if (!existing) throw new AppError('idempotency_key_in_use'); // deleted under our feet: let the caller retry
+    if (existing.request_hash !== hash) throw new AppError('idempotency_key_reused');
+    if (existing.state !== 'done') throw new AppError('idempotency_key_in_use');
+    return reply
+      .code(existing.response_status ?? 200)
+      .header('idempotent-replayed', 'true')
+      .type('application/json; charset=utf-8')
+      .send(existing.response_body);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const claim = request.idempotency;
+    if (!claim) return payload;
+    request.idempotency = null;
+    if (reply.statusCode >= 200 && reply.statusCode < 300) {
+      await idempotencyComplete(db, claim.orgId, claim.key, { status: reply.statusCode, body: String(payload) });
+    } else {
+      await idempotencyDelete(db, claim.orgId, claim.key);
+    }
+    return payload;
+  });
+});

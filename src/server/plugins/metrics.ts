@@ -1,0 +1,69 @@
+/**
+ * Prometheus metrics at `/metrics` (prom-client): requests and their latency by route pattern,
+ * database pool and query timings, and the process's own metrics.
+ *
+ * `/metrics` needs a key with the `metrics:read` scope granted by name: it describes the whole
+ * server, not one organisation, so an ordinary tenant key does not open it.
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Store } from '../../store/database.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Registry;
+  }
+}
+
+export const metricsPlugin = fp(async (app: FastifyInstance, opts: { store: Store }) => {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  app.decorate('metrics', registry);
+
+  const labelNames = ['method', 'route', 'status_code'] as const;
+  const requests = new Counter({ name: 'longrun_http_requests_total', help: 'HTTP requests answered', labelNames, registers: [registry] });
+  const latency = new Histogram({
+    name: 'longrun_http_request_duration_seconds',
+    help: 'Time from receiving a request to sending its response',
+    labelNames,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const queries = new Histogram({
+    name: 'longrun_db_query_duration_seconds',
+    help: 'Database query time',
+    labelNames: ['outcome'],
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'longrun_db_pool_connections',
+    help: 'Database connections by state (SQLite has one)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const stats = opts.store.poolStats();
+      this.set({ state: 'total' }, stats.total);
+      this.set({ state: 'idle' }, stats.idle);
+      this.set({ state: 'waiting' }, stats.waiting);
+    },
+  });
+
+  opts.store.observeQuery = (seconds, failed) => queries.observe({ outcome: failed ? 'error' : 'ok' }, seconds);
+  app.addHook('onClose', async () => {
+    opts.store.observeQuery = null;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, never the raw URL: IDs in paths would make a series per job.
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
+    requests.inc(labels);
+    latency.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  app.get('/metrics', { config: { scope: 'metrics:read' }, schema: { hide: true } }, async (_request, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+});

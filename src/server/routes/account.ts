@@ -1,0 +1,79 @@
+/**
+ * The caller's own account: who the key belongs to, and its organisation's credits.
+ */
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { creditsBalance, creditsLedgerPage } from '../../billing/ledger.ts';
+import { apiKeyFindById } from '../../store/apiKeys.ts';
+import type { Db } from '../../store/database.ts';
+import { orgFindById } from '../../store/orgs.ts';
+import { orgOf } from '../plugins/auth.ts';
+import { ContentOk, PageQuery, Timestamp } from '../schemas.ts';
+
+const Balance = Type.Object({
+  available: Type.Integer({ description: 'Credits that can be spent or reserved now' }),
+  reserved: Type.Integer({ description: 'Credits set aside for work in progress' }),
+});
+
+const LedgerEntry = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('grant'), Type.Literal('reserve'), Type.Literal('charge'), Type.Literal('release')]),
+  amount: Type.Integer(),
+  ref: Type.Union([Type.String(), Type.Null()], { description: 'The job the entry is for' }),
+  itemRef: Type.Union([Type.String(), Type.Null()], { description: 'The item of the job, for charges' }),
+  note: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+});
+
+export async function accountRoutes(instance: FastifyInstance, opts: { db: Db }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { db } = opts;
+
+  app.get(
+    '/me',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'The organisation and API key making this request',
+        response: {
+          200: ContentOk(
+            Type.Object({
+              organisation: Type.Object({ id: Type.String(), name: Type.String(), createdAt: Timestamp }),
+              key: Type.Object({ id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()), createdAt: Timestamp }),
+            }),
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const org = (await orgFindById(db, orgOf(request)))!;
+      const key = (await apiKeyFindById(db, request.auth!.keyId))!;
+      return {
+        success: true as const,
+        data: {
+          organisation: { id: org.id, name: org.name, createdAt: org.created_at },
+          key: { id: key.id, name: key.name, scopes: JSON.parse(key.scopes) as string[], createdAt: key.created_at },
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/credits',
+    { schema: { tags: ['account'], summary: "The organisation's credit balance", response: { 200: ContentOk(Balance) } } },
+    async (request) => ({ success: true as const, data: await creditsBalance(db, orgOf(request)) }),
+  );
+
+  app.get(
+    '/credits/ledger',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'Credit ledger entries, newest first',
+        querystring: PageQuery,
+        response: { 200: ContentOk(Type.Object({ entries: Type.Array(LedgerEntry), total: Type.Integer() })) },
+      },
+    },
+    async (request) => ({ success: true as const, data: await creditsLedgerPage(db, orgOf(request), request.query) }),
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * `/healthz`: the process is up. `/readyz`: it can do work: the database answers and every
+ * migration is applied. Both are public, for load balancers and orchestrators.
+ */
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { AppError } from '../../errors.ts';
+import type { Store } from '../../store/database.ts';
+import { pendingMigrations } from '../../store/migrate.ts';
+import { ContentOk } from '../schemas.ts';
+
+export async function healthRoutes(instance: FastifyInstance, opts: { store: Store }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process is up',
+        security: [],
+        response: { 200: ContentOk(Type.Object({ status: Type.Literal('ok') })) },
+      },
+    },
+    async () => ({ success: true as const, data: { status: 'ok' as const } }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: database reachable and migrated',
+        security: [],
+        response: {
+          200: ContentOk(Type.Object({ status: Type.Literal('ready'), database: Type.String() })),
+          503: Type.Ref('ContentError'),
+        },
+      },
+    },
+    async () => {
+      try {
+        await sql`select 1`.execute(opts.store.db);
+      } catch (error) {
+        throw new AppError('service_unavailable', `Database unreachable: ${(error as Error).message}`);
+      }
+      const pending = await pendingMigrations(opts.store.db);
+      if (pending.length > 0) throw new AppError('service_unavailable', `Migrations not applied: ${pending.join(', ')}.`);
+      return { success: true as const, data: { status: 'ready' as const, database: opts.store.dialect } };
+    },
+  );
+}

@@ -1,0 +1,29 @@
+/**
+ * Schemas shared by many routes: the envelopes of each family and pagination. Declared once
+ * with TypeBox and used for validation, serialization and the OpenAPI document alike.
+ */
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/** Content-family success: `{success: true, data}`. */
+export const ContentOk = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
+
+export const ContentError = Type.Object(
+  { success: Type.Literal(false), error: Type.String(), message: Type.String() },
+  { $id: 'ContentError', description: 'Content-family error envelope' },
+);
+
+export const SourcingError = Type.Object(
+  { success: Type.Literal(false), errorCode: Type.String(), errorMessage: Type.String() },
+  { $id: 'SourcingError', description: 'Sourcing-family error envelope' },
+);
+
+/** Lists take `limit` (default 50, max 100) and `offset`. */
+export const PageQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+export const Timestamp = Type.String({ format: 'date-time' });

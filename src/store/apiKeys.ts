@@ -1,0 +1,35 @@
+/** API key rows. Only a hash of each key's secret is stored; see `auth/apiKeys.ts`. */
+import type { Selectable } from 'kysely';
+import type { Db } from './database.ts';
+import type { ApiKeysTable } from './schema.ts';
+
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+
+export async function apiKeyInsert(db: Db, row: ApiKeyRow): Promise<void> {
+  await db.insertInto('api_keys').values(row).execute();
+}
+
+export async function apiKeyFindById(db: Db, id: string): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function apiKeyList(db: Db, orgId?: string): Promise<ApiKeyRow[]> {
+  let query = db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id');
+  if (orgId) query = query.where('org_id', '=', orgId);
+  return query.execute();
+}
+
+/** Revokes a key; returns false when there is no such key or it was already revoked. */
+export async function apiKeyRevokeIfActive(db: Db, id: string, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function apiKeyTouch(db: Db, id: string, at: string): Promise<void> {
+  await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+}

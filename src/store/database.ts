@@ -1,0 +1,37 @@
+/**
+ * The database handle: one Kysely instance over SQLite or PostgreSQL, chosen by URL.
+ */
+import { Kysely } from 'kysely';
+import { createDialect, type DialectName, type PoolStats } from './dialect.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface Store {
+  db: Db;
+  dialect: DialectName;
+  poolStats(): PoolStats;
+  /** Called after every query with its duration; the metrics plugin sets it. */
+  observeQuery: ((seconds: number, failed: boolean) => void) | null;
+  close(): Promise<void>;
+}
+
+export function openStore(databaseUrl: string, poolSize = 10): Store {
+  const dialect = createDialect(databaseUrl, poolSize);
+  const store: Store = {
+    db: new Kysely<Database>({
+      dialect: dialect.kysely,
+      log: (event) => store.observeQuery?.(event.queryDurationMillis / 1000, event.level === 'error'),
+    }),
+    dialect: dialect.name,
+    poolStats: dialect.poolStats,
+    observeQuery: null,
+    close: () => store.db.destroy(),
+  };
+  return store;
+}
+
+/** Runs `fn` in the caller's transaction if there is one, else in a new one. */
+export async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}

@@ -1,0 +1,92 @@
+/**
+ * Everything that differs between SQLite and PostgreSQL lives in this module: how to connect,
+ * how transactions begin, how errors look. The rest of the code speaks Kysely and never asks
+ * which database it is on, unless it asks this module.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDriver,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Kysely,
+} from 'kysely';
+import pg from 'pg';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface StoreDialect {
+  name: DialectName;
+  kysely: Dialect;
+  poolStats(): PoolStats;
+}
+
+/**
+ * SQLite transactions start with BEGIN IMMEDIATE: they take the write lock up front, so a
+ * transaction that reads and then writes can wait on busy_timeout for another process instead of
+ * failing with SQLITE_BUSY when it tries to upgrade its read lock.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+function sqliteDialect(file: string): StoreDialect {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const database = new BetterSqlite3(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  // Another process (a CLI command, a second server) may hold the write lock for a moment.
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  const config = { database };
+  return {
+    name: 'sqlite',
+    kysely: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new ImmediateSqliteDriver(config),
+      createIntrospector: (db: Kysely<unknown>) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+    // One connection, used by one query at a time.
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+  };
+}
+
+// COUNT(*) and BIGINT come back from pg as strings; every such number here fits a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+function postgresDialect(url: string, poolSize: number): StoreDialect {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return {
+    name: 'postgres',
+    kysely: new PostgresDialect({ pool }),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  };
+}
+
+export function createDialect(databaseUrl: string, poolSize: number): StoreDialect {
+  if (databaseUrl.startsWith('sqlite:')) return sqliteDialect(databaseUrl.slice('sqlite:'.length));
+  return postgresDialect(databaseUrl, poolSize);
+}
+
+/** True when the error is a unique-constraint violation, on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string };
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
+}

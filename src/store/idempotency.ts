@@ -1,0 +1,74 @@
+/**
+ * Idempotency records: the first response to a POST carrying an `Idempotency-Key`, kept so a
+ * retry of the same request gets the same answer. Keyed per organisation.
+ */
+import type { Selectable } from 'kysely';
+import type { Db } from './database.ts';
+import type { IdempotencyKeysTable } from './schema.ts';
+import { isUniqueViolation } from './dialect.ts';
+
+export type IdempotencyRecord = Selectable<IdempotencyKeysTable>;
+
+export async function idempotencyGet(db: Db, orgId: string, key: string): Promise<IdempotencyRecord | undefined> {
+  return db.selectFrom('idempotency_keys').selectAll().where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst();
+}
+
+/** Claims a key for a request about to run; false when another request holds it already. */
+export async function idempotencyInsertPendingIfAbsent(
+  db: Db,
+  record: Pick<IdempotencyRecord, 'org_id' | 'key' | 'request_hash' | 'created_at' | 'expires_at'>,
+): Promise<boolean> {
+  try {
+    await db
+      .insertInto('idempotency_keys')
+      .values({ ...record, state: 'pending', response_status: null, response_body: null })
+      .execute();
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+export async function idempotencyComplete(
+  db: Db,
+  orgId: string,
+  key: string,
+  response: { status: number; body: string },
+): Promise<void> {
+  await db
+    .updateTable('idempotency_keys')
+    .set({ state: 'done', response_status: response.status, response_body: response.body })
+    .where('org_id', '=', orgId)
+    .where('key', '=', key)
+    .execute();
+}
+
+export async function idempotencyDelete(db: Db, orgId: string, key: string): Promise<void> {
+  await db.deleteFrom('idempotency_keys').where('org_id', '=', orgId).where('key', '=', key).execute();
+}
+
+/**
+ * Deletes the record if it is expired, or pending since before `staleBefore` (its request died
+ * with its process), so the key can be used again.
+ */
+export async function idempotencyDeleteIfStale(
+  db: Db,
+  orgId: string,
+  key: string,
+  now: string,
+  staleBefore: string,
+): Promise<void> {
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('org_id', '=', orgId)
+    .where('key', '=', key)
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb.and([eb('state', '=', 'pending'), eb('created_at', '<', staleBefore)])]))
+    .execute();
+}
+
+/** Deletes every expired record; returns how many. */
+export async function idempotencyDeleteExpired(db: Db, now: string): Promise<number> {
+  const result = await db.deleteFrom('idempotency_keys').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

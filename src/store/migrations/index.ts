@@ -1,0 +1,11 @@
+/**
+ * Every migration, in order. Listed here rather than read from a folder at run time, so the
+ * set that runs is the set that was type-checked. Never edit a migration that has shipped:
+ * add the next one.
+ */
+import type { Migration } from 'kysely';
+import * as foundation from './0001_foundation.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': foundation,
+};

@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  creditsBalance,
+  creditsCharge,
+  creditsGrant,
+  creditsLedgerPage,
+  creditsRecount,
+  creditsReleaseRemaining,
+  creditsReserve,
+  creditsReservedFor,
+} from '../../src/billing/ledger.ts';
+import type { Store } from '../../src/store/database.ts';
+import { orgCreate, type Organisation } from '../../src/store/orgs.ts';
+import { testStore } from '../helpers/testServer.ts';
+
+let store: Store;
+let dataDir: string;
+let org: Organisation;
+
+beforeEach(async () => {
+  ({ store, dataDir } = await testStore());
+  org = await orgCreate(store.db, 'acme');
+});
+afterEach(async () => {
+  await store.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('credit ledger', () => {
+  it('reserves, charges per item, and releases the rest', async () => {
+    await creditsGrant(store.db, org.id, 10);
+    await creditsReserve(store.db, org.id, 'job_1', 4);
+    expect(await creditsBalance(store.db, org.id)).toEqual({ available: 6, reserved: 4 });
+
+    expect(await creditsCharge(store.db, org.id, 'job_1', 'item-a', 1)).toBe(true);
+    expect(await creditsCharge(store.db, org.id, 'job_1', 'item-b', 1)).toBe(true);
+    // The same item again changes nothing.
+    expect(await creditsCharge(store.db, org.id, 'job_1', 'item-a', 1)).toBe(false);
+    expect(await creditsReservedFor(store.db, 'job_1')).toBe(2);
+
+    expect(await creditsReleaseRemaining(store.db, org.id, 'job_1')).toBe(2);
+    expect(await creditsReleaseRemaining(store.db, org.id, 'job_1')).toBe(0);
+    expect(await creditsBalance(store.db, org.id)).toEqual({ available: 8, reserved: 0 });
+    expect(await creditsRecount(store.db, org.id)).toEqual({ available: 8, reserved: 0 });
+
+    const { entries, total } = await creditsLedgerPage(store.db, org.id, { limit: 50, offset: 0 });
+    expect(total).toBe(5);
+    expect(entries.map((e) => e.kind)).toEqual(['release', 'charge', 'charge', 'reserve', 'grant']);
+  });
+
+  it('refuses a reservation above the balance with insufficient_credits and changes nothing', async () => {
+    await creditsGrant(store.db, org.id, 3);
+    await expect(creditsReserve(store.db, org.id, 'job_big', 4)).rejects.toMatchObject({ code: 'insufficient_credits', status: 402 });
+    expect(await creditsBalance(store.db, org.id)).toEqual({ available: 3, reserved: 0 });
+    expect((await creditsLedgerPage(store.db, org.id, { limit: 50, offset: 0 })).total).toBe(1);
+  });
+
+  it('never charges more than was reserved', async () => {
+    await creditsGrant(store.db, org.id, 5);
+    await creditsReserve(store.db, org.id, 'job_2', 1);
+    await creditsCharge(store.db, org.id, 'job_2', 'a', 1);
+    await expect(creditsCharge(store.db, org.id, 'job_2', 'b', 1)).rejects.toThrow(/exceeds its reservation/);
+  });
+
+  it('rolls a reservation back with the transaction it is part of', async () => {
+    await creditsGrant(store.db, org.id, 5);
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        await creditsReserve(trx, org.id, 'job_3', 2);
+        throw new Error('the rest of the submission failed');
+      }),
+    ).rejects.toThrow('the rest of the submission failed');
+    expect(await creditsBalance(store.db, org.id)).toEqual({ available: 5, reserved: 0 });
+    expect(await creditsRecount(store.db, org.id)).toEqual({ available: 5, reserved: 0 });
+  });
+
+  it('lets exactly 10 of 50 parallel reservations of 1 through against a balance of 10', async () => {
+    await creditsGrant(store.db, org.id, 10);
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => creditsReserve(store.db, org.id, `job_p${i}`, 1)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    expect(await creditsBalance(store.db, org.id)).toEqual({ available: 0, reserved: 10 });
+    expect(await creditsRecount(store.db, org.id)).toEqual({ available: 0, reserved: 10 });
+  });
+
+  it('never overdraws when four processes reserve at once on one database file', async () => {
+    await creditsGrant(store.db, org.id, 10);
+    const fixture = path.resolve(import.meta.dirname, '../fixtures/reserveMany.ts');
+    const databaseUrl = `sqlite:${path.join(dataDir, 'longrun.db')}`;
+    const runs = Array.from({ length: 4 }, (_, p) =>
+      new Promise<number>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', fixture, databaseUrl, org.id, `proc${p}`, '15'], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`child exited ${code}`))));
+      }),
+    );
+    const succeeded = (await Promise.all(runs)).reduce((a, b) => a + b, 0);
+    expect(succeeded).toBe(10);
+    expect(await creditsBalance(store.db, org.id)).toEqual({ available: 0, reserved: 10 });
+    expect(await creditsRecount(store.db, org.id)).toEqual({ available: 0, reserved: 10 });
+  });
+});
