@@ -25,6 +25,17 @@ export interface Config {
   initialCredits: number;
   shutdownGraceMs: number;
   logLevel: LogLevel;
+  /** Worker slots in this process (0: none). */
+  workers: number;
+  /** Jobs of one organisation running at once. */
+  orgConcurrency: number;
+  leaseMs: number;
+  /** Finished jobs, their items and events are deleted after this many days. */
+  retentionDays: number;
+  /** Registers the `sleep` demonstration kind and `POST /demo/sleep`. */
+  demoKinds: boolean;
+  /** The demo kind appends `<jobId> <itemKey>` here for every item it completes (crash tests count them). */
+  demoLogFile: string | null;
 }
 
 /** Flags given on the command line; they win over the environment. */
@@ -43,6 +54,12 @@ function integer(name: string, raw: string | number | undefined, fallback: numbe
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be 1, true, 0 or false, got "${raw}"`);
 }
 
 export function sqliteUrlFor(dataDir: string): string {
@@ -76,5 +93,11 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     initialCredits: integer('LONGRUN_INITIAL_CREDITS', env.LONGRUN_INITIAL_CREDITS, 100, 0, 1_000_000_000),
     shutdownGraceMs: integer('LONGRUN_SHUTDOWN_GRACE_MS', env.LONGRUN_SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
     logLevel,
+    workers: integer('LONGRUN_WORKERS', env.LONGRUN_WORKERS, 4, 0, 256),
+    orgConcurrency: integer('LONGRUN_ORG_CONCURRENCY', env.LONGRUN_ORG_CONCURRENCY, 2, 1, 256),
+    leaseMs: integer('LONGRUN_LEASE_MS', env.LONGRUN_LEASE_MS, 30_000, 300, 3_600_000),
+    retentionDays: integer('LONGRUN_RETENTION_DAYS', env.LONGRUN_RETENTION_DAYS, 30, 1, 3650),
+    demoKinds: flag('LONGRUN_DEMO_KINDS', env.LONGRUN_DEMO_KINDS),
+    demoLogFile: env.LONGRUN_DEMO_LOG || null,
   };
 }

@@ -9,8 +9,10 @@
  *   errors      each family's envelope, whatever failed above
  */
 import crypto from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
+import type { Engine } from '../engine/engine.ts';
+import { kindRoutes } from '../kinds/index.ts';
 import type { Store } from '../store/database.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from './plugins/auth.ts';
@@ -21,17 +23,20 @@ import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitPlugin } from './plugins/rateLimit.ts';
 import { accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
+import { jobRoutes } from './routes/jobs.ts';
 
 export interface AppDeps {
   config: Config;
   store: Store;
+  engine: Engine;
+  log: FastifyBaseLogger;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export async function buildApp({ config, store }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, store, engine, log }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    loggerInstance: log,
     bodyLimit: config.bodyLimitBytes,
     // A caller's own request ID is kept if it is sane, so logs on both sides line up.
     genReqId: (req) => {
@@ -54,5 +59,7 @@ export async function buildApp({ config, store }: AppDeps): Promise<FastifyInsta
 
   await app.register(healthRoutes, { store });
   await app.register(accountRoutes, { db: store.db });
+  await app.register(jobRoutes, { db: store.db, engine });
+  await app.register(kindRoutes, { engine, config });
   return app;
 }

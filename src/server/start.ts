@@ -11,10 +11,21 @@ import { idempotencyDeleteExpired } from '../store/idempotency.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { nowIso } from '../ids.ts';
 import { buildApp } from './app.ts';
+import { pino } from 'pino';
+import type { Engine } from '../engine/engine.ts';
+import { jobsDeleteFinishedBefore } from '../engine/sql/jobsMaintenance.ts';
+import { createEngine } from '../kinds/index.ts';
+
+const HOUR_MS = 3_600_000;
+
+function daysAgo(days: number): string {
+  return new Date(Date.now() - days * 86_400_000).toISOString();
+}
 
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
+  engine: Engine;
   url: string;
   close(): Promise<void>;
 }
@@ -50,12 +61,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   }
   const firstKey = await ensureDefaultOrganisation(store.db, config.initialCredits);
 
-  const app = await buildApp({ config, store });
-  const stopPruning = startPeriodic('prune idempotency keys', 3_600_000, () => idempotencyDeleteExpired(store.db, nowIso()), app.log);
-  app.addHook('onClose', async () => {
-    stopPruning();
-    await store.close();
-  });
+  const log = pino({ level: config.logLevel });
+  const engine = createEngine(config, store, log);
+  const app = await buildApp({ config, store, engine, log });
+  const stopPruning = [
+    startPeriodic('prune idempotency keys', HOUR_MS, () => idempotencyDeleteExpired(store.db, nowIso()), log),
+    startPeriodic('prune finished jobs', HOUR_MS, () => jobsDeleteFinishedBefore(store.db, daysAgo(config.retentionDays)), log),
+  ];
 
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('://[::1]', '://localhost').replace('://0.0.0.0', '://127.0.0.1');
@@ -63,7 +75,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const banner = firstKey ? `${firstStartBanner(url, firstKey, config.initialCredits)}\n` : '';
   process.stdout.write(`longrun is serving on ${url} (${describeDatabase(config)})\n${banner}`);
 
-  return { app, store, url, close: () => app.close() };
+  engine.start();
+
+  const close = async () => {
+    for (const stop of stopPruning) stop();
+    engine.signals.shutdown(); // long-polls answer, event streams end
+    await app.close(); // stop accepting, finish in-flight requests
+    await engine.stop(config.shutdownGraceMs); // finish or give back current items, release leases
+    await store.close();
+  };
+  return { app, store, engine, url, close };
 }
 
 /** Closes the server on SIGTERM/SIGINT; gives up and exits after the grace period. */
@@ -73,10 +94,11 @@ export function closeOnSignals(server: RunningServer, graceMs: number): void {
     if (closing) return;
     closing = true;
     server.app.log.info({ signal }, 'shutting down');
+    // The engine's grace period plus a margin for HTTP and the database.
     const force = setTimeout(() => {
       server.app.log.error('graceful shutdown took too long; exiting');
       process.exit(1);
-    }, graceMs);
+    }, graceMs + 5_000);
     force.unref();
     server
       .close()

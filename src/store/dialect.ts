@@ -16,6 +16,7 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Kysely,
+  type SelectQueryBuilder,
 } from 'kysely';
 import pg from 'pg';
 
@@ -89,4 +90,14 @@ export function createDialect(databaseUrl: string, poolSize: number): StoreDiale
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string };
   return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
+}
+
+/**
+ * Locks the selected row for a claim. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so concurrent
+ * claimers pass over each other's rows instead of queueing on them. SQLite has one writer at a
+ * time (BEGIN IMMEDIATE), so there is nothing to add.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function claimLock<QB extends SelectQueryBuilder<any, any, any>>(query: QB, dialect: DialectName): QB {
+  return dialect === 'postgres' ? (query.forUpdate().skipLocked() as QB) : query;
 }

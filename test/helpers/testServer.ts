@@ -10,6 +10,9 @@ import { apiKeyCreate, type Scope } from '../../src/auth/apiKeys.ts';
 import { creditsGrant } from '../../src/billing/ledger.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { pino } from 'pino';
+import type { Engine } from '../../src/engine/engine.ts';
+import { createEngine } from '../../src/kinds/index.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { orgCreate, type Organisation } from '../../src/store/orgs.ts';
@@ -30,6 +33,7 @@ export interface TestServer {
   url: string;
   app: FastifyInstance;
   store: Store;
+  engine: Engine;
   config: Config;
   org: Organisation;
   key: string;
@@ -43,9 +47,12 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const { store, dataDir } = await testStore();
   const config = loadConfig({ dataDir, port: 0, logLevel: 'silent' }, opts.env ?? {});
-  const app = await buildApp({ config, store });
+  const log = pino({ level: 'silent' });
+  const engine = createEngine(config, store, log);
+  const app = await buildApp({ config, store, engine, log });
   if (opts.routes) await app.register(async (scope) => opts.routes!(scope));
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  engine.start();
 
   const newOrg: TestServer['newOrg'] = async (name, o = {}) => {
     const org = await orgCreate(store.db, name);
@@ -59,12 +66,15 @@ export async function startTestServer(
     url,
     app,
     store,
+    engine,
     config,
     org: first.org,
     key: first.key,
     newOrg,
     async close() {
+      engine.signals.shutdown();
       await app.close();
+      await engine.stop(1000);
       await store.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -5,7 +5,9 @@
  */
 import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation.ts';
+import * as engine from './0002_engine.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
+  '0002_engine': engine,
 };

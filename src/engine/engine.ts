@@ -1,0 +1,255 @@
+/**
+ * The engine: kinds, submission, cancellation, and the workers that claim and run jobs.
+ *
+ * Guarantees (each backed by the SQL module named):
+ * - a job is held by one worker at a time under a lease renewed by heartbeat (`jobClaimNext`,
+ *   `jobLease`); a worker that dies loses it when the lease expires, and whoever claims the job
+ *   next continues with its unfinished items (`itemStartNext`);
+ * - an item's result, charge, event and the job's end commit together (`itemCheckpoint`);
+ * - workers take one item at a time and give the job back when another organisation is waiting
+ *   and no worker slot is free, so a big job delays others by at most one item per slot;
+ * - idle workers sleep until a signal (submission, freed slot) or the next time a job becomes
+ *   claimable (a delayed job, a retry, an expiring lease): no polling loop.
+ * Not guaranteed: a processor's side effects happen at least once; only its recorded result is
+ * exactly once.
+ */
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { FastifyBaseLogger } from 'fastify';
+import { nowIso } from '../ids.ts';
+import type { Store } from '../store/database.ts';
+import { KindFault } from './errors.ts';
+import type { JobKind } from './kind.ts';
+import { processItem } from './processItem.ts';
+import { EngineSignals } from './signals.ts';
+import { itemCheckpoint } from './sql/itemCheckpoint.ts';
+import { itemStartNext } from './sql/itemStartNext.ts';
+import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
+import { jobClaimNext, type JobRow } from './sql/jobClaimNext.ts';
+import { jobFinalize, type JobFinishedHook } from './sql/jobFinalize.ts';
+import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobLeaseRenewIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
+import { jobsNextAvailableAt, jobsOtherOrgWaiting } from './sql/jobsMaintenance.ts';
+import { jobSubmit, type SubmitRequest } from './submit.ts';
+
+export interface EngineOptions {
+  store: Store;
+  log: FastifyBaseLogger;
+  /** Worker slots in this process; 0 runs no workers (submission and reads still work). */
+  concurrency: number;
+  /** Jobs of one organisation running at once, across all processes. */
+  orgConcurrency: number;
+  leaseMs: number;
+  /** Longest an idle worker sleeps without a signal (catches work from other processes). */
+  idleMaxMs?: number;
+}
+
+class ShutdownSignal extends Error {
+  override name = 'ShutdownSignal';
+}
+
+export class Engine {
+  readonly signals = new EngineSignals();
+  readonly owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  private readonly kinds = new Map<string, JobKind>();
+  private readonly finishedHooks: JobFinishedHook[] = [];
+  private readonly running = new Map<string, AbortController>();
+  private loops: Promise<void>[] = [];
+  private stopping = false;
+  private idleSlots = 0;
+
+  constructor(private readonly opts: EngineOptions) {
+    for (const [name, value] of Object.entries({ orgConcurrency: opts.orgConcurrency, leaseMs: opts.leaseMs })) {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`engine option ${name} must be a positive integer, got ${value}`);
+    }
+  }
+
+  register(kind: JobKind<never>): void {
+    if (this.kinds.has(kind.name)) throw new Error(`job kind "${kind.name}" is registered twice`);
+    this.kinds.set(kind.name, kind as JobKind);
+  }
+
+  kind<Input = never>(name: string): JobKind<Input> | undefined {
+    return this.kinds.get(name) as JobKind<Input> | undefined;
+  }
+
+  /** Runs inside the transaction that finishes any job (for webhook outbox rows). */
+  onJobFinished(hook: JobFinishedHook): void {
+    this.finishedHooks.push(hook);
+  }
+
+  async submit<Input>(request: SubmitRequest<Input>): Promise<JobRow> {
+    if (this.kinds.get(request.kind.name) !== request.kind) throw new Error(`job kind "${request.kind.name}" is not registered`);
+    const job = await jobSubmit(this.opts.store.db, request);
+    this.signals.jobChanged(job.id);
+    this.signals.workAvailable();
+    return job;
+  }
+
+  /** Undefined when the organisation has no such job. */
+  async cancel(orgId: string, jobId: string): Promise<CancelResult> {
+    const result = await jobCancel(this.opts.store.db, orgId, jobId, nowIso(), this.finishedHooks);
+    if (result?.canceled) {
+      // A worker of this process stops now; one elsewhere at its next heartbeat.
+      this.running.get(jobId)?.abort(new Error('job canceled'));
+      this.signals.jobChanged(jobId);
+      this.signals.workAvailable();
+    }
+    return result;
+  }
+
+  start(): void {
+    if (this.loops.length > 0) return;
+    this.stopping = false;
+    this.loops = Array.from({ length: this.opts.concurrency }, () => this.slotLoop());
+  }
+
+  /**
+   * Graceful stop: no new claims; current items get `graceMs` to finish, then are aborted;
+   * every lease this engine holds is released so another worker can take over at once.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    this.signals.workAvailable();
+    const all = Promise.all(this.loops);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      for (const controller of this.running.values()) controller.abort(new ShutdownSignal('shutting down'));
+      await all;
+    }
+    this.loops = [];
+    await jobsReleaseAllOf(this.opts.store.db, this.owner, nowIso());
+  }
+
+  private async slotLoop(): Promise<void> {
+    while (!this.stopping) {
+      let job: JobRow | undefined;
+      try {
+        job = await jobClaimNext(this.opts.store.db, {
+          owner: this.owner,
+          now: new Date(),
+          leaseMs: this.opts.leaseMs,
+          orgConcurrency: this.opts.orgConcurrency,
+          dialect: this.opts.store.dialect,
+        });
+      } catch (err) {
+        this.opts.log.error({ err }, 'claiming a job failed; retrying shortly');
+        await this.signals.waitForWork(1000);
+        continue;
+      }
+      if (!job) {
+        await this.sleepUntilWork();
+        continue;
+      }
+      this.signals.jobChanged(job.id);
+      await this.runJob(job);
+    }
+  }
+
+  private async sleepUntilWork(): Promise<void> {
+    const idleMax = this.opts.idleMaxMs ?? 30_000;
+    let ms = idleMax;
+    try {
+      const next = await jobsNextAvailableAt(this.opts.store.db);
+      // A job claimable now that we could not claim waits on its organisation's limit: a
+      // finishing job signals us; the fallback covers a finish in another process.
+      if (next) ms = Math.min(idleMax, Math.max(Date.parse(next) - Date.now(), 0) || 1000);
+    } catch (err) {
+      this.opts.log.error({ err }, 'reading the queue failed');
+      ms = 1000;
+    }
+    // Checked after the await and before listening, in one tick: a stop cannot slip between.
+    if (this.stopping) return;
+    this.idleSlots += 1;
+    try {
+      await this.signals.waitForWork(ms);
+    } finally {
+      this.idleSlots -= 1;
+    }
+  }
+
+  private async runJob(job: JobRow): Promise<void> {
+    const { db } = this.opts.store;
+    const controller = new AbortController();
+    this.running.set(job.id, controller);
+    const heartbeat = setInterval(() => {
+      jobLeaseRenewIfOwner(db, job.id, this.owner, new Date(), this.opts.leaseMs)
+        .then((held) => held || controller.abort(new Error('lease lost or job ended')))
+        .catch((err: unknown) => this.opts.log.warn({ err, jobId: job.id }, 'heartbeat failed'));
+    }, Math.max(100, Math.floor(this.opts.leaseMs / 3)));
+    try {
+      const kind = this.kinds.get(job.kind);
+      if (!kind) throw new KindFault(new Error(`no job kind "${job.kind}" is registered in this process`));
+      for (;;) {
+        if (controller.signal.aborted) return;
+        if (this.stopping) {
+          await jobLeaseReleaseIfOwner(db, job.id, this.owner, nowIso(), nowIso());
+          return;
+        }
+        const next = await itemStartNext(db, job.id, this.owner, nowIso());
+        if ('leaseLost' in next) return;
+        if ('waitUntil' in next) {
+          await jobLeaseReleaseIfOwner(db, job.id, this.owner, next.waitUntil, nowIso());
+          this.signals.workAvailable();
+          return;
+        }
+        if ('allDone' in next) {
+          // Only reachable if a crash fell between an item's checkpoint and its job's end,
+          // which one transaction prevents; kept so such a job can never hang.
+          await this.finalizeIfHeld(job, { status: 'completed' });
+          return;
+        }
+        const outcome = await processItem(kind, job, next.item, controller.signal, this.opts.log);
+        const result = await itemCheckpoint(db, {
+          job,
+          kind,
+          owner: this.owner,
+          seq: next.item.seq,
+          key: next.item.key,
+          outcome,
+          now: nowIso(),
+          hooks: this.finishedHooks,
+        });
+        this.signals.jobChanged(job.id);
+        if (result.leaseLost || outcome.type === 'abandoned') return;
+        if (result.finished) {
+          this.signals.workAvailable();
+          return;
+        }
+        if (this.idleSlots === 0 && (await jobsOtherOrgWaiting(db, job.org_id, nowIso()))) {
+          await jobLeaseReleaseIfOwner(db, job.id, this.owner, nowIso(), nowIso());
+          this.signals.workAvailable();
+          return;
+        }
+      }
+    } catch (error) {
+      if (error instanceof KindFault) {
+        this.opts.log.error({ err: error.causeError, jobId: job.id }, 'job failed outside its items');
+        await this.finalizeIfHeld(job, {
+          status: 'failed',
+          errorCode: 'INTERNAL_ERROR',
+          errorMessage: 'An unexpected error occurred while running this job.',
+        }).catch((err: unknown) => this.opts.log.error({ err, jobId: job.id }, 'could not record the job failure'));
+      } else {
+        // A database error: the lease runs out and the job is claimed again.
+        this.opts.log.error({ err: error, jobId: job.id }, 'running a job failed; it will be retried when its lease expires');
+      }
+    } finally {
+      clearInterval(heartbeat);
+      this.running.delete(job.id);
+    }
+  }
+
+  private async finalizeIfHeld(job: JobRow, final: Parameters<typeof jobFinalize>[2]): Promise<void> {
+    const now = nowIso();
+    await this.opts.store.db.transaction().execute(async (trx) => {
+      if (await jobHoldIfOwner(trx, job.id, this.owner, now)) await jobFinalize(trx, job.id, final, now, this.finishedHooks);
+    });
+    this.signals.jobChanged(job.id);
+    this.signals.workAvailable();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * A job kind: what a product family plugs into the engine. It declares its items, how to
+ * process one, what one costs, and how a finished job's outcome is summed up. Everything else —
+ * storage, claiming, leases, retries, cancellation, credits, events — is the engine's.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import { newId } from '../ids.ts';
+
+export interface ItemSpec {
+  /** Unique within the job, e.g. a profile ID. */
+  key: string;
+  input?: unknown;
+}
+
+export interface ProcessContext<Input> {
+  jobId: string;
+  orgId: string;
+  input: Input;
+  item: { key: string; input: unknown; attempt: number };
+  /** Aborted on cancellation, lease loss, shutdown, or when the time budget runs out. */
+  signal: AbortSignal;
+}
+
+export interface FinishedItem {
+  key: string;
+  status: 'succeeded' | 'failed';
+  result: unknown;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+export interface JobOutcome {
+  status: 'completed' | 'failed';
+  output?: unknown;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export interface JobKind<Input = unknown> {
+  name: string;
+  /** Schema of the submitted input, also used for the routes that submit it. */
+  inputSchema?: TSchema;
+  /** A new job ID in this kind's shape (e.g. `enr_<uuid>`). */
+  newJobId(): string;
+  /** The items of a job; a kind without items is one unit of work (one item, key `job`). */
+  items?(input: Input): ItemSpec[];
+  process(ctx: ProcessContext<Input>): Promise<unknown>;
+  /** Credits charged for one succeeded item (reserved for every item at submission). */
+  creditsPerItem: number;
+  maxAttempts: number;
+  /** Per-item time budget; an overrun is a retryable TIMEOUT. */
+  itemTimeoutMs: number;
+  /** First retry delay; later ones double. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Sums up a job whose items are all finished; by default it completes with no output. */
+  finish?(input: Input, items: FinishedItem[]): JobOutcome;
+}
+
+type KindOptions<Input> = Pick<JobKind<Input>, 'name' | 'process'> & Partial<Omit<JobKind<Input>, 'name' | 'process'>>;
+
+export function defineKind<Input>(options: KindOptions<Input>): JobKind<Input> {
+  return {
+    newJobId: () => newId('job'),
+    creditsPerItem: 0,
+    maxAttempts: 3,
+    itemTimeoutMs: 30_000,
+    backoffBaseMs: 1_000,
+    backoffMaxMs: 5 * 60_000,
+    ...options,
+  };
+}
+
+/** The single item of a kind that declares none. */
+export const WHOLE_JOB_ITEM: ItemSpec = { key: 'job' };

@@ -1,0 +1,29 @@
+/**
+ * Cancels a job of an organisation. A queued job, or a running one, ends `canceled` at once:
+ * finished items keep their results and charges, the rest of the reservation is released. A
+ * worker running it finds out at its next heartbeat or checkpoint (its lease check fails) and
+ * aborts the processor's signal; what that item produced is not recorded.
+ */
+import type { Db } from '../../store/database.ts';
+import type { JobRow } from './jobClaimNext.ts';
+import { jobFinalize, type JobFinishedHook } from './jobFinalize.ts';
+
+export type CancelResult = { job: JobRow; canceled: boolean } | undefined;
+
+export async function jobCancel(db: Db, orgId: string, jobId: string, now: string, hooks: readonly JobFinishedHook[]): Promise<CancelResult> {
+  return db.transaction().execute(async (trx) => {
+    // The no-op update locks the row (on PostgreSQL) so a checkpoint cannot interleave.
+    const open = await trx
+      .updateTable('jobs')
+      .set({ updated_at: now })
+      .where('id', '=', jobId)
+      .where('org_id', '=', orgId)
+      .where('status', 'in', ['queued', 'running'])
+      .executeTakeFirst();
+    if (Number(open.numUpdatedRows) === 1) {
+      return { job: await jobFinalize(trx, jobId, { status: 'canceled' }, now, hooks), canceled: true };
+    }
+    const job = await trx.selectFrom('jobs').selectAll().where('id', '=', jobId).where('org_id', '=', orgId).executeTakeFirst();
+    return job ? { job, canceled: false } : undefined;
+  });
+}

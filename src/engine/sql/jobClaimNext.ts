@@ -1,0 +1,83 @@
+/**
+ * Claims the next job for a worker, fairly.
+ *
+ * Guarantees: a job is leased to one worker at a time (the UPDATE only succeeds if the job is
+ * still available); organisations take turns — the one served longest ago is asked first —
+ * and an organisation already running `orgConcurrency` jobs is skipped; within an
+ * organisation, higher priority first, then the job that has waited longest.
+ *
+ * Each step is an indexed lookup (`engine_org_turns_active`, `jobs_leased`, `jobs_claim`), so
+ * the cost of a claim does not grow with the number of queued jobs.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../store/database.ts';
+import { claimLock } from '../../store/dialect.ts';
+import { eventAppend } from './eventAppend.ts';
+import type { JobsTable } from '../../store/schema.ts';
+import type { Selectable } from 'kysely';
+
+export type JobRow = Selectable<JobsTable>;
+
+const ORGS_PER_CLAIM = 100;
+
+export async function jobClaimNext(
+  db: Db,
+  opts: { owner: string; now: Date; leaseMs: number; orgConcurrency: number; dialect: 'sqlite' | 'postgres' },
+): Promise<JobRow | undefined> {
+  const now = opts.now.toISOString();
+  const leaseExpires = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
+  return db.transaction().execute(async (trx) => {
+    const orgs = await trx
+      .selectFrom('engine_org_turns')
+      .select('org_id')
+      .where('active_jobs', '>', 0)
+      .orderBy(sql`coalesce(last_served_at, '')`)
+      .limit(ORGS_PER_CLAIM)
+      .execute();
+    for (const { org_id: orgId } of orgs) {
+      const running = await trx
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('org_id', '=', orgId)
+        .where('lease_owner', 'is not', null)
+        .where('lease_expires_at', '>', now)
+        .executeTakeFirstOrThrow();
+      if (Number(running.n) >= opts.orgConcurrency) continue;
+
+      const candidate = await claimLock(
+        trx
+          .selectFrom('jobs')
+          .select('id')
+          .where('org_id', '=', orgId)
+          .where('available_at', '<=', now)
+          .orderBy('priority', 'desc')
+          .orderBy('available_at')
+          .orderBy('id')
+          .limit(1),
+        opts.dialect,
+      ).executeTakeFirst();
+      if (!candidate) continue;
+
+      const claimed = await trx
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'running',
+          lease_owner: opts.owner,
+          lease_expires_at: leaseExpires,
+          available_at: leaseExpires,
+          attempts: eb('attempts', '+', 1),
+          started_at: eb.fn.coalesce('started_at', eb.val(now)),
+          updated_at: now,
+        }))
+        .where('id', '=', candidate.id)
+        .where('available_at', '<=', now)
+        .returningAll()
+        .executeTakeFirst();
+      if (!claimed) continue;
+      if (claimed.attempts === 1) await eventAppend(trx, claimed.id, 'job.started', { attempt: 1 }, now);
+      await trx.updateTable('engine_org_turns').set({ last_served_at: now }).where('org_id', '=', orgId).execute();
+      return claimed;
+    }
+    return undefined;
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * Ends a job: its final status, output or error, the release of whatever credits it still has
+ * reserved, its terminal event, and the hooks (webhook outbox rows) — all in the caller's
+ * transaction, so a crash leaves either none of it or all of it.
+ */
+import { creditsReleaseRemaining } from '../../billing/ledger.ts';
+import type { Db } from '../../store/database.ts';
+import type { JobStatus } from '../../store/schema.ts';
+import type { JobRow } from './jobClaimNext.ts';
+import { eventAppend } from './eventAppend.ts';
+
+export interface FinalState {
+  status: Extract<JobStatus, 'completed' | 'failed' | 'canceled'>;
+  output?: unknown;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/** Called inside the transaction that finishes a job; webhooks write their outbox rows here. */
+export type JobFinishedHook = (trx: Db, job: JobRow) => Promise<void>;
+
+export async function jobFinalize(trx: Db, jobId: string, final: FinalState, now: string, hooks: readonly JobFinishedHook[]): Promise<JobRow> {
+  const before = await trx.selectFrom('jobs').select(['org_id']).where('id', '=', jobId).executeTakeFirstOrThrow();
+  await creditsReleaseRemaining(trx, before.org_id, jobId);
+  const job = await trx
+    .updateTable('jobs')
+    .set({
+      status: final.status,
+      output: final.output === undefined ? null : JSON.stringify(final.output),
+      error_code: final.errorCode ?? null,
+      error_message: final.errorMessage ?? null,
+      available_at: null,
+      lease_owner: null,
+      lease_expires_at: null,
+      completed_at: now,
+      updated_at: now,
+    })
+    .where('id', '=', jobId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx
+    .updateTable('engine_org_turns')
+    .set((eb) => ({ active_jobs: eb('active_jobs', '-', 1) }))
+    .where('org_id', '=', job.org_id)
+    .execute();
+  await eventAppend(
+    trx,
+    jobId,
+    `job.${final.status}`,
+    {
+      status: final.status,
+      succeeded: job.items_succeeded,
+      failed: job.items_failed,
+      total: job.items_total,
+      creditsCharged: job.credits_charged,
+      ...(final.errorCode ? { errorCode: final.errorCode, errorMessage: final.errorMessage } : {}),
+    },
+    now,
+  );
+  for (const hook of hooks) await hook(trx, job);
+  return job;
+}

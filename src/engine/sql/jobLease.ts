@@ -1,0 +1,65 @@
+/**
+ * Lease upkeep for the worker holding a job. Each statement changes the row only while the
+ * caller still holds the lease (compare-and-set on `lease_owner` and `status`), so a worker
+ * that lost its lease, or whose job was canceled, can never overwrite the new state.
+ */
+import type { Db } from '../../store/database.ts';
+
+/** Heartbeat: pushes the lease out. False when the lease is lost or the job is no longer running. */
+export async function jobLeaseRenewIfOwner(db: Db, jobId: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+  const expires = new Date(now.getTime() + leaseMs).toISOString();
+  const result = await db
+    .updateTable('jobs')
+    .set({ lease_expires_at: expires, available_at: expires, updated_at: now.toISOString() })
+    .where('id', '=', jobId)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Gives the job back to the queue, claimable again from `availableAt`. */
+export async function jobLeaseReleaseIfOwner(db: Db, jobId: string, owner: string, availableAt: string, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ lease_owner: null, lease_expires_at: null, available_at: availableAt, updated_at: now })
+    .where('id', '=', jobId)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Inside a checkpoint: locks the job row and checks the lease is still ours. */
+export async function jobHoldIfOwner(trx: Db, jobId: string, owner: string, now: string): Promise<boolean> {
+  const result = await trx
+    .updateTable('jobs')
+    .set({ updated_at: now })
+    .where('id', '=', jobId)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Shutdown: every job this worker holds goes back to the queue at once, its running items to pending. */
+export async function jobsReleaseAllOf(db: Db, owner: string, now: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const held = await trx.selectFrom('jobs').select('id').where('lease_owner', '=', owner).where('status', '=', 'running').execute();
+    if (held.length === 0) return 0;
+    const ids = held.map((j) => j.id);
+    await trx
+      .updateTable('job_items')
+      .set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1) }))
+      .where('job_id', 'in', ids)
+      .where('status', '=', 'running')
+      .execute();
+    await trx
+      .updateTable('jobs')
+      .set({ lease_owner: null, lease_expires_at: null, available_at: now, updated_at: now })
+      .where('id', 'in', ids)
+      .where('lease_owner', '=', owner)
+      .execute();
+    return ids.length;
+  });
+}

@@ -1,0 +1,53 @@
+/** Reads for the routes. Every read is scoped to an organisation: a foreign ID is not found. */
+import type { Db } from '../../store/database.ts';
+import type { JobStatus } from '../../store/schema.ts';
+import type { JobRow } from './jobClaimNext.ts';
+import type { ItemRow } from './itemStartNext.ts';
+
+export async function jobGetForOrg(db: Db, orgId: string, jobId: string): Promise<JobRow | undefined> {
+  return db.selectFrom('jobs').selectAll().where('id', '=', jobId).where('org_id', '=', orgId).executeTakeFirst();
+}
+
+export async function jobsPageForOrg(
+  db: Db,
+  orgId: string,
+  filter: { kind?: string; status?: JobStatus; limit: number; offset: number },
+): Promise<{ jobs: JobRow[]; total: number }> {
+  let query = db.selectFrom('jobs').where('org_id', '=', orgId);
+  if (filter.kind) query = query.where('kind', '=', filter.kind);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  const [jobs, count] = await Promise.all([
+    query.selectAll().orderBy('id', 'desc').limit(filter.limit).offset(filter.offset).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { jobs, total: Number(count.n) };
+}
+
+export async function itemsPageForJob(db: Db, jobId: string, page: { limit: number; offset: number }): Promise<{ items: ItemRow[]; total: number }> {
+  const [items, count] = await Promise.all([
+    db.selectFrom('job_items').selectAll().where('job_id', '=', jobId).orderBy('seq').limit(page.limit).offset(page.offset).execute(),
+    db.selectFrom('job_items').select((eb) => eb.fn.countAll<number>().as('n')).where('job_id', '=', jobId).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(count.n) };
+}
+
+export async function itemsAllForJob(db: Db, jobId: string): Promise<ItemRow[]> {
+  return db.selectFrom('job_items').selectAll().where('job_id', '=', jobId).orderBy('seq').execute();
+}
+
+export interface EventRow {
+  seq: number;
+  type: string;
+  data: string;
+  created_at: string;
+}
+
+export async function eventsAfter(db: Db, jobId: string, afterSeq: number): Promise<EventRow[]> {
+  return db
+    .selectFrom('job_events')
+    .select(['seq', 'type', 'data', 'created_at'])
+    .where('job_id', '=', jobId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .execute();
+}

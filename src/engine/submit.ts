@@ -1,0 +1,91 @@
+/**
+ * Submitting a job is one transaction: the job row, its items, the credit reservation, the
+ * `job.queued` event and the idempotency record. A submission that fails (not enough credits,
+ * a database error) leaves none of them behind.
+ */
+import { creditsReserve } from '../billing/ledger.ts';
+import { nowIso } from '../ids.ts';
+import type { Db } from '../store/database.ts';
+import { idempotencyComplete } from '../store/idempotency.ts';
+import { WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
+import { eventAppend } from './sql/eventAppend.ts';
+import type { JobRow } from './sql/jobClaimNext.ts';
+import { jobInsert } from './sql/jobInsert.ts';
+
+export interface SubmitRequest<Input> {
+  orgId: string;
+  kind: JobKind<Input>;
+  input: Input;
+  /** Higher runs first within the organisation. */
+  priority?: number;
+  /** Not before this time. */
+  runAt?: Date;
+  /** Stores the response for `Idempotency-Key` in the same transaction. */
+  idempotency?: { key: string; respond(job: JobRow): { status: number; body: unknown } } | null;
+}
+
+export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): Promise<JobRow> {
+  const { kind, orgId } = request;
+  const specs = kind.items ? kind.items(request.input) : [WHOLE_JOB_ITEM];
+  if (specs.length === 0) throw new Error(`kind ${kind.name} produced no items`);
+  if (new Set(specs.map((s) => s.key)).size !== specs.length) throw new Error(`kind ${kind.name} produced duplicate item keys`);
+
+  const now = nowIso();
+  const runAt = request.runAt && request.runAt.toISOString() > now ? request.runAt.toISOString() : now;
+  const id = kind.newJobId();
+  const reserve = kind.creditsPerItem * specs.length;
+
+  return db.transaction().execute(async (trx) => {
+    if (reserve > 0) await creditsReserve(trx, orgId, id, reserve);
+    await jobInsert(
+      trx,
+      {
+        id,
+        org_id: orgId,
+        kind: kind.name,
+        status: 'queued',
+        input: JSON.stringify(request.input),
+        output: null,
+        error_code: null,
+        error_message: null,
+        priority: request.priority ?? 0,
+        attempts: 0,
+        run_at: runAt,
+        available_at: runAt,
+        lease_owner: null,
+        lease_expires_at: null,
+        items_total: specs.length,
+        items_succeeded: 0,
+        items_failed: 0,
+        credits_reserved: reserve,
+        credits_charged: 0,
+        last_event_seq: 0,
+        created_at: now,
+        started_at: null,
+        completed_at: null,
+        updated_at: now,
+      },
+      specs.map((spec, seq) => ({
+        job_id: id,
+        seq,
+        key: spec.key,
+        status: 'pending' as const,
+        input: spec.input === undefined ? null : JSON.stringify(spec.input),
+        result: null,
+        error_code: null,
+        error_message: null,
+        attempts: 0,
+        available_at: runAt,
+        started_at: null,
+        finished_at: null,
+      })),
+    );
+    await eventAppend(trx, id, 'job.queued', { kind: kind.name, items: specs.length, runAt }, now);
+    const job = await trx.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    if (request.idempotency) {
+      const response = request.idempotency.respond(job);
+      await idempotencyComplete(trx, orgId, request.idempotency.key, { status: response.status, body: JSON.stringify(response.body) });
+    }
+    return job;
+  });
+}

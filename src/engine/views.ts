@@ -1,0 +1,82 @@
+/** How a job and its items look on the generic `/jobs` routes. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { ItemRow } from './sql/itemStartNext.ts';
+import type { JobRow } from './sql/jobClaimNext.ts';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const ErrorInfo = Nullable(Type.Object({ code: Type.String(), message: Type.String() }));
+
+export const JobStatusSchema = Type.Union(['queued', 'running', 'completed', 'failed', 'canceled'].map((s) => Type.Literal(s)));
+
+export const JobView = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.String(),
+    status: JobStatusSchema,
+    priority: Type.Integer(),
+    attempts: Type.Integer({ description: 'How many times a worker has claimed the job' }),
+    progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
+    counts: Type.Object({ pending: Type.Integer(), succeeded: Type.Integer(), failed: Type.Integer() }),
+    credits: Type.Object({ reserved: Type.Integer(), charged: Type.Integer() }),
+    input: Type.Unknown(),
+    output: Type.Unknown(),
+    error: ErrorInfo,
+    runAt: Type.String({ format: 'date-time' }),
+    createdAt: Type.String({ format: 'date-time' }),
+    startedAt: Nullable(Type.String({ format: 'date-time' })),
+    completedAt: Nullable(Type.String({ format: 'date-time' })),
+  },
+  { $id: 'Job' },
+);
+
+export const ItemView = Type.Object(
+  {
+    key: Type.String(),
+    status: Type.Union(['pending', 'running', 'succeeded', 'failed'].map((s) => Type.Literal(s))),
+    attempts: Type.Integer(),
+    result: Type.Unknown(),
+    error: ErrorInfo,
+    startedAt: Nullable(Type.String({ format: 'date-time' })),
+    finishedAt: Nullable(Type.String({ format: 'date-time' })),
+  },
+  { $id: 'JobItem' },
+);
+
+const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+
+export function isFinished(job: JobRow): boolean {
+  return job.status === 'completed' || job.status === 'failed' || job.status === 'canceled';
+}
+
+export function jobView(job: JobRow): Static<typeof JobView> {
+  const done = job.items_succeeded + job.items_failed;
+  return {
+    id: job.id,
+    kind: job.kind,
+    status: job.status,
+    priority: job.priority,
+    attempts: job.attempts,
+    progress: { done, total: job.items_total },
+    counts: { pending: job.items_total - done, succeeded: job.items_succeeded, failed: job.items_failed },
+    credits: { reserved: isFinished(job) ? 0 : job.credits_reserved - job.credits_charged, charged: job.credits_charged },
+    input: parse(job.input),
+    output: parse(job.output),
+    error: job.error_code ? { code: job.error_code, message: job.error_message ?? '' } : null,
+    runAt: job.run_at,
+    createdAt: job.created_at,
+    startedAt: job.started_at,
+    completedAt: job.completed_at,
+  };
+}
+
+export function itemView(item: ItemRow): Static<typeof ItemView> {
+  return {
+    key: item.key,
+    status: item.status,
+    attempts: item.attempts,
+    result: parse(item.result),
+    error: item.error_code ? { code: item.error_code, message: item.error_message ?? '' } : null,
+    startedAt: item.started_at,
+    finishedAt: item.finished_at,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * `?wait=N` on status routes: hold the request until the job's status changes (or it ends),
+ * at most N seconds, then answer with the state at that moment. Wakes on the engine's
+ * in-process signal, so a waiting client costs no database polling.
+ */
+import type { Db } from '../store/database.ts';
+import type { EngineSignals } from './signals.ts';
+import type { JobRow } from './sql/jobClaimNext.ts';
+import { jobGetForOrg } from './sql/jobsRead.ts';
+import { isFinished } from './views.ts';
+
+export const MAX_WAIT_SECONDS = 30;
+
+export async function waitForJobChange(
+  db: Db,
+  signals: EngineSignals,
+  job: JobRow,
+  waitSeconds: number,
+  abort: AbortSignal,
+): Promise<JobRow> {
+  if (waitSeconds <= 0 || isFinished(job)) return job;
+  return new Promise<JobRow>((resolve, reject) => {
+    let latest = job;
+    let checking = false;
+    let again = false;
+    const finish = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      unsubscribeShutdown();
+      abort.removeEventListener('abort', finish);
+      resolve(latest);
+    };
+    const check = () => {
+      if (checking) {
+        again = true; // a signal during a read: read once more after it
+        return;
+      }
+      checking = true;
+      again = false;
+      jobGetForOrg(db, job.org_id, job.id)
+        .then((row) => {
+          checking = false;
+          if (!row) return finish();
+          latest = row;
+          if (row.status !== job.status) finish();
+          else if (again) check();
+        })
+        .catch((err: unknown) => {
+          clearTimeout(timer);
+          unsubscribe();
+          unsubscribeShutdown();
+          reject(err);
+        });
+    };
+    const unsubscribe = signals.onJobChanged(job.id, check);
+    const unsubscribeShutdown = signals.onShutdown(finish);
+    const timer = setTimeout(finish, Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000);
+    abort.addEventListener('abort', finish, { once: true });
+    check(); // it may have changed between the caller's read and our subscription
+  });
+}

@@ -1,0 +1,42 @@
+/** `POST /demo/sleep`: submits a `sleep` job (only with LONGRUN_DEMO_KINDS=1). */
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine/engine.ts';
+import type { JobKind } from '../../engine/kind.ts';
+import { orgOf } from '../../server/plugins/auth.ts';
+import { ContentOk } from '../../server/schemas.ts';
+import { SleepInput } from './kind.ts';
+
+const SubmitBody = Type.Composite([
+  SleepInput,
+  Type.Object({
+    priority: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
+    runAt: Type.Optional(Type.String({ format: 'date-time', description: 'Not before this time' })),
+  }),
+], { additionalProperties: false });
+
+const Accepted = ContentOk(Type.Object({ jobId: Type.String(), status: Type.Literal('queued') }));
+
+export async function sleepRoutes(instance: FastifyInstance, opts: { engine: Engine; kind: JobKind<SleepInput> }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  app.post(
+    '/demo/sleep',
+    {
+      config: { idempotent: true },
+      schema: { tags: ['demo'], summary: 'Submit a demonstration job whose items sleep', body: SubmitBody, response: { 202: Accepted } },
+    },
+    async (request, reply) => {
+      const { priority, runAt, ...input } = request.body;
+      const respond = (jobId: string) => ({ status: 202, body: { success: true as const, data: { jobId, status: 'queued' as const } } });
+      const job = await opts.engine.submit({
+        orgId: orgOf(request),
+        kind: opts.kind,
+        input: input as SleepInput,
+        priority,
+        runAt: runAt ? new Date(runAt) : undefined,
+        idempotency: request.idempotency ? { key: request.idempotency.key, respond: (j) => respond(j.id) } : null,
+      });
+      return reply.code(202).send(respond(job.id).body);
+    },
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * The generic routes over every job kind: list, status (with `?wait=`), items, cancel, and the
+ * event stream. Content-family envelope `{success, data}`. A job of another organisation
+ * answers 404 as if it did not exist.
+ */
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine/engine.ts';
+import { itemsPageForJob, jobGetForOrg, jobsPageForOrg } from '../../engine/sql/jobsRead.ts';
+import { ItemView, JobStatusSchema, JobView, isFinished, itemView, jobView } from '../../engine/views.ts';
+import { MAX_WAIT_SECONDS, waitForJobChange } from '../../engine/waitForChange.ts';
+import { AppError } from '../../errors.ts';
+import type { Db } from '../../store/database.ts';
+import type { JobStatus } from '../../store/schema.ts';
+import { orgOf } from '../plugins/auth.ts';
+import { ContentOk, PageQuery } from '../schemas.ts';
+import { streamJobEvents } from './jobEvents.ts';
+
+/** What status routes send in `Retry-After` while work runs. */
+export const POLL_AFTER_SECONDS = 2;
+
+const JobParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+const WaitQuery = Type.Object(
+  { wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Hold the answer up to this many seconds until the status changes' })) },
+  { additionalProperties: false },
+);
+
+function notFound(id: string): AppError {
+  return new AppError('not_found', `No job ${id}.`);
+}
+
+export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, engine } = opts;
+  app.addSchema(JobView);
+  app.addSchema(ItemView);
+
+  app.get(
+    '/jobs',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: "The organisation's jobs, newest first",
+        querystring: Type.Composite([
+          PageQuery,
+          Type.Object({ kind: Type.Optional(Type.String({ maxLength: 50 })), status: Type.Optional(JobStatusSchema) }),
+        ], { additionalProperties: false }),
+        response: { 200: ContentOk(Type.Object({ jobs: Type.Array(Type.Ref(JobView)), total: Type.Integer() })) },
+      },
+    },
+    async (request) => {
+      const { jobs, total } = await jobsPageForOrg(db, orgOf(request), { ...request.query, status: request.query.status as JobStatus | undefined });
+      return { success: true as const, data: { jobs: jobs.map(jobView), total } };
+    },
+  );
+
+  app.get(
+    '/jobs/:id',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'A job: status, progress, counts, timestamps, error',
+        description: `202 while queued or running (with Retry-After), 200 once finished. \`?wait=N\` (N ≤ ${MAX_WAIT_SECONDS}) answers as soon as the status changes.`,
+        params: JobParams,
+        querystring: WaitQuery,
+        response: { 200: ContentOk(Type.Ref(JobView)), 202: ContentOk(Type.Ref(JobView)) },
+      },
+    },
+    async (request, reply) => {
+      let job = await jobGetForOrg(db, orgOf(request), request.params.id);
+      if (!job) throw notFound(request.params.id);
+      const abort = new AbortController();
+      request.raw.once('close', () => abort.abort());
+      job = await waitForJobChange(db, engine.signals, job, request.query.wait ?? 0, abort.signal);
+      if (!isFinished(job)) reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
+      return { success: true as const, data: jobView(job) };
+    },
+  );
+
+  app.get(
+    '/jobs/:id/items',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: "A job's items with their results and errors",
+        params: JobParams,
+        querystring: PageQuery,
+        response: { 200: ContentOk(Type.Object({ items: Type.Array(Type.Ref(ItemView)), total: Type.Integer() })) },
+      },
+    },
+    async (request) => {
+      const job = await jobGetForOrg(db, orgOf(request), request.params.id);
+      if (!job) throw notFound(request.params.id);
+      const { items, total } = await itemsPageForJob(db, job.id, request.query);
+      return { success: true as const, data: { items: items.map(itemView), total } };
+    },
+  );
+
+  app.post(
+    '/jobs/:id/cancel',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Cancel a queued or running job',
+        description: 'Finished items keep their results and charges; the rest of the reservation is released. 409 if the job already finished.',
+        params: JobParams,
+        response: { 200: ContentOk(Type.Ref(JobView)) },
+      },
+    },
+    async (request) => {
+      const result = await engine.cancel(orgOf(request), request.params.id);
+      if (!result) throw notFound(request.params.id);
+      if (!result.canceled) throw new AppError('conflict', `Job ${result.job.id} already ended with status ${result.job.status}.`);
+      return { success: true as const, data: jobView(result.job) };
+    },
+  );
+
+  app.get(
+    '/jobs/:id/events',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: "A job's events as Server-Sent Events",
+        description: 'Replays events after `Last-Event-ID` (or `?lastEventId=`), then streams live; closes after the terminal event.',
+        params: JobParams,
+        querystring: Type.Object({ lastEventId: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })) }),
+        produces: ['text/event-stream'],
+      },
+    },
+    async (request, reply) => {
+      const job = await jobGetForOrg(db, orgOf(request), request.params.id);
+      if (!job) throw notFound(request.params.id);
+      const after = Number(request.headers['last-event-id'] ?? request.query.lastEventId ?? 0);
+      streamJobEvents(request, reply, db, engine, job.id, after);
+    },
+  );
+}
