@@ -121,7 +121,8 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
       schema: {
         tags: ['jobs'],
         summary: "A job's events as Server-Sent Events",
-        description: 'Replays events after `Last-Event-ID` (or `?lastEventId=`), then streams live; closes after the terminal event.',
+        description:
+          'Replays events after `Last-Event-ID` (or `?lastEventId=`), then streams live; closes after the terminal event. 204 when the job has ended and the client has seen its last event.',
         params: JobParams,
         querystring: Type.Object({ lastEventId: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })) }),
@@ -132,6 +133,8 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
       const job = await jobGetForOrg(db, orgOf(request), request.params.id);
       if (!job) throw notFound(request.params.id);
       const after = Number(request.headers['last-event-id'] ?? request.query.lastEventId ?? 0);
+      // A finished job whose last event the client has seen: 204 tells EventSource to stop reconnecting.
+      if (isFinished(job) && job.last_event_seq <= after) return reply.code(204).send();
       streamJobEvents(request, reply, db, engine, job.id, after);
     },
   );
