@@ -23,11 +23,14 @@ export async function waitForJobChange(
     let latest = job;
     let checking = false;
     let again = false;
-    const finish = () => {
+    const cleanUp = () => {
       clearTimeout(timer);
       unsubscribe();
       unsubscribeShutdown();
       abort.removeEventListener('abort', finish);
+    };
+    const finish = () => {
+      cleanUp();
       resolve(latest);
     };
     const check = () => {
@@ -46,9 +49,7 @@ export async function waitForJobChange(
           else if (again) check();
         })
         .catch((err: unknown) => {
-          clearTimeout(timer);
-          unsubscribe();
-          unsubscribeShutdown();
+          cleanUp();
           reject(err);
         });
     };
