@@ -17,6 +17,8 @@ export interface Config {
   dbPoolSize: number;
   /** Largest accepted JSON request body, in bytes. */
   bodyLimitBytes: number;
+  /** Largest `POST /profiles` body (a bulk import of up to 1,000 profiles), in bytes. */
+  profilesBodyLimitBytes: number;
   /** Requests per key per window, unless the key has its own limit. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
@@ -87,6 +89,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     databaseUrl: databaseUrl(overrides.databaseUrl ?? env.LONGRUN_DATABASE_URL, dataDir),
     dbPoolSize: integer('LONGRUN_DB_POOL_SIZE', env.LONGRUN_DB_POOL_SIZE, 10, 1, 1000),
     bodyLimitBytes: integer('LONGRUN_BODY_LIMIT', env.LONGRUN_BODY_LIMIT, 1024 * 1024, 1024, 1024 ** 3),
+    profilesBodyLimitBytes: integer('LONGRUN_PROFILES_BODY_LIMIT', env.LONGRUN_PROFILES_BODY_LIMIT, 16 * 1024 * 1024, 1024, 1024 ** 3),
     rateLimitMax: integer('LONGRUN_RATE_LIMIT_MAX', env.LONGRUN_RATE_LIMIT_MAX, 600, 1, 10_000_000),
     rateLimitWindowMs: integer('LONGRUN_RATE_LIMIT_WINDOW_MS', env.LONGRUN_RATE_LIMIT_WINDOW_MS, 60_000, 1000, 86_400_000),
     idempotencyTtlHours: integer('LONGRUN_IDEMPOTENCY_TTL_HOURS', env.LONGRUN_IDEMPOTENCY_TTL_HOURS, 24, 1, 24 * 365),

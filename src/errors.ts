@@ -30,6 +30,8 @@ export const ERRORS = {
   },
   forbidden: { status: 403, message: 'This API key does not have the scope this route needs.', sourcing: 'FORBIDDEN', content: 'forbidden' },
   not_found: { status: 404, message: 'Not found.', sourcing: 'NOT_FOUND', content: 'not_found' },
+  profile_not_found: { status: 404, message: 'No such profile.', sourcing: 'PROFILE_NOT_FOUND', content: 'not_found' },
+  request_not_found: { status: 404, message: 'No such request.', sourcing: 'REQUEST_NOT_FOUND', content: 'not_found' },
   route_not_found: { status: 404, message: 'No such route.', sourcing: 'ROUTE_NOT_FOUND', content: 'not_found' },
   method_not_allowed: { status: 405, message: 'Method not allowed on this route.', sourcing: 'METHOD_NOT_ALLOWED', content: 'method_not_allowed' },
   conflict: { status: 409, message: 'The request conflicts with the current state.', sourcing: 'CONFLICT', content: 'conflict' },
@@ -50,6 +52,13 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** One problem with one part of a request: `entry` is the index in a bulk body, `field` a JSON path. */
+export interface ErrorDetail {
+  entry?: number;
+  field: string;
+  message: string;
+}
+
 /** An error the API reports to its caller as it is: a code from the catalogue and a message. */
 export class AppError extends Error {
   override name = 'AppError';
@@ -60,6 +69,8 @@ export class AppError extends Error {
     message?: string,
     /** Overrides the status of the catalogue, e.g. 400 for a sourcing-family validation error. */
     status?: number,
+    /** Per-field problems, e.g. one per invalid entry of a bulk import; sent as `details`. */
+    readonly details?: ErrorDetail[],
   ) {
     super(message ?? ERRORS[code].message);
     this.status = status ?? ERRORS[code].status;

@@ -232,7 +232,7 @@ export class Engine {
         await this.finalizeIfHeld(job, {
           status: 'failed',
           errorCode: 'INTERNAL_ERROR',
-          errorMessage: 'An unexpected error occurred while running this job.',
+          errorMessage: this.kinds.get(job.kind)?.faultMessage ?? 'An unexpected error occurred while running this job.',
         }).catch((err: unknown) => this.opts.log.error({ err, jobId: job.id }, 'could not record the job failure'));
       } else {
         // A database error: the lease runs out and the job is claimed again.

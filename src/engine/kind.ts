@@ -5,6 +5,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { newId } from '../ids.ts';
+import type { Db } from '../store/database.ts';
 
 export interface ItemSpec {
   /** Unique within the job, e.g. a profile ID. */
@@ -15,6 +16,8 @@ export interface ItemSpec {
 export interface ProcessContext<Input> {
   jobId: string;
   orgId: string;
+  /** When the job was submitted: a fixed "now" for work that must give the same answer on a retry. */
+  createdAt: string;
   input: Input;
   item: { key: string; input: unknown; attempt: number };
   /** Aborted on cancellation, lease loss, shutdown, or when the time budget runs out. */
@@ -36,6 +39,25 @@ export interface JobOutcome {
   errorMessage?: string;
 }
 
+/** What one item costs when its price depends on the input and the result (e.g. per candidate found). */
+export interface ItemPricing<Input> {
+  /** The most one item can cost; reserved for every item at submission. */
+  maxPerItem(input: Input): number;
+  /** What a succeeded item actually costs; capped at `maxPerItem`. */
+  forResult(result: unknown, input: Input): number;
+}
+
+/** Context for `commitResult`: the job and the item that just succeeded. */
+export interface CommitContext<Input> {
+  jobId: string;
+  orgId: string;
+  input: Input;
+  key: string;
+  result: unknown;
+  /** When the job was submitted. */
+  createdAt: string;
+}
+
 export interface JobKind<Input = unknown> {
   name: string;
   /** Schema of the submitted input, also used for the routes that submit it. */
@@ -47,6 +69,15 @@ export interface JobKind<Input = unknown> {
   process(ctx: ProcessContext<Input>): Promise<unknown>;
   /** Credits charged for one succeeded item (reserved for every item at submission). */
   creditsPerItem: number;
+  /** Overrides `creditsPerItem` for kinds whose price depends on the work done. */
+  pricing?: ItemPricing<Input>;
+  /**
+   * Writes the kind's own rows for a succeeded item, inside the transaction that records the
+   * item's result: they commit together or not at all. A throw here is a fault of the kind.
+   */
+  commitResult?(trx: Db, ctx: CommitContext<Input>): Promise<void>;
+  /** The message a job of this kind fails with when the kind itself faults (code INTERNAL_ERROR). */
+  faultMessage?: string;
   maxAttempts: number;
   /** Per-item time budget; an overrun is a retryable TIMEOUT. */
   itemTimeoutMs: number;

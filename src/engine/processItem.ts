@@ -34,6 +34,7 @@ export async function processItem(
     const work = kind.process({
       jobId: job.id,
       orgId: job.org_id,
+      createdAt: job.created_at,
       input: JSON.parse(job.input),
       item: { key: item.key, input: item.input === null ? null : JSON.parse(item.input), attempt: item.attempts },
       signal: controller.signal,

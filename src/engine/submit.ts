@@ -33,7 +33,7 @@ export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): P
   const now = nowIso();
   const runAt = request.runAt && request.runAt.toISOString() > now ? request.runAt.toISOString() : now;
   const id = kind.newJobId();
-  const reserve = kind.creditsPerItem * specs.length;
+  const reserve = (kind.pricing ? kind.pricing.maxPerItem(request.input) : kind.creditsPerItem) * specs.length;
 
   return db.transaction().execute(async (trx) => {
     if (reserve > 0) await creditsReserve(trx, orgId, id, reserve);

@@ -5,8 +5,15 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine/engine.ts';
 import type { Store } from '../store/database.ts';
+import { Candidate } from '../scoring/candidate.ts';
+import { Resume } from '../talentPool/resume.ts';
+import { talentPoolRoutes } from '../talentPool/routes.ts';
+import { enrichmentKind, type EnrichmentInput } from './enrichment/kind.ts';
+import { enrichmentRoutes } from './enrichment/routes.ts';
 import { sleepKind } from './sleep/kind.ts';
 import { sleepRoutes } from './sleep/routes.ts';
+import { sourcingKind, type SourcingInput } from './sourcing/kind.ts';
+import { sourcingRoutes } from './sourcing/routes.ts';
 
 export function createEngine(config: Config, store: Store, log: FastifyBaseLogger): Engine {
   const engine = new Engine({
@@ -16,11 +23,20 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
     orgConcurrency: config.orgConcurrency,
     leaseMs: config.leaseMs,
   });
+  engine.register(sourcingKind(store.db));
+  engine.register(enrichmentKind(store.db));
   if (config.demoKinds) engine.register(sleepKind({ logFile: config.demoLogFile }));
   return engine;
 }
 
-export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; config: Config }) {
-  const sleep = opts.engine.kind('sleep');
-  if (opts.config.demoKinds && sleep) await app.register(sleepRoutes, { engine: opts.engine, kind: sleep });
+export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; config: Config; store: Store }) {
+  const { engine, config, store } = opts;
+  // Shared by the sourcing family's plugins, so declared in their common parent.
+  app.addSchema(Resume);
+  app.addSchema(Candidate);
+  await app.register(talentPoolRoutes, { db: store.db, bodyLimit: config.profilesBodyLimitBytes });
+  await app.register(sourcingRoutes, { db: store.db, engine, kind: engine.kind<SourcingInput>('sourcing')! });
+  await app.register(enrichmentRoutes, { db: store.db, engine, kind: engine.kind<EnrichmentInput>('enrichment')! });
+  const sleep = engine.kind('sleep');
+  if (config.demoKinds && sleep) await app.register(sleepRoutes, { engine, kind: sleep });
 }

@@ -60,6 +60,6 @@ export async function buildApp({ config, store, engine, log }: AppDeps): Promise
   await app.register(healthRoutes, { store });
   await app.register(accountRoutes, { db: store.db });
   await app.register(jobRoutes, { db: store.db, engine });
-  await app.register(kindRoutes, { engine, config });
+  await app.register(kindRoutes, { engine, config, store });
   return app;
 }

@@ -9,7 +9,7 @@
  * handler runs still gets the envelope its neighbours use.
  */
 import type { FastifyReply } from 'fastify';
-import { ERRORS, type AppError, type ErrorCode } from '../errors.ts';
+import { ERRORS, type AppError, type ErrorCode, type ErrorDetail } from '../errors.ts';
 
 export type Family = 'sourcing' | 'content';
 
@@ -29,21 +29,24 @@ export interface SourcingErrorBody {
   success: false;
   errorCode: string;
   errorMessage: string;
+  details?: ErrorDetail[];
 }
 
 export interface ContentErrorBody {
   success: false;
   error: string;
   message: string;
+  details?: ErrorDetail[];
 }
 
-export function errorBody(family: Family, code: ErrorCode, message: string): SourcingErrorBody | ContentErrorBody {
+export function errorBody(family: Family, code: ErrorCode, message: string, details?: ErrorDetail[]): SourcingErrorBody | ContentErrorBody {
+  const extra = details && details.length > 0 ? { details } : {};
   return family === 'sourcing'
-    ? { success: false, errorCode: ERRORS[code].sourcing, errorMessage: message }
-    : { success: false, error: ERRORS[code].content, message };
+    ? { success: false, errorCode: ERRORS[code].sourcing, errorMessage: message, ...extra }
+    : { success: false, error: ERRORS[code].content, message, ...extra };
 }
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   const family = familyOf(reply.request.url);
-  return reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(family, error.code, error.message));
+  return reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(family, error.code, error.message, error.details));
 }

@@ -27,3 +27,9 @@ export const PageQuery = Type.Object(
 );
 
 export const Timestamp = Type.String({ format: 'date-time' });
+
+/**
+ * A webhook endpoint's ID (`wh_<ULID>`). Until the webhooks issue lands it is checked for its
+ * shape only and kept with the job.
+ */
+export const WebhookId = Type.String({ pattern: '^wh_[0-9A-HJKMNP-TV-Z]{26}$', description: 'wh_<ULID> of a webhook endpoint of this organisation' });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
+  PostgresAdapter,
   PostgresDialect,
   SqliteAdapter,
   SqliteDriver,
@@ -100,4 +101,9 @@ export function isUniqueViolation(error: unknown): boolean {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function claimLock<QB extends SelectQueryBuilder<any, any, any>>(query: QB, dialect: DialectName): QB {
   return dialect === 'postgres' ? (query.forUpdate().skipLocked() as QB) : query;
+}
+
+/** Which database a Kysely handle talks to (migrations and search ask; other code should not). */
+export function dialectOf(db: Kysely<any>): DialectName { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }

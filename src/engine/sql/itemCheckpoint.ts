@@ -37,7 +37,16 @@ export async function itemCheckpoint(
     switch (outcome.type) {
       case 'succeeded': {
         await item.set({ status: 'succeeded', result: JSON.stringify(outcome.result ?? null), error_code: null, error_message: null, finished_at: now }).execute();
-        const price = args.kind.creditsPerItem;
+        const input: unknown = JSON.parse(job.input);
+        if (args.kind.commitResult) {
+          const ctx = { jobId: job.id, orgId: job.org_id, input, key: args.key, result: outcome.result, createdAt: job.created_at };
+          try {
+            await args.kind.commitResult(trx, ctx);
+          } catch (error) {
+            throw new KindFault(error);
+          }
+        }
+        const price = itemPrice(args.kind, input, outcome.result);
         const charged = price > 0 && (await creditsCharge(trx, job.org_id, job.id, args.key, price));
         await trx
           .updateTable('jobs')
@@ -70,6 +79,15 @@ export async function itemCheckpoint(
     if (open) return { leaseLost: false, finished: null };
     return { leaseLost: false, finished: await jobComplete(trx, job, args.kind, now, args.hooks) };
   });
+}
+
+/** What a succeeded item costs: the kind's fixed price, or its pricing capped at the reserved maximum. */
+function itemPrice(kind: JobKind, input: unknown, result: unknown): number {
+  if (!kind.pricing) return kind.creditsPerItem;
+  const max = kind.pricing.maxPerItem(input);
+  const price = kind.pricing.forResult(result, input);
+  if (!Number.isInteger(price) || price < 0) throw new KindFault(new Error(`kind ${kind.name} priced an item at ${price}`));
+  return Math.min(price, max);
 }
 
 /** Every item is finished: let the kind sum the job up, then finalize it. */

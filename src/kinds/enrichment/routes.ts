@@ -1,0 +1,145 @@
+/**
+ * `POST /sourcing/enrich` starts an enrichment run; `GET /sourcing/enrich/{id}/results` is the
+ * seed contract (`../shared/seeds/sourcing-enrich-results.md`) to the letter: 202 `processing`
+ * with a message; 200 `completed` with counts, credits and per-profile results (failures
+ * included, never billed); 200 `failed` with the error. Unknown or foreign IDs: 404
+ * `REQUEST_NOT_FOUND`.
+ */
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine/engine.ts';
+import type { JobKind } from '../../engine/kind.ts';
+import type { JobRow } from '../../engine/sql/jobClaimNext.ts';
+import { itemsAllForJob } from '../../engine/sql/jobsRead.ts';
+import { AppError } from '../../errors.ts';
+import { Candidate } from '../../scoring/candidate.ts';
+import { orgOf } from '../../server/plugins/auth.ts';
+import { POLL_AFTER_SECONDS } from '../../server/routes/jobs.ts';
+import type { Db } from '../../store/database.ts';
+import { RunParams, WaitQuery, runForRequest } from '../sourcing/routes.ts';
+import { RunFailed, runErrorOf, runStatusOf } from '../sourcing/runStatus.ts';
+import { ENRICHMENT_FAILED_MESSAGE, EnrichmentInput } from './kind.ts';
+
+const Timestamp = Type.String({ format: 'date-time' });
+
+const Accepted = Type.Object({
+  success: Type.Literal(true),
+  requestId: Type.String({ description: 'enr_<uuid>' }),
+  status: Type.Literal('processing'),
+  message: Type.String(),
+  createdAt: Timestamp,
+  webhookId: Type.Union([Type.String(), Type.Null()]),
+});
+
+const Processing = Type.Object({
+  success: Type.Literal(true),
+  requestId: Type.String(),
+  status: Type.Literal('processing'),
+  message: Type.String(),
+  createdAt: Timestamp,
+});
+
+const ProfileResult = Type.Union([
+  Type.Object({ profileId: Type.String(), success: Type.Literal(true), candidate: Type.Ref(Candidate) }),
+  Type.Object({ profileId: Type.String(), success: Type.Literal(false), errorCode: Type.String(), errorMessage: Type.String() }),
+]);
+
+const Completed = Type.Object({
+  success: Type.Literal(true),
+  requestId: Type.String(),
+  status: Type.Literal('completed'),
+  enrichedCount: Type.Integer(),
+  failureCount: Type.Integer(),
+  creditsConsumed: Type.Integer({ description: 'Equals enrichedCount: failed profiles are not billed' }),
+  createdAt: Timestamp,
+  completedAt: Timestamp,
+  data: Type.Array(ProfileResult),
+});
+
+async function resultsBody(db: Db, job: JobRow) {
+  const base = { success: true as const, requestId: job.id };
+  const status = runStatusOf(job);
+  if (status === 'processing') {
+    return { ...base, status, message: 'Enrichment is in progress. Please poll again in a few seconds.', createdAt: job.created_at };
+  }
+  if (status === 'failed') {
+    return { ...base, status, ...runErrorOf(job, ENRICHMENT_FAILED_MESSAGE), createdAt: job.created_at, completedAt: job.completed_at! };
+  }
+  const items = await itemsAllForJob(db, job.id);
+  return {
+    ...base,
+    status,
+    enrichedCount: job.items_succeeded,
+    failureCount: job.items_failed,
+    creditsConsumed: job.credits_charged,
+    createdAt: job.created_at,
+    completedAt: job.completed_at!,
+    data: items.map((item) =>
+      item.status === 'succeeded'
+        ? { profileId: item.key, success: true as const, candidate: JSON.parse(item.result!) as Candidate }
+        : { profileId: item.key, success: false as const, errorCode: item.error_code ?? 'INTERNAL_ERROR', errorMessage: item.error_message ?? ENRICHMENT_FAILED_MESSAGE },
+    ),
+  };
+}
+
+export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<EnrichmentInput> }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, engine, kind } = opts;
+
+  app.post(
+    '/sourcing/enrich',
+    {
+      config: { scope: 'enrich:write', idempotent: true },
+      schema: {
+        tags: ['sourcing'],
+        summary: 'Start an enrichment run over 1–10 profiles found by sourcing runs',
+        description: '402 when the balance is below the number of profileIds; 422 when profileIds has duplicates. 1 credit per profile enriched.',
+        body: EnrichmentInput,
+        response: { 202: Accepted },
+      },
+    },
+    async (request, reply) => {
+      const { profileIds } = request.body;
+      const repeated = profileIds.filter((id, i) => profileIds.indexOf(id) !== i);
+      if (repeated.length > 0) {
+        throw new AppError('validation_error', `profileIds must not repeat; repeated: ${[...new Set(repeated)].join(', ')}.`, 422);
+      }
+      const respond = (job: JobRow) => ({
+        success: true as const,
+        requestId: job.id,
+        status: 'processing' as const,
+        message: 'Enrichment run accepted and queued for processing.',
+        createdAt: job.created_at,
+        webhookId: request.body.webhookId ?? null,
+      });
+      const job = await engine.submit({
+        orgId: orgOf(request),
+        kind,
+        input: request.body,
+        idempotency: request.idempotency ? { key: request.idempotency.key, respond: (j) => ({ status: 202, body: respond(j) }) } : null,
+      });
+      return reply.code(202).send(respond(job));
+    },
+  );
+
+  app.get(
+    '/sourcing/enrich/:id/results',
+    {
+      config: { scope: 'enrich:read' },
+      schema: {
+        tags: ['sourcing'],
+        summary: "An enrichment run's results",
+        description: '202 with status "processing" while the run is in progress (Retry-After), 200 with per-profile results once completed, 200 with status "failed" when the run could not process any profile.',
+        params: RunParams,
+        querystring: WaitQuery,
+        response: { 200: Type.Union([Completed, RunFailed('enr_<uuid>')]), 202: Processing },
+      },
+    },
+    async (request, reply) => {
+      const job = await runForRequest(db, engine, request, orgOf(request), kind.name);
+      const body = await resultsBody(db, job);
+      if (body.status === 'processing') reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
+      return body;
+    },
+  );
+}

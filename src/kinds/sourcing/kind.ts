@@ -1,0 +1,85 @@
+/**
+ * `sourcing`: a sourcing run. One unit of work: search the organisation's pool for the role
+ * (full text over headlines, titles, skills and highlights), score the best matches with the
+ * scoring model, and keep the top `limit`.
+ *
+ * Credits: `limit` is reserved at submission; 1 credit per candidate returned is charged, the
+ * rest released. The profiles returned are recorded with the result (same transaction), which
+ * is what makes them enrichable.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind, type JobKind } from '../../engine/kind.ts';
+import { uuidv7 } from '../../ids.ts';
+import type { Candidate } from '../../scoring/candidate.ts';
+import { parseRole } from '../../scoring/requirements.ts';
+import { scoreProfile } from '../../scoring/score.ts';
+import { skillToken } from '../../scoring/skills.ts';
+import { titleWords } from '../../scoring/titles.ts';
+import { WebhookId } from '../../server/schemas.ts';
+import type { Db } from '../../store/database.ts';
+import { profileSearch, searchTerms } from '../../talentPool/sql/profileSearch.ts';
+import { profilesGetManyForOrg } from '../../talentPool/sql/profilesRead.ts';
+import type { Resume } from '../../talentPool/resume.ts';
+import { sourcingRunProfilesInsertMany } from './sourcingRunProfiles.ts';
+
+export const SourcingInput = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200, description: 'The role, e.g. "Senior Backend Engineer"' }),
+    jobDescription: Type.String({ minLength: 1, maxLength: 10_000, description: 'Requirements are read from it (must-have and nice-to-have skills, years, seniority)' }),
+    location: Type.String({ minLength: 1, maxLength: 200, description: 'e.g. "Berlin, Germany (hybrid) or Remote (EU)"' }),
+    query: Type.Optional(Type.String({ maxLength: 500, description: 'Extra search words; they widen the search, not the requirements' })),
+    limit: Type.Integer({ minimum: 1, maximum: 50, default: 10, description: 'Candidates to return; also the credits reserved' }),
+    webhookId: Type.Optional(WebhookId),
+  },
+  { additionalProperties: false },
+);
+export type SourcingInput = Static<typeof SourcingInput>;
+
+export interface SourcingResult {
+  foundCount: number;
+  scoredCount: number;
+  candidates: Candidate[];
+}
+
+/** How many search hits are scored: enough that the scoring model, not bm25, picks the top. */
+export function scoringPoolSize(limit: number): number {
+  return Math.max(200, limit * 10);
+}
+
+export function sourcingKind(db: Db): JobKind<SourcingInput> {
+  return defineKind<SourcingInput>({
+    name: 'sourcing',
+    inputSchema: SourcingInput,
+    newJobId: () => `req_${uuidv7()}`,
+    maxAttempts: 3,
+    itemTimeoutMs: 60_000,
+    faultMessage: 'An unexpected error occurred during sourcing.',
+    pricing: {
+      maxPerItem: (input) => input.limit,
+      forResult: (result) => (result as SourcingResult).candidates.length,
+    },
+    async process({ orgId, input, createdAt, signal }): Promise<SourcingResult> {
+      const role = parseRole(input);
+      const skills = [...role.mustHave, ...role.niceToHave].flatMap((r) => r.anyOf.map(skillToken));
+      const words = [...input.title.split(/\W+/), ...titleWords(input.title), ...skills, ...(input.query ?? '').split(/\W+/)];
+      const { hits, found } = await profileSearch(db, orgId, searchTerms(words), scoringPoolSize(input.limit));
+      signal.throwIfAborted();
+      const relevance = new Map(hits.map((h) => [h.profileId, h.relevance]));
+      const rows = await profilesGetManyForOrg(db, orgId, hits.map((h) => h.profileId));
+      const asOf = new Date(createdAt);
+      const scored = rows.map((row) => ({
+        candidate: scoreProfile(role, { profileId: row.id, resume: JSON.parse(row.resume) as Resume, linkedinUrl: row.linkedin_url, emails: JSON.parse(row.emails) as string[] }, asOf)
+          .candidate,
+        relevance: relevance.get(row.id) ?? 0,
+      }));
+      // Best score first; ties by search relevance, then by ID, so a run's order never varies.
+      scored.sort(
+        (a, b) => b.candidate.matchScore - a.candidate.matchScore || b.relevance - a.relevance || a.candidate.profileId.localeCompare(b.candidate.profileId),
+      );
+      return { foundCount: found, scoredCount: scored.length, candidates: scored.slice(0, input.limit).map((s) => s.candidate) };
+    },
+    async commitResult(trx, { jobId, orgId, createdAt, result }) {
+      await sourcingRunProfilesInsertMany(trx, { runId: jobId, orgId, createdAt }, (result as SourcingResult).candidates);
+    },
+  });
+}

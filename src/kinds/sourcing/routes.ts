@@ -1,0 +1,155 @@
+/**
+ * `POST /sourcing` starts a sourcing run; `GET /sourcing/{id}/results` answers 202 while it runs
+ * and 200 with the ranked candidates (or the failure) once it ends. `?wait=N` holds the answer
+ * until the run changes state. A run of another organisation, or an ID of another kind, is 404
+ * `REQUEST_NOT_FOUND`.
+ */
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine/engine.ts';
+import type { JobKind } from '../../engine/kind.ts';
+import type { JobRow } from '../../engine/sql/jobClaimNext.ts';
+import { itemsAllForJob, jobGetForOrg } from '../../engine/sql/jobsRead.ts';
+import { MAX_WAIT_SECONDS, waitForJobChange } from '../../engine/waitForChange.ts';
+import { AppError } from '../../errors.ts';
+import { Candidate } from '../../scoring/candidate.ts';
+import { orgOf } from '../../server/plugins/auth.ts';
+import { POLL_AFTER_SECONDS } from '../../server/routes/jobs.ts';
+import type { Db } from '../../store/database.ts';
+import { SourcingInput, type SourcingResult } from './kind.ts';
+import { RunFailed, runErrorOf, runStatusOf } from './runStatus.ts';
+
+const Timestamp = Type.String({ format: 'date-time' });
+
+const Accepted = Type.Object({
+  success: Type.Literal(true),
+  requestId: Type.String({ description: 'req_<uuid>' }),
+  status: Type.Literal('processing'),
+  message: Type.String(),
+  webhookId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+const Processing = Type.Object({
+  success: Type.Literal(true),
+  requestId: Type.String(),
+  status: Type.Literal('processing'),
+  message: Type.String(),
+  candidatesSourcedCount: Type.Integer(),
+  createdAt: Timestamp,
+});
+
+const Completed = Type.Object({
+  success: Type.Literal(true),
+  requestId: Type.String(),
+  status: Type.Literal('completed'),
+  foundCount: Type.Integer({ description: 'Profiles of the pool that matched the search' }),
+  scoredCount: Type.Integer({ description: 'Of those, how many were scored (the best search matches)' }),
+  creditsConsumed: Type.Integer({ description: '1 per candidate returned' }),
+  createdAt: Timestamp,
+  completedAt: Timestamp,
+  candidates: Type.Array(Type.Ref(Candidate)),
+});
+
+export const RunParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+export const WaitQuery = Type.Object(
+  { wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Hold the answer up to this many seconds until the run changes state' })) },
+  { additionalProperties: false },
+);
+
+const FAILED_MESSAGE = 'An unexpected error occurred during sourcing.';
+
+async function resultsBody(db: Db, job: JobRow) {
+  const base = { success: true as const, requestId: job.id };
+  const status = runStatusOf(job);
+  if (status === 'processing') {
+    return { ...base, status, message: 'Sourcing is in progress. Please poll again in a few seconds.', candidatesSourcedCount: 0, createdAt: job.created_at };
+  }
+  if (status === 'failed') return { ...base, status, ...runErrorOf(job, FAILED_MESSAGE), createdAt: job.created_at, completedAt: job.completed_at! };
+  const [item] = await itemsAllForJob(db, job.id);
+  const result = JSON.parse(item!.result!) as SourcingResult;
+  return {
+    ...base,
+    status,
+    foundCount: result.foundCount,
+    scoredCount: result.scoredCount,
+    creditsConsumed: job.credits_charged,
+    createdAt: job.created_at,
+    completedAt: job.completed_at!,
+    candidates: result.candidates,
+  };
+}
+
+/** A run of this kind and organisation, or 404 REQUEST_NOT_FOUND; `?wait` applied. */
+export async function runForRequest(
+  db: Db,
+  engine: Engine,
+  request: { params: { id: string }; query: { wait?: number }; raw: NodeJS.EventEmitter },
+  orgId: string,
+  kind: string,
+): Promise<JobRow> {
+  const job = await jobGetForOrg(db, orgId, request.params.id);
+  if (!job || job.kind !== kind) throw new AppError('request_not_found', `No request ${request.params.id}.`);
+  const abort = new AbortController();
+  request.raw.once('close', () => abort.abort());
+  return waitForJobChange(db, engine.signals, job, request.query.wait ?? 0, abort.signal);
+}
+
+export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<SourcingInput> }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, engine, kind } = opts;
+
+  app.post(
+    '/sourcing',
+    {
+      config: { scope: 'sourcing:write', idempotent: true },
+      schema: {
+        tags: ['sourcing'],
+        summary: "Start a sourcing run: search the organisation's pool for a role and score the best matches",
+        description: '402 when the balance is below `limit`. 1 credit per candidate returned; the rest of the reservation is released.',
+        body: SourcingInput,
+        response: { 202: Accepted },
+      },
+    },
+    async (request, reply) => {
+      const respond = (job: JobRow) => ({
+        success: true as const,
+        requestId: job.id,
+        status: 'processing' as const,
+        message: 'Sourcing run accepted and queued for processing.',
+        webhookId: request.body.webhookId ?? null,
+        createdAt: job.created_at,
+        updatedAt: job.updated_at,
+      });
+      const job = await engine.submit({
+        orgId: orgOf(request),
+        kind,
+        input: request.body,
+        idempotency: request.idempotency ? { key: request.idempotency.key, respond: (j) => ({ status: 202, body: respond(j) }) } : null,
+      });
+      return reply.code(202).send(respond(job));
+    },
+  );
+
+  app.get(
+    '/sourcing/:id/results',
+    {
+      config: { scope: 'sourcing:read' },
+      schema: {
+        tags: ['sourcing'],
+        summary: "A sourcing run's results",
+        description: '202 while processing (with Retry-After), 200 with the candidates best first, or 200 with `status: "failed"`.',
+        params: RunParams,
+        querystring: WaitQuery,
+        response: { 200: Type.Union([Completed, RunFailed('req_<uuid>')]), 202: Processing },
+      },
+    },
+    async (request, reply) => {
+      const job = await runForRequest(db, engine, request, orgOf(request), kind.name);
+      const body = await resultsBody(db, job);
+      if (body.status === 'processing') reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
+      return body;
+    },
+  );
+}

@@ -1,0 +1,154 @@
+/**
+ * What a role asks for, read from its title, job description and location.
+ *
+ * Rules:
+ * - The description is read line by line and sentence by sentence. A heading ("Requirements",
+ *   "Must have", "What you'll need" / "Nice to have", "Bonus", "Preferred" / "About us",
+ *   "Benefits") sets the section for the lines under it. Inside a sentence, words such as "a plus",
+ *   "nice to have", "ideally", "familiarity with" make its skills nice-to-have, and "must",
+ *   "required" make them must-haves; otherwise the section decides, and lines outside any marked
+ *   section are must-haves. About-us and benefits sections are ignored. Skills a named skill
+ *   implies (EKS → Kubernetes) are not requirements of their own.
+ * - Skills joined by "or" or "/" in one sentence ("AWS or GCP", "Snowflake/BigQuery"), or listed
+ *   after "e.g." or "such as" inside parentheses, are one requirement any of which satisfies it.
+ * - A skill named in the title is a must-have.
+ * - Years of experience: the first "N+ years", "at least N years", "N-M years" or "five years"
+ *   (the lower bound) in the description.
+ * - Seniority: the level the title states (see `titles.ts`).
+ */
+import { parseRoleLocation, type RoleLocation } from './location.ts';
+import { skillsInText, type SkillMention } from './skills.ts';
+import { seniorityOf } from './titles.ts';
+
+export interface Role {
+  title: string;
+  jobDescription: string;
+  location?: string;
+  /** Extra search words; they widen the search, not the requirements. */
+  query?: string;
+}
+
+/** One requirement: any of its skills satisfies it. */
+export interface Requirement {
+  anyOf: string[];
+  label: string;
+}
+
+export interface RoleRequirements {
+  title: string;
+  mustHave: Requirement[];
+  niceToHave: Requirement[];
+  minYears: number | null;
+  seniority: { level: number; label: string } | null;
+  location: RoleLocation | null;
+}
+
+type Section = 'must' | 'nice' | 'ignore' | 'none';
+
+const NICE_HEADING = /\b(nice[- ]to[- ]haves?|bonus|preferred|pluses|plus points|good to have|desirable|extra credit|would be great|not required)\b/;
+const MUST_HEADING = /\b(requirements|required|must[- ]haves?|what you('|’)ll need|what you need|you have|you bring|qualifications|who you are|what we('|’)re looking for|about you|skills|experience|your profile|what you('|’)ll do|responsibilities|the role|your role|what you will do)\b/;
+const IGNORE_HEADING = /\b(about us|about the company|who we are|benefits|perks|what we offer|compensation|salary|our values|why join|equal opportunity|how to apply|interview process)\b/;
+const NICE_CUE = /\b(nice[- ]to[- ]have|bonus|a plus|is a plus|are a plus|plus if|big plus|preferred|preferably|ideally|familiarity|exposure to|would be great|good to have|an advantage|desirable|not required|helpful|appreciated|interest in)\b/;
+/** Only words that say "required" outright override a nice-to-have section. */
+const MUST_CUE = /\b(must|required|requires|mandatory|essential)\b/;
+
+const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, fifteen: 15 };
+const YEARS =
+  /\b(?:at least |minimum of |min\.? |over |more than )?(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen)\s*\+?\s*(?:(?:-|–|to)\s*\d{1,2}\s*\+?\s*)?(?:years?|yrs?)\b/i;
+
+function isHeading(line: string): boolean {
+  const words = line.replace(/[#*:_-]/g, ' ').trim().split(/\s+/);
+  return (line.trim().endsWith(':') || /^#+\s/.test(line.trim()) || words.length <= 5) && words.length <= 8 && !/[.]$/.test(line.trim());
+}
+
+function headingSection(line: string): Section | null {
+  const text = line.toLowerCase();
+  if (NICE_HEADING.test(text)) return 'nice';
+  if (IGNORE_HEADING.test(text)) return 'ignore';
+  if (MUST_HEADING.test(text)) return 'must';
+  return null;
+}
+
+/** Groups mentions that a sentence joins with "or" / "/" or lists after "e.g." / "such as" in parentheses. */
+function groupAlternatives(sentence: string, mentions: SkillMention[]): string[][] {
+  const groups: { skills: string[]; end: number; index: number }[] = [];
+  const inExamples = (index: number) => {
+    const open = sentence.lastIndexOf('(', index);
+    const close = sentence.lastIndexOf(')', index);
+    return open > close && /\(\s*(e\.g\.?|eg|such as|like|for example|i\.e\.)/i.test(sentence.slice(open, index + 1));
+  };
+  for (const mention of mentions) {
+    const last = groups[groups.length - 1];
+    if (last && mention.index === last.index) {
+      last.skills.push(mention.skill); // implied skills of one alias share its place
+      continue;
+    }
+    const between = last ? sentence.slice(last.end, mention.index) : '';
+    const joined = last && (/^\s*(\/|,?\s*or\b|,?\s*and\/or\b)\s*$/i.test(between) || (inExamples(mention.index) && inExamples(last.index) && /^[\s,]*$/.test(between)));
+    if (last && joined) {
+      last.skills.push(mention.skill);
+      last.end = mention.end;
+      last.index = mention.index;
+    } else {
+      groups.push({ skills: [mention.skill], end: mention.end, index: mention.index });
+    }
+  }
+  return groups.map((g) => [...new Set(g.skills)]);
+}
+
+export function parseRole(role: Role): RoleRequirements {
+  const must = new Map<string, Requirement>();
+  const nice = new Map<string, Requirement>();
+  const add = (target: Map<string, Requirement>, anyOf: string[]) => {
+    const key = [...anyOf].sort().join('|');
+    if (!target.has(key)) target.set(key, { anyOf, label: anyOf.join(' or ') });
+  };
+
+  for (const group of groupAlternatives(role.title, skillsInText(role.title).filter((m) => !m.implied))) add(must, group);
+
+  let section: Section = 'none';
+  let minYears: number | null = null;
+  for (const rawLine of role.jobDescription.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (!line) continue;
+    if (isHeading(line)) {
+      const next = headingSection(line);
+      if (next) {
+        section = next;
+        if (skillsInText(line).length === 0) continue;
+      }
+    }
+    if (section === 'ignore') continue;
+    for (const sentence of line.split(/(?<=[.;!?])\s+(?=[A-Z])/)) {
+      const lower = sentence.toLowerCase();
+      if (minYears === null) {
+        const years = YEARS.exec(sentence);
+        if (years && /experience|building|working|professional|industry|years? (of|in|as|with)/i.test(sentence)) {
+          minYears = NUMBER_WORDS[years[1]!.toLowerCase()] ?? Number(years[1]);
+        }
+      }
+      const mentions = skillsInText(sentence).filter((m) => !m.implied);
+      if (mentions.length === 0) continue;
+      const explicitMust = MUST_CUE.test(lower);
+      const target = NICE_CUE.test(lower) && !explicitMust ? 'nice' : explicitMust || section !== 'nice' ? 'must' : 'nice';
+      for (const group of groupAlternatives(sentence, mentions)) add(target === 'must' ? must : nice, group);
+    }
+  }
+
+  // A skill that is a must-have somewhere is not also a nice-to-have.
+  const mustSkills = new Set([...must.values()].flatMap((r) => r.anyOf));
+  const niceOnly = [...nice.values()].filter((r) => !r.anyOf.some((s) => mustSkills.has(s)));
+  // A must-have that is only one of several alternatives elsewhere stays as the stricter single one.
+  const mustList = [...must.values()].filter(
+    (r) => !(r.anyOf.length > 1 && [...must.values()].some((o) => o !== r && o.anyOf.length === 1 && r.anyOf.includes(o.anyOf[0]!))),
+  );
+
+  return {
+    title: role.title,
+    mustHave: mustList,
+    niceToHave: niceOnly,
+    minYears,
+    seniority: seniorityOf(role.title),
+    location: parseRoleLocation(role.location),
+  };
+}

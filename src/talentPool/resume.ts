@@ -1,0 +1,75 @@
+/**
+ * The JSON Resume document (jsonresume.org schema) as the talent pool accepts it: the sections
+ * the scoring model reads are typed and bounded; the schema's other sections (volunteer, awards,
+ * …) are kept as given.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description ? { description } : {}) });
+const ResumeDate = Type.String({ pattern: '^\\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\\d|3[01]))?)?$', description: 'YYYY, YYYY-MM or YYYY-MM-DD' });
+
+export const ResumeLocation = Type.Object({
+  address: Type.Optional(Text(500)),
+  postalCode: Type.Optional(Text(50)),
+  city: Type.Optional(Text(200)),
+  countryCode: Type.Optional(Text(60, 'ISO 3166-1 alpha-2, e.g. DE')),
+  region: Type.Optional(Text(200)),
+});
+
+export const ResumeProfile = Type.Object({
+  network: Type.Optional(Text(100, 'e.g. LinkedIn')),
+  username: Type.Optional(Text(200)),
+  url: Type.Optional(Text(2000)),
+});
+
+export const ResumeBasics = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  label: Type.Optional(Text(300, 'Headline, e.g. "Senior Backend Engineer"')),
+  email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+  phone: Type.Optional(Text(50)),
+  url: Type.Optional(Text(2000)),
+  summary: Type.Optional(Text(10_000)),
+  location: Type.Optional(ResumeLocation),
+  profiles: Type.Optional(Type.Array(ResumeProfile, { maxItems: 20 })),
+});
+
+export const ResumeWork = Type.Object({
+  name: Type.Optional(Text(300, 'Company')),
+  position: Type.Optional(Text(300)),
+  location: Type.Optional(Text(300)),
+  url: Type.Optional(Text(2000)),
+  startDate: Type.Optional(ResumeDate),
+  endDate: Type.Optional(ResumeDate),
+  summary: Type.Optional(Text(10_000)),
+  description: Type.Optional(Text(10_000)),
+  highlights: Type.Optional(Type.Array(Text(2000), { maxItems: 50 })),
+});
+
+export const ResumeSkill = Type.Object({
+  name: Type.Optional(Text(200)),
+  level: Type.Optional(Text(100)),
+  keywords: Type.Optional(Type.Array(Text(200), { maxItems: 100 })),
+});
+
+export const ResumeEducation = Type.Object({
+  institution: Type.Optional(Text(300)),
+  url: Type.Optional(Text(2000)),
+  area: Type.Optional(Text(300)),
+  studyType: Type.Optional(Text(200)),
+  startDate: Type.Optional(ResumeDate),
+  endDate: Type.Optional(ResumeDate),
+  score: Type.Optional(Text(100)),
+  courses: Type.Optional(Type.Array(Text(300), { maxItems: 100 })),
+});
+
+export const Resume = Type.Object(
+  {
+    basics: ResumeBasics,
+    work: Type.Optional(Type.Array(ResumeWork, { maxItems: 100 })),
+    skills: Type.Optional(Type.Array(ResumeSkill, { maxItems: 200 })),
+    education: Type.Optional(Type.Array(ResumeEducation, { maxItems: 30 })),
+  },
+  { $id: 'Resume', description: 'A JSON Resume document (jsonresume.org). Needs basics.name and an email or a LinkedIn URL.' },
+);
+export type Resume = Static<typeof Resume>;
+export type ResumeWork = Static<typeof ResumeWork>;
