@@ -6,9 +6,11 @@
  *   "Must have", "What you'll need" / "Nice to have", "Bonus", "Preferred" / "About us",
  *   "Benefits") sets the section for the lines under it. Inside a sentence, words such as "a plus",
  *   "nice to have", "ideally", "familiarity with" make its skills nice-to-have, and "must",
- *   "required" make them must-haves; otherwise the section decides, and lines outside any marked
- *   section are must-haves. About-us and benefits sections are ignored. Skills a named skill
- *   implies (EKS → Kubernetes) are not requirements of their own.
+ *   "required" make them must-haves; otherwise the section decides. Skills of a duties section
+ *   ("What you'll do") or of unmarked lines are must-haves when the description has no
+ *   requirements section, and nice-to-haves when it has one (it said what it requires). About-us
+ *   and benefits sections are ignored. Skills a named skill implies (EKS → Kubernetes) are not
+ *   requirements of their own.
  * - Skills joined by "or" or "/" in one sentence ("AWS or GCP", "Snowflake/BigQuery"), or listed
  *   after "e.g." or "such as" inside parentheses, are one requirement any of which satisfies it.
  * - A skill named in the title is a must-have.
@@ -43,10 +45,11 @@ export interface RoleRequirements {
   location: RoleLocation | null;
 }
 
-type Section = 'must' | 'nice' | 'ignore' | 'none';
+type Section = 'must' | 'duties' | 'nice' | 'ignore' | 'none';
 
 const NICE_HEADING = /\b(nice[- ]to[- ]haves?|bonus|preferred|pluses|plus points|good to have|desirable|extra credit|would be great|not required)\b/;
-const MUST_HEADING = /\b(requirements|required|must[- ]haves?|what you('|’)ll need|what you need|you have|you bring|qualifications|who you are|what we('|’)re looking for|about you|skills|experience|your profile|what you('|’)ll do|responsibilities|the role|your role|what you will do)\b/;
+const MUST_HEADING = /\b(requirements|required|must[- ]haves?|what you('|’)ll need|what you need|you have|you bring|qualifications|who you are|what we('|’)re looking for|about you|skills|experience|your profile)\b/;
+const DUTIES_HEADING = /\b(what you('|’)ll do|what you will do|responsibilities|the role|your role|the job|day[- ]to[- ]day|what you('|’)ll work on)\b/;
 const IGNORE_HEADING = /\b(about us|about the company|who we are|benefits|perks|what we offer|compensation|salary|our values|why join|equal opportunity|how to apply|interview process)\b/;
 const NICE_CUE = /\b(nice[- ]to[- ]have|bonus|a plus|is a plus|are a plus|plus if|big plus|preferred|preferably|ideally|familiarity|exposure to|would be great|good to have|an advantage|desirable|not required|helpful|appreciated|interest in)\b/;
 /** Only words that say "required" outright override a nice-to-have section. */
@@ -66,34 +69,45 @@ function headingSection(line: string): Section | null {
   if (NICE_HEADING.test(text)) return 'nice';
   if (IGNORE_HEADING.test(text)) return 'ignore';
   if (MUST_HEADING.test(text)) return 'must';
+  if (DUTIES_HEADING.test(text)) return 'duties';
   return null;
 }
 
-/** Groups mentions that a sentence joins with "or" / "/" or lists after "e.g." / "such as" in parentheses. */
+/**
+ * Groups the mentions of one sentence into requirements. Mentions separated only by commas,
+ * "or", "/" or "and/or" form a run; a run joined by any "or" ("AWS, GCP or Azure"), or followed
+ * by "or similar" / "or equivalent", is one requirement any of which satisfies it. So is a list in
+ * parentheses after "e.g." or "such as". Otherwise each mention is a requirement of its own.
+ */
 function groupAlternatives(sentence: string, mentions: SkillMention[]): string[][] {
-  const groups: { skills: string[]; end: number; index: number }[] = [];
+  const runs: { skills: string[][]; separators: string[]; end: number; index: number }[] = [];
   const inExamples = (index: number) => {
     const open = sentence.lastIndexOf('(', index);
     const close = sentence.lastIndexOf(')', index);
     return open > close && /\(\s*(e\.g\.?|eg|such as|like|for example|i\.e\.)/i.test(sentence.slice(open, index + 1));
   };
   for (const mention of mentions) {
-    const last = groups[groups.length - 1];
+    const last = runs[runs.length - 1];
     if (last && mention.index === last.index) {
-      last.skills.push(mention.skill); // implied skills of one alias share its place
+      last.skills[last.skills.length - 1]!.push(mention.skill); // implied skills share their alias's place
       continue;
     }
     const between = last ? sentence.slice(last.end, mention.index) : '';
-    const joined = last && (/^\s*(\/|,?\s*or\b|,?\s*and\/or\b)\s*$/i.test(between) || (inExamples(mention.index) && inExamples(last.index) && /^[\s,]*$/.test(between)));
-    if (last && joined) {
-      last.skills.push(mention.skill);
+    const listed = /^\s*(,|\/|,?\s*or|,?\s*and\/or)\s*$/i.test(between);
+    const examples = last && inExamples(mention.index) && inExamples(last.index) && /^[\s,]*(and|or)?\s*$/i.test(between);
+    if (last && (listed || examples)) {
+      last.skills.push([mention.skill]);
+      last.separators.push(examples ? 'or' : between);
       last.end = mention.end;
       last.index = mention.index;
     } else {
-      groups.push({ skills: [mention.skill], end: mention.end, index: mention.index });
+      runs.push({ skills: [[mention.skill]], separators: [], end: mention.end, index: mention.index });
     }
   }
-  return groups.map((g) => [...new Set(g.skills)]);
+  return runs.flatMap((run) => {
+    const alternatives = run.separators.some((sep) => /or|\//i.test(sep)) || /^\s*,?\s*or (similar|equivalent|another|other|comparable)/i.test(sentence.slice(run.end));
+    return alternatives ? [[...new Set(run.skills.flat())]] : run.skills.map((s) => [...new Set(s)]);
+  });
 }
 
 export function parseRole(role: Role): RoleRequirements {
@@ -106,20 +120,26 @@ export function parseRole(role: Role): RoleRequirements {
 
   for (const group of groupAlternatives(role.title, skillsInText(role.title).filter((m) => !m.implied))) add(must, group);
 
+  /** Skills from duties or unmarked lines: must-haves unless the description has a requirements section. */
+  const soft = new Map<string, Requirement>();
+  let hasMustSection = false;
   let section: Section = 'none';
   let minYears: number | null = null;
   for (const rawLine of role.jobDescription.split(/\r?\n/)) {
-    const line = rawLine.trim();
+    let line = rawLine.trim();
     if (!line) continue;
-    if (isHeading(line)) {
-      const next = headingSection(line);
-      if (next) {
-        section = next;
-        if (skillsInText(line).length === 0) continue;
-      }
+    // "Benefits: …" on one line: a heading, then its first line.
+    const inline = /^([^:.]{2,40}):\s+(\S.*)$/.exec(line);
+    const headingText = inline ? inline[1]! : isHeading(line) ? line : null;
+    const next = headingText === null ? null : headingSection(headingText);
+    if (next) {
+      section = next;
+      if (next === 'must') hasMustSection = true;
+      if (inline) line = inline[2]!;
+      else if (skillsInText(line).length === 0) continue;
     }
     if (section === 'ignore') continue;
-    for (const sentence of line.split(/(?<=[.;!?])\s+(?=[A-Z])/)) {
+    for (const sentence of line.split(/(?<=[.;!?])(?<!\b(?:e\.g|i\.e|etc|vs|incl)\.)\s+(?=[A-Z])/)) {
       const lower = sentence.toLowerCase();
       if (minYears === null) {
         const years = YEARS.exec(sentence);
@@ -130,10 +150,12 @@ export function parseRole(role: Role): RoleRequirements {
       const mentions = skillsInText(sentence).filter((m) => !m.implied);
       if (mentions.length === 0) continue;
       const explicitMust = MUST_CUE.test(lower);
-      const target = NICE_CUE.test(lower) && !explicitMust ? 'nice' : explicitMust || section !== 'nice' ? 'must' : 'nice';
-      for (const group of groupAlternatives(sentence, mentions)) add(target === 'must' ? must : nice, group);
+      const target = NICE_CUE.test(lower) && !explicitMust ? nice : explicitMust || section === 'must' ? must : section === 'nice' ? nice : soft;
+      for (const group of groupAlternatives(sentence, mentions)) add(target, group);
     }
   }
+
+  for (const [key, requirement] of soft) (hasMustSection ? nice : must).set(key, requirement);
 
   // A skill that is a must-have somewhere is not also a nice-to-have.
   const mustSkills = new Set([...must.values()].flatMap((r) => r.anyOf));

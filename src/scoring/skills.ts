@@ -228,7 +228,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * "react" at the same place. Edges: not inside a word, and "node.js" still ends before a full stop.
  */
 const FREE_TEXT = new RegExp(
-  `(?<![\\p{L}\\p{N}+#@./_-])(${ALIASES.filter((a) => !a.listOnly)
+  `(?<![\\p{L}\\p{N}+#@._-])(${ALIASES.filter((a) => !a.listOnly)
     .map((a) => a.text)
     .sort((a, b) => b.length - a.length)
     .map(escape)

@@ -61,7 +61,8 @@ export function sourcingKind(db: Db): JobKind<SourcingInput> {
     async process({ orgId, input, createdAt, signal }): Promise<SourcingResult> {
       const role = parseRole(input);
       const skills = [...role.mustHave, ...role.niceToHave].flatMap((r) => r.anyOf.map(skillToken));
-      const words = [...input.title.split(/\W+/), ...titleWords(input.title), ...skills, ...(input.query ?? '').split(/\W+/)];
+      // Title words without seniority ("Senior" would match every senior accountant), plus skill tokens.
+      const words = [...titleWords(input.title), ...skills, ...(input.query ?? '').split(/\W+/)];
       const { hits, found } = await profileSearch(db, orgId, searchTerms(words), scoringPoolSize(input.limit));
       signal.throwIfAborted();
       const relevance = new Map(hits.map((h) => [h.profileId, h.relevance]));
