@@ -201,6 +201,37 @@ describe('GET /sourcing/enrich/{id}/results, as the seed shows it', () => {
   });
 });
 
+describe('enrichment runs and the engine', () => {
+  it('a canceled run reads as failed with CANCELED, and its credits come back', async () => {
+    const { key, ids } = await sourcedOrg('canceled');
+    const before = await balance(key);
+    await server.engine.stop(1000);
+    let id: string;
+    try {
+      id = (await enrich(key, { profileIds: [ids[0], ids[1]] })).body.requestId;
+      expect(await balance(key)).toEqual({ available: before.available - 2, reserved: 2 });
+      expect((await call(`${server.url}/jobs/${id}/cancel`, { key, method: 'POST' })).status).toBe(200);
+    } finally {
+      server.engine.start();
+    }
+    const answer = await call(results(key, id), { key });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ status: 'failed', errorCode: 'CANCELED', errorMessage: 'The run was canceled before it finished.' });
+    expect(await balance(key)).toEqual(before);
+  });
+
+  it('honours Idempotency-Key: the same request twice is one run', async () => {
+    const { key, ids } = await sourcedOrg('idempotent');
+    const headers = { 'idempotency-key': 'enrich-once' };
+    const first = await call(`${server.url}/sourcing/enrich`, { key, headers, json: { profileIds: [ids[0]] } });
+    const second = await call(`${server.url}/sourcing/enrich`, { key, headers, json: { profileIds: [ids[0]] } });
+    expect(second.status).toBe(202);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.body).toEqual(first.body);
+    expect((await call(`${server.url}/jobs?kind=enrichment`, { key })).body.data.total).toBe(1);
+  });
+});
+
 describe('POST /sourcing/enrich refuses what it cannot do', () => {
   it('402 when the balance is below the number of profileIds, and no run is created', async () => {
     const { key, ids } = await sourcedOrg('poor', 5); // the run took 3 of 5
