@@ -6,10 +6,11 @@
  *   "Must have", "What you'll need" / "Nice to have", "Bonus", "Preferred" / "About us",
  *   "Benefits") sets the section for the lines under it. Inside a sentence, words such as "a plus",
  *   "nice to have", "ideally", "familiarity with" make its skills nice-to-have, and "must",
- *   "required" make them must-haves; otherwise the section decides. Skills of a duties section
- *   ("What you'll do") or of unmarked lines are must-haves when the description has no
- *   requirements section, and nice-to-haves when it has one (it said what it requires). About-us
- *   and benefits sections are ignored. Skills a named skill implies (EKS → Kubernetes) are not
+ *   "required" make them must-haves, as do sentences that state what the candidate has ("You
+ *   have 5+ years of …", "experience with …"); otherwise the section decides. Skills of a duties
+ *   section ("What you'll do") or of other lines are must-haves when the description states no
+ *   requirements (by heading or by such sentences), and nice-to-haves when it does: it said what
+ *   it requires. About-us and benefits sections are ignored. Skills a named skill implies (EKS → Kubernetes) are not
  *   requirements of their own.
  * - Skills joined by "or" or "/" in one sentence ("AWS or GCP", "Snowflake/BigQuery"), or listed
  *   after "e.g." or "such as" inside parentheses, are one requirement any of which satisfies it.
@@ -20,7 +21,7 @@
  */
 import { parseRoleLocation, type RoleLocation } from './location.ts';
 import { skillsInText, type SkillMention } from './skills.ts';
-import { seniorityOf } from './titles.ts';
+import { seniorityOf, type Seniority } from './titles.ts';
 
 export interface Role {
   title: string;
@@ -41,7 +42,7 @@ export interface RoleRequirements {
   mustHave: Requirement[];
   niceToHave: Requirement[];
   minYears: number | null;
-  seniority: { level: number; label: string } | null;
+  seniority: Seniority | null;
   location: RoleLocation | null;
 }
 
@@ -54,6 +55,8 @@ const IGNORE_HEADING = /\b(about us|about the company|who we are|benefits|perks|
 const NICE_CUE = /\b(nice[- ]to[- ]have|bonus|a plus|is a plus|are a plus|plus if|big plus|preferred|preferably|ideally|familiarity|exposure to|would be great|good to have|an advantage|desirable|not required|helpful|appreciated|interest in)\b/;
 /** Only words that say "required" outright override a nice-to-have section. */
 const MUST_CUE = /\b(must|required|requires|mandatory|essential)\b/;
+/** A sentence that states what the candidate has or knows, outside any heading ("You have 5+ years of …"). */
+const REQUIREMENT_CUE = /\b(you have|you bring|you know|you are (comfortable|fluent|proficient|experienced)|you('|’)re (comfortable|fluent|proficient|experienced)|you write|experience (with|in|building|running|designing)|years of|proficien\w*|fluent in|knowledge of|background in)\b/;
 
 const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, fifteen: 15 };
 const YEARS =
@@ -120,9 +123,9 @@ export function parseRole(role: Role): RoleRequirements {
 
   for (const group of groupAlternatives(role.title, skillsInText(role.title).filter((m) => !m.implied))) add(must, group);
 
-  /** Skills from duties or unmarked lines: must-haves unless the description has a requirements section. */
+  /** Skills from duties or unmarked lines: must-haves unless the description states its requirements. */
   const soft = new Map<string, Requirement>();
-  let hasMustSection = false;
+  let hasRequirements = false;
   let section: Section = 'none';
   let minYears: number | null = null;
   for (const rawLine of role.jobDescription.split(/\r?\n/)) {
@@ -134,7 +137,7 @@ export function parseRole(role: Role): RoleRequirements {
     const next = headingText === null ? null : headingSection(headingText);
     if (next) {
       section = next;
-      if (next === 'must') hasMustSection = true;
+      if (next === 'must') hasRequirements = true;
       if (inline) line = inline[2]!;
       else if (skillsInText(line).length === 0) continue;
     }
@@ -150,12 +153,14 @@ export function parseRole(role: Role): RoleRequirements {
       const mentions = skillsInText(sentence).filter((m) => !m.implied);
       if (mentions.length === 0) continue;
       const explicitMust = MUST_CUE.test(lower);
-      const target = NICE_CUE.test(lower) && !explicitMust ? nice : explicitMust || section === 'must' ? must : section === 'nice' ? nice : soft;
+      const stated = section !== 'nice' && REQUIREMENT_CUE.test(lower);
+      if (stated) hasRequirements = true;
+      const target = NICE_CUE.test(lower) && !explicitMust ? nice : explicitMust || stated || section === 'must' ? must : section === 'nice' ? nice : soft;
       for (const group of groupAlternatives(sentence, mentions)) add(target, group);
     }
   }
 
-  for (const [key, requirement] of soft) (hasMustSection ? nice : must).set(key, requirement);
+  for (const [key, requirement] of soft) (hasRequirements ? nice : must).set(key, requirement);
 
   // A skill that is a must-have somewhere is not also a nice-to-have.
   const mustSkills = new Set([...must.values()].flatMap((r) => r.anyOf));

@@ -16,8 +16,9 @@
  *   experience        15   relevant years ÷ required years, capped at 1; required is the
  *                          description's "N+ years", else by the title's seniority
  *                          (junior 1, mid 3, senior 5, staff/lead 7, principal 9, none 3)
- *   seniority         10   the level of the current title against the role's: same 1, one
- *                          above 0.8, one below or two above 0.5, further 0
+ *   seniority         10   the level of the current title against the role's range ("Staff /
+ *                          Senior" is two levels): inside 1, one above 0.8, one below or two
+ *                          above 0.5, further 0
  *   location          10   see `location.ts`
  *   penalties              −5 for short tenures (2+ of the last 4 finished positions under a
  *                          year), −3 for a gap over 12 months in the last 6 years
@@ -31,7 +32,7 @@ import { describeMonths, describeYears, formatMonth, gapsBetween, monthOf, month
 import { locationFit, placeOf } from './location.ts';
 import type { Requirement, RoleRequirements } from './requirements.ts';
 import { canonicalSkill, skillsInText, skillsOfListEntry } from './skills.ts';
-import { seniorityOf, titleSimilarity } from './titles.ts';
+import { seniorityOf, titleSimilarity, type Seniority } from './titles.ts';
 
 export const WEIGHTS = { must: 35, nice: 10, title: 20, experience: 15, seniority: 10, location: 10 } as const;
 export const PENALTIES = { shortTenures: 5, gap: 3 } as const;
@@ -120,9 +121,11 @@ function coverage(requirements: Requirement[], evidence: Map<string, Evidence>) 
   return { share: requirements.length === 0 ? null : sum / requirements.length, met, missing };
 }
 
-function seniorityPart(candidateLevel: number | null, roleLevel: number | null): number {
-  if (roleLevel === null || candidateLevel === null) return roleLevel === null ? 1 : 0.5;
-  const diff = candidateLevel - roleLevel;
+function seniorityPart(candidateLevel: number | null, role: Seniority | null): number {
+  if (role === null) return 1;
+  if (candidateLevel === null) return 0.5;
+  // Distance to the role's range: above it is less of a misfit than below it.
+  const diff = candidateLevel > role.level ? candidateLevel - role.level : candidateLevel < role.minLevel ? candidateLevel - role.minLevel : 0;
   if (diff === 0) return 1;
   if (diff === 1) return 0.8;
   if (diff === -1 || diff === 2) return 0.5;
@@ -167,12 +170,12 @@ export function scoreProfile(role: RoleRequirements, profile: ProfileForScoring,
 
   const relevantMonths = monthsCovered(positions.filter((p) => p.relevant && p.span).map((p) => p.span!));
   const relevantYears = relevantMonths / 12;
-  const requiredYears = role.minYears ?? DEFAULT_YEARS_BY_LEVEL[role.seniority?.level ?? 2]!;
+  const requiredYears = role.minYears ?? DEFAULT_YEARS_BY_LEVEL[role.seniority?.minLevel ?? 2]!;
   const experience = requiredYears === 0 ? 1 : Math.min(1, relevantYears / requiredYears);
 
   const stated = seniorityOf(current?.title ?? '') ?? (headline ? seniorityOf(headline) : null);
   const candidateLevel = stated?.level ?? (positions.length > 0 ? levelFromYears(relevantYears) : null);
-  const seniority = seniorityPart(candidateLevel, role.seniority?.level ?? null);
+  const seniority = seniorityPart(candidateLevel, role.seniority);
 
   const place = placeOf(resume.basics.location);
   const location = locationFit(role.location, place);

@@ -19,14 +19,24 @@ const SENIORITY: [RegExp, number, string][] = [
   [/\b(head of|director|vp|vice president|chief|cto|cdo)\b/, 5, 'Head/Director'],
 ];
 
-/** Seniority level stated by a title (0 intern … 5 principal/director), or null if it states none. */
-export function seniorityOf(title: string): { level: number; label: string } | null {
+export interface Seniority {
+  /** The highest level the title names (a candidate's "Senior Staff" is staff). */
+  level: number;
+  /** The lowest it names: a role titled "Staff / Senior" accepts either. */
+  minLevel: number;
+  label: string;
+}
+
+/** Seniority stated by a title (0 intern … 5 principal/director), or null if it states none. */
+export function seniorityOf(title: string): Seniority | null {
   const text = title.toLowerCase();
-  let best: { level: number; label: string } | null = null;
-  for (const [pattern, level, label] of SENIORITY) {
-    if (pattern.test(text) && (best === null || level > best.level)) best = { level, label };
-  }
-  return best;
+  const found = SENIORITY.filter(([pattern]) => pattern.test(text));
+  if (found.length === 0) return null;
+  const levels = found.map(([, level]) => level);
+  const level = Math.max(...levels);
+  const minLevel = Math.min(...levels);
+  const label = found.filter(([, l]) => l === level || l === minLevel).map(([, , label]) => label);
+  return { level, minLevel, label: [...new Set(label)].join(' or ') };
 }
 
 const PHRASES: [RegExp, string][] = [

@@ -86,7 +86,8 @@ describe('requirements from a job description', () => {
     expect(role.mustHave.map((r) => r.label)).toEqual(['Node.js', 'TypeScript', 'PostgreSQL', 'AWS or GCP', 'Kafka or RabbitMQ', 'Kubernetes']);
     expect(role.niceToHave.map((r) => r.label)).toEqual(['Terraform', 'GraphQL']);
     expect(role.minYears).toBe(6);
-    expect(role.seniority).toEqual({ level: 3, label: 'Senior' });
+    expect(role.seniority).toEqual({ level: 3, minLevel: 3, label: 'Senior' });
+    expect(parseRole({ title: 'Staff / Senior ML Engineer', jobDescription: '' }).seniority).toEqual({ level: 4, minLevel: 3, label: 'Senior or Staff/Lead' });
   });
 
   it('counts the skills of a description with no headings as must-haves, and of duties as nice-to-haves when requirements are listed', () => {
