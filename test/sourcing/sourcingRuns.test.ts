@@ -100,6 +100,18 @@ describe('sourcing runs', () => {
     }
   });
 
+  it('shows on /jobs, newest first whatever the kind’s ID prefix', async () => {
+    const { key } = await server.newOrg('jobs-list', { credits: 20 });
+    const ids = await importProfiles(server.url, key, backendPool);
+    const run = await sourcingRun(server.url, key, backendRole);
+    const enr = await call(`${server.url}/sourcing/enrich`, { key, json: { profileIds: [ids[0]] } });
+    const jobs = await call(`${server.url}/jobs`, { key });
+    expect(jobs.body.data.jobs.map((j: { id: string; kind: string }) => [j.id, j.kind])).toEqual([
+      [enr.body.requestId, 'enrichment'],
+      [run.body.requestId, 'sourcing'],
+    ]);
+  });
+
   it('keeps the webhookId it was given, checked for its shape', async () => {
     const { key } = await server.newOrg('webhook-id', { credits: 20 });
     const webhookId = 'wh_01JD7Z9K3M4N5P6Q7R8S9T0V1W';

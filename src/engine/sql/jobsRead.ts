@@ -17,7 +17,8 @@ export async function jobsPageForOrg(
   if (filter.kind) query = query.where('kind', '=', filter.kind);
   if (filter.status) query = query.where('status', '=', filter.status);
   const [jobs, count] = await Promise.all([
-    query.selectAll().orderBy('id', 'desc').limit(filter.limit).offset(filter.offset).execute(),
+    // By creation time: IDs of different kinds have different prefixes and do not sort by time.
+    query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).offset(filter.offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { jobs, total: Number(count.n) };

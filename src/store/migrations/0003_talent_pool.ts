@@ -55,6 +55,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await sql`create index profiles_fts_document on profiles_fts using gin (document)`.execute(db);
   }
 
+  // Job IDs now have a prefix per kind (req_, enr_, job_), so the newest-first list of /jobs
+  // orders by creation time rather than by ID.
+  await db.schema.createIndex('jobs_org_created').on('jobs').columns(['org_id', 'created_at']).execute();
+
   await db.schema
     .createTable('sourcing_run_profiles')
     .addColumn('run_id', 'text', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
@@ -73,6 +77,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('jobs_org_created').execute();
   for (const table of ['sourcing_run_profiles', 'profiles_fts', 'profile_identities', 'profiles']) {
     await db.schema.dropTable(table).execute();
   }
