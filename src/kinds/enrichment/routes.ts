@@ -13,11 +13,8 @@ import type { JobRow } from '../../engine/sql/jobClaimNext.ts';
 import { itemsAllForJob } from '../../engine/sql/jobsRead.ts';
 import { AppError } from '../../errors.ts';
 import { Candidate } from '../../scoring/candidate.ts';
-import { orgOf } from '../../server/plugins/auth.ts';
-import { POLL_AFTER_SECONDS } from '../../server/routes/jobs.ts';
 import type { Db } from '../../store/database.ts';
-import { RunParams, WaitQuery, runForRequest } from '../sourcing/routes.ts';
-import { RunFailed, runErrorOf, runStatusOf } from '../sourcing/runStatus.ts';
+import { RunFailed, RunParams, WaitQuery, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from '../sourcing/runs.ts';
 import { ENRICHMENT_FAILED_MESSAGE, EnrichmentInput } from './kind.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
@@ -112,13 +109,7 @@ export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db
         createdAt: job.created_at,
         webhookId: request.body.webhookId ?? null,
       });
-      const job = await engine.submit({
-        orgId: orgOf(request),
-        kind,
-        input: request.body,
-        idempotency: request.idempotency ? { key: request.idempotency.key, respond: (j) => ({ status: 202, body: respond(j) }) } : null,
-      });
-      return reply.code(202).send(respond(job));
+      return submitRun(engine, kind, request, reply, respond);
     },
   );
 
@@ -136,10 +127,7 @@ export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db
       },
     },
     async (request, reply) => {
-      const job = await runForRequest(db, engine, request, orgOf(request), kind.name);
-      const body = await resultsBody(db, job);
-      if (body.status === 'processing') reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
-      return body;
+      return sendRunResults(reply, await resultsBody(db, await runForRequest(db, engine, request, kind.name)));
     },
   );
 }

@@ -9,15 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import type { JobKind } from '../../engine/kind.ts';
 import type { JobRow } from '../../engine/sql/jobClaimNext.ts';
-import { itemsAllForJob, jobGetForOrg } from '../../engine/sql/jobsRead.ts';
-import { MAX_WAIT_SECONDS, waitForJobChange } from '../../engine/waitForChange.ts';
-import { AppError } from '../../errors.ts';
+import { itemsAllForJob } from '../../engine/sql/jobsRead.ts';
 import { Candidate } from '../../scoring/candidate.ts';
-import { orgOf } from '../../server/plugins/auth.ts';
-import { POLL_AFTER_SECONDS } from '../../server/routes/jobs.ts';
 import type { Db } from '../../store/database.ts';
 import { SourcingInput, type SourcingResult } from './kind.ts';
-import { RunFailed, runErrorOf, runStatusOf } from './runStatus.ts';
+import { RunFailed, RunParams, WaitQuery, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from './runs.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
 
@@ -52,12 +48,6 @@ const Completed = Type.Object({
   candidates: Type.Array(Type.Ref(Candidate)),
 });
 
-export const RunParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
-export const WaitQuery = Type.Object(
-  { wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Hold the answer up to this many seconds until the run changes state' })) },
-  { additionalProperties: false },
-);
-
 const FAILED_MESSAGE = 'An unexpected error occurred during sourcing.';
 
 async function resultsBody(db: Db, job: JobRow) {
@@ -79,21 +69,6 @@ async function resultsBody(db: Db, job: JobRow) {
     completedAt: job.completed_at!,
     candidates: result.candidates,
   };
-}
-
-/** A run of this kind and organisation, or 404 REQUEST_NOT_FOUND; `?wait` applied. */
-export async function runForRequest(
-  db: Db,
-  engine: Engine,
-  request: { params: { id: string }; query: { wait?: number }; raw: NodeJS.EventEmitter },
-  orgId: string,
-  kind: string,
-): Promise<JobRow> {
-  const job = await jobGetForOrg(db, orgId, request.params.id);
-  if (!job || job.kind !== kind) throw new AppError('request_not_found', `No request ${request.params.id}.`);
-  const abort = new AbortController();
-  request.raw.once('close', () => abort.abort());
-  return waitForJobChange(db, engine.signals, job, request.query.wait ?? 0, abort.signal);
 }
 
 export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<SourcingInput> }) {
@@ -122,13 +97,7 @@ export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; 
         createdAt: job.created_at,
         updatedAt: job.updated_at,
       });
-      const job = await engine.submit({
-        orgId: orgOf(request),
-        kind,
-        input: request.body,
-        idempotency: request.idempotency ? { key: request.idempotency.key, respond: (j) => ({ status: 202, body: respond(j) }) } : null,
-      });
-      return reply.code(202).send(respond(job));
+      return submitRun(engine, kind, request, reply, respond);
     },
   );
 
@@ -146,10 +115,7 @@ export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; 
       },
     },
     async (request, reply) => {
-      const job = await runForRequest(db, engine, request, orgOf(request), kind.name);
-      const body = await resultsBody(db, job);
-      if (body.status === 'processing') reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
-      return body;
+      return sendRunResults(reply, await resultsBody(db, await runForRequest(db, engine, request, kind.name)));
     },
   );
 }

@@ -1,0 +1,84 @@
+/**
+ * What sourcing runs and enrichment runs share on the wire: the family's three run states over
+ * the engine's five — queued and running are `processing` (202 with Retry-After), completed is
+ * `completed`, failed and canceled are `failed` (200; a canceled run reports `CANCELED`) — the
+ * 202 that accepts a run, and the lookup of a run by ID (404 `REQUEST_NOT_FOUND` for another
+ * organisation's run or another kind's ID) with `?wait=`.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Engine } from '../../engine/engine.ts';
+import type { JobKind } from '../../engine/kind.ts';
+import type { JobRow } from '../../engine/sql/jobClaimNext.ts';
+import { jobGetForOrg } from '../../engine/sql/jobsRead.ts';
+import { MAX_WAIT_SECONDS, waitForJobChange } from '../../engine/waitForChange.ts';
+import { AppError } from '../../errors.ts';
+import { orgOf } from '../../server/plugins/auth.ts';
+import { POLL_AFTER_SECONDS } from '../../server/routes/jobs.ts';
+import type { Db } from '../../store/database.ts';
+
+export type RunStatus = 'processing' | 'completed' | 'failed';
+
+export function runStatusOf(job: JobRow): RunStatus {
+  if (job.status === 'queued' || job.status === 'running') return 'processing';
+  return job.status === 'completed' ? 'completed' : 'failed';
+}
+
+export function runErrorOf(job: JobRow, fallbackMessage: string): { errorCode: string; errorMessage: string } {
+  if (job.status === 'canceled') return { errorCode: 'CANCELED', errorMessage: 'The run was canceled before it finished.' };
+  return { errorCode: job.error_code ?? 'INTERNAL_ERROR', errorMessage: job.error_message ?? fallbackMessage };
+}
+
+export const RunFailed = (id: string) =>
+  Type.Object({
+    success: Type.Literal(true),
+    requestId: Type.String({ description: id }),
+    status: Type.Literal('failed'),
+    errorCode: Type.String(),
+    errorMessage: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    completedAt: Type.String({ format: 'date-time' }),
+  });
+
+export const RunParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+export const WaitQuery = Type.Object(
+  { wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Hold the answer up to this many seconds until the run changes state' })) },
+  { additionalProperties: false },
+);
+
+/** A run of this kind and organisation, or 404 REQUEST_NOT_FOUND; `?wait` applied. */
+export async function runForRequest(
+  db: Db,
+  engine: Engine,
+  request: FastifyRequest & { params: { id: string }; query: { wait?: number } },
+  kind: string,
+): Promise<JobRow> {
+  const job = await jobGetForOrg(db, orgOf(request), request.params.id);
+  if (!job || job.kind !== kind) throw new AppError('request_not_found', `No request ${request.params.id}.`);
+  const abort = new AbortController();
+  request.raw.once('close', () => abort.abort());
+  return waitForJobChange(db, engine.signals, job, request.query.wait ?? 0, abort.signal);
+}
+
+/** Submits a run and answers 202 with `accepted(job)`; the same body is what Idempotency-Key replays. */
+export async function submitRun<Input>(
+  engine: Engine,
+  kind: JobKind<Input>,
+  request: FastifyRequest & { body: Input },
+  reply: FastifyReply,
+  accepted: (job: JobRow) => unknown,
+): Promise<FastifyReply> {
+  const job = await engine.submit({
+    orgId: orgOf(request),
+    kind,
+    input: request.body,
+    idempotency: request.idempotency ? { key: request.idempotency.key, respond: (j) => ({ status: 202, body: accepted(j) }) } : null,
+  });
+  return reply.code(202).send(accepted(job));
+}
+
+/** A results body goes out as 202 with Retry-After while processing, else 200. */
+export function sendRunResults<Body extends { status: RunStatus }>(reply: FastifyReply, body: Body): Body {
+  if (body.status === 'processing') reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
+  return body;
+}
