@@ -81,6 +81,11 @@ const DROP = new Set([
 
 /** Role nouns say what kind of work; they weigh less than what the work is about. */
 const ROLE_NOUNS = new Set(['manager', 'engineer', 'designer', 'scientist', 'analyst', 'researcher', 'architect', 'consultant', 'specialist', 'administrator']);
+/** "engineer", "designer", …: what kind of work, not what it is about. */
+export function isRoleNoun(word: string): boolean {
+  return ROLE_NOUNS.has(word);
+}
+
 /** Words too generic to set two titles apart. */
 const GENERIC = new Set(['software', 'systems', 'applications', 'application', 'product']);
 

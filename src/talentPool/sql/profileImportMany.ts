@@ -15,6 +15,8 @@ import type { Resume } from '../resume.ts';
 import { searchDocumentOf } from '../searchDocument.ts';
 import { profileSearchIndexPut } from './profileSearchIndex.ts';
 
+const YIELD_EVERY = 50;
+
 export interface ImportedProfile {
   profileId: string;
   status: 'created' | 'updated';
@@ -32,6 +34,9 @@ export async function profileImportMany(db: Db, orgId: string, resumes: Resume[]
     const results: ImportedProfile[] = [];
     const conflicts: ErrorDetail[] = [];
     for (const [entry, resume] of resumes.entries()) {
+      // SQLite runs each statement synchronously: let the event loop breathe now and then, so a
+      // bulk import does not freeze requests that need no database (health checks, timers).
+      if (entry > 0 && entry % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       const ids = identitiesOf(resume);
       const keys = [...ids.emails.map((v) => ({ kind: 'email' as const, value: v })), ...(ids.linkedin ? [{ kind: 'linkedin' as const, value: ids.linkedin }] : [])];
       const owners = await trx

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { dialectOf } from '../../store/dialect.ts';
+import { orgSearchToken } from './profileSearchIndex.ts';
 
 export interface SearchHit {
   profileId: string;
@@ -32,8 +33,7 @@ export async function profileSearch(db: Db, orgId: string, terms: string[], limi
       select count(*) as n from profiles_fts, to_tsquery('simple', ${query}) q where org_id = ${orgId} and document @@ q`.execute(db);
     return { hits: rows.map((r) => ({ profileId: r.profile_id, relevance: Number(r.relevance) })), found: Number(count.rows[0]?.n ?? 0) };
   }
-  const orgPhrase = `"${orgId.replace(/"/g, '')}"`;
-  const match = `org_id : ${orgPhrase} AND (${terms.map((t) => `"${t}"`).join(' OR ')})`;
+  const match = `org_id : "${orgSearchToken(orgId)}" AND (${terms.map((t) => `"${t}"`).join(' OR ')})`;
   const { rows } = await sql<{ profile_id: string; rank: number }>`
     select profile_id, bm25(profiles_fts, 0, 0, 2.0, 3.0, 4.0, 1.0) as rank
     from profiles_fts where profiles_fts match ${match}

@@ -8,6 +8,15 @@ import type { Db } from '../../store/database.ts';
 import { dialectOf } from '../../store/dialect.ts';
 import type { SearchDocument } from '../searchDocument.ts';
 
+/**
+ * The organisation as one FTS5 token: `org_01JD…` would index as two words, "org" (in every
+ * row) and the ULID, and a phrase match would then read the whole index. One rare token keeps
+ * a search within one organisation's rows.
+ */
+export function orgSearchToken(orgId: string): string {
+  return orgId.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
 export async function profileSearchIndexPut(trx: Db, profile: { id: string; org_id: string; search_rowid: number | null }, doc: SearchDocument): Promise<void> {
   if (dialectOf(trx) === 'postgres') {
     await sql`
@@ -21,7 +30,7 @@ export async function profileSearchIndexPut(trx: Db, profile: { id: string; org_
   if (profile.search_rowid !== null) await sql`delete from profiles_fts where rowid = ${profile.search_rowid}`.execute(trx);
   await sql`
     insert into profiles_fts (profile_id, org_id, headline, titles, skills, highlights)
-    values (${profile.id}, ${profile.org_id}, ${doc.headline}, ${doc.titles}, ${doc.skills}, ${doc.highlights})`.execute(trx);
+    values (${profile.id}, ${orgSearchToken(profile.org_id)}, ${doc.headline}, ${doc.titles}, ${doc.skills}, ${doc.highlights})`.execute(trx);
   const { rows } = await sql<{ id: number }>`select last_insert_rowid() as id`.execute(trx);
   await trx.updateTable('profiles').set({ search_rowid: Number(rows[0]!.id) }).where('id', '=', profile.id).execute();
 }
