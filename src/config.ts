@@ -38,6 +38,19 @@ export interface Config {
   demoKinds: boolean;
   /** The demo kind appends `<jobId> <itemKey>` here for every item it completes (crash tests count them). */
   demoLogFile: string | null;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Deliver to loopback, private, link-local … addresses (never in production; tests need it). */
+  allowPrivate: boolean;
+  /** Accept `http://` endpoint URLs, not only `https://`. */
+  allowHttp: boolean;
+  timeoutMs: number;
+  /** Delay before each retry, in ms; its length + 1 is the number of attempts. */
+  retrySchedule: number[];
+  /** Deliveries that fail in a row before the endpoint is disabled. */
+  failuresToDisable: number;
 }
 
 /** Flags given on the command line; they win over the environment. */
@@ -56,6 +69,18 @@ function integer(name: string, raw: string | number | undefined, fallback: numbe
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "5s,5m,30m,2h" → milliseconds. */
+function durations(name: string, raw: string | undefined, fallback: string): number[] {
+  const text = raw === undefined || raw === '' ? fallback : raw;
+  return text.split(',').map((part) => {
+    const match = /^\s*(\d+)\s*(ms|s|m|h)\s*$/.exec(part);
+    if (!match) throw new ConfigError(`${name} must be a comma-separated list of durations like 5s,5m,2h, got "${text}"`);
+    return Number(match[1]) * UNIT_MS[match[2]!]!;
+  });
 }
 
 function flag(name: string, raw: string | undefined): boolean {
@@ -102,5 +127,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     retentionDays: integer('LONGRUN_RETENTION_DAYS', env.LONGRUN_RETENTION_DAYS, 30, 1, 3650),
     demoKinds: flag('LONGRUN_DEMO_KINDS', env.LONGRUN_DEMO_KINDS),
     demoLogFile: env.LONGRUN_DEMO_LOG || null,
+    webhooks: {
+      allowPrivate: flag('LONGRUN_WEBHOOK_ALLOW_PRIVATE', env.LONGRUN_WEBHOOK_ALLOW_PRIVATE),
+      allowHttp: flag('LONGRUN_WEBHOOK_ALLOW_HTTP', env.LONGRUN_WEBHOOK_ALLOW_HTTP),
+      timeoutMs: integer('LONGRUN_WEBHOOK_TIMEOUT_MS', env.LONGRUN_WEBHOOK_TIMEOUT_MS, 15_000, 100, 120_000),
+      retrySchedule: durations('LONGRUN_WEBHOOK_RETRY_SCHEDULE', env.LONGRUN_WEBHOOK_RETRY_SCHEDULE, '5s,5m,30m,2h,5h,10h,14h,20h,24h'),
+      failuresToDisable: integer('LONGRUN_WEBHOOK_FAILURES_TO_DISABLE', env.LONGRUN_WEBHOOK_FAILURES_TO_DISABLE, 5, 1, 1000),
+    },
   };
 }

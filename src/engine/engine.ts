@@ -17,7 +17,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import { nowIso } from '../ids.ts';
-import type { Store } from '../store/database.ts';
+import type { Db, Store } from '../store/database.ts';
 import { KindFault } from './errors.ts';
 import type { JobKind } from './kind.ts';
 import { processItem } from './processItem.ts';
@@ -68,6 +68,11 @@ export class Engine {
     this.kinds.set(kind.name, kind as JobKind);
   }
 
+  /** Kinds that are the server's own bookkeeping, left out of job lists. */
+  internalKinds(): string[] {
+    return [...this.kinds.values()].filter((k) => k.internal).map((k) => k.name);
+  }
+
   kind<Input = never>(name: string): JobKind<Input> | undefined {
     return this.kinds.get(name) as JobKind<Input> | undefined;
   }
@@ -83,6 +88,20 @@ export class Engine {
     this.signals.jobChanged(job.id);
     this.signals.workAvailable();
     return job;
+  }
+
+  /**
+   * Submits inside the caller's transaction (a job that must commit with other rows); call
+   * `signalSubmitted` once that transaction has committed, so workers look at once.
+   */
+  async submitIn<Input>(trx: Db, request: SubmitRequest<Input>): Promise<JobRow> {
+    if (this.kinds.get(request.kind.name) !== request.kind) throw new Error(`job kind "${request.kind.name}" is not registered`);
+    return jobSubmit(trx, request);
+  }
+
+  signalSubmitted(jobId: string): void {
+    this.signals.jobChanged(jobId);
+    this.signals.workAvailable();
   }
 
   /** Undefined when the organisation has no such job. */

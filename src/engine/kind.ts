@@ -84,6 +84,15 @@ export interface JobKind<Input = unknown> {
   /** First retry delay; later ones double. */
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** Overrides the doubling backoff: the delay before attempt `attempt + 1`, jitter included. */
+  retryDelayMs?(attempt: number): number;
+  /**
+   * The webhook event types a finished job of this kind is announced as (e.g. ENRICH_COMPLETED
+   * and ENRICH_FAILED; a canceled job counts as failed), and where its results are read.
+   */
+  webhooks?: { completed: string; failed: string; resultsPath?(jobId: string): string };
+  /** Bookkeeping work of the server itself (webhook deliveries): left out of `GET /jobs`. */
+  internal?: boolean;
   /** Sums up a job whose items are all finished; by default it completes with no output. */
   finish?(input: Input, items: FinishedItem[]): JobOutcome;
 }

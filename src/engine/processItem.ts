@@ -48,7 +48,8 @@ export async function processItem(
       if (item.attempts >= kind.maxAttempts) {
         return { type: 'failed', code: error.code, message: `${error.message} (gave up after ${item.attempts} attempts)` };
       }
-      const delay = Math.max(error.retryAfterMs ?? 0, retryDelayMs(item.attempts, kind.backoffBaseMs, kind.backoffMaxMs));
+      const backoff = kind.retryDelayMs ? kind.retryDelayMs(item.attempts) : retryDelayMs(item.attempts, kind.backoffBaseMs, kind.backoffMaxMs);
+      const delay = Math.max(error.retryAfterMs ?? 0, backoff);
       return { type: 'retry', code: error.code, message: error.message, availableAt: new Date(Date.now() + delay).toISOString() };
     }
     if (error instanceof PermanentError) return { type: 'failed', code: error.code, message: error.message };

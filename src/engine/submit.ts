@@ -5,7 +5,7 @@
  */
 import { creditsReserve } from '../billing/ledger.ts';
 import { nowIso } from '../ids.ts';
-import type { Db } from '../store/database.ts';
+import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';
 import { WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
 import { eventAppend } from './sql/eventAppend.ts';
@@ -35,7 +35,8 @@ export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): P
   const id = kind.newJobId();
   const reserve = (kind.pricing ? kind.pricing.maxPerItem(request.input) : kind.creditsPerItem) * specs.length;
 
-  return db.transaction().execute(async (trx) => {
+  // In the caller's transaction when there is one (a job finishing submits its webhook deliveries).
+  return inTransaction(db, async (trx) => {
     if (reserve > 0) await creditsReserve(trx, orgId, id, reserve);
     await jobInsert(
       trx,

@@ -8,6 +8,9 @@ import type { Store } from '../store/database.ts';
 import { Candidate } from '../scoring/candidate.ts';
 import { Resume } from '../talentPool/resume.ts';
 import { talentPoolRoutes } from '../talentPool/routes.ts';
+import { deliveryKind, type DeliveryInput } from '../webhooks/deliveryKind.ts';
+import { webhookOutbox } from '../webhooks/outbox.ts';
+import { webhookRoutes } from '../webhooks/routes.ts';
 import { enrichmentKind, type EnrichmentInput } from './enrichment/kind.ts';
 import { enrichmentRoutes } from './enrichment/routes.ts';
 import { sleepKind } from './sleep/kind.ts';
@@ -25,6 +28,9 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
   });
   engine.register(sourcingKind(store.db));
   engine.register(enrichmentKind(store.db));
+  const delivery = deliveryKind(store.db, config.webhooks);
+  engine.register(delivery);
+  engine.onJobFinished(webhookOutbox(engine, delivery));
   if (config.demoKinds) engine.register(sleepKind({ logFile: config.demoLogFile }));
   return engine;
 }
@@ -37,6 +43,7 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
   await app.register(talentPoolRoutes, { db: store.db, bodyLimit: config.profilesBodyLimitBytes });
   await app.register(sourcingRoutes, { db: store.db, engine, kind: engine.kind<SourcingInput>('sourcing')! });
   await app.register(enrichmentRoutes, { db: store.db, engine, kind: engine.kind<EnrichmentInput>('enrichment')! });
+  await app.register(webhookRoutes, { db: store.db, engine, config: config.webhooks, delivery: engine.kind<DeliveryInput>('webhook')! });
   const sleep = engine.kind('sleep');
   if (config.demoKinds && sleep) await app.register(sleepRoutes, { engine, kind: sleep });
 }

@@ -112,13 +112,29 @@ describe('sourcing runs', () => {
     ]);
   });
 
-  it('keeps the webhookId it was given, checked for its shape', async () => {
-    const { key } = await server.newOrg('webhook-id', { credits: 20 });
-    const webhookId = 'wh_01JD7Z9K3M4N5P6Q7R8S9T0V1W';
-    const accepted = await call(`${server.url}/sourcing`, { key, json: { ...backendRole, webhookId } });
-    expect(accepted.body.webhookId).toBe(webhookId);
+  it('checks webhookId: its shape (400), that it exists (422), whose it is (403), and that it subscribes to the run (422)', async () => {
+    const { key } = await server.newOrg('webhook-id', { credits: 50 });
+    const endpoint = async (k: string, events: string[]) =>
+      (await call(`${server.url}/webhooks`, { key: k, json: { url: 'https://hooks.example.com/longrun', events } })).body.data.id as string;
+    const mine = await endpoint(key, ['SOURCING_COMPLETED']);
+    const accepted = await call(`${server.url}/sourcing`, { key, json: { ...backendRole, webhookId: mine } });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.webhookId).toBe(mine);
+
     const bad = await call(`${server.url}/sourcing`, { key, json: { ...backendRole, webhookId: 'hook-1' } });
     expect(bad.status).toBe(400);
     expect(bad.body.errorMessage).toMatch(/webhookId/);
+    const unknown = await call(`${server.url}/sourcing`, { key, json: { ...backendRole, webhookId: 'wh_01JD7Z9K3M4N5P6Q7R8S9T0V1W' } });
+    expect([unknown.status, unknown.body.errorCode]).toEqual([422, 'VALIDATION_ERROR']);
+    const other = await server.newOrg('webhook-id-other');
+    const theirs = await endpoint(other.key, ['*']);
+    const foreign = await call(`${server.url}/sourcing`, { key, json: { ...backendRole, webhookId: theirs } });
+    expect([foreign.status, foreign.body.errorCode]).toEqual([403, 'FORBIDDEN']);
+    const enrichOnly = await endpoint(key, ['ENRICH_COMPLETED', 'ENRICH_FAILED']);
+    const unsubscribed = await call(`${server.url}/sourcing`, { key, json: { ...backendRole, webhookId: enrichOnly } });
+    expect(unsubscribed.status).toBe(422);
+    expect(unsubscribed.body.errorMessage).toBe(`Webhook ${enrichOnly} subscribes to neither SOURCING_COMPLETED nor SOURCING_FAILED.`);
+    expect((await call(`${server.url}/sourcing/enrich`, { key, json: { profileIds: ['prof_x'], webhookId: enrichOnly } })).status).toBe(202);
+    expect((await call(`${server.url}/sourcing/enrich`, { key, json: { profileIds: ['prof_x'], webhookId: mine } })).status).toBe(422);
   });
 });

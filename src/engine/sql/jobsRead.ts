@@ -11,9 +11,10 @@ export async function jobGetForOrg(db: Db, orgId: string, jobId: string): Promis
 export async function jobsPageForOrg(
   db: Db,
   orgId: string,
-  filter: { kind?: string; status?: JobStatus; limit: number; offset: number },
+  filter: { kind?: string; status?: JobStatus; limit: number; offset: number; excludeKinds?: string[] },
 ): Promise<{ jobs: JobRow[]; total: number }> {
   let query = db.selectFrom('jobs').where('org_id', '=', orgId);
+  if (filter.excludeKinds && filter.excludeKinds.length > 0) query = query.where('kind', 'not in', filter.excludeKinds);
   if (filter.kind) query = query.where('kind', '=', filter.kind);
   if (filter.status) query = query.where('status', '=', filter.status);
   const [jobs, count] = await Promise.all([

@@ -49,6 +49,7 @@ export function enrichmentKind(db: Db): JobKind<EnrichmentInput> {
     maxAttempts: 2,
     itemTimeoutMs: 10_000,
     faultMessage: ENRICHMENT_FAILED_MESSAGE,
+    webhooks: { completed: 'ENRICH_COMPLETED', failed: 'ENRICH_FAILED', resultsPath: (id) => `/sourcing/enrich/${id}/results` },
     items: (input) => input.profileIds.map((id) => ({ key: id })),
     async process({ orgId, item }) {
       const run = await sourcingRunLatestForProfile(db, orgId, item.key);

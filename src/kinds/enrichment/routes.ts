@@ -109,7 +109,7 @@ export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db
         createdAt: job.created_at,
         webhookId: request.body.webhookId ?? null,
       });
-      return submitRun(engine, kind, request, reply, respond);
+      return submitRun(db, engine, kind, request, reply, respond);
     },
   );
 

@@ -68,6 +68,7 @@ export function sourcingKind(db: Db): JobKind<SourcingInput> {
     maxAttempts: 3,
     itemTimeoutMs: 60_000,
     faultMessage: 'An unexpected error occurred during sourcing.',
+    webhooks: { completed: 'SOURCING_COMPLETED', failed: 'SOURCING_FAILED', resultsPath: (id) => `/sourcing/${id}/results` },
     pricing: {
       maxPerItem: (input) => input.limit,
       forResult: (result) => (result as SourcingResult).candidates.length,

@@ -97,7 +97,7 @@ export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; 
         createdAt: job.created_at,
         updatedAt: job.updated_at,
       });
-      return submitRun(engine, kind, request, reply, respond);
+      return submitRun(db, engine, kind, request, reply, respond);
     },
   );
 

@@ -16,6 +16,8 @@ import { AppError } from '../../errors.ts';
 import { orgOf } from '../../server/plugins/auth.ts';
 import { POLL_AFTER_SECONDS } from '../../server/routes/jobs.ts';
 import type { Db } from '../../store/database.ts';
+import { subscribes } from '../../webhooks/events.ts';
+import { endpointGetAnyOrg } from '../../webhooks/sql/endpoints.ts';
 
 export type RunStatus = 'processing' | 'completed' | 'failed';
 
@@ -60,14 +62,33 @@ export async function runForRequest(
   return waitForJobChange(db, engine.signals, job, request.query.wait ?? 0, abort.signal);
 }
 
+/**
+ * The `webhookId` of a run: an endpoint of this organisation (403 when it is another's, 422
+ * when there is none) that subscribes to the run's completed or failed event (else 422). It
+ * then gets the run's event, as every subscribed endpoint of the organisation does.
+ */
+export async function checkRunWebhook(db: Db, orgId: string, webhookId: string | undefined, kind: JobKind<never>): Promise<void> {
+  if (!webhookId || !kind.webhooks) return;
+  const endpoint = await endpointGetAnyOrg(db, webhookId);
+  if (!endpoint) throw new AppError('validation_error', `webhookId ${webhookId} names no webhook endpoint.`, 422);
+  if (endpoint.org_id !== orgId) throw new AppError('forbidden', `Webhook ${webhookId} belongs to another organisation.`);
+  const events = JSON.parse(endpoint.events) as string[];
+  const { completed, failed } = kind.webhooks;
+  if (!subscribes(events, completed) && !subscribes(events, failed)) {
+    throw new AppError('validation_error', `Webhook ${webhookId} subscribes to neither ${completed} nor ${failed}.`, 422);
+  }
+}
+
 /** Submits a run and answers 202 with `accepted(job)`; the same body is what Idempotency-Key replays. */
-export async function submitRun<Input>(
+export async function submitRun<Input extends { webhookId?: string }>(
+  db: Db,
   engine: Engine,
   kind: JobKind<Input>,
   request: FastifyRequest & { body: Input },
   reply: FastifyReply,
   accepted: (job: JobRow) => unknown,
 ): Promise<FastifyReply> {
+  await checkRunWebhook(db, orgOf(request), request.body.webhookId, kind as JobKind<never>);
   const job = await engine.submit({
     orgId: orgOf(request),
     kind,

@@ -49,7 +49,11 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
       },
     },
     async (request) => {
-      const { jobs, total } = await jobsPageForOrg(db, orgOf(request), { ...request.query, status: request.query.status as JobStatus | undefined });
+      const { jobs, total } = await jobsPageForOrg(db, orgOf(request), {
+        ...request.query,
+        status: request.query.status as JobStatus | undefined,
+        excludeKinds: request.query.kind ? [] : engine.internalKinds(),
+      });
       return { success: true as const, data: { jobs: jobs.map(jobView), total } };
     },
   );

@@ -1,0 +1,100 @@
+/**
+ * `webhook`: sends one delivery (an outbox row) to its endpoint. A job of the engine, so it has
+ * a lease, retries on the configured schedule, and survives crashes: a delivery whose sender
+ * died is sent again by the next worker (at least once; the `webhook-id` stays the same so a
+ * receiver can tell a repeat).
+ *
+ * Rules: 2xx is delivered. 410 disables the endpoint. A refused address fails at once. Anything
+ * else (3xx — redirects are not followed —, 4xx, 5xx, timeouts, connection errors) is retried
+ * after the schedule's next delay (±20 % jitter), or after Retry-After when a 429/502/503/504
+ * asks for longer; after the last attempt the delivery is failed and counts toward the
+ * endpoint's circuit breaker.
+ */
+import { PermanentError, RetryableError } from '../engine/errors.ts';
+import { defineKind, type JobKind } from '../engine/kind.ts';
+import { nowIso } from '../ids.ts';
+import type { WebhookConfig } from '../config.ts';
+import type { Db } from '../store/database.ts';
+import { postWebhook, SendError, type SendResult } from './send.ts';
+import { signedHeaders } from './signing.ts';
+import { deliveryGet, deliveryRecordAttempt, deliveryUpdate } from './sql/deliveries.ts';
+import { endpointDisable, endpointFailureCount, endpointGetAnyOrg, endpointSucceeded, type EndpointRow } from './sql/endpoints.ts';
+
+export interface DeliveryInput {
+  deliveryId: string;
+}
+
+const HONOURS_RETRY_AFTER = new Set([429, 502, 503, 504]);
+
+/** Every secret that signs now: the current one, and the previous one during a rotation. */
+export function signingSecrets(endpoint: EndpointRow, now = new Date()): string[] {
+  const previous = endpoint.previous_secret && endpoint.previous_secret_expires_at && endpoint.previous_secret_expires_at > now.toISOString();
+  return previous ? [endpoint.secret, endpoint.previous_secret!] : [endpoint.secret];
+}
+
+export function customHeaders(endpoint: EndpointRow): Record<string, string> {
+  return Object.fromEntries((JSON.parse(endpoint.headers) as { name: string; value: string }[]).map((h) => [h.name, h.value]));
+}
+
+export function deliveryKind(db: Db, config: WebhookConfig): JobKind<DeliveryInput> {
+  const maxAttempts = config.retrySchedule.length + 1;
+  const guard = { allowPrivate: config.allowPrivate, allowHttp: config.allowHttp, timeoutMs: config.timeoutMs };
+
+  return defineKind<DeliveryInput>({
+    name: 'webhook',
+    internal: true,
+    maxAttempts,
+    itemTimeoutMs: config.timeoutMs + 5_000,
+    retryDelayMs: () => 0, // the processor decides each delay (schedule or Retry-After) and says so
+    async process({ input, item, signal, jobId }) {
+      const delivery = await deliveryGet(db, input.deliveryId);
+      if (!delivery) throw new PermanentError('DELIVERY_NOT_FOUND', 'The delivery no longer exists (its endpoint was deleted).');
+      const endpoint = await endpointGetAnyOrg(db, delivery.endpoint_id);
+      if (!endpoint) throw new PermanentError('DELIVERY_NOT_FOUND', 'The endpoint no longer exists.');
+      if (endpoint.enabled !== 1) {
+        await deliveryUpdate(db, delivery.id, { status: 'failed', last_error: 'The endpoint is disabled.', next_attempt_at: null, updated_at: nowIso() });
+        throw new PermanentError('ENDPOINT_DISABLED', 'The endpoint is disabled.');
+      }
+
+      const headers = { ...customHeaders(endpoint), ...signedHeaders(signingSecrets(endpoint), delivery.id, delivery.payload) };
+      let answer: SendResult | null = null;
+      let failure: SendError | null = null;
+      try {
+        answer = await postWebhook(endpoint.url, delivery.payload, headers, { ...guard, signal });
+      } catch (error) {
+        if (!(error instanceof SendError)) throw error;
+        failure = error;
+      }
+      const now = nowIso();
+      const seen = { last_status_code: answer?.status ?? null, response_snippet: answer?.snippet ?? null, job_id: jobId, updated_at: now };
+
+      if (answer && answer.status >= 200 && answer.status < 300) {
+        await deliveryRecordAttempt(db, delivery.id, { ...seen, status: 'succeeded', last_error: null, next_attempt_at: null, delivered_at: now });
+        await endpointSucceeded(db, endpoint.id, now);
+        return { statusCode: answer.status };
+      }
+      const error = failure ? failure.message : `The endpoint answered ${answer!.status}${answer!.status >= 300 && answer!.status < 400 ? ' (redirects are not followed)' : ''}.`;
+      const giveUp = async (code: string, message: string): Promise<never> => {
+        await deliveryRecordAttempt(db, delivery.id, { ...seen, status: 'failed', last_error: message, next_attempt_at: null });
+        if (await endpointFailureCount(db, endpoint.id, config.failuresToDisable, now)) {
+          throw new PermanentError('ENDPOINT_DISABLED', `${message} The endpoint has now been disabled after ${config.failuresToDisable} failed deliveries in a row.`);
+        }
+        throw new PermanentError(code, message);
+      };
+
+      if (answer?.status === 410) {
+        await deliveryRecordAttempt(db, delivery.id, { ...seen, status: 'failed', last_error: error, next_attempt_at: null });
+        await endpointDisable(db, endpoint.id, 'The endpoint answered 410 Gone.', now);
+        throw new PermanentError('ENDPOINT_GONE', 'The endpoint answered 410 Gone; it has been disabled.');
+      }
+      if (failure?.code === 'BLOCKED_ADDRESS') return giveUp('BLOCKED_ADDRESS', error);
+      if (item.attempt >= maxAttempts) return giveUp('DELIVERY_FAILED', `${error} Gave up after ${item.attempt} attempts.`);
+
+      const scheduled = config.retrySchedule[item.attempt - 1]! * (0.8 + Math.random() * 0.4);
+      const asked = answer && HONOURS_RETRY_AFTER.has(answer.status) ? (answer.retryAfterMs ?? 0) : 0;
+      const delay = Math.round(Math.max(scheduled, asked));
+      await deliveryRecordAttempt(db, delivery.id, { ...seen, status: 'pending', last_error: error, next_attempt_at: new Date(Date.now() + delay).toISOString() });
+      throw new RetryableError(failure?.code ?? `HTTP_${answer!.status}`, error, delay);
+    },
+  });
+}

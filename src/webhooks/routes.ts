@@ -1,0 +1,296 @@
+/**
+ * `/webhooks`: endpoints (create, list, get, update, rotate the secret, delete), their delivery
+ * log, a manual retry, and a test ping. Content-family envelope.
+ */
+import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { WebhookConfig } from '../config.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { JobKind } from '../engine/kind.ts';
+import { AppError } from '../errors.ts';
+import { newId, nowIso } from '../ids.ts';
+import { orgOf } from '../server/plugins/auth.ts';
+import { ContentOk, PageQuery } from '../server/schemas.ts';
+import type { Db } from '../store/database.ts';
+import { BlockedUrlError, checkHostResolves, checkUrl } from './addressGuard.ts';
+import { customHeaders, signingSecrets, type DeliveryInput } from './deliveryKind.ts';
+import { ALL_EVENTS, EVENT_TYPES } from './events.ts';
+import { pingBody } from './payload.ts';
+import { postWebhook, SendError } from './send.ts';
+import { newSecret, secretProblem, signedHeaders } from './signing.ts';
+import { deliveriesPageForEndpoint, deliveryGetForEndpoint, deliveryUpdate } from './sql/deliveries.ts';
+import { endpointDeleteForOrg, endpointGetForOrg, endpointInsert, endpointsPageForOrg, endpointUpdate, type EndpointRow } from './sql/endpoints.ts';
+import { DeliveryView, EndpointView, deliveryView, endpointView } from './view.ts';
+
+const ROTATION_OVERLAP_MS = 24 * 3_600_000;
+const RESERVED_HEADERS = /^(webhook-.*|content-type|content-length|host|user-agent|connection|transfer-encoding|te|upgrade|expect|keep-alive|proxy-.*)$/i;
+
+const EventName = Type.Union([...EVENT_TYPES, ALL_EVENTS].map((e) => Type.Literal(e)));
+const Events = Type.Array(EventName, { minItems: 1, maxItems: EVENT_TYPES.length + 1, uniqueItems: true, description: 'Event types, or "*" for all' });
+const Header = Type.Object(
+  { name: Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$" }), value: Type.String({ maxLength: 1000, pattern: '^[^\\r\\n]*$' }) },
+  { additionalProperties: false },
+);
+const Headers = Type.Array(Header, { maxItems: 20 });
+
+const CreateBody = Type.Object(
+  {
+    url: Type.String({ maxLength: 2000 }),
+    events: Events,
+    name: Type.Optional(Type.String({ maxLength: 100 })),
+    secret: Type.Optional(Type.String({ maxLength: 200, description: 'whsec_ + base64 of 24–64 bytes; made for you when left out' })),
+    headers: Type.Optional(Headers),
+  },
+  { additionalProperties: false },
+);
+
+const PatchBody = Type.Object(
+  {
+    url: Type.Optional(Type.String({ maxLength: 2000 })),
+    events: Type.Optional(Events),
+    name: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+    headers: Type.Optional(Headers),
+    enabled: Type.Optional(Type.Boolean({ description: 'true closes an open circuit (re-enables a disabled endpoint)' })),
+    rotateSecret: Type.Optional(Type.Boolean({ description: 'New secret; the old one keeps signing for 24 h' })),
+    secret: Type.Optional(Type.String({ maxLength: 200, description: 'With rotateSecret: the new secret to use' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
+const DeliveryParams = Type.Object({ id: Type.String({ maxLength: 100 }), deliveryId: Type.String({ maxLength: 100 }) });
+
+export interface WebhookRouteOptions {
+  db: Db;
+  engine: Engine;
+  config: WebhookConfig;
+  delivery: JobKind<DeliveryInput>;
+}
+
+export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRouteOptions) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, engine, config } = opts;
+  app.addSchema(EndpointView);
+  app.addSchema(DeliveryView);
+
+  async function checkedUrl(raw: string): Promise<string> {
+    try {
+      const url = checkUrl(raw, config);
+      await checkHostResolves(url, config);
+      return url.toString();
+    } catch (error) {
+      if (error instanceof BlockedUrlError) throw new AppError('validation_error', `body.url is refused: ${error.message}`);
+      throw error;
+    }
+  }
+
+  function checkedHeaders(headers: Static<typeof Headers> | undefined): string | undefined {
+    const reserved = headers?.find((h) => RESERVED_HEADERS.test(h.name));
+    if (reserved) throw new AppError('validation_error', `body.headers: "${reserved.name}" is set by longrun and cannot be replaced.`);
+    return headers && JSON.stringify(headers);
+  }
+
+  function checkedSecret(secret: string | undefined): string {
+    if (secret === undefined) return newSecret();
+    const problem = secretProblem(secret);
+    if (problem) throw new AppError('validation_error', `body.secret ${problem}.`);
+    return secret;
+  }
+
+  async function endpointOf(orgId: string, id: string): Promise<EndpointRow> {
+    const row = await endpointGetForOrg(db, orgId, id);
+    if (!row) throw new AppError('not_found', `No webhook endpoint ${id}.`);
+    return row;
+  }
+
+  app.post(
+    '/webhooks',
+    {
+      config: { scope: 'webhooks:write', idempotent: true },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Register a webhook endpoint',
+        description: 'The URL must be https (http only with LONGRUN_WEBHOOK_ALLOW_HTTP=1) and must not resolve to a loopback, private or link-local address. `signingSecret` is shown only here and on rotation.',
+        body: CreateBody,
+        response: { 201: ContentOk(Type.Ref(EndpointView)) },
+      },
+    },
+    async (request, reply) => {
+      const now = nowIso();
+      const secret = checkedSecret(request.body.secret);
+      const row: EndpointRow = {
+        id: newId('wh'),
+        org_id: orgOf(request),
+        name: request.body.name ?? null,
+        url: await checkedUrl(request.body.url),
+        events: JSON.stringify(request.body.events),
+        headers: checkedHeaders(request.body.headers) ?? '[]',
+        secret,
+        previous_secret: null,
+        previous_secret_expires_at: null,
+        enabled: 1,
+        disabled_reason: null,
+        disabled_at: null,
+        consecutive_failures: 0,
+        created_at: now,
+        updated_at: now,
+      };
+      await endpointInsert(db, row);
+      return reply.code(201).send({ success: true as const, data: endpointView(row, secret) });
+    },
+  );
+
+  app.get(
+    '/webhooks',
+    {
+      config: { scope: 'webhooks:read' },
+      schema: {
+        tags: ['webhooks'],
+        summary: "The organisation's webhook endpoints, newest first",
+        querystring: PageQuery,
+        response: { 200: ContentOk(Type.Object({ webhooks: Type.Array(Type.Ref(EndpointView)), total: Type.Integer() })) },
+      },
+    },
+    async (request) => {
+      const { endpoints, total } = await endpointsPageForOrg(db, orgOf(request), request.query);
+      return { success: true as const, data: { webhooks: endpoints.map((e) => endpointView(e)), total } };
+    },
+  );
+
+  app.get(
+    '/webhooks/:id',
+    {
+      config: { scope: 'webhooks:read' },
+      schema: { tags: ['webhooks'], summary: 'One webhook endpoint', params: Params, response: { 200: ContentOk(Type.Ref(EndpointView)) } },
+    },
+    async (request) => ({ success: true as const, data: endpointView(await endpointOf(orgOf(request), request.params.id)) }),
+  );
+
+  app.patch(
+    '/webhooks/:id',
+    {
+      config: { scope: 'webhooks:write' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Change an endpoint: URL, events, headers, enabled, or rotate its secret',
+        description: '`enabled: true` re-enables an endpoint the circuit breaker or a 410 disabled. `rotateSecret: true` answers with the new `signingSecret`; for 24 h deliveries carry signatures of both secrets.',
+        params: Params,
+        body: PatchBody,
+        response: { 200: ContentOk(Type.Ref(EndpointView)) },
+      },
+    },
+    async (request) => {
+      const endpoint = await endpointOf(orgOf(request), request.params.id);
+      const body = request.body;
+      const now = nowIso();
+      if (body.secret !== undefined && !body.rotateSecret) throw new AppError('validation_error', 'body.secret is only accepted with rotateSecret: true.');
+      const secret = body.rotateSecret ? checkedSecret(body.secret) : undefined;
+      const row = await endpointUpdate(db, endpoint.id, {
+        ...(body.url !== undefined ? { url: await checkedUrl(body.url) } : {}),
+        ...(body.events !== undefined ? { events: JSON.stringify(body.events) } : {}),
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.headers !== undefined ? { headers: checkedHeaders(body.headers) } : {}),
+        ...(body.enabled === true ? { enabled: 1, disabled_reason: null, disabled_at: null, consecutive_failures: 0 } : {}),
+        ...(body.enabled === false && endpoint.enabled === 1 ? { enabled: 0, disabled_reason: 'Disabled by the user.', disabled_at: now } : {}),
+        ...(secret
+          ? { secret, previous_secret: endpoint.secret, previous_secret_expires_at: new Date(Date.now() + ROTATION_OVERLAP_MS).toISOString() }
+          : {}),
+        updated_at: now,
+      });
+      return { success: true as const, data: endpointView(row, secret) };
+    },
+  );
+
+  app.delete(
+    '/webhooks/:id',
+    {
+      config: { scope: 'webhooks:write' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Delete an endpoint and its delivery log',
+        params: Params,
+        response: { 200: ContentOk(Type.Object({ id: Type.String(), deleted: Type.Literal(true) })) },
+      },
+    },
+    async (request) => {
+      if (!(await endpointDeleteForOrg(db, orgOf(request), request.params.id))) throw new AppError('not_found', `No webhook endpoint ${request.params.id}.`);
+      return { success: true as const, data: { id: request.params.id, deleted: true as const } };
+    },
+  );
+
+  app.get(
+    '/webhooks/:id/deliveries',
+    {
+      config: { scope: 'webhooks:read' },
+      schema: {
+        tags: ['webhooks'],
+        summary: "An endpoint's deliveries, newest first: attempts, last status, last error, next attempt, answer snippet",
+        params: Params,
+        querystring: PageQuery,
+        response: { 200: ContentOk(Type.Object({ deliveries: Type.Array(Type.Ref(DeliveryView)), total: Type.Integer() })) },
+      },
+    },
+    async (request) => {
+      const endpoint = await endpointOf(orgOf(request), request.params.id);
+      const { deliveries, total } = await deliveriesPageForEndpoint(db, endpoint.id, request.query);
+      return { success: true as const, data: { deliveries: deliveries.map(deliveryView), total } };
+    },
+  );
+
+  app.post(
+    '/webhooks/:id/deliveries/:deliveryId/retry',
+    {
+      config: { scope: 'webhooks:write' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Send a delivery again (a failed one, or a delivered one to replay it)',
+        description: 'Same webhook-id and body, new signatures; the retry schedule starts over. 409 while the delivery is still pending.',
+        params: DeliveryParams,
+        response: { 202: ContentOk(Type.Ref(DeliveryView)) },
+      },
+    },
+    async (request, reply) => {
+      const endpoint = await endpointOf(orgOf(request), request.params.id);
+      const delivery = await deliveryGetForEndpoint(db, endpoint.id, request.params.deliveryId);
+      if (!delivery) throw new AppError('not_found', `No delivery ${request.params.deliveryId} for endpoint ${endpoint.id}.`);
+      if (delivery.status === 'pending') throw new AppError('conflict', `Delivery ${delivery.id} is still pending; it will be tried again at ${delivery.next_attempt_at}.`);
+      const now = nowIso();
+      const sender = await db.transaction().execute(async (trx) => {
+        const job = await engine.submitIn(trx, { orgId: endpoint.org_id, kind: opts.delivery, input: { deliveryId: delivery.id } });
+        await deliveryUpdate(trx, delivery.id, { status: 'pending', job_id: job.id, next_attempt_at: now, updated_at: now });
+        return job;
+      });
+      engine.signalSubmitted(sender.id);
+      const row = await deliveryGetForEndpoint(db, endpoint.id, delivery.id);
+      return reply.code(202).send({ success: true as const, data: deliveryView(row!) });
+    },
+  );
+
+  app.post(
+    '/webhooks/:id/test',
+    {
+      config: { scope: 'webhooks:write' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Send a signed `ping` event now and report how the endpoint answered',
+        params: Params,
+        response: {
+          200: ContentOk(Type.Object({ delivered: Type.Boolean(), httpStatus: Type.Union([Type.Integer(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]) })),
+        },
+      },
+    },
+    async (request) => {
+      const endpoint = await endpointOf(orgOf(request), request.params.id);
+      const body = JSON.stringify(pingBody(endpoint.id, nowIso()));
+      const headers = { ...customHeaders(endpoint), ...signedHeaders(signingSecrets(endpoint), newId('msg'), body) };
+      try {
+        const answer = await postWebhook(endpoint.url, body, headers, { ...config });
+        const delivered = answer.status >= 200 && answer.status < 300;
+        return { success: true as const, data: { delivered, httpStatus: answer.status, error: delivered ? null : `The endpoint answered ${answer.status}.` } };
+      } catch (error) {
+        if (!(error instanceof SendError)) throw error;
+        return { success: true as const, data: { delivered: false, httpStatus: null, error: error.message } };
+      }
+    },
+  );
+}
