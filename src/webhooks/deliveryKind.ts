@@ -59,6 +59,7 @@ export function deliveryKind(db: Db, config: WebhookConfig): JobKind<DeliveryInp
       const headers = { ...customHeaders(endpoint), ...signedHeaders(signingSecrets(endpoint), delivery.id, delivery.payload) };
       let answer: SendResult | null = null;
       let failure: SendError | null = null;
+      const started = Date.now();
       try {
         answer = await postWebhook(endpoint.url, delivery.payload, headers, { ...guard, signal });
       } catch (error) {
@@ -66,24 +67,27 @@ export function deliveryKind(db: Db, config: WebhookConfig): JobKind<DeliveryInp
         failure = error;
       }
       const now = nowIso();
-      const seen = { last_status_code: answer?.status ?? null, response_snippet: answer?.snippet ?? null, job_id: jobId, updated_at: now };
+      const durationMs = Date.now() - started;
+      const seen = { response_snippet: answer?.snippet ?? null, job_id: jobId };
+      const attempt = (error: string | null) => ({ statusCode: answer?.status ?? null, error, durationMs });
 
       if (answer && answer.status >= 200 && answer.status < 300) {
-        await deliveryRecordAttempt(db, delivery.id, { ...seen, status: 'succeeded', last_error: null, next_attempt_at: null, delivered_at: now });
+        await deliveryRecordAttempt(db, delivery.id, attempt(null), { ...seen, status: 'succeeded', next_attempt_at: null, delivered_at: now });
         await endpointSucceeded(db, endpoint.id, now);
         return { statusCode: answer.status };
       }
       const error = failure ? failure.message : `The endpoint answered ${answer!.status}${answer!.status >= 300 && answer!.status < 400 ? ' (redirects are not followed)' : ''}.`;
       const giveUp = async (code: string, message: string): Promise<never> => {
-        await deliveryRecordAttempt(db, delivery.id, { ...seen, status: 'failed', last_error: message, next_attempt_at: null });
-        if (await endpointFailureCount(db, endpoint.id, config.failuresToDisable, now)) {
-          throw new PermanentError('ENDPOINT_DISABLED', `${message} The endpoint has now been disabled after ${config.failuresToDisable} failed deliveries in a row.`);
-        }
-        throw new PermanentError(code, message);
+        // The circuit breaker counts this failure; when it opens, the delivery's error (and the
+        // job's item.failed event) says so.
+        const opened = await endpointFailureCount(db, endpoint.id, config.failuresToDisable, now);
+        const said = opened ? `${message} The endpoint has now been disabled after ${config.failuresToDisable} failed deliveries in a row.` : message;
+        await deliveryRecordAttempt(db, delivery.id, attempt(said), { ...seen, status: 'failed', next_attempt_at: null });
+        throw new PermanentError(opened ? 'ENDPOINT_DISABLED' : code, said);
       };
 
       if (answer?.status === 410) {
-        await deliveryRecordAttempt(db, delivery.id, { ...seen, status: 'failed', last_error: error, next_attempt_at: null });
+        await deliveryRecordAttempt(db, delivery.id, attempt(error), { ...seen, status: 'failed', next_attempt_at: null });
         await endpointDisable(db, endpoint.id, 'The endpoint answered 410 Gone.', now);
         throw new PermanentError('ENDPOINT_GONE', 'The endpoint answered 410 Gone; it has been disabled.');
       }
@@ -93,7 +97,7 @@ export function deliveryKind(db: Db, config: WebhookConfig): JobKind<DeliveryInp
       const scheduled = config.retrySchedule[item.attempt - 1]! * (0.8 + Math.random() * 0.4);
       const asked = answer && HONOURS_RETRY_AFTER.has(answer.status) ? (answer.retryAfterMs ?? 0) : 0;
       const delay = Math.round(Math.max(scheduled, asked));
-      await deliveryRecordAttempt(db, delivery.id, { ...seen, status: 'pending', last_error: error, next_attempt_at: new Date(Date.now() + delay).toISOString() });
+      await deliveryRecordAttempt(db, delivery.id, attempt(error), { ...seen, status: 'pending', next_attempt_at: new Date(Date.now() + delay).toISOString() });
       throw new RetryableError(failure?.code ?? `HTTP_${answer!.status}`, error, delay);
     },
   });

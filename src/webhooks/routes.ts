@@ -18,7 +18,7 @@ import { ALL_EVENTS, EVENT_TYPES } from './events.ts';
 import { pingBody } from './payload.ts';
 import { postWebhook, SendError } from './send.ts';
 import { newSecret, secretProblem, signedHeaders } from './signing.ts';
-import { deliveriesPageForEndpoint, deliveryGetForEndpoint, deliveryUpdate } from './sql/deliveries.ts';
+import { deliveriesPageForEndpoint, deliveryAttemptsOf, deliveryGetForEndpoint, deliveryUpdate } from './sql/deliveries.ts';
 import { endpointDeleteForOrg, endpointGetForOrg, endpointInsert, endpointsPageForOrg, endpointUpdate, type EndpointRow } from './sql/endpoints.ts';
 import { DeliveryView, EndpointView, deliveryView, endpointView } from './view.ts';
 
@@ -233,7 +233,8 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
     async (request) => {
       const endpoint = await endpointOf(orgOf(request), request.params.id);
       const { deliveries, total } = await deliveriesPageForEndpoint(db, endpoint.id, request.query);
-      return { success: true as const, data: { deliveries: deliveries.map(deliveryView), total } };
+      const attempts = await deliveryAttemptsOf(db, deliveries.map((d) => d.id));
+      return { success: true as const, data: { deliveries: deliveries.map((d) => deliveryView(d, attempts)), total } };
     },
   );
 
@@ -262,7 +263,7 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
       });
       engine.signalSubmitted(sender.id);
       const row = await deliveryGetForEndpoint(db, endpoint.id, delivery.id);
-      return reply.code(202).send({ success: true as const, data: deliveryView(row!) });
+      return reply.code(202).send({ success: true as const, data: deliveryView(row!, await deliveryAttemptsOf(db, [delivery.id])) });
     },
   );
 

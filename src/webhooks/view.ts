@@ -1,6 +1,6 @@
 /** How endpoints and deliveries look on the `/webhooks` routes. Header values are never shown back. */
 import { Type, type Static } from '@sinclair/typebox';
-import type { DeliveryRow } from './sql/deliveries.ts';
+import type { AttemptRow, DeliveryRow } from './sql/deliveries.ts';
 import type { EndpointRow } from './sql/endpoints.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -36,6 +36,10 @@ export const DeliveryView = Type.Object(
     responseSnippet: Nullable(Type.String({ description: 'The first KiB of the last answer' })),
     nextAttemptAt: Nullable(Timestamp),
     payload: Type.Unknown({ description: 'The body sent: {type, timestamp, data}' }),
+    history: Type.Array(
+      Type.Object({ attempt: Type.Integer(), at: Timestamp, statusCode: Nullable(Type.Integer()), error: Nullable(Type.String()), durationMs: Type.Integer() }),
+      { description: 'Every attempt, first first' },
+    ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     deliveredAt: Nullable(Timestamp),
@@ -62,7 +66,7 @@ export function endpointView(row: EndpointRow, signingSecret?: string): Static<t
   };
 }
 
-export function deliveryView(row: DeliveryRow): Static<typeof DeliveryView> {
+export function deliveryView(row: DeliveryRow, attempts: AttemptRow[]): Static<typeof DeliveryView> {
   return {
     id: row.id,
     eventType: row.event_type,
@@ -73,6 +77,9 @@ export function deliveryView(row: DeliveryRow): Static<typeof DeliveryView> {
     responseSnippet: row.response_snippet,
     nextAttemptAt: row.next_attempt_at,
     payload: JSON.parse(row.payload) as unknown,
+    history: attempts
+      .filter((a) => a.delivery_id === row.id)
+      .map((a) => ({ attempt: a.attempt, at: a.at, statusCode: a.status_code, error: a.error, durationMs: a.duration_ms })),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     deliveredAt: row.delivered_at,

@@ -1,7 +1,8 @@
 /** Webhook deliveries: the outbox rows and the delivery log. */
 import type { Selectable, Updateable } from 'kysely';
-import type { Db } from '../../store/database.ts';
-import type { WebhookDeliveriesTable } from '../../store/schema.ts';
+import { nowIso } from '../../ids.ts';
+import { inTransaction, type Db } from '../../store/database.ts';
+import type { WebhookDeliveriesTable, WebhookDeliveryAttemptsTable } from '../../store/schema.ts';
 
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 
@@ -26,13 +27,36 @@ export async function deliveriesPageForEndpoint(db: Db, endpointId: string, page
   return { deliveries, total: Number(count.n) };
 }
 
-/** Records one attempt's outcome (one more attempt counted). */
-export async function deliveryRecordAttempt(db: Db, id: string, changes: Updateable<WebhookDeliveriesTable>): Promise<void> {
-  await db
-    .updateTable('webhook_deliveries')
-    .set((eb) => ({ ...changes, attempts: eb('attempts', '+', 1) }))
-    .where('id', '=', id)
-    .execute();
+export interface AttemptOutcome {
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** Records one attempt: one more attempt counted on the delivery, and its line in the history. */
+export async function deliveryRecordAttempt(db: Db, id: string, attempt: AttemptOutcome, changes: Updateable<WebhookDeliveriesTable>): Promise<void> {
+  const now = nowIso();
+  await inTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('webhook_deliveries')
+      .set((eb) => ({ ...changes, last_status_code: attempt.statusCode, last_error: attempt.error, updated_at: now, attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id)
+      .returning('attempts')
+      .executeTakeFirst();
+    if (!row) return;
+    await trx
+      .insertInto('webhook_delivery_attempts')
+      .values({ delivery_id: id, attempt: row.attempts, at: now, status_code: attempt.statusCode, error: attempt.error, duration_ms: attempt.durationMs })
+      .execute();
+  });
+}
+
+export type AttemptRow = Selectable<WebhookDeliveryAttemptsTable>;
+
+/** The attempts of the given deliveries, in order. */
+export async function deliveryAttemptsOf(db: Db, ids: string[]): Promise<AttemptRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('webhook_delivery_attempts').selectAll().where('delivery_id', 'in', ids).orderBy('delivery_id').orderBy('attempt').execute();
 }
 
 export async function deliveryUpdate(db: Db, id: string, changes: Updateable<WebhookDeliveriesTable>): Promise<void> {
