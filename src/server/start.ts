@@ -14,6 +14,7 @@ import { buildApp } from './app.ts';
 import { pino } from 'pino';
 import type { Engine } from '../engine/engine.ts';
 import { jobsDeleteFinishedBefore } from '../engine/sql/jobsMaintenance.ts';
+import { deliveriesDeleteEndedBefore } from '../webhooks/sql/deliveries.ts';
 import { createEngine } from '../kinds/index.ts';
 
 const HOUR_MS = 3_600_000;
@@ -67,6 +68,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const stopPruning = [
     startPeriodic('prune idempotency keys', HOUR_MS, () => idempotencyDeleteExpired(store.db, nowIso()), log),
     startPeriodic('prune finished jobs', HOUR_MS, () => jobsDeleteFinishedBefore(store.db, daysAgo(config.retentionDays)), log),
+    startPeriodic('prune webhook deliveries', HOUR_MS, () => deliveriesDeleteEndedBefore(store.db, daysAgo(config.retentionDays)), log),
   ];
 
   const address = await app.listen({ host: config.host, port: config.port });

@@ -98,7 +98,8 @@ describe('webhook deliveries', () => {
     const { key } = await org('outage');
     const { id, signingSecret } = await endpoint(key, 'outage');
     let calls = 0;
-    receiver.respond = () => (++calls <= 2 ? { status: 503, headers: { 'retry-after': '0' }, body: 'down for maintenance' } : { status: 200 });
+    // The schedule here says 100 ms; the first 503 asks for a second, and gets it.
+    receiver.respond = () => (++calls <= 2 ? { status: 503, headers: { 'retry-after': calls === 1 ? '1' : '0' }, body: 'down for maintenance' } : { status: 200 });
     await finishedRun(key);
     const attempts = [await receiver.next('/hook/outage'), await receiver.next('/hook/outage'), await receiver.next('/hook/outage')];
     expect(new Set(attempts.map((a) => a.headers['webhook-id'])).size).toBe(1);
@@ -109,6 +110,8 @@ describe('webhook deliveries', () => {
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, lastStatusCode: 200, lastError: null });
     expect(delivery.history.map((h: { attempt: number; statusCode: number }) => [h.attempt, h.statusCode])).toEqual([[1, 503], [2, 503], [3, 200]]);
     expect(delivery.history[0].error).toBe('The endpoint answered 503.');
+    expect(Date.parse(delivery.history[1].at) - Date.parse(delivery.history[0].at)).toBeGreaterThanOrEqual(950);
+    expect(Date.parse(delivery.history[2].at) - Date.parse(delivery.history[1].at)).toBeLessThan(900);
   });
 
   it('does not follow a redirect: 3xx is a failed attempt, and after the last attempt the delivery fails', async () => {

@@ -62,3 +62,9 @@ export async function deliveryAttemptsOf(db: Db, ids: string[]): Promise<Attempt
 export async function deliveryUpdate(db: Db, id: string, changes: Updateable<WebhookDeliveriesTable>): Promise<void> {
   await db.updateTable('webhook_deliveries').set(changes).where('id', '=', id).execute();
 }
+
+/** Retention: deliveries that ended before `before` go, with their attempts. Pending ones stay. */
+export async function deliveriesDeleteEndedBefore(db: Db, before: string): Promise<number> {
+  const result = await db.deleteFrom('webhook_deliveries').where('status', '!=', 'pending').where('updated_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
