@@ -5,11 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditsBalance, creditsRecount } from '../../src/billing/ledger.ts';
 import { openStore } from '../../src/store/database.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
-import { call, tempDir } from '../helpers/testServer.ts';
+import { freshTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
+import { call } from '../helpers/testServer.ts';
 
 const KEY = /lr_[0-9A-Z]{26}_[A-Za-z0-9_-]{43}/;
 
@@ -26,17 +27,22 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 }
 
 describe('crash recovery', () => {
-  const dataDir = tempDir();
+  let database: TestDatabase;
   let server: ServeProcess | undefined;
+  beforeAll(async () => {
+    database = await freshTestDatabase();
+  });
   afterAll(async () => {
     if (server && server.child.exitCode === null) {
       server.child.kill('SIGKILL');
       await server.exited;
     }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it('finishes every job after a SIGKILL, never reruns a finished item, and charges each success once', async () => {
+    const { dataDir } = database;
+    const args = ['--data-dir', dataDir, '--database-url', database.url];
     const env = (log: string) => ({
       LONGRUN_DEMO_KINDS: '1',
       LONGRUN_DEMO_LOG: path.join(dataDir, log),
@@ -45,7 +51,7 @@ describe('crash recovery', () => {
       LONGRUN_ORG_CONCURRENCY: '4',
       LONGRUN_INITIAL_CREDITS: '1000',
     });
-    server = await startServeProcess(['--data-dir', dataDir], env('run1.log'));
+    server = await startServeProcess(args, env('run1.log'));
     const key = KEY.exec(server.output())![0];
 
     const jobIds: string[] = [];
@@ -59,14 +65,14 @@ describe('crash recovery', () => {
     await server.exited;
 
     // What the database says had finished when the process died.
-    const store = openStore(`sqlite:${path.join(dataDir, 'longrun.db')}`);
+    const store = openStore(database.url);
     const finishedBefore = new Set(
       (await store.db.selectFrom('job_items').select(['job_id', 'key']).where('status', '=', 'succeeded').execute()).map((r) => `${r.job_id} ${r.key}`),
     );
     expect(finishedBefore.size).toBeGreaterThanOrEqual(8);
     expect(finishedBefore.size).toBeLessThan(48);
 
-    server = await startServeProcess(['--data-dir', dataDir], env('run2.log'));
+    server = await startServeProcess(args, env('run2.log'));
     expect(server.output()).not.toMatch(/lr_/); // not a first start
     for (const id of jobIds) {
       let answer = await call(`${server.url}/jobs/${id}?wait=30`, { key });

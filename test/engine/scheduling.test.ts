@@ -112,11 +112,11 @@ describe('scheduling', () => {
     expect(r.stats().maxJobsAtOnce).toBe(1);
   });
 
-  it('never lets two engines in two processes on one SQLite file run the same job at once; each item runs once', async () => {
+  it('never lets two engines in two processes on one database run the same job at once; each item runs once', async () => {
     const logFile = path.join(os.tmpdir(), `longrun-two-engines-${process.pid}-${Date.now()}.log`);
     const kind = loggingKind(logFile);
     t = await startTestEngine([kind], { concurrency: 3, orgConcurrency: 10, idleMaxMs: 50 });
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../fixtures/engineWorker.ts'), `sqlite:${t.dataDir}/longrun.db`, logFile], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../fixtures/engineWorker.ts'), t.databaseUrl, logFile], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise((resolve) => child.on('exit', resolve));

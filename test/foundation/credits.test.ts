@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -17,16 +16,17 @@ import { orgCreate, type Organisation } from '../../src/store/orgs.ts';
 import { testStore } from '../helpers/testServer.ts';
 
 let store: Store;
-let dataDir: string;
+let databaseUrl: string;
+let drop: () => Promise<void>;
 let org: Organisation;
 
 beforeEach(async () => {
-  ({ store, dataDir } = await testStore());
+  ({ store, databaseUrl, drop } = await testStore());
   org = await orgCreate(store.db, 'acme');
 });
 afterEach(async () => {
   await store.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await drop();
 });
 
 describe('credit ledger', () => {
@@ -85,10 +85,9 @@ describe('credit ledger', () => {
     expect(await creditsRecount(store.db, org.id)).toEqual({ available: 0, reserved: 10 });
   });
 
-  it('never overdraws when four processes reserve at once on one database file', async () => {
+  it('never overdraws when four processes reserve at once on one database', async () => {
     await creditsGrant(store.db, org.id, 10);
     const fixture = path.resolve(import.meta.dirname, '../fixtures/reserveMany.ts');
-    const databaseUrl = `sqlite:${path.join(dataDir, 'longrun.db')}`;
     const runs = Array.from({ length: 4 }, (_, p) =>
       new Promise<number>((resolve, reject) => {
         const child = spawn(process.execPath, ['--import', 'tsx', fixture, databaseUrl, org.id, `proc${p}`, '15'], {

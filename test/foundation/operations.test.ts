@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { testBackend } from '../helpers/testDatabase.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 describe('operations', () => {
@@ -12,7 +13,7 @@ describe('operations', () => {
 
   it('/healthz and /readyz answer without a key', async () => {
     expect((await call(`${server.url}/healthz`)).body).toEqual({ success: true, data: { status: 'ok' } });
-    expect((await call(`${server.url}/readyz`)).body).toEqual({ success: true, data: { status: 'ready', database: 'sqlite' } });
+    expect((await call(`${server.url}/readyz`)).body).toEqual({ success: true, data: { status: 'ready', database: testBackend() } });
   });
 
   it('/readyz fails while a migration is not applied', async () => {
@@ -61,7 +62,7 @@ describe('operations', () => {
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     expect(metrics.text).toMatch(/longrun_http_requests_total\{method="GET",route="\/healthz",status_code="200"\} \d+/);
     expect(metrics.text).toContain('longrun_http_request_duration_seconds_bucket');
-    expect(metrics.text).toMatch(/longrun_db_pool_connections\{state="total"\} 1/);
+    expect(metrics.text).toMatch(/longrun_db_pool_connections\{state="total"\} [1-9]/);
     expect(metrics.text).toMatch(/longrun_db_query_duration_seconds_count\{outcome="ok"\} [1-9]/);
     expect(metrics.text).toContain('process_resident_memory_bytes');
   });

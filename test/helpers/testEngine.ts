@@ -2,7 +2,6 @@
  * An engine over a fresh SQLite file, for tests that drive it directly. `waitForJob` waits on
  * the engine's own change signal, never on a sleep.
  */
-import fs from 'node:fs';
 import { pino } from 'pino';
 import { creditsGrant } from '../../src/billing/ledger.ts';
 import { Engine, type EngineOptions } from '../../src/engine/engine.ts';
@@ -19,6 +18,7 @@ export interface TestEngine {
   engine: Engine;
   store: Store;
   dataDir: string;
+  databaseUrl: string;
   org(name: string, credits?: number): Promise<Organisation>;
   /** A second engine on the same database file, with its own connection. */
   sibling(options?: Partial<EngineOptions>): Engine;
@@ -26,7 +26,7 @@ export interface TestEngine {
 }
 
 export async function startTestEngine(kinds: JobKind<never>[], options: Partial<EngineOptions> = {}, start = true): Promise<TestEngine> {
-  const { store, dataDir } = await testStore();
+  const { store, dataDir, databaseUrl, drop } = await testStore();
   const make = (s: Store, o: Partial<EngineOptions>) => {
     const engine = new Engine({ store: s, log: silentLog, concurrency: 2, orgConcurrency: 2, leaseMs: 2000, ...o });
     for (const kind of kinds) engine.register(kind);
@@ -39,13 +39,14 @@ export async function startTestEngine(kinds: JobKind<never>[], options: Partial<
     engine,
     store,
     dataDir,
+    databaseUrl,
     async org(name, credits = 1000) {
       const org = await orgCreate(store.db, name);
       if (credits > 0) await creditsGrant(store.db, org.id, credits);
       return org;
     },
     sibling(o = {}) {
-      const s = openStore(`sqlite:${dataDir}/longrun.db`);
+      const s = openStore(databaseUrl, 5);
       const e = make(s, { ...options, ...o });
       extra.push({ engine: e, store: s });
       return e;
@@ -57,7 +58,7 @@ export async function startTestEngine(kinds: JobKind<never>[], options: Partial<
       }
       await engine.stop(500);
       await store.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await drop();
     },
   };
 }

@@ -16,17 +16,21 @@ import { createEngine } from '../../src/kinds/index.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { orgCreate, type Organisation } from '../../src/store/orgs.ts';
+import { freshTestDatabase } from './testDatabase.ts';
 
 export function tempDir(prefix = 'longrun-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A migrated database of its own in a temporary directory. */
-export async function testStore(): Promise<{ store: Store; dataDir: string }> {
-  const dataDir = tempDir();
-  const store = openStore(loadConfig({ dataDir }, {}).databaseUrl);
+/**
+ * A migrated database of its own (SQLite or PostgreSQL, see testDatabase.ts) and a temporary
+ * directory. `drop` closes nothing: close the store first, then drop.
+ */
+export async function testStore(): Promise<{ store: Store; dataDir: string; databaseUrl: string; drop(): Promise<void> }> {
+  const database = await freshTestDatabase();
+  const store = openStore(database.url, 5);
   await migrateToLatest(store.db);
-  return { store, dataDir };
+  return { store, dataDir: database.dataDir, databaseUrl: database.url, drop: database.drop };
 }
 
 export interface TestServer {
@@ -45,8 +49,8 @@ export interface TestServer {
 export async function startTestServer(
   opts: { env?: Record<string, string>; credits?: number; routes?: (app: FastifyInstance) => Promise<void> | void } = {},
 ): Promise<TestServer> {
-  const { store, dataDir } = await testStore();
-  const config = loadConfig({ dataDir, port: 0, logLevel: 'silent' }, opts.env ?? {});
+  const { store, dataDir, databaseUrl, drop } = await testStore();
+  const config = loadConfig({ dataDir, databaseUrl, port: 0, logLevel: 'silent' }, opts.env ?? {});
   const log = pino({ level: 'silent' });
   const engine = createEngine(config, store, log);
   const app = await buildApp({ config, store, engine, log });
@@ -76,7 +80,7 @@ export async function startTestServer(
       await app.close();
       await engine.stop(1000);
       await store.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await drop();
     },
   };
 }

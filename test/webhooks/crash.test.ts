@@ -3,18 +3,18 @@
  * event is being delivered (the receiver has not answered); after a restart the event arrives,
  * with the same webhook-id, and is verified by `standardwebhooks`.
  */
-import fs from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { untilDone } from '../helpers/sourcing.ts';
-import { call, tempDir } from '../helpers/testServer.ts';
+import { freshTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
+import { call } from '../helpers/testServer.ts';
 
 const KEY = /lr_[0-9A-Z]{26}_[A-Za-z0-9_-]{43}/;
 
 describe('webhook delivery across a crash', () => {
-  const dataDir = tempDir();
+  let database: TestDatabase | undefined;
   let server: ServeProcess | undefined;
   let receiver: Receiver | undefined;
   afterAll(async () => {
@@ -23,14 +23,16 @@ describe('webhook delivery across a crash', () => {
       await server.exited;
     }
     await receiver?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it('delivers after a restart an event whose sender was killed mid-delivery', async () => {
     const env = { LONGRUN_WEBHOOK_ALLOW_PRIVATE: '1', LONGRUN_WEBHOOK_ALLOW_HTTP: '1', LONGRUN_LEASE_MS: '1000', LONGRUN_WEBHOOK_TIMEOUT_MS: '30000' };
+    database = await freshTestDatabase();
+    const args = ['--data-dir', database.dataDir, '--database-url', database.url];
     receiver = await startReceiver();
     receiver.respond = () => ({ status: 200, delayMs: 60_000 }); // the first attempt never gets its answer
-    server = await startServeProcess(['--data-dir', dataDir], env);
+    server = await startServeProcess(args, env);
     const key = KEY.exec(server.output())![0];
     const endpoint = await call(`${server.url}/webhooks`, { key, json: { url: `${receiver.url}/crash`, events: ['SOURCING_COMPLETED'] } });
     expect(endpoint.status).toBe(201);
@@ -43,7 +45,7 @@ describe('webhook delivery across a crash', () => {
     await server.exited;
 
     receiver.respond = () => ({ status: 200, body: 'got it' });
-    server = await startServeProcess(['--data-dir', dataDir], env);
+    server = await startServeProcess(args, env);
     const second = await receiver.next('/crash', 20_000);
     expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
     expect(new Webhook(endpoint.body.data.signingSecret).verify(second.body, second.headers)).toMatchObject({

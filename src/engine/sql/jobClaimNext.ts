@@ -35,6 +35,11 @@ export async function jobClaimNext(
       .limit(ORGS_PER_CLAIM)
       .execute();
     for (const { org_id: orgId } of orgs) {
+      // PostgreSQL: claims for one organisation take turns on its row, so two claimers cannot
+      // both count N-1 running jobs and both start one (found by the suite's PostgreSQL pass).
+      // A claimer that finds the row busy moves on to the next organisation.
+      const turn = await claimLock(trx.selectFrom('engine_org_turns').select('org_id').where('org_id', '=', orgId), opts.dialect).executeTakeFirst();
+      if (!turn) continue;
       const running = await trx
         .selectFrom('jobs')
         .select((eb) => eb.fn.countAll<number>().as('n'))
