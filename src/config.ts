@@ -29,6 +29,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Worker slots in this process (0: none). */
   workers: number;
+  /** `longrun worker` answers /healthz, /readyz and /metrics on this port. */
+  workerPort: number;
   /** Jobs of one organisation running at once. */
   orgConcurrency: number;
   leaseMs: number;
@@ -54,7 +56,7 @@ export interface WebhookConfig {
 }
 
 /** Flags given on the command line; they win over the environment. */
-export type ConfigOverrides = Partial<Pick<Config, 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel'>>;
+export type ConfigOverrides = Partial<Pick<Config, 'host' | 'port' | 'dataDir' | 'databaseUrl' | 'logLevel' | 'workers' | 'workerPort'>>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -121,7 +123,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     initialCredits: integer('LONGRUN_INITIAL_CREDITS', env.LONGRUN_INITIAL_CREDITS, 100, 0, 1_000_000_000),
     shutdownGraceMs: integer('LONGRUN_SHUTDOWN_GRACE_MS', env.LONGRUN_SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
     logLevel,
-    workers: integer('LONGRUN_WORKERS', env.LONGRUN_WORKERS, 4, 0, 256),
+    workers: integer('LONGRUN_WORKERS', overrides.workers ?? env.LONGRUN_WORKERS, 4, 0, 256),
+    workerPort: integer('LONGRUN_WORKER_PORT', overrides.workerPort ?? env.LONGRUN_WORKER_PORT, 8081, 0, 65535),
     orgConcurrency: integer('LONGRUN_ORG_CONCURRENCY', env.LONGRUN_ORG_CONCURRENCY, 2, 1, 256),
     leaseMs: integer('LONGRUN_LEASE_MS', env.LONGRUN_LEASE_MS, 30_000, 300, 3_600_000),
     retentionDays: integer('LONGRUN_RETENTION_DAYS', env.LONGRUN_RETENTION_DAYS, 30, 1, 3650),

@@ -14,12 +14,13 @@ export class CliError extends Error {
 }
 
 export function configFrom(command: Command): Config {
-  const opts = command.optsWithGlobals<{ dataDir?: string; databaseUrl?: string; port?: string; host?: string }>();
+  const opts = command.optsWithGlobals<{ dataDir?: string; databaseUrl?: string; port?: string; host?: string; workers?: boolean }>();
   const overrides: ConfigOverrides = {};
   if (opts.dataDir) overrides.dataDir = opts.dataDir;
   if (opts.databaseUrl) overrides.databaseUrl = opts.databaseUrl;
   if (opts.host) overrides.host = opts.host;
   if (opts.port !== undefined) overrides.port = Number(opts.port);
+  if (opts.workers === false) overrides.workers = 0; // serve --no-workers
   return loadConfig(overrides);
 }
 

@@ -10,6 +10,7 @@ import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerOrgs } from './commands/orgs.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerWorker } from './commands/worker.ts';
 
 const program = new Command('longrun')
   .description('longrun: slow work over HTTP, done right')
@@ -20,6 +21,7 @@ const program = new Command('longrun')
   .exitOverride();
 
 registerServe(program);
+registerWorker(program);
 registerMigrate(program);
 registerOrgs(program);
 registerKeys(program);

@@ -56,6 +56,7 @@ export class Engine {
   private loops: Promise<void>[] = [];
   private stopping = false;
   private idleSlots = 0;
+  private claimFailures = 0;
 
   constructor(private readonly opts: EngineOptions) {
     for (const [name, value] of Object.entries({ orgConcurrency: opts.orgConcurrency, leaseMs: opts.leaseMs })) {
@@ -156,10 +157,15 @@ export class Engine {
           dialect: this.opts.store.dialect,
         });
       } catch (err) {
-        this.opts.log.error({ err }, 'claiming a job failed; retrying shortly');
-        await this.signals.waitForWork(1000);
+        // The database is away (a restart, a network cut): pause and try again, backing off
+        // from 1 s to 30 s, rather than spin or exit. Work resumes when it answers.
+        this.claimFailures += 1;
+        const pause = Math.min(1000 * 2 ** (this.claimFailures - 1), 30_000);
+        this.opts.log.error({ err, pauseMs: pause }, 'claiming a job failed; pausing before the next try');
+        await this.signals.waitForWork(pause); // a stop wakes it too
         continue;
       }
+      this.claimFailures = 0;
       if (!job) {
         await this.sleepUntilWork();
         continue;

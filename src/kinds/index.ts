@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine/engine.ts';
 import type { Store } from '../store/database.ts';
+import { startPgSignals } from '../store/pgSignals.ts';
 import { Candidate } from '../scoring/candidate.ts';
 import { Resume } from '../talentPool/resume.ts';
 import { talentPoolRoutes } from '../talentPool/routes.ts';
@@ -32,6 +33,10 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
   engine.register(delivery);
   engine.onJobFinished(webhookOutbox(engine, delivery));
   if (config.demoKinds) engine.register(sleepKind({ logFile: config.demoLogFile }));
+  if (store.dialect === 'postgres') {
+    const relay = startPgSignals(config.databaseUrl, engine.signals, store.db, log.child({ component: 'signals' }));
+    store.onClose(() => relay.close());
+  }
   return engine;
 }
 

@@ -89,8 +89,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   return { app, store, engine, url, close };
 }
 
-/** Closes the server on SIGTERM/SIGINT; gives up and exits after the grace period. */
-export function closeOnSignals(server: RunningServer, graceMs: number): void {
+/** Closes the server (or worker) on SIGTERM/SIGINT; gives up and exits after the grace period. */
+export function closeOnSignals(server: Pick<RunningServer, 'app' | 'close'>, graceMs: number): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) return;

@@ -13,11 +13,14 @@ export interface Store {
   poolStats(): PoolStats;
   /** Called after every query with its duration; the metrics plugin sets it. */
   observeQuery: ((seconds: number, failed: boolean) => void) | null;
+  /** Run before the database closes (e.g. the LISTEN connection of pgSignals). */
+  onClose(task: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
 export function openStore(databaseUrl: string, poolSize = 10): Store {
   const dialect = createDialect(databaseUrl, poolSize);
+  const closers: (() => Promise<void>)[] = [];
   const store: Store = {
     db: new Kysely<Database>({
       dialect: dialect.kysely,
@@ -26,7 +29,11 @@ export function openStore(databaseUrl: string, poolSize = 10): Store {
     dialect: dialect.name,
     poolStats: dialect.poolStats,
     observeQuery: null,
-    close: () => store.db.destroy(),
+    onClose: (task) => closers.push(task),
+    close: async () => {
+      for (const task of closers.splice(0)) await task();
+      await store.db.destroy();
+    },
   };
   return store;
 }

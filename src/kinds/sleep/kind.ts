@@ -37,6 +37,8 @@ export function sleepKind(options: SleepKindOptions = {}): JobKind<SleepInput> {
     name: 'sleep',
     inputSchema: SleepInput,
     creditsPerItem: 1,
+    // Not events of the contracts: only endpoints subscribed to "*" get them.
+    webhooks: { completed: 'demo.sleep.completed', failed: 'demo.sleep.failed' },
     maxAttempts: options.maxAttempts ?? 3,
     itemTimeoutMs: options.itemTimeoutMs ?? 2_000,
     backoffBaseMs: options.backoffBaseMs ?? 200,

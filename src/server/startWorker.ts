@@ -1,0 +1,55 @@
+/**
+ * `longrun worker`: runs jobs, serves no API. It migrates (harmless when already done: the
+ * migrator takes a lock), runs the engine's worker slots, and answers `/healthz`, `/readyz` and
+ * `/metrics` on a side port for the orchestrator. Any number of workers can share a PostgreSQL
+ * database; they find work through FOR UPDATE SKIP LOCKED claims and wake on LISTEN/NOTIFY.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { Config } from '../config.ts';
+import type { Engine } from '../engine/engine.ts';
+import { createEngine } from '../kinds/index.ts';
+import { openStore, type Store } from '../store/database.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+import { authPlugin } from './plugins/auth.ts';
+import { errorsPlugin } from './plugins/errors.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
+import { healthRoutes } from './routes/health.ts';
+
+export interface RunningWorker {
+  app: FastifyInstance;
+  store: Store;
+  engine: Engine;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startWorker(config: Config): Promise<RunningWorker> {
+  const store = openStore(config.databaseUrl, config.dbPoolSize);
+  try {
+    await migrateToLatest(store.db);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const log: FastifyBaseLogger = pino({ level: config.logLevel });
+  const engine = createEngine({ ...config, workers: Math.max(config.workers, 1) }, store, log);
+
+  const app = Fastify({ loggerInstance: log });
+  await app.register(errorsPlugin);
+  await app.register(metricsPlugin, { store });
+  await app.register(authPlugin, { db: store.db });
+  await app.register(healthRoutes, { store });
+  const address = await app.listen({ host: config.host, port: config.workerPort });
+  const url = address.replace('://[::1]', '://localhost');
+  process.stdout.write(`longrun worker is running ${Math.max(config.workers, 1)} slots; health and metrics on ${url}\n`);
+  engine.start();
+
+  const close = async () => {
+    engine.signals.shutdown();
+    await engine.stop(config.shutdownGraceMs);
+    await app.close();
+    await store.close();
+  };
+  return { app, store, engine, url, close };
+}
