@@ -16,6 +16,7 @@ if (!postgresUrl) {
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['test/cluster/**', 'node_modules/**'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
@@ -25,7 +26,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'sqlite', env: { LONGRUN_TEST_BACKEND: 'sqlite' } } },
       ...(postgresUrl
-        ? [{ extends: true as const, test: { name: 'postgres', exclude: sqliteOnly, env: { LONGRUN_TEST_BACKEND: 'postgres' } } }]
+        ? [{ extends: true as const, test: { name: 'postgres', exclude: [...sqliteOnly, 'test/cluster/**', 'node_modules/**'], env: { LONGRUN_TEST_BACKEND: 'postgres' } } }]
         : []),
     ],
   },

@@ -15,6 +15,7 @@ import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ContentError } from './schemas.ts';
 
 export interface RunningWorker {
   app: FastifyInstance;
@@ -36,6 +37,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   const engine = createEngine({ ...config, workers: Math.max(config.workers, 1) }, store, log);
 
   const app = Fastify({ loggerInstance: log });
+  app.addSchema(ContentError);
   await app.register(errorsPlugin);
   await app.register(metricsPlugin, { store });
   await app.register(authPlugin, { db: store.db });

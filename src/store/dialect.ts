@@ -73,8 +73,12 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 function postgresDialect(url: string, poolSize: number): StoreDialect {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection must not crash the process: the pool replaces an idle one;
+  // one checked out (between the statements of a transaction) has no listener of its own, so
+  // every client gets one here — its next query fails instead, and the caller handles that
+  // (found by stopping PostgreSQL under load: test/cluster/databaseRestart.test.ts).
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return {
     name: 'postgres',
     kysely: new PostgresDialect({ pool }),

@@ -58,3 +58,30 @@ export function startServeProcess(args: string[], env: Record<string, string> = 
     });
   });
 }
+
+/** Starts `longrun worker --port 0` and waits until it says it runs. */
+export function startWorkerProcess(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, 'worker', '--port', '0', ...args], {
+    env: { ...process.env, LONGRUN_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start in time:\n${stdout}\n${stderr}`)), 20_000);
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const match = /health and metrics on (http:\/\/\S+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]!, output: () => stdout, exited });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code} before running:\n${stdout}\n${stderr}`));
+    });
+  });
+}
