@@ -1,7 +1,8 @@
 /**
  * `?wait=N` on status routes: hold the request until the job's status changes (or it ends),
- * at most N seconds, then answer with the state at that moment. Wakes on the engine's
- * in-process signal, so a waiting client costs no database polling.
+ * at most N seconds, then answer with the state at that moment. Wakes on the engine's signal
+ * (raised in this process, or in another and relayed by LISTEN/NOTIFY), so a waiting client
+ * costs no database polling.
  */
 import type { Db } from '../store/database.ts';
 import type { EngineSignals } from './signals.ts';
@@ -55,7 +56,16 @@ export async function waitForJobChange(
     };
     const unsubscribe = signals.onJobChanged(job.id, check);
     const unsubscribeShutdown = signals.onShutdown(finish);
-    const timer = setTimeout(finish, Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000);
+    // At the deadline, read once more: a change made in another process whose signal was lost
+    // still shows in the answer.
+    const timer = setTimeout(() => {
+      jobGetForOrg(db, job.org_id, job.id)
+        .then((row) => {
+          if (row) latest = row;
+        })
+        .catch(() => {})
+        .finally(finish);
+    }, Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000);
     abort.addEventListener('abort', finish, { once: true });
     check(); // it may have changed between the caller's read and our subscription
   });

@@ -151,6 +151,37 @@ describe('scheduling', () => {
     }
   });
 
+  it("keeps an organisation within its concurrency limit across two processes", async () => {
+    const logFile = path.join(os.tmpdir(), `longrun-org-limit-${process.pid}-${Date.now()}.log`);
+    const kind = loggingKind(logFile);
+    t = await startTestEngine([kind], { concurrency: 3, orgConcurrency: 1, idleMaxMs: 50 });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../fixtures/engineWorker.ts'), t.databaseUrl, logFile, '1'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+      const org = await t.org('limited');
+      const jobs = [];
+      for (let i = 0; i < 8; i += 1) jobs.push(await t.engine.submit({ orgId: org.id, kind, input: { items: 3, ms: 15 } }));
+      for (const job of jobs) expect((await waitForJob(t.engine, t.store, job.id)).status).toBe('completed');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    const lines = readLog(logFile);
+    fs.rmSync(logFile, { force: true });
+    expect(lines.filter((l) => l.phase === 'end')).toHaveLength(24);
+    // One job of the organisation at a time, whichever process ran it: no two item runs overlap.
+    const spans: { start: number; end: number }[] = [];
+    for (const l of lines) {
+      if (l.phase === 'start') spans.push({ start: l.at, end: Infinity });
+      else spans.find((s) => s.end === Infinity)!.end = l.at;
+    }
+    spans.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < spans.length; i += 1) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
+  });
+
   it('gives its jobs back on a graceful stop, so another engine continues at once', async () => {
     const r = recordingKind(60_000);
     t = await startTestEngine([r.kind], { concurrency: 1, leaseMs: 60_000 });

@@ -1,8 +1,8 @@
 /**
  * `GET /jobs/{id}/events`: a job's events as Server-Sent Events. Replays what came after
  * `Last-Event-ID` (the event's sequence number), then streams new events as they commit, and
- * closes after the job's terminal event. Reads the database only when the engine signals a
- * change, never on a timer.
+ * closes after the job's terminal event. Reads the database when the engine signals a change
+ * (in this process, or in another through LISTEN/NOTIFY), and once per keep-alive.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
@@ -65,7 +65,12 @@ export function streamJobEvents(request: FastifyRequest, reply: FastifyReply, db
 
   const unsubscribe = engine.signals.onJobChanged(jobId, () => void pump());
   const unsubscribeShutdown = engine.signals.onShutdown(close);
-  const keepalive = setInterval(() => raw.write(': keep-alive\n\n'), KEEPALIVE_MS);
+  // The keep-alive also looks once: a signal from another process can be lost while the
+  // LISTEN connection is down (see store/pgSignals.ts); this bounds the delay to 15 s.
+  const keepalive = setInterval(() => {
+    raw.write(': keep-alive\n\n');
+    void pump();
+  }, KEEPALIVE_MS);
   raw.on('close', close);
   void pump();
 }
