@@ -41,6 +41,17 @@ export interface Config {
   /** The demo kind appends `<jobId> <itemKey>` here for every item it completes (crash tests count them). */
   demoLogFile: string | null;
   webhooks: WebhookConfig;
+  clips: ClipsConfig;
+}
+
+export interface ClipsConfig {
+  /** Uploaded sources and rendered outputs live here. */
+  dir: string;
+  /** Largest upload, in bytes. */
+  maxUploadBytes: number;
+  /** Explicit ffmpeg / ffprobe binaries; otherwise the PATH, then the npm-shipped ones. */
+  ffmpegPath: string | null;
+  ffprobePath: string | null;
 }
 
 export interface WebhookConfig {
@@ -130,6 +141,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     retentionDays: integer('LONGRUN_RETENTION_DAYS', env.LONGRUN_RETENTION_DAYS, 30, 1, 3650),
     demoKinds: flag('LONGRUN_DEMO_KINDS', env.LONGRUN_DEMO_KINDS),
     demoLogFile: env.LONGRUN_DEMO_LOG || null,
+    clips: {
+      dir: path.resolve(env.LONGRUN_CLIPS_DIR || path.join(dataDir, 'clips')),
+      maxUploadBytes: integer('LONGRUN_CLIP_MAX_BYTES', env.LONGRUN_CLIP_MAX_BYTES, 2 * 1024 ** 3, 1024, 1024 ** 4),
+      ffmpegPath: env.LONGRUN_FFMPEG || null,
+      ffprobePath: env.LONGRUN_FFPROBE || null,
+    },
     webhooks: {
       allowPrivate: flag('LONGRUN_WEBHOOK_ALLOW_PRIVATE', env.LONGRUN_WEBHOOK_ALLOW_PRIVATE),
       allowHttp: flag('LONGRUN_WEBHOOK_ALLOW_HTTP', env.LONGRUN_WEBHOOK_ALLOW_HTTP),

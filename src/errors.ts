@@ -41,6 +41,9 @@ export const ERRORS = {
   idempotency_key_in_use: {
     status: 409, message: 'A request with this Idempotency-Key is still being processed.', sourcing: 'IDEMPOTENCY_KEY_IN_USE', content: 'conflict',
   },
+  unreadable_media: {
+    status: 422, message: 'The file is not a video or audio file that can be read.', sourcing: 'UNREADABLE_MEDIA', content: 'unreadable_media',
+  },
   payload_too_large: { status: 413, message: 'The request body is too large.', sourcing: 'PAYLOAD_TOO_LARGE', content: 'payload_too_large' },
   unsupported_media_type: {
     status: 415, message: 'Unsupported Content-Type.', sourcing: 'UNSUPPORTED_MEDIA_TYPE', content: 'unsupported_media_type',

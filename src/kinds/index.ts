@@ -2,6 +2,10 @@
  * Every job kind the server knows, registered on the engine, and the routes that submit them.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { analysisKind, type AnalysisInput } from '../clips/analysisKind.ts';
+import { locateMediaTools } from '../clips/binaries.ts';
+import { clipRoutes } from '../clips/routes.ts';
+import { ClipStorage } from '../clips/storage.ts';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine/engine.ts';
 import type { Store } from '../store/database.ts';
@@ -29,6 +33,7 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
   });
   engine.register(sourcingKind(store.db));
   engine.register(enrichmentKind(store.db));
+  engine.register(analysisKind(store.db, locateMediaTools(config.clips), new ClipStorage(config.clips.dir)));
   const delivery = deliveryKind(store.db, config.webhooks);
   engine.register(delivery);
   engine.onJobFinished(webhookOutbox(engine, delivery));
@@ -48,6 +53,14 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
   await app.register(talentPoolRoutes, { db: store.db, bodyLimit: config.profilesBodyLimitBytes });
   await app.register(sourcingRoutes, { db: store.db, engine, kind: engine.kind<SourcingInput>('sourcing')! });
   await app.register(enrichmentRoutes, { db: store.db, engine, kind: engine.kind<EnrichmentInput>('enrichment')! });
+  await app.register(clipRoutes, {
+    db: store.db,
+    engine,
+    config: config.clips,
+    tools: locateMediaTools(config.clips),
+    storage: new ClipStorage(config.clips.dir),
+    analysis: engine.kind<AnalysisInput>('clip.analysis')!,
+  });
   await app.register(webhookRoutes, { db: store.db, engine, config: config.webhooks, delivery: engine.kind<DeliveryInput>('webhook')! });
   const sleep = engine.kind('sleep');
   if (config.demoKinds && sleep) await app.register(sleepRoutes, { engine, kind: sleep });

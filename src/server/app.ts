@@ -23,6 +23,7 @@ import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitPlugin } from './plugins/rateLimit.ts';
 import { accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
+import { locateMediaTools } from '../clips/binaries.ts';
 import { jobRoutes } from './routes/jobs.ts';
 
 export interface AppDeps {
@@ -57,7 +58,7 @@ export async function buildApp({ config, store, engine, log }: AppDeps): Promise
   await app.register(rateLimitPlugin, { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs });
   await app.register(idempotencyPlugin, { db: store.db, ttlHours: config.idempotencyTtlHours });
 
-  await app.register(healthRoutes, { store });
+  await app.register(healthRoutes, { store, tools: locateMediaTools(config.clips) });
   await app.register(accountRoutes, { db: store.db });
   await app.register(jobRoutes, { db: store.db, engine });
   await app.register(kindRoutes, { engine, config, store });

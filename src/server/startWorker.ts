@@ -15,6 +15,7 @@ import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
+import { locateMediaTools } from '../clips/binaries.ts';
 import { ContentError } from './schemas.ts';
 
 export interface RunningWorker {
@@ -41,7 +42,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   await app.register(errorsPlugin);
   await app.register(metricsPlugin, { store });
   await app.register(authPlugin, { db: store.db });
-  await app.register(healthRoutes, { store });
+  await app.register(healthRoutes, { store, tools: locateMediaTools(config.clips) });
   const address = await app.listen({ host: config.host, port: config.workerPort });
   const url = address.replace('://[::1]', '://localhost');
   process.stdout.write(`longrun worker is running ${Math.max(config.workers, 1)} slots; health and metrics on ${url}\n`);

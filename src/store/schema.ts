@@ -204,6 +204,56 @@ export interface WebhookDeliveryAttemptsTable {
   duration_ms: number;
 }
 
+export type ClipStatus = 'uploading' | 'processing' | 'ready' | 'rendering' | 'rendered' | 'failed';
+
+export interface ClipsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  status: ClipStatus;
+  error: string | null;
+  /** Relative to the clips directory. */
+  source_path: string | null;
+  file_size: number | null;
+  duration_ms: number | null;
+  width: number | null;
+  height: number | null;
+  video_codec: string | null;
+  audio_codec: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClipCandidatesTable {
+  id: string;
+  clip_id: string;
+  start_ms: number;
+  end_ms: number;
+  title: string;
+  score: number | null;
+  source: 'detected' | 'user';
+  created_at: string;
+}
+
+export interface ClipCaptionsTable {
+  clip_id: string;
+  format: string;
+  /** JSON array of {startMs, endMs, text}. */
+  cues: string;
+  created_at: string;
+}
+
+export interface ClipRendersTable {
+  job_id: string;
+  clip_id: string;
+  org_id: string;
+  candidate_id: string;
+  template: string;
+  captions: number;
+  output_path: string | null;
+  created_at: string;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   api_keys: ApiKeysTable;
@@ -220,4 +270,8 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
+  clips: ClipsTable;
+  clip_candidates: ClipCandidatesTable;
+  clip_captions: ClipCaptionsTable;
+  clip_renders: ClipRendersTable;
 }

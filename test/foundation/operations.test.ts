@@ -13,7 +13,11 @@ describe('operations', () => {
 
   it('/healthz and /readyz answer without a key', async () => {
     expect((await call(`${server.url}/healthz`)).body).toEqual({ success: true, data: { status: 'ok' } });
-    expect((await call(`${server.url}/readyz`)).body).toEqual({ success: true, data: { status: 'ready', database: testBackend() } });
+    const ready = (await call(`${server.url}/readyz`)).body;
+    expect(ready).toMatchObject({ success: true, data: { status: 'ready', database: testBackend() } });
+    // Which ffmpeg renders use: here the one npm installed (none is on the PATH of this machine) or the PATH's.
+    expect(ready.data.media.ffmpeg).toMatchObject({ path: expect.stringMatching(/ffmpeg$/), source: expect.stringMatching(/^(npm|path)$/), executable: true });
+    expect(ready.data.media.ffprobe).toMatchObject({ path: expect.stringMatching(/ffprobe$/), executable: true });
   });
 
   it('/readyz fails while a migration is not applied', async () => {

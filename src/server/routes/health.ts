@@ -2,6 +2,7 @@
  * `/healthz`: the process is up. `/readyz`: it can do work: the database answers and every
  * migration is applied. Both are public, for load balancers and orchestrators.
  */
+import fs from 'node:fs';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -9,8 +10,21 @@ import { AppError } from '../../errors.ts';
 import type { Store } from '../../store/database.ts';
 import { pendingMigrations } from '../../store/migrate.ts';
 import { ContentOk } from '../schemas.ts';
+import type { Binary, MediaTools } from '../../clips/binaries.ts';
 
-export async function healthRoutes(instance: FastifyInstance, opts: { store: Store }) {
+const Tool = Type.Object({ path: Type.String(), source: Type.String({ description: 'setting (LONGRUN_FFMPEG/LONGRUN_FFPROBE), path, or npm' }), executable: Type.Boolean() });
+
+function toolState(binary: Binary) {
+  let executable = true;
+  try {
+    fs.accessSync(binary.path, fs.constants.X_OK);
+  } catch {
+    executable = false;
+  }
+  return { path: binary.path, source: binary.source, executable };
+}
+
+export async function healthRoutes(instance: FastifyInstance, opts: { store: Store; tools?: MediaTools }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(
@@ -34,7 +48,13 @@ export async function healthRoutes(instance: FastifyInstance, opts: { store: Sto
         summary: 'Readiness: database reachable and migrated',
         security: [],
         response: {
-          200: ContentOk(Type.Object({ status: Type.Literal('ready'), database: Type.String() })),
+          200: ContentOk(
+            Type.Object({
+              status: Type.Literal('ready'),
+              database: Type.String(),
+              media: Type.Optional(Type.Object({ ffmpeg: Tool, ffprobe: Tool }, { description: 'Which ffmpeg and ffprobe renders use' })),
+            }),
+          ),
           503: Type.Ref('ContentError'),
         },
       },
@@ -47,7 +67,11 @@ export async function healthRoutes(instance: FastifyInstance, opts: { store: Sto
       }
       const pending = await pendingMigrations(opts.store.db);
       if (pending.length > 0) throw new AppError('service_unavailable', `Migrations not applied: ${pending.join(', ')}.`);
-      return { success: true as const, data: { status: 'ready' as const, database: opts.store.dialect } };
+      const media = opts.tools && { ffmpeg: toolState(opts.tools.ffmpeg), ffprobe: toolState(opts.tools.ffprobe) };
+      if (media && !(media.ffmpeg.executable && media.ffprobe.executable)) {
+        throw new AppError('service_unavailable', `ffmpeg or ffprobe cannot be run: ${opts.tools!.ffmpeg.path}, ${opts.tools!.ffprobe.path}.`);
+      }
+      return { success: true as const, data: { status: 'ready' as const, database: opts.store.dialect, ...(media ? { media } : {}) } };
     },
   );
 }

@@ -8,10 +8,12 @@ import * as foundation from './0001_foundation.ts';
 import * as engine from './0002_engine.ts';
 import * as talentPool from './0003_talent_pool.ts';
 import * as webhooks from './0004_webhooks.ts';
+import * as clips from './0005_clips.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_engine': engine,
   '0003_talent_pool': talentPool,
   '0004_webhooks': webhooks,
+  '0005_clips': clips,
 };

@@ -1,0 +1,45 @@
+/** What ffprobe says about a media file: duration, size, picture size, codecs. */
+import { runTool } from './run.ts';
+
+export interface MediaInfo {
+  durationMs: number;
+  sizeBytes: number;
+  width: number | null;
+  height: number | null;
+  videoCodec: string | null;
+  audioCodec: string | null;
+}
+
+/** A file ffprobe cannot read as audio/video; the message says why. */
+export class UnreadableMediaError extends Error {
+  override name = 'UnreadableMediaError';
+}
+
+interface ProbeJson {
+  format?: { duration?: string; size?: string };
+  streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number }[];
+}
+
+export async function probeMedia(ffprobe: string, file: string, signal?: AbortSignal): Promise<MediaInfo> {
+  const result = await runTool(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { signal });
+  if (result.code !== 0) throw new UnreadableMediaError(`ffprobe cannot read the file: ${result.stderr.trim().split('\n').pop() ?? 'unknown error'}`);
+  let json: ProbeJson;
+  try {
+    json = JSON.parse(result.stdout) as ProbeJson;
+  } catch {
+    throw new UnreadableMediaError('ffprobe gave no readable description of the file.');
+  }
+  const video = json.streams?.find((s) => s.codec_type === 'video');
+  const audio = json.streams?.find((s) => s.codec_type === 'audio');
+  const duration = Number(json.format?.duration);
+  if (!video && !audio) throw new UnreadableMediaError('The file has no audio or video stream.');
+  if (!Number.isFinite(duration) || duration <= 0) throw new UnreadableMediaError('The file has no duration.');
+  return {
+    durationMs: Math.round(duration * 1000),
+    sizeBytes: Number(json.format?.size ?? 0),
+    width: video?.width ?? null,
+    height: video?.height ?? null,
+    videoCodec: video?.codec_name ?? null,
+    audioCodec: audio?.codec_name ?? null,
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * `/clips`: upload (multipart, streamed to disk), list, get, delete, and candidates of one's own.
+ * Content-family envelope.
+ *
+ * Guarantees: an upload is written to disk as it arrives, never held whole in memory, and is cut
+ * off at `LONGRUN_CLIP_MAX_BYTES` (413); a file ffprobe cannot read is refused (422
+ * `unreadable_media`) and nothing of it stays on disk or in the database; the clip row and its
+ * analysis job commit together.
+ */
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { ClipsConfig } from '../config.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { JobKind } from '../engine/kind.ts';
+import { AppError } from '../errors.ts';
+import { newId, nowIso } from '../ids.ts';
+import { orgOf } from '../server/plugins/auth.ts';
+import { ContentOk, PageQuery } from '../server/schemas.ts';
+import type { Db } from '../store/database.ts';
+import type { AnalysisInput } from './analysisKind.ts';
+import type { MediaTools } from './binaries.ts';
+import { probeMedia, UnreadableMediaError } from './probe.ts';
+import { candidateInsert, candidatesOf, clipDelete, clipGetForOrg, clipInsert, clipsPageForOrg, type ClipRow } from './sql/clips.ts';
+import type { ClipStorage } from './storage.ts';
+import { CandidateView, ClipView, candidateView, clipView } from './view.ts';
+
+export interface ClipRouteOptions {
+  db: Db;
+  engine: Engine;
+  config: ClipsConfig;
+  tools: MediaTools;
+  storage: ClipStorage;
+  analysis: JobKind<AnalysisInput>;
+  /** Called before a clip is deleted, to stop its renders. */
+  onDelete?(clip: ClipRow): Promise<void>;
+}
+
+const Params = Type.Object({ clipId: Type.String({ maxLength: 100 }) });
+
+export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptions) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, engine, storage, tools } = opts;
+  app.addSchema(ClipView);
+  await app.register(multipart, { limits: { fileSize: opts.config.maxUploadBytes, files: 1, fields: 10, fieldSize: 10_000 } });
+
+  async function clipOf(orgId: string, clipId: string): Promise<ClipRow> {
+    const clip = await clipGetForOrg(db, orgId, clipId);
+    if (!clip) throw new AppError('not_found', `No clip ${clipId}.`);
+    return clip;
+  }
+
+  async function answer(clip: ClipRow) {
+    return { success: true as const, data: clipView(clip, await candidatesOf(db, [clip.id])) };
+  }
+
+  /**
+   * Takes a file already on disk at `file` for a new clip: probes it (refusing what ffprobe
+   * cannot read), then stores the clip and its analysis job in one transaction.
+   */
+  async function adopt(orgId: string, clipId: string, name: string, file: string): Promise<ClipRow> {
+    let info;
+    try {
+      info = await probeMedia(tools.ffprobe.path, file);
+    } catch (error) {
+      storage.removeClip(orgId, clipId);
+      if (error instanceof UnreadableMediaError) throw new AppError('unreadable_media', `${error.message} Nothing was kept.`);
+      throw error;
+    }
+    const now = nowIso();
+    const clip: ClipRow = {
+      id: clipId,
+      org_id: orgId,
+      name,
+      status: 'processing',
+      error: null,
+      source_path: storage.relative(file),
+      file_size: fs.statSync(file).size,
+      duration_ms: info.durationMs,
+      width: info.width,
+      height: info.height,
+      video_codec: info.videoCodec,
+      audio_codec: info.audioCodec,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      const job = await db.transaction().execute(async (trx) => {
+        await clipInsert(trx, clip);
+        return engine.submitIn(trx, { orgId, kind: opts.analysis, input: { clipId } });
+      });
+      engine.signalSubmitted(job.id);
+    } catch (error) {
+      storage.removeClip(orgId, clipId);
+      throw error;
+    }
+    return clip;
+  }
+
+  app.post(
+    '/clips',
+    {
+      config: { scope: 'clips:write' },
+      schema: {
+        tags: ['clips'],
+        summary: 'Upload a video (multipart/form-data: a `file` part, optionally a `name` field before it)',
+        description:
+          'Streamed to disk; larger than LONGRUN_CLIP_MAX_BYTES (2 GiB) is 413. A file ffprobe cannot read is 422 `unreadable_media` and is not kept. The clip is then `processing` while its scene cuts and silences are found, and `ready` with candidate segments.',
+        consumes: ['multipart/form-data'],
+        response: { 201: ContentOk(Type.Ref(ClipView)) },
+      },
+    },
+    async (request, reply) => {
+      const orgId = orgOf(request);
+      const part = await request.file();
+      if (!part) throw new AppError('validation_error', 'The form has no file part.');
+      const clipId = newId('clip');
+      const file = storage.sourcePath(orgId, clipId, part.filename);
+      fs.mkdirSync(storage.clipDir(orgId, clipId), { recursive: true });
+      try {
+        await pipeline(part.file, fs.createWriteStream(file));
+      } catch (error) {
+        storage.removeClip(orgId, clipId);
+        throw error;
+      }
+      if (part.file.truncated) {
+        storage.removeClip(orgId, clipId);
+        throw new AppError('payload_too_large', `The file is larger than the limit of ${opts.config.maxUploadBytes} bytes; nothing was kept.`);
+      }
+      const field = part.fields.name as { value?: unknown } | undefined;
+      const name = typeof field?.value === 'string' && field.value.trim() ? field.value.trim().slice(0, 200) : part.filename || 'Untitled clip';
+      const clip = await adopt(orgId, clipId, name, file);
+      return reply.code(201).send(await answer(clip));
+    },
+  );
+
+  app.get(
+    '/clips',
+    {
+      config: { scope: 'clips:read' },
+      schema: {
+        tags: ['clips'],
+        summary: "The organisation's clips, newest first",
+        querystring: PageQuery,
+        response: { 200: ContentOk(Type.Object({ clips: Type.Array(Type.Ref(ClipView)), total: Type.Integer() })) },
+      },
+    },
+    async (request) => {
+      const { clips, total } = await clipsPageForOrg(db, orgOf(request), request.query);
+      const candidates = await candidatesOf(db, clips.map((c) => c.id));
+      return { success: true as const, data: { clips: clips.map((c) => clipView(c, candidates)), total } };
+    },
+  );
+
+  app.get(
+    '/clips/:clipId',
+    {
+      config: { scope: 'clips:read' },
+      schema: { tags: ['clips'], summary: 'One clip with its candidate segments', params: Params, response: { 200: ContentOk(Type.Ref(ClipView)) } },
+    },
+    async (request) => answer(await clipOf(orgOf(request), request.params.clipId)),
+  );
+
+  app.delete(
+    '/clips/:clipId',
+    {
+      config: { scope: 'clips:write' },
+      schema: {
+        tags: ['clips'],
+        summary: 'Delete a clip, its files and its renders (running renders are canceled)',
+        params: Params,
+        response: { 200: ContentOk(Type.Object({ id: Type.String(), deleted: Type.Literal(true) })) },
+      },
+    },
+    async (request) => {
+      const clip = await clipOf(orgOf(request), request.params.clipId);
+      await opts.onDelete?.(clip);
+      await clipDelete(db, clip.id);
+      storage.removeClip(clip.org_id, clip.id);
+      return { success: true as const, data: { id: clip.id, deleted: true as const } };
+    },
+  );
+
+  app.post(
+    '/clips/:clipId/candidates',
+    {
+      config: { scope: 'clips:write' },
+      schema: {
+        tags: ['clips'],
+        summary: 'Add a candidate segment of your own',
+        params: Params,
+        body: Type.Object(
+          { startMs: Type.Integer({ minimum: 0 }), endMs: Type.Integer({ minimum: 1 }), title: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: ContentOk(CandidateView) },
+      },
+    },
+    async (request, reply) => {
+      const clip = await clipOf(orgOf(request), request.params.clipId);
+      const { startMs, endMs, title } = request.body;
+      if (endMs <= startMs) throw new AppError('validation_error', 'body.endMs must be after body.startMs.');
+      if (clip.duration_ms !== null && endMs > clip.duration_ms) {
+        throw new AppError('validation_error', `body.endMs is past the end of the clip (${clip.duration_ms} ms).`);
+      }
+      const row = { id: newId('cand'), clip_id: clip.id, start_ms: startMs, end_ms: endMs, title, score: null, source: 'user' as const, created_at: nowIso() };
+      await candidateInsert(db, row);
+      return reply.code(201).send({ success: true as const, data: candidateView(row) });
+    },
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * Runs ffmpeg or ffprobe as a child process. Guarantees: an abort signal kills the process
+ * (SIGKILL: ffmpeg may ignore SIGTERM while writing) and the promise settles only after it has
+ * exited, so no ffmpeg outlives a canceled job; stderr is kept (bounded) for error messages and
+ * progress parsing.
+ */
+import { spawn } from 'node:child_process';
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const KEEP = 4 * 1024 * 1024;
+
+export function runTool(
+  binary: string,
+  args: string[],
+  options: { signal?: AbortSignal; onStderrLine?: (line: string) => void; onStdoutLine?: (line: string) => void } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(options.signal.reason);
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const lines = (onLine: ((line: string) => void) | undefined) => {
+      let rest = '';
+      return (chunk: Buffer) => {
+        if (!onLine) return;
+        rest += chunk.toString();
+        const parts = rest.split(/\r?\n|\r/);
+        rest = parts.pop() ?? '';
+        for (const line of parts) onLine(line);
+      };
+    };
+    const outLines = lines(options.onStdoutLine);
+    const errLines = lines(options.onStderrLine);
+    child.stdout.on('data', (d: Buffer) => {
+      if (stdout.length < KEEP) stdout += d.toString();
+      outLines(d);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < KEEP) stderr += d.toString();
+      errLines(d);
+    });
+    const kill = () => child.kill('SIGKILL');
+    options.signal?.addEventListener('abort', kill, { once: true });
+    child.on('error', (error) => {
+      options.signal?.removeEventListener('abort', kill);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      options.signal?.removeEventListener('abort', kill);
+      if (options.signal?.aborted) return reject(options.signal.reason);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE, clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
+import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
+
+let server: TestServer;
+let media: string;
+let sample: string;
+beforeAll(async () => {
+  server = await startTestServer({ env: { LONGRUN_CLIP_MAX_BYTES: String(5 * 1024 * 1024) } });
+  media = tempDir('longrun-media-');
+  sample = makeSampleVideo(media);
+});
+afterAll(async () => {
+  await server?.close();
+  fs.rmSync(media, { recursive: true, force: true });
+});
+
+const clipFiles = (orgId: string) => (fs.existsSync(path.join(server.config.clips.dir, orgId)) ? fs.readdirSync(path.join(server.config.clips.dir, orgId)) : []);
+
+describe('clip upload and analysis', () => {
+  it('stores an upload, probes it, and proposes candidates that bracket the scene cut and the silence', async () => {
+    const { org, key } = await server.newOrg('upload');
+    const uploaded = await uploadClip(server.url, key, sample, 'Launch video');
+    expect(uploaded.status, uploaded.text).toBe(201);
+    expect(uploaded.body.data).toMatchObject({
+      id: expect.stringMatching(/^clip_[0-9A-Z]{26}$/),
+      name: 'Launch video',
+      status: 'processing',
+      duration: 30,
+      fileSize: fs.statSync(sample).size,
+      width: 320,
+      height: 240,
+    });
+    const clip = await clipWhenAnalysed(server.url, key, uploaded.body.data.id);
+    expect(clip.status).toBe('ready');
+    const candidates = clip.candidates as { startMs: number; endMs: number; title: string; score: number }[];
+    expect(candidates.length).toBeGreaterThanOrEqual(2);
+    for (const c of candidates) {
+      expect(c.endMs - c.startMs).toBeGreaterThanOrEqual(5_000);
+      expect(c.endMs - c.startMs).toBeLessThanOrEqual(90_000);
+      expect(c.score).toBeGreaterThanOrEqual(0);
+      expect(c.score).toBeLessThanOrEqual(100);
+    }
+    const near = (a: number, b: number) => Math.abs(a - b) <= 300;
+    // The scene cut at 12 s ends one candidate and starts the next.
+    expect(candidates.some((c) => near(c.endMs, SAMPLE.cutMs))).toBe(true);
+    expect(candidates.some((c) => near(c.startMs, SAMPLE.cutMs))).toBe(true);
+    // The silence from 20 s to 23 s lies between two candidates, in none.
+    expect(candidates.some((c) => near(c.endMs, SAMPLE.silence.startMs))).toBe(true);
+    expect(candidates.some((c) => near(c.startMs, SAMPLE.silence.endMs))).toBe(true);
+    expect(candidates.every((c) => c.endMs <= SAMPLE.silence.startMs + 300 || c.startMs >= SAMPLE.silence.endMs - 300)).toBe(true);
+    expect(candidates[0]!.title).toBe('Segment 1 · 00:00–00:12');
+    expect(clipFiles(org.id)).toEqual([clip.id]);
+  });
+
+  it('refuses a file ffprobe cannot read, and keeps nothing of it', async () => {
+    const { org, key } = await server.newOrg('corrupt');
+    const bogus = path.join(media, 'not-a-video.mp4');
+    fs.writeFileSync(bogus, Buffer.concat([fs.readFileSync(sample).subarray(0, 64), Buffer.alloc(4096, 7)]));
+    const answer = await uploadClip(server.url, key, bogus);
+    expect(answer.status).toBe(422);
+    expect(answer.body).toMatchObject({ success: false, error: 'unreadable_media' });
+    expect(answer.body.message).toMatch(/ffprobe cannot read the file.*Nothing was kept/);
+    expect((await call(`${server.url}/clips`, { key })).body.data.total).toBe(0);
+    expect(clipFiles(org.id)).toEqual([]);
+  });
+
+  it('cuts off an upload larger than the limit with 413 and keeps nothing', async () => {
+    const { org, key } = await server.newOrg('too-big');
+    const big = path.join(media, 'big.bin');
+    fs.writeFileSync(big, Buffer.alloc(6 * 1024 * 1024, 1));
+    const answer = await uploadClip(server.url, key, big);
+    expect(answer.status).toBe(413);
+    expect(answer.body.error).toBe('payload_too_large');
+    expect(clipFiles(org.id)).toEqual([]);
+  });
+
+  it('adds candidates of your own, checks them, keeps clips apart, and deletes a clip with its files', async () => {
+    const { org, key } = await server.newOrg('mine');
+    const clipId = (await uploadClip(server.url, key, sample)).body.data.id as string;
+    await clipWhenAnalysed(server.url, key, clipId);
+    const added = await call(`${server.url}/clips/${clipId}/candidates`, { key, json: { startMs: 1000, endMs: 9000, title: 'Intro' } });
+    expect(added.status).toBe(201);
+    expect(added.body.data).toEqual({ id: expect.stringMatching(/^cand_/), startMs: 1000, endMs: 9000, title: 'Intro', score: null });
+    expect((await call(`${server.url}/clips/${clipId}/candidates`, { key, json: { startMs: 9000, endMs: 1000, title: 'x' } })).status).toBe(422);
+    expect((await call(`${server.url}/clips/${clipId}/candidates`, { key, json: { startMs: 0, endMs: 40_000, title: 'x' } })).status).toBe(422);
+
+    const other = await server.newOrg('mine-other');
+    expect((await call(`${server.url}/clips/${clipId}`, { key: other.key })).status).toBe(404);
+    expect((await call(`${server.url}/clips`, { key: other.key })).body.data.total).toBe(0);
+
+    expect((await call(`${server.url}/clips/${clipId}`, { key, method: 'DELETE' })).body.data).toEqual({ id: clipId, deleted: true });
+    expect((await call(`${server.url}/clips/${clipId}`, { key })).status).toBe(404);
+    expect(clipFiles(org.id)).toEqual([]);
+  });
+});

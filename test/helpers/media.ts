@@ -1,0 +1,52 @@
+/**
+ * Test media made with ffmpeg's lavfi sources: 30 s of 320×240 video with a hard scene cut at
+ * 12 s (testsrc → smptebars) and a 440 Hz tone that falls silent from 20 s to 23 s.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { locateMediaTools } from '../../src/clips/binaries.ts';
+import { call, type Answer } from './testServer.ts';
+
+export const tools = locateMediaTools({ ffmpegPath: null, ffprobePath: null });
+export const SAMPLE = { durationMs: 30_000, cutMs: 12_000, silence: { startMs: 20_000, endMs: 23_000 } };
+
+export function makeSampleVideo(dir: string, name = 'sample.mp4'): string {
+  const file = path.join(dir, name);
+  if (fs.existsSync(file)) return file;
+  execFileSync(tools.ffmpeg.path, [
+    '-y', '-hide_banner', '-loglevel', 'error',
+    '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=12',
+    '-f', 'lavfi', '-i', 'smptebars=size=320x240:rate=25:duration=18',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=30',
+    '-filter_complex', "[0:v][1:v]concat=n=2:v=1:a=0[v];[2:a]volume=enable='between(t,20,23)':volume=0[a]",
+    '-map', '[v]', '-map', '[a]', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', file,
+  ]);
+  return file;
+}
+
+/** POST /clips as multipart/form-data with the file's bytes. */
+export async function uploadClip(url: string, key: string, file: string, name?: string): Promise<Answer> {
+  const form = new FormData();
+  if (name) form.append('name', name);
+  form.append('file', new Blob([fs.readFileSync(file)]), path.basename(file));
+  const response = await fetch(`${url}/clips`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, headers: response.headers, body, text };
+}
+
+/** Polls a clip until it leaves `processing` (its analysis job signals nothing a client can wait on). */
+export async function clipWhenAnalysed(url: string, key: string, clipId: string) {
+  for (let i = 0; i < 300; i++) {
+    const answer = await call(`${url}/clips/${clipId}`, { key });
+    if (answer.body.data.status !== 'processing') return answer.body.data;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`clip ${clipId} still processing`);
+}
