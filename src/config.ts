@@ -52,6 +52,8 @@ export interface ClipsConfig {
   /** Explicit ffmpeg / ffprobe binaries; otherwise the PATH, then the npm-shipped ones. */
   ffmpegPath: string | null;
   ffprobePath: string | null;
+  /** How long a signed `outputUrl` stays valid. */
+  urlTtlSeconds: number;
 }
 
 export interface WebhookConfig {
@@ -146,6 +148,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       maxUploadBytes: integer('LONGRUN_CLIP_MAX_BYTES', env.LONGRUN_CLIP_MAX_BYTES, 2 * 1024 ** 3, 1024, 1024 ** 4),
       ffmpegPath: env.LONGRUN_FFMPEG || null,
       ffprobePath: env.LONGRUN_FFPROBE || null,
+      urlTtlSeconds: integer('LONGRUN_RENDER_URL_TTL_SECONDS', env.LONGRUN_RENDER_URL_TTL_SECONDS, 86_400, 1, 365 * 86_400),
     },
     webhooks: {
       allowPrivate: flag('LONGRUN_WEBHOOK_ALLOW_PRIVATE', env.LONGRUN_WEBHOOK_ALLOW_PRIVATE),

@@ -29,6 +29,7 @@ import { jobClaimNext, type JobRow } from './sql/jobClaimNext.ts';
 import { jobFinalize, type JobFinishedHook } from './sql/jobFinalize.ts';
 import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobLeaseRenewIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
 import { jobsNextAvailableAt, jobsOtherOrgWaiting } from './sql/jobsMaintenance.ts';
+import { jobProgressSetIfOwner } from './sql/jobProgress.ts';
 import { jobSubmit, type SubmitRequest } from './submit.ts';
 
 export interface EngineOptions {
@@ -228,7 +229,7 @@ export class Engine {
           await this.finalizeIfHeld(job, { status: 'completed' });
           return;
         }
-        const outcome = await processItem(kind, job, next.item, controller.signal, this.opts.log);
+        const outcome = await processItem(kind, job, next.item, controller.signal, this.opts.log, this.progressReporter(job.id));
         const result = await itemCheckpoint(db, {
           job,
           kind,
@@ -267,6 +268,24 @@ export class Engine {
       clearInterval(heartbeat);
       this.running.delete(job.id);
     }
+  }
+
+  /** Writes progress at most every half second (and at each 10 % step), never blocking the processor. */
+  private progressReporter(jobId: string): (fraction: number) => void {
+    let lastAt = 0;
+    let lastStep = -1;
+    return (raw) => {
+      const fraction = Math.min(1, Math.max(0, raw));
+      const step = Math.floor(fraction * 10);
+      const now = Date.now();
+      if (step === lastStep && now - lastAt < 500) return;
+      const stepEvent = step > lastStep;
+      lastAt = now;
+      lastStep = Math.max(lastStep, step);
+      jobProgressSetIfOwner(this.opts.store.db, jobId, this.owner, Math.round(fraction * 1000) / 1000, stepEvent, new Date(now).toISOString())
+        .then(() => this.signals.jobChanged(jobId))
+        .catch((err: unknown) => this.opts.log.warn({ err, jobId }, 'could not record progress'));
+    };
   }
 
   private async finalizeIfHeld(job: JobRow, final: Parameters<typeof jobFinalize>[2]): Promise<void> {

@@ -22,6 +22,8 @@ export interface ProcessContext<Input> {
   item: { key: string; input: unknown; attempt: number };
   /** Aborted on cancellation, lease loss, shutdown, or when the time budget runs out. */
   signal: AbortSignal;
+  /** How far this item has come, 0…1; cheap to call often (the engine throttles the writes). */
+  reportProgress(fraction: number): void;
 }
 
 export interface FinishedItem {

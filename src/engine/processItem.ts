@@ -25,6 +25,7 @@ export async function processItem(
   item: ItemRow,
   jobSignal: AbortSignal,
   log: FastifyBaseLogger,
+  reportProgress: (fraction: number) => void = () => {},
 ): Promise<ItemOutcome> {
   const controller = new AbortController();
   const forward = () => controller.abort(jobSignal.reason);
@@ -38,6 +39,7 @@ export async function processItem(
       input: JSON.parse(job.input),
       item: { key: item.key, input: item.input === null ? null : JSON.parse(item.input), attempt: item.attempts },
       signal: controller.signal,
+      reportProgress,
     });
     work.catch(() => {}); // if abandoned, its later rejection must not go unhandled
     return { type: 'succeeded', result: await Promise.race([work, rejectOnAbort(controller.signal)]) };

@@ -61,6 +61,7 @@ export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): P
         credits_reserved: reserve,
         credits_charged: 0,
         last_event_seq: 0,
+        progress: null,
         created_at: now,
         started_at: null,
         completed_at: null,

@@ -4,6 +4,8 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { analysisKind, type AnalysisInput } from '../clips/analysisKind.ts';
 import { locateMediaTools } from '../clips/binaries.ts';
+import { renderKind, type RenderInput } from '../clips/renderKind.ts';
+import { renderRoutes } from '../clips/renderRoutes.ts';
 import { clipRoutes } from '../clips/routes.ts';
 import { ClipStorage } from '../clips/storage.ts';
 import type { Config } from '../config.ts';
@@ -33,7 +35,10 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
   });
   engine.register(sourcingKind(store.db));
   engine.register(enrichmentKind(store.db));
-  engine.register(analysisKind(store.db, locateMediaTools(config.clips), new ClipStorage(config.clips.dir)));
+  const tools = locateMediaTools(config.clips);
+  const clipStorage = new ClipStorage(config.clips.dir);
+  engine.register(analysisKind(store.db, tools, clipStorage));
+  engine.register(renderKind(store.db, tools, clipStorage));
   const delivery = deliveryKind(store.db, config.webhooks);
   engine.register(delivery);
   engine.onJobFinished(webhookOutbox(engine, delivery));
@@ -53,13 +58,32 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
   await app.register(talentPoolRoutes, { db: store.db, bodyLimit: config.profilesBodyLimitBytes });
   await app.register(sourcingRoutes, { db: store.db, engine, kind: engine.kind<SourcingInput>('sourcing')! });
   await app.register(enrichmentRoutes, { db: store.db, engine, kind: engine.kind<EnrichmentInput>('enrichment')! });
+  const clipStorage = new ClipStorage(config.clips.dir);
   await app.register(clipRoutes, {
     db: store.db,
     engine,
     config: config.clips,
     tools: locateMediaTools(config.clips),
-    storage: new ClipStorage(config.clips.dir),
+    storage: clipStorage,
     analysis: engine.kind<AnalysisInput>('clip.analysis')!,
+    // A deleted clip's renders stop first (their ffmpeg is killed), then its files go.
+    async onDelete(clip) {
+      const open = await store.db
+        .selectFrom('clip_renders as r')
+        .innerJoin('jobs as j', 'j.id', 'r.job_id')
+        .select('j.id')
+        .where('r.clip_id', '=', clip.id)
+        .where('j.status', 'in', ['queued', 'running'])
+        .execute();
+      for (const { id } of open) await engine.cancel(clip.org_id, id);
+    },
+  });
+  await app.register(renderRoutes, {
+    db: store.db,
+    engine,
+    storage: clipStorage,
+    render: engine.kind<RenderInput>('clip.render')!,
+    urlTtlSeconds: config.clips.urlTtlSeconds,
   });
   await app.register(webhookRoutes, { db: store.db, engine, config: config.webhooks, delivery: engine.kind<DeliveryInput>('webhook')! });
   const sleep = engine.kind('sleep');

@@ -85,6 +85,8 @@ export interface JobsTable {
   credits_reserved: number;
   credits_charged: number;
   last_event_seq: number;
+  /** 0…1 within the running item, when the kind reports progress. */
+  progress: number | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
@@ -254,6 +256,11 @@ export interface ClipRendersTable {
   created_at: string;
 }
 
+export interface ServerSettingsTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   api_keys: ApiKeysTable;
@@ -274,4 +281,5 @@ export interface Database {
   clip_candidates: ClipCandidatesTable;
   clip_captions: ClipCaptionsTable;
   clip_renders: ClipRendersTable;
+  server_settings: ServerSettingsTable;
 }

@@ -7,7 +7,8 @@ export type JobEventType =
   | 'item.failed'
   | 'job.completed'
   | 'job.failed'
-  | 'job.canceled';
+  | 'job.canceled'
+  | 'job.progress';
 
 export const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['job.completed', 'job.failed', 'job.canceled']);
 

@@ -29,6 +29,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a key needs for this route. */
     scope?: Scope;
+    /** A request carrying `?signature=` may come without a key: the route checks the signature itself. */
+    signedUrl?: boolean;
   }
 }
 
@@ -58,6 +60,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
 
   app.addHook('onRequest', async (request) => {
     if (isPublicPath(request.url)) return;
+    if (request.routeOptions.config.signedUrl && /[?&]signature=/.test(request.url)) return;
     const key = presentedKey(request);
     if (!key) throw new AppError('unauthorized');
     const check = await apiKeyVerify(opts.db, key);

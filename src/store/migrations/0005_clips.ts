@@ -2,6 +2,16 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // How far the running item of a job has come, 0…1, when its kind reports it (ffmpeg renders).
+  await db.schema.alterTable('jobs').addColumn('progress', 'real').execute();
+
+  // Server-wide values every process must share, e.g. the key that signs render URLs.
+  await db.schema
+    .createTable('server_settings')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+
   await db.schema
     .createTable('clips')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -60,5 +70,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['clip_renders', 'clip_captions', 'clip_candidates', 'clips']) await db.schema.dropTable(table).execute();
+  for (const table of ['clip_renders', 'clip_captions', 'clip_candidates', 'clips', 'server_settings']) await db.schema.dropTable(table).execute();
+  await db.schema.alterTable('jobs').dropColumn('progress').execute();
 }
