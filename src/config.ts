@@ -54,6 +54,8 @@ export interface ClipsConfig {
   ffprobePath: string | null;
   /** How long a signed `outputUrl` stays valid. */
   urlTtlSeconds: number;
+  /** A resumable upload not completed within this many hours expires and its parts are deleted. */
+  uploadTtlHours: number;
 }
 
 export interface WebhookConfig {
@@ -149,6 +151,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       ffmpegPath: env.LONGRUN_FFMPEG || null,
       ffprobePath: env.LONGRUN_FFPROBE || null,
       urlTtlSeconds: integer('LONGRUN_RENDER_URL_TTL_SECONDS', env.LONGRUN_RENDER_URL_TTL_SECONDS, 86_400, 1, 365 * 86_400),
+      uploadTtlHours: integer('LONGRUN_UPLOAD_TTL_HOURS', env.LONGRUN_UPLOAD_TTL_HOURS, 24, 1, 24 * 30),
     },
     webhooks: {
       allowPrivate: flag('LONGRUN_WEBHOOK_ALLOW_PRIVATE', env.LONGRUN_WEBHOOK_ALLOW_PRIVATE),

@@ -22,8 +22,8 @@ import { ContentOk, PageQuery } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import type { AnalysisInput } from './analysisKind.ts';
 import type { MediaTools } from './binaries.ts';
-import { probeMedia, UnreadableMediaError } from './probe.ts';
-import { candidateInsert, candidatesOf, clipDelete, clipGetForOrg, clipInsert, clipsPageForOrg, type ClipRow } from './sql/clips.ts';
+import { adoptClipFile } from './adopt.ts';
+import { candidateInsert, candidatesOf, clipDelete, clipGetForOrg, clipsPageForOrg, type ClipRow } from './sql/clips.ts';
 import type { ClipStorage } from './storage.ts';
 import { CandidateView, ClipView, candidateView, clipView } from './view.ts';
 
@@ -42,8 +42,7 @@ const Params = Type.Object({ clipId: Type.String({ maxLength: 100 }) });
 
 export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptions) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, engine, storage, tools } = opts;
-  app.addSchema(ClipView);
+  const { db, storage } = opts;
   await app.register(multipart, { limits: { fileSize: opts.config.maxUploadBytes, files: 1, fields: 10, fieldSize: 10_000 } });
 
   async function clipOf(orgId: string, clipId: string): Promise<ClipRow> {
@@ -54,49 +53,6 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
 
   async function answer(clip: ClipRow) {
     return { success: true as const, data: clipView(clip, await candidatesOf(db, [clip.id])) };
-  }
-
-  /**
-   * Takes a file already on disk at `file` for a new clip: probes it (refusing what ffprobe
-   * cannot read), then stores the clip and its analysis job in one transaction.
-   */
-  async function adopt(orgId: string, clipId: string, name: string, file: string): Promise<ClipRow> {
-    let info;
-    try {
-      info = await probeMedia(tools.ffprobe.path, file);
-    } catch (error) {
-      storage.removeClip(orgId, clipId);
-      if (error instanceof UnreadableMediaError) throw new AppError('unreadable_media', `${error.message} Nothing was kept.`);
-      throw error;
-    }
-    const now = nowIso();
-    const clip: ClipRow = {
-      id: clipId,
-      org_id: orgId,
-      name,
-      status: 'processing',
-      error: null,
-      source_path: storage.relative(file),
-      file_size: fs.statSync(file).size,
-      duration_ms: info.durationMs,
-      width: info.width,
-      height: info.height,
-      video_codec: info.videoCodec,
-      audio_codec: info.audioCodec,
-      created_at: now,
-      updated_at: now,
-    };
-    try {
-      const job = await db.transaction().execute(async (trx) => {
-        await clipInsert(trx, clip);
-        return engine.submitIn(trx, { orgId, kind: opts.analysis, input: { clipId } });
-      });
-      engine.signalSubmitted(job.id);
-    } catch (error) {
-      storage.removeClip(orgId, clipId);
-      throw error;
-    }
-    return clip;
   }
 
   app.post(
@@ -131,7 +87,7 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
       }
       const field = part.fields.name as { value?: unknown } | undefined;
       const name = typeof field?.value === 'string' && field.value.trim() ? field.value.trim().slice(0, 200) : part.filename || 'Untitled clip';
-      const clip = await adopt(orgId, clipId, name, file);
+      const clip = await adoptClipFile(opts, orgId, clipId, name, file);
       return reply.code(201).send(await answer(clip));
     },
   );

@@ -7,6 +7,8 @@ import { locateMediaTools } from '../clips/binaries.ts';
 import { renderKind, type RenderInput } from '../clips/renderKind.ts';
 import { renderRoutes } from '../clips/renderRoutes.ts';
 import { clipRoutes } from '../clips/routes.ts';
+import { uploadRoutes } from '../clips/uploadRoutes.ts';
+import { ClipView } from '../clips/view.ts';
 import { ClipStorage } from '../clips/storage.ts';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine/engine.ts';
@@ -55,6 +57,7 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
   // Shared by the sourcing family's plugins, so declared in their common parent.
   app.addSchema(Resume);
   app.addSchema(Candidate);
+  app.addSchema(ClipView);
   await app.register(talentPoolRoutes, { db: store.db, bodyLimit: config.profilesBodyLimitBytes });
   await app.register(sourcingRoutes, { db: store.db, engine, kind: engine.kind<SourcingInput>('sourcing')! });
   await app.register(enrichmentRoutes, { db: store.db, engine, kind: engine.kind<EnrichmentInput>('enrichment')! });
@@ -77,6 +80,15 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
         .execute();
       for (const { id } of open) await engine.cancel(clip.org_id, id);
     },
+  });
+  await app.register(uploadRoutes, {
+    db: store.db,
+    engine,
+    tools: locateMediaTools(config.clips),
+    storage: clipStorage,
+    analysis: engine.kind<AnalysisInput>('clip.analysis')!,
+    maxUploadBytes: config.clips.maxUploadBytes,
+    ttlHours: config.clips.uploadTtlHours,
   });
   await app.register(renderRoutes, {
     db: store.db,

@@ -16,6 +16,8 @@ import type { Engine } from '../engine/engine.ts';
 import { jobsDeleteFinishedBefore } from '../engine/sql/jobsMaintenance.ts';
 import { deliveriesDeleteEndedBefore } from '../webhooks/sql/deliveries.ts';
 import { createEngine } from '../kinds/index.ts';
+import { ClipStorage } from '../clips/storage.ts';
+import { uploadsDeleteExpired } from '../clips/uploadRoutes.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -68,6 +70,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const stopPruning = [
     startPeriodic('prune idempotency keys', HOUR_MS, () => idempotencyDeleteExpired(store.db, nowIso()), log),
     startPeriodic('prune finished jobs', HOUR_MS, () => jobsDeleteFinishedBefore(store.db, daysAgo(config.retentionDays)), log),
+    startPeriodic('delete expired uploads', HOUR_MS, () => uploadsDeleteExpired(store.db, new ClipStorage(config.clips.dir), nowIso()), log),
     startPeriodic('prune webhook deliveries', HOUR_MS, () => deliveriesDeleteEndedBefore(store.db, daysAgo(config.retentionDays)), log),
   ];
 

@@ -256,6 +256,19 @@ export interface ClipRendersTable {
   created_at: string;
 }
 
+export interface ClipUploadsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  file_name: string;
+  size: number;
+  part_size: number;
+  /** JSON object: part number → SHA-256 hex. */
+  parts: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface ServerSettingsTable {
   key: string;
   value: string;
@@ -282,4 +295,5 @@ export interface Database {
   clip_captions: ClipCaptionsTable;
   clip_renders: ClipRendersTable;
   server_settings: ServerSettingsTable;
+  clip_uploads: ClipUploadsTable;
 }

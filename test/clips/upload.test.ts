@@ -1,5 +1,8 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ClipStorage } from '../../src/clips/storage.ts';
+import { uploadsDeleteExpired } from '../../src/clips/uploadRoutes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE, clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
@@ -94,5 +97,67 @@ describe('clip upload and analysis', () => {
     expect((await call(`${server.url}/clips/${clipId}`, { key, method: 'DELETE' })).body.data).toEqual({ id: clipId, deleted: true });
     expect((await call(`${server.url}/clips/${clipId}`, { key })).status).toBe(404);
     expect(clipFiles(org.id)).toEqual([]);
+  });
+
+  it('takes a large file as a resumable upload: parts checked by size and SHA-256, resumable, joined into a clip', async () => {
+    const { key } = await server.newOrg('resumable');
+    const bytes = fs.readFileSync(sample);
+    const partSize = 128 * 1024;
+    const started = await call(`${server.url}/clips/uploads`, { key, json: { fileName: 'sample.mp4', size: bytes.length, partSize, name: 'In parts' } });
+    expect(started.status, started.text).toBe(201);
+    const { uploadId, parts } = started.body.data;
+    expect(parts).toBe(Math.ceil(bytes.length / partSize));
+    const part = (n: number) => bytes.subarray((n - 1) * partSize, Math.min(bytes.length, n * partSize));
+    const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+    const put = (n: number, body: Buffer, digest = sha(body)) =>
+      fetch(`${server.url}/clips/uploads/${uploadId}/parts/${n}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream', 'x-content-sha256': digest },
+        body,
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+
+    const wrongHash = await put(1, part(1), sha(Buffer.from('something else')));
+    expect(wrongHash.status).toBe(422);
+    expect(wrongHash.body.message).toMatch(/does not match its x-content-sha256.*not kept/);
+    const short = await put(2, part(2).subarray(10));
+    expect(short.status).toBe(422);
+    expect(short.body.message).toMatch(/should have 131072/);
+    for (let n = parts; n >= 2; n--) expect((await put(n, part(n))).status).toBe(200);
+    const early = await call(`${server.url}/clips/uploads/${uploadId}/complete`, { key, method: 'POST' });
+    expect(early.status).toBe(409);
+    expect(early.body.message).toBe('Parts 1 have not arrived.');
+    // Resuming: the upload says what it has.
+    const state = await call(`${server.url}/clips/uploads/${uploadId}`, { key });
+    expect(state.body.data.received).toEqual(Array.from({ length: parts - 1 }, (_, i) => i + 2));
+    expect((await put(1, part(1))).status).toBe(200);
+
+    const done = await call(`${server.url}/clips/uploads/${uploadId}/complete`, { key, method: 'POST' });
+    expect(done.status, done.text).toBe(201);
+    expect(done.body.data).toMatchObject({ name: 'In parts', fileSize: bytes.length, duration: 30 });
+    const clip = await clipWhenAnalysed(server.url, key, done.body.data.id);
+    expect(clip.status).toBe('ready');
+    expect(clip.candidates.length).toBeGreaterThanOrEqual(2);
+    expect((await call(`${server.url}/clips/uploads/${uploadId}`, { key })).status).toBe(404);
+  });
+
+  it('expires an abandoned upload and deletes its parts', async () => {
+    const { key } = await server.newOrg('abandoned');
+    const started = await call(`${server.url}/clips/uploads`, { key, json: { fileName: 'a.mp4', size: 200_000, partSize: 128 * 1024 } });
+    const { uploadId } = started.body.data;
+    const body = Buffer.alloc(128 * 1024, 3);
+    const put = await fetch(`${server.url}/clips/uploads/${uploadId}/parts/1`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream', 'x-content-sha256': crypto.createHash('sha256').update(body).digest('hex') },
+      body,
+    });
+    expect(put.status).toBe(200);
+    const partsDir = path.join(server.config.clips.dir, '.uploads', uploadId);
+    expect(fs.readdirSync(partsDir)).toEqual(['1.part']);
+    const storage = new ClipStorage(server.config.clips.dir);
+    expect(await uploadsDeleteExpired(server.store.db, storage, new Date().toISOString())).toBe(0);
+    const later = new Date(Date.now() + 25 * 3_600_000).toISOString();
+    expect(await uploadsDeleteExpired(server.store.db, storage, later)).toBeGreaterThanOrEqual(1);
+    expect(fs.existsSync(partsDir)).toBe(false);
+    expect((await call(`${server.url}/clips/uploads/${uploadId}`, { key })).status).toBe(404);
   });
 });

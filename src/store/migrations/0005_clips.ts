@@ -54,6 +54,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
+  // Resumable uploads in progress: parts arrive one by one, each checked by size and SHA-256.
+  await db.schema
+    .createTable('clip_uploads')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('file_name', 'text', (c) => c.notNull())
+    .addColumn('size', 'bigint', (c) => c.notNull())
+    .addColumn('part_size', 'integer', (c) => c.notNull())
+    // JSON object: part number → SHA-256 (hex) of the part received.
+    .addColumn('parts', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('clip_uploads_expires').on('clip_uploads').column('expires_at').execute();
+
   await db.schema
     .createTable('clip_renders')
     .addColumn('job_id', 'text', (c) => c.primaryKey().references('jobs.id').onDelete('cascade'))
@@ -70,6 +86,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['clip_renders', 'clip_captions', 'clip_candidates', 'clips', 'server_settings']) await db.schema.dropTable(table).execute();
+  for (const table of ['clip_renders', 'clip_uploads', 'clip_captions', 'clip_candidates', 'clips', 'server_settings']) await db.schema.dropTable(table).execute();
   await db.schema.alterTable('jobs').dropColumn('progress').execute();
 }
