@@ -113,7 +113,7 @@ describe('clip upload and analysis', () => {
       fetch(`${server.url}/clips/uploads/${uploadId}/parts/${n}`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream', 'x-content-sha256': digest },
-        body,
+        body: new Uint8Array(body),
       }).then(async (r) => ({ status: r.status, body: await r.json() }));
 
     const wrongHash = await put(1, part(1), sha(Buffer.from('something else')));
