@@ -15,8 +15,12 @@ export class UnreadableMediaError extends Error {
   override name = 'UnreadableMediaError';
 }
 
+const CONTAINERS = new Set([
+  'mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2', 'matroska', 'webm', 'avi', 'mpegts', 'mpeg', 'flv', 'ogg', 'wav', 'mp3', 'aac', 'flac', 'asf', 'm4v', 'mxf',
+]);
+
 interface ProbeJson {
-  format?: { duration?: string; size?: string };
+  format?: { duration?: string; size?: string; format_name?: string };
   streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number }[];
 }
 
@@ -33,6 +37,12 @@ export async function probeMedia(ffprobe: string, file: string, signal?: AbortSi
   const audio = json.streams?.find((s) => s.codec_type === 'audio');
   const duration = Number(json.format?.duration);
   if (!video && !audio) throw new UnreadableMediaError('The file has no audio or video stream.');
+  // ffprobe will read almost any bytes as something (ANSI art, CD graphics…); only real
+  // audio/video containers are accepted.
+  const formats = (json.format?.format_name ?? '').split(',');
+  if (!formats.some((f) => CONTAINERS.has(f))) {
+    throw new UnreadableMediaError(`ffprobe cannot read the file as a video or audio container (it looks like "${json.format?.format_name ?? 'nothing'}").`);
+  }
   if (!Number.isFinite(duration) || duration <= 0) throw new UnreadableMediaError('The file has no duration.');
   return {
     durationMs: Math.round(duration * 1000),

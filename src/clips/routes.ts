@@ -23,7 +23,8 @@ import type { Db } from '../store/database.ts';
 import type { AnalysisInput } from './analysisKind.ts';
 import type { MediaTools } from './binaries.ts';
 import { adoptClipFile } from './adopt.ts';
-import { candidateInsert, candidatesOf, clipDelete, clipGetForOrg, clipsPageForOrg, type ClipRow } from './sql/clips.ts';
+import { candidateInsert, candidatesOf, clipDelete, clipGetForOrg, clipInsert, clipsPageForOrg, type ClipRow } from './sql/clips.ts';
+import { BlockedUrlError, checkHostResolves, checkUrl, type GuardOptions } from '../webhooks/addressGuard.ts';
 import type { ClipStorage } from './storage.ts';
 import { CandidateView, ClipView, candidateView, clipView } from './view.ts';
 
@@ -34,6 +35,8 @@ export interface ClipRouteOptions {
   tools: MediaTools;
   storage: ClipStorage;
   analysis: JobKind<AnalysisInput>;
+  /** The SSRF guard's settings for URL imports (the webhooks' settings). */
+  guard: GuardOptions;
   /** Called before a clip is deleted, to stop its renders. */
   onDelete?(clip: ClipRow): Promise<void>;
 }
@@ -89,6 +92,55 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
       const name = typeof field?.value === 'string' && field.value.trim() ? field.value.trim().slice(0, 200) : part.filename || 'Untitled clip';
       const clip = await adoptClipFile(opts, orgId, clipId, name, file);
       return reply.code(201).send(await answer(clip));
+    },
+  );
+
+  app.post(
+    '/clips/import',
+    {
+      config: { scope: 'clips:write', idempotent: true },
+      schema: {
+        tags: ['clips'],
+        summary: 'Import a video from a URL, fetched by the server',
+        description:
+          'The URL goes through the same SSRF guard as webhooks (https, public addresses only; refused with 422). The clip is `uploading` while it downloads, then `processing`, `ready` — or `failed` with the reason (a file that cannot be fetched or read is not kept).',
+        body: Type.Object({ url: Type.String({ maxLength: 2000 }), name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        response: { 202: ContentOk(Type.Ref(ClipView)) },
+      },
+    },
+    async (request, reply) => {
+      const orgId = orgOf(request);
+      let url: URL;
+      try {
+        url = checkUrl(request.body.url, opts.guard);
+        await checkHostResolves(url, opts.guard);
+      } catch (error) {
+        if (error instanceof BlockedUrlError) throw new AppError('validation_error', `body.url is refused: ${error.message}`);
+        throw error;
+      }
+      const now = nowIso();
+      const clip: ClipRow = {
+        id: newId('clip'),
+        org_id: orgId,
+        name: request.body.name?.trim() || decodeURIComponent(url.pathname.split('/').pop() || '') || url.host,
+        status: 'uploading',
+        error: null,
+        source_path: null,
+        file_size: null,
+        duration_ms: null,
+        width: null,
+        height: null,
+        video_codec: null,
+        audio_codec: null,
+        created_at: now,
+        updated_at: now,
+      };
+      const job = await db.transaction().execute(async (trx) => {
+        await clipInsert(trx, clip);
+        return opts.engine.submitIn(trx, { orgId, kind: opts.analysis, input: { clipId: clip.id, importUrl: url.toString() } });
+      });
+      opts.engine.signalSubmitted(job.id);
+      return reply.code(202).send(await answer(clip));
     },
   );
 

@@ -39,7 +39,8 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
   engine.register(enrichmentKind(store.db));
   const tools = locateMediaTools(config.clips);
   const clipStorage = new ClipStorage(config.clips.dir);
-  engine.register(analysisKind(store.db, tools, clipStorage));
+  const importOptions = { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp, maxBytes: config.clips.maxUploadBytes, timeoutMs: 30 * 60_000 };
+  engine.register(analysisKind(store.db, tools, clipStorage, importOptions));
   engine.register(renderKind(store.db, tools, clipStorage));
   const delivery = deliveryKind(store.db, config.webhooks);
   engine.register(delivery);
@@ -66,6 +67,7 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
     db: store.db,
     engine,
     config: config.clips,
+    guard: { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp },
     tools: locateMediaTools(config.clips),
     storage: clipStorage,
     analysis: engine.kind<AnalysisInput>('clip.analysis')!,

@@ -45,7 +45,7 @@ export async function uploadClip(url: string, key: string, file: string, name?: 
 export async function clipWhenAnalysed(url: string, key: string, clipId: string) {
   for (let i = 0; i < 300; i++) {
     const answer = await call(`${url}/clips/${clipId}`, { key });
-    if (answer.body.data.status !== 'processing') return answer.body.data;
+    if (!['uploading', 'processing'].includes(answer.body.data.status)) return answer.body.data;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`clip ${clipId} still processing`);
