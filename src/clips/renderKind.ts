@@ -60,6 +60,17 @@ function videoFilter(template: Template, subtitles: string | null): string {
   return `[0:v]${frame}${burn}[v]`;
 }
 
+/** The ffmpeg arguments of one render (also what `npm run bench -- clips` runs bare, to compare). */
+export function renderArgs(r: { source: string; startMs: number; endMs: number; template: Template; subtitles: string | null; audio: boolean; output: string }): string[] {
+  return [
+    '-y', '-hide_banner', '-loglevel', 'error', '-nostats',
+    '-ss', (r.startMs / 1000).toFixed(3), '-i', r.source, '-t', ((r.endMs - r.startMs) / 1000).toFixed(3),
+    '-filter_complex', videoFilter(r.template, r.subtitles), '-map', '[v]',
+    ...(r.audio ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '128k'] : []),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4', r.output,
+  ];
+}
+
 export function renderKind(db: Db, tools: MediaTools, storage: ClipStorage): JobKind<RenderInput> {
   return defineKind<RenderInput>({
     name: 'clip.render',
@@ -87,14 +98,16 @@ export function renderKind(db: Db, tools: MediaTools, storage: ClipStorage): Job
           subtitleFile = subtitles;
         }
         const durationS = (candidate.end_ms - candidate.start_ms) / 1000;
-        const args = [
-          '-y', '-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
-          '-ss', (candidate.start_ms / 1000).toFixed(3), '-i', storage.resolve(clip.source_path), '-t', durationS.toFixed(3),
-          '-filter_complex', videoFilter(input.template, subtitleFile), '-map', '[v]',
-          ...(clip.audio_codec ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '128k'] : []),
-          '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4', partial,
-        ];
-        const result = await runTool(tools.ffmpeg.path, args, {
+        const args = renderArgs({
+          source: storage.resolve(clip.source_path),
+          startMs: candidate.start_ms,
+          endMs: candidate.end_ms,
+          template: input.template,
+          subtitles: subtitleFile,
+          audio: clip.audio_codec !== null,
+          output: partial,
+        });
+        const result = await runTool(tools.ffmpeg.path, ['-progress', 'pipe:1', ...args], {
           signal,
           onStdoutLine(line) {
             const done = /^out_time_(?:us|ms)=(\d+)/.exec(line);

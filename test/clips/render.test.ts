@@ -73,7 +73,11 @@ describe('renders', () => {
 
   it('renders a vertical cut with captions: 1080×1920, the segment’s duration, H.264 + AAC, 1 credit', async () => {
     const before = (await call(`${server.url}/credits`, { key })).body.data.available;
+    const hook = await call(`${server.url}/webhooks`, { key, json: { url: 'https://hooks.example.com/renders', events: ['clip.render.completed', 'clip.render.failed'] } });
     const job = await rendered({ candidateId: segment.id, template: 'vertical', captions: true });
+    // Announced to the subscribed endpoint (its delivery is in the outbox, written with the job's end).
+    const deliveries = await server.store.db.selectFrom('webhook_deliveries').select(['event_type', 'payload']).where('endpoint_id', '=', hook.body.data.id).execute();
+    expect(deliveries.map((d) => [d.event_type, JSON.parse(d.payload).data.jobId])).toEqual([['clip.render.completed', job.id]]);
     expect(job).toMatchObject({ status: 'completed', credits: { charged: 1 }, progress: { fraction: 1 } });
     expect((await call(`${server.url}/credits`, { key })).body.data.available).toBe(before - 1);
 
