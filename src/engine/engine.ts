@@ -156,6 +156,7 @@ export class Engine {
           leaseMs: this.opts.leaseMs,
           orgConcurrency: this.opts.orgConcurrency,
           dialect: this.opts.store.dialect,
+          uncountedKinds: this.internalKinds(),
         });
       } catch (err) {
         // The database is away (a restart, a network cut): pause and try again, backing off

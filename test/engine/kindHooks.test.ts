@@ -63,4 +63,20 @@ describe('kind pricing and commit hooks', () => {
     expect(broken.credits_charged).toBe(1);
     expect(await creditsBalance(t.store.db, org.id)).toEqual({ available: 7, reserved: 0 });
   });
+
+  it('does not count internal kinds (webhook deliveries) against the organisation’s concurrency', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const bookkeeping = defineKind({ name: 'bookkeeping', internal: true, async process() { await held; } });
+    const work = defineKind({ name: 'work', async process() { return 'done'; } });
+    t = await startTestEngine([bookkeeping, work], { concurrency: 3, orgConcurrency: 1 });
+    const org = await t.org('acme');
+    const slow = await t.engine.submit({ orgId: org.id, kind: bookkeeping, input: {} });
+    await waitForJob(t.engine, t.store, slow.id, (j) => j.status === 'running');
+    // The organisation's one slot is free for its own work while the delivery hangs.
+    const job = await waitForJob(t.engine, t.store, (await t.engine.submit({ orgId: org.id, kind: work, input: {} })).id);
+    expect(job.status).toBe('completed');
+    release();
+    expect((await waitForJob(t.engine, t.store, slow.id)).status).toBe('completed');
+  });
 });

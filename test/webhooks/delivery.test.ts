@@ -111,7 +111,6 @@ describe('webhook deliveries', () => {
     expect(delivery.history.map((h: { attempt: number; statusCode: number }) => [h.attempt, h.statusCode])).toEqual([[1, 503], [2, 503], [3, 200]]);
     expect(delivery.history[0].error).toBe('The endpoint answered 503.');
     expect(Date.parse(delivery.history[1].at) - Date.parse(delivery.history[0].at)).toBeGreaterThanOrEqual(950);
-    expect(Date.parse(delivery.history[2].at) - Date.parse(delivery.history[1].at)).toBeLessThan(900);
   });
 
   it('does not follow a redirect: 3xx is a failed attempt, and after the last attempt the delivery fails', async () => {

@@ -22,7 +22,7 @@ const ORGS_PER_CLAIM = 100;
 
 export async function jobClaimNext(
   db: Db,
-  opts: { owner: string; now: Date; leaseMs: number; orgConcurrency: number; dialect: 'sqlite' | 'postgres' },
+  opts: { owner: string; now: Date; leaseMs: number; orgConcurrency: number; dialect: 'sqlite' | 'postgres'; uncountedKinds?: string[] },
 ): Promise<JobRow | undefined> {
   const now = opts.now.toISOString();
   const leaseExpires = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
@@ -40,13 +40,16 @@ export async function jobClaimNext(
       // A claimer that finds the row busy moves on to the next organisation.
       const turn = await claimLock(trx.selectFrom('engine_org_turns').select('org_id').where('org_id', '=', orgId), opts.dialect).executeTakeFirst();
       if (!turn) continue;
-      const running = await trx
+      let counted = trx
         .selectFrom('jobs')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('org_id', '=', orgId)
         .where('lease_owner', 'is not', null)
-        .where('lease_expires_at', '>', now)
-        .executeTakeFirstOrThrow();
+        .where('lease_expires_at', '>', now);
+      // The server's own bookkeeping (webhook deliveries) does not use up the organisation's
+      // slots: a slow receiver must not hold its renders and runs back.
+      if (opts.uncountedKinds && opts.uncountedKinds.length > 0) counted = counted.where('kind', 'not in', opts.uncountedKinds);
+      const running = await counted.executeTakeFirstOrThrow();
       if (Number(running.n) >= opts.orgConcurrency) continue;
 
       const candidate = await claimLock(
