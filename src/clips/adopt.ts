@@ -11,7 +11,7 @@ import { nowIso } from '../ids.ts';
 import type { Db } from '../store/database.ts';
 import type { AnalysisInput } from './analysisKind.ts';
 import type { MediaTools } from './binaries.ts';
-import { probeMedia, UnreadableMediaError } from './probe.ts';
+import { clipFieldsOf, probeMedia, UnreadableMediaError } from './probe.ts';
 import { clipInsert, type ClipRow } from './sql/clips.ts';
 import type { ClipStorage } from './storage.ts';
 
@@ -42,11 +42,7 @@ export async function adoptClipFile(deps: AdoptDeps, orgId: string, clipId: stri
     error: null,
     source_path: storage.relative(file),
     file_size: fs.statSync(file).size,
-    duration_ms: info.durationMs,
-    width: info.width,
-    height: info.height,
-    video_codec: info.videoCodec,
-    audio_codec: info.audioCodec,
+    ...clipFieldsOf(info),
     created_at: now,
     updated_at: now,
   };

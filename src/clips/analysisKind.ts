@@ -16,7 +16,7 @@ import { analyseMedia } from './analyse.ts';
 import type { MediaTools } from './binaries.ts';
 import { proposeSegments } from './segments.ts';
 import { fetchToFile, ImportError } from './importUrl.ts';
-import { probeMedia, UnreadableMediaError } from './probe.ts';
+import { clipFieldsOf, probeMedia, UnreadableMediaError } from './probe.ts';
 import { candidatesReplaceDetected, clipGet, clipUpdate, type ClipRow } from './sql/clips.ts';
 import type { ClipStorage } from './storage.ts';
 
@@ -42,11 +42,7 @@ async function importSource(db: Db, tools: MediaTools, storage: ClipStorage, cli
       status: 'processing',
       source_path: storage.relative(file),
       file_size: fs.statSync(file).size,
-      duration_ms: info.durationMs,
-      width: info.width,
-      height: info.height,
-      video_codec: info.videoCodec,
-      audio_codec: info.audioCodec,
+      ...clipFieldsOf(info),
       updated_at: nowIso(),
     });
   } catch (error) {

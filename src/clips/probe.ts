@@ -53,3 +53,14 @@ export async function probeMedia(ffprobe: string, file: string, signal?: AbortSi
     audioCodec: audio?.codec_name ?? null,
   };
 }
+
+/** The clip row's columns that a probe fills in. */
+export function clipFieldsOf(info: MediaInfo) {
+  return {
+    duration_ms: info.durationMs,
+    width: info.width,
+    height: info.height,
+    video_codec: info.videoCodec,
+    audio_codec: info.audioCodec,
+  };
+}

@@ -6,9 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import { ensureDefaultOrganisation } from '../bootstrap.ts';
 import type { Config } from '../config.ts';
 import { startPeriodic } from '../maintenance/periodic.ts';
-import { openStore, type Store } from '../store/database.ts';
+import type { Store } from '../store/database.ts';
 import { idempotencyDeleteExpired } from '../store/idempotency.ts';
-import { migrateToLatest } from '../store/migrate.ts';
+import { openMigratedStore } from '../store/migrate.ts';
 import { nowIso } from '../ids.ts';
 import { buildApp } from './app.ts';
 import { pino } from 'pino';
@@ -55,13 +55,7 @@ function firstStartBanner(url: string, key: string, credits: number): string {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
-  const store = openStore(config.databaseUrl, config.dbPoolSize);
-  try {
-    await migrateToLatest(store.db);
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  const store = await openMigratedStore(config.databaseUrl, config.dbPoolSize);
   const firstKey = await ensureDefaultOrganisation(store.db, config.initialCredits);
 
   const log = pino({ level: config.logLevel });

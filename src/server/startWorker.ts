@@ -9,8 +9,8 @@ import { pino } from 'pino';
 import type { Config } from '../config.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createEngine } from '../kinds/index.ts';
-import { openStore, type Store } from '../store/database.ts';
-import { migrateToLatest } from '../store/migrate.ts';
+import type { Store } from '../store/database.ts';
+import { openMigratedStore } from '../store/migrate.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
@@ -27,13 +27,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: Config): Promise<RunningWorker> {
-  const store = openStore(config.databaseUrl, config.dbPoolSize);
-  try {
-    await migrateToLatest(store.db);
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  const store = await openMigratedStore(config.databaseUrl, config.dbPoolSize);
   const log: FastifyBaseLogger = pino({ level: config.logLevel });
   const engine = createEngine({ ...config, workers: Math.max(config.workers, 1) }, store, log);
 

@@ -3,7 +3,7 @@
  * lock that Kysely takes, so two processes starting together do not both run one.
  */
 import { Migrator, type MigrationProvider } from 'kysely';
-import type { Db } from './database.ts';
+import { openStore, type Db, type Store } from './database.ts';
 import { migrations } from './migrations/index.ts';
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -30,4 +30,16 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 export async function pendingMigrations(db: Db): Promise<string[]> {
   const all = await migrator(db).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+/** Opens the configured database and brings it up to date; closes it again if that fails. */
+export async function openMigratedStore(databaseUrl: string, poolSize: number): Promise<Store> {
+  const store = openStore(databaseUrl, poolSize);
+  try {
+    await migrateToLatest(store.db);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
 }

@@ -31,9 +31,9 @@ export interface ServeProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `longrun serve --port 0` and waits until it says where it listens. */
-export function startServeProcess(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+/** Starts `longrun <command> --port 0` and waits until its stdout matches `ready` (group 1: its URL). */
+function startLongrunProcess(command: 'serve' | 'worker', ready: RegExp, args: string[], env: Record<string, string>): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, command, '--port', '0', ...args], {
     env: { ...process.env, LONGRUN_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -41,47 +41,30 @@ export function startServeProcess(args: string[], env: Record<string, string> = 
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${stdout}\n${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${command} did not start in time:\n${stdout}\n${stderr}`)), 20_000);
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
-      const match = /longrun is serving on (http:\/\/\S+)/.exec(stdout);
+      const match = ready.exec(stdout);
       if (match) {
         clearTimeout(timer);
-        // Give the rest of the banner a moment to arrive in the same tick of output.
+        // Give the rest of a banner a moment to arrive in the same tick of output.
         setImmediate(() => resolve({ child, url: match[1]!, output: () => stdout, exited }));
       }
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${stdout}\n${stderr}`));
+      reject(new Error(`${command} exited with ${code} before it was ready:\n${stdout}\n${stderr}`));
     });
   });
 }
 
+/** Starts `longrun serve --port 0` and waits until it says where it listens. */
+export function startServeProcess(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+  return startLongrunProcess('serve', /longrun is serving on (http:\/\/\S+)/, args, env);
+}
+
 /** Starts `longrun worker --port 0` and waits until it says it runs. */
 export function startWorkerProcess(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker', '--port', '0', ...args], {
-    env: { ...process.env, LONGRUN_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start in time:\n${stdout}\n${stderr}`)), 20_000);
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const match = /health and metrics on (http:\/\/\S+)/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, output: () => stdout, exited });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code} before running:\n${stdout}\n${stderr}`));
-    });
-  });
+  return startLongrunProcess('worker', /health and metrics on (http:\/\/\S+)/, args, env);
 }
