@@ -11,6 +11,11 @@ import { uploadRoutes } from '../clips/uploadRoutes.ts';
 import { ClipView } from '../clips/view.ts';
 import { ClipStorage } from '../clips/storage.ts';
 import type { Config } from '../config.ts';
+import { ingestKind, type IngestInput } from '../kb/ingestKind.ts';
+import { kbRoutes } from '../kb/routes.ts';
+
+/** Largest knowledge-base document, uploaded or fetched. */
+const KB_DOC_MAX_BYTES = 20 * 1024 * 1024;
 import { Engine } from '../engine/engine.ts';
 import type { Store } from '../store/database.ts';
 import { startPgSignals } from '../store/pgSignals.ts';
@@ -42,6 +47,7 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
   const importOptions = { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp, maxBytes: config.clips.maxUploadBytes, timeoutMs: 30 * 60_000 };
   engine.register(analysisKind(store.db, tools, clipStorage, importOptions));
   engine.register(renderKind(store.db, tools, clipStorage));
+  engine.register(ingestKind(store.db, { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp, maxBytes: KB_DOC_MAX_BYTES }));
   const delivery = deliveryKind(store.db, config.webhooks);
   engine.register(delivery);
   engine.onJobFinished(webhookOutbox(engine, delivery));
@@ -98,6 +104,13 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
     storage: clipStorage,
     render: engine.kind<RenderInput>('clip.render')!,
     urlTtlSeconds: config.clips.urlTtlSeconds,
+  });
+  await app.register(kbRoutes, {
+    db: store.db,
+    engine,
+    ingest: engine.kind<IngestInput>('kb.ingest')!,
+    guard: { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp },
+    maxDocBytes: KB_DOC_MAX_BYTES,
   });
   await app.register(webhookRoutes, { db: store.db, engine, config: config.webhooks, delivery: engine.kind<DeliveryInput>('webhook')! });
   const sleep = engine.kind('sleep');

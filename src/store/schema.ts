@@ -274,6 +274,41 @@ export interface ServerSettingsTable {
   value: string;
 }
 
+export interface KbsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KbDocsTable {
+  id: string;
+  kb_id: string;
+  org_id: string;
+  uri: string;
+  title: string | null;
+  content_type: string;
+  status: 'processing' | 'indexed' | 'failed';
+  error: string | null;
+  /** Uploaded bytes (base64) until ingested. */
+  source: string | null;
+  chunks: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KbChunksTable {
+  id: string;
+  doc_id: string;
+  kb_id: string;
+  seq: number;
+  heading: string | null;
+  content: string;
+  search_rowid: number | null;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   api_keys: ApiKeysTable;
@@ -296,4 +331,7 @@ export interface Database {
   clip_renders: ClipRendersTable;
   server_settings: ServerSettingsTable;
   clip_uploads: ClipUploadsTable;
+  kbs: KbsTable;
+  kb_docs: KbDocsTable;
+  kb_chunks: KbChunksTable;
 }

@@ -9,6 +9,7 @@ import * as engine from './0002_engine.ts';
 import * as talentPool from './0003_talent_pool.ts';
 import * as webhooks from './0004_webhooks.ts';
 import * as clips from './0005_clips.ts';
+import * as knowledge from './0006_knowledge.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0003_talent_pool': talentPool,
   '0004_webhooks': webhooks,
   '0005_clips': clips,
+  '0006_knowledge': knowledge,
 };

@@ -1,0 +1,87 @@
+/**
+ * Passages of a knowledge base and their full-text index (SQLite FTS5 with bm25; a weighted
+ * tsvector with a GIN index on PostgreSQL), written with the document's ingestion in one
+ * transaction. Search matches any of the query's words within one knowledge base.
+ */
+import { sql } from 'kysely';
+import { newId } from '../../ids.ts';
+import type { Db } from '../../store/database.ts';
+import { dialectOf } from '../../store/dialect.ts';
+import type { Chunk } from '../chunk.ts';
+
+/** A knowledge base ID as one FTS token (see orgSearchToken for why). */
+const kbToken = (kbId: string) => kbId.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+export async function chunksReplaceForDoc(trx: Db, doc: { id: string; kb_id: string }, chunks: Chunk[]): Promise<void> {
+  const postgres = dialectOf(trx) === 'postgres';
+  if (!postgres) {
+    const old = await trx.selectFrom('kb_chunks').select('search_rowid').where('doc_id', '=', doc.id).execute();
+    for (const { search_rowid: rowid } of old) if (rowid !== null) await sql`delete from kb_chunks_fts where rowid = ${rowid}`.execute(trx);
+  }
+  await trx.deleteFrom('kb_chunks').where('doc_id', '=', doc.id).execute();
+  for (const [seq, chunk] of chunks.entries()) {
+    const id = newId('psg');
+    let rowid: number | null = null;
+    await trx.insertInto('kb_chunks').values({ id, doc_id: doc.id, kb_id: doc.kb_id, seq, heading: chunk.heading, content: chunk.content, search_rowid: null }).execute();
+    if (postgres) {
+      await sql`insert into kb_chunks_fts (chunk_id, kb_id, document)
+        values (${id}, ${doc.kb_id}, setweight(to_tsvector('simple', ${chunk.heading ?? ''}), 'A') || setweight(to_tsvector('simple', ${chunk.content}), 'B'))`.execute(trx);
+    } else {
+      await sql`insert into kb_chunks_fts (chunk_id, kb_id, heading, content) values (${id}, ${kbToken(doc.kb_id)}, ${chunk.heading ?? ''}, ${chunk.content})`.execute(trx);
+      rowid = Number((await sql<{ id: number }>`select last_insert_rowid() as id`.execute(trx)).rows[0]!.id);
+      await trx.updateTable('kb_chunks').set({ search_rowid: rowid }).where('id', '=', id).execute();
+    }
+  }
+}
+
+/** Removes the FTS rows of a knowledge base's chunks (SQLite; PostgreSQL's go by cascade). */
+export async function chunksIndexDeleteForKb(trx: Db, kbId: string): Promise<void> {
+  if (dialectOf(trx) === 'postgres') return;
+  await sql`delete from kb_chunks_fts where rowid in (select search_rowid from kb_chunks where kb_id = ${kbId})`.execute(trx);
+}
+
+export interface PassageHit {
+  chunkId: string;
+  uri: string;
+  heading: string | null;
+  content: string;
+  /** Higher is better; 0…1 within one search. */
+  score: number;
+}
+
+export async function passagesSearch(db: Db, kbId: string, terms: string[], limit: number): Promise<{ hits: PassageHit[]; total: number }> {
+  if (terms.length === 0) return { hits: [], total: 0 };
+  let ranked: { chunk_id: string; relevance: number }[];
+  let total: number;
+  if (dialectOf(db) === 'postgres') {
+    const query = terms.join(' | ');
+    ranked = (
+      await sql<{ chunk_id: string; relevance: number }>`
+        select chunk_id, ts_rank(document, q) as relevance from kb_chunks_fts, to_tsquery('simple', ${query}) q
+        where kb_id = ${kbId} and document @@ q order by relevance desc, chunk_id limit ${limit}`.execute(db)
+    ).rows;
+    total = Number((await sql<{ n: number }>`select count(*) as n from kb_chunks_fts, to_tsquery('simple', ${query}) q where kb_id = ${kbId} and document @@ q`.execute(db)).rows[0]?.n ?? 0);
+  } else {
+    const match = `kb_id : "${kbToken(kbId)}" AND (${terms.map((t) => `"${t}"`).join(' OR ')})`;
+    ranked = (
+      await sql<{ chunk_id: string; relevance: number }>`
+        select chunk_id, -bm25(kb_chunks_fts, 0, 0, 2.0, 1.0) as relevance from kb_chunks_fts
+        where kb_chunks_fts match ${match} order by relevance desc, chunk_id limit ${limit}`.execute(db)
+    ).rows;
+    total = Number((await sql<{ n: number }>`select count(*) as n from kb_chunks_fts where kb_chunks_fts match ${match}`.execute(db)).rows[0]?.n ?? 0);
+  }
+  if (ranked.length === 0) return { hits: [], total };
+  const rows = await db
+    .selectFrom('kb_chunks as c')
+    .innerJoin('kb_docs as d', 'd.id', 'c.doc_id')
+    .select(['c.id', 'c.heading', 'c.content', 'd.uri'])
+    .where('c.id', 'in', ranked.map((r) => r.chunk_id))
+    .execute();
+  const best = Math.max(...ranked.map((r) => Number(r.relevance)), Number.EPSILON);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const hits = ranked.flatMap((r) => {
+    const row = byId.get(r.chunk_id);
+    return row ? [{ chunkId: row.id, uri: row.uri, heading: row.heading, content: row.content, score: Math.round((Number(r.relevance) / best) * 1000) / 1000 }] : [];
+  });
+  return { hits, total };
+}
