@@ -42,6 +42,17 @@ export interface Config {
   demoLogFile: string | null;
   webhooks: WebhookConfig;
   clips: ClipsConfig;
+  llm: LlmConfig;
+}
+
+export interface LlmConfig {
+  /** `local` (deterministic, needs nothing) or `openai` (any OpenAI-compatible endpoint). */
+  provider: 'local' | 'openai';
+  baseUrl: string | null;
+  apiKey: string | null;
+  model: string;
+  timeoutMs: number;
+  maxAttempts: number;
 }
 
 export interface ClipsConfig {
@@ -118,6 +129,21 @@ function databaseUrl(raw: string | undefined, dataDir: string): string {
   );
 }
 
+function llmConfig(env: NodeJS.ProcessEnv): LlmConfig {
+  const provider = env.LONGRUN_LLM_PROVIDER || (env.LONGRUN_LLM_BASE_URL ? 'openai' : 'local');
+  if (provider !== 'local' && provider !== 'openai') throw new ConfigError(`LONGRUN_LLM_PROVIDER must be local or openai, got "${provider}"`);
+  const baseUrl = env.LONGRUN_LLM_BASE_URL || null;
+  if (provider === 'openai' && !baseUrl) throw new ConfigError('LONGRUN_LLM_PROVIDER=openai needs LONGRUN_LLM_BASE_URL (e.g. https://api.openai.com or http://127.0.0.1:8000)');
+  return {
+    provider,
+    baseUrl,
+    apiKey: env.LONGRUN_LLM_API_KEY || null,
+    model: env.LONGRUN_LLM_MODEL || 'gpt-4o-mini',
+    timeoutMs: integer('LONGRUN_LLM_TIMEOUT_MS', env.LONGRUN_LLM_TIMEOUT_MS, 60_000, 100, 600_000),
+    maxAttempts: integer('LONGRUN_LLM_MAX_ATTEMPTS', env.LONGRUN_LLM_MAX_ATTEMPTS, 3, 1, 10),
+  };
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(overrides.dataDir ?? env.LONGRUN_DATA_DIR ?? './data');
   const logLevel = (overrides.logLevel ?? env.LONGRUN_LOG_LEVEL ?? 'info') as LogLevel;
@@ -145,6 +171,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     retentionDays: integer('LONGRUN_RETENTION_DAYS', env.LONGRUN_RETENTION_DAYS, 30, 1, 3650),
     demoKinds: flag('LONGRUN_DEMO_KINDS', env.LONGRUN_DEMO_KINDS),
     demoLogFile: env.LONGRUN_DEMO_LOG || null,
+    llm: llmConfig(env),
     clips: {
       dir: path.resolve(env.LONGRUN_CLIPS_DIR || path.join(dataDir, 'clips')),
       maxUploadBytes: integer('LONGRUN_CLIP_MAX_BYTES', env.LONGRUN_CLIP_MAX_BYTES, 2 * 1024 ** 3, 1024, 1024 ** 4),

@@ -10,7 +10,17 @@ import { clipRoutes } from '../clips/routes.ts';
 import { uploadRoutes } from '../clips/uploadRoutes.ts';
 import { ClipView } from '../clips/view.ts';
 import { ClipStorage } from '../clips/storage.ts';
-import type { Config } from '../config.ts';
+import type { Config, LlmConfig } from '../config.ts';
+import { localProvider } from '../llm/local.ts';
+import { openAiProvider } from '../llm/openai.ts';
+import type { TextProvider } from '../llm/provider.ts';
+import { ideaEnrichKind, type IdeaEnrichInput } from './ideas/kind.ts';
+import { ideaRoutes } from './ideas/routes.ts';
+
+function textProvider(config: LlmConfig): TextProvider {
+  if (config.provider === 'local') return localProvider();
+  return openAiProvider({ baseUrl: config.baseUrl!, apiKey: config.apiKey, model: config.model, timeoutMs: config.timeoutMs, maxAttempts: config.maxAttempts });
+}
 import { ingestKind, type IngestInput } from '../kb/ingestKind.ts';
 import { kbRoutes } from '../kb/routes.ts';
 
@@ -48,6 +58,7 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
   engine.register(analysisKind(store.db, tools, clipStorage, importOptions));
   engine.register(renderKind(store.db, tools, clipStorage));
   engine.register(ingestKind(store.db, { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp, maxBytes: KB_DOC_MAX_BYTES }));
+  engine.register(ideaEnrichKind(store.db, textProvider(config.llm)));
   const delivery = deliveryKind(store.db, config.webhooks);
   engine.register(delivery);
   engine.onJobFinished(webhookOutbox(engine, delivery));
@@ -112,6 +123,7 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
     guard: { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp },
     maxDocBytes: KB_DOC_MAX_BYTES,
   });
+  await app.register(ideaRoutes, { db: store.db, engine, kind: engine.kind<IdeaEnrichInput>('idea.enrich')! });
   await app.register(webhookRoutes, { db: store.db, engine, config: config.webhooks, delivery: engine.kind<DeliveryInput>('webhook')! });
   const sleep = engine.kind('sleep');
   if (config.demoKinds && sleep) await app.register(sleepRoutes, { engine, kind: sleep });

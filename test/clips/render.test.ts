@@ -146,14 +146,15 @@ describe('renders', () => {
         return '';
       }
     };
-    for (let i = 0; i < 100 && !running(); i++) await new Promise((r) => setTimeout(r, 50)); // until ffmpeg is up
+    for (let i = 0; i < 400 && !running(); i++) await new Promise((r) => setTimeout(r, 50)); // until ffmpeg is up (slow on a busy machine)
     expect(running()).not.toBe('');
     const canceled = await call(`${server.url}/jobs/${id}/cancel`, { key, method: 'POST' });
+    expect(canceled.status, canceled.text).toBe(200);
     expect(canceled.body.data.status).toBe('canceled');
-    for (let i = 0; i < 100 && running(); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && running(); i++) await new Promise((r) => setTimeout(r, 50));
     expect(running()).toBe('');
     const renders = path.join(server.config.clips.dir, server.org.id, clipId, 'renders');
-    for (let i = 0; i < 50 && fs.readdirSync(renders).some((f) => f.startsWith(id)); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && fs.readdirSync(renders).some((f) => f.startsWith(id)); i++) await new Promise((r) => setTimeout(r, 50));
     expect(fs.readdirSync(renders).filter((f) => f.startsWith(id))).toEqual([]);
     expect((await call(`${server.url}/credits`, { key })).body.data).toEqual(before);
     const list = await call(`${server.url}/clips/${clipId}/jobs`, { key });

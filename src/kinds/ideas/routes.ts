@@ -1,0 +1,143 @@
+/**
+ * `POST /ideas/enrich` → 202 `{jobId, status: "queued"}`; `GET /ideas/enrich/{jobId}` is the seed
+ * (`../shared/seeds/ideas-enrich-job.md`): `{jobId, status, enrichedContent, createdAt}`, the
+ * drafts as one text once completed; `GET /ideas/enrich/{jobId}/drafts` (an addition) gives them
+ * structured, with the platforms that failed. `?wait=N` holds either answer until the job
+ * changes state; while it runs they carry Retry-After. Content-family envelope.
+ */
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine/engine.ts';
+import type { JobKind } from '../../engine/kind.ts';
+import type { JobRow } from '../../engine/sql/jobClaimNext.ts';
+import { itemsAllForJob, jobGetForOrg } from '../../engine/sql/jobsRead.ts';
+import { isFinished } from '../../engine/views.ts';
+import { MAX_WAIT_SECONDS, waitForJobChange } from '../../engine/waitForChange.ts';
+import { AppError } from '../../errors.ts';
+import { orgOf } from '../../server/plugins/auth.ts';
+import { POLL_AFTER_SECONDS } from '../../server/routes/jobs.ts';
+import { ContentOk } from '../../server/schemas.ts';
+import type { Db } from '../../store/database.ts';
+import { enrichedContent, type Draft } from './draft.ts';
+import { IdeaEnrichInput } from './kind.ts';
+
+const Params = Type.Object({ jobId: Type.String({ maxLength: 100 }) });
+const Wait = Type.Object({ wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS })) }, { additionalProperties: false });
+
+export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<IdeaEnrichInput> }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, engine, kind } = opts;
+
+  async function jobOf(request: { params: { jobId: string }; query: { wait?: number }; raw: NodeJS.EventEmitter }, orgId: string): Promise<JobRow> {
+    const job = await jobGetForOrg(db, orgId, request.params.jobId);
+    if (!job || job.kind !== kind.name) throw new AppError('not_found', `No enrichment job ${request.params.jobId}.`);
+    const abort = new AbortController();
+    request.raw.once('close', () => abort.abort());
+    return waitForJobChange(db, engine.signals, job, request.query.wait ?? 0, abort.signal);
+  }
+
+  app.post(
+    '/ideas/enrich',
+    {
+      config: { scope: 'kb:write', idempotent: true },
+      schema: {
+        tags: ['ideas'],
+        summary: 'Write drafts of an idea for 1–5 platforms',
+        description: 'With `kbId`, passages of that knowledge base are found for the idea, used and cited. 1 credit per draft, charged when it is written (402 if the balance is short).',
+        body: IdeaEnrichInput,
+        response: { 202: ContentOk(Type.Object({ jobId: Type.String({ description: 'enrich_job_<ULID>' }), status: Type.Literal('queued') })) },
+      },
+    },
+    async (request, reply) => {
+      const orgId = orgOf(request);
+      if (request.body.kbId) {
+        const kb = await db.selectFrom('kbs').select('id').where('id', '=', request.body.kbId).where('org_id', '=', orgId).executeTakeFirst();
+        if (!kb) throw new AppError('validation_error', `body.kbId: no knowledge base ${request.body.kbId}.`);
+      }
+      const respond = (id: string) => ({ success: true as const, data: { jobId: id, status: 'queued' as const } });
+      const job = await engine.submit({
+        orgId,
+        kind,
+        input: request.body,
+        idempotency: request.idempotency ? { key: request.idempotency.key, respond: (j) => ({ status: 202, body: respond(j.id) }) } : null,
+      });
+      return reply.code(202).send(respond(job.id));
+    },
+  );
+
+  app.get(
+    '/ideas/enrich/:jobId',
+    {
+      config: { scope: 'kb:read' },
+      schema: {
+        tags: ['ideas'],
+        summary: 'An enrichment job: status, and the drafts as text once completed',
+        params: Params,
+        querystring: Wait,
+        response: {
+          200: ContentOk(
+            Type.Object({
+              jobId: Type.String(),
+              status: Type.String({ description: 'queued, running, completed, failed or canceled' }),
+              enrichedContent: Type.Optional(Type.String()),
+              createdAt: Type.String({ format: 'date-time' }),
+            }),
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const job = await jobOf(request, orgOf(request));
+      if (!isFinished(job)) reply.header('retry-after', String(POLL_AFTER_SECONDS));
+      let content: string | undefined;
+      if (job.status === 'completed') {
+        const drafts = (await itemsAllForJob(db, job.id)).filter((i) => i.status === 'succeeded').map((i) => JSON.parse(i.result!) as Draft);
+        content = enrichedContent(drafts);
+      }
+      return { success: true as const, data: { jobId: job.id, status: job.status, ...(content !== undefined ? { enrichedContent: content } : {}), createdAt: job.created_at } };
+    },
+  );
+
+  app.get(
+    '/ideas/enrich/:jobId/drafts',
+    {
+      config: { scope: 'kb:read' },
+      schema: {
+        tags: ['ideas'],
+        summary: 'The drafts of an enrichment job, structured (an addition to the seed route)',
+        params: Params,
+        querystring: Wait,
+        response: {
+          200: ContentOk(
+            Type.Object({
+              jobId: Type.String(),
+              status: Type.String(),
+              drafts: Type.Array(
+                Type.Object({
+                  platform: Type.String(),
+                  mode: Type.String(),
+                  title: Type.Optional(Type.String()),
+                  posts: Type.Array(Type.String()),
+                  sources: Type.Array(Type.String()),
+                  tokensUsed: Type.Integer(),
+                }),
+              ),
+              failures: Type.Array(Type.Object({ platform: Type.String(), errorCode: Type.String(), errorMessage: Type.String() })),
+              tokensUsed: Type.Integer(),
+            }),
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const job = await jobOf(request, orgOf(request));
+      if (!isFinished(job)) reply.header('retry-after', String(POLL_AFTER_SECONDS));
+      const items = await itemsAllForJob(db, job.id);
+      const drafts = items.filter((i) => i.status === 'succeeded').map((i) => JSON.parse(i.result!) as Draft);
+      const failures = items
+        .filter((i) => i.status === 'failed')
+        .map((i) => ({ platform: i.key.replace(/^\d+-/, ''), errorCode: i.error_code ?? 'INTERNAL_ERROR', errorMessage: i.error_message ?? '' }));
+      return { success: true as const, data: { jobId: job.id, status: job.status, drafts, failures, tokensUsed: drafts.reduce((n, d) => n + d.tokensUsed, 0) } };
+    },
+  );
+}

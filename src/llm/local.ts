@@ -1,0 +1,32 @@
+/**
+ * The `local` provider: no model. It writes by extraction — the material lines of the prompt
+ * (those under "Material:" that start with "- "), in order, as prose — so what it writes is
+ * exactly what the idea and the knowledge base said, never invented, and never claims to be a
+ * model. Deterministic: the same prompt gives the same text. Tokens are counted with the real
+ * tokenizer, prompt and text together, as a remote service would report them.
+ */
+import type { GenerateRequest, Generated, TextProvider } from './provider.ts';
+import { countTokens } from './tokens.ts';
+
+export function materialLines(prompt: string): string[] {
+  const start = prompt.indexOf('Material:');
+  if (start < 0) return [];
+  const lines: string[] = [];
+  for (const line of prompt.slice(start).split('\n').slice(1)) {
+    if (line.startsWith('- ')) lines.push(line.slice(2).trim());
+    else if (line.trim() !== '' && !line.startsWith('  ')) break;
+  }
+  return lines;
+}
+
+export function localProvider(): TextProvider {
+  return {
+    name: 'local',
+    async generate(request: GenerateRequest): Promise<Generated> {
+      const text = materialLines(request.prompt)
+        .map((l) => (/[.!?…]$/.test(l) ? l : `${l}.`))
+        .join(' ');
+      return { text, tokensUsed: countTokens(request.system) + countTokens(request.prompt) + countTokens(text) };
+    },
+  };
+}
