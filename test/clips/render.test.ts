@@ -136,8 +136,12 @@ describe('renders', () => {
     const whole = await call(`${server.url}/clips/${clipId}/candidates`, { key, json: { startMs: 0, endMs: 30_000, title: 'All of it' } });
     const accepted = await call(`${server.url}/clips/${clipId}/render`, { key, json: { candidateId: whole.body.data.id, template: 'vertical' } });
     const id = accepted.body.data.jobId as string;
+    // Not ?wait=: a long-poll that starts once the job already runs would wait for its end.
     let job = await call(`${server.url}/jobs/${id}`, { key });
-    while (job.body.data.status === 'queued') job = await call(`${server.url}/jobs/${id}?wait=30`, { key });
+    for (let i = 0; i < 400 && job.body.data.status === 'queued'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = await call(`${server.url}/jobs/${id}`, { key });
+    }
     expect(job.body.data.status).toBe('running');
     const running = () => {
       try {
