@@ -53,13 +53,19 @@ describe('knowledge bases', () => {
       expect(found.body.data.total, word).toBe(1);
       expect(found.body.data.results[0]).toMatchObject({ content: expect.stringMatching(expected), score: 1, matchReason: `matched: ${word}` });
     }
+    // Words of any script, with or without their accents.
+    const intl = await upload(key, kb.id, 'Приветствие клиентов важно. Un café crème pour l’équipe.', 'text/plain');
+    expect((await settled(key, kb.id, intl.id)).status).toBe('indexed');
+    expect((await search(key, kb.id, 'Приветствие')).body.data.results[0].content).toMatch(/клиентов/);
+    expect((await search(key, kb.id, 'equipe')).body.data.total).toBe(1);
+    expect((await search(key, kb.id, 'crème')).body.data.total).toBe(1);
     // Scripts and styles are not text.
     expect((await search(key, kb.id, 'secretscriptword secretstyleword')).body.data.total).toBe(0);
     // Several words: best first, each result says which words it has.
     const both = await search(key, kb.id, 'onboarding churn');
     expect(both.body.data.results.length).toBeGreaterThanOrEqual(2);
     expect(both.body.data.results.every((r: { matchReason: string }) => /onboarding|churn/.test(r.matchReason))).toBe(true);
-    expect((await call(`${server.url}/kbs/${kb.id}`, { key })).body.data.documents).toBe(4);
+    expect((await call(`${server.url}/kbs/${kb.id}`, { key })).body.data.documents).toBe(5);
   });
 
   it('fails a PDF that is not a PDF with a clear reason', async () => {

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { newId } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import { dialectOf } from '../../store/dialect.ts';
+import { foldAccents } from '../../talentPool/sql/profileSearchIndex.ts';
 import type { Chunk } from '../chunk.ts';
 
 /** A knowledge base ID as one FTS token (see orgSearchToken for why). */
@@ -25,7 +26,7 @@ export async function chunksReplaceForDoc(trx: Db, doc: { id: string; kb_id: str
     await trx.insertInto('kb_chunks').values({ id, doc_id: doc.id, kb_id: doc.kb_id, seq, heading: chunk.heading, content: chunk.content, search_rowid: null }).execute();
     if (postgres) {
       await sql`insert into kb_chunks_fts (chunk_id, kb_id, document)
-        values (${id}, ${doc.kb_id}, setweight(to_tsvector('simple', ${chunk.heading ?? ''}), 'A') || setweight(to_tsvector('simple', ${chunk.content}), 'B'))`.execute(trx);
+        values (${id}, ${doc.kb_id}, setweight(to_tsvector('simple', ${foldAccents(chunk.heading ?? '')}), 'A') || setweight(to_tsvector('simple', ${foldAccents(chunk.content)}), 'B'))`.execute(trx);
     } else {
       await sql`insert into kb_chunks_fts (chunk_id, kb_id, heading, content) values (${id}, ${kbToken(doc.kb_id)}, ${chunk.heading ?? ''}, ${chunk.content})`.execute(trx);
       rowid = Number((await sql<{ id: number }>`select last_insert_rowid() as id`.execute(trx)).rows[0]!.id);

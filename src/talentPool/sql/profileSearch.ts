@@ -1,13 +1,12 @@
 /**
  * Full-text search of one organisation's pool: any of the terms, best first (SQLite: FTS5 bm25
  * with column weights skills 4, titles 3, headline 2, highlights 1; PostgreSQL: ts_rank over the
- * same columns weighted A–C). Terms are reduced to lowercase letters and digits, so no input can
- * change the shape of the query.
+ * same columns weighted A–C). Terms are reduced to letters and digits (see `searchTerms`).
  */
 import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { dialectOf } from '../../store/dialect.ts';
-import { orgSearchToken } from './profileSearchIndex.ts';
+import { foldAccents, orgSearchToken } from './profileSearchIndex.ts';
 
 export interface SearchHit {
   profileId: string;
@@ -15,8 +14,13 @@ export interface SearchHit {
   relevance: number;
 }
 
+/**
+ * Query words as index terms: lowercase, accents dropped (as the index drops them), and only
+ * letters and digits of any script kept — so no input can change the shape of the query.
+ */
 export function searchTerms(words: string[]): string[] {
-  return [...new Set(words.map((w) => w.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]/g, '')).filter((w) => w.length >= 2))].slice(0, 64);
+  const term = (w: string) => foldAccents(w.toLowerCase()).replace(/[^\p{L}\p{N}]/gu, '');
+  return [...new Set(words.map(term).filter((w) => w.length >= 2))].slice(0, 64);
 }
 
 export async function profileSearch(db: Db, orgId: string, terms: string[], limit: number): Promise<{ hits: SearchHit[]; found: number }> {

@@ -13,6 +13,11 @@ import type { SearchDocument } from '../searchDocument.ts';
  * row) and the ULID, and a phrase match would then read the whole index. One rare token keeps
  * a search within one organisation's rows.
  */
+/** Accents dropped (NFKD, marks removed): what PostgreSQL's index is fed, as FTS5's remove_diacritics does. */
+export function foldAccents(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '');
+}
+
 export function orgSearchToken(orgId: string): string {
   return orgId.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
@@ -22,8 +27,8 @@ export async function profileSearchIndexPut(trx: Db, profile: { id: string; org_
     await sql`
       insert into profiles_fts (profile_id, org_id, document)
       values (${profile.id}, ${profile.org_id},
-        setweight(to_tsvector('simple', ${doc.headline}), 'B') || setweight(to_tsvector('simple', ${doc.titles}), 'B') ||
-        setweight(to_tsvector('simple', ${doc.skills}), 'A') || setweight(to_tsvector('simple', ${doc.highlights}), 'C'))
+        setweight(to_tsvector('simple', ${foldAccents(doc.headline)}), 'B') || setweight(to_tsvector('simple', ${foldAccents(doc.titles)}), 'B') ||
+        setweight(to_tsvector('simple', ${doc.skills}), 'A') || setweight(to_tsvector('simple', ${foldAccents(doc.highlights)}), 'C'))
       on conflict (profile_id) do update set document = excluded.document`.execute(trx);
     return;
   }
