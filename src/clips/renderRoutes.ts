@@ -12,7 +12,7 @@ import type { JobKind } from '../engine/kind.ts';
 import { AppError } from '../errors.ts';
 import { nowIso } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
-import { ContentOk } from '../server/schemas.ts';
+import { ContentOk, Timestamp } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import { CaptionError, detectFormat, parseCaptions, type CaptionFormat } from './captions.ts';
 import { TEMPLATES, estimatedRenderSeconds, type RenderInput } from './renderKind.ts';
@@ -30,7 +30,6 @@ export interface RenderRouteOptions {
 }
 
 const Params = Type.Object({ clipId: Type.String({ maxLength: 100 }) });
-const Timestamp = Type.String({ format: 'date-time' });
 
 const RenderJob = Type.Object({
   id: Type.String({ description: 'job_<ULID>' }),

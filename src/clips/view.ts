@@ -1,9 +1,7 @@
 /** How clips look on the `/clips` routes (`../shared/CONTRACTS.md`). */
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, Timestamp } from '../server/schemas.ts';
 import type { CandidateRow, ClipRow } from './sql/clips.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const Timestamp = Type.String({ format: 'date-time' });
 
 export const CandidateView = Type.Object({
   id: Type.String({ description: 'cand_<ULID>' }),

@@ -11,7 +11,7 @@ import type { JobKind } from '../engine/kind.ts';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
-import { ContentOk, PageQuery } from '../server/schemas.ts';
+import { ContentOk, Nullable, PageQuery, Timestamp } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import type { KbDocsTable, KbsTable } from '../store/schema.ts';
 import { searchTerms } from '../talentPool/sql/profileSearch.ts';
@@ -22,9 +22,6 @@ import { chunksIndexDeleteForKb, passagesSearch } from './sql/chunks.ts';
 
 type KbRow = Selectable<KbsTable>;
 type DocRow = Selectable<KbDocsTable>;
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const Timestamp = Type.String({ format: 'date-time' });
 
 const KbView = Type.Object({
   id: Type.String({ description: 'kb_<ULID>' }),

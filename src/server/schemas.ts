@@ -3,6 +3,7 @@
  * with TypeBox and used for validation, serialization and the OpenAPI document alike.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { MAX_WAIT_SECONDS } from '../engine/waitForChange.ts';
 
 /** Content-family success: `{success: true, data}`. */
 export const ContentOk = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
@@ -27,6 +28,15 @@ export const PageQuery = Type.Object(
 );
 
 export const Timestamp = Type.String({ format: 'date-time' });
+
+/** `schema` or null. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** `?wait=N` on status routes: hold the answer until the status changes (see waitForChange.ts). */
+export const WaitQuery = Type.Object(
+  { wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Hold the answer up to this many seconds until the status changes' })) },
+  { additionalProperties: false },
+);
 
 /**
  * A webhook endpoint's ID (`wh_<ULID>`). Until the webhooks issue lands it is checked for its

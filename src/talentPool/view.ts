@@ -1,9 +1,8 @@
 /** How a stored profile looks on the `/profiles` routes. */
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from '../server/schemas.ts';
 import { Resume } from './resume.ts';
 import type { ProfileRow } from './sql/profilesRead.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const ProfileFields = {
   id: Type.String({ description: 'prof_<uuid>' }),

@@ -1,10 +1,8 @@
 /** How endpoints and deliveries look on the `/webhooks` routes. Header values are never shown back. */
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, Timestamp } from '../server/schemas.ts';
 import type { AttemptRow, DeliveryRow } from './sql/deliveries.ts';
 import type { EndpointRow } from './sql/endpoints.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const Timestamp = Type.String({ format: 'date-time' });
 
 export const EndpointView = Type.Object(
   {

@@ -13,11 +13,10 @@ import type { JobRow } from '../../engine/sql/jobClaimNext.ts';
 import { itemsAllForJob } from '../../engine/sql/jobsRead.ts';
 import { AppError } from '../../errors.ts';
 import { Candidate } from '../../scoring/candidate.ts';
+import { Timestamp, WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
-import { RunFailed, RunParams, WaitQuery, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from '../sourcing/runs.ts';
+import { RunFailed, RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from '../sourcing/runs.ts';
 import { ENRICHMENT_FAILED_MESSAGE, EnrichmentInput } from './kind.ts';
-
-const Timestamp = Type.String({ format: 'date-time' });
 
 const Accepted = Type.Object({
   success: Type.Literal(true),

@@ -6,35 +6,38 @@
  * changes state; while it runs they carry Retry-After. Content-family envelope.
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import type { JobKind } from '../../engine/kind.ts';
 import type { JobRow } from '../../engine/sql/jobClaimNext.ts';
-import { itemsAllForJob, jobGetForOrg } from '../../engine/sql/jobsRead.ts';
+import type { ItemRow } from '../../engine/sql/itemStartNext.ts';
+import { itemsAllForJob } from '../../engine/sql/jobsRead.ts';
 import { isFinished } from '../../engine/views.ts';
-import { MAX_WAIT_SECONDS, waitForJobChange } from '../../engine/waitForChange.ts';
 import { AppError } from '../../errors.ts';
 import { orgOf } from '../../server/plugins/auth.ts';
 import { POLL_AFTER_SECONDS } from '../../server/routes/jobs.ts';
-import { ContentOk } from '../../server/schemas.ts';
+import { jobAfterWait } from '../../server/jobAfterWait.ts';
+import { ContentOk, WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
 import { enrichedContent, type Draft } from './draft.ts';
 import { IdeaEnrichInput } from './kind.ts';
 
+/** The drafts written, in the order of the requested platforms. */
+const draftsOf = (items: ItemRow[]): Draft[] => items.filter((i) => i.status === 'succeeded').map((i) => JSON.parse(i.result!) as Draft);
+
 const Params = Type.Object({ jobId: Type.String({ maxLength: 100 }) });
-const Wait = Type.Object({ wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS })) }, { additionalProperties: false });
 
 export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<IdeaEnrichInput> }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, engine, kind } = opts;
 
-  async function jobOf(request: { params: { jobId: string }; query: { wait?: number }; raw: NodeJS.EventEmitter }, orgId: string): Promise<JobRow> {
-    const job = await jobGetForOrg(db, orgId, request.params.jobId);
-    if (!job || job.kind !== kind.name) throw new AppError('not_found', `No enrichment job ${request.params.jobId}.`);
-    const abort = new AbortController();
-    request.raw.once('close', () => abort.abort());
-    return waitForJobChange(db, engine.signals, job, request.query.wait ?? 0, abort.signal);
-  }
+  const jobOf = (request: FastifyRequest & { params: { jobId: string }; query: { wait?: number } }): Promise<JobRow> =>
+    jobAfterWait(db, engine, request, {
+      jobId: request.params.jobId,
+      wait: request.query.wait,
+      kind: kind.name,
+      notFound: () => new AppError('not_found', `No enrichment job ${request.params.jobId}.`),
+    });
 
   app.post(
     '/ideas/enrich',
@@ -73,7 +76,7 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
         tags: ['ideas'],
         summary: 'An enrichment job: status, and the drafts as text once completed',
         params: Params,
-        querystring: Wait,
+        querystring: WaitQuery,
         response: {
           200: ContentOk(
             Type.Object({
@@ -87,11 +90,11 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
       },
     },
     async (request, reply) => {
-      const job = await jobOf(request, orgOf(request));
+      const job = await jobOf(request);
       if (!isFinished(job)) reply.header('retry-after', String(POLL_AFTER_SECONDS));
       let content: string | undefined;
       if (job.status === 'completed') {
-        const drafts = (await itemsAllForJob(db, job.id)).filter((i) => i.status === 'succeeded').map((i) => JSON.parse(i.result!) as Draft);
+        const drafts = draftsOf(await itemsAllForJob(db, job.id));
         content = enrichedContent(drafts);
       }
       return { success: true as const, data: { jobId: job.id, status: job.status, ...(content !== undefined ? { enrichedContent: content } : {}), createdAt: job.created_at } };
@@ -106,7 +109,7 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
         tags: ['ideas'],
         summary: 'The drafts of an enrichment job, structured (an addition to the seed route)',
         params: Params,
-        querystring: Wait,
+        querystring: WaitQuery,
         response: {
           200: ContentOk(
             Type.Object({
@@ -130,10 +133,10 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
       },
     },
     async (request, reply) => {
-      const job = await jobOf(request, orgOf(request));
+      const job = await jobOf(request);
       if (!isFinished(job)) reply.header('retry-after', String(POLL_AFTER_SECONDS));
       const items = await itemsAllForJob(db, job.id);
-      const drafts = items.filter((i) => i.status === 'succeeded').map((i) => JSON.parse(i.result!) as Draft);
+      const drafts = draftsOf(items);
       const failures = items
         .filter((i) => i.status === 'failed')
         .map((i) => ({ platform: i.key.replace(/^\d+-/, ''), errorCode: i.error_code ?? 'INTERNAL_ERROR', errorMessage: i.error_message ?? '' }));

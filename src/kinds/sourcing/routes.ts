@@ -11,11 +11,10 @@ import type { JobKind } from '../../engine/kind.ts';
 import type { JobRow } from '../../engine/sql/jobClaimNext.ts';
 import { itemsAllForJob } from '../../engine/sql/jobsRead.ts';
 import { Candidate } from '../../scoring/candidate.ts';
+import { Timestamp, WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
 import { SourcingInput, type SourcingResult } from './kind.ts';
-import { RunFailed, RunParams, WaitQuery, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from './runs.ts';
-
-const Timestamp = Type.String({ format: 'date-time' });
+import { RunFailed, RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from './runs.ts';
 
 const Accepted = Type.Object({
   success: Type.Literal(true),

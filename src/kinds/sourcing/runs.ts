@@ -10,10 +10,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import type { JobKind } from '../../engine/kind.ts';
 import type { JobRow } from '../../engine/sql/jobClaimNext.ts';
-import { jobGetForOrg } from '../../engine/sql/jobsRead.ts';
-import { MAX_WAIT_SECONDS, waitForJobChange } from '../../engine/waitForChange.ts';
 import { AppError } from '../../errors.ts';
 import { orgOf } from '../../server/plugins/auth.ts';
+import { jobAfterWait } from '../../server/jobAfterWait.ts';
 import { POLL_AFTER_SECONDS } from '../../server/routes/jobs.ts';
 import type { Db } from '../../store/database.ts';
 import { subscribes } from '../../webhooks/events.ts';
@@ -43,10 +42,6 @@ export const RunFailed = (id: string) =>
   });
 
 export const RunParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
-export const WaitQuery = Type.Object(
-  { wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Hold the answer up to this many seconds until the run changes state' })) },
-  { additionalProperties: false },
-);
 
 /** A run of this kind and organisation, or 404 REQUEST_NOT_FOUND; `?wait` applied. */
 export async function runForRequest(
@@ -55,11 +50,8 @@ export async function runForRequest(
   request: FastifyRequest & { params: { id: string }; query: { wait?: number } },
   kind: string,
 ): Promise<JobRow> {
-  const job = await jobGetForOrg(db, orgOf(request), request.params.id);
-  if (!job || job.kind !== kind) throw new AppError('request_not_found', `No request ${request.params.id}.`);
-  const abort = new AbortController();
-  request.raw.once('close', () => abort.abort());
-  return waitForJobChange(db, engine.signals, job, request.query.wait ?? 0, abort.signal);
+  const { id } = request.params;
+  return jobAfterWait(db, engine, request, { jobId: id, wait: request.query.wait, kind, notFound: () => new AppError('request_not_found', `No request ${id}.`) });
 }
 
 /**

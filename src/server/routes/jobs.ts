@@ -8,22 +8,19 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import { itemsPageForJob, jobGetForOrg, jobsPageForOrg } from '../../engine/sql/jobsRead.ts';
 import { ItemView, JobStatusSchema, JobView, isFinished, itemView, jobView } from '../../engine/views.ts';
-import { MAX_WAIT_SECONDS, waitForJobChange } from '../../engine/waitForChange.ts';
+import { MAX_WAIT_SECONDS } from '../../engine/waitForChange.ts';
 import { AppError } from '../../errors.ts';
 import type { Db } from '../../store/database.ts';
 import type { JobStatus } from '../../store/schema.ts';
 import { orgOf } from '../plugins/auth.ts';
-import { ContentOk, PageQuery } from '../schemas.ts';
+import { jobAfterWait } from '../jobAfterWait.ts';
+import { ContentOk, PageQuery, WaitQuery } from '../schemas.ts';
 import { streamJobEvents } from './jobEvents.ts';
 
 /** What status routes send in `Retry-After` while work runs. */
 export const POLL_AFTER_SECONDS = 2;
 
 const JobParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
-const WaitQuery = Type.Object(
-  { wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Hold the answer up to this many seconds until the status changes' })) },
-  { additionalProperties: false },
-);
 
 function notFound(id: string): AppError {
   return new AppError('not_found', `No job ${id}.`);
@@ -71,11 +68,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
       },
     },
     async (request, reply) => {
-      let job = await jobGetForOrg(db, orgOf(request), request.params.id);
-      if (!job) throw notFound(request.params.id);
-      const abort = new AbortController();
-      request.raw.once('close', () => abort.abort());
-      job = await waitForJobChange(db, engine.signals, job, request.query.wait ?? 0, abort.signal);
+      const job = await jobAfterWait(db, engine, request, { jobId: request.params.id, wait: request.query.wait, notFound: () => notFound(request.params.id) });
       if (!isFinished(job)) reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
       return { success: true as const, data: jobView(job) };
     },

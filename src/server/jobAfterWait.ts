@@ -1,0 +1,25 @@
+/**
+ * What every status route does first: the organisation's job by ID (and kind, when the route
+ * serves one), held for `?wait=N` until its status changes; the route's own 404 otherwise.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Engine } from '../engine/engine.ts';
+import type { JobRow } from '../engine/sql/jobClaimNext.ts';
+import { jobGetForOrg } from '../engine/sql/jobsRead.ts';
+import { waitForJobChange } from '../engine/waitForChange.ts';
+import type { AppError } from '../errors.ts';
+import type { Db } from '../store/database.ts';
+import { orgOf } from './plugins/auth.ts';
+
+export async function jobAfterWait(
+  db: Db,
+  engine: Engine,
+  request: FastifyRequest,
+  lookup: { jobId: string; wait?: number; kind?: string; notFound(): AppError },
+): Promise<JobRow> {
+  const job = await jobGetForOrg(db, orgOf(request), lookup.jobId);
+  if (!job || (lookup.kind !== undefined && job.kind !== lookup.kind)) throw lookup.notFound();
+  const abort = new AbortController();
+  request.raw.once('close', () => abort.abort());
+  return waitForJobChange(db, engine.signals, job, lookup.wait ?? 0, abort.signal);
+}
