@@ -92,7 +92,13 @@ export interface JobKind<Input = unknown> {
    * The webhook event types a finished job of this kind is announced as (e.g. ENRICH_COMPLETED
    * and ENRICH_FAILED; a canceled job counts as failed), and where its results are read.
    */
-  webhooks?: { completed: string; failed: string; resultsPath?(jobId: string): string };
+  webhooks?: {
+    completed: string;
+    failed: string;
+    resultsPath?(jobId: string, input: Input): string;
+    /** Fields added to the event's `data` (e.g. the agent a run belongs to). */
+    describe?(input: Input): Record<string, unknown>;
+  };
   /** Bookkeeping work of the server itself (webhook deliveries): left out of `GET /jobs`. */
   internal?: boolean;
   /** Sums up a job whose items are all finished; by default it completes with no output. */

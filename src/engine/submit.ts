@@ -20,6 +20,10 @@ export interface SubmitRequest<Input> {
   priority?: number;
   /** Not before this time. */
   runAt?: Date;
+  /** Jobs with the same queue run one at a time, oldest first (see jobClaimNext). */
+  queue?: string;
+  /** The job's ID, when the caller must know it before submitting (rows that reference it). */
+  id?: string;
   /** Stores the response for `Idempotency-Key` in the same transaction. */
   idempotency?: { key: string; respond(job: JobRow): { status: number; body: unknown } } | null;
 }
@@ -32,7 +36,7 @@ export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): P
 
   const now = nowIso();
   const runAt = request.runAt && request.runAt.toISOString() > now ? request.runAt.toISOString() : now;
-  const id = kind.newJobId();
+  const id = request.id ?? kind.newJobId();
   const reserve = (kind.pricing ? kind.pricing.maxPerItem(request.input) : kind.creditsPerItem) * specs.length;
 
   // In the caller's transaction when there is one (a job finishing submits its webhook deliveries).
@@ -62,6 +66,7 @@ export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): P
         credits_charged: 0,
         last_event_seq: 0,
         progress: null,
+        queue: request.queue ?? null,
         created_at: now,
         started_at: null,
         completed_at: null,

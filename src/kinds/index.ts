@@ -15,6 +15,11 @@ import { localProvider } from '../llm/local.ts';
 import { openAiProvider } from '../llm/openai.ts';
 import type { TextProvider } from '../llm/provider.ts';
 import { ideaEnrichKind, type IdeaEnrichInput } from './ideas/kind.ts';
+import { agentRoutes } from '../agents/routes.ts';
+import { agentRunFinished } from '../agents/runFinished.ts';
+import { agentRunKind, type AgentRunInput } from '../agents/runKind.ts';
+import { agentRunRoutes } from '../agents/runRoutes.ts';
+import { AgentScheduler, systemClock, type Clock } from '../agents/scheduler.ts';
 import { ideaRoutes } from './ideas/routes.ts';
 
 function textProvider(config: LlmConfig): TextProvider {
@@ -58,7 +63,10 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
   engine.register(analysisKind(store.db, tools, clipStorage, importOptions));
   engine.register(renderKind(store.db, tools, clipStorage));
   engine.register(ingestKind(store.db, { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp, maxBytes: KB_DOC_MAX_BYTES }));
-  engine.register(ideaEnrichKind(store.db, textProvider(config.llm)));
+  const provider = textProvider(config.llm);
+  engine.register(ideaEnrichKind(store.db, provider));
+  engine.register(agentRunKind(store.db, provider));
+  engine.onJobFinished(agentRunFinished);
   const delivery = deliveryKind(store.db, config.webhooks);
   engine.register(delivery);
   engine.onJobFinished(webhookOutbox(engine, delivery));
@@ -70,8 +78,14 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
   return engine;
 }
 
-export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; config: Config; store: Store }) {
+/** The agent scheduler of a process that runs one (serve and worker); `clock` is for tests. */
+export function createAgentScheduler(store: Store, engine: Engine, log: FastifyBaseLogger, clock: Clock = systemClock): AgentScheduler {
+  return new AgentScheduler({ db: store.db, engine, kind: engine.kind<AgentRunInput>('agent.run')!, log: log.child({ component: 'scheduler' }), clock });
+}
+
+export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; config: Config; store: Store; clock?: Clock }) {
   const { engine, config, store } = opts;
+  const clock = opts.clock ?? systemClock;
   // Shared by the sourcing family's plugins, so declared in their common parent.
   app.addSchema(Resume);
   app.addSchema(Candidate);
@@ -124,6 +138,17 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
     maxDocBytes: KB_DOC_MAX_BYTES,
   });
   await app.register(ideaRoutes, { db: store.db, engine, kind: engine.kind<IdeaEnrichInput>('idea.enrich')! });
+  await app.register(agentRoutes, {
+    db: store.db,
+    engine,
+    kind: engine.kind<AgentRunInput>('agent.run')!,
+    clock,
+    async onDelete(agent) {
+      const open = await store.db.selectFrom('jobs').select('id').where('queue', '=', `agent:${agent.id}`).where('status', 'in', ['queued', 'running']).execute();
+      for (const { id } of open) await engine.cancel(agent.org_id, id);
+    },
+  });
+  await app.register(agentRunRoutes, { db: store.db, engine, clock });
   await app.register(webhookRoutes, { db: store.db, engine, config: config.webhooks, delivery: engine.kind<DeliveryInput>('webhook')! });
   const sleep = engine.kind('sleep');
   if (config.demoKinds && sleep) await app.register(sleepRoutes, { engine, kind: sleep });

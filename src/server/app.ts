@@ -25,17 +25,20 @@ import { accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
 import { locateMediaTools } from '../clips/binaries.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import type { Clock } from '../agents/scheduler.ts';
 
 export interface AppDeps {
   config: Config;
   store: Store;
   engine: Engine;
   log: FastifyBaseLogger;
+  /** What "now" is for agent schedules; tests pass their own. */
+  clock?: Clock;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export async function buildApp({ config, store, engine, log }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, store, engine, log, clock }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log,
     bodyLimit: config.bodyLimitBytes,
@@ -61,6 +64,6 @@ export async function buildApp({ config, store, engine, log }: AppDeps): Promise
   await app.register(healthRoutes, { store, tools: locateMediaTools(config.clips) });
   await app.register(accountRoutes, { db: store.db });
   await app.register(jobRoutes, { db: store.db, engine });
-  await app.register(kindRoutes, { engine, config, store });
+  await app.register(kindRoutes, { engine, config, store, clock });
   return app;
 }

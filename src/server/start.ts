@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import type { Engine } from '../engine/engine.ts';
 import { jobsDeleteFinishedBefore } from '../engine/sql/jobsMaintenance.ts';
 import { deliveriesDeleteEndedBefore } from '../webhooks/sql/deliveries.ts';
-import { createEngine } from '../kinds/index.ts';
+import { createAgentScheduler, createEngine } from '../kinds/index.ts';
 import { ClipStorage } from '../clips/storage.ts';
 import { uploadsDeleteExpired } from '../clips/uploadRoutes.ts';
 
@@ -75,9 +75,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   process.stdout.write(`longrun is serving on ${url} (${describeDatabase(config)})\n${banner}`);
 
   engine.start();
+  // Every process schedules: the database lets one of them fire each tick.
+  const scheduler = createAgentScheduler(store, engine, log);
+  scheduler.start();
 
   const close = async () => {
     for (const stop of stopPruning) stop();
+    await scheduler.stop();
     engine.signals.shutdown(); // long-polls answer, event streams end
     await app.close(); // stop accepting, finish in-flight requests
     await engine.stop(config.shutdownGraceMs); // finish or give back current items, release leases

@@ -8,7 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Config } from '../config.ts';
 import type { Engine } from '../engine/engine.ts';
-import { createEngine } from '../kinds/index.ts';
+import { createAgentScheduler, createEngine } from '../kinds/index.ts';
 import type { Store } from '../store/database.ts';
 import { openMigratedStore } from '../store/migrate.ts';
 import { authPlugin } from './plugins/auth.ts';
@@ -41,8 +41,11 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   const url = address.replace('://[::1]', '://localhost');
   process.stdout.write(`longrun worker is running ${Math.max(config.workers, 1)} slots; health and metrics on ${url}\n`);
   engine.start();
+  const scheduler = createAgentScheduler(store, engine, log);
+  scheduler.start();
 
   const close = async () => {
+    await scheduler.stop();
     engine.signals.shutdown();
     await engine.stop(config.shutdownGraceMs);
     await app.close();

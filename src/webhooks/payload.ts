@@ -13,6 +13,7 @@ export interface WebhookBody {
 }
 
 export function jobEventBody(type: string, job: JobRow, kind: JobKind, now: string): WebhookBody {
+  const input: unknown = JSON.parse(job.input);
   return {
     type,
     timestamp: now,
@@ -27,7 +28,8 @@ export function jobEventBody(type: string, job: JobRow, kind: JobKind, now: stri
       createdAt: job.created_at,
       completedAt: job.completed_at,
       ...(job.error_code ? { errorCode: job.error_code, errorMessage: job.error_message } : {}),
-      ...(kind.webhooks?.resultsPath ? { resultsUrl: kind.webhooks.resultsPath(job.id) } : {}),
+      ...(kind.webhooks?.resultsPath ? { resultsUrl: kind.webhooks.resultsPath(job.id, input) } : {}),
+      ...(kind.webhooks?.describe ? kind.webhooks.describe(input) : {}),
     },
   };
 }

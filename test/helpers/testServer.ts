@@ -12,7 +12,8 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { pino } from 'pino';
 import type { Engine } from '../../src/engine/engine.ts';
-import { createEngine } from '../../src/kinds/index.ts';
+import { createAgentScheduler, createEngine } from '../../src/kinds/index.ts';
+import type { AgentScheduler, Clock } from '../../src/agents/scheduler.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { orgCreate, type Organisation } from '../../src/store/orgs.ts';
@@ -38,6 +39,8 @@ export interface TestServer {
   app: FastifyInstance;
   store: Store;
   engine: Engine;
+  /** Started with the system clock; with a `clock` option it is not started: call `tick()`. */
+  scheduler: AgentScheduler;
   config: Config;
   org: Organisation;
   key: string;
@@ -47,16 +50,18 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  opts: { env?: Record<string, string>; credits?: number; routes?: (app: FastifyInstance) => Promise<void> | void } = {},
+  opts: { env?: Record<string, string>; credits?: number; routes?: (app: FastifyInstance) => Promise<void> | void; clock?: Clock } = {},
 ): Promise<TestServer> {
   const { store, dataDir, databaseUrl, drop } = await testStore();
   const config = loadConfig({ dataDir, databaseUrl, port: 0, logLevel: 'silent' }, opts.env ?? {});
   const log = pino({ level: 'silent' });
   const engine = createEngine(config, store, log);
-  const app = await buildApp({ config, store, engine, log });
+  const app = await buildApp({ config, store, engine, log, clock: opts.clock });
+  const scheduler = createAgentScheduler(store, engine, log, opts.clock);
   if (opts.routes) await app.register(async (scope) => opts.routes!(scope));
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   engine.start();
+  if (!opts.clock) scheduler.start();
 
   const newOrg: TestServer['newOrg'] = async (name, o = {}) => {
     const org = await orgCreate(store.db, name);
@@ -71,11 +76,13 @@ export async function startTestServer(
     app,
     store,
     engine,
+    scheduler,
     config,
     org: first.org,
     key: first.key,
     newOrg,
     async close() {
+      await scheduler.stop();
       engine.signals.shutdown();
       await app.close();
       await engine.stop(1000);

@@ -8,6 +8,7 @@ import { characterLength, twitterLength } from '../../src/kinds/ideas/platforms.
 import { localProvider } from '../../src/llm/local.ts';
 import { completion, startChatStandIn, type ChatStandIn } from '../helpers/chatStandIn.ts';
 import { MARKDOWN } from '../helpers/documents.ts';
+import { knowledgeBaseWith } from '../helpers/knowledge.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 let server: TestServer;
@@ -39,14 +40,7 @@ async function finished(s: TestServer, key: string, jobId: string) {
 describe('idea enrichment', () => {
   it('answers GET /ideas/enrich/{jobId} as the seed shows, drafts cite the knowledge base, 1 credit per draft', async () => {
     const { key } = await server.newOrg('ideas', { credits: 10 });
-    const kb = (await call(`${server.url}/kbs`, { key, json: { name: 'Growth' } })).body.data;
-    const doc = await fetch(`${server.url}/kbs/${kb.id}/docs?uri=${encodeURIComponent('https://notes.example.com/onboarding')}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/markdown' },
-      body: MARKDOWN,
-    });
-    const docId = (await doc.json()).data.id;
-    for (let i = 0; i < 100 && (await call(`${server.url}/kbs/${kb.id}/docs/${docId}`, { key })).body.data.status === 'processing'; i++) await new Promise((r) => setTimeout(r, 50));
+    const kb = { id: await knowledgeBaseWith(server, key, MARKDOWN, 'https://notes.example.com/onboarding') };
 
     const accepted = await call(`${server.url}/ideas/enrich`, { key, json: { idea, kbId: kb.id, platforms: [{ platform: 'twitter', mode: 'thread', threadCount: 3 }, { platform: 'linkedin' }] } });
     expect(accepted.status, accepted.text).toBe(202);

@@ -4,7 +4,9 @@
  * Guarantees: a job is leased to one worker at a time (the UPDATE only succeeds if the job is
  * still available); organisations take turns — the one served longest ago is asked first —
  * and an organisation already running `orgConcurrency` jobs is skipped; within an
- * organisation, higher priority first, then the job that has waited longest.
+ * organisation, higher priority first, then the job that has waited longest; a job in a serial
+ * queue waits while another job of its queue is running (one at a time, in order). An unfinished
+ * job keeps its place: one that is running already (a retry wait, a lost lease) may go on.
  *
  * Each step is an indexed lookup (`engine_org_turns_active`, `jobs_leased`, `jobs_claim`), so
  * the cost of a claim does not grow with the number of queued jobs.
@@ -58,6 +60,17 @@ export async function jobClaimNext(
           .select('id')
           .where('org_id', '=', orgId)
           .where('available_at', '<=', now)
+          .where((eb) =>
+            eb.or([
+              eb('queue', 'is', null),
+              eb('status', '=', 'running'),
+              eb.not(
+                eb.exists(
+                  eb.selectFrom('jobs as busy').select('busy.id').whereRef('busy.queue', '=', 'jobs.queue').where('busy.status', '=', 'running'),
+                ),
+              ),
+            ]),
+          )
           .orderBy('priority', 'desc')
           .orderBy('available_at')
           .orderBy('id')

@@ -86,3 +86,17 @@ export async function passagesSearch(db: Db, kbId: string, terms: string[], limi
   });
   return { hits, total };
 }
+
+/** A knowledge base's passages in reading order (documents oldest first), at most `limit`. */
+export async function passagesInKb(db: Db, kbId: string, limit: number): Promise<{ id: string; uri: string; heading: string | null; content: string }[]> {
+  return db
+    .selectFrom('kb_chunks as c')
+    .innerJoin('kb_docs as d', 'd.id', 'c.doc_id')
+    .select(['c.id', 'd.uri', 'c.heading', 'c.content'])
+    .where('c.kb_id', '=', kbId)
+    .where('d.status', '=', 'indexed')
+    .orderBy('d.id')
+    .orderBy('c.seq')
+    .limit(limit)
+    .execute();
+}

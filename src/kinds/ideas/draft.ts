@@ -30,6 +30,12 @@ export interface PassageInput {
   content: string;
 }
 
+/** Whose voice: an agent's tone and standing instructions (ideas have none). */
+export interface Voice {
+  tone: string;
+  instructions?: string;
+}
+
 export interface Draft {
   platform: Platform;
   mode: Mode;
@@ -42,7 +48,7 @@ export interface Draft {
 const DEFAULT_MODE: Record<Platform, Mode> = { twitter: 'short', linkedin: 'standard', instagram: 'standard', youtube: 'video', threads: 'standard' };
 const LABEL: Record<Platform, string> = { twitter: 'X', linkedin: 'LinkedIn', instagram: 'Instagram', youtube: 'YouTube', threads: 'Threads' };
 
-export function buildPrompt(idea: IdeaInput, passages: PassageInput[], request: PlatformRequest): { system: string; prompt: string } {
+export function buildPrompt(idea: IdeaInput, passages: PassageInput[], request: PlatformRequest, voice?: Voice): { system: string; prompt: string } {
   const mode = request.mode ?? DEFAULT_MODE[request.platform];
   const rules = rulesFor(request.platform, mode);
   const limit = Math.min(request.targetLength ?? rules.maxLength, rules.maxLength);
@@ -55,6 +61,8 @@ export function buildPrompt(idea: IdeaInput, passages: PassageInput[], request: 
   const system = [
     `You write ${LABEL[request.platform]} posts for a company's social accounts: ${shape}.`,
     'Use only the material given; do not invent facts, numbers or quotes. Plain text, no markdown.',
+    ...(voice ? [`Write in a ${voice.tone} tone.`] : []),
+    ...(voice?.instructions?.trim() ? [`The account's standing instructions: ${voice.instructions.trim()}`] : []),
   ].join(' ');
   const material = [
     idea.hook ?? idea.title,
@@ -137,9 +145,16 @@ export function fitDraft(text: string, idea: IdeaInput, request: PlatformRequest
   return { posts: [withSources(prose, sources, limit, measure, ' ', ' ')] };
 }
 
-export async function writeDraft(provider: TextProvider, idea: IdeaInput, passages: PassageInput[], request: PlatformRequest, signal?: AbortSignal): Promise<Draft> {
+export async function writeDraft(
+  provider: TextProvider,
+  idea: IdeaInput,
+  passages: PassageInput[],
+  request: PlatformRequest,
+  signal?: AbortSignal,
+  voice?: Voice,
+): Promise<Draft> {
   const mode = request.mode ?? DEFAULT_MODE[request.platform];
-  const { system, prompt } = buildPrompt(idea, passages, request);
+  const { system, prompt } = buildPrompt(idea, passages, request, voice);
   const generated = await provider.generate({ system, prompt, maxTokens: 1200, signal });
   const sources = [...new Set([...passages.map((p) => p.uri), ...(idea.citations ?? []).flatMap((c) => (c.uri ? [c.uri] : []))])];
   return { platform: request.platform, mode, ...fitDraft(generated.text, idea, request, sources), sources, tokensUsed: generated.tokensUsed };

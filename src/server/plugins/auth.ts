@@ -31,6 +31,8 @@ declare module 'fastify' {
     scope?: Scope;
     /** A request carrying `?signature=` may come without a key: the route checks the signature itself. */
     signedUrl?: boolean;
+    /** The 401 message when no key is given, where the route's contract words it its own way. */
+    missingKeyMessage?: string;
   }
 }
 
@@ -62,7 +64,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
     if (isPublicPath(request.url)) return;
     if (request.routeOptions.config.signedUrl && /[?&]signature=/.test(request.url)) return;
     const key = presentedKey(request);
-    if (!key) throw new AppError('unauthorized');
+    if (!key) throw new AppError('unauthorized', request.routeOptions.config.missingKeyMessage);
     const check = await apiKeyVerify(opts.db, key);
     if (!check.ok) throw new AppError(check.reason === 'revoked' ? 'key_revoked' : 'unauthorized');
     const { row } = check;

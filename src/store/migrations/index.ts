@@ -10,6 +10,7 @@ import * as talentPool from './0003_talent_pool.ts';
 import * as webhooks from './0004_webhooks.ts';
 import * as clips from './0005_clips.ts';
 import * as knowledge from './0006_knowledge.ts';
+import * as agents from './0007_agents.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0004_webhooks': webhooks,
   '0005_clips': clips,
   '0006_knowledge': knowledge,
+  '0007_agents': agents,
 };
