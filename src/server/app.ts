@@ -16,6 +16,7 @@ import { kindRoutes } from '../kinds/index.ts';
 import type { Store } from '../store/database.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from './plugins/auth.ts';
+import { dashboardPlugin } from './plugins/dashboard.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { idempotencyPlugin } from './plugins/idempotency.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
@@ -65,5 +66,6 @@ export async function buildApp({ config, store, engine, log, clock }: AppDeps): 
   await app.register(accountRoutes, { db: store.db });
   await app.register(jobRoutes, { db: store.db, engine });
   await app.register(kindRoutes, { engine, config, store, clock });
+  await app.register(dashboardPlugin);
   return app;
 }

@@ -36,11 +36,12 @@ declare module 'fastify' {
   }
 }
 
-const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs']);
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs', '/dashboard']);
 
+/** The dashboard's files are public: they hold no data, which the page fetches with the user's key. */
 export function isPublicPath(url: string): boolean {
   const path = url.split('?')[0] ?? '';
-  return PUBLIC_PATHS.has(path) || path.startsWith('/docs/');
+  return PUBLIC_PATHS.has(path) || path.startsWith('/docs/') || path.startsWith('/dashboard/');
 }
 
 function presentedKey(request: FastifyRequest): string | undefined {

@@ -1,0 +1,122 @@
+/**
+ * One clip: its candidate segments on a timeline of the source, a render form, and its renders
+ * with a video player each (their signed, expiring `outputUrl`s). Unfinished renders are
+ * followed live through their event streams.
+ *
+ * The source video itself has no URL in the API yet, so only renders can be played.
+ */
+import { api, apiData, seg } from '../api.ts';
+import { field, formError, onSubmit } from '../components/form.ts';
+import { scoreBar } from '../components/scoreBar.ts';
+import { statusBadge } from '../components/status.ts';
+import { add, facts, h, link, replaceChildren } from '../dom.ts';
+import { bytes, clock, when } from '../format.ts';
+import { announce } from '../live.ts';
+import type { ViewContext } from '../router.ts';
+import { followJobEvents, isTerminalEvent } from '../sse.ts';
+import type { Clip, ClipCandidate, RenderJob } from '../types.ts';
+
+/** The segments as buttons placed along the clip's length; choosing one selects it in the render form. */
+function segmentTimeline(clip: Clip, choose: (c: ClipCandidate) => void): HTMLElement {
+  const totalMs = (clip.duration ?? 0) * 1000 || Math.max(1, ...clip.candidates.map((c) => c.endMs));
+  const track = h('div', { class: 'segment-track', role: 'group', 'aria-label': `Candidate segments along the clip's ${clock(totalMs)}` });
+  for (const c of clip.candidates) {
+    const button = h('button', { type: 'button', class: 'segment', title: c.title, 'data-key': c.id, onclick: () => choose(c) }, h('span', { class: 'visually-hidden' }, `${c.title}, score ${c.score ?? 'none'}`));
+    // Positions through the CSSOM (the Content-Security-Policy forbids style attributes).
+    button.style.left = `${(c.startMs / totalMs) * 100}%`;
+    button.style.width = `${Math.max(0.8, ((c.endMs - c.startMs) / totalMs) * 100)}%`;
+    track.append(button);
+  }
+  return h('div', { class: 'segments' }, track, h('div', { class: 'segment-scale', 'aria-hidden': 'true' }, h('span', null, '00:00'), h('span', null, clock(totalMs))));
+}
+
+function renderForm(clip: Clip, onStarted: () => void): { form: HTMLFormElement; select(c: ClipCandidate): void } {
+  const error = formError();
+  const candidate = h('select', { name: 'candidateId', required: true }, clip.candidates.map((c) => h('option', { value: c.id }, `${c.title}${c.score !== null ? ` (score ${c.score})` : ''}`)));
+  const template = h('select', { name: 'template' }, ['default', 'vertical', 'square'].map((t) => h('option', { value: t }, t)));
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'render-title' },
+    h('h2', { id: 'render-title' }, 'Render a segment'),
+    field('render-candidate', 'Segment', candidate),
+    field('render-template', 'Template', template, 'default keeps the source aspect; vertical is 1080×1920, square 1080×1080.'),
+    h('label', { class: 'pick' }, h('input', { type: 'checkbox', name: 'captions' }), h('span', null, 'Burn in the uploaded captions')),
+    h('button', { type: 'submit' }, 'Render'),
+    error,
+  );
+  onSubmit(form, error, async (data) => {
+    await api(`/clips/${seg(clip.id)}/render`, { json: { candidateId: data.get('candidateId'), template: data.get('template'), captions: data.get('captions') === 'on' } });
+    announce('Render queued.');
+    onStarted();
+  });
+  return {
+    form,
+    select(c) {
+      candidate.value = c.id;
+      candidate.focus();
+    },
+  };
+}
+
+/** Render URLs come from the API; only http(s) ones become a video source. */
+function player(render: RenderJob): HTMLElement | null {
+  if (!render.outputUrl || !/^https?:\/\//.test(render.outputUrl)) return null;
+  return h('video', { controls: true, preload: 'metadata', src: render.outputUrl, 'aria-label': `Render ${render.id}` });
+}
+
+export async function clipView({ root, params, signal }: ViewContext): Promise<void> {
+  const id = params.clipId!;
+  const renders = h('section', { 'aria-labelledby': 'clip-renders' });
+  const followed = new Set<string>();
+
+  const loadRenders = async () => {
+    const list = await apiData<RenderJob[]>(`/clips/${seg(id)}/jobs`, { signal });
+    replaceChildren(
+      renders,
+      h('h2', { id: 'clip-renders' }, 'Renders'),
+      list.length === 0
+        ? h('p', { class: 'muted' }, 'No renders yet.')
+        : h('ul', { class: 'renders' }, list.map((r) => h('li', { class: 'card' }, h('p', null, link(['jobs', r.id], h('code', null, r.id)), ' ', statusBadge(r.status), ' ', when(r.createdAt)), player(r)))),
+    );
+    for (const r of list) {
+      if ((r.status === 'queued' || r.status === 'running') && !followed.has(r.id)) {
+        followed.add(r.id);
+        void followJobEvents(r.id, (e) => {
+          if (isTerminalEvent(e.type)) {
+            announce(`Render ${e.type.replace('job.', '')}.`);
+            void loadRenders().catch(() => undefined);
+          }
+        }, signal).catch(() => undefined);
+      }
+    }
+  };
+
+  const clip = await apiData<Clip>(`/clips/${seg(id)}`, { signal });
+  await loadRenders();
+
+  const ranked = [...clip.candidates].sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
+  const formParts = clip.candidates.length > 0 && (clip.status === 'ready' || clip.status === 'rendering' || clip.status === 'rendered') ? renderForm(clip, () => void loadRenders()) : null;
+  add(
+    root,
+    h('h1', { tabindex: -1 }, clip.name),
+    facts([
+      ['Status', statusBadge(clip.status)],
+      ['Length', clip.duration === null ? null : clock(clip.duration * 1000)],
+      ['Size', bytes(clip.fileSize)],
+      ['Frame', clip.width && clip.height ? `${clip.width}×${clip.height}` : null],
+      ['Uploaded', when(clip.createdAt)],
+      ['Error', clip.error ? h('span', { class: 'error-text' }, clip.error) : null],
+    ]),
+    h(
+      'section',
+      { 'aria-labelledby': 'clip-segments' },
+      h('h2', { id: 'clip-segments' }, 'Candidate segments'),
+      clip.candidates.length > 0 ? segmentTimeline(clip, (c) => formParts?.select(c)) : h('p', { class: 'muted' }, clip.status === 'processing' ? 'Still analysing the video…' : 'None found.'),
+      ranked.length > 0
+        ? h('ol', { class: 'segment-list' }, ranked.map((c) => h('li', null, h('span', null, c.title, c.title.includes(clock(c.startMs)) ? null : h('span', { class: 'muted' }, ` ${clock(c.startMs)}–${clock(c.endMs)}`)), scoreBar(c.score, 'Segment score'))))
+        : null,
+    ),
+    formParts?.form ?? null,
+    renders,
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * Job detail: status, progress, credits, a cancel button, the items with their results and
+ * errors, and the event timeline. The event stream drives everything live: each event is added
+ * to the timeline and refreshes the job and its items, until the terminal event.
+ */
+import { ApiError, api, apiData, query, seg } from '../api.ts';
+import { candidateCard } from '../components/candidate.ts';
+import { isUnfinished, resultsLink } from '../components/jobLinks.ts';
+import { jsonBlock } from '../components/json.ts';
+import { pager } from '../components/pager.ts';
+import { jobProgress } from '../components/progress.ts';
+import { statusBadge } from '../components/status.ts';
+import { eventTimeline } from '../components/timeline.ts';
+import { facts, h, replaceChildren } from '../dom.ts';
+import { between, when } from '../format.ts';
+import { announce } from '../live.ts';
+import type { ViewContext } from '../router.ts';
+import { followJobEvents, isTerminalEvent } from '../sse.ts';
+import type { Candidate, Job, JobItem } from '../types.ts';
+
+const ITEMS_PAGE = 50;
+
+function itemResult(kind: string, item: JobItem): HTMLElement | null {
+  if (item.error) return h('p', { class: 'error-text' }, h('code', null, item.error.code), ' ', item.error.message);
+  if (item.result === null || item.result === undefined) return null;
+  if (kind === 'enrichment') return candidateCard(item.result as Candidate, null);
+  return jsonBlock('Result', item.result);
+}
+
+function itemList(job: Job, items: JobItem[]): HTMLElement {
+  if (items.length === 0) return h('p', { class: 'muted' }, 'No items.');
+  return h(
+    'ul',
+    { class: 'items', 'aria-label': 'Items' },
+    items.map((item) =>
+      h(
+        'li',
+        { class: 'item' },
+        h(
+          'div',
+          { class: 'item-head' },
+          h('code', null, item.key),
+          statusBadge(item.status),
+          h('span', { class: 'muted' }, `${item.attempts} attempt${item.attempts === 1 ? '' : 's'}`, item.finishedAt ? ` · took ${between(item.startedAt, item.finishedAt)}` : ''),
+        ),
+        itemResult(job.kind, item),
+      ),
+    ),
+  );
+}
+
+export async function jobView({ root, params, signal }: ViewContext): Promise<void> {
+  const id = params.id!;
+  const summary = h('section', { 'aria-labelledby': 'job-summary' });
+  const items = h('section', { 'aria-labelledby': 'job-items' });
+  const timeline = eventTimeline();
+  const message = h('p', { class: 'message', role: 'alert', tabindex: -1 });
+  let itemsOffset = 0;
+  let job: Job;
+
+  const cancel = async () => {
+    message.textContent = '';
+    try {
+      job = await apiData<Job>(`/jobs/${seg(id)}/cancel`, { method: 'POST', signal });
+      drawSummary();
+      // The button is gone: focus goes to the outcome, which the alert role also reads out.
+      message.textContent = 'Job canceled. Finished items keep their results and charges.';
+      message.focus();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      message.textContent = error.message;
+    }
+  };
+
+  const drawSummary = () => {
+    const results = resultsLink(job);
+    replaceChildren(
+      summary,
+      h('h2', { id: 'job-summary', class: 'visually-hidden' }, 'Summary'),
+      facts([
+        ['Kind', job.kind],
+        ['Status', statusBadge(job.status)],
+        ['Created', when(job.createdAt)],
+        ['Started', when(job.startedAt)],
+        ['Finished', job.completedAt ? when(job.completedAt) : null],
+        ['Took', job.completedAt ? between(job.startedAt ?? job.createdAt, job.completedAt) : null],
+        ['Credits', `${job.credits.charged} charged${job.credits.reserved > 0 ? `, ${job.credits.reserved} reserved` : ''}`],
+        ['Attempts', String(job.attempts)],
+        ['Error', job.error ? h('span', { class: 'error-text' }, h('code', null, job.error.code), ' ', job.error.message) : null],
+      ]),
+      jobProgress(job),
+      h(
+        'div',
+        { class: 'actions' },
+        isUnfinished(job) ? h('button', { type: 'button', class: 'danger', 'data-key': 'cancel', onclick: () => void cancel() }, 'Cancel job') : null,
+        results,
+      ),
+      message,
+    );
+  };
+
+  const loadItems = async () => {
+    const page = await apiData<{ items: JobItem[]; total: number }>(`/jobs/${seg(id)}/items${query({ limit: ITEMS_PAGE, offset: itemsOffset })}`, { signal });
+    replaceChildren(
+      items,
+      h('h2', { id: 'job-items' }, `Items (${page.total})`),
+      itemList(job, page.items),
+      pager({ offset: itemsOffset, limit: ITEMS_PAGE, total: page.total }, (offset) => {
+        itemsOffset = offset;
+        void loadItems();
+      }, 'Item pages'),
+    );
+  };
+
+  const load = async () => {
+    // 202 while the job runs, 200 once it ended: both carry the job.
+    job = (await api<{ data: Job }>(`/jobs/${seg(id)}`, { signal })).data;
+    drawSummary();
+    await loadItems();
+  };
+
+  await load();
+  root.prepend(h('h1', { tabindex: -1 }, 'Job ', h('code', null, id)));
+  root.append(
+    summary,
+    items,
+    h('section', { 'aria-labelledby': 'job-events' }, h('h2', { id: 'job-events' }, 'Events'), timeline.element),
+    h('section', { class: 'raw' }, jsonBlock('Input', job!.input), jsonBlock('Output', job!.output)),
+  );
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  signal.addEventListener('abort', () => clearTimeout(timer));
+  void followJobEvents(
+    id,
+    (event) => {
+      timeline.add(event);
+      clearTimeout(timer);
+      // Events come in bursts (an item, then the job's end): one refresh per burst.
+      timer = setTimeout(() => void load().catch(() => undefined), isTerminalEvent(event.type) ? 0 : 200);
+      if (isTerminalEvent(event.type) && isUnfinished(job)) announce(`Job ${id} ${event.type.replace('job.', '')}.`);
+    },
+    signal,
+  ).catch(() => timeline.add({ seq: 0, type: 'stream.error', jobId: id, data: null, createdAt: new Date().toISOString() }));
+}
