@@ -21,7 +21,7 @@ import { agentDelete, agentFindForOrg, agentInsert, agentsListForOrg, agentUpdat
 import { agentRunStart } from './trigger.ts';
 import { AGENT_MISSING_KEY_MESSAGE, AgentFields, AgentView, agentView } from './view.ts';
 
-const CreateBody = Type.Object(
+export const CreateBody = Type.Object(
   {
     name: AgentFields.name,
     kbId: Type.Optional(AgentFields.kbId),
@@ -35,10 +35,16 @@ const CreateBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const PatchBody = Type.Partial(Type.Object(AgentFields), { additionalProperties: false, minProperties: 1 });
+export const PatchBody = Type.Partial(Type.Object(AgentFields), { additionalProperties: false, minProperties: 1 });
 type AgentSettings = Required<Static<typeof PatchBody>>;
 
 const Params = Type.Object({ agentId: Type.String({ maxLength: 100 }) });
+
+export const AgentsPage = Type.Object({ agents: Type.Array(AgentView), total: Type.Integer() });
+
+export const AgentDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
+
+export const RunAccepted = Type.Object({ runId: Type.String({ description: 'run_<ULID>' }), status: Type.Literal('queued') });
 
 /** The organisation's agent, or the route's 404. */
 export async function agentOfOrg(db: Db, orgId: string, agentId: string): Promise<AgentRow> {
@@ -139,7 +145,7 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
     '/agents',
     {
       config: { scope: 'agents:read' },
-      schema: { tags: ['agents'], summary: "The organisation's agents, newest first", querystring: PageQuery, response: { 200: ContentOk(Type.Object({ agents: Type.Array(AgentView), total: Type.Integer() })) } },
+      schema: { tags: ['agents'], summary: "The organisation's agents, newest first", querystring: PageQuery, response: { 200: ContentOk(AgentsPage) } },
     },
     async (request) => {
       const { rows, total } = await agentsListForOrg(db, orgOf(request), request.query);
@@ -187,7 +193,7 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
         summary: 'Delete an agent with its runs and posts',
         description: 'Unfinished runs are canceled first; credits already charged stay charged.',
         params: Params,
-        response: { 200: ContentOk(Type.Object({ id: Type.String(), deleted: Type.Literal(true) })) },
+        response: { 200: ContentOk(AgentDeleted) },
       },
     },
     async (request) => {
@@ -208,7 +214,7 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
         description:
           'Queues a run (also for a disabled agent: `enabled` governs the schedule only). An agent runs one run at a time: a run started while another is queued or running waits for it. 1 credit per post, charged as each post is stored; `postsPerRun` credits must be available (402 otherwise).',
         params: Params,
-        response: { 202: ContentOk(Type.Object({ runId: Type.String({ description: 'run_<ULID>' }), status: Type.Literal('queued') })) },
+        response: { 202: ContentOk(RunAccepted) },
       },
     },
     async (request, reply) => {

@@ -25,6 +25,25 @@ const Params = Type.Object({ agentId: Type.String({ maxLength: 100 }) });
 const RunParams = Type.Object({ agentId: Type.String({ maxLength: 100 }), runId: Type.String({ maxLength: 100 }) });
 const DAY_MS = 86_400_000;
 
+export const RunsPage = Type.Object({ runs: Type.Array(AgentRunView), total: Type.Integer() });
+
+export const OutputsQuery = Type.Object(
+  { ...PageQuery.properties, runId: Type.Optional(Type.String({ maxLength: 100, description: 'Only this run’s posts' })), platform: Type.Optional(Platform) },
+  { additionalProperties: false },
+);
+
+export const OutputsPage = Type.Object({ outputs: Type.Array(AgentPostView), total: Type.Integer() });
+
+export const StatsQuery = Type.Object({ from: Type.Optional(Timestamp), to: Type.Optional(Timestamp) }, { additionalProperties: false });
+
+export const Stats = Type.Object({
+  from: Timestamp,
+  to: Timestamp,
+  runs: Type.Object({ total: Type.Integer(), queued: Type.Integer(), running: Type.Integer(), completed: Type.Integer(), failed: Type.Integer() }),
+  postsGenerated: Type.Integer(),
+  tokensUsed: Type.Integer(),
+});
+
 export async function agentRunRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; clock: Clock }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRoute', (route) => {
@@ -38,7 +57,7 @@ export async function agentRunRoutes(instance: FastifyInstance, opts: { db: Db; 
     '/agents/:agentId/runs',
     {
       config: { scope: 'agents:read' },
-      schema: { tags: ['agents'], summary: "An agent's runs, newest first", params: Params, querystring: PageQuery, response: { 200: ContentOk(Type.Object({ runs: Type.Array(AgentRunView), total: Type.Integer() })) } },
+      schema: { tags: ['agents'], summary: "An agent's runs, newest first", params: Params, querystring: PageQuery, response: { 200: ContentOk(RunsPage) } },
     },
     async (request) => {
       const agent = await agentOf(orgOf(request), request.params.agentId);
@@ -81,11 +100,8 @@ export async function agentRunRoutes(instance: FastifyInstance, opts: { db: Db; 
         tags: ['agents'],
         summary: 'The posts written by an agent’s runs, newest first',
         params: Params,
-        querystring: Type.Object(
-          { ...PageQuery.properties, runId: Type.Optional(Type.String({ maxLength: 100, description: 'Only this run’s posts' })), platform: Type.Optional(Platform) },
-          { additionalProperties: false },
-        ),
-        response: { 200: ContentOk(Type.Object({ outputs: Type.Array(AgentPostView), total: Type.Integer() })) },
+        querystring: OutputsQuery,
+        response: { 200: ContentOk(OutputsPage) },
       },
     },
     async (request) => {
@@ -105,18 +121,8 @@ export async function agentRunRoutes(instance: FastifyInstance, opts: { db: Db; 
         summary: "An agent's runs by status, posts and tokens over a period",
         description: 'Runs triggered in [from, to). By default the last 30 days.',
         params: Params,
-        querystring: Type.Object({ from: Type.Optional(Timestamp), to: Type.Optional(Timestamp) }, { additionalProperties: false }),
-        response: {
-          200: ContentOk(
-            Type.Object({
-              from: Timestamp,
-              to: Timestamp,
-              runs: Type.Object({ total: Type.Integer(), queued: Type.Integer(), running: Type.Integer(), completed: Type.Integer(), failed: Type.Integer() }),
-              postsGenerated: Type.Integer(),
-              tokensUsed: Type.Integer(),
-            }),
-          ),
-        },
+        querystring: StatsQuery,
+        response: { 200: ContentOk(Stats) },
       },
     },
     async (request) => {

@@ -1,16 +1,25 @@
 /**
- * The `longrun` command line. Every command acts on the database the server uses: `--data-dir`
- * (env LONGRUN_DATA_DIR) for SQLite, or `--database-url` (env LONGRUN_DATABASE_URL).
- * Exit code 0 on success; otherwise one line on stderr and exit code 1.
+ * The `longrun` command line. The admin commands act on the database the server uses:
+ * `--data-dir` (env LONGRUN_DATA_DIR) for SQLite, or `--database-url` (env LONGRUN_DATABASE_URL).
+ * The work commands (submit, watch, jobs, results) talk to a running server instead: `--url`
+ * (env LONGRUN_URL) and `--api-key` (env LONGRUN_API_KEY).
+ * Exit code 0 on success; otherwise one line on stderr and exit code 1 — except `watch` (and
+ * `submit --watch`), whose exit code 2 says the job failed or was canceled.
  */
 import { Command, CommanderError } from 'commander';
+import { LongrunError } from '../client/index.ts';
 import { VERSION } from '../version.ts';
 import { registerCredits } from './commands/credits.ts';
+import { registerJobs } from './commands/jobs.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerOrgs } from './commands/orgs.ts';
+import { registerResults } from './commands/results.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSubmit } from './commands/submit.ts';
+import { registerWatch } from './commands/watch.ts';
 import { registerWorker } from './commands/worker.ts';
+import { errorLine } from './remote.ts';
 
 const program = new Command('longrun')
   .description('longrun: slow work over HTTP, done right')
@@ -26,6 +35,10 @@ registerMigrate(program);
 registerOrgs(program);
 registerKeys(program);
 registerCredits(program);
+registerSubmit(program);
+registerWatch(program);
+registerJobs(program);
+registerResults(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -34,7 +47,7 @@ try {
     // Commander has printed its own message (or the help, or the version) already.
     process.exit(error.exitCode);
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof LongrunError ? errorLine(error) : error instanceof Error ? error.message : String(error);
   process.stderr.write(`longrun: ${message.split('\n')[0]}\n`);
   process.exit(1);
 }

@@ -31,7 +31,7 @@ export interface RenderRouteOptions {
 
 const Params = Type.Object({ clipId: Type.String({ maxLength: 100 }) });
 
-const RenderJob = Type.Object({
+export const RenderJob = Type.Object({
   id: Type.String({ description: 'job_<ULID>' }),
   clipId: Type.String(),
   status: Type.String({ description: 'queued, running, completed, failed or canceled' }),
@@ -39,6 +39,19 @@ const RenderJob = Type.Object({
   createdAt: Timestamp,
   completedAt: Type.Optional(Timestamp),
 });
+
+export const CaptionsAnswer = Type.Object({ clipId: Type.String(), format: Type.String(), cues: Type.Integer() });
+
+export const RenderBody = Type.Object(
+  {
+    candidateId: Type.String({ maxLength: 100 }),
+    template: Type.Optional(Type.Union(TEMPLATES.map((t) => Type.Literal(t)), { default: 'default' })),
+    captions: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false },
+);
+
+export const RenderAccepted = Type.Object({ jobId: Type.String(), status: Type.Literal('queued'), estimatedDurationSec: Type.Integer() });
 
 function baseUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
@@ -84,7 +97,7 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
         summary: 'Upload captions (SRT or WebVTT) for a clip; they replace any earlier ones',
         description: 'As raw text (text/vtt, application/x-subrip, text/plain) or JSON `{content, format?}`. Checked cue by cue; errors name the line.',
         params: Params,
-        response: { 201: ContentOk(Type.Object({ clipId: Type.String(), format: Type.String(), cues: Type.Integer() })) },
+        response: { 201: ContentOk(CaptionsAnswer) },
       },
     },
     async (request, reply) => {
@@ -128,15 +141,8 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
         description:
           'Templates: `default` (source aspect), `vertical` (1080×1920, blurred fill), `square` (1080×1080, blurred fill). `captions: true` burns in the uploaded captions. 1 credit per started minute of output, reserved now (402 if the balance is short) and charged only if the render succeeds.',
         params: Params,
-        body: Type.Object(
-          {
-            candidateId: Type.String({ maxLength: 100 }),
-            template: Type.Optional(Type.Union(TEMPLATES.map((t) => Type.Literal(t)), { default: 'default' })),
-            captions: Type.Optional(Type.Boolean({ default: false })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 202: ContentOk(Type.Object({ jobId: Type.String(), status: Type.Literal('queued'), estimatedDurationSec: Type.Integer() })) },
+        body: RenderBody,
+        response: { 202: ContentOk(RenderAccepted) },
       },
     },
     async (request, reply) => {

@@ -43,6 +43,17 @@ export interface ClipRouteOptions {
 
 const Params = Type.Object({ clipId: Type.String({ maxLength: 100 }) });
 
+export const ImportBody = Type.Object({ url: Type.String({ maxLength: 2000 }), name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+
+export const ClipsPage = Type.Object({ clips: Type.Array(Type.Ref(ClipView)), total: Type.Integer() });
+
+export const ClipDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
+
+export const CandidateBody = Type.Object(
+  { startMs: Type.Integer({ minimum: 0 }), endMs: Type.Integer({ minimum: 1 }), title: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
 export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptions) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, storage } = opts;
@@ -104,7 +115,7 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
         summary: 'Import a video from a URL, fetched by the server',
         description:
           'The URL goes through the same SSRF guard as webhooks (https, public addresses only; refused with 422). The clip is `uploading` while it downloads, then `processing`, `ready` — or `failed` with the reason (a file that cannot be fetched or read is not kept).',
-        body: Type.Object({ url: Type.String({ maxLength: 2000 }), name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        body: ImportBody,
         response: { 202: ContentOk(Type.Ref(ClipView)) },
       },
     },
@@ -152,7 +163,7 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
         tags: ['clips'],
         summary: "The organisation's clips, newest first",
         querystring: PageQuery,
-        response: { 200: ContentOk(Type.Object({ clips: Type.Array(Type.Ref(ClipView)), total: Type.Integer() })) },
+        response: { 200: ContentOk(ClipsPage) },
       },
     },
     async (request) => {
@@ -179,7 +190,7 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
         tags: ['clips'],
         summary: 'Delete a clip, its files and its renders (running renders are canceled)',
         params: Params,
-        response: { 200: ContentOk(Type.Object({ id: Type.String(), deleted: Type.Literal(true) })) },
+        response: { 200: ContentOk(ClipDeleted) },
       },
     },
     async (request) => {
@@ -199,10 +210,7 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
         tags: ['clips'],
         summary: 'Add a candidate segment of your own',
         params: Params,
-        body: Type.Object(
-          { startMs: Type.Integer({ minimum: 0 }), endMs: Type.Integer({ minimum: 1 }), title: Type.String({ minLength: 1, maxLength: 200 }) },
-          { additionalProperties: false },
-        ),
+        body: CandidateBody,
         response: { 201: ContentOk(CandidateView) },
       },
     },

@@ -32,7 +32,7 @@ type UploadRow = Selectable<ClipUploadsTable>;
 
 export const PART_SIZE = { min: 64 * 1024, max: 100 * 1024 * 1024, default: 8 * 1024 * 1024 };
 
-const UploadView = Type.Object({
+export const UploadView = Type.Object({
   uploadId: Type.String({ description: 'upl_<ULID>' }),
   name: Type.String(),
   size: Type.Integer(),
@@ -41,6 +41,16 @@ const UploadView = Type.Object({
   received: Type.Array(Type.Integer(), { description: 'Part numbers received so far' }),
   expiresAt: Type.String({ format: 'date-time' }),
 });
+
+export const StartUploadBody = Type.Object(
+  {
+    fileName: Type.String({ minLength: 1, maxLength: 200 }),
+    size: Type.Integer({ minimum: 1, description: 'Bytes in the whole file' }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    partSize: Type.Optional(Type.Integer({ minimum: PART_SIZE.min, maximum: PART_SIZE.max, default: PART_SIZE.default })),
+  },
+  { additionalProperties: false },
+);
 
 function partCount(row: UploadRow): number {
   return Math.ceil(Number(row.size) / row.part_size);
@@ -88,15 +98,7 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       schema: {
         tags: ['clips'],
         summary: 'Start a resumable upload',
-        body: Type.Object(
-          {
-            fileName: Type.String({ minLength: 1, maxLength: 200 }),
-            size: Type.Integer({ minimum: 1, description: 'Bytes in the whole file' }),
-            name: Type.Optional(Type.String({ maxLength: 200 })),
-            partSize: Type.Optional(Type.Integer({ minimum: PART_SIZE.min, maximum: PART_SIZE.max, default: PART_SIZE.default })),
-          },
-          { additionalProperties: false },
-        ),
+        body: StartUploadBody,
         response: { 201: ContentOk(UploadView) },
       },
     },

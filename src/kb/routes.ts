@@ -23,7 +23,7 @@ import { chunksIndexDeleteForKb, passagesSearch } from './sql/chunks.ts';
 type KbRow = Selectable<KbsTable>;
 type DocRow = Selectable<KbDocsTable>;
 
-const KbView = Type.Object({
+export const KbView = Type.Object({
   id: Type.String({ description: 'kb_<ULID>' }),
   name: Type.String(),
   description: Nullable(Type.String()),
@@ -32,7 +32,7 @@ const KbView = Type.Object({
   updatedAt: Timestamp,
 });
 
-const DocView = Type.Object({
+export const DocView = Type.Object({
   id: Type.String({ description: 'doc_<ULID>' }),
   kbId: Type.String(),
   uri: Type.String(),
@@ -43,6 +43,25 @@ const DocView = Type.Object({
   error: Nullable(Type.String()),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+});
+
+export const CreateKbBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), description: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+
+export const KbsPage = Type.Object({ kbs: Type.Array(KbView), total: Type.Integer() });
+
+export const KbDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
+
+export const DocUploadQuery = Type.Object({ title: Type.Optional(Type.String({ maxLength: 300 })), uri: Type.Optional(Type.String({ maxLength: 2000 })) });
+
+export const DocsPage = Type.Object({ docs: Type.Array(DocView), total: Type.Integer() });
+
+export const SearchBody = Type.Object({ query: Type.String({ minLength: 1, maxLength: 500 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 5 })) }, { additionalProperties: false });
+
+export const SearchAnswer = Type.Object({
+  query: Type.String(),
+  limit: Type.Integer(),
+  total: Type.Integer(),
+  results: Type.Array(Type.Object({ uri: Type.String(), score: Type.Number(), content: Type.String(), matchReason: Type.String() })),
 });
 
 const UPLOAD_TYPES = ['text/plain', 'text/markdown', 'text/x-markdown', 'text/html', 'application/pdf'];
@@ -105,7 +124,7 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
       schema: {
         tags: ['knowledge'],
         summary: 'Create a knowledge base',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), description: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+        body: CreateKbBody,
         response: { 201: ContentOk(KbView) },
       },
     },
@@ -121,7 +140,7 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     '/kbs',
     {
       config: { scope: 'kb:read' },
-      schema: { tags: ['knowledge'], summary: "The organisation's knowledge bases, newest first", querystring: PageQuery, response: { 200: ContentOk(Type.Object({ kbs: Type.Array(KbView), total: Type.Integer() })) } },
+      schema: { tags: ['knowledge'], summary: "The organisation's knowledge bases, newest first", querystring: PageQuery, response: { 200: ContentOk(KbsPage) } },
     },
     async (request) => {
       const orgId = orgOf(request);
@@ -145,7 +164,7 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     '/kbs/:kbId',
     {
       config: { scope: 'kb:write' },
-      schema: { tags: ['knowledge'], summary: 'Delete a knowledge base with its documents and passages', params: Params, response: { 200: ContentOk(Type.Object({ id: Type.String(), deleted: Type.Literal(true) })) } },
+      schema: { tags: ['knowledge'], summary: 'Delete a knowledge base with its documents and passages', params: Params, response: { 200: ContentOk(KbDeleted) } },
     },
     async (request) => {
       const kb = await kbOf(orgOf(request), request.params.kbId);
@@ -168,7 +187,7 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
         description:
           'Ingested by a job: text extracted (HTML without scripts and styles; PDF by a pure-JS parser), cut into passages on headings and paragraphs with overlap, indexed. Status `processing` → `indexed` or `failed` with the reason. A URL is fetched by the server under the SSRF guard. `?title=` and `?uri=` name an upload.',
         params: Params,
-        querystring: Type.Object({ title: Type.Optional(Type.String({ maxLength: 300 })), uri: Type.Optional(Type.String({ maxLength: 2000 })) }),
+        querystring: DocUploadQuery,
         response: { 202: ContentOk(DocView) },
       },
     },
@@ -213,7 +232,7 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     '/kbs/:kbId/docs',
     {
       config: { scope: 'kb:read' },
-      schema: { tags: ['knowledge'], summary: "A knowledge base's documents, newest first", params: Params, querystring: PageQuery, response: { 200: ContentOk(Type.Object({ docs: Type.Array(DocView), total: Type.Integer() })) } },
+      schema: { tags: ['knowledge'], summary: "A knowledge base's documents, newest first", params: Params, querystring: PageQuery, response: { 200: ContentOk(DocsPage) } },
     },
     async (request) => {
       const kb = await kbOf(orgOf(request), request.params.kbId);
@@ -245,17 +264,8 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
         summary: 'Search the passages of a knowledge base',
         description: 'Full text, any of the words, best first. `score` is relative to the best match (1); `matchReason` names the query words found.',
         params: Params,
-        body: Type.Object({ query: Type.String({ minLength: 1, maxLength: 500 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 5 })) }, { additionalProperties: false }),
-        response: {
-          200: ContentOk(
-            Type.Object({
-              query: Type.String(),
-              limit: Type.Integer(),
-              total: Type.Integer(),
-              results: Type.Array(Type.Object({ uri: Type.String(), score: Type.Number(), content: Type.String(), matchReason: Type.String() })),
-            }),
-          ),
-        },
+        body: SearchBody,
+        response: { 200: ContentOk(SearchAnswer) },
       },
     },
     async (request) => {

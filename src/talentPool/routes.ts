@@ -21,13 +21,25 @@ import { ProfileFields, ProfileView, profileView } from './view.ts';
 
 const ProfileParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
-const ImportResult = Type.Object({
+export const ImportResult = Type.Object({
   success: Type.Literal(true),
   profileIds: Type.Array(Type.String(), { description: 'One per entry (or per person in a CSV), in order' }),
   created: Type.Integer(),
   updated: Type.Integer(),
   profiles: Type.Array(Type.Object({ profileId: Type.String(), status: Type.Union([Type.Literal('created'), Type.Literal('updated')]) })),
 });
+
+export const ProfilesPage = Type.Object({
+  success: Type.Literal(true),
+  profiles: Type.Array(Type.Ref(ProfileView)),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+export const ProfileAnswer = Type.Object({ success: Type.Literal(true), ...ProfileFields });
+
+export const ProfileDeleted = Type.Object({ success: Type.Literal(true), id: Type.String(), deleted: Type.Literal(true) });
 
 function invalid(count: number, details: ErrorDetail[]): AppError {
   const entries = new Set(details.map((d) => d.entry)).size;
@@ -112,9 +124,7 @@ export async function talentPoolRoutes(instance: FastifyInstance, opts: { db: Db
         tags: ['sourcing'],
         summary: "The organisation's profiles, newest first",
         querystring: PageQuery,
-        response: {
-          200: Type.Object({ success: Type.Literal(true), profiles: Type.Array(Type.Ref(ProfileView)), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
-        },
+        response: { 200: ProfilesPage },
       },
     },
     async (request) => {
@@ -131,7 +141,7 @@ export async function talentPoolRoutes(instance: FastifyInstance, opts: { db: Db
         tags: ['sourcing'],
         summary: 'One stored profile',
         params: ProfileParams,
-        response: { 200: Type.Object({ success: Type.Literal(true), ...ProfileFields }) },
+        response: { 200: ProfileAnswer },
       },
     },
     async (request) => {
@@ -150,7 +160,7 @@ export async function talentPoolRoutes(instance: FastifyInstance, opts: { db: Db
         summary: 'Delete a profile from the pool',
         description: 'It is no longer found by sourcing runs nor enriched; results of runs that already finished keep it.',
         params: ProfileParams,
-        response: { 200: Type.Object({ success: Type.Literal(true), id: Type.String(), deleted: Type.Literal(true) }) },
+        response: { 200: ProfileDeleted },
       },
     },
     async (request) => {

@@ -33,7 +33,7 @@ const Header = Type.Object(
 );
 const Headers = Type.Array(Header, { maxItems: 20 });
 
-const CreateBody = Type.Object(
+export const CreateBody = Type.Object(
   {
     url: Type.String({ maxLength: 2000 }),
     events: Events,
@@ -44,7 +44,7 @@ const CreateBody = Type.Object(
   { additionalProperties: false },
 );
 
-const PatchBody = Type.Object(
+export const PatchBody = Type.Object(
   {
     url: Type.Optional(Type.String({ maxLength: 2000 })),
     events: Type.Optional(Events),
@@ -58,6 +58,14 @@ const PatchBody = Type.Object(
 );
 
 const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
+
+export const EndpointsPage = Type.Object({ webhooks: Type.Array(Type.Ref(EndpointView)), total: Type.Integer() });
+
+export const EndpointDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
+
+export const DeliveriesPage = Type.Object({ deliveries: Type.Array(Type.Ref(DeliveryView)), total: Type.Integer() });
+
+export const TestAnswer = Type.Object({ delivered: Type.Boolean(), httpStatus: Type.Union([Type.Integer(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]) });
 const DeliveryParams = Type.Object({ id: Type.String({ maxLength: 100 }), deliveryId: Type.String({ maxLength: 100 }) });
 
 export interface WebhookRouteOptions {
@@ -148,7 +156,7 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
         tags: ['webhooks'],
         summary: "The organisation's webhook endpoints, newest first",
         querystring: PageQuery,
-        response: { 200: ContentOk(Type.Object({ webhooks: Type.Array(Type.Ref(EndpointView)), total: Type.Integer() })) },
+        response: { 200: ContentOk(EndpointsPage) },
       },
     },
     async (request) => {
@@ -209,7 +217,7 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
         tags: ['webhooks'],
         summary: 'Delete an endpoint and its delivery log',
         params: Params,
-        response: { 200: ContentOk(Type.Object({ id: Type.String(), deleted: Type.Literal(true) })) },
+        response: { 200: ContentOk(EndpointDeleted) },
       },
     },
     async (request) => {
@@ -227,7 +235,7 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
         summary: "An endpoint's deliveries, newest first: attempts, last status, last error, next attempt, answer snippet",
         params: Params,
         querystring: PageQuery,
-        response: { 200: ContentOk(Type.Object({ deliveries: Type.Array(Type.Ref(DeliveryView)), total: Type.Integer() })) },
+        response: { 200: ContentOk(DeliveriesPage) },
       },
     },
     async (request) => {
@@ -275,9 +283,7 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
         tags: ['webhooks'],
         summary: 'Send a signed `ping` event now and report how the endpoint answered',
         params: Params,
-        response: {
-          200: ContentOk(Type.Object({ delivered: Type.Boolean(), httpStatus: Type.Union([Type.Integer(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]) })),
-        },
+        response: { 200: ContentOk(TestAnswer) },
       },
     },
     async (request) => {

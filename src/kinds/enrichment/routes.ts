@@ -18,7 +18,7 @@ import type { Db } from '../../store/database.ts';
 import { RunFailed, RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from '../sourcing/runs.ts';
 import { ENRICHMENT_FAILED_MESSAGE, EnrichmentInput } from './kind.ts';
 
-const Accepted = Type.Object({
+export const Accepted = Type.Object({
   success: Type.Literal(true),
   requestId: Type.String({ description: 'enr_<uuid>' }),
   status: Type.Literal('processing'),
@@ -27,7 +27,7 @@ const Accepted = Type.Object({
   webhookId: Type.Union([Type.String(), Type.Null()]),
 });
 
-const Processing = Type.Object({
+export const Processing = Type.Object({
   success: Type.Literal(true),
   requestId: Type.String(),
   status: Type.Literal('processing'),
@@ -40,7 +40,7 @@ const ProfileResult = Type.Union([
   Type.Object({ profileId: Type.String(), success: Type.Literal(false), errorCode: Type.String(), errorMessage: Type.String() }),
 ]);
 
-const Completed = Type.Object({
+export const Completed = Type.Object({
   success: Type.Literal(true),
   requestId: Type.String(),
   status: Type.Literal('completed'),

@@ -27,6 +27,32 @@ const draftsOf = (items: ItemRow[]): Draft[] => items.filter((i) => i.status ===
 
 const Params = Type.Object({ jobId: Type.String({ maxLength: 100 }) });
 
+export const EnrichAccepted = Type.Object({ jobId: Type.String({ description: 'enrich_job_<ULID>' }), status: Type.Literal('queued') });
+
+export const EnrichJob = Type.Object({
+  jobId: Type.String(),
+  status: Type.String({ description: 'queued, running, completed, failed or canceled' }),
+  enrichedContent: Type.Optional(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const EnrichDrafts = Type.Object({
+  jobId: Type.String(),
+  status: Type.String(),
+  drafts: Type.Array(
+    Type.Object({
+      platform: Type.String(),
+      mode: Type.String(),
+      title: Type.Optional(Type.String()),
+      posts: Type.Array(Type.String()),
+      sources: Type.Array(Type.String()),
+      tokensUsed: Type.Integer(),
+    }),
+  ),
+  failures: Type.Array(Type.Object({ platform: Type.String(), errorCode: Type.String(), errorMessage: Type.String() })),
+  tokensUsed: Type.Integer(),
+});
+
 export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<IdeaEnrichInput> }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, engine, kind } = opts;
@@ -48,7 +74,7 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
         summary: 'Write drafts of an idea for 1–5 platforms',
         description: 'With `kbId`, passages of that knowledge base are found for the idea, used and cited. 1 credit per draft, charged when it is written (402 if the balance is short).',
         body: IdeaEnrichInput,
-        response: { 202: ContentOk(Type.Object({ jobId: Type.String({ description: 'enrich_job_<ULID>' }), status: Type.Literal('queued') })) },
+        response: { 202: ContentOk(EnrichAccepted) },
       },
     },
     async (request, reply) => {
@@ -77,16 +103,7 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
         summary: 'An enrichment job: status, and the drafts as text once completed',
         params: Params,
         querystring: WaitQuery,
-        response: {
-          200: ContentOk(
-            Type.Object({
-              jobId: Type.String(),
-              status: Type.String({ description: 'queued, running, completed, failed or canceled' }),
-              enrichedContent: Type.Optional(Type.String()),
-              createdAt: Type.String({ format: 'date-time' }),
-            }),
-          ),
-        },
+        response: { 200: ContentOk(EnrichJob) },
       },
     },
     async (request, reply) => {
@@ -110,26 +127,7 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
         summary: 'The drafts of an enrichment job, structured (an addition to the seed route)',
         params: Params,
         querystring: WaitQuery,
-        response: {
-          200: ContentOk(
-            Type.Object({
-              jobId: Type.String(),
-              status: Type.String(),
-              drafts: Type.Array(
-                Type.Object({
-                  platform: Type.String(),
-                  mode: Type.String(),
-                  title: Type.Optional(Type.String()),
-                  posts: Type.Array(Type.String()),
-                  sources: Type.Array(Type.String()),
-                  tokensUsed: Type.Integer(),
-                }),
-              ),
-              failures: Type.Array(Type.Object({ platform: Type.String(), errorCode: Type.String(), errorMessage: Type.String() })),
-              tokensUsed: Type.Integer(),
-            }),
-          ),
-        },
+        response: { 200: ContentOk(EnrichDrafts) },
       },
     },
     async (request, reply) => {

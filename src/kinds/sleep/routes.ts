@@ -7,7 +7,7 @@ import { orgOf } from '../../server/plugins/auth.ts';
 import { ContentOk } from '../../server/schemas.ts';
 import { SleepInput } from './kind.ts';
 
-const SubmitBody = Type.Composite([
+export const SubmitBody = Type.Composite([
   SleepInput,
   Type.Object({
     priority: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
@@ -15,7 +15,7 @@ const SubmitBody = Type.Composite([
   }),
 ], { additionalProperties: false });
 
-const Accepted = ContentOk(Type.Object({ jobId: Type.String(), status: Type.Literal('queued') }));
+export const Accepted = ContentOk(Type.Object({ jobId: Type.String(), status: Type.Literal('queued') }));
 
 export async function sleepRoutes(instance: FastifyInstance, opts: { engine: Engine; kind: JobKind<SleepInput> }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();

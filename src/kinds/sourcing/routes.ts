@@ -16,7 +16,7 @@ import type { Db } from '../../store/database.ts';
 import { SourcingInput, type SourcingResult } from './kind.ts';
 import { RunFailed, RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from './runs.ts';
 
-const Accepted = Type.Object({
+export const Accepted = Type.Object({
   success: Type.Literal(true),
   requestId: Type.String({ description: 'req_<uuid>' }),
   status: Type.Literal('processing'),
@@ -26,7 +26,7 @@ const Accepted = Type.Object({
   updatedAt: Timestamp,
 });
 
-const Processing = Type.Object({
+export const Processing = Type.Object({
   success: Type.Literal(true),
   requestId: Type.String(),
   status: Type.Literal('processing'),
@@ -35,7 +35,7 @@ const Processing = Type.Object({
   createdAt: Timestamp,
 });
 
-const Completed = Type.Object({
+export const Completed = Type.Object({
   success: Type.Literal(true),
   requestId: Type.String(),
   status: Type.Literal('completed'),

@@ -10,12 +10,12 @@ import { orgFindById } from '../../store/orgs.ts';
 import { orgOf } from '../plugins/auth.ts';
 import { ContentOk, PageQuery, Timestamp } from '../schemas.ts';
 
-const Balance = Type.Object({
+export const Balance = Type.Object({
   available: Type.Integer({ description: 'Credits that can be spent or reserved now' }),
   reserved: Type.Integer({ description: 'Credits set aside for work in progress' }),
 });
 
-const LedgerEntry = Type.Object({
+export const LedgerEntry = Type.Object({
   id: Type.String(),
   kind: Type.Union([Type.Literal('grant'), Type.Literal('reserve'), Type.Literal('charge'), Type.Literal('release')]),
   amount: Type.Integer(),
@@ -24,6 +24,13 @@ const LedgerEntry = Type.Object({
   note: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
 });
+
+export const Me = Type.Object({
+  organisation: Type.Object({ id: Type.String(), name: Type.String(), createdAt: Timestamp }),
+  key: Type.Object({ id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()), createdAt: Timestamp }),
+});
+
+export const LedgerPage = Type.Object({ entries: Type.Array(LedgerEntry), total: Type.Integer() });
 
 export async function accountRoutes(instance: FastifyInstance, opts: { db: Db }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -36,12 +43,7 @@ export async function accountRoutes(instance: FastifyInstance, opts: { db: Db })
         tags: ['account'],
         summary: 'The organisation and API key making this request',
         response: {
-          200: ContentOk(
-            Type.Object({
-              organisation: Type.Object({ id: Type.String(), name: Type.String(), createdAt: Timestamp }),
-              key: Type.Object({ id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()), createdAt: Timestamp }),
-            }),
-          ),
+          200: ContentOk(Me),
         },
       },
     },
@@ -71,7 +73,7 @@ export async function accountRoutes(instance: FastifyInstance, opts: { db: Db })
         tags: ['account'],
         summary: 'Credit ledger entries, newest first',
         querystring: PageQuery,
-        response: { 200: ContentOk(Type.Object({ entries: Type.Array(LedgerEntry), total: Type.Integer() })) },
+        response: { 200: ContentOk(LedgerPage) },
       },
     },
     async (request) => ({ success: true as const, data: await creditsLedgerPage(db, orgOf(request), request.query) }),

@@ -22,6 +22,15 @@ export const POLL_AFTER_SECONDS = 2;
 
 const JobParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
+export const JobsQuery = Type.Composite([
+  PageQuery,
+  Type.Object({ kind: Type.Optional(Type.String({ maxLength: 50 })), status: Type.Optional(JobStatusSchema) }),
+], { additionalProperties: false });
+
+export const JobsPage = Type.Object({ jobs: Type.Array(Type.Ref(JobView)), total: Type.Integer() });
+
+export const ItemsPage = Type.Object({ items: Type.Array(Type.Ref(ItemView)), total: Type.Integer() });
+
 function notFound(id: string): AppError {
   return new AppError('not_found', `No job ${id}.`);
 }
@@ -38,11 +47,8 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
       schema: {
         tags: ['jobs'],
         summary: "The organisation's jobs, newest first",
-        querystring: Type.Composite([
-          PageQuery,
-          Type.Object({ kind: Type.Optional(Type.String({ maxLength: 50 })), status: Type.Optional(JobStatusSchema) }),
-        ], { additionalProperties: false }),
-        response: { 200: ContentOk(Type.Object({ jobs: Type.Array(Type.Ref(JobView)), total: Type.Integer() })) },
+        querystring: JobsQuery,
+        response: { 200: ContentOk(JobsPage) },
       },
     },
     async (request) => {
@@ -82,7 +88,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
         summary: "A job's items with their results and errors",
         params: JobParams,
         querystring: PageQuery,
-        response: { 200: ContentOk(Type.Object({ items: Type.Array(Type.Ref(ItemView)), total: Type.Integer() })) },
+        response: { 200: ContentOk(ItemsPage) },
       },
     },
     async (request) => {

@@ -1,0 +1,168 @@
+/**
+ * The shapes the client sends and receives, derived from the TypeBox schemas the server
+ * validates and serialises with — so a route's type cannot drift from the route. Every import
+ * here is `import type`: the client loads no server code at run time.
+ *
+ * Two adjustments, both to request shapes: TypeBox's `Static` keeps a property that has a
+ * `default` required, but the server fills such properties in, so the client lets callers leave
+ * them out (`WithDefaults`); and query strings are all optional for the same reason.
+ */
+import type { Static } from '@sinclair/typebox';
+import type { AgentDeleted as AgentDeletedSchema, AgentsPage as AgentsPageSchema, CreateBody as AgentCreateSchema, PatchBody as AgentPatchSchema, RunAccepted } from '../agents/routes.ts';
+import type { OutputsPage, OutputsQuery, RunsPage, Stats, StatsQuery } from '../agents/runRoutes.ts';
+import type { AgentPostView, AgentRunView, AgentView } from '../agents/view.ts';
+import type { CaptionsAnswer, RenderAccepted as RenderAcceptedSchema, RenderBody, RenderJob as RenderJobSchema } from '../clips/renderRoutes.ts';
+import type { CandidateBody, ClipDeleted as ClipDeletedSchema, ClipsPage as ClipsPageSchema, ImportBody } from '../clips/routes.ts';
+import type { StartUploadBody, UploadView } from '../clips/uploadRoutes.ts';
+import type { CandidateView, ClipView } from '../clips/view.ts';
+import type { JobEventType } from '../engine/sql/eventAppend.ts';
+import type { ItemView, JobView } from '../engine/views.ts';
+import type { CreateKbBody, DocsPage, DocUploadQuery, DocView, KbDeleted as KbDeletedSchema, KbsPage as KbsPageSchema, KbView, SearchAnswer, SearchBody } from '../kb/routes.ts';
+import type { Accepted as EnrichmentAcceptedSchema, Completed as EnrichmentCompletedSchema, Processing as EnrichmentProcessingSchema } from '../kinds/enrichment/routes.ts';
+import type { EnrichmentInput as EnrichmentInputSchema } from '../kinds/enrichment/kind.ts';
+import type { EnrichAccepted, EnrichDrafts, EnrichJob } from '../kinds/ideas/routes.ts';
+import type { IdeaEnrichInput as IdeaEnrichInputSchema } from '../kinds/ideas/kind.ts';
+import type { Accepted as SleepAcceptedSchema, SubmitBody as SleepBodySchema } from '../kinds/sleep/routes.ts';
+import type { SourcingInput as SourcingInputSchema } from '../kinds/sourcing/kind.ts';
+import type { RunFailed } from '../kinds/sourcing/runs.ts';
+import type { Accepted as SourcingAcceptedSchema, Completed as SourcingCompletedSchema, Processing as SourcingProcessingSchema } from '../kinds/sourcing/routes.ts';
+import type { Candidate as CandidateSchema } from '../scoring/candidate.ts';
+import type { JobsPage as JobsPageSchema, JobsQuery as JobsQuerySchema, ItemsPage as ItemsPageSchema } from '../server/routes/jobs.ts';
+import type { Balance as BalanceSchema, LedgerEntry as LedgerEntrySchema, LedgerPage as LedgerPageSchema, Me as MeSchema } from '../server/routes/account.ts';
+import type { PageQuery as PageQuerySchema } from '../server/schemas.ts';
+import type { ImportResult as ImportResultSchema, ProfileAnswer as ProfileAnswerSchema, ProfileDeleted as ProfileDeletedSchema, ProfilesPage as ProfilesPageSchema } from '../talentPool/routes.ts';
+import type { Resume as ResumeSchema } from '../talentPool/resume.ts';
+import type { ProfileView } from '../talentPool/view.ts';
+import type { WebhookBody } from '../webhooks/payload.ts';
+import type { CreateBody as WebhookCreateSchema, DeliveriesPage as DeliveriesPageSchema, EndpointDeleted, EndpointsPage as EndpointsPageSchema, PatchBody as WebhookPatchSchema, TestAnswer } from '../webhooks/routes.ts';
+import type { DeliveryView, EndpointView } from '../webhooks/view.ts';
+
+/** `T` with the keys `K` optional: the server supplies their defaults. */
+export type WithDefaults<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+export type PageQuery = Partial<Static<typeof PageQuerySchema>>;
+
+// account
+export type Me = Static<typeof MeSchema>;
+export type Balance = Static<typeof BalanceSchema>;
+export type LedgerEntry = Static<typeof LedgerEntrySchema>;
+export type LedgerPage = Static<typeof LedgerPageSchema>;
+
+// jobs
+export type Job = Static<typeof JobView>;
+export type JobItem = Static<typeof ItemView>;
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
+export type JobsQuery = Partial<Static<typeof JobsQuerySchema>>;
+export type JobsPage = Static<typeof JobsPageSchema>;
+export type ItemsPage = Static<typeof ItemsPageSchema>;
+
+/**
+ * One event of `GET /jobs/{id}/events`. The stream has no TypeBox schema (it is not JSON); the
+ * `data` of each type is what the engine appends with it (see src/engine: submit.ts,
+ * jobClaimNext.ts, itemCheckpoint.ts, jobProgress.ts, jobFinalize.ts).
+ */
+export type JobEvent = {
+  [T in JobEventType]: { seq: number; type: T; jobId: string; data: JobEventData[T]; createdAt: string };
+}[JobEventType];
+
+export interface JobEndData {
+  status: 'completed' | 'failed' | 'canceled';
+  succeeded: number;
+  failed: number;
+  total: number;
+  creditsCharged: number;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export interface JobEventData {
+  'job.queued': { kind: string; items: number; runAt: string };
+  'job.started': { attempt: number };
+  'item.succeeded': { key: string };
+  'item.failed': { key: string; errorCode: string; errorMessage: string };
+  'job.progress': { fraction: number };
+  'job.completed': JobEndData;
+  'job.failed': JobEndData;
+  'job.canceled': JobEndData;
+}
+
+// sourcing family: talent pool, sourcing runs, enrichment runs
+export type Resume = Static<typeof ResumeSchema>;
+export type Candidate = Static<typeof CandidateSchema>;
+export type ImportResult = Static<typeof ImportResultSchema>;
+export type ProfilesPage = Static<typeof ProfilesPageSchema>;
+export type Profile = Static<typeof ProfileView>;
+/** `GET /profiles/{id}`: the profile, flat, with `success: true` as the sourcing family answers. */
+export type ProfileAnswer = Static<typeof ProfileAnswerSchema>;
+export type ProfileDeleted = Static<typeof ProfileDeletedSchema>;
+export type SourcingInput = WithDefaults<Static<typeof SourcingInputSchema>, 'limit'>;
+export type SourcingAccepted = Static<typeof SourcingAcceptedSchema>;
+export type RunFailedAnswer = Static<ReturnType<typeof RunFailed>>;
+/** `GET /sourcing/{id}/results`: 202 processing, or 200 completed or failed. */
+export type SourcingResults = Static<typeof SourcingProcessingSchema> | Static<typeof SourcingCompletedSchema> | RunFailedAnswer;
+export type EnrichmentInput = Static<typeof EnrichmentInputSchema>;
+export type EnrichmentAccepted = Static<typeof EnrichmentAcceptedSchema>;
+/** `GET /sourcing/enrich/{id}/results`: 202 processing, or 200 completed or failed. */
+export type EnrichmentResults = Static<typeof EnrichmentProcessingSchema> | Static<typeof EnrichmentCompletedSchema> | RunFailedAnswer;
+
+// clips
+export type Clip = Static<typeof ClipView>;
+export type ClipCandidate = Static<typeof CandidateView>;
+export type ClipsPage = Static<typeof ClipsPageSchema>;
+export type ClipDeleted = Static<typeof ClipDeletedSchema>;
+export type ClipImportBody = Static<typeof ImportBody>;
+export type ClipCandidateBody = Static<typeof CandidateBody>;
+export type Upload = Static<typeof UploadView>;
+export type UploadStartBody = Static<typeof StartUploadBody>;
+export type CaptionsResult = Static<typeof CaptionsAnswer>;
+export type RenderRequest = Static<typeof RenderBody>;
+export type RenderAccepted = Static<typeof RenderAcceptedSchema>;
+export type RenderJob = Static<typeof RenderJobSchema>;
+
+// knowledge bases
+export type Kb = Static<typeof KbView>;
+export type KbDoc = Static<typeof DocView>;
+export type KbCreateBody = Static<typeof CreateKbBody>;
+export type KbsPage = Static<typeof KbsPageSchema>;
+export type KbDeleted = Static<typeof KbDeletedSchema>;
+export type KbDocsPage = Static<typeof DocsPage>;
+export type KbDocUploadQuery = Static<typeof DocUploadQuery>;
+export type KbSearchBody = Static<typeof SearchBody>;
+export type KbSearchResults = Static<typeof SearchAnswer>;
+
+// ideas
+export type IdeaEnrichInput = Static<typeof IdeaEnrichInputSchema>;
+export type IdeaEnrichAccepted = Static<typeof EnrichAccepted>;
+export type IdeaEnrichJob = Static<typeof EnrichJob>;
+export type IdeaDrafts = Static<typeof EnrichDrafts>;
+
+// agents
+export type Agent = Static<typeof AgentView>;
+export type AgentCreateBody = Static<typeof AgentCreateSchema>;
+export type AgentPatchBody = Static<typeof AgentPatchSchema>;
+export type AgentsPage = Static<typeof AgentsPageSchema>;
+export type AgentDeleted = Static<typeof AgentDeletedSchema>;
+export type AgentRunAccepted = Static<typeof RunAccepted>;
+export type AgentRun = Static<typeof AgentRunView>;
+export type AgentRunsPage = Static<typeof RunsPage>;
+export type AgentPost = Static<typeof AgentPostView>;
+export type AgentOutputsQuery = Partial<Static<typeof OutputsQuery>>;
+export type AgentOutputsPage = Static<typeof OutputsPage>;
+export type AgentStatsQuery = Static<typeof StatsQuery>;
+export type AgentStats = Static<typeof Stats>;
+
+// webhooks
+export type WebhookEndpoint = Static<typeof EndpointView>;
+export type WebhookDelivery = Static<typeof DeliveryView>;
+export type WebhookCreateBody = Static<typeof WebhookCreateSchema>;
+export type WebhookPatchBody = Static<typeof WebhookPatchSchema>;
+export type WebhookEndpointsPage = Static<typeof EndpointsPageSchema>;
+export type WebhookDeleted = Static<typeof EndpointDeleted>;
+export type WebhookDeliveriesPage = Static<typeof DeliveriesPageSchema>;
+export type WebhookTestResult = Static<typeof TestAnswer>;
+/** The body of a delivery, as `verifyWebhook` returns it. */
+export type WebhookEvent = WebhookBody;
+
+// the demonstration kind (LONGRUN_DEMO_KINDS=1)
+export type SleepRequest = WithDefaults<Static<typeof SleepBodySchema>, 'items' | 'ms' | 'fail' | 'flaky' | 'hang'>;
+export type SleepAccepted = Static<typeof SleepAcceptedSchema>['data'];

@@ -1,0 +1,23 @@
+/**
+ * Compile-time checks (enforced by `tsc --noEmit`, which covers test/): the client's types are
+ * the server's schemas — bodies refuse what the schema refuses, answers narrow by status.
+ */
+import { describe, expectTypeOf, it } from 'vitest';
+import type { EnrichmentResults, JobEvent, LongrunClient, SourcingInput, SourcingResults } from '../../src/client/index.ts';
+
+describe('client types', () => {
+  it('types bodies and answers from the route schemas', () => {
+    expectTypeOf<LongrunClient['account']['credits']>().returns.resolves.toEqualTypeOf<{ available: number; reserved: number }>();
+    // A default of the schema (limit: 10) may be left out; a required field may not.
+    expectTypeOf<{ title: string; jobDescription: string; location: string }>().toMatchTypeOf<SourcingInput>();
+    expectTypeOf<{ title: string; location: string }>().not.toMatchTypeOf<SourcingInput>();
+    expectTypeOf<Parameters<LongrunClient['sourcing']['start']>[0]>().toEqualTypeOf<SourcingInput>();
+    // Results narrow by status: candidates exist only once completed, the error only once failed.
+    expectTypeOf<Extract<SourcingResults, { status: 'completed' }>['candidates'][number]['matchScore']>().toBeNumber();
+    expectTypeOf<Extract<SourcingResults, { status: 'failed' }>['errorCode']>().toBeString();
+    expectTypeOf<Extract<EnrichmentResults, { status: 'processing' }>>().not.toHaveProperty('data');
+    // Events narrow by type.
+    expectTypeOf<Extract<JobEvent, { type: 'item.failed' }>['data']>().toEqualTypeOf<{ key: string; errorCode: string; errorMessage: string }>();
+    expectTypeOf<LongrunClient['agents']['create']>().parameter(0).toHaveProperty('platforms');
+  });
+});
