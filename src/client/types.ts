@@ -12,6 +12,7 @@ import type { AgentDeleted as AgentDeletedSchema, AgentsPage as AgentsPageSchema
 import type { OutputsPage, OutputsQuery, RunsPage, Stats, StatsQuery } from '../agents/runRoutes.ts';
 import type { AgentPostView, AgentRunView, AgentView } from '../agents/view.ts';
 import type { CaptionsAnswer, RenderAccepted as RenderAcceptedSchema, RenderBody, RenderJob as RenderJobSchema } from '../clips/renderRoutes.ts';
+import type { SourceUrl as SourceUrlSchema } from '../clips/sourceRoutes.ts';
 import type { CandidateBody, ClipDeleted as ClipDeletedSchema, ClipsPage as ClipsPageSchema, ImportBody } from '../clips/routes.ts';
 import type { StartUploadBody, UploadView } from '../clips/uploadRoutes.ts';
 import type { CandidateView, ClipView } from '../clips/view.ts';
@@ -118,6 +119,7 @@ export type CaptionsResult = Static<typeof CaptionsAnswer>;
 export type RenderRequest = Static<typeof RenderBody>;
 export type RenderAccepted = Static<typeof RenderAcceptedSchema>;
 export type RenderJob = Static<typeof RenderJobSchema>;
+export type ClipSourceUrl = Static<typeof SourceUrlSchema>;
 
 // knowledge bases
 export type Kb = Static<typeof KbView>;

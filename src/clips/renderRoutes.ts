@@ -4,9 +4,8 @@
  * `../shared/seeds/clip-render-jobs.md`), and `GET /renders/{jobId}.mp4` with Range support,
  * opened by the organisation's key or by the signed, expiring URL that `outputUrl` carries.
  */
-import fs from 'node:fs';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
 import type { JobKind } from '../engine/kind.ts';
 import { AppError } from '../errors.ts';
@@ -19,6 +18,7 @@ import { TEMPLATES, estimatedRenderSeconds, type RenderInput } from './renderKin
 import { signatureValid, signingKey, signPath } from './signedUrls.ts';
 import { candidateGet, clipGetForOrg, type ClipRow } from './sql/clips.ts';
 import type { ClipStorage } from './storage.ts';
+import { baseUrl, sendFile } from './fileResponse.ts';
 
 export interface RenderRouteOptions {
   db: Db;
@@ -52,28 +52,6 @@ export const RenderBody = Type.Object(
 );
 
 export const RenderAccepted = Type.Object({ jobId: Type.String(), status: Type.Literal('queued'), estimatedDurationSec: Type.Integer() });
-
-function baseUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
-}
-
-/** Parses `Range: bytes=…` for a file of `size` bytes: one range, or null for the whole file; throws 416. */
-function byteRange(header: string | undefined, size: number): { start: number; end: number } | null {
-  if (!header) return null;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return null; // not a single byte range: send it all
-  let start: number;
-  let end: number;
-  if (match[1] === '') {
-    start = Math.max(0, size - Number(match[2]));
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  }
-  if (start > end || start >= size) throw Object.assign(new AppError('bad_request', `Range ${header} is outside the file (${size} bytes).`, 416), { size });
-  return { start, end };
-}
 
 export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteOptions) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -238,22 +216,7 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
         throw new AppError('not_found', `No render ${jobId}.`);
       }
       if (!render?.output_path) throw new AppError('not_found', `No render ${jobId}.`);
-      const file = storage.resolve(render.output_path);
-      const size = fs.statSync(file).size;
-      let range;
-      try {
-        range = byteRange(request.headers.range, size);
-      } catch (error) {
-        reply.header('content-range', `bytes */${size}`);
-        throw error;
-      }
-      reply.header('accept-ranges', 'bytes').type('video/mp4');
-      if (!range) return reply.header('content-length', size).send(fs.createReadStream(file));
-      return reply
-        .code(206)
-        .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
-        .header('content-length', range.end - range.start + 1)
-        .send(fs.createReadStream(file, { start: range.start, end: range.end }));
+      return sendFile(request, reply, storage.resolve(render.output_path), 'video/mp4');
     },
   );
 }

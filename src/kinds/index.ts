@@ -6,6 +6,7 @@ import { analysisKind, type AnalysisInput } from '../clips/analysisKind.ts';
 import { locateMediaTools } from '../clips/binaries.ts';
 import { renderKind, type RenderInput } from '../clips/renderKind.ts';
 import { renderRoutes } from '../clips/renderRoutes.ts';
+import { sourceRoutes } from '../clips/sourceRoutes.ts';
 import { clipRoutes } from '../clips/routes.ts';
 import { uploadRoutes } from '../clips/uploadRoutes.ts';
 import { ClipView } from '../clips/view.ts';
@@ -123,6 +124,7 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
     maxUploadBytes: config.clips.maxUploadBytes,
     ttlHours: config.clips.uploadTtlHours,
   });
+  await app.register(sourceRoutes, { db: store.db, storage: clipStorage, urlTtlSeconds: config.clips.urlTtlSeconds });
   await app.register(renderRoutes, {
     db: store.db,
     engine,

@@ -32,7 +32,7 @@ describe.skipIf(testBackend() === 'postgres')('clips and webhooks in a browser',
     fs.rmSync(media, { recursive: true, force: true });
   });
 
-  it('shows candidate segments on a timeline, renders one from the page and plays it', async () => {
+  it('plays the source, shows candidate segments on a timeline, renders one from the page and plays it', async () => {
     const uploaded = await uploadClip(server.url, server.key, makeSampleVideo(media), 'Launch talk');
     expect(uploaded.status, uploaded.text).toBe(201);
     const clip = await clipWhenAnalysed(server.url, server.key, uploaded.body.data.id);
@@ -43,6 +43,11 @@ describe.skipIf(testBackend() === 'postgres')('clips and webhooks in a browser',
     await signIn(page, server.url, server.key, '#/clips');
     await page.getByRole('link', { name: 'Launch talk' }).click();
     await page.getByRole('heading', { level: 1, name: 'Launch talk' }).waitFor();
+
+    // The source plays through its signed URL (a <video> cannot send the key).
+    const source = page.getByLabel('Source video of Launch talk');
+    expect(await source.getAttribute('src')).toMatch(new RegExp(`/clips/${clip.id}/source\\?expires=\\d+&signature=`));
+    await page.waitForFunction(() => ((document.querySelector('video.source-player') as HTMLVideoElement | null)?.readyState ?? 0) >= 1);
 
     // Each segment is a button on the timeline; choosing one selects it in the render form.
     const segments = page.getByRole('group', { name: /Candidate segments/ }).getByRole('button');

@@ -49,6 +49,8 @@ describe('clips', () => {
     expect(render).toMatchObject({ jobId: expect.stringMatching(/^job_/), status: 'queued' });
     const job = await client.waitFor(render.jobId);
     expect(job).toMatchObject({ kind: 'clip.render', status: 'completed' });
+    const source = await client.clips.sourceUrl(clip.id);
+    expect((await fetch(source.url, { headers: { range: 'bytes=0-9' } })).status).toBe(206);
     const [rendered] = await client.clips.renders(clip.id);
     expect(rendered).toMatchObject({ id: render.jobId, clipId: clip.id, status: 'completed', outputUrl: expect.stringContaining(`/renders/${render.jobId}.mp4`) });
     // The signed URL needs no key.

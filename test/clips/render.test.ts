@@ -131,6 +131,30 @@ describe('renders', () => {
     expect((await fetch(bare, { headers: { authorization: `Bearer ${other.key}` } })).status).toBe(404);
   });
 
+  it("serves the clip's source file to its key and through a signed URL, with Range, and to no one else", async () => {
+    const whole = fs.readFileSync(makeSampleVideo(media));
+    const own = await fetch(`${server.url}/clips/${clipId}/source`, { headers: { authorization: `Bearer ${key}` } });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('content-type')).toBe('video/mp4');
+    expect(Buffer.from(await own.arrayBuffer())).toEqual(whole);
+
+    const signed = await call(`${server.url}/clips/${clipId}/source-url`, { key });
+    expect(signed.status, signed.text).toBe(200);
+    const { url, expiresAt } = signed.body.data;
+    expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
+    const part = await fetch(url, { headers: { range: 'bytes=0-99' } });
+    expect(part.status).toBe(206);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(whole.subarray(0, 100));
+    expect((await fetch(url.replace(/signature=(.)/, (_m: string, c: string) => `signature=${c === '0' ? '1' : '0'}`))).status).toBe(403);
+    // A signed URL opens that clip's source only.
+    expect((await fetch(url.replace(clipId, 'clip_01HXYZ00000000000000000000'))).status).toBe(403);
+
+    expect((await fetch(`${server.url}/clips/${clipId}/source`)).status).toBe(401);
+    const other = await server.newOrg('not-my-source');
+    expect((await fetch(`${server.url}/clips/${clipId}/source`, { headers: { authorization: `Bearer ${other.key}` } })).status).toBe(404);
+    expect((await call(`${server.url}/clips/${clipId}/source-url`, { key: other.key })).status).toBe(404);
+  });
+
   it('cancels a render: the job ends canceled, ffmpeg is gone, no file is left, nothing is charged', async () => {
     const before = (await call(`${server.url}/credits`, { key })).body.data;
     const whole = await call(`${server.url}/clips/${clipId}/candidates`, { key, json: { startMs: 0, endMs: 30_000, title: 'All of it' } });

@@ -1,9 +1,8 @@
 /**
- * One clip: its candidate segments on a timeline of the source, a render form, and its renders
- * with a video player each (their signed, expiring `outputUrl`s). Unfinished renders are
- * followed live through their event streams.
- *
- * The source video itself has no URL in the API yet, so only renders can be played.
+ * One clip: a player for its source and its candidate segments on a timeline of it, a render
+ * form, and its renders with a video player each. Players use signed, expiring URLs (a `<video>`
+ * cannot send the key): `GET /clips/{id}/source-url` and the renders' `outputUrl`s. Unfinished
+ * renders are followed live through their event streams.
  */
 import { api, apiData, seg } from '../api.ts';
 import { field, formError, onSubmit } from '../components/form.ts';
@@ -58,6 +57,14 @@ function renderForm(clip: Clip, onStarted: () => void): { form: HTMLFormElement;
   };
 }
 
+/** The source file's player, once the upload or import has stored it. */
+async function sourcePlayer(clip: Clip, signal: AbortSignal): Promise<HTMLElement | null> {
+  if (clip.status === 'uploading' || clip.fileSize === null) return null;
+  const { url } = await apiData<{ url: string }>(`/clips/${seg(clip.id)}/source-url`, { signal });
+  if (!/^https?:\/\//.test(url)) return null;
+  return h('video', { controls: true, preload: 'metadata', src: url, class: 'source-player', 'aria-label': `Source video of ${clip.name}` });
+}
+
 /** Render URLs come from the API; only http(s) ones become a video source. */
 function player(render: RenderJob): HTMLElement | null {
   if (!render.outputUrl || !/^https?:\/\//.test(render.outputUrl)) return null;
@@ -92,6 +99,7 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
   };
 
   const clip = await apiData<Clip>(`/clips/${seg(id)}`, { signal });
+  const source = await sourcePlayer(clip, signal).catch(() => null);
   await loadRenders();
 
   const ranked = [...clip.candidates].sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
@@ -107,6 +115,7 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
       ['Uploaded', when(clip.createdAt)],
       ['Error', clip.error ? h('span', { class: 'error-text' }, clip.error) : null],
     ]),
+    source,
     h(
       'section',
       { 'aria-labelledby': 'clip-segments' },

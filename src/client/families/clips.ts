@@ -13,6 +13,7 @@ import type {
   ClipCandidateBody,
   ClipDeleted,
   ClipImportBody,
+  ClipSourceUrl,
   ClipsPage,
   PageQuery,
   RenderAccepted,
@@ -43,6 +44,8 @@ export function clipMethods(http: Http) {
       http.data<CaptionsResult>('POST', `${path(clipId)}/captions`, { signal: o.signal, json: { content, ...(o.format ? { format: o.format } : {}) } }),
     /** Renders a candidate; the answer's `jobId` works with `waitFor` and `streamEvents`. */
     render: (clipId: string, body: RenderRequest, o: CallOptions = {}) => http.data<RenderAccepted>('POST', `${path(clipId)}/render`, { ...o, json: body }),
+    /** A signed, expiring URL of the clip's source file, for a player (no key needed to open it). */
+    sourceUrl: (clipId: string, o: SignalOption = {}) => http.data<ClipSourceUrl>('GET', `${path(clipId)}/source-url`, o),
     /** A clip's render jobs, newest first, with a signed `outputUrl` once completed. */
     renders: (clipId: string, o: SignalOption = {}) => http.data<RenderJob[]>('GET', `${path(clipId)}/jobs`, o),
 
