@@ -12,13 +12,18 @@ export async function jobsNextAvailableAt(db: Db): Promise<string | null> {
   return row?.next ?? null;
 }
 
-/** Whether an organisation other than `orgId` has a job that could be claimed now. */
+/**
+ * Whether an organisation other than `orgId` has a job that could be claimed now. Asked per
+ * active organisation (`engine_org_turns`) through the claim index, so a long queue of `orgId`'s
+ * own jobs is never scanned.
+ */
 export async function jobsOtherOrgWaiting(db: Db, orgId: string, now: string): Promise<boolean> {
   const row = await db
-    .selectFrom('jobs')
-    .select('id')
-    .where('available_at', '<=', now)
-    .where('org_id', '!=', orgId)
+    .selectFrom('engine_org_turns as t')
+    .select('t.org_id')
+    .where('t.active_jobs', '>', 0)
+    .where('t.org_id', '!=', orgId)
+    .where((eb) => eb.exists(eb.selectFrom('jobs as j').select('j.id').whereRef('j.org_id', '=', 't.org_id').where('j.available_at', '<=', now)))
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;

@@ -11,6 +11,7 @@ import * as webhooks from './0004_webhooks.ts';
 import * as clips from './0005_clips.ts';
 import * as knowledge from './0006_knowledge.ts';
 import * as agents from './0007_agents.ts';
+import * as claimOrderIndex from './0008_claim_order_index.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0005_clips': clips,
   '0006_knowledge': knowledge,
   '0007_agents': agents,
+  '0008_claim_order_index': claimOrderIndex,
 };
