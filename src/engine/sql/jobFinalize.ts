@@ -20,8 +20,9 @@ export interface FinalState {
 export type JobFinishedHook = (trx: Db, job: JobRow) => Promise<void>;
 
 export async function jobFinalize(trx: Db, jobId: string, final: FinalState, now: string, hooks: readonly JobFinishedHook[]): Promise<JobRow> {
-  const before = await trx.selectFrom('jobs').select(['org_id']).where('id', '=', jobId).executeTakeFirstOrThrow();
-  await creditsReleaseRemaining(trx, before.org_id, jobId);
+  const before = await trx.selectFrom('jobs').select(['org_id', 'credits_reserved']).where('id', '=', jobId).executeTakeFirstOrThrow();
+  // A job that reserved nothing has nothing to release: skip the account lock and ledger read.
+  if (Number(before.credits_reserved) > 0) await creditsReleaseRemaining(trx, before.org_id, jobId);
   const job = await trx
     .updateTable('jobs')
     .set({
