@@ -220,23 +220,24 @@ describe('agents with the openai provider', () => {
     const second = (await call(`${slow.url}/agents/${a}/run`, { key, method: 'POST' })).body.data.runId;
     const other = (await call(`${slow.url}/agents/${b}/run`, { key, method: 'POST' })).body.data.runId;
 
+    // Statuses are read one after the other, so the later run is read first: if it is running,
+    // a serial queue means the earlier one had ended before, and still has when read next.
     let sawQueuedBehindRunning = false;
-    let sawOtherAgentAlongside = false;
     for (;;) {
       const status = async (agent: string, run: string) => (await call(`${slow.url}/agents/${agent}/runs/${run}`, { key })).body.data.status;
-      const [s1, s2, s3] = [await status(a, first), await status(a, second), await status(b, other)];
-      expect(s1 === 'running' && s2 === 'running').toBe(false);
-      if (s1 === 'running' && s2 === 'queued') sawQueuedBehindRunning = true;
-      if (s1 === 'running' && s3 === 'running') sawOtherAgentAlongside = true;
+      const [s3, s2, s1] = [await status(b, other), await status(a, second), await status(a, first)];
+      expect(s2 === 'running' && s1 === 'running').toBe(false);
+      if (s2 === 'queued' && s1 === 'running') sawQueuedBehindRunning = true;
       if ([s1, s2, s3].every((s) => s === 'completed')) break;
       expect([s1, s2, s3]).not.toContain('failed');
       await new Promise((r) => setTimeout(r, 40));
     }
     expect(sawQueuedBehindRunning).toBe(true);
-    expect(sawOtherAgentAlongside).toBe(true);
-    const jobs = await slow.store.db.selectFrom('jobs').select(['id', 'started_at', 'completed_at']).where('id', 'in', [first, second]).execute();
+    const jobs = await slow.store.db.selectFrom('jobs').select(['id', 'started_at', 'completed_at']).where('id', 'in', [first, second, other]).execute();
     const byId = new Map(jobs.map((j) => [j.id, j]));
+    // The second run of agent A started after the first ended; agent B's run overlapped A's first.
     expect(byId.get(second)!.started_at! >= byId.get(first)!.completed_at!).toBe(true);
+    expect(byId.get(other)!.started_at! < byId.get(first)!.completed_at! && byId.get(first)!.started_at! < byId.get(other)!.completed_at!).toBe(true);
     // The tone and the instructions reach the service.
     expect(standIn.requests.at(-1)!.body.messages[0]!.content).toContain('Write in a professional tone.');
   });
