@@ -69,7 +69,9 @@ describe('crash recovery', () => {
     const finishedBefore = new Set(
       (await store.db.selectFrom('job_items').select(['job_id', 'key']).where('status', '=', 'succeeded').execute()).map((r) => `${r.job_id} ${r.key}`),
     );
-    expect(finishedBefore.size).toBeGreaterThanOrEqual(8);
+    // Ten items had logged their side effect; up to one per worker slot (4) may not have been
+    // recorded before the kill (a loaded machine showed exactly 10 - 4).
+    expect(finishedBefore.size).toBeGreaterThanOrEqual(10 - 4);
     expect(finishedBefore.size).toBeLessThan(48);
 
     server = await startServeProcess(args, env('run2.log'));
