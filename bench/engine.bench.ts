@@ -1,0 +1,422 @@
+/**
+ * The engine against the queues people would use instead, with no-op jobs, in one process, one
+ * system after the other, each on a fresh database or queue: longrun's engine on SQLite (a
+ * temporary file) and on PostgreSQL, BullMQ on the local Redis, graphile-worker and pg-boss on
+ * the local PostgreSQL. Every system gets the same job count and the same worker concurrency.
+ *
+ * - burn-down: insert N jobs (timed apart), then start the workers and time until the store
+ *   says every job is done: jobs/s.
+ * - steady: workers running, submit R jobs/s for S seconds (after a short warm-up); each handler
+ *   notes performance.now() minus the time taken just before the enqueue call: enqueue-to-start
+ *   latency p50/p95/p99 in ms.
+ *
+ * How each system is driven (defaults otherwise):
+ * - longrun: `new Engine` with a registered no-op kind (as the tests do), orgConcurrency =
+ *   concurrency; burn-down inserts go through `engine.submitIn` — the same statements as
+ *   `engine.submit` — with --insert-batch submissions per transaction; steady state uses
+ *   `engine.submit`, one transaction per job.
+ * - BullMQ: Queue.addBulk (1,000 a call) / Queue.add; Worker with `concurrency`; the queue has
+ *   a unique name and is obliterated afterwards.
+ * - graphile-worker: WorkerUtils.addJobs (1,000 a call) / addJob; run() with `concurrency`.
+ * - pg-boss: insert (1,000 a call) / send; `concurrency` workers via work(), --pgboss-batch jobs
+ *   per fetch (default 1, so at most `concurrency` jobs in flight as for the others). pg-boss 10
+ *   polls (0.5 s at least); each worker calls the documented notifyWorker() on itself after a
+ *   non-empty batch, so it fetches again at once while there is work.
+ *
+ * Defaults are below the issue's N = 100,000 and fit a few minutes on 2 cores: longrun's claim
+ * query sorts every queued job of the organisation (no index in its order), so a claim costs
+ * O(queued) and a 100,000-job burn-down takes far longer than the peers' (SQLite ~30 min). The
+ * rate is one every system sustains, so the latency is not that of a growing backlog.
+ *
+ *   npm run bench -- engine [--jobs=5000] [--concurrency=8] [--rate=50] [--seconds=15]
+ *     [--systems=longrun-sqlite,longrun-postgres,bullmq,graphile-worker,pg-boss] [--shapes=burndown,steady]
+ *     [--insert-batch=500] [--pgboss-batch=1] [--pg=postgres://…/test] [--redis=redis://127.0.0.1:6379]
+ *     [--sql-stats=1: print longrun's statements by total time] [--report=0: write no results]
+ *
+ * Profile the longrun side: node --cpu-prof --import tsx bench/engine.bench.ts --systems=longrun-sqlite --shapes=burndown
+ */
+import { Queue, Worker } from 'bullmq';
+import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
+import { Redis } from 'ioredis';
+import PgBoss from 'pg-boss';
+import pg from 'pg';
+import { defineKind } from '../src/engine/kind.ts';
+import { benchEngine } from './lib/longrun.ts';
+import { freshDatabase } from './lib/postgres.ts';
+import { listFlag, numberFlag, pct, printComparison, round, sleep, stringFlag, writeReport, type Comparison, type Ratio } from './lib/report.ts';
+
+const SYSTEMS = ['longrun-sqlite', 'longrun-postgres', 'bullmq', 'graphile-worker', 'pg-boss'] as const;
+type SystemName = (typeof SYSTEMS)[number];
+const LABELS: Record<SystemName, string> = {
+  'longrun-sqlite': 'longrun (SQLite)',
+  'longrun-postgres': 'longrun (PostgreSQL)',
+  bullmq: 'BullMQ (Redis)',
+  'graphile-worker': 'graphile-worker',
+  'pg-boss': 'pg-boss',
+};
+
+const params = {
+  jobs: numberFlag('jobs', 5000),
+  concurrency: numberFlag('concurrency', 8),
+  rate: numberFlag('rate', 50),
+  seconds: numberFlag('seconds', 15),
+  warmup: numberFlag('warmup', 100),
+  insertBatch: numberFlag('insert-batch', 500),
+  pgbossBatch: numberFlag('pgboss-batch', 1),
+  systems: listFlag('systems', SYSTEMS),
+  shapes: listFlag('shapes', ['burndown', 'steady'] as const),
+  redis: stringFlag('redis', 'redis://127.0.0.1:6379'),
+  sqlStats: stringFlag('sql-stats', '0') === '1',
+  report: stringFlag('report', '1') === '1',
+};
+
+/** The payload every job carries: when it was enqueued (performance.now(), this process). */
+interface Payload {
+  t: number;
+}
+
+/** One system under test; a fresh one (own database or queue) per shape. */
+interface System {
+  /** Inserts `n` jobs as fast as the system's bulk path allows (workers not running). */
+  enqueueMany(n: number): Promise<void>;
+  enqueueOne(payload: Payload): Promise<void>;
+  startWorkers(): Promise<void>;
+  /** How many of the jobs are not finished yet, as the store sees it. */
+  unfinished(): Promise<number>;
+  close(): Promise<void>;
+}
+
+type OnStart = (payload: Payload) => void;
+
+// ---- longrun ----------------------------------------------------------------------------------
+async function longrunSystem(backend: 'sqlite' | 'postgres', onStart: OnStart): Promise<System> {
+  const bench = await benchEngine({ backend, concurrency: params.concurrency, sqlStats: params.sqlStats, label: 'engine' });
+  const { store, engine, org } = bench;
+  const kind = defineKind<Payload>({
+    name: 'noop',
+    maxAttempts: 1,
+    async process({ input }) {
+      onStart(input);
+      return null;
+    },
+  });
+  engine.register(kind);
+  return {
+    async enqueueMany(n) {
+      for (let done = 0; done < n; done += params.insertBatch) {
+        const count = Math.min(params.insertBatch, n - done);
+        await store.db.transaction().execute(async (trx) => {
+          for (let i = 0; i < count; i++) await engine.submitIn(trx, { orgId: org.id, kind, input: { t: 0 } });
+        });
+      }
+    },
+    async enqueueOne(payload) {
+      await engine.submit({ orgId: org.id, kind, input: payload });
+    },
+    async startWorkers() {
+      engine.start();
+    },
+    unfinished: () => bench.unfinished(),
+    close: () => bench.close(),
+  };
+}
+
+// ---- BullMQ -----------------------------------------------------------------------------------
+async function bullmqSystem(onStart: OnStart): Promise<System> {
+  const name = `bench-engine-${process.pid}-${Date.now()}`;
+  const connect = () => new Redis(params.redis, { maxRetriesPerRequest: null });
+  const queueConnection = connect();
+  const workerConnection = connect();
+  const queue = new Queue<Payload>(name, { connection: queueConnection });
+  let worker: Worker<Payload> | undefined;
+  return {
+    async enqueueMany(n) {
+      for (let done = 0; done < n; done += 1000) {
+        const count = Math.min(1000, n - done);
+        await queue.addBulk(Array.from({ length: count }, () => ({ name: 'noop', data: { t: 0 } })));
+      }
+    },
+    async enqueueOne(payload) {
+      await queue.add('noop', payload);
+    },
+    async startWorkers() {
+      worker = new Worker<Payload>(name, async (job) => onStart(job.data), { connection: workerConnection, concurrency: params.concurrency });
+      await worker.waitUntilReady();
+    },
+    async unfinished() {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).reduce((a, b) => a + b, 0);
+    },
+    async close() {
+      await worker?.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      queueConnection.disconnect();
+      workerConnection.disconnect();
+    },
+  };
+}
+
+// ---- graphile-worker --------------------------------------------------------------------------
+async function graphileSystem(onStart: OnStart): Promise<System> {
+  const database = await freshDatabase('engine_graphile');
+  const logger = new Logger(() => () => {});
+  // Our own pool, ended (and awaited) before the database is dropped.
+  const pool = new pg.Pool({ connectionString: database.url, max: params.concurrency + 2 });
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const utils: WorkerUtils = await makeWorkerUtils({ pgPool: pool, logger });
+  await utils.migrate();
+  let runner: Runner | undefined;
+  return {
+    async enqueueMany(n) {
+      for (let done = 0; done < n; done += 1000) {
+        const k = Math.min(1000, n - done);
+        await utils.addJobs(Array.from({ length: k }, () => ({ identifier: 'noop', payload: { t: 0 } })));
+      }
+    },
+    async enqueueOne(payload) {
+      await utils.addJob('noop', payload);
+    },
+    async startWorkers() {
+      runner = await run({
+        pgPool: pool,
+        concurrency: params.concurrency,
+        noHandleSignals: true,
+        logger,
+        taskList: { noop: async (payload) => onStart(payload as Payload) },
+      });
+    },
+    async unfinished() {
+      const { rows } = await pool.query<{ n: string }>('select count(*) as n from graphile_worker.jobs');
+      return Number(rows[0]!.n);
+    },
+    async close() {
+      await runner?.stop();
+      await utils.release();
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+// ---- pg-boss ----------------------------------------------------------------------------------
+async function pgBossSystem(onStart: OnStart): Promise<System> {
+  const database = await freshDatabase('engine_pgboss');
+  const boss = new PgBoss({ connectionString: database.url, max: params.concurrency + 2, schedule: false });
+  boss.on('error', (err) => console.error('pg-boss:', err.message));
+  await boss.start();
+  await boss.createQueue('noop');
+  const count = new pg.Pool({ connectionString: database.url, max: 1 });
+  count.on('error', () => {});
+  return {
+    async enqueueMany(n) {
+      for (let done = 0; done < n; done += 1000) {
+        const k = Math.min(1000, n - done);
+        await boss.insert(Array.from({ length: k }, () => ({ name: 'noop', data: { t: 0 } })));
+      }
+    },
+    async enqueueOne(payload) {
+      await boss.send('noop', payload);
+    },
+    async startWorkers() {
+      for (let i = 0; i < params.concurrency; i++) {
+        let id = '';
+        id = await boss.work<Payload>('noop', { batchSize: params.pgbossBatch, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+          for (const job of jobs) onStart(job.data);
+          if (jobs.length > 0 && id) boss.notifyWorker(id);
+        });
+      }
+    },
+    async unfinished() {
+      const { rows } = await count.query<{ n: string }>(`select count(*) as n from pgboss.job where name = 'noop' and state not in ('completed', 'failed', 'cancelled')`);
+      return Number(rows[0]!.n);
+    },
+    async close() {
+      await boss.stop({ graceful: false, wait: true, timeout: 1000 });
+      await count.end();
+      await database.drop();
+    },
+  };
+}
+
+function makeSystem(name: SystemName, onStart: OnStart): Promise<System> {
+  switch (name) {
+    case 'longrun-sqlite':
+      return longrunSystem('sqlite', onStart);
+    case 'longrun-postgres':
+      return longrunSystem('postgres', onStart);
+    case 'bullmq':
+      return bullmqSystem(onStart);
+    case 'graphile-worker':
+      return graphileSystem(onStart);
+    case 'pg-boss':
+      return pgBossSystem(onStart);
+  }
+}
+
+// ---- Shapes -----------------------------------------------------------------------------------
+async function untilFinished(system: System, deadlineMs: number): Promise<void> {
+  for (;;) {
+    if ((await system.unfinished()) === 0) return;
+    if (performance.now() > deadlineMs) throw new Error('jobs did not finish in time');
+    await sleep(20);
+  }
+}
+
+interface BurnDown {
+  insertSeconds: number;
+  insertPerSecond: number;
+  processSeconds: number;
+  jobsPerSecond: number;
+}
+
+async function burnDown(name: SystemName): Promise<BurnDown> {
+  let started = 0;
+  const system = await makeSystem(name, () => void started++);
+  try {
+    const t0 = performance.now();
+    await system.enqueueMany(params.jobs);
+    const insertMs = performance.now() - t0;
+    const t1 = performance.now();
+    await system.startWorkers();
+    await untilFinished(system, t1 + 30 * 60_000);
+    const processMs = performance.now() - t1;
+    if (started !== params.jobs) throw new Error(`${name}: ${started} handler calls for ${params.jobs} jobs`);
+    return {
+      insertSeconds: round(insertMs / 1000, 2),
+      insertPerSecond: Math.round(params.jobs / (insertMs / 1000)),
+      processSeconds: round(processMs / 1000, 2),
+      jobsPerSecond: Math.round(params.jobs / (processMs / 1000)),
+    };
+  } finally {
+    await system.close();
+  }
+}
+
+interface Steady {
+  submitted: number;
+  achievedRate: number;
+  enqueueErrors: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+}
+
+async function steady(name: SystemName): Promise<Steady> {
+  let latencies: number[] = [];
+  const system = await makeSystem(name, (payload) => latencies.push(performance.now() - payload.t));
+  try {
+    await system.startWorkers();
+    for (let i = 0; i < params.warmup; i++) await system.enqueueOne({ t: performance.now() });
+    await untilFinished(system, performance.now() + 60_000);
+    latencies = [];
+
+    const total = params.rate * params.seconds;
+    const pending: Promise<void>[] = [];
+    let errors = 0;
+    const t0 = performance.now();
+    for (let sent = 0; sent < total; ) {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * params.rate) + 1);
+      for (; sent < due; sent++) pending.push(system.enqueueOne({ t: performance.now() }).catch(() => void errors++));
+      await sleep(Math.max(0, t0 + (sent * 1000) / params.rate - performance.now()));
+    }
+    await Promise.all(pending);
+    const sendMs = performance.now() - t0;
+    await untilFinished(system, performance.now() + 10 * 60_000);
+    return {
+      submitted: total,
+      achievedRate: Math.round(total / (sendMs / 1000)),
+      enqueueErrors: errors,
+      latencyMs: { p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), max: pct(latencies, 100) },
+    };
+  } finally {
+    await system.close();
+  }
+}
+
+// ---- Main -------------------------------------------------------------------------------------
+const RATIOS: { longrun: SystemName; peer: SystemName; throughput?: string; latency?: string }[] = [
+  { longrun: 'longrun-sqlite', peer: 'bullmq', throughput: '>= 5', latency: '<= 1' },
+  { longrun: 'longrun-postgres', peer: 'graphile-worker', throughput: '>= 3', latency: '<= 1' },
+  { longrun: 'longrun-sqlite', peer: 'graphile-worker' },
+  { longrun: 'longrun-sqlite', peer: 'pg-boss' },
+  { longrun: 'longrun-postgres', peer: 'bullmq' },
+  { longrun: 'longrun-postgres', peer: 'pg-boss' },
+];
+
+async function main() {
+  console.log(`engine bench: ${JSON.stringify(params)}`);
+  const burn: Partial<Record<SystemName, BurnDown>> = {};
+  const lat: Partial<Record<SystemName, Steady>> = {};
+  for (const name of params.systems) {
+    if (params.shapes.includes('burndown')) {
+      burn[name] = await burnDown(name);
+      console.log(`${LABELS[name]}, burn-down of ${params.jobs}: ${JSON.stringify(burn[name])}`);
+    }
+    if (params.shapes.includes('steady')) {
+      lat[name] = await steady(name);
+      console.log(`${LABELS[name]}, steady ${params.rate}/s for ${params.seconds} s: ${JSON.stringify(lat[name])}`);
+    }
+  }
+
+  const comparisons: Comparison[] = [];
+  const present = (r: (typeof RATIOS)[number], data: object) => r.longrun in data && r.peer in data;
+  if (Object.keys(burn).length > 0) {
+    const ratios: Ratio[] = RATIOS.filter((r) => present(r, burn)).map((r) => ({
+      label: `${LABELS[r.longrun]} / ${LABELS[r.peer]}, jobs/s`,
+      value: round(burn[r.longrun]!.jobsPerSecond / burn[r.peer]!.jobsPerSecond, 3),
+      ...(r.throughput ? { target: r.throughput } : {}),
+    }));
+    comparisons.push({
+      id: 'burndown',
+      title: `Burn-down: ${params.jobs.toLocaleString('en-US')} no-op jobs, concurrency ${params.concurrency}`,
+      unit: 'jobs/s (higher is better)',
+      series: ['jobs/s'],
+      rows: params.systems.filter((s) => burn[s]).map((s) => ({ label: LABELS[s], values: [burn[s]!.jobsPerSecond] })),
+      ratios,
+    });
+    comparisons.push({
+      id: 'insert',
+      title: `Bulk insert of ${params.jobs.toLocaleString('en-US')} jobs (longrun: engine.submitIn, ${params.insertBatch} per transaction; peers: their bulk add)`,
+      unit: 'jobs/s (higher is better)',
+      series: ['jobs/s'],
+      rows: params.systems.filter((s) => burn[s]).map((s) => ({ label: LABELS[s], values: [burn[s]!.insertPerSecond] })),
+    });
+  }
+  if (Object.keys(lat).length > 0) {
+    const ratios: Ratio[] = RATIOS.filter((r) => present(r, lat)).map((r) => ({
+      label: `${LABELS[r.longrun]} / ${LABELS[r.peer]}, p50 latency`,
+      value: round(lat[r.longrun]!.latencyMs.p50 / lat[r.peer]!.latencyMs.p50, 3),
+      ...(r.latency ? { target: r.latency } : {}),
+    }));
+    comparisons.push({
+      id: 'latency',
+      title: `Enqueue-to-start latency at ${params.rate} jobs/s for ${params.seconds} s, concurrency ${params.concurrency}`,
+      unit: 'ms (lower is better)',
+      series: ['p50', 'p95', 'p99'],
+      rows: params.systems
+        .filter((s) => lat[s])
+        .map((s) => ({ label: LABELS[s], values: [lat[s]!.latencyMs.p50, lat[s]!.latencyMs.p95, lat[s]!.latencyMs.p99] })),
+      ratios,
+    });
+  }
+  for (const c of comparisons) printComparison(c);
+  if (!params.report) return;
+  writeReport({
+    name: 'engine',
+    params,
+    results: { burnDown: burn, steady: lat },
+    comparisons,
+    notes: [
+      'longrun burn-down inserts: engine.submitIn, --insert-batch submissions per transaction (same statements as engine.submit).',
+      'pg-boss: concurrency workers, --pgboss-batch jobs per fetch, notifyWorker() after a non-empty batch.',
+    ],
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
