@@ -36,12 +36,17 @@ export async function jobClaimNext(
       .orderBy(sql`coalesce(last_served_at, '')`)
       .limit(ORGS_PER_CLAIM)
       .execute();
+    let holdingTurn = false;
     for (const { org_id: orgId } of orgs) {
       // PostgreSQL: claims for one organisation take turns on its row, so two claimers cannot
       // both count N-1 running jobs and both start one (found by the suite's PostgreSQL pass).
-      // A claimer that finds the row busy moves on to the next organisation.
-      const turn = await claimLock(trx.selectFrom('engine_org_turns').select('org_id').where('org_id', '=', orgId), opts.dialect).executeTakeFirst();
+      // The first row a claimer locks it waits for: with one busy organisation, skipping left
+      // most claimers idle until the next signal (81 → 220 jobs/s in `npm run bench -- engine`).
+      // Once it holds a row it only skips busy ones, so no two claimers can wait on each other.
+      const turnQuery = trx.selectFrom('engine_org_turns').select('org_id').where('org_id', '=', orgId);
+      const turn = await (opts.dialect !== 'postgres' ? turnQuery : holdingTurn ? turnQuery.forUpdate().skipLocked() : turnQuery.forUpdate()).executeTakeFirst();
       if (!turn) continue;
+      holdingTurn = true;
       let counted = trx
         .selectFrom('jobs')
         .select((eb) => eb.fn.countAll<number>().as('n'))
