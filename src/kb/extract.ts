@@ -5,7 +5,6 @@
  * typed error with the reason.
  */
 import { Parser } from 'htmlparser2';
-import { PDFParse } from 'pdf-parse';
 
 export type DocType = 'text' | 'markdown' | 'html' | 'pdf';
 
@@ -75,6 +74,8 @@ export function htmlToText(html: string): { text: string; title: string | null }
 export async function extractText(type: DocType, bytes: Buffer): Promise<{ text: string; title: string | null }> {
   if (type === 'pdf') {
     if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') throw new ExtractError('The file is not a PDF (it does not start with %PDF-).');
+    // Loaded on the first PDF only: pdf-parse and its pdfjs add about 34 MB to every process.
+    const { PDFParse } = await import('pdf-parse');
     let text: string;
     try {
       text = (await new PDFParse({ data: new Uint8Array(bytes) }).getText()).text;
