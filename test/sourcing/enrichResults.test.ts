@@ -149,6 +149,15 @@ describe('GET /sourcing/enrich/{id}/results, as the seed shows it', () => {
     const fromRun = run.body.candidates.find((c: { profileId: string }) => c.profileId === ids[0]);
     expect(jane.matchScore).toBe(fromRun.matchScore);
     expect(await balance(key)).toEqual({ available: before.available - 2, reserved: 0 });
+
+    // Asked again, a finished run answers the same bytes (from the per-process cache), and still
+    // to its own organisation only.
+    const again = await call(results(key, accepted.body.requestId), { key });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(again.text).toBe(done.text);
+    const stranger = await server.newOrg('completed-stranger');
+    expect((await call(results(key, accepted.body.requestId), { key: stranger.key })).status).toBe(404);
   });
 
   it('"Completed with Partial Failure": 2 known + 1 unknown profile → 2 enriched, 1 failed, 2 credits', async () => {

@@ -15,6 +15,7 @@ import { AppError } from '../../errors.ts';
 import { Candidate } from '../../scoring/candidate.ts';
 import { Timestamp, WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
+import { FinishedBodies } from '../sourcing/finishedBodies.ts';
 import { RunFailed, RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from '../sourcing/runs.ts';
 import { ENRICHMENT_FAILED_MESSAGE, EnrichmentInput } from './kind.ts';
 
@@ -81,6 +82,7 @@ async function resultsBody(db: Db, job: JobRow) {
 export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<EnrichmentInput> }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, engine, kind } = opts;
+  const finishedBodies = new FinishedBodies();
 
   app.post(
     '/sourcing/enrich',
@@ -126,7 +128,8 @@ export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db
       },
     },
     async (request, reply) => {
-      return sendRunResults(reply, await resultsBody(db, await runForRequest(db, engine, request, kind.name)));
+      const job = await runForRequest(db, engine, request, kind.name);
+      return finishedBodies.send(reply, job, async () => sendRunResults(reply, await resultsBody(db, job)));
     },
   );
 }

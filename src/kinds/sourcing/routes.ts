@@ -14,6 +14,7 @@ import { Candidate } from '../../scoring/candidate.ts';
 import { Timestamp, WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
 import { SourcingInput, type SourcingResult } from './kind.ts';
+import { FinishedBodies } from './finishedBodies.ts';
 import { RunFailed, RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from './runs.ts';
 
 export const Accepted = Type.Object({
@@ -73,6 +74,7 @@ async function resultsBody(db: Db, job: JobRow) {
 export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<SourcingInput> }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, engine, kind } = opts;
+  const finishedBodies = new FinishedBodies();
 
   app.post(
     '/sourcing',
@@ -114,7 +116,8 @@ export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; 
       },
     },
     async (request, reply) => {
-      return sendRunResults(reply, await resultsBody(db, await runForRequest(db, engine, request, kind.name)));
+      const job = await runForRequest(db, engine, request, kind.name);
+      return finishedBodies.send(reply, job, async () => sendRunResults(reply, await resultsBody(db, job)));
     },
   );
 }
