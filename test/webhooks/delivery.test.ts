@@ -178,7 +178,11 @@ describe('webhook deliveries', () => {
     expect(retried.body.data.status).toBe('pending');
     const again = await nextWithId('/hook/circuit', failed.id);
     expect(again.headers['webhook-id']).toBe(failed.id);
-    log = await settledLog(key, id);
+    // The receiver has the request; wait for the retried delivery's own job to record it (the
+    // newest delivery, which settledLog waits on, ended long ago: that was a flake on CI).
+    const { job_id: retryJob } = await server.store.db.selectFrom('webhook_deliveries').select('job_id').where('id', '=', failed.id).executeTakeFirstOrThrow();
+    for (let answer = await call(`${server.url}/jobs/${retryJob}?wait=10`, { key }); answer.status === 202; ) answer = await call(`${server.url}/jobs/${retryJob}?wait=10`, { key });
+    log = (await call(`${server.url}/webhooks/${id}/deliveries`, { key })).body.data;
     const after = log.deliveries.find((d: { id: string }) => d.id === failed.id);
     expect(after).toMatchObject({ status: 'succeeded', attempts: 5, lastStatusCode: 204 });
   });
