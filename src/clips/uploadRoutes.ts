@@ -209,11 +209,14 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       const clipId = newId('clip');
       const file = storage.sourcePath(orgId, clipId, upload.file_name);
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      const out = fs.createWriteStream(file);
-      for (let n = 1; n <= partCount(upload); n++) {
-        await pipeline(fs.createReadStream(path.join(partsDir(storage, upload.id), `${n}.part`)), out, { end: false });
+      // One pipeline over every part in order (a pipeline per part into one file stream left a
+      // listener behind per part: MaxListenersExceededWarning past ten parts).
+      const dir = partsDir(storage, upload.id);
+      const count = partCount(upload);
+      async function* partsInOrder() {
+        for (let n = 1; n <= count; n++) yield* fs.createReadStream(path.join(dir, `${n}.part`));
       }
-      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      await pipeline(partsInOrder, fs.createWriteStream(file));
       await db.deleteFrom('clip_uploads').where('id', '=', upload.id).execute();
       fs.rmSync(partsDir(storage, upload.id), { recursive: true, force: true });
       const clip = await adoptClipFile(opts, orgId, clipId, upload.name, file);
