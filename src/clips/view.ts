@@ -15,7 +15,7 @@ export const ClipView = Type.Object(
   {
     id: Type.String({ description: 'clip_<ULID>' }),
     name: Type.String(),
-    status: Type.Union(['uploading', 'processing', 'ready', 'rendering', 'rendered', 'failed'].map((s) => Type.Literal(s))),
+    status: Type.Union((['uploading', 'processing', 'ready', 'rendering', 'rendered', 'failed'] as const).map((s) => Type.Literal(s))),
     duration: Nullable(Type.Number({ description: 'Seconds' })),
     fileSize: Nullable(Type.Integer({ description: 'Bytes' })),
     width: Nullable(Type.Integer()),

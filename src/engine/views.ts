@@ -6,7 +6,7 @@ import type { JobRow } from './sql/jobClaimNext.ts';
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const ErrorInfo = Nullable(Type.Object({ code: Type.String(), message: Type.String() }));
 
-export const JobStatusSchema = Type.Union(['queued', 'running', 'completed', 'failed', 'canceled'].map((s) => Type.Literal(s)));
+export const JobStatusSchema = Type.Union((['queued', 'running', 'completed', 'failed', 'canceled'] as const).map((s) => Type.Literal(s)));
 
 export const JobView = Type.Object(
   {
@@ -36,7 +36,7 @@ export const JobView = Type.Object(
 export const ItemView = Type.Object(
   {
     key: Type.String(),
-    status: Type.Union(['pending', 'running', 'succeeded', 'failed'].map((s) => Type.Literal(s))),
+    status: Type.Union((['pending', 'running', 'succeeded', 'failed'] as const).map((s) => Type.Literal(s))),
     attempts: Type.Integer(),
     result: Type.Unknown(),
     error: ErrorInfo,

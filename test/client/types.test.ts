@@ -3,7 +3,7 @@
  * the server's schemas — bodies refuse what the schema refuses, answers narrow by status.
  */
 import { describe, expectTypeOf, it } from 'vitest';
-import type { EnrichmentResults, JobEvent, LongrunClient, SourcingInput, SourcingResults } from '../../src/client/index.ts';
+import type { Clip, EnrichmentResults, Job, JobEvent, LongrunClient, SourcingInput, SourcingResults } from '../../src/client/index.ts';
 
 describe('client types', () => {
   it('types bodies and answers from the route schemas', () => {
@@ -19,5 +19,8 @@ describe('client types', () => {
     // Events narrow by type.
     expectTypeOf<Extract<JobEvent, { type: 'item.failed' }>['data']>().toEqualTypeOf<{ key: string; errorCode: string; errorMessage: string }>();
     expectTypeOf<LongrunClient['agents']['create']>().parameter(0).toHaveProperty('platforms');
+    // Statuses are their literals, not any string.
+    expectTypeOf<Job['status']>().toEqualTypeOf<'queued' | 'running' | 'completed' | 'failed' | 'canceled'>();
+    expectTypeOf<Clip['status']>().toEqualTypeOf<'uploading' | 'processing' | 'ready' | 'rendering' | 'rendered' | 'failed'>();
   });
 });
