@@ -13,6 +13,7 @@ import { newId } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
 import { ContentOk, PageQuery } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
+import { kbFindForOrg } from '../kb/sql/kbs.ts';
 import type { AgentsTable } from '../store/schema.ts';
 import type { AgentRunInput } from './runKind.ts';
 import { checkSchedule, checkTimezone, nextRunAt, ScheduleError } from './schedule.ts';
@@ -74,12 +75,12 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
   /** The whole agent as it will be stored checks out: its knowledge base, schedule and topics. */
   async function check(orgId: string, settings: AgentSettings): Promise<void> {
     if (settings.kbId) {
-      const kb = await db.selectFrom('kbs').select('id').where('id', '=', settings.kbId).where('org_id', '=', orgId).executeTakeFirst();
-      if (!kb) throw new AppError('validation_error', `body.kbId: no knowledge base ${settings.kbId}.`);
+      if (!(await kbFindForOrg(db, orgId, settings.kbId))) throw new AppError('validation_error', `body.kbId: no knowledge base ${settings.kbId}.`);
     }
     try {
-      checkTimezone(settings.timezone);
+      // A schedule is read in the timezone, so checking it checks the timezone first.
       if (settings.schedule !== null) checkSchedule(settings.schedule, settings.timezone);
+      else checkTimezone(settings.timezone);
     } catch (error) {
       if (error instanceof ScheduleError) throw new AppError('validation_error', `body.${error.field}: ${error.message}`);
       throw error;

@@ -74,7 +74,7 @@ export class AgentScheduler {
     }
     try {
       const job = await db.transaction().execute(async (trx) => {
-        const current = await agentAdvanceIfDue(trx, agent.id, tick, next, firedAt);
+        const current = await agentAdvanceIfDue(trx, agent.id, tick, next);
         return current ? agentRunStart(trx, engine, kind, current, { type: 'schedule', tick }, firedAt) : null;
       });
       if (job) engine.signalSubmitted(job.id);
@@ -85,7 +85,7 @@ export class AgentScheduler {
         return false;
       }
       await db.transaction().execute(async (trx) => {
-        if (await agentAdvanceIfDue(trx, agent.id, tick, next, firedAt)) await agentRunRecordRefused(trx, agent, tick, firedAt, err.message);
+        if (await agentAdvanceIfDue(trx, agent.id, tick, next)) await agentRunRecordRefused(trx, agent, tick, firedAt, err.message);
       });
       log.warn({ agentId: agent.id, reason: err.message }, 'a scheduled agent run could not start');
       return false;

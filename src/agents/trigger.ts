@@ -15,7 +15,7 @@ import type { Platform } from '../kinds/ideas/platforms.ts';
 import type { Db } from '../store/database.ts';
 import { searchTerms } from '../talentPool/sql/profileSearch.ts';
 import { agentQueue, type AgentPostSpec, type AgentRunInput } from './runKind.ts';
-import type { AgentRow } from './sql/agents.ts';
+import { agentLastRunSet, type AgentRow } from './sql/agents.ts';
 import { runInsertUnlessTickTaken, runsCountForAgent, runsPassagesLastUsed } from './sql/runs.ts';
 import { instructionTopics, passageTitle, pickPassages, type Topic } from './topics.ts';
 
@@ -72,7 +72,7 @@ export async function agentRunStart(trx: Db, engine: Engine, kind: JobKind<Agent
     completed_at: null,
   });
   if (!inserted) return null;
-  await trx.updateTable('agents').set({ last_run_at: firedAt }).where('id', '=', agent.id).execute();
+  await agentLastRunSet(trx, agent.id, firedAt);
   return engine.submitIn(trx, {
     orgId: agent.org_id,
     kind,
@@ -98,4 +98,5 @@ export async function agentRunRecordRefused(trx: Db, agent: AgentRow, tick: stri
     created_at: firedAt,
     completed_at: firedAt,
   });
+  await agentLastRunSet(trx, agent.id, firedAt);
 }

@@ -52,7 +52,7 @@ export type LedgerPage = Static<typeof LedgerPageSchema>;
 // jobs
 export type Job = Static<typeof JobView>;
 export type JobItem = Static<typeof ItemView>;
-export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
+export type JobStatus = Job['status'];
 export type JobsQuery = Partial<Static<typeof JobsQuerySchema>>;
 export type JobsPage = Static<typeof JobsPageSchema>;
 export type ItemsPage = Static<typeof ItemsPageSchema>;

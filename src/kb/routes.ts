@@ -13,14 +13,14 @@ import { newId, nowIso } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
 import { ContentOk, Nullable, PageQuery, Timestamp } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
-import type { KbDocsTable, KbsTable } from '../store/schema.ts';
+import type { KbDocsTable } from '../store/schema.ts';
 import { searchTerms } from '../talentPool/sql/profileSearch.ts';
 import { BlockedUrlError, checkHostResolves, checkUrl, type GuardOptions } from '../webhooks/addressGuard.ts';
 import { DOC_MIME, docTypeOf } from './extract.ts';
 import type { IngestInput } from './ingestKind.ts';
 import { chunksIndexDeleteForKb, passagesSearch } from './sql/chunks.ts';
+import { kbFindForOrg, type KbRow } from './sql/kbs.ts';
 
-type KbRow = Selectable<KbsTable>;
 type DocRow = Selectable<KbDocsTable>;
 
 export const KbView = Type.Object({
@@ -108,7 +108,7 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
   app.addContentTypeParser('text/plain', { parseAs: 'buffer', bodyLimit: opts.maxDocBytes }, (_req, body, done) => done(null, body));
 
   async function kbOf(orgId: string, kbId: string): Promise<KbRow> {
-    const row = await db.selectFrom('kbs').selectAll().where('id', '=', kbId).where('org_id', '=', orgId).executeTakeFirst();
+    const row = await kbFindForOrg(db, orgId, kbId);
     if (!row) throw new AppError('not_found', `No knowledge base ${kbId}.`);
     return row;
   }

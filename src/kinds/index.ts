@@ -18,7 +18,7 @@ import type { TextProvider } from '../llm/provider.ts';
 import { ideaEnrichKind, type IdeaEnrichInput } from './ideas/kind.ts';
 import { agentRoutes } from '../agents/routes.ts';
 import { agentRunFinished } from '../agents/runFinished.ts';
-import { agentRunKind, type AgentRunInput } from '../agents/runKind.ts';
+import { agentQueue, agentRunKind, type AgentRunInput } from '../agents/runKind.ts';
 import { agentRunRoutes } from '../agents/runRoutes.ts';
 import { AgentScheduler, systemClock, type Clock } from '../agents/scheduler.ts';
 import { ideaRoutes } from './ideas/routes.ts';
@@ -146,7 +146,7 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
     kind: engine.kind<AgentRunInput>('agent.run')!,
     clock,
     async onDelete(agent) {
-      const open = await store.db.selectFrom('jobs').select('id').where('queue', '=', `agent:${agent.id}`).where('status', 'in', ['queued', 'running']).execute();
+      const open = await store.db.selectFrom('jobs').select('id').where('queue', '=', agentQueue(agent.id)).where('status', 'in', ['queued', 'running']).execute();
       for (const { id } of open) await engine.cancel(agent.org_id, id);
     },
   });

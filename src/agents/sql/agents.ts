@@ -44,12 +44,17 @@ export async function agentsNextDueAt(db: Db): Promise<string | null> {
  * back (as it is now, edits included).
  * On PostgreSQL the loser waits on the row lock and then finds the value changed.
  */
-export async function agentAdvanceIfDue(trx: Db, agentId: string, due: string, next: string | null, firedAt: string): Promise<AgentRow | undefined> {
+export async function agentAdvanceIfDue(trx: Db, agentId: string, due: string, next: string | null): Promise<AgentRow | undefined> {
   return trx
     .updateTable('agents')
-    .set({ next_run_at: next, last_run_at: firedAt })
+    .set({ next_run_at: next })
     .where('id', '=', agentId)
     .where('next_run_at', '=', due)
     .returningAll()
     .executeTakeFirst();
+}
+
+/** `lastRunAt`: when a run of the agent was last started (or, on schedule, refused). */
+export async function agentLastRunSet(trx: Db, agentId: string, at: string): Promise<void> {
+  await trx.updateTable('agents').set({ last_run_at: at }).where('id', '=', agentId).execute();
 }

@@ -19,6 +19,7 @@ import { POLL_AFTER_SECONDS } from '../../server/routes/jobs.ts';
 import { jobAfterWait } from '../../server/jobAfterWait.ts';
 import { ContentOk, WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
+import { kbFindForOrg } from '../../kb/sql/kbs.ts';
 import { enrichedContent, type Draft } from './draft.ts';
 import { IdeaEnrichInput } from './kind.ts';
 
@@ -80,8 +81,7 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
     async (request, reply) => {
       const orgId = orgOf(request);
       if (request.body.kbId) {
-        const kb = await db.selectFrom('kbs').select('id').where('id', '=', request.body.kbId).where('org_id', '=', orgId).executeTakeFirst();
-        if (!kb) throw new AppError('validation_error', `body.kbId: no knowledge base ${request.body.kbId}.`);
+        if (!(await kbFindForOrg(db, orgId, request.body.kbId))) throw new AppError('validation_error', `body.kbId: no knowledge base ${request.body.kbId}.`);
       }
       const respond = (id: string) => ({ success: true as const, data: { jobId: id, status: 'queued' as const } });
       const job = await engine.submit({
