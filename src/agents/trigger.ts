@@ -6,7 +6,7 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import type { JobKind } from '../engine/kind.ts';
-import type { JobRow } from '../engine/sql/jobClaimNext.ts';
+import type { JobRow } from '../engine/sql/jobsClaim.ts';
 import type { SubmitRequest } from '../engine/submit.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';

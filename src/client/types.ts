@@ -60,7 +60,7 @@ export type ItemsPage = Static<typeof ItemsPageSchema>;
 /**
  * One event of `GET /jobs/{id}/events`. The stream has no TypeBox schema (it is not JSON); the
  * `data` of each type is what the engine appends with it (see src/engine: submit.ts,
- * jobClaimNext.ts, itemCheckpoint.ts, jobProgress.ts, jobFinalize.ts).
+ * jobsClaim.ts, itemCheckpoint.ts, jobProgress.ts, jobFinalize.ts).
  */
 export type JobEvent = {
   [T in JobEventType]: { seq: number; type: T; jobId: string; data: JobEventData[T]; createdAt: string };

@@ -2,14 +2,17 @@
  * The engine: kinds, submission, cancellation, and the workers that claim and run jobs.
  *
  * Guarantees (each backed by the SQL module named):
- * - a job is held by one worker at a time under a lease renewed by heartbeat (`jobClaimNext`,
+ * - a job is held by one worker at a time under a lease renewed by heartbeat (`jobsClaim`,
  *   `jobLease`); a worker that dies loses it when the lease expires, and whoever claims the job
  *   next continues with its unfinished items (`itemStartNext`);
  * - an item's result, charge, event and the job's end commit together (`itemCheckpoint`);
- * - workers take one item at a time and give the job back when another organisation is waiting
- *   and no worker slot is free, so a big job delays others by at most one item per slot;
- * - idle workers sleep until a signal (submission, freed slot) or the next time a job becomes
- *   claimable (a delayed job, a retry, an expiring lease): no polling loop.
+ *   several slots' checkpoints may share one transaction (`GroupCommit`), each still whole;
+ * - one claimer per process fills every free slot at once (`jobsClaim`), instead of each slot
+ *   claiming for itself: one transaction, not one per job;
+ * - slots take one item at a time and give the job back when another organisation is waiting
+ *   and no slot is free, so a big job delays others by at most one item per slot;
+ * - an idle claimer sleeps until a signal (submission, freed slot) or the next time a job
+ *   becomes claimable (a delayed job, a retry, an expiring lease): no polling loop.
  * Not guaranteed: a processor's side effects happen at least once; only its recorded result is
  * exactly once.
  */
@@ -22,10 +25,11 @@ import { KindFault } from './errors.ts';
 import type { JobKind } from './kind.ts';
 import { processItem } from './processItem.ts';
 import { EngineSignals } from './signals.ts';
-import { itemCheckpoint } from './sql/itemCheckpoint.ts';
-import { itemStartNext } from './sql/itemStartNext.ts';
+import { GroupCommit } from '../store/groupCommit.ts';
+import { itemCheckpoints, type CheckpointArgs, type CheckpointResult } from './sql/itemCheckpoint.ts';
+import { itemStartNext, type ItemRow } from './sql/itemStartNext.ts';
 import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
-import { jobClaimNext, type JobRow } from './sql/jobClaimNext.ts';
+import { jobsClaim, type JobRow } from './sql/jobsClaim.ts';
 import { jobFinalize, type JobFinishedHook } from './sql/jobFinalize.ts';
 import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobLeaseRenewIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
 import { jobsNextAvailableAt, jobsOtherOrgWaiting } from './sql/jobsMaintenance.ts';
@@ -54,15 +58,20 @@ export class Engine {
   private readonly kinds = new Map<string, JobKind>();
   private readonly finishedHooks: JobFinishedHook[] = [];
   private readonly running = new Map<string, AbortController>();
-  private loops: Promise<void>[] = [];
+  /** The jobs this process's slots are working on: a slot is free when it has none. */
+  private readonly held = new Set<Promise<void>>();
+  private readonly checkpoints: GroupCommit<CheckpointArgs, CheckpointResult>;
+  private loop: Promise<void> | null = null;
+  private wakeClaimer: (() => void) | null = null;
   private stopping = false;
-  private idleSlots = 0;
+  private workSignalled = false;
   private claimFailures = 0;
 
   constructor(private readonly opts: EngineOptions) {
     for (const [name, value] of Object.entries({ orgConcurrency: opts.orgConcurrency, leaseMs: opts.leaseMs })) {
       if (!Number.isInteger(value) || value < 1) throw new Error(`engine option ${name} must be a positive integer, got ${value}`);
     }
+    this.checkpoints = new GroupCommit(opts.store.db, itemCheckpoints);
   }
 
   register(kind: JobKind<never>): void {
@@ -119,9 +128,9 @@ export class Engine {
   }
 
   start(): void {
-    if (this.loops.length > 0) return;
+    if (this.loop || this.opts.concurrency < 1) return;
     this.stopping = false;
-    this.loops = Array.from({ length: this.opts.concurrency }, () => this.slotLoop());
+    this.loop = this.claimLoop();
   }
 
   /**
@@ -131,7 +140,8 @@ export class Engine {
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     this.signals.workAvailable();
-    const all = Promise.all(this.loops);
+    this.wakeClaimer?.();
+    const all = this.loop ?? Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       all.then(() => false),
@@ -142,64 +152,101 @@ export class Engine {
       for (const controller of this.running.values()) controller.abort(new ShutdownSignal('shutting down'));
       await all;
     }
-    this.loops = [];
+    this.loop = null;
     await jobsReleaseAllOf(this.opts.store.db, this.owner, nowIso());
   }
 
-  private async slotLoop(): Promise<void> {
-    while (!this.stopping) {
-      let job: JobRow | undefined;
-      try {
-        job = await jobClaimNext(this.opts.store.db, {
-          owner: this.owner,
-          now: new Date(),
-          leaseMs: this.opts.leaseMs,
-          orgConcurrency: this.opts.orgConcurrency,
-          dialect: this.opts.store.dialect,
-          uncountedKinds: this.internalKinds(),
-        });
-      } catch (err) {
-        // The database is away (a restart, a network cut): pause and try again, backing off
-        // from 1 s to 30 s, rather than spin or exit. Work resumes when it answers.
-        this.claimFailures += 1;
-        const pause = Math.min(1000 * 2 ** (this.claimFailures - 1), 30_000);
-        this.opts.log.error({ err, pauseMs: pause }, 'claiming a job failed; pausing before the next try');
-        await this.signals.waitForWork(pause); // a stop wakes it too
-        continue;
+  private freeSlots(): number {
+    return this.opts.concurrency - this.held.size;
+  }
+
+  /** Claims work for every free slot at once, then waits for a slot to free or for work to come. */
+  private async claimLoop(): Promise<void> {
+    const stopListening = this.signals.onWork(() => {
+      this.workSignalled = true;
+      this.wakeClaimer?.();
+    });
+    try {
+      while (!this.stopping) {
+        const free = this.freeSlots();
+        if (free === 0) {
+          await this.nap();
+          continue;
+        }
+        // A signal from here on means "look again": one that fires while this claim runs, for a
+        // job it did not see, must not be slept through (found by the agents' serial-queue test).
+        this.workSignalled = false;
+        let claimed;
+        try {
+          claimed = await jobsClaim(this.opts.store.db, {
+            owner: this.owner,
+            now: new Date(),
+            leaseMs: this.opts.leaseMs,
+            limit: free,
+            orgConcurrency: this.opts.orgConcurrency,
+            dialect: this.opts.store.dialect,
+            uncountedKinds: this.internalKinds(),
+          });
+        } catch (err) {
+          // The database is away (a restart, a network cut): pause and try again, backing off
+          // from 1 s to 30 s, rather than spin or exit. Work resumes when it answers.
+          this.claimFailures += 1;
+          const pause = Math.min(1000 * 2 ** (this.claimFailures - 1), 30_000);
+          this.opts.log.error({ err, pauseMs: pause }, 'claiming a job failed; pausing before the next try');
+          await this.nap(pause);
+          continue;
+        }
+        this.claimFailures = 0;
+        for (const { job, item } of claimed) {
+          this.signals.jobChanged(job.id);
+          const slot: Promise<void> = this.runJob(job, item).finally(() => {
+            this.held.delete(slot);
+            this.wakeClaimer?.();
+          });
+          this.held.add(slot);
+        }
+        // Something claimed: claim again at once for any slot still free (a claim gives each
+        // organisation only its share). Nothing: sleep until a signal or the next due job.
+        if (claimed.length === 0) {
+          const ms = await this.idleMs();
+          if (!this.workSignalled && !this.stopping) await this.nap(ms);
+        }
       }
-      this.claimFailures = 0;
-      if (!job) {
-        await this.sleepUntilWork();
-        continue;
-      }
-      this.signals.jobChanged(job.id);
-      await this.runJob(job);
+      await Promise.all(this.held);
+    } finally {
+      stopListening();
     }
   }
 
-  private async sleepUntilWork(): Promise<void> {
+  /** Sleeps until `ms` pass, a slot frees, work is signalled or the engine stops. */
+  private nap(ms?: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        if (this.wakeClaimer === wake) this.wakeClaimer = null;
+        resolve();
+      };
+      const timer = ms === undefined ? undefined : setTimeout(wake, ms);
+      this.wakeClaimer = wake;
+    });
+  }
+
+  /** How long an idle claimer may sleep: until the next job becomes claimable, at most `idleMaxMs`. */
+  private async idleMs(): Promise<number> {
     const idleMax = this.opts.idleMaxMs ?? 30_000;
-    let ms = idleMax;
     try {
       const next = await jobsNextAvailableAt(this.opts.store.db);
       // A job claimable now that we could not claim waits on its organisation's limit: a
       // finishing job signals us; the fallback covers a finish in another process.
-      if (next) ms = Math.min(idleMax, Math.max(Date.parse(next) - Date.now(), 0) || 1000);
+      return next ? Math.min(idleMax, Math.max(Date.parse(next) - Date.now(), 0) || 1000) : idleMax;
     } catch (err) {
       this.opts.log.error({ err }, 'reading the queue failed');
-      ms = 1000;
-    }
-    // Checked after the await and before listening, in one tick: a stop cannot slip between.
-    if (this.stopping) return;
-    this.idleSlots += 1;
-    try {
-      await this.signals.waitForWork(ms);
-    } finally {
-      this.idleSlots -= 1;
+      return 1000;
     }
   }
 
-  private async runJob(job: JobRow): Promise<void> {
+  /** Works through a job's items, starting with `first` when the claim started one. */
+  private async runJob(job: JobRow, first: ItemRow | null): Promise<void> {
     const { db } = this.opts.store;
     const controller = new AbortController();
     this.running.set(job.id, controller);
@@ -208,16 +255,16 @@ export class Engine {
         .then((held) => held || controller.abort(new Error('lease lost or job ended')))
         .catch((err: unknown) => this.opts.log.warn({ err, jobId: job.id }, 'heartbeat failed'));
     }, Math.max(100, Math.floor(this.opts.leaseMs / 3)));
+    let started = first;
     try {
       const kind = this.kinds.get(job.kind);
       if (!kind) throw new KindFault(new Error(`no job kind "${job.kind}" is registered in this process`));
       for (;;) {
         if (controller.signal.aborted) return;
-        if (this.stopping) {
-          await jobLeaseReleaseIfOwner(db, job.id, this.owner, nowIso(), nowIso());
-          return;
-        }
-        const next = await itemStartNext(db, job.id, this.owner, nowIso());
+        // Stopping: `stop` gives back every job this process holds, with any item started.
+        if (this.stopping) return;
+        const next = started ? { item: started } : await itemStartNext(db, job.id, this.owner, nowIso());
+        started = null;
         if ('leaseLost' in next) return;
         if ('waitUntil' in next) {
           await jobLeaseReleaseIfOwner(db, job.id, this.owner, next.waitUntil, nowIso());
@@ -231,7 +278,9 @@ export class Engine {
           return;
         }
         const outcome = await processItem(kind, job, next.item, controller.signal, this.opts.log, this.progressReporter(job.id));
-        const result = await itemCheckpoint(db, {
+        // Give the job back after this item when another organisation waits for a slot.
+        const giveBack = job.items_total > 1 && this.freeSlots() === 0 && (await jobsOtherOrgWaiting(db, job.org_id, nowIso()));
+        const result = await this.checkpoints.run({
           job,
           kind,
           owner: this.owner,
@@ -240,6 +289,7 @@ export class Engine {
           outcome,
           now: nowIso(),
           hooks: this.finishedHooks,
+          startNext: !giveBack && !this.stopping && outcome.type !== 'abandoned',
         });
         this.signals.jobChanged(job.id);
         if (result.leaseLost || outcome.type === 'abandoned') return;
@@ -247,11 +297,12 @@ export class Engine {
           this.signals.workAvailable();
           return;
         }
-        if (this.idleSlots === 0 && (await jobsOtherOrgWaiting(db, job.org_id, nowIso()))) {
+        if (giveBack) {
           await jobLeaseReleaseIfOwner(db, job.id, this.owner, nowIso(), nowIso());
           this.signals.workAvailable();
           return;
         }
+        started = result.next;
       }
     } catch (error) {
       if (error instanceof KindFault) {

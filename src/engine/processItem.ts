@@ -10,7 +10,7 @@ import { ItemTimeoutError, PermanentError, RetryableError } from './errors.ts';
 import type { JobKind } from './kind.ts';
 import type { ItemOutcome } from './sql/itemCheckpoint.ts';
 import type { ItemRow } from './sql/itemStartNext.ts';
-import type { JobRow } from './sql/jobClaimNext.ts';
+import type { JobRow } from './sql/jobsClaim.ts';
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {

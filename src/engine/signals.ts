@@ -37,19 +37,6 @@ export class EngineSignals {
     this.emitter.emit(signal.type === 'work' ? 'work' : `job:${signal.jobId}`);
   }
 
-  /** Resolves on the next `work` signal or after `ms`, whichever comes first. */
-  waitForWork(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.emitter.off('work', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.emitter.once('work', done);
-    });
-  }
-
   /** The process is shutting down: long-polls answer now, event streams close. */
   shutdown(): void {
     this.emitter.emit('shutdown');
@@ -58,6 +45,12 @@ export class EngineSignals {
   onShutdown(listener: () => void): () => void {
     this.emitter.on('shutdown', listener);
     return () => this.emitter.off('shutdown', listener);
+  }
+
+  /** Every `work` signal, local or relayed, until the returned function is called. */
+  onWork(listener: () => void): () => void {
+    this.emitter.on('work', listener);
+    return () => this.emitter.off('work', listener);
   }
 
   onJobChanged(jobId: string, listener: () => void): () => void {

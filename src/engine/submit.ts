@@ -8,8 +8,8 @@ import { nowIso } from '../ids.ts';
 import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';
 import { WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
-import { eventAppend } from './sql/eventAppend.ts';
-import type { JobRow } from './sql/jobClaimNext.ts';
+import { eventInsert } from './sql/eventAppend.ts';
+import type { JobRow } from './sql/jobsClaim.ts';
 import { jobInsert } from './sql/jobInsert.ts';
 
 export interface SubmitRequest<Input> {
@@ -20,7 +20,7 @@ export interface SubmitRequest<Input> {
   priority?: number;
   /** Not before this time. */
   runAt?: Date;
-  /** Jobs with the same queue run one at a time, oldest first (see jobClaimNext). */
+  /** Jobs with the same queue run one at a time, oldest first (see jobsClaim). */
   queue?: string;
   /** The job's ID, when the caller must know it before submitting (rows that reference it). */
   id?: string;
@@ -42,7 +42,7 @@ export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): P
   // In the caller's transaction when there is one (a job finishing submits its webhook deliveries).
   return inTransaction(db, async (trx) => {
     if (reserve > 0) await creditsReserve(trx, orgId, id, reserve);
-    await jobInsert(
+    const job = await jobInsert(
       trx,
       {
         id,
@@ -64,7 +64,7 @@ export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): P
         items_failed: 0,
         credits_reserved: reserve,
         credits_charged: 0,
-        last_event_seq: 0,
+        last_event_seq: 1, // the `job.queued` event's
         progress: null,
         queue: request.queue ?? null,
         created_at: now,
@@ -87,8 +87,7 @@ export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): P
         finished_at: null,
       })),
     );
-    await eventAppend(trx, id, 'job.queued', { kind: kind.name, items: specs.length, runAt }, now);
-    const job = await trx.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    await eventInsert(trx, id, 1, 'job.queued', { kind: kind.name, items: specs.length, runAt }, now);
     if (request.idempotency) {
       const response = request.idempotency.respond(job);
       await idempotencyComplete(trx, orgId, request.idempotency.key, { status: response.status, body: JSON.stringify(response.body) });

@@ -1,7 +1,7 @@
 /** How a job and its items look on the generic `/jobs` routes. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { ItemRow } from './sql/itemStartNext.ts';
-import type { JobRow } from './sql/jobClaimNext.ts';
+import type { JobRow } from './sql/jobsClaim.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const ErrorInfo = Nullable(Type.Object({ code: Type.String(), message: Type.String() }));

@@ -4,7 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
-import type { JobRow } from '../engine/sql/jobClaimNext.ts';
+import type { JobRow } from '../engine/sql/jobsClaim.ts';
 import { jobGetForOrg } from '../engine/sql/jobsRead.ts';
 import { waitForJobChange } from '../engine/waitForChange.ts';
 import type { AppError } from '../errors.ts';

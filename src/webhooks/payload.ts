@@ -4,7 +4,7 @@
  * counts, credits, error, and — for kinds with a results route — the path to fetch.
  */
 import type { JobKind } from '../engine/kind.ts';
-import type { JobRow } from '../engine/sql/jobClaimNext.ts';
+import type { JobRow } from '../engine/sql/jobsClaim.ts';
 
 export interface WebhookBody {
   type: string;

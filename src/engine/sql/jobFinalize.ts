@@ -6,8 +6,8 @@
 import { creditsReleaseRemaining } from '../../billing/ledger.ts';
 import type { Db } from '../../store/database.ts';
 import type { JobStatus } from '../../store/schema.ts';
-import type { JobRow } from './jobClaimNext.ts';
-import { eventAppend } from './eventAppend.ts';
+import type { JobRow } from './jobsClaim.ts';
+import { DeferredWrites } from './deferredWrites.ts';
 
 export interface FinalState {
   status: Extract<JobStatus, 'completed' | 'failed' | 'canceled'>;
@@ -19,13 +19,19 @@ export interface FinalState {
 /** Called inside the transaction that finishes a job; webhooks write their outbox rows here. */
 export type JobFinishedHook = (trx: Db, job: JobRow) => Promise<void>;
 
-export async function jobFinalize(trx: Db, jobId: string, final: FinalState, now: string, hooks: readonly JobFinishedHook[]): Promise<JobRow> {
-  const before = await trx.selectFrom('jobs').select(['org_id', 'credits_reserved']).where('id', '=', jobId).executeTakeFirstOrThrow();
-  // A job that reserved nothing has nothing to release: skip the account lock and ledger read.
-  if (Number(before.credits_reserved) > 0) await creditsReleaseRemaining(trx, before.org_id, jobId);
+/** With `writes`, the terminal event and the organisation's count are left to the caller to write. */
+export async function jobFinalize(
+  trx: Db,
+  jobId: string,
+  final: FinalState,
+  now: string,
+  hooks: readonly JobFinishedHook[],
+  writes?: DeferredWrites,
+): Promise<JobRow> {
+  const deferred = writes ?? new DeferredWrites();
   const job = await trx
     .updateTable('jobs')
-    .set({
+    .set((eb) => ({
       status: final.status,
       output: final.output === undefined ? null : JSON.stringify(final.output),
       error_code: final.errorCode ?? null,
@@ -35,18 +41,17 @@ export async function jobFinalize(trx: Db, jobId: string, final: FinalState, now
       lease_expires_at: null,
       completed_at: now,
       updated_at: now,
-    })
+      last_event_seq: eb('last_event_seq', '+', 1), // the terminal event's
+    }))
     .where('id', '=', jobId)
     .returningAll()
     .executeTakeFirstOrThrow();
-  await trx
-    .updateTable('engine_org_turns')
-    .set((eb) => ({ active_jobs: eb('active_jobs', '-', 1) }))
-    .where('org_id', '=', job.org_id)
-    .execute();
-  await eventAppend(
-    trx,
+  // A job that reserved nothing has nothing to release: skip the account lock and ledger read.
+  if (Number(job.credits_reserved) > 0) await creditsReleaseRemaining(trx, job.org_id, jobId);
+  deferred.jobEnded(job.org_id);
+  deferred.event(
     jobId,
+    job.last_event_seq,
     `job.${final.status}`,
     {
       status: final.status,
@@ -59,5 +64,6 @@ export async function jobFinalize(trx: Db, jobId: string, final: FinalState, now
     now,
   );
   for (const hook of hooks) await hook(trx, job);
+  if (!writes) await deferred.write(trx);
   return job;
 }

@@ -1,7 +1,7 @@
 /** Reads for the routes. Every read is scoped to an organisation: a foreign ID is not found. */
 import type { Db } from '../../store/database.ts';
 import type { JobStatus } from '../../store/schema.ts';
-import type { JobRow } from './jobClaimNext.ts';
+import type { JobRow } from './jobsClaim.ts';
 import type { ItemRow } from './itemStartNext.ts';
 
 export async function jobGetForOrg(db: Db, orgId: string, jobId: string): Promise<JobRow | undefined> {

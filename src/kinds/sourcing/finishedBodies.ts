@@ -7,7 +7,7 @@
  * least recently used body goes first.
  */
 import type { FastifyReply } from 'fastify';
-import type { JobRow } from '../../engine/sql/jobClaimNext.ts';
+import type { JobRow } from '../../engine/sql/jobsClaim.ts';
 import { isFinished } from '../../engine/views.ts';
 
 const MAX_BYTES = 32 * 1024 * 1024;

@@ -1,5 +1,5 @@
 /**
- * An index in exactly the order the claim reads (`jobClaimNext`): an organisation's claimable
+ * An index in exactly the order the claim reads (`jobsClaim`): an organisation's claimable
  * jobs by priority (highest first), then by when they became available, then by ID; finished
  * jobs (available_at null) are left out. The index it replaces, (org_id, priority, available_at),
  * could not serve "priority desc, available_at asc", so every claim sorted all of the
