@@ -71,7 +71,7 @@ export class Engine {
     for (const [name, value] of Object.entries({ orgConcurrency: opts.orgConcurrency, leaseMs: opts.leaseMs })) {
       if (!Number.isInteger(value) || value < 1) throw new Error(`engine option ${name} must be a positive integer, got ${value}`);
     }
-    this.checkpoints = new GroupCommit(opts.store.db, itemCheckpoints);
+    this.checkpoints = new GroupCommit(opts.store.db, (trx, group) => itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks }));
   }
 
   register(kind: JobKind<never>): void {
@@ -283,12 +283,9 @@ export class Engine {
         const result = await this.checkpoints.run({
           job,
           kind,
-          owner: this.owner,
           seq: next.item.seq,
           key: next.item.key,
           outcome,
-          now: nowIso(),
-          hooks: this.finishedHooks,
           startNext: !giveBack && !this.stopping && outcome.type !== 'abandoned',
         });
         this.signals.jobChanged(job.id);

@@ -1,19 +1,25 @@
 /**
- * Records how one item ended, in one transaction with everything that goes with it: the
- * item's result or error, its credit charge, its event, and — when it was the job's last open
- * item — the end of the job.
+ * Records how items ended, in one transaction with everything that goes with them: each
+ * item's result or error, its credit charge, its event, and — when it was its job's last open
+ * item — the end of the job. The engine hands in the checkpoints of all its slots at once (see
+ * `GroupCommit`): what every item needs is one statement for all of them (`jobsCountItems`,
+ * `itemsRecord`, `jobsFinalize`, `DeferredWrites`), what only some need (a kind's hook, a
+ * charge, the next item) is done per item. On PostgreSQL a statement is a round trip.
  *
- * Guarantees: nothing is written unless the caller still holds the job's lease, so a worker
- * that lost its lease cannot record a result twice; an item is charged at most once (see
- * `creditsCharge`); a finished item is never reopened.
+ * Guarantees: nothing is written for an item unless its worker still holds the job's lease, so
+ * a worker that lost its lease cannot record a result twice; an item is charged at most once
+ * (see `creditsCharge`); a finished item is never reopened. A job has one checkpoint in a
+ * group at most, as one slot holds it.
  */
+import { sql } from 'kysely';
 import { creditsCharge } from '../../billing/ledger.ts';
+import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import { KindFault } from '../errors.ts';
 import type { FinishedItem, JobKind, JobOutcome } from '../kind.ts';
 import { DeferredWrites } from './deferredWrites.ts';
 import { itemStartIfAvailable, type ItemRow } from './itemStartNext.ts';
-import { jobFinalize, type JobFinishedHook } from './jobFinalize.ts';
+import { jobFinalize, jobsFinalize, type JobFinishedHook } from './jobFinalize.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
 import type { JobRow } from './jobsClaim.ts';
 
@@ -33,93 +39,162 @@ export type CheckpointResult = { leaseLost: true } | { leaseLost: false; finishe
 export interface CheckpointArgs {
   job: JobRow;
   kind: JobKind;
-  owner: string;
   seq: number;
   key: string;
   outcome: ItemOutcome;
-  now: string;
-  hooks: readonly JobFinishedHook[];
   /** Start the job's next item in the same transaction (the worker goes on with this job). */
   startNext: boolean;
 }
 
-/**
- * Several slots' checkpoints in the caller's transaction (see `GroupCommit`): each is whole on
- * its own, and their events and counts are written together at the end (`DeferredWrites`).
- */
-export async function itemCheckpoints(trx: Db, checkpoints: CheckpointArgs[]): Promise<CheckpointResult[]> {
+type Ended = CheckpointArgs & { outcome: Extract<ItemOutcome, { type: 'succeeded' | 'failed' }> };
+type Counts = { items_total: number; items_succeeded: number; items_failed: number; last_event_seq: number };
+
+/** One result per checkpoint, in order. `owner` is the engine whose slots hold the jobs. */
+export async function itemCheckpoints(
+  trx: Db,
+  checkpoints: CheckpointArgs[],
+  engine: { owner: string; hooks: readonly JobFinishedHook[] },
+): Promise<CheckpointResult[]> {
+  const now = nowIso();
   const writes = new DeferredWrites();
-  const results: CheckpointResult[] = [];
-  for (const args of checkpoints) results.push(await itemCheckpoint(trx, args, writes));
-  await writes.write(trx);
-  return results;
-}
+  const results = new Map<CheckpointArgs, CheckpointResult>();
+  const ended = checkpoints.filter((c): c is Ended => c.outcome.type === 'succeeded' || c.outcome.type === 'failed');
+  const counts = await jobsCountItems(trx, ended, engine.owner, now);
+  await itemsRecord(
+    trx,
+    ended.filter((c) => counts.has(c.job.id)),
+    now,
+  );
 
-async function itemCheckpoint(trx: Db, args: CheckpointArgs, writes: DeferredWrites): Promise<CheckpointResult> {
-  const { job, outcome, now } = args;
-  const item = trx.updateTable('job_items').where('job_id', '=', job.id).where('seq', '=', args.seq).where('status', '=', 'running');
-  const next = async () => (args.startNext ? ((await itemStartIfAvailable(trx, job.id, now)) ?? null) : null);
-
-  if (outcome.type === 'retry' || outcome.type === 'abandoned') {
-    if (!(await jobHoldIfOwner(trx, job.id, args.owner, now))) return { leaseLost: true };
-    if (outcome.type === 'retry') {
-      await item.set({ status: 'pending', error_code: outcome.code, error_message: outcome.message, available_at: outcome.availableAt }).execute();
-    } else {
-      await item.set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1) })).execute();
+  const finishing: CheckpointArgs[] = [];
+  for (const args of checkpoints) {
+    const { job, outcome } = args;
+    if (outcome.type === 'retry' || outcome.type === 'abandoned') {
+      results.set(args, await itemPutBack(trx, args, outcome, engine.owner, now));
+      continue;
     }
-    return { leaseLost: false, finished: null, next: await next() };
+    const n = counts.get(job.id);
+    if (!n) {
+      results.set(args, { leaseLost: true });
+      continue;
+    }
+    if (outcome.type === 'succeeded') {
+      await itemSucceeded(trx, args, outcome.result);
+      writes.event(job.id, n.last_event_seq, 'item.succeeded', { key: args.key }, now);
+    } else {
+      writes.event(job.id, n.last_event_seq, 'item.failed', { key: args.key, errorCode: outcome.code, errorMessage: outcome.message }, now);
+    }
+    if (n.items_succeeded + n.items_failed < n.items_total) {
+      results.set(args, { leaseLost: false, finished: null, next: args.startNext ? ((await itemStartIfAvailable(trx, job.id, now)) ?? null) : null });
+    } else {
+      finishing.push(args);
+    }
   }
 
-  // One statement checks the lease (and locks the row), counts the item and takes its event's
-  // sequence number; the counts it returns tell whether this was the last open item.
-  const succeeded = outcome.type === 'succeeded';
-  const counts = await trx
+  // Jobs whose last item this was: those whose kind sums nothing up complete in one statement.
+  const plain = finishing.filter((args) => !args.kind.finish);
+  const completed = new Map((await jobsFinalize(trx, plain.map((args) => args.job.id), { status: 'completed' }, now, engine.hooks, writes)).map((job) => [job.id, job]));
+  for (const args of finishing) {
+    const finished = completed.get(args.job.id) ?? (await jobComplete(trx, args.job, args.kind, now, engine.hooks, writes));
+    results.set(args, { leaseLost: false, finished, next: null });
+  }
+  await writes.write(trx);
+  return checkpoints.map((args) => results.get(args)!);
+}
+
+/**
+ * Checks every job's lease (and locks its row), counts its item and takes the number of its
+ * item's event, in one statement; the counts it returns tell whether that was the last open
+ * item. Jobs missing from the result have lost their lease.
+ */
+async function jobsCountItems(trx: Db, ended: Ended[], owner: string, now: string): Promise<Map<string, Counts>> {
+  if (ended.length === 0) return new Map();
+  const plusOneFor = (type: 'succeeded' | 'failed') => {
+    const ids = ended.filter((c) => c.outcome.type === type).map((c) => c.job.id);
+    return ids.length === 0 ? sql<number>`0` : sql<number>`case when id in (${sql.join(ids)}) then 1 else 0 end`;
+  };
+  const rows = await trx
     .updateTable('jobs')
     .set((eb) => ({
-      ...(succeeded ? { items_succeeded: eb('items_succeeded', '+', 1) } : { items_failed: eb('items_failed', '+', 1) }),
+      items_succeeded: sql<number>`items_succeeded + ${plusOneFor('succeeded')}`,
+      items_failed: sql<number>`items_failed + ${plusOneFor('failed')}`,
       last_event_seq: eb('last_event_seq', '+', 1),
       updated_at: now,
     }))
-    .where('id', '=', job.id)
-    .where('lease_owner', '=', args.owner)
+    .where(
+      'id',
+      'in',
+      ended.map((c) => c.job.id),
+    )
+    .where('lease_owner', '=', owner)
     .where('status', '=', 'running')
-    .returning(['items_total', 'items_succeeded', 'items_failed', 'last_event_seq'])
-    .executeTakeFirst();
-  if (!counts) return { leaseLost: true };
-
-  if (outcome.type === 'succeeded') {
-    const recorded = await item.set({ status: 'succeeded', result: JSON.stringify(outcome.result ?? null), error_code: null, error_message: null, finished_at: now }).executeTakeFirst();
-    assertRecorded(recorded.numUpdatedRows, job.id, args.seq);
-    const input: unknown = JSON.parse(job.input);
-    if (args.kind.commitResult) {
-      const ctx = { jobId: job.id, orgId: job.org_id, input, key: args.key, result: outcome.result, createdAt: job.created_at };
-      try {
-        await args.kind.commitResult(trx, ctx);
-      } catch (error) {
-        throw new KindFault(error);
-      }
-    }
-    const price = itemPrice(args.kind, input, outcome.result);
-    if (price > 0 && (await creditsCharge(trx, job.org_id, job.id, args.key, price))) {
-      await trx.updateTable('jobs').set((eb) => ({ credits_charged: eb('credits_charged', '+', price) })).where('id', '=', job.id).execute();
-    }
-    writes.event(job.id, counts.last_event_seq, 'item.succeeded', { key: args.key }, now);
-  } else {
-    const recorded = await item.set({ status: 'failed', error_code: outcome.code, error_message: outcome.message, finished_at: now }).executeTakeFirst();
-    assertRecorded(recorded.numUpdatedRows, job.id, args.seq);
-    writes.event(job.id, counts.last_event_seq, 'item.failed', { key: args.key, errorCode: outcome.code, errorMessage: outcome.message }, now);
-  }
-
-  if (counts.items_succeeded + counts.items_failed < counts.items_total) return { leaseLost: false, finished: null, next: await next() };
-  return { leaseLost: false, finished: await jobComplete(trx, job, args.kind, now, args.hooks, writes), next: null };
+    .returning(['id', 'items_total', 'items_succeeded', 'items_failed', 'last_event_seq'])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 /**
- * The counts above decide when a job ends, so an item must be counted exactly once: it is, as
- * only the lease holder writes and it started the item; a miss here is a bug, and rolls back.
+ * Writes each item's status, result or error, in one statement. The counts above decide when a
+ * job ends, so each item must be counted exactly once: it is, as only the lease holder writes
+ * and it started the item; an item that was not running is a bug, and rolls everything back.
  */
-function assertRecorded(updated: bigint, jobId: string, seq: number): void {
-  if (Number(updated) !== 1) throw new Error(`item ${seq} of job ${jobId} was not running when its outcome was recorded`);
+async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> {
+  if (ended.length === 0) return;
+  const byJob = (value: (c: Ended) => string | null) => sql<string>`case job_id ${sql.join(
+    ended.map((c) => sql`when ${c.job.id} then ${value(c)}`),
+    sql` `,
+  )} end`;
+  const recorded = await trx
+    .updateTable('job_items')
+    .set({
+      status: byJob((c) => c.outcome.type) as never,
+      result: byJob((c) => (c.outcome.type === 'succeeded' ? JSON.stringify(c.outcome.result ?? null) : null)),
+      error_code: byJob((c) => (c.outcome.type === 'failed' ? c.outcome.code : null)),
+      error_message: byJob((c) => (c.outcome.type === 'failed' ? c.outcome.message : null)),
+      finished_at: now,
+    })
+    .where('status', '=', 'running')
+    .where((eb) => eb.or(ended.map((c) => eb.and([eb('job_id', '=', c.job.id), eb('seq', '=', c.seq)]))))
+    .executeTakeFirst();
+  if (Number(recorded.numUpdatedRows) !== ended.length) {
+    throw new Error(`recorded ${recorded.numUpdatedRows} of ${ended.length} items: one was not running when its outcome came`);
+  }
+}
+
+/** Runs the kind's hook on a succeeded item and charges it. */
+async function itemSucceeded(trx: Db, args: CheckpointArgs, result: unknown): Promise<void> {
+  const { job } = args;
+  const input: unknown = JSON.parse(job.input);
+  if (args.kind.commitResult) {
+    const ctx = { jobId: job.id, orgId: job.org_id, input, key: args.key, result, createdAt: job.created_at };
+    try {
+      await args.kind.commitResult(trx, ctx);
+    } catch (error) {
+      throw new KindFault(error);
+    }
+  }
+  const price = itemPrice(args.kind, input, result);
+  if (price > 0 && (await creditsCharge(trx, job.org_id, job.id, args.key, price))) {
+    await trx.updateTable('jobs').set((eb) => ({ credits_charged: eb('credits_charged', '+', price) })).where('id', '=', job.id).execute();
+  }
+}
+
+/** A retry waits in `pending` until its time; an abandoned item goes back with its attempt not counted. */
+async function itemPutBack(
+  trx: Db,
+  args: CheckpointArgs,
+  outcome: Extract<ItemOutcome, { type: 'retry' | 'abandoned' }>,
+  owner: string,
+  now: string,
+): Promise<CheckpointResult> {
+  if (!(await jobHoldIfOwner(trx, args.job.id, owner, now))) return { leaseLost: true };
+  const item = trx.updateTable('job_items').where('job_id', '=', args.job.id).where('seq', '=', args.seq).where('status', '=', 'running');
+  if (outcome.type === 'retry') {
+    await item.set({ status: 'pending', error_code: outcome.code, error_message: outcome.message, available_at: outcome.availableAt }).execute();
+  } else {
+    await item.set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1) })).execute();
+  }
+  return { leaseLost: false, finished: null, next: args.startNext ? ((await itemStartIfAvailable(trx, args.job.id, now)) ?? null) : null };
 }
 
 /** What a succeeded item costs: the kind's fixed price, or its pricing capped at the reserved maximum. */
