@@ -1,7 +1,7 @@
 /**
  * Issue 10, part 5: does `GET /jobs/{id}` stay flat as finished jobs pile up, and how much memory
- * does the server hold? A real `longrun serve` child process (SQLite in a temporary data dir,
- * log level warn, rate limit out of the way) is started once on the empty dir, to migrate it,
+ * does the server hold? A real `longrun serve` child process (node with the flags `npm start`
+ * uses; SQLite in a temporary data dir, log level warn, rate limit out of the way) is started once on the empty dir, to migrate it,
  * create the default organisation and print its first API key, and stopped. Then, for each
  * --sizes step, finished jobs are added directly in SQL (better-sqlite3, one transaction, one
  * `job_items` row each) while the server is down, the server is started again, and:
@@ -40,6 +40,12 @@ const params = {
 };
 
 const BIN = path.resolve(import.meta.dirname, '../bin/longrun.mjs');
+/** The node flags `npm start` runs the server with (package.json), so the RSS measured is what users get. */
+const START_FLAGS: string[] = (() => {
+  const start: string = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).scripts.start;
+  const words = start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('bin/longrun.mjs'));
+})();
 const KEY = /lr_[0-9A-Z]{26}_[A-Za-z0-9_-]{43}/;
 
 // autocannon ships no types; this is the part of it used here.
@@ -61,7 +67,7 @@ interface Server {
 }
 
 function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...START_FLAGS, BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, LONGRUN_LOG_LEVEL: 'warn', LONGRUN_RATE_LIMIT_MAX: '10000000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -21,7 +21,7 @@ export interface BenchEngine {
   store: Store;
   engine: Engine;
   org: Organisation;
-  /** Jobs not finished yet (queued or running). */
+  /** Jobs not finished yet (queued or running: their `available_at` is set). */
   unfinished(): Promise<number>;
   close(): Promise<void>;
 }
@@ -49,10 +49,13 @@ export async function benchEngine(opts: { backend: 'sqlite' | 'postgres'; concur
     engine,
     org,
     async unfinished() {
+      // Through the `jobs_available_at` index (a finished job's is null), so the poll reads only
+      // the unfinished jobs: counting by status scanned all of them, finished ones too, and on
+      // SQLite's one connection held the engine up (100,000 jobs: 5.7 ms a poll, 1/4 of the run).
       const row = await store.db
         .selectFrom('jobs')
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', 'in', ['queued', 'running'])
+        .where('available_at', 'is not', null)
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },

@@ -44,7 +44,7 @@ export interface EngineOptions {
   /** Jobs of one organisation running at once, across all processes. */
   orgConcurrency: number;
   leaseMs: number;
-  /** Longest an idle worker sleeps without a signal (catches work from other processes). */
+  /** Longest the idle claimer sleeps without a signal (catches work from other processes). */
   idleMaxMs?: number;
 }
 
