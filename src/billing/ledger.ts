@@ -122,30 +122,49 @@ export async function creditsReservedFor(db: Db, ref: string): Promise<number> {
 /**
  * Spends `amount` of the reservation for `ref` on one item. Returns false, changing nothing,
  * when that item was charged before.
+ *
+ * The usual case is three statements (this runs once per succeeded item of every priced job):
+ * take the amount off the account's reserved total (which locks the account row, so the ledger
+ * read after it cannot race another charge or release), add the charge entry unless the unique
+ * index `credit_ledger_one_charge_per_item` already has one, and check the reservation of `ref`
+ * still covers it. The rare outcomes (charged before, not enough reserved) are sorted out after.
  */
 export async function creditsCharge(db: Db, orgId: string, ref: string, itemRef: string, amount: number): Promise<boolean> {
   assertPositiveInteger(amount);
   return inTransaction(db, async (trx) => {
     const at = nowIso();
-    await lockAccount(trx, orgId, at);
-    const existing = await trx
-      .selectFrom('credit_ledger')
-      .select('id')
-      .where('ref', '=', ref)
-      .where('item_ref', '=', itemRef)
-      .where('kind', '=', 'charge')
-      .executeTakeFirst();
-    if (existing) return false;
-    const remaining = await creditsReservedFor(trx, ref);
-    if (remaining < amount) throw new LedgerError(`charge of ${amount} for ${ref}/${itemRef} exceeds its reservation (${remaining} left)`);
-    await trx
+    const taken = await trx
       .updateTable('credit_accounts')
       .set((eb) => ({ reserved: eb('reserved', '-', amount), updated_at: at }))
       .where('org_id', '=', orgId)
-      .execute();
-    await append(trx, { orgId, kind: 'charge', amount, ref, itemRef }, at);
+      .where('reserved', '>=', amount)
+      .executeTakeFirst();
+    if (Number(taken.numUpdatedRows) !== 1) {
+      // The account has less reserved than the charge: a charge made before is still a no-op;
+      // anything else is a ledger bug.
+      if (await chargedBefore(trx, ref, itemRef)) return false;
+      throw new LedgerError(`charge of ${amount} for ${ref}/${itemRef} exceeds its reservation (${await creditsReservedFor(trx, ref)} left)`);
+    }
+    const entry = await trx
+      .insertInto('credit_ledger')
+      .values({ id: newId('led'), org_id: orgId, kind: 'charge', amount, ref, item_ref: itemRef, note: null, created_at: at })
+      // A literal predicate: both databases match it to the partial unique index.
+      .onConflict((oc) => oc.columns(['ref', 'item_ref']).where(sql<boolean>`kind = 'charge'`).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!entry) {
+      await trx.updateTable('credit_accounts').set((eb) => ({ reserved: eb('reserved', '+', amount) })).where('org_id', '=', orgId).execute();
+      return false;
+    }
+    const remaining = await creditsReservedFor(trx, ref);
+    if (remaining < 0) throw new LedgerError(`charge of ${amount} for ${ref}/${itemRef} exceeds its reservation (${remaining + amount} left)`);
     return true;
   });
+}
+
+async function chargedBefore(db: Db, ref: string, itemRef: string): Promise<boolean> {
+  const row = await db.selectFrom('credit_ledger').select('id').where('ref', '=', ref).where('item_ref', '=', itemRef).where('kind', '=', 'charge').executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Returns whatever is still reserved for `ref` to the available balance; returns the amount. */

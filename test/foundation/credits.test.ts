@@ -45,6 +45,9 @@ describe('credit ledger', () => {
     expect(await creditsReleaseRemaining(store.db, org.id, 'job_1')).toBe(0);
     expect(await creditsBalance(store.db, org.id)).toEqual({ available: 8, reserved: 0 });
     expect(await creditsRecount(store.db, org.id)).toEqual({ available: 8, reserved: 0 });
+    // Charged before, with nothing reserved any more: still a no-op, not an error.
+    expect(await creditsCharge(store.db, org.id, 'job_1', 'item-b', 1)).toBe(false);
+    expect(await creditsRecount(store.db, org.id)).toEqual({ available: 8, reserved: 0 });
 
     const { entries, total } = await creditsLedgerPage(store.db, org.id, { limit: 50, offset: 0 });
     expect(total).toBe(5);

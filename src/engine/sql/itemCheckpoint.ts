@@ -47,6 +47,7 @@ export interface CheckpointArgs {
 }
 
 type Ended = CheckpointArgs & { outcome: Extract<ItemOutcome, { type: 'succeeded' | 'failed' }> };
+type Priced = { input: unknown; price: number };
 type Counts = { items_total: number; items_succeeded: number; items_failed: number; last_event_seq: number };
 
 /** One result per checkpoint, in order. `owner` is the engine whose slots hold the jobs. */
@@ -59,7 +60,14 @@ export async function itemCheckpoints(
   const writes = new DeferredWrites();
   const results = new Map<CheckpointArgs, CheckpointResult>();
   const ended = checkpoints.filter((c): c is Ended => c.outcome.type === 'succeeded' || c.outcome.type === 'failed');
-  const counts = await jobsCountItems(trx, ended, engine.owner, now);
+  // Prices first: a kind's pricing that throws fails the checkpoint before anything is written.
+  const priced = new Map<CheckpointArgs, Priced>();
+  for (const c of ended) {
+    if (c.outcome.type !== 'succeeded') continue;
+    const input: unknown = JSON.parse(c.job.input);
+    priced.set(c, { input, price: itemPrice(c.kind, input, c.outcome.result) });
+  }
+  const counts = await jobsCountItems(trx, ended, priced, engine.owner, now);
   await itemsRecord(
     trx,
     ended.filter((c) => counts.has(c.job.id)),
@@ -79,7 +87,7 @@ export async function itemCheckpoints(
       continue;
     }
     if (outcome.type === 'succeeded') {
-      await itemSucceeded(trx, args, outcome.result);
+      await itemSucceeded(trx, args, outcome.result, priced.get(args)!);
       writes.event(job.id, n.last_event_seq, 'item.succeeded', { key: args.key }, now);
     } else {
       writes.event(job.id, n.last_event_seq, 'item.failed', { key: args.key, errorCode: outcome.code, errorMessage: outcome.message }, now);
@@ -103,21 +111,25 @@ export async function itemCheckpoints(
 }
 
 /**
- * Checks every job's lease (and locks its row), counts its item and takes the number of its
- * item's event, in one statement; the counts it returns tell whether that was the last open
- * item. Jobs missing from the result have lost their lease.
+ * Checks every job's lease (and locks its row), counts its item, adds its price to what the job
+ * was charged and takes the number of its item's event, in one statement; the counts it returns
+ * tell whether that was the last open item. Jobs missing from the result have lost their lease.
  */
-async function jobsCountItems(trx: Db, ended: Ended[], owner: string, now: string): Promise<Map<string, Counts>> {
+async function jobsCountItems(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced>, owner: string, now: string): Promise<Map<string, Counts>> {
   if (ended.length === 0) return new Map();
   const plusOneFor = (type: 'succeeded' | 'failed') => {
     const ids = ended.filter((c) => c.outcome.type === type).map((c) => c.job.id);
     return ids.length === 0 ? sql<number>`0` : sql<number>`case when id in (${sql.join(ids)}) then 1 else 0 end`;
   };
+  const charged = [...priced].filter(([, p]) => p.price > 0);
+  const price =
+    charged.length === 0 ? sql<number>`0` : sql<number>`case id ${sql.join(charged.map(([c, p]) => sql`when ${c.job.id} then ${p.price}`), sql` `)} else 0 end`;
   const rows = await trx
     .updateTable('jobs')
     .set((eb) => ({
       items_succeeded: sql<number>`items_succeeded + ${plusOneFor('succeeded')}`,
       items_failed: sql<number>`items_failed + ${plusOneFor('failed')}`,
+      credits_charged: sql<number>`credits_charged + ${price}`,
       last_event_seq: eb('last_event_seq', '+', 1),
       updated_at: now,
     }))
@@ -161,10 +173,9 @@ async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> 
   }
 }
 
-/** Runs the kind's hook on a succeeded item and charges it. */
-async function itemSucceeded(trx: Db, args: CheckpointArgs, result: unknown): Promise<void> {
+/** Runs the kind's hook on a succeeded item and charges it (`jobsCountItems` added the price to the job's total). */
+async function itemSucceeded(trx: Db, args: CheckpointArgs, result: unknown, { input, price }: Priced): Promise<void> {
   const { job } = args;
-  const input: unknown = JSON.parse(job.input);
   if (args.kind.commitResult) {
     const ctx = { jobId: job.id, orgId: job.org_id, input, key: args.key, result, createdAt: job.created_at };
     try {
@@ -173,9 +184,9 @@ async function itemSucceeded(trx: Db, args: CheckpointArgs, result: unknown): Pr
       throw new KindFault(error);
     }
   }
-  const price = itemPrice(args.kind, input, result);
-  if (price > 0 && (await creditsCharge(trx, job.org_id, job.id, args.key, price))) {
-    await trx.updateTable('jobs').set((eb) => ({ credits_charged: eb('credits_charged', '+', price) })).where('id', '=', job.id).execute();
+  if (price > 0 && !(await creditsCharge(trx, job.org_id, job.id, args.key, price))) {
+    // Charged before (never in a normal run: result and charge commit together): not again.
+    await trx.updateTable('jobs').set((eb) => ({ credits_charged: eb('credits_charged', '-', price) })).where('id', '=', job.id).execute();
   }
 }
 
