@@ -29,7 +29,7 @@ import { GroupCommit } from '../store/groupCommit.ts';
 import { itemCheckpoints, type CheckpointArgs, type CheckpointResult } from './sql/itemCheckpoint.ts';
 import { itemStartNext, type ItemRow } from './sql/itemStartNext.ts';
 import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
-import { jobsClaim, type JobRow } from './sql/jobsClaim.ts';
+import { jobsClaim, jobsClaimIn, type ClaimedJob, type ClaimOptions, type JobRow } from './sql/jobsClaim.ts';
 import { jobFinalize, type JobFinishedHook } from './sql/jobFinalize.ts';
 import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobLeaseRenewIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
 import { jobsNextAvailableAt, jobsOtherOrgWaiting } from './sql/jobsMaintenance.ts';
@@ -60,7 +60,7 @@ export class Engine {
   private readonly running = new Map<string, AbortController>();
   /** The jobs this process's slots are working on: a slot is free when it has none. */
   private readonly held = new Set<Promise<void>>();
-  private readonly checkpoints: GroupCommit<CheckpointArgs, CheckpointResult>;
+  private readonly checkpoints: GroupCommit<CheckpointArgs, CheckpointResult & { successor?: ClaimedJob }>;
   private loop: Promise<void> | null = null;
   private wakeClaimer: (() => void) | null = null;
   private stopping = false;
@@ -71,7 +71,33 @@ export class Engine {
     for (const [name, value] of Object.entries({ orgConcurrency: opts.orgConcurrency, leaseMs: opts.leaseMs })) {
       if (!Number.isInteger(value) || value < 1) throw new Error(`engine option ${name} must be a positive integer, got ${value}`);
     }
-    this.checkpoints = new GroupCommit(opts.store.db, (trx, group) => itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks }));
+    this.checkpoints = new GroupCommit(opts.store.db, (trx, group) => this.checkpointAndRefill(trx, group));
+  }
+
+  /**
+   * Records a group of checkpoints and, in the same transaction, claims a job for each slot
+   * whose job they end: its successor. A slot goes from one job to the next without a claim
+   * transaction of its own (one commit, not two, per round of slots: `npm run bench -- engine`).
+   */
+  private async checkpointAndRefill(trx: Db, group: CheckpointArgs[]): Promise<(CheckpointResult & { successor?: ClaimedJob })[]> {
+    const results: (CheckpointResult & { successor?: ClaimedJob })[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks });
+    const freed = results.filter((r) => !r.leaseLost && r.finished);
+    if (freed.length === 0 || this.stopping) return results;
+    const successors = await jobsClaimIn(trx, { ...this.claimOptions(freed.length), waitForTurn: false });
+    successors.forEach((successor, i) => (freed[i]!.successor = successor));
+    return results;
+  }
+
+  private claimOptions(limit: number): ClaimOptions {
+    return {
+      owner: this.owner,
+      now: new Date(),
+      leaseMs: this.opts.leaseMs,
+      limit,
+      orgConcurrency: this.opts.orgConcurrency,
+      dialect: this.opts.store.dialect,
+      uncountedKinds: this.internalKinds(),
+    };
   }
 
   register(kind: JobKind<never>): void {
@@ -178,15 +204,7 @@ export class Engine {
         this.workSignalled = false;
         let claimed;
         try {
-          claimed = await jobsClaim(this.opts.store.db, {
-            owner: this.owner,
-            now: new Date(),
-            leaseMs: this.opts.leaseMs,
-            limit: free,
-            orgConcurrency: this.opts.orgConcurrency,
-            dialect: this.opts.store.dialect,
-            uncountedKinds: this.internalKinds(),
-          });
+          claimed = await jobsClaim(this.opts.store.db, this.claimOptions(free));
         } catch (err) {
           // The database is away (a restart, a network cut): pause and try again, backing off
           // from 1 s to 30 s, rather than spin or exit. Work resumes when it answers.
@@ -197,9 +215,8 @@ export class Engine {
           continue;
         }
         this.claimFailures = 0;
-        for (const { job, item } of claimed) {
-          this.signals.jobChanged(job.id);
-          const slot: Promise<void> = this.runJob(job, item).finally(() => {
+        for (const first of claimed) {
+          const slot: Promise<void> = this.runSlot(first).finally(() => {
             this.held.delete(slot);
             this.wakeClaimer?.();
           });
@@ -245,8 +262,20 @@ export class Engine {
     }
   }
 
-  /** Works through a job's items, starting with `first` when the claim started one. */
-  private async runJob(job: JobRow, first: ItemRow | null): Promise<void> {
+  /** A slot: runs its job, then the successor its last checkpoint claimed, and so on. */
+  private async runSlot(first: ClaimedJob): Promise<void> {
+    let next: ClaimedJob | null = first;
+    while (next) {
+      this.signals.jobChanged(next.job.id);
+      next = await this.runJob(next.job, next.item);
+    }
+  }
+
+  /**
+   * Works through a job's items, starting with `first` when the claim started one. Returns the
+   * job claimed for this slot when the job ended in a checkpoint (see `checkpointAndRefill`).
+   */
+  private async runJob(job: JobRow, first: ItemRow | null): Promise<ClaimedJob | null> {
     const { db } = this.opts.store;
     const controller = new AbortController();
     this.running.set(job.id, controller);
@@ -260,22 +289,22 @@ export class Engine {
       const kind = this.kinds.get(job.kind);
       if (!kind) throw new KindFault(new Error(`no job kind "${job.kind}" is registered in this process`));
       for (;;) {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) return null;
         // Stopping: `stop` gives back every job this process holds, with any item started.
-        if (this.stopping) return;
+        if (this.stopping) return null;
         const next = started ? { item: started } : await itemStartNext(db, job.id, this.owner, nowIso());
         started = null;
-        if ('leaseLost' in next) return;
+        if ('leaseLost' in next) return null;
         if ('waitUntil' in next) {
           await jobLeaseReleaseIfOwner(db, job.id, this.owner, next.waitUntil, nowIso());
           this.signals.workAvailable();
-          return;
+          return null;
         }
         if ('allDone' in next) {
           // Only reachable if a crash fell between an item's checkpoint and its job's end,
           // which one transaction prevents; kept so such a job can never hang.
           await this.finalizeIfHeld(job, { status: 'completed' });
-          return;
+          return null;
         }
         const outcome = await processItem(kind, job, next.item, controller.signal, this.opts.log, this.progressReporter(job.id));
         // Give the job back after this item when another organisation waits for a slot.
@@ -289,15 +318,15 @@ export class Engine {
           startNext: !giveBack && !this.stopping && outcome.type !== 'abandoned',
         });
         this.signals.jobChanged(job.id);
-        if (result.leaseLost || outcome.type === 'abandoned') return;
+        if (result.leaseLost || outcome.type === 'abandoned') return null;
         if (result.finished) {
           this.signals.workAvailable();
-          return;
+          return result.successor ?? null;
         }
         if (giveBack) {
           await jobLeaseReleaseIfOwner(db, job.id, this.owner, nowIso(), nowIso());
           this.signals.workAvailable();
-          return;
+          return null;
         }
         started = result.next;
       }
@@ -317,6 +346,7 @@ export class Engine {
       clearInterval(heartbeat);
       this.running.delete(job.id);
     }
+    return null;
   }
 
   /** Writes progress at most every half second (and at each 10 % step), never blocking the processor. */

@@ -121,6 +121,12 @@ export function isUniqueViolation(error: unknown): boolean {
   return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
 }
 
+/** True when PostgreSQL chose this transaction as a deadlock's victim (or it failed to serialize): running it again is safe. */
+export function isTransientConflict(error: unknown): boolean {
+  const e = error as { code?: string };
+  return e?.code === '40P01' || e?.code === '40001';
+}
+
 /**
  * Locks the selected row for a claim. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so concurrent
  * claimers pass over each other's rows instead of queueing on them. SQLite has one writer at a

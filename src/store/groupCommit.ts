@@ -6,10 +6,15 @@
  * Guarantees: each task's writes commit or roll back as a whole, and a task's promise settles
  * only after its transaction has committed (or failed). A task that throws fails only itself:
  * when a group's transaction fails, its tasks run again one transaction each, so the others
- * commit and the culprit gets its own error. A task must therefore touch nothing but the
- * database, since it may run twice (the first run rolled back).
+ * commit and the culprit gets its own error; a task alone that loses a deadlock is tried again.
+ * A task must therefore touch nothing but the database, since it may run more than once (every
+ * run but the last rolled back).
  */
 import type { Db } from './database.ts';
+import { isTransientConflict } from './dialect.ts';
+
+/** Tries of a task run alone, when PostgreSQL makes it a deadlock's victim. */
+const SOLO_ATTEMPTS = 3;
 
 interface Pending<Task, Result> {
   task: Task;
@@ -59,11 +64,18 @@ export class GroupCommit<Task, Result> {
       }
     }
     for (const pending of group) {
-      try {
-        const [result] = await this.db.transaction().execute((trx) => this.apply(trx, [pending.task]));
-        pending.resolve(result!);
-      } catch (error) {
-        pending.reject(error);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const [result] = await this.db.transaction().execute((trx) => this.apply(trx, [pending.task]));
+          pending.resolve(result!);
+          break;
+        } catch (error) {
+          // A deadlock's victim (PostgreSQL picks one of the transactions in the cycle) is
+          // rolled back whole and may simply run again.
+          if (attempt < SOLO_ATTEMPTS && isTransientConflict(error)) continue;
+          pending.reject(error);
+          break;
+        }
       }
     }
   }

@@ -1,14 +1,23 @@
 /**
- * Rows that the engine's updates of many jobs in one transaction write together, at its end:
- * their events in one multi-row INSERT, and per organisation one count of the jobs that ended.
- * On PostgreSQL each statement is a round trip, so the claim and a group of checkpoints (see
- * `GroupCommit`) pay for these once, not once per job. The sequence numbers were taken already
- * (by the updates of the job rows), so nothing depends on the order they are written in.
+ * What the engine's updates of many jobs in one transaction write together, at its end: the
+ * hooks of the jobs that ended (webhook outbox rows), their events in one multi-row INSERT, and
+ * per organisation one count of the jobs that ended. On PostgreSQL each statement is a round
+ * trip, so the claim and a group of checkpoints (see `GroupCommit`) pay for these once, not once
+ * per job. The sequence numbers were taken already (by the updates of the job rows), so nothing
+ * depends on the order they are written in.
+ *
+ * Lock order: everything here runs after the transaction's last credit-account lock (charges,
+ * releases), and takes organisation rows (`engine_org_turns`, also taken by the hooks' own
+ * submissions) only from here on. A submission locks its account, then its organisation row;
+ * a transaction holding an organisation row never waits for an account, so a group of
+ * checkpoints cannot deadlock a submission (found by the two-process scheduling test).
  */
 import type { Insertable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { JobEventsTable } from '../../store/schema.ts';
 import type { JobEventType } from './eventAppend.ts';
+import type { JobFinishedHook } from './jobFinalize.ts';
+import type { JobRow } from './jobsClaim.ts';
 
 /** Rows per INSERT: five parameters each stays far below either database's limit. */
 const EVENTS_PER_INSERT = 500;
@@ -16,6 +25,7 @@ const EVENTS_PER_INSERT = 500;
 export class DeferredWrites {
   private readonly events: Insertable<JobEventsTable>[] = [];
   private readonly ended = new Map<string, number>();
+  private readonly hooks: { job: JobRow; hooks: readonly JobFinishedHook[] }[] = [];
 
   event(jobId: string, seq: number, type: JobEventType, data: unknown, at: string): void {
     this.events.push({ job_id: jobId, seq, type, data: JSON.stringify(data), created_at: at });
@@ -26,11 +36,18 @@ export class DeferredWrites {
     this.ended.set(orgId, (this.ended.get(orgId) ?? 0) + 1);
   }
 
+  /** Runs `hooks` on the job that ended, in this transaction, once the rest is done. */
+  afterEnd(job: JobRow, hooks: readonly JobFinishedHook[]): void {
+    if (hooks.length > 0) this.hooks.push({ job, hooks });
+  }
+
   async write(trx: Db): Promise<void> {
+    for (const { job, hooks } of this.hooks) for (const hook of hooks) await hook(trx, job);
     for (let i = 0; i < this.events.length; i += EVENTS_PER_INSERT) {
       await trx.insertInto('job_events').values(this.events.slice(i, i + EVENTS_PER_INSERT)).execute();
     }
-    for (const [orgId, count] of this.ended) {
+    // In organisation order, so two groups of checkpoints take these rows in the same order.
+    for (const [orgId, count] of [...this.ended].sort(([a], [b]) => (a < b ? -1 : 1))) {
       await trx
         .updateTable('engine_org_turns')
         .set((eb) => ({ active_jobs: eb('active_jobs', '-', count) }))

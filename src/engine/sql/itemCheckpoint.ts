@@ -75,7 +75,9 @@ export async function itemCheckpoints(
   );
 
   const finishing: CheckpointArgs[] = [];
-  for (const args of checkpoints) {
+  // In organisation order: charges lock accounts, and every engine transaction takes them in
+  // this order, before any organisation row, so a group cannot deadlock a submission.
+  for (const args of [...checkpoints].sort((a, b) => (a.job.org_id < b.job.org_id ? -1 : a.job.org_id > b.job.org_id ? 1 : 0))) {
     const { job, outcome } = args;
     if (outcome.type === 'retry' || outcome.type === 'abandoned') {
       results.set(args, await itemPutBack(trx, args, outcome, engine.owner, now));

@@ -79,7 +79,7 @@ export async function jobsFinalize(
       },
       now,
     );
-    for (const hook of hooks) await hook(trx, job);
+    deferred.afterEnd(job, hooks);
   }
   if (!writes) await deferred.write(trx);
   return jobs;

@@ -32,118 +32,127 @@ export interface ClaimedJob {
 
 const ORGS_PER_CLAIM = 100;
 
-export async function jobsClaim(
-  db: Db,
-  opts: {
-    owner: string;
-    now: Date;
-    leaseMs: number;
-    limit: number;
-    orgConcurrency: number;
-    dialect: 'sqlite' | 'postgres';
-    uncountedKinds?: string[];
-  },
-): Promise<ClaimedJob[]> {
+export interface ClaimOptions {
+  owner: string;
+  now: Date;
+  leaseMs: number;
+  limit: number;
+  orgConcurrency: number;
+  dialect: 'sqlite' | 'postgres';
+  uncountedKinds?: string[];
+  /**
+   * PostgreSQL: wait for the first organisation row another claimer holds (the standalone
+   * claimer, which holds nothing yet). A claim inside a checkpoint's transaction already holds
+   * accounts and jobs, so it must never wait: it passes false and skips busy rows.
+   */
+  waitForTurn?: boolean;
+}
+
+export async function jobsClaim(db: Db, opts: ClaimOptions): Promise<ClaimedJob[]> {
+  return db.transaction().execute((trx) => jobsClaimIn(trx, opts));
+}
+
+/** The claim in the caller's transaction: the engine's checkpoints claim for the slots whose jobs they end. */
+export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<ClaimedJob[]> {
   const now = opts.now.toISOString();
   const leaseExpires = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
-  return db.transaction().execute(async (trx) => {
-    const orgs = await trx
-      .selectFrom('engine_org_turns')
-      .select('org_id')
-      .where('active_jobs', '>', 0)
-      .orderBy(sql`coalesce(last_served_at, '')`)
-      .limit(ORGS_PER_CLAIM)
-      .execute();
-    // An equal share per organisation with work, so one claim cannot hand every free slot to
-    // the organisation that happens to be first; what one leaves goes to those after it.
-    const share = Math.max(1, Math.ceil(opts.limit / orgs.length));
-    const claimed: ClaimedJob[] = [];
-    const writes = new DeferredWrites();
-    let holdingTurn = false;
-    for (const { org_id: orgId } of orgs) {
-      const room = opts.limit - claimed.length;
-      if (room <= 0) break;
-      // PostgreSQL: claims for one organisation take turns on its row, so two claimers cannot
-      // both count N-1 running jobs and both start one (found by the suite's PostgreSQL pass).
-      // The first row a claimer locks it waits for: with one busy organisation, skipping left
-      // claimers idle until the next signal. Once it holds a row it only skips busy ones, so no
-      // two claimers can wait on each other.
-      const turnQuery = trx.selectFrom('engine_org_turns').select('org_id').where('org_id', '=', orgId);
-      const turn = await (opts.dialect !== 'postgres' ? turnQuery : holdingTurn ? turnQuery.forUpdate().skipLocked() : turnQuery.forUpdate()).executeTakeFirst();
-      if (!turn) continue;
-      holdingTurn = true;
-      let counted = trx
+  const orgs = await trx
+    .selectFrom('engine_org_turns')
+    .select('org_id')
+    .where('active_jobs', '>', 0)
+    .orderBy(sql`coalesce(last_served_at, '')`)
+    .limit(ORGS_PER_CLAIM)
+    .execute();
+  // An equal share per organisation with work, so one claim cannot hand every free slot to
+  // the organisation that happens to be first; what one leaves goes to those after it.
+  const share = Math.max(1, Math.ceil(opts.limit / orgs.length));
+  const claimed: ClaimedJob[] = [];
+  const writes = new DeferredWrites();
+  let holdingTurn = opts.waitForTurn === false;
+  for (const { org_id: orgId } of orgs) {
+    const room = opts.limit - claimed.length;
+    if (room <= 0) break;
+    // PostgreSQL: claims for one organisation take turns on its row, so two claimers cannot
+    // both count N-1 running jobs and both start one (found by the suite's PostgreSQL pass).
+    // The first row a claimer locks it waits for: with one busy organisation, skipping left
+    // claimers idle until the next signal. Once it holds a row it only skips busy ones, so no
+    // two claimers can wait on each other.
+    const turnQuery = trx.selectFrom('engine_org_turns').select('org_id').where('org_id', '=', orgId);
+    const turn = await (opts.dialect !== 'postgres' ? turnQuery : holdingTurn ? turnQuery.forUpdate().skipLocked() : turnQuery.forUpdate()).executeTakeFirst();
+    if (!turn) continue;
+    holdingTurn = true;
+    let counted = trx
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', orgId)
+      .where('lease_owner', 'is not', null)
+      .where('lease_expires_at', '>', now);
+    // The server's own bookkeeping (webhook deliveries) does not use up the organisation's
+    // slots: a slow receiver must not hold its renders and runs back.
+    if (opts.uncountedKinds && opts.uncountedKinds.length > 0) counted = counted.where('kind', 'not in', opts.uncountedKinds);
+    const running = Number((await counted.executeTakeFirstOrThrow()).n);
+    const want = Math.min(room, share, opts.orgConcurrency - running);
+    if (want <= 0) continue;
+
+    const candidates = await claimLock(
+      trx
         .selectFrom('jobs')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .select(['id', 'queue'])
         .where('org_id', '=', orgId)
-        .where('lease_owner', 'is not', null)
-        .where('lease_expires_at', '>', now);
-      // The server's own bookkeeping (webhook deliveries) does not use up the organisation's
-      // slots: a slow receiver must not hold its renders and runs back.
-      if (opts.uncountedKinds && opts.uncountedKinds.length > 0) counted = counted.where('kind', 'not in', opts.uncountedKinds);
-      const running = Number((await counted.executeTakeFirstOrThrow()).n);
-      const want = Math.min(room, share, opts.orgConcurrency - running);
-      if (want <= 0) continue;
-
-      const candidates = await claimLock(
-        trx
-          .selectFrom('jobs')
-          .select(['id', 'queue'])
-          .where('org_id', '=', orgId)
-          .where('available_at', '<=', now)
-          .where((eb) =>
-            eb.or([
-              eb('queue', 'is', null),
-              eb('status', '=', 'running'),
-              eb.not(
-                eb.exists(
-                  eb.selectFrom('jobs as busy').select('busy.id').whereRef('busy.queue', '=', 'jobs.queue').where('busy.status', '=', 'running'),
-                ),
-              ),
-            ]),
-          )
-          .orderBy('priority', 'desc')
-          .orderBy('available_at')
-          .orderBy('id')
-          .limit(want),
-        opts.dialect,
-      ).execute();
-      // A serial queue starts one job per claim: the first in claim order.
-      const queues = new Set<string>();
-      const ids = candidates.filter((c) => c.queue === null || (!queues.has(c.queue) && queues.add(c.queue))).map((c) => c.id);
-      if (ids.length === 0) continue;
-
-      const rows = await trx
-        .updateTable('jobs')
-        .set((eb) => ({
-          status: 'running',
-          lease_owner: opts.owner,
-          lease_expires_at: leaseExpires,
-          available_at: leaseExpires,
-          attempts: eb('attempts', '+', 1),
-          started_at: eb.fn.coalesce('started_at', eb.val(now)),
-          // The first claim's `job.started` event takes the next sequence number here.
-          last_event_seq: sql<number>`last_event_seq + (case when attempts = 0 then 1 else 0 end)`,
-          updated_at: now,
-        }))
-        .where('id', 'in', ids)
         .where('available_at', '<=', now)
-        .returningAll()
-        .execute();
-      const fresh = rows.filter((job) => job.attempts === 1);
-      for (const job of fresh) writes.event(job.id, job.last_event_seq, 'job.started', { attempt: 1 }, now);
-      const firstItems = new Map((await itemsStartFirst(trx, fresh.map((job) => job.id), now)).map((item) => [item.job_id, item]));
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      for (const id of ids) {
-        const job = byId.get(id);
-        if (!job) continue;
-        // A job claimed before (a retry wait, a lost lease, given back) goes on where it was.
-        const item = job.attempts === 1 ? firstItems.get(id) : await itemStartIfAvailable(trx, id, now);
-        claimed.push({ job, item: item ?? null });
-      }
-      await trx.updateTable('engine_org_turns').set({ last_served_at: now }).where('org_id', '=', orgId).execute();
+        .where((eb) =>
+          eb.or([
+            eb('queue', 'is', null),
+            eb('status', '=', 'running'),
+            eb.not(
+              eb.exists(
+                eb.selectFrom('jobs as busy').select('busy.id').whereRef('busy.queue', '=', 'jobs.queue').where('busy.status', '=', 'running'),
+              ),
+            ),
+          ]),
+        )
+        .orderBy('priority', 'desc')
+        .orderBy('available_at')
+        .orderBy('id')
+        .limit(want),
+      opts.dialect,
+    ).execute();
+    // A serial queue starts one job per claim: the first in claim order.
+    const queues = new Set<string>();
+    const ids = candidates.filter((c) => c.queue === null || (!queues.has(c.queue) && queues.add(c.queue))).map((c) => c.id);
+    if (ids.length === 0) continue;
+
+    const rows = await trx
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'running',
+        lease_owner: opts.owner,
+        lease_expires_at: leaseExpires,
+        available_at: leaseExpires,
+        attempts: eb('attempts', '+', 1),
+        started_at: eb.fn.coalesce('started_at', eb.val(now)),
+        // The first claim's `job.started` event takes the next sequence number here.
+        last_event_seq: sql<number>`last_event_seq + (case when attempts = 0 then 1 else 0 end)`,
+        updated_at: now,
+      }))
+      .where('id', 'in', ids)
+      .where('available_at', '<=', now)
+      .returningAll()
+      .execute();
+    const fresh = rows.filter((job) => job.attempts === 1);
+    for (const job of fresh) writes.event(job.id, job.last_event_seq, 'job.started', { attempt: 1 }, now);
+    const firstItems = new Map((await itemsStartFirst(trx, fresh.map((job) => job.id), now)).map((item) => [item.job_id, item]));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    for (const id of ids) {
+      const job = byId.get(id);
+      if (!job) continue;
+      // A job claimed before (a retry wait, a lost lease, given back) goes on where it was.
+      const item = job.attempts === 1 ? firstItems.get(id) : await itemStartIfAvailable(trx, id, now);
+      claimed.push({ job, item: item ?? null });
     }
-    await writes.write(trx);
-    return claimed;
-  });
+    await trx.updateTable('engine_org_turns').set({ last_served_at: now }).where('org_id', '=', orgId).execute();
+  }
+  await writes.write(trx);
+  return claimed;
 }
+
