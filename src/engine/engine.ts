@@ -8,7 +8,8 @@
  * - an item's result, charge, event and the job's end commit together (`itemCheckpoint`);
  *   several slots' checkpoints may share one transaction (`GroupCommit`), each still whole;
  * - one claimer per process fills every free slot at once (`jobsClaim`), instead of each slot
- *   claiming for itself: one transaction, not one per job;
+ *   claiming for itself: one transaction, not one per job; a slot whose job ends gets its next
+ *   job in the transaction that ends it (`checkpointAndRefill`);
  * - slots take one item at a time and give the job back when another organisation is waiting
  *   and no slot is free, so a big job delays others by at most one item per slot;
  * - an idle claimer sleeps until a signal (submission, freed slot) or the next time a job
@@ -21,11 +22,11 @@ import os from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import { nowIso } from '../ids.ts';
 import type { Db, Store } from '../store/database.ts';
+import { GroupCommit } from '../store/groupCommit.ts';
 import { KindFault } from './errors.ts';
 import type { JobKind } from './kind.ts';
 import { processItem } from './processItem.ts';
 import { EngineSignals } from './signals.ts';
-import { GroupCommit } from '../store/groupCommit.ts';
 import { itemCheckpoints, type CheckpointArgs, type CheckpointResult } from './sql/itemCheckpoint.ts';
 import { itemStartNext, type ItemRow } from './sql/itemStartNext.ts';
 import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
@@ -48,6 +49,9 @@ export interface EngineOptions {
   idleMaxMs?: number;
 }
 
+/** A checkpoint's result, with the job claimed for its slot when it ended the slot's job. */
+type SlotCheckpoint = CheckpointResult & { successor?: ClaimedJob };
+
 class ShutdownSignal extends Error {
   override name = 'ShutdownSignal';
 }
@@ -60,7 +64,7 @@ export class Engine {
   private readonly running = new Map<string, AbortController>();
   /** The jobs this process's slots are working on: a slot is free when it has none. */
   private readonly held = new Set<Promise<void>>();
-  private readonly checkpoints: GroupCommit<CheckpointArgs, CheckpointResult & { successor?: ClaimedJob }>;
+  private readonly checkpoints: GroupCommit<CheckpointArgs, SlotCheckpoint>;
   private loop: Promise<void> | null = null;
   private wakeClaimer: (() => void) | null = null;
   private stopping = false;
@@ -79,8 +83,8 @@ export class Engine {
    * whose job they end: its successor. A slot goes from one job to the next without a claim
    * transaction of its own (one commit, not two, per round of slots: `npm run bench -- engine`).
    */
-  private async checkpointAndRefill(trx: Db, group: CheckpointArgs[]): Promise<(CheckpointResult & { successor?: ClaimedJob })[]> {
-    const results: (CheckpointResult & { successor?: ClaimedJob })[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks });
+  private async checkpointAndRefill(trx: Db, group: CheckpointArgs[]): Promise<SlotCheckpoint[]> {
+    const results: SlotCheckpoint[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks });
     const freed = results.filter((r) => !r.leaseLost && r.finished);
     if (freed.length === 0 || this.stopping) return results;
     const successors = await jobsClaimIn(trx, { ...this.claimOptions(freed.length), waitForTurn: false });
