@@ -75,8 +75,8 @@ export async function itemCheckpoints(
   );
 
   const finishing: CheckpointArgs[] = [];
-  // In organisation order: charges lock accounts, and every engine transaction takes them in
-  // this order, before any organisation row, so a group cannot deadlock a submission.
+  // In organisation order: charges lock credit accounts, and two groups that take them in the
+  // same order cannot deadlock each other. (Organisation rows come later, see `DeferredWrites`.)
   for (const args of [...checkpoints].sort((a, b) => (a.job.org_id < b.job.org_id ? -1 : a.job.org_id > b.job.org_id ? 1 : 0))) {
     const { job, outcome } = args;
     if (outcome.type === 'retry' || outcome.type === 'abandoned') {

@@ -4,9 +4,9 @@
  * crash runs twice, never a finished one). Counts the attempt before the work starts, so an
  * item that kills its worker every time still runs out of attempts.
  */
-import { sql, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
-import type { JobItemsTable } from '../../store/schema.ts';
+import type { Database, JobItemsTable } from '../../store/schema.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
 
 export type ItemRow = Selectable<JobItemsTable>;
@@ -16,37 +16,37 @@ export type NextItem = { item: ItemRow } | { waitUntil: string } | { allDone: tr
 export async function itemStartNext(db: Db, jobId: string, owner: string, now: string): Promise<NextItem> {
   return db.transaction().execute(async (trx) => {
     if (!(await jobHoldIfOwner(trx, jobId, owner, now))) return { leaseLost: true as const };
+    const item = await itemStartIfAvailable(trx, jobId, now);
+    if (item) return { item };
+    // Nothing due: every item is done, or the first open one waits for its retry time.
     const next = await trx
       .selectFrom('job_items')
-      .selectAll()
+      .select('available_at')
       .where('job_id', '=', jobId)
       .where('status', 'in', ['pending', 'running'])
       .orderBy('available_at')
-      .orderBy('seq')
       .limit(1)
       .executeTakeFirst();
-    if (!next) return { allDone: true as const };
-    if (next.available_at > now) return { waitUntil: next.available_at };
-    const item = await trx
-      .updateTable('job_items')
-      .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: now }))
-      .where('job_id', '=', jobId)
-      .where('seq', '=', next.seq)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return { item };
+    return next ? { waitUntil: next.available_at } : { allDone: true as const };
   });
 }
 
+/** An item starting: running, its attempt counted before the work (see above). */
+const started = (now: string) => (eb: ExpressionBuilder<Database, 'job_items'>) => ({
+  status: 'running' as const,
+  attempts: eb('attempts', '+', 1),
+  started_at: now,
+});
+
 /**
- * The same start in one statement, for a caller that already holds the job (the claim, the
- * checkpoint of the item before): the first open item whose time has come, or undefined —
- * then `itemStartNext` tells why (all done, or waiting for a retry).
+ * The start itself, in one statement, for a caller that already holds the job (`itemStartNext`,
+ * the claim, the checkpoint of the item before): the first open item whose time has come, or
+ * undefined when none is due.
  */
 export async function itemStartIfAvailable(trx: Db, jobId: string, now: string): Promise<ItemRow | undefined> {
   return trx
     .updateTable('job_items')
-    .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: now }))
+    .set(started(now))
     .where('job_id', '=', jobId)
     .where('seq', '=', (eb) =>
       eb
@@ -71,7 +71,7 @@ export async function itemsStartFirst(trx: Db, jobIds: string[], now: string): P
   if (jobIds.length === 0) return [];
   return trx
     .updateTable('job_items')
-    .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: now }))
+    .set(started(now))
     .where(sql<boolean>`(job_id, seq) in (select job_id, min(seq) from job_items where job_id in (${sql.join(jobIds)}) group by job_id)`)
     .returningAll()
     .execute();
