@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  * on SQLite only.
  */
 const postgresUrl = process.env.LONGRUN_TEST_DATABASE_URL;
-const sqliteOnly = ['test/foundation/firstStart.test.ts', 'test/foundation/cli.test.ts'];
+const sqliteOnly = ['test/foundation/firstStart.test.ts', 'test/foundation/cli.test.ts', 'test/bench/**'];
 
 if (!postgresUrl) {
   console.log('\n  PostgreSQL pass skipped: set LONGRUN_TEST_DATABASE_URL=postgres://… to run the suite on PostgreSQL too.\n');

@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const RESULTS_DIR = fileURLToPath(new URL('../results', import.meta.url));
+/** bench/results, or LONGRUN_BENCH_RESULTS_DIR (the harness test writes to a temporary one). */
+export const RESULTS_DIR = process.env.LONGRUN_BENCH_RESULTS_DIR ?? fileURLToPath(new URL('../results', import.meta.url));
 
 // ---- Flags ------------------------------------------------------------------------------------
 function rawFlag(name: string): string | undefined {

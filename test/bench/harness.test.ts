@@ -1,0 +1,73 @@
+/**
+ * `npm run bench` itself, at a size of seconds: each benchmark run through bench/run.mjs as a
+ * user runs it, every peer included, writing to a temporary results directory. It checks what
+ * the benchmark issue asks of the output, not any speed: raw figures per system, machine info,
+ * the ratios against their targets, SUMMARY.md and a chart per comparison.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const postgresUrl = process.env.LONGRUN_TEST_DATABASE_URL;
+const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'longrun-bench-results-'));
+
+function bench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, 'bench/run.mjs'), ...args, `--pg=${postgresUrl}`], {
+      cwd: root,
+      env: { ...process.env, LONGRUN_BENCH_RESULTS_DIR: resultsDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+const read = (file: string) => JSON.parse(fs.readFileSync(path.join(resultsDir, file), 'utf8'));
+
+// The peers need the local PostgreSQL and Redis, which the PostgreSQL pass of the suite needs too.
+describe.skipIf(!postgresUrl)('npm run bench', () => {
+  afterAll(() => fs.rmSync(resultsDir, { recursive: true, force: true }));
+
+  it('engine: every system in one run, burn-down and steady state, with ratios against the targets', { timeout: 240_000 }, async () => {
+    const run = await bench(['engine', '--jobs=300', '--rate=20', '--seconds=2', '--warmup=10']);
+    expect(run.code, run.output).toBe(0);
+    const report = read('engine.json');
+    expect(report.machine).toMatchObject({ cores: os.cpus().length, node: process.version });
+    expect(report.machine.cpu).toBeTruthy();
+    expect(report.params.jobs).toBe(300);
+    const systems = ['longrun-sqlite', 'longrun-postgres', 'bullmq', 'graphile-worker', 'pg-boss'];
+    expect(Object.keys(report.results.burnDown).sort()).toEqual([...systems].sort());
+    for (const name of systems) {
+      expect(report.results.burnDown[name].jobsPerSecond).toBeGreaterThan(0);
+      expect(report.results.steady[name].latencyMs.p50).toBeGreaterThan(0);
+    }
+    const ratios = report.comparisons.flatMap((c: { ratios?: { label: string; target?: string }[] }) => c.ratios ?? []);
+    expect(ratios).toContainEqual(expect.objectContaining({ label: 'longrun (SQLite) / BullMQ (Redis), jobs/s', target: '>= 5' }));
+    expect(ratios).toContainEqual(expect.objectContaining({ label: 'longrun (PostgreSQL) / graphile-worker, jobs/s', target: '>= 3' }));
+    for (const chart of ['engine-burndown.svg', 'engine-latency.svg']) {
+      expect(fs.readFileSync(path.join(resultsDir, chart), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    }
+    expect(fs.readFileSync(path.join(resultsDir, 'SUMMARY.md'), 'utf8')).toContain('| engine | Burn-down: 300 no-op jobs, concurrency 8 | **longrun (SQLite) / BullMQ (Redis), jobs/s** |');
+  });
+
+  it('batches: jobs of several items with credits against no-op jobs, every credit accounted for', { timeout: 120_000 }, async () => {
+    const run = await bench(['batches', '--jobs=40', '--items=5']);
+    expect(run.code, run.output).toBe(0);
+    const report = read('batches.json');
+    expect(report.results.credits).toMatchObject({ jobs: 40, items: 200, creditsCharged: 200 });
+    expect(report.results.noop).toMatchObject({ jobs: 200, items: 200, creditsCharged: 0 });
+    expect(fs.readFileSync(path.join(resultsDir, 'SUMMARY.md'), 'utf8')).toContain('| batches |');
+  });
+
+  it('refuses an unknown benchmark by name', async () => {
+    const run = await bench(['nonesuch']);
+    expect(run.code).toBe(2);
+    expect(run.output).toContain('Unknown benchmark: nonesuch');
+  });
+});
