@@ -20,6 +20,7 @@ const params = {
   jobs: numberFlag('jobs', 10_000),
   items: numberFlag('items', 10),
   concurrency: numberFlag('concurrency', 8),
+  prefetch: numberFlag('prefetch', 56),
   insertBatch: numberFlag('insert-batch', 500),
   db: listFlag('db', ['sqlite', 'postgres'] as const, ['sqlite'])[0]!,
   sqlStats: stringFlag('sql-stats', '0') === '1',
@@ -44,7 +45,7 @@ interface Figures {
 
 async function runLoad(load: Load): Promise<Figures> {
   const spec = LOADS[load];
-  const bench = await benchEngine({ backend: params.db, concurrency: params.concurrency, sqlStats: params.sqlStats, label: 'batches' });
+  const bench = await benchEngine({ backend: params.db, concurrency: params.concurrency, prefetch: params.prefetch, sqlStats: params.sqlStats, label: 'batches' });
   const { store, engine, org } = bench;
   try {
     let processed = 0;

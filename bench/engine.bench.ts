@@ -58,6 +58,7 @@ const LABELS: Record<SystemName, string> = {
 const params = {
   jobs: numberFlag('jobs', 10_000),
   concurrency: numberFlag('concurrency', 8),
+  prefetch: numberFlag('prefetch', 56),
   rate: numberFlag('rate', 50),
   seconds: numberFlag('seconds', 15),
   warmup: numberFlag('warmup', 100),
@@ -90,7 +91,7 @@ type OnStart = (payload: Payload) => void;
 
 // ---- longrun ----------------------------------------------------------------------------------
 async function longrunSystem(backend: 'sqlite' | 'postgres', onStart: OnStart): Promise<System> {
-  const bench = await benchEngine({ backend, concurrency: params.concurrency, sqlStats: params.sqlStats, label: 'engine' });
+  const bench = await benchEngine({ backend, concurrency: params.concurrency, prefetch: params.prefetch, sqlStats: params.sqlStats, label: 'engine' });
   const { store, engine, org } = bench;
   const kind = defineKind<Payload>({
     name: 'noop',

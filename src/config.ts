@@ -33,6 +33,8 @@ export interface Config {
   workerPort: number;
   /** Jobs of one organisation running at once. */
   orgConcurrency: number;
+  /** Jobs a worker process claims ahead of its free slots (for many short jobs). */
+  prefetch: number;
   leaseMs: number;
   /** Finished jobs, their items and events are deleted after this many days. */
   retentionDays: number;
@@ -167,6 +169,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     workers: integer('LONGRUN_WORKERS', overrides.workers ?? env.LONGRUN_WORKERS, 4, 0, 256),
     workerPort: integer('LONGRUN_WORKER_PORT', overrides.workerPort ?? env.LONGRUN_WORKER_PORT, 8081, 0, 65535),
     orgConcurrency: integer('LONGRUN_ORG_CONCURRENCY', env.LONGRUN_ORG_CONCURRENCY, 2, 1, 256),
+    prefetch: integer('LONGRUN_PREFETCH', env.LONGRUN_PREFETCH, 0, 0, 1000),
     leaseMs: integer('LONGRUN_LEASE_MS', env.LONGRUN_LEASE_MS, 30_000, 300, 3_600_000),
     retentionDays: integer('LONGRUN_RETENTION_DAYS', env.LONGRUN_RETENTION_DAYS, 30, 1, 3650),
     demoKinds: flag('LONGRUN_DEMO_KINDS', env.LONGRUN_DEMO_KINDS),

@@ -26,7 +26,14 @@ export interface BenchEngine {
   close(): Promise<void>;
 }
 
-export async function benchEngine(opts: { backend: 'sqlite' | 'postgres'; concurrency: number; sqlStats?: boolean; label: string }): Promise<BenchEngine> {
+export async function benchEngine(opts: {
+  backend: 'sqlite' | 'postgres';
+  concurrency: number;
+  /** Jobs claimed ahead of free slots (the engine's `prefetch`, LONGRUN_PREFETCH in the server). */
+  prefetch: number;
+  sqlStats?: boolean;
+  label: string;
+}): Promise<BenchEngine> {
   let url: string;
   let drop: () => Promise<void>;
   if (opts.backend === 'sqlite') {
@@ -41,8 +48,15 @@ export async function benchEngine(opts: { backend: 'sqlite' | 'postgres'; concur
   const poolSize = opts.concurrency + 4;
   const store = opts.sqlStats ? statsStore(url, poolSize) : openStore(url, poolSize);
   await migrateToLatest(store.db);
-  // One organisation runs every job, so it may use every slot.
-  const engine = new Engine({ store, log: pino({ level: 'silent' }), concurrency: opts.concurrency, orgConcurrency: opts.concurrency, leaseMs: 30_000 });
+  // One organisation runs every job, so it may use every slot and hold every job claimed ahead.
+  const engine = new Engine({
+    store,
+    log: pino({ level: 'silent' }),
+    concurrency: opts.concurrency,
+    prefetch: opts.prefetch,
+    orgConcurrency: opts.concurrency + opts.prefetch,
+    leaseMs: 30_000,
+  });
   const org = await orgCreate(store.db, 'bench');
   return {
     store,

@@ -8,8 +8,13 @@
  * - an item's result, charge, event and the job's end commit together (`itemCheckpoint`);
  *   several slots' checkpoints may share one transaction (`GroupCommit`), each still whole;
  * - one claimer per process fills every free slot at once (`jobsClaim`), instead of each slot
- *   claiming for itself: one transaction, not one per job; a slot whose job ends gets its next
- *   job in the transaction that ends it (`checkpointAndRefill`);
+ *   claiming for itself: one transaction, not one per job; the transaction that ends jobs also
+ *   claims their replacements (`checkpointAndRefill`). With `prefetch`, up to that many more
+ *   jobs are claimed ahead and wait in this process for a free slot, so a claim and a group of
+ *   checkpoints cover many short jobs, not one per slot;
+ * - a job's last item does not hold its slot while it commits: the slot starts its next job
+ *   and the checkpoint commits with others (its lease is held until then, so a crash before
+ *   the commit means the item runs again, as for any item);
  * - slots take one item at a time and give the job back when another organisation is waiting
  *   and no slot is free, so a big job delays others by at most one item per slot;
  * - an idle claimer sleeps until a signal (submission, freed slot) or the next time a job
@@ -47,10 +52,23 @@ export interface EngineOptions {
   leaseMs: number;
   /** Longest the idle claimer sleeps without a signal (catches work from other processes). */
   idleMaxMs?: number;
+  /**
+   * Jobs claimed ahead of free slots (0: claim only for free slots). A claimed job counts as
+   * running for `orgConcurrency` whether a slot has taken it or not. For many short jobs: a
+   * waiting job holds its lease, so with long jobs it would wait here while another process
+   * idles.
+   */
+  prefetch?: number;
 }
 
-/** A checkpoint's result, with the job claimed for its slot when it ended the slot's job. */
-type SlotCheckpoint = CheckpointResult & { successor?: ClaimedJob };
+/** A checkpoint's result, with the jobs its transaction claimed (on the group's first result). */
+type SlotCheckpoint = CheckpointResult & { claimed?: ClaimedJob[] };
+
+/** A claimed job waiting in this process for a slot, and when its lease was last set. */
+interface WaitingJob {
+  claimed: ClaimedJob;
+  leasedAt: number;
+}
 
 class ShutdownSignal extends Error {
   override name = 'ShutdownSignal';
@@ -64,6 +82,10 @@ export class Engine {
   private readonly running = new Map<string, AbortController>();
   /** The jobs this process's slots are working on: a slot is free when it has none. */
   private readonly held = new Set<Promise<void>>();
+  /** Claimed jobs no slot has taken yet, in claim order. */
+  private waiting: WaitingJob[] = [];
+  /** Last checkpoints of jobs whose slots have moved on; each job's lease is held until it commits. */
+  private readonly finishing = new Set<Promise<void>>();
   private readonly checkpoints: GroupCommit<CheckpointArgs, SlotCheckpoint>;
   private loop: Promise<void> | null = null;
   private wakeClaimer: (() => void) | null = null;
@@ -75,20 +97,22 @@ export class Engine {
     for (const [name, value] of Object.entries({ orgConcurrency: opts.orgConcurrency, leaseMs: opts.leaseMs })) {
       if (!Number.isInteger(value) || value < 1) throw new Error(`engine option ${name} must be a positive integer, got ${value}`);
     }
+    if (!Number.isInteger(opts.prefetch ?? 0) || (opts.prefetch ?? 0) < 0) throw new Error(`engine option prefetch must be a whole number, got ${opts.prefetch}`);
     this.checkpoints = new GroupCommit(opts.store.db, (trx, group) => this.checkpointAndRefill(trx, group));
   }
 
   /**
-   * Records a group of checkpoints and, in the same transaction, claims a job for each slot
-   * whose job they end: its successor. A slot goes from one job to the next without a claim
-   * transaction of its own (one commit, not two, per round of slots: `npm run bench -- engine`).
+   * Records a group of checkpoints and, when they end jobs, claims replacements in the same
+   * transaction (up to `room`), so slots go from one job to the next without a claim
+   * transaction of their own (one commit, not two, per group: `npm run bench -- engine`).
    */
   private async checkpointAndRefill(trx: Db, group: CheckpointArgs[]): Promise<SlotCheckpoint[]> {
     const results: SlotCheckpoint[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks });
-    const freed = results.filter((r) => !r.leaseLost && r.finished);
-    if (freed.length === 0 || this.stopping) return results;
-    const successors = await jobsClaimIn(trx, { ...this.claimOptions(freed.length), waitForTurn: false });
-    successors.forEach((successor, i) => (freed[i]!.successor = successor));
+    const freed = results.filter((r) => !r.leaseLost && r.finished).length;
+    // The jobs this group ends are still counted as held until it commits.
+    const room = this.room() + freed;
+    if (freed === 0 || room <= 0 || this.stopping) return results;
+    results[0]!.claimed = await jobsClaimIn(trx, { ...this.claimOptions(room), waitForTurn: false });
     return results;
   }
 
@@ -149,8 +173,10 @@ export class Engine {
   async cancel(orgId: string, jobId: string): Promise<CancelResult> {
     const result = await jobCancel(this.opts.store.db, orgId, jobId, nowIso(), this.finishedHooks);
     if (result?.canceled) {
-      // A worker of this process stops now; one elsewhere at its next heartbeat.
+      // A worker of this process stops now; one elsewhere at its next heartbeat. A job waiting
+      // here for a slot is dropped (the cancel took its lease).
       this.running.get(jobId)?.abort(new Error('job canceled'));
+      this.waiting = this.waiting.filter((w) => w.claimed.job.id !== jobId);
       this.signals.jobChanged(jobId);
       this.signals.workAvailable();
     }
@@ -183,11 +209,35 @@ export class Engine {
       await all;
     }
     this.loop = null;
+    this.waiting = [];
     await jobsReleaseAllOf(this.opts.store.db, this.owner, nowIso());
   }
 
   private freeSlots(): number {
     return this.opts.concurrency - this.held.size;
+  }
+
+  /**
+   * How many more jobs this process may claim: slots plus `prefetch`, less the jobs it holds
+   * (in slots, waiting, or committing their end). A claim inside a checkpoint may overlap the
+   * claimer's on PostgreSQL and take a few more; `orgConcurrency` is kept by the database.
+   */
+  private room(): number {
+    const held = this.held.size + this.waiting.length + this.finishing.size;
+    return this.opts.concurrency + (this.opts.prefetch ?? 0) - held;
+  }
+
+  /** Queues claimed jobs and hands them to free slots. */
+  private enqueue(claimed: ClaimedJob[]): void {
+    const leasedAt = Date.now();
+    for (const job of claimed) this.waiting.push({ claimed: job, leasedAt });
+    while (this.freeSlots() > 0 && this.waiting.length > 0) {
+      const slot: Promise<void> = this.runSlot().finally(() => {
+        this.held.delete(slot);
+        this.wakeClaimer?.();
+      });
+      this.held.add(slot);
+    }
   }
 
   /** Claims work for every free slot at once, then waits for a slot to free or for work to come. */
@@ -198,8 +248,8 @@ export class Engine {
     });
     try {
       while (!this.stopping) {
-        const free = this.freeSlots();
-        if (free === 0) {
+        const room = this.room();
+        if (room <= 0) {
           await this.nap();
           continue;
         }
@@ -208,7 +258,7 @@ export class Engine {
         this.workSignalled = false;
         let claimed;
         try {
-          claimed = await jobsClaim(this.opts.store.db, this.claimOptions(free));
+          claimed = await jobsClaim(this.opts.store.db, this.claimOptions(room));
         } catch (err) {
           // The database is away (a restart, a network cut): pause and try again, backing off
           // from 1 s to 30 s, rather than spin or exit. Work resumes when it answers.
@@ -219,14 +269,8 @@ export class Engine {
           continue;
         }
         this.claimFailures = 0;
-        for (const first of claimed) {
-          const slot: Promise<void> = this.runSlot(first).finally(() => {
-            this.held.delete(slot);
-            this.wakeClaimer?.();
-          });
-          this.held.add(slot);
-        }
-        // Something claimed: claim again at once for any slot still free (a claim gives each
+        this.enqueue(claimed);
+        // Something claimed: claim again at once for any room left (a claim gives each
         // organisation only its share). Nothing: sleep until a signal or the next due job.
         if (claimed.length === 0) {
           const ms = await this.idleMs();
@@ -234,6 +278,7 @@ export class Engine {
         }
       }
       await Promise.all(this.held);
+      await Promise.all(this.finishing);
     } finally {
       stopListening();
     }
@@ -266,20 +311,33 @@ export class Engine {
     }
   }
 
-  /** A slot: runs its job, then the successor its last checkpoint claimed, and so on. */
-  private async runSlot(first: ClaimedJob): Promise<void> {
-    let next: ClaimedJob | null = first;
-    while (next) {
-      this.signals.jobChanged(next.job.id);
-      next = await this.runJob(next.job, next.item);
+  /** A slot: runs waiting jobs one after another until none waits. */
+  private async runSlot(): Promise<void> {
+    for (let next = this.waiting.shift(); next && !this.stopping; next = this.waiting.shift()) {
+      const { job, item } = next.claimed;
+      // A job that waited a third of its lease gets a fresh one first; one lost meanwhile
+      // (another process took it after the lease ran out) is not ours to run.
+      if (Date.now() - next.leasedAt > this.opts.leaseMs / 3) {
+        const held = await jobLeaseRenewIfOwner(this.opts.store.db, job.id, this.owner, new Date(), this.opts.leaseMs).catch(() => false);
+        if (!held) continue;
+      }
+      this.signals.jobChanged(job.id);
+      await this.runJob(job, item);
     }
   }
 
+  /** What a checkpoint's commit means to the engine, whether the slot waited for it or not. */
+  private checkpointed(job: JobRow, result: SlotCheckpoint): void {
+    if (result.claimed) this.enqueue(result.claimed);
+    this.signals.jobChanged(job.id);
+    if (!result.leaseLost && result.finished) this.signals.workAvailable();
+  }
+
   /**
-   * Works through a job's items, starting with `first` when the claim started one. Returns the
-   * job claimed for this slot when the job ended in a checkpoint (see `checkpointAndRefill`).
+   * Works through a job's items, starting with `first` when the claim started one. Returns
+   * without waiting for the commit of the job's last item (see `finishing`).
    */
-  private async runJob(job: JobRow, first: ItemRow | null): Promise<ClaimedJob | null> {
+  private async runJob(job: JobRow, first: ItemRow | null): Promise<void> {
     const { db } = this.opts.store;
     const controller = new AbortController();
     this.running.set(job.id, controller);
@@ -289,68 +347,93 @@ export class Engine {
         .catch((err: unknown) => this.opts.log.warn({ err, jobId: job.id }, 'heartbeat failed'));
     }, Math.max(100, Math.floor(this.opts.leaseMs / 3)));
     let started = first;
+    // Items this job has left to finish, this one included: the checkpoint of the last needs no
+    // answer before the slot goes on. Only this job's lease holder changes the counts.
+    let open = job.items_total - job.items_succeeded - job.items_failed;
     try {
       const kind = this.kinds.get(job.kind);
       if (!kind) throw new KindFault(new Error(`no job kind "${job.kind}" is registered in this process`));
       for (;;) {
-        if (controller.signal.aborted) return null;
+        if (controller.signal.aborted) return;
         // Stopping: `stop` gives back every job this process holds, with any item started.
-        if (this.stopping) return null;
+        if (this.stopping) return;
         const next = started ? { item: started } : await itemStartNext(db, job.id, this.owner, nowIso());
         started = null;
-        if ('leaseLost' in next) return null;
+        if ('leaseLost' in next) return;
         if ('waitUntil' in next) {
           await jobLeaseReleaseIfOwner(db, job.id, this.owner, next.waitUntil, nowIso());
           this.signals.workAvailable();
-          return null;
+          return;
         }
         if ('allDone' in next) {
           // Only reachable if a crash fell between an item's checkpoint and its job's end,
           // which one transaction prevents; kept so such a job can never hang.
           await this.finalizeIfHeld(job, { status: 'completed' });
-          return null;
+          return;
         }
         const outcome = await processItem(kind, job, next.item, controller.signal, this.opts.log, this.progressReporter(job.id));
         // Give the job back after this item when another organisation waits for a slot.
         const giveBack = job.items_total > 1 && this.freeSlots() === 0 && (await jobsOtherOrgWaiting(db, job.org_id, nowIso()));
-        const result = await this.checkpoints.run({
+        const ended = outcome.type === 'succeeded' || outcome.type === 'failed';
+        const checkpoint = this.checkpoints.run({
           job,
           kind,
           seq: next.item.seq,
           key: next.item.key,
           outcome,
-          startNext: !giveBack && !this.stopping && outcome.type !== 'abandoned',
+          startNext: !giveBack && !this.stopping && outcome.type !== 'abandoned' && !(ended && open === 1),
         });
-        this.signals.jobChanged(job.id);
-        if (result.leaseLost || outcome.type === 'abandoned') return null;
-        if (result.finished) {
-          this.signals.workAvailable();
-          return result.successor ?? null;
+        if (ended && open === 1) {
+          const finishing: Promise<void> = checkpoint
+            .then(async (result) => {
+              this.checkpointed(job, result);
+              // Not the end after all (never seen; a miscount must not leave the job held until its lease runs out).
+              if (!result.leaseLost && !result.finished) {
+                this.opts.log.warn({ jobId: job.id }, 'a job thought finished has items open; giving it back');
+                await jobLeaseReleaseIfOwner(db, job.id, this.owner, nowIso(), nowIso());
+                this.signals.workAvailable();
+              }
+            })
+            .catch((error: unknown) => this.failed(job, error))
+            .finally(() => {
+              this.finishing.delete(finishing);
+              this.wakeClaimer?.();
+            });
+          this.finishing.add(finishing);
+          return;
         }
+        const result = await checkpoint;
+        this.checkpointed(job, result);
+        if (result.leaseLost || outcome.type === 'abandoned') return;
+        if (ended) open -= 1;
+        if (result.finished) return;
         if (giveBack) {
           await jobLeaseReleaseIfOwner(db, job.id, this.owner, nowIso(), nowIso());
           this.signals.workAvailable();
-          return null;
+          return;
         }
         started = result.next;
       }
     } catch (error) {
-      if (error instanceof KindFault) {
-        this.opts.log.error({ err: error.causeError, jobId: job.id }, 'job failed outside its items');
-        await this.finalizeIfHeld(job, {
-          status: 'failed',
-          errorCode: 'INTERNAL_ERROR',
-          errorMessage: this.kinds.get(job.kind)?.faultMessage ?? 'An unexpected error occurred while running this job.',
-        }).catch((err: unknown) => this.opts.log.error({ err, jobId: job.id }, 'could not record the job failure'));
-      } else {
-        // A database error: the lease runs out and the job is claimed again.
-        this.opts.log.error({ err: error, jobId: job.id }, 'running a job failed; it will be retried when its lease expires');
-      }
+      await this.failed(job, error);
     } finally {
       clearInterval(heartbeat);
       this.running.delete(job.id);
     }
-    return null;
+  }
+
+  /** A job's kind failed outside its items: the job fails. Anything else: its lease runs out and it is claimed again. */
+  private async failed(job: JobRow, error: unknown): Promise<void> {
+    if (error instanceof KindFault) {
+      this.opts.log.error({ err: error.causeError, jobId: job.id }, 'job failed outside its items');
+      await this.finalizeIfHeld(job, {
+        status: 'failed',
+        errorCode: 'INTERNAL_ERROR',
+        errorMessage: this.kinds.get(job.kind)?.faultMessage ?? 'An unexpected error occurred while running this job.',
+      }).catch((err: unknown) => this.opts.log.error({ err, jobId: job.id }, 'could not record the job failure'));
+    } else {
+      this.opts.log.error({ err: error, jobId: job.id }, 'running a job failed; it will be retried when its lease expires');
+    }
   }
 
   /** Writes progress at most every half second (and at each 10 % step), never blocking the processor. */

@@ -54,6 +54,7 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
     log: log.child({ component: 'engine' }),
     concurrency: config.workers,
     orgConcurrency: config.orgConcurrency,
+    prefetch: config.prefetch,
     leaseMs: config.leaseMs,
   });
   engine.register(sourcingKind(store.db));

@@ -48,15 +48,17 @@ describe('crash recovery', () => {
       LONGRUN_DEMO_LOG: path.join(dataDir, log),
       LONGRUN_LEASE_MS: '1500',
       LONGRUN_WORKERS: '4',
-      LONGRUN_ORG_CONCURRENCY: '4',
+      // Two jobs claimed ahead wait for a slot: the kill takes their leases down too.
+      LONGRUN_PREFETCH: '2',
+      LONGRUN_ORG_CONCURRENCY: '6',
       LONGRUN_INITIAL_CREDITS: '1000',
     });
     server = await startServeProcess(args, env('run1.log'));
     const key = KEY.exec(server.output())![0];
 
     const jobIds: string[] = [];
-    for (let i = 0; i < 4; i += 1) {
-      const answer = await call(`${server.url}/demo/sleep`, { key, json: { items: 12, ms: 60 } });
+    for (let i = 0; i < 6; i += 1) {
+      const answer = await call(`${server.url}/demo/sleep`, { key, json: { items: 8, ms: 60 } });
       expect(answer.status).toBe(202);
       jobIds.push(answer.body.data.jobId);
     }
@@ -69,9 +71,10 @@ describe('crash recovery', () => {
     const finishedBefore = new Set(
       (await store.db.selectFrom('job_items').select(['job_id', 'key']).where('status', '=', 'succeeded').execute()).map((r) => `${r.job_id} ${r.key}`),
     );
-    // Ten items had logged their side effect; up to one per worker slot (4) may not have been
-    // recorded before the kill (a loaded machine showed exactly 10 - 4).
-    expect(finishedBefore.size).toBeGreaterThanOrEqual(10 - 4);
+    // Ten items had logged their side effect; up to two per worker slot (4) may not have been
+    // recorded before the kill: the item in flight, and a job's last item, whose commit the
+    // slot does not wait for (a loaded machine showed 10 - 4).
+    expect(finishedBefore.size).toBeGreaterThanOrEqual(10 - 8);
     expect(finishedBefore.size).toBeLessThan(48);
 
     server = await startServeProcess(args, env('run2.log'));
@@ -80,7 +83,7 @@ describe('crash recovery', () => {
       let answer = await call(`${server.url}/jobs/${id}?wait=30`, { key });
       while (answer.status === 202) answer = await call(`${server.url}/jobs/${id}?wait=30`, { key });
       expect(answer.body.data.status).toBe('completed');
-      expect(answer.body.data.counts).toEqual({ pending: 0, succeeded: 12, failed: 0 });
+      expect(answer.body.data.counts).toEqual({ pending: 0, succeeded: 8, failed: 0 });
     }
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

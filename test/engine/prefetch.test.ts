@@ -1,0 +1,116 @@
+/**
+ * Jobs claimed ahead of free slots (`prefetch`): they count against the organisation's limit,
+ * a canceled one is never run, and one whose lease ran out while it waited is left to whoever
+ * took it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import { creditsBalance } from '../../src/billing/ledger.ts';
+import { defineKind } from '../../src/engine/kind.ts';
+import type { Store } from '../../src/store/database.ts';
+import { jobRow, startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';
+
+let t: TestEngine;
+afterEach(() => t?.close());
+
+/** Items of jobs whose input says `hold` wait for `release()`; every item run is logged. */
+function gatedKind() {
+  const ran: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const kind = defineKind<{ hold: boolean }>({
+    name: 'gated',
+    creditsPerItem: 1,
+    itemTimeoutMs: 20_000,
+    items: () => [{ key: 'only' }],
+    async process({ jobId, input }) {
+      ran.push(jobId);
+      if (input.hold) await gate;
+      return 'done';
+    },
+  });
+  return { kind, ran, release };
+}
+
+async function leased(store: Store): Promise<string[]> {
+  const rows = await store.db.selectFrom('jobs').select('id').where('lease_owner', 'is not', null).where('status', '=', 'running').execute();
+  return rows.map((r) => r.id);
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleepMs(10);
+  }
+}
+
+describe('claiming ahead (prefetch)', () => {
+  it('holds up to concurrency + prefetch jobs, runs only concurrency at once, and runs every one', async () => {
+    const g = gatedKind();
+    t = await startTestEngine([g.kind], { concurrency: 2, prefetch: 3, orgConcurrency: 50 }, false);
+    const org = await t.org('acme');
+    const ids = [];
+    for (let i = 0; i < 8; i += 1) ids.push((await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: true } })).id);
+    t.engine.start();
+    await until(async () => g.ran.length === 2 && (await leased(t.store)).length === 5, 'two run and three more are claimed');
+    await sleepMs(100);
+    expect(g.ran).toHaveLength(2);
+    expect(await leased(t.store)).toHaveLength(5);
+    g.release();
+    for (const id of ids) expect((await waitForJob(t.engine, t.store, id)).status).toBe('completed');
+    expect(g.ran.sort()).toEqual([...ids].sort());
+  });
+
+  it('counts jobs claimed ahead against the organisation limit', async () => {
+    const g = gatedKind();
+    t = await startTestEngine([g.kind], { concurrency: 2, prefetch: 10, orgConcurrency: 3 }, false);
+    const org = await t.org('acme');
+    const ids = [];
+    for (let i = 0; i < 6; i += 1) ids.push((await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: true } })).id);
+    t.engine.start();
+    await until(async () => g.ran.length === 2, 'two run');
+    await sleepMs(150);
+    expect(await leased(t.store)).toHaveLength(3);
+    g.release();
+    for (const id of ids) expect((await waitForJob(t.engine, t.store, id)).status).toBe('completed');
+  });
+
+  it('never runs a job canceled while it waited for a slot, and returns its reservation', async () => {
+    const g = gatedKind();
+    t = await startTestEngine([g.kind], { concurrency: 1, prefetch: 1, orgConcurrency: 5 }, false);
+    const org = await t.org('acme', 10);
+    const running = await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: true } });
+    const waiting = await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: false } });
+    t.engine.start();
+    await until(async () => g.ran.length === 1 && (await leased(t.store)).includes(waiting.id), 'the second job is claimed ahead');
+    expect((await t.engine.cancel(org.id, waiting.id))?.canceled).toBe(true);
+    g.release();
+    expect((await waitForJob(t.engine, t.store, running.id)).status).toBe('completed');
+    await sleepMs(100);
+    expect(g.ran).toEqual([running.id]);
+    expect((await jobRow(t.store, waiting.id)).status).toBe('canceled');
+    expect(await creditsBalance(t.store.db, org.id)).toEqual({ available: 9, reserved: 0 });
+  });
+
+  it('leaves a waiting job whose lease ran out to the engine that took it: its item runs once', async () => {
+    const g = gatedKind();
+    const leaseMs = 600;
+    t = await startTestEngine([g.kind], { concurrency: 1, prefetch: 1, orgConcurrency: 5, leaseMs }, false);
+    const org = await t.org('acme');
+    const first = await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: true } });
+    const second = await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: false } });
+    t.engine.start();
+    await until(async () => g.ran.length === 1 && (await leased(t.store)).includes(second.id), 'the second job is claimed ahead');
+    // The second job's lease is not renewed while it waits (the first's is, by its heartbeat):
+    // another engine claims it once the lease runs out.
+    const other = t.sibling({ prefetch: 0, idleMaxMs: 50 });
+    other.start();
+    expect((await waitForJob(t.engine, t.store, second.id)).status).toBe('completed');
+    g.release();
+    expect((await waitForJob(t.engine, t.store, first.id)).status).toBe('completed');
+    await sleepMs(200);
+    expect(g.ran.filter((id) => id === second.id)).toHaveLength(1);
+    expect((await jobRow(t.store, second.id)).attempts).toBe(2);
+  });
+});
