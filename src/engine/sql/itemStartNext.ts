@@ -65,14 +65,11 @@ export async function itemStartIfAvailable(trx: Db, jobId: string, now: string):
 
 /**
  * Starts the first item of each job, in one statement, for jobs claimed for the first time:
- * all their items are pending and due together, so the first is the one with the lowest seq.
+ * all their items are pending and due together, so the first is seq 0 (submit numbers items
+ * from 0). A lookup per job on the primary key: asking for min(seq) per job made PostgreSQL
+ * hash-join a scan of every item (`npm run bench -- engine`).
  */
 export async function itemsStartFirst(trx: Db, jobIds: string[], now: string): Promise<ItemRow[]> {
   if (jobIds.length === 0) return [];
-  return trx
-    .updateTable('job_items')
-    .set(started(now))
-    .where(sql<boolean>`(job_id, seq) in (select job_id, min(seq) from job_items where job_id in (${sql.join(jobIds)}) group by job_id)`)
-    .returningAll()
-    .execute();
+  return trx.updateTable('job_items').set(started(now)).where('job_id', 'in', jobIds).where('seq', '=', 0).returningAll().execute();
 }
