@@ -4,7 +4,7 @@
  * crash runs twice, never a finished one). Counts the attempt before the work starts, so an
  * item that kills its worker every time still runs out of attempts.
  */
-import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import { type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import type { Database, JobItemsTable } from '../../store/schema.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
