@@ -6,17 +6,18 @@
  *   `jobLease`); a worker that dies loses it when the lease expires, and whoever claims the job
  *   next continues with its unfinished items (`itemStartNext`);
  * - an item's result, charge, event and the job's end commit together (`itemCheckpoint`);
- *   several slots' checkpoints may share one transaction (`GroupCommit`), each still whole;
- * - one claimer per process fills every free slot at once (`jobsClaim`), instead of each slot
- *   claiming for itself: one transaction, not one per job; the transaction that ends jobs also
- *   claims their replacements (`checkpointAndRefill`). With `prefetch`, up to that many more
- *   jobs are claimed ahead and wait in this process for a free slot, so a claim and a group of
- *   checkpoints cover many short jobs, not one per slot;
- * - a job's last item does not hold its slot while it commits: the slot starts its next job
- *   and the checkpoint commits with others (its lease is held until then, so a crash before
- *   the commit means the item runs again, as for any item);
- * - slots take one item at a time and give the job back when another organisation is waiting
- *   and no slot is free, so a big job delays others by at most one item per slot;
+ *   the checkpoints of all held jobs may share one transaction (`GroupCommit`), each whole;
+ * - one claimer per process claims for every free place at once (`jobsClaim`): one transaction,
+ *   not one per job; the transaction that ends jobs also claims their replacements
+ *   (`checkpointAndRefill`). A process holds up to `concurrency + prefetch` jobs, each worked on
+ *   by its own task; `concurrency` items are processed at once (`Slots`). An item takes a slot
+ *   only while it is processed, not while its checkpoint commits, so with `prefetch` a group of
+ *   checkpoints and a claim cover many jobs, not one per slot;
+ * - a job's last checkpoint commits while its place is already refilled (its lease is held
+ *   until then, so a crash before the commit means the item runs again, as for any item);
+ * - a job takes one item at a time and is given back when another organisation is waiting and
+ *   the process has no room to claim its job, so a big job delays others by at most one item
+ *   per slot;
  * - an idle claimer sleeps until a signal (submission, freed slot) or the next time a job
  *   becomes claimable (a delayed job, a retry, an expiring lease): no polling loop.
  * Not guaranteed: a processor's side effects happen at least once; only its recorded result is
@@ -32,13 +33,14 @@ import { KindFault } from './errors.ts';
 import type { JobKind } from './kind.ts';
 import { processItem } from './processItem.ts';
 import { EngineSignals } from './signals.ts';
-import { itemCheckpoints, type CheckpointArgs, type CheckpointResult } from './sql/itemCheckpoint.ts';
+import { Slots } from './slots.ts';
+import { itemCheckpoints, type CheckpointArgs, type CheckpointResult, type ItemOutcome } from './sql/itemCheckpoint.ts';
 import { itemStartNext, type ItemRow } from './sql/itemStartNext.ts';
 import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
 import { jobsClaim, jobsClaimIn, type ClaimedJob, type ClaimOptions, type JobRow } from './sql/jobsClaim.ts';
 import { jobFinalize, type JobFinishedHook } from './sql/jobFinalize.ts';
 import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobLeaseRenewIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
-import { jobsNextAvailableAt, jobsOtherOrgWaiting } from './sql/jobsMaintenance.ts';
+import { jobsNextAvailableAt, orgsWaiting } from './sql/jobsMaintenance.ts';
 import { jobProgressSetIfOwner } from './sql/jobProgress.ts';
 import { jobSubmit, type SubmitRequest } from './submit.ts';
 
@@ -54,21 +56,22 @@ export interface EngineOptions {
   idleMaxMs?: number;
   /**
    * Jobs claimed ahead of free slots (0: claim only for free slots). A claimed job counts as
-   * running for `orgConcurrency` whether a slot has taken it or not. For many short jobs: a
-   * waiting job holds its lease, so with long jobs it would wait here while another process
-   * idles.
+   * running for `orgConcurrency` whether it has a slot or not, and its heartbeat keeps its
+   * lease while it waits. For many short jobs: with long ones, a job would wait here while
+   * another process idles.
    */
   prefetch?: number;
 }
 
-/** A checkpoint's result, with the jobs its transaction claimed (on the group's first result). */
-type SlotCheckpoint = CheckpointResult & { claimed?: ClaimedJob[] };
+/** A checkpoint, and whether its job may be given back after it (a job that goes on). */
+type SlotTask = CheckpointArgs & { mayGiveBack: boolean };
 
-/** A claimed job waiting in this process for a slot, and when its lease was last set. */
-interface WaitingJob {
-  claimed: ClaimedJob;
-  leasedAt: number;
-}
+/**
+ * A checkpoint's result, with the jobs its transaction claimed (on the group's first result),
+ * and `giveBack` when its job is to be handed back: another organisation's job waits and this
+ * process has no room to claim it.
+ */
+type SlotCheckpoint = CheckpointResult & { claimed?: ClaimedJob[]; giveBack?: boolean };
 
 class ShutdownSignal extends Error {
   override name = 'ShutdownSignal';
@@ -80,13 +83,13 @@ export class Engine {
   private readonly kinds = new Map<string, JobKind>();
   private readonly finishedHooks: JobFinishedHook[] = [];
   private readonly running = new Map<string, AbortController>();
-  /** The jobs this process's slots are working on: a slot is free when it has none. */
+  /** The jobs this process holds, each worked on by its own task: from the claim to its end. */
   private readonly held = new Set<Promise<void>>();
-  /** Claimed jobs no slot has taken yet, in claim order. */
-  private waiting: WaitingJob[] = [];
-  /** Last checkpoints of jobs whose slots have moved on; each job's lease is held until it commits. */
+  /** Last checkpoints of jobs whose tasks have ended; each job's lease is held until it commits. */
   private readonly finishing = new Set<Promise<void>>();
-  private readonly checkpoints: GroupCommit<CheckpointArgs, SlotCheckpoint>;
+  /** Items processed at once: `concurrency`. */
+  private readonly slots: Slots;
+  private readonly checkpoints: GroupCommit<SlotTask, SlotCheckpoint>;
   private loop: Promise<void> | null = null;
   private wakeClaimer: (() => void) | null = null;
   private stopping = false;
@@ -98,6 +101,7 @@ export class Engine {
       if (!Number.isInteger(value) || value < 1) throw new Error(`engine option ${name} must be a positive integer, got ${value}`);
     }
     if (!Number.isInteger(opts.prefetch ?? 0) || (opts.prefetch ?? 0) < 0) throw new Error(`engine option prefetch must be a whole number, got ${opts.prefetch}`);
+    this.slots = new Slots(opts.concurrency);
     this.checkpoints = new GroupCommit(opts.store.db, (trx, group) => this.checkpointAndRefill(trx, group));
   }
 
@@ -106,8 +110,14 @@ export class Engine {
    * transaction (up to `room`), so slots go from one job to the next without a claim
    * transaction of their own (one commit, not two, per group: `npm run bench -- engine`).
    */
-  private async checkpointAndRefill(trx: Db, group: CheckpointArgs[]): Promise<SlotCheckpoint[]> {
+  private async checkpointAndRefill(trx: Db, group: SlotTask[]): Promise<SlotCheckpoint[]> {
+    // Asked once per group, not per item: whether another organisation waits.
+    const askers = this.room() <= 0 ? group.filter((task) => task.mayGiveBack) : [];
+    const waiting = askers.length > 0 ? await orgsWaiting(trx, nowIso()) : [];
+    const givenBack = new Set(askers.filter((task) => waiting.some((org) => org !== task.job.org_id)));
+    for (const task of givenBack) task.startNext = false;
     const results: SlotCheckpoint[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks });
+    group.forEach((task, i) => givenBack.has(task) && (results[i]!.giveBack = true));
     const freed = results.filter((r) => !r.leaseLost && r.finished).length;
     // The jobs this group ends are still counted as held until it commits.
     const room = this.room() + freed;
@@ -173,10 +183,9 @@ export class Engine {
   async cancel(orgId: string, jobId: string): Promise<CancelResult> {
     const result = await jobCancel(this.opts.store.db, orgId, jobId, nowIso(), this.finishedHooks);
     if (result?.canceled) {
-      // A worker of this process stops now; one elsewhere at its next heartbeat. A job waiting
-      // here for a slot is dropped (the cancel took its lease).
+      // A worker of this process stops now (or, waiting for a slot, never starts); one
+      // elsewhere at its next heartbeat.
       this.running.get(jobId)?.abort(new Error('job canceled'));
-      this.waiting = this.waiting.filter((w) => w.claimed.job.id !== jobId);
       this.signals.jobChanged(jobId);
       this.signals.workAvailable();
     }
@@ -186,6 +195,7 @@ export class Engine {
   start(): void {
     if (this.loop || this.opts.concurrency < 1) return;
     this.stopping = false;
+    this.slots.open();
     this.loop = this.claimLoop();
   }
 
@@ -195,6 +205,7 @@ export class Engine {
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
+    this.slots.close();
     this.signals.workAvailable();
     this.wakeClaimer?.();
     const all = this.loop ?? Promise.resolve();
@@ -209,34 +220,28 @@ export class Engine {
       await all;
     }
     this.loop = null;
-    this.waiting = [];
     await jobsReleaseAllOf(this.opts.store.db, this.owner, nowIso());
-  }
-
-  private freeSlots(): number {
-    return this.opts.concurrency - this.held.size;
   }
 
   /**
    * How many more jobs this process may claim: slots plus `prefetch`, less the jobs it holds
-   * (in slots, waiting, or committing their end). A claim inside a checkpoint may overlap the
-   * claimer's on PostgreSQL and take a few more; `orgConcurrency` is kept by the database.
+   * (running, waiting for a slot, or committing their end). A claim inside a checkpoint may
+   * overlap the claimer's on PostgreSQL and take a few more; `orgConcurrency` is kept by the
+   * database.
    */
   private room(): number {
-    const held = this.held.size + this.waiting.length + this.finishing.size;
-    return this.opts.concurrency + (this.opts.prefetch ?? 0) - held;
+    return this.opts.concurrency + (this.opts.prefetch ?? 0) - this.held.size - this.finishing.size;
   }
 
-  /** Queues claimed jobs and hands them to free slots. */
+  /** Starts a task for each claimed job; its items wait for slots. */
   private enqueue(claimed: ClaimedJob[]): void {
-    const leasedAt = Date.now();
-    for (const job of claimed) this.waiting.push({ claimed: job, leasedAt });
-    while (this.freeSlots() > 0 && this.waiting.length > 0) {
-      const slot: Promise<void> = this.runSlot().finally(() => {
-        this.held.delete(slot);
+    for (const { job, item } of claimed) {
+      this.signals.jobChanged(job.id);
+      const task: Promise<void> = this.runJob(job, item).finally(() => {
+        this.held.delete(task);
         this.wakeClaimer?.();
       });
-      this.held.add(slot);
+      this.held.add(task);
     }
   }
 
@@ -311,21 +316,6 @@ export class Engine {
     }
   }
 
-  /** A slot: runs waiting jobs one after another until none waits. */
-  private async runSlot(): Promise<void> {
-    for (let next = this.waiting.shift(); next && !this.stopping; next = this.waiting.shift()) {
-      const { job, item } = next.claimed;
-      // A job that waited a third of its lease gets a fresh one first; one lost meanwhile
-      // (another process took it after the lease ran out) is not ours to run.
-      if (Date.now() - next.leasedAt > this.opts.leaseMs / 3) {
-        const held = await jobLeaseRenewIfOwner(this.opts.store.db, job.id, this.owner, new Date(), this.opts.leaseMs).catch(() => false);
-        if (!held) continue;
-      }
-      this.signals.jobChanged(job.id);
-      await this.runJob(job, item);
-    }
-  }
-
   /** What a checkpoint's commit means to the engine, whether the slot waited for it or not. */
   private checkpointed(job: JobRow, result: SlotCheckpoint): void {
     if (result.claimed) this.enqueue(result.claimed);
@@ -371,19 +361,28 @@ export class Engine {
           await this.finalizeIfHeld(job, { status: 'completed' });
           return;
         }
-        const outcome = await processItem(kind, job, next.item, controller.signal, this.opts.log, this.progressReporter(job.id));
-        // Give the job back after this item when another organisation waits for a slot.
-        const giveBack = job.items_total > 1 && this.freeSlots() === 0 && (await jobsOtherOrgWaiting(db, job.org_id, nowIso()));
+        await this.slots.take();
+        let outcome: ItemOutcome;
+        try {
+          // Canceled, lease lost or stopping while it waited for the slot: the item is not run.
+          if (controller.signal.aborted || this.stopping) return;
+          outcome = await processItem(kind, job, next.item, controller.signal, this.opts.log, this.progressReporter(job.id));
+        } finally {
+          this.slots.give();
+        }
         const ended = outcome.type === 'succeeded' || outcome.type === 'failed';
+        const last = ended && open === 1;
         const checkpoint = this.checkpoints.run({
           job,
           kind,
           seq: next.item.seq,
           key: next.item.key,
           outcome,
-          startNext: !giveBack && !this.stopping && outcome.type !== 'abandoned' && !(ended && open === 1),
+          startNext: !this.stopping && outcome.type !== 'abandoned' && !last,
+          // After this item the job may be handed back to another organisation's waiting job.
+          mayGiveBack: job.items_total > 1 && !last && outcome.type !== 'abandoned',
         });
-        if (ended && open === 1) {
+        if (last) {
           const finishing: Promise<void> = checkpoint
             .then(async (result) => {
               this.checkpointed(job, result);
@@ -407,7 +406,7 @@ export class Engine {
         if (result.leaseLost || outcome.type === 'abandoned') return;
         if (ended) open -= 1;
         if (result.finished) return;
-        if (giveBack) {
+        if (result.giveBack) {
           await jobLeaseReleaseIfOwner(db, job.id, this.owner, nowIso(), nowIso());
           this.signals.workAvailable();
           return;

@@ -18,7 +18,7 @@ import type { Db } from '../../store/database.ts';
 import { KindFault } from '../errors.ts';
 import type { FinishedItem, JobKind, JobOutcome } from '../kind.ts';
 import { DeferredWrites } from './deferredWrites.ts';
-import { itemStartIfAvailable, type ItemRow } from './itemStartNext.ts';
+import { itemsStartIfAvailable, type ItemRow } from './itemStartNext.ts';
 import { jobFinalize, jobsFinalize, type JobFinishedHook } from './jobFinalize.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
 import type { JobRow } from './jobsClaim.ts';
@@ -75,12 +75,14 @@ export async function itemCheckpoints(
   );
 
   const finishing: CheckpointArgs[] = [];
+  const goingOn: CheckpointArgs[] = [];
   // In organisation order: charges lock credit accounts, and two groups that take them in the
   // same order cannot deadlock each other. (Organisation rows come later, see `DeferredWrites`.)
   for (const args of [...checkpoints].sort((a, b) => (a.job.org_id < b.job.org_id ? -1 : a.job.org_id > b.job.org_id ? 1 : 0))) {
     const { job, outcome } = args;
     if (outcome.type === 'retry' || outcome.type === 'abandoned') {
-      results.set(args, await itemPutBack(trx, args, outcome, engine.owner, now));
+      if (await itemPutBack(trx, args, outcome, engine.owner, now)) goingOn.push(args);
+      else results.set(args, { leaseLost: true });
       continue;
     }
     const n = counts.get(job.id);
@@ -94,12 +96,14 @@ export async function itemCheckpoints(
     } else {
       writes.event(job.id, n.last_event_seq, 'item.failed', { key: args.key, errorCode: outcome.code, errorMessage: outcome.message }, now);
     }
-    if (n.items_succeeded + n.items_failed < n.items_total) {
-      results.set(args, { leaseLost: false, finished: null, next: args.startNext ? ((await itemStartIfAvailable(trx, job.id, now)) ?? null) : null });
-    } else {
-      finishing.push(args);
-    }
+    if (n.items_succeeded + n.items_failed < n.items_total) goingOn.push(args);
+    else finishing.push(args);
   }
+
+  // Jobs that go on: their next items start together.
+  const wanted = goingOn.filter((args) => args.startNext).map((args) => args.job.id);
+  const next = new Map((await itemsStartIfAvailable(trx, wanted, now)).map((item) => [item.job_id, item]));
+  for (const args of goingOn) results.set(args, { leaseLost: false, finished: null, next: (args.startNext && next.get(args.job.id)) || null });
 
   // Jobs whose last item this was: those whose kind sums nothing up complete in one statement.
   const plain = finishing.filter((args) => !args.kind.finish);
@@ -192,22 +196,22 @@ async function itemSucceeded(trx: Db, args: CheckpointArgs, result: unknown, { i
   }
 }
 
-/** A retry waits in `pending` until its time; an abandoned item goes back with its attempt not counted. */
+/** A retry waits in `pending` until its time; an abandoned item goes back with its attempt not counted. False: the lease is lost. */
 async function itemPutBack(
   trx: Db,
   args: CheckpointArgs,
   outcome: Extract<ItemOutcome, { type: 'retry' | 'abandoned' }>,
   owner: string,
   now: string,
-): Promise<CheckpointResult> {
-  if (!(await jobHoldIfOwner(trx, args.job.id, owner, now))) return { leaseLost: true };
+): Promise<boolean> {
+  if (!(await jobHoldIfOwner(trx, args.job.id, owner, now))) return false;
   const item = trx.updateTable('job_items').where('job_id', '=', args.job.id).where('seq', '=', args.seq).where('status', '=', 'running');
   if (outcome.type === 'retry') {
     await item.set({ status: 'pending', error_code: outcome.code, error_message: outcome.message, available_at: outcome.availableAt }).execute();
   } else {
     await item.set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1) })).execute();
   }
-  return { leaseLost: false, finished: null, next: args.startNext ? ((await itemStartIfAvailable(trx, args.job.id, now)) ?? null) : null };
+  return true;
 }
 
 /** What a succeeded item costs: the kind's fixed price, or its pricing capped at the reserved maximum. */

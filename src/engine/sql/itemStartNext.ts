@@ -44,23 +44,61 @@ const started = (now: string) => (eb: ExpressionBuilder<Database, 'job_items'>) 
  * undefined when none is due.
  */
 export async function itemStartIfAvailable(trx: Db, jobId: string, now: string): Promise<ItemRow | undefined> {
+  return (await itemsStartIfAvailable(trx, [jobId], now))[0];
+}
+
+/** Every column of an item, named through its table: an UPDATE … FROM must say whose columns it returns. */
+const ITEM_COLUMNS = [
+  'job_items.job_id',
+  'job_items.seq',
+  'job_items.key',
+  'job_items.status',
+  'job_items.input',
+  'job_items.result',
+  'job_items.error_code',
+  'job_items.error_message',
+  'job_items.attempts',
+  'job_items.available_at',
+  'job_items.started_at',
+  'job_items.finished_at',
+] as const;
+// Fails to compile when the table gains a column this list lacks.
+const everyColumn: Exclude<keyof JobItemsTable, (typeof ITEM_COLUMNS)[number] extends `job_items.${infer C}` ? C : never> extends never ? true : never = true;
+void everyColumn;
+
+/**
+ * `itemStartIfAvailable` for many jobs in one statement (a group of checkpoints, a claim): each
+ * job's first open item whose time has come, found through the jobs the caller holds and
+ * joined to the items on their key, so each job costs an index lookup, not a scan.
+ */
+export async function itemsStartIfAvailable(trx: Db, jobIds: string[], now: string): Promise<ItemRow[]> {
+  if (jobIds.length === 0) return [];
   return trx
     .updateTable('job_items')
-    .set(started(now))
-    .where('job_id', '=', jobId)
-    .where('seq', '=', (eb) =>
+    .from((eb) =>
       eb
-        .selectFrom('job_items as open')
-        .select('open.seq')
-        .where('open.job_id', '=', jobId)
-        .where('open.status', 'in', ['pending', 'running'])
-        .where('open.available_at', '<=', now)
-        .orderBy('open.available_at')
-        .orderBy('open.seq')
-        .limit(1),
+        .selectFrom('jobs')
+        .select((eb) => [
+          'jobs.id as due_job',
+          eb
+            .selectFrom('job_items as open')
+            .select('open.seq')
+            .whereRef('open.job_id', '=', 'jobs.id')
+            .where('open.status', 'in', ['pending', 'running'])
+            .where('open.available_at', '<=', now)
+            .orderBy('open.available_at')
+            .orderBy('open.seq')
+            .limit(1)
+            .as('due_seq'),
+        ])
+        .where('jobs.id', 'in', jobIds)
+        .as('due'),
     )
-    .returningAll()
-    .executeTakeFirst();
+    .set(started(now))
+    .whereRef('job_items.job_id', '=', 'due.due_job')
+    .whereRef('job_items.seq', '=', 'due.due_seq')
+    .returning([...ITEM_COLUMNS])
+    .execute();
 }
 
 /**

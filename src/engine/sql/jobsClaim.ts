@@ -20,7 +20,7 @@ import type { Db } from '../../store/database.ts';
 import { claimLock } from '../../store/dialect.ts';
 import type { JobsTable } from '../../store/schema.ts';
 import { DeferredWrites } from './deferredWrites.ts';
-import { itemsStartFirst, itemStartIfAvailable, type ItemRow } from './itemStartNext.ts';
+import { itemsStartFirst, itemsStartIfAvailable, type ItemRow } from './itemStartNext.ts';
 
 export type JobRow = Selectable<JobsTable>;
 
@@ -141,14 +141,14 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<ClaimedJ
       .execute();
     const fresh = rows.filter((job) => job.attempts === 1);
     for (const job of fresh) writes.event(job.id, job.last_event_seq, 'job.started', { attempt: 1 }, now);
-    const firstItems = new Map((await itemsStartFirst(trx, fresh.map((job) => job.id), now)).map((item) => [item.job_id, item]));
+    // A job claimed before (a retry wait, a lost lease, given back) goes on where it was.
+    const again = rows.filter((job) => job.attempts > 1).map((job) => job.id);
+    const items = [...(await itemsStartFirst(trx, fresh.map((job) => job.id), now)), ...(await itemsStartIfAvailable(trx, again, now))];
+    const itemOf = new Map(items.map((item) => [item.job_id, item]));
     const byId = new Map(rows.map((row) => [row.id, row]));
     for (const id of ids) {
       const job = byId.get(id);
-      if (!job) continue;
-      // A job claimed before (a retry wait, a lost lease, given back) goes on where it was.
-      const item = job.attempts === 1 ? firstItems.get(id) : await itemStartIfAvailable(trx, id, now);
-      claimed.push({ job, item: item ?? null });
+      if (job) claimed.push({ job, item: itemOf.get(id) ?? null });
     }
     await trx.updateTable('engine_org_turns').set({ last_served_at: now }).where('org_id', '=', orgId).execute();
   }

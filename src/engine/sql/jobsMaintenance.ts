@@ -13,20 +13,20 @@ export async function jobsNextAvailableAt(db: Db): Promise<string | null> {
 }
 
 /**
- * Whether an organisation other than `orgId` has a job that could be claimed now. Asked per
- * active organisation (`engine_org_turns`) through the claim index, so a long queue of `orgId`'s
- * own jobs is never scanned.
+ * Up to two organisations with a job that could be claimed now: enough to tell, for any one
+ * organisation, whether another is waiting (one of two distinct ones is another). Asked per
+ * active organisation (`engine_org_turns`) through the claim index, so a long queue of one
+ * organisation's jobs is never scanned.
  */
-export async function jobsOtherOrgWaiting(db: Db, orgId: string, now: string): Promise<boolean> {
-  const row = await db
+export async function orgsWaiting(db: Db, now: string): Promise<string[]> {
+  const rows = await db
     .selectFrom('engine_org_turns as t')
     .select('t.org_id')
     .where('t.active_jobs', '>', 0)
-    .where('t.org_id', '!=', orgId)
     .where((eb) => eb.exists(eb.selectFrom('jobs as j').select('j.id').whereRef('j.org_id', '=', 't.org_id').where('j.available_at', '<=', now)))
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+    .limit(2)
+    .execute();
+  return rows.map((row) => row.org_id);
 }
 
 /**
