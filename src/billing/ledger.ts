@@ -162,6 +162,70 @@ export async function creditsCharge(db: Db, orgId: string, ref: string, itemRef:
   });
 }
 
+export interface ItemCharge {
+  orgId: string;
+  ref: string;
+  itemRef: string;
+  amount: number;
+}
+
+/**
+ * `creditsCharge` for many items at once (a group of checkpoints), with the same answers and
+ * guarantees: per organisation, in organisation order, one statement takes the sum off the
+ * reserved total and one adds every entry the unique index lets in; one statement then checks
+ * every ref's reservation. An organisation with less reserved than its sum (some were charged
+ * before, or a bug) goes through `creditsCharge` one item at a time, which sorts that out.
+ */
+export async function creditsChargeMany(db: Db, charges: ItemCharge[]): Promise<boolean[]> {
+  for (const charge of charges) assertPositiveInteger(charge.amount);
+  if (charges.length === 0) return [];
+  return inTransaction(db, async (trx) => {
+    const at = nowIso();
+    const charged: boolean[] = charges.map(() => false);
+    const orgs = [...new Set(charges.map((c) => c.orgId))].sort();
+    for (const orgId of orgs) {
+      const mine = charges.flatMap((charge, i) => (charge.orgId === orgId ? [{ charge, i }] : []));
+      const total = mine.reduce((sum, { charge }) => sum + charge.amount, 0);
+      const taken = await trx
+        .updateTable('credit_accounts')
+        .set((eb) => ({ reserved: eb('reserved', '-', total), updated_at: at }))
+        .where('org_id', '=', orgId)
+        .where('reserved', '>=', total)
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) !== 1) {
+        for (const { charge, i } of mine) charged[i] = await creditsCharge(trx, orgId, charge.ref, charge.itemRef, charge.amount);
+        continue;
+      }
+      const entries = await trx
+        .insertInto('credit_ledger')
+        .values(mine.map(({ charge }) => ({ id: newId('led'), org_id: orgId, kind: 'charge', amount: charge.amount, ref: charge.ref, item_ref: charge.itemRef, note: null, created_at: at })))
+        .onConflict((oc) => oc.columns(['ref', 'item_ref']).where(sql<boolean>`kind = 'charge'`).doNothing())
+        .returning(['ref', 'item_ref'])
+        .execute();
+      const added = new Set(entries.map((e) => `${e.ref} ${e.item_ref}`));
+      let notAgain = 0;
+      for (const { charge, i } of mine) {
+        charged[i] = added.has(`${charge.ref} ${charge.itemRef}`);
+        if (!charged[i]) notAgain += charge.amount;
+      }
+      if (notAgain > 0) await trx.updateTable('credit_accounts').set((eb) => ({ reserved: eb('reserved', '+', notAgain) })).where('org_id', '=', orgId).execute();
+    }
+    const refs = [...new Set(charges.filter((_, i) => charged[i]).map((c) => c.ref))];
+    if (refs.length > 0) {
+      const over = await trx
+        .selectFrom('credit_ledger')
+        .select(['ref', sql<number>`sum(case when kind = 'reserve' then amount else -amount end)`.as('remaining')])
+        .where('ref', 'in', refs)
+        .where('kind', 'in', ['reserve', 'charge', 'release'])
+        .groupBy('ref')
+        .having(sql<number>`sum(case when kind = 'reserve' then amount else -amount end)`, '<', 0)
+        .executeTakeFirst();
+      if (over) throw new LedgerError(`charges for ${over.ref} exceed its reservation (${Number(over.remaining)} left)`);
+    }
+    return charged;
+  });
+}
+
 async function chargedBefore(db: Db, ref: string, itemRef: string): Promise<boolean> {
   const row = await db.selectFrom('credit_ledger').select('id').where('ref', '=', ref).where('item_ref', '=', itemRef).where('kind', '=', 'charge').executeTakeFirst();
   return row !== undefined;

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   creditsBalance,
   creditsCharge,
+  creditsChargeMany,
   creditsGrant,
   creditsLedgerPage,
   creditsRecount,
@@ -52,6 +53,53 @@ describe('credit ledger', () => {
     const { entries, total } = await creditsLedgerPage(store.db, org.id, { limit: 50, offset: 0 });
     expect(total).toBe(5);
     expect(entries.map((e) => e.kind)).toEqual(['release', 'charge', 'charge', 'reserve', 'grant']);
+  });
+
+  it('charges many items at once with the answers one at a time would give', async () => {
+    const other = await orgCreate(store.db, 'globex');
+    await creditsGrant(store.db, org.id, 10);
+    await creditsGrant(store.db, other.id, 10);
+    await creditsReserve(store.db, org.id, 'job_a', 3);
+    await creditsReserve(store.db, org.id, 'job_b', 2);
+    await creditsReserve(store.db, other.id, 'job_c', 4);
+    expect(await creditsCharge(store.db, org.id, 'job_a', 'x', 1)).toBe(true);
+
+    const answers = await creditsChargeMany(store.db, [
+      { orgId: other.id, ref: 'job_c', itemRef: 'x', amount: 2 },
+      { orgId: org.id, ref: 'job_a', itemRef: 'x', amount: 1 }, // charged before
+      { orgId: org.id, ref: 'job_a', itemRef: 'y', amount: 1 },
+      { orgId: org.id, ref: 'job_b', itemRef: 'x', amount: 2 },
+    ]);
+    expect(answers).toEqual([true, false, true, true]);
+    expect(await creditsBalance(store.db, org.id)).toEqual({ available: 5, reserved: 1 });
+    expect(await creditsRecount(store.db, org.id)).toEqual({ available: 5, reserved: 1 });
+    expect(await creditsBalance(store.db, other.id)).toEqual({ available: 6, reserved: 2 });
+    expect(await creditsReservedFor(store.db, 'job_a')).toBe(1);
+    expect(await creditsReservedFor(store.db, 'job_b')).toBe(0);
+
+    // Every one charged before, with less reserved than their sum: still no-ops, not an error.
+    await creditsReleaseRemaining(store.db, org.id, 'job_a');
+    expect(
+      await creditsChargeMany(store.db, [
+        { orgId: org.id, ref: 'job_a', itemRef: 'x', amount: 1 },
+        { orgId: org.id, ref: 'job_a', itemRef: 'y', amount: 1 },
+      ]),
+    ).toEqual([false, false]);
+    expect(await creditsRecount(store.db, org.id)).toEqual({ available: 6, reserved: 0 });
+  });
+
+  it('refuses many charges that overdraw one reservation, even when the account has enough reserved, and changes nothing', async () => {
+    await creditsGrant(store.db, org.id, 10);
+    await creditsReserve(store.db, org.id, 'job_small', 1);
+    await creditsReserve(store.db, org.id, 'job_large', 5);
+    await expect(
+      creditsChargeMany(store.db, [
+        { orgId: org.id, ref: 'job_small', itemRef: 'a', amount: 1 },
+        { orgId: org.id, ref: 'job_small', itemRef: 'b', amount: 1 },
+      ]),
+    ).rejects.toThrow(/exceed its reservation/);
+    expect(await creditsBalance(store.db, org.id)).toEqual({ available: 4, reserved: 6 });
+    expect(await creditsReservedFor(store.db, 'job_small')).toBe(1);
   });
 
   it('refuses a reservation above the balance with insufficient_credits and changes nothing', async () => {

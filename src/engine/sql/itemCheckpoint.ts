@@ -1,18 +1,19 @@
 /**
  * Records how items ended, in one transaction with everything that goes with them: each
  * item's result or error, its credit charge, its event, and — when it was its job's last open
- * item — the end of the job. The engine hands in the checkpoints of all its slots at once (see
- * `GroupCommit`): what every item needs is one statement for all of them (`jobsCountItems`,
- * `itemsRecord`, `jobsFinalize`, `DeferredWrites`), what only some need (a kind's hook, a
- * charge, the next item) is done per item. On PostgreSQL a statement is a round trip.
+ * item — the end of the job. The engine hands in the checkpoints of all the jobs it holds at
+ * once (see `GroupCommit`): each step is one statement for all of them (`jobsCountItems`,
+ * `itemsRecord`, `itemsCharge`, `itemsStartIfAvailable`, `jobsFinalize`, `DeferredWrites`);
+ * only a kind's own hooks and the rare paths (a retry, a lost lease) go item by item. On
+ * PostgreSQL a statement is a round trip.
  *
  * Guarantees: nothing is written for an item unless its worker still holds the job's lease, so
  * a worker that lost its lease cannot record a result twice; an item is charged at most once
- * (see `creditsCharge`); a finished item is never reopened. A job has one checkpoint in a
- * group at most, as one slot holds it.
+ * (see `creditsChargeMany`); a finished item is never reopened. A job has one checkpoint in a
+ * group at most, as one task holds it.
  */
 import { sql } from 'kysely';
-import { creditsCharge } from '../../billing/ledger.ts';
+import { creditsChargeMany } from '../../billing/ledger.ts';
 import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import { KindFault } from '../errors.ts';
@@ -74,10 +75,15 @@ export async function itemCheckpoints(
     now,
   );
 
+  await itemsCharge(
+    trx,
+    ended.filter((c) => counts.has(c.job.id)),
+    priced,
+  );
+
   const finishing: CheckpointArgs[] = [];
   const goingOn: CheckpointArgs[] = [];
-  // In organisation order: charges lock credit accounts, and two groups that take them in the
-  // same order cannot deadlock each other. (Organisation rows come later, see `DeferredWrites`.)
+  // In organisation order, as the charges were: a kind's hook may lock rows of its own.
   for (const args of [...checkpoints].sort((a, b) => (a.job.org_id < b.job.org_id ? -1 : a.job.org_id > b.job.org_id ? 1 : 0))) {
     const { job, outcome } = args;
     if (outcome.type === 'retry' || outcome.type === 'abandoned') {
@@ -91,7 +97,7 @@ export async function itemCheckpoints(
       continue;
     }
     if (outcome.type === 'succeeded') {
-      await itemSucceeded(trx, args, outcome.result, priced.get(args)!);
+      await itemCommitResult(trx, args, outcome.result, priced.get(args)!.input);
       writes.event(job.id, n.last_event_seq, 'item.succeeded', { key: args.key }, now);
     } else {
       writes.event(job.id, n.last_event_seq, 'item.failed', { key: args.key, errorCode: outcome.code, errorMessage: outcome.message }, now);
@@ -179,20 +185,34 @@ async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> 
   }
 }
 
-/** Runs the kind's hook on a succeeded item and charges it (`jobsCountItems` added the price to the job's total). */
-async function itemSucceeded(trx: Db, args: CheckpointArgs, result: unknown, { input, price }: Priced): Promise<void> {
-  const { job } = args;
-  if (args.kind.commitResult) {
-    const ctx = { jobId: job.id, orgId: job.org_id, input, key: args.key, result, createdAt: job.created_at };
-    try {
-      await args.kind.commitResult(trx, ctx);
-    } catch (error) {
-      throw new KindFault(error);
-    }
+/**
+ * Charges the succeeded items, all at once (`creditsChargeMany`, which takes credit accounts in
+ * organisation order, so two groups cannot deadlock each other on them; organisation rows come
+ * later, see `DeferredWrites`). Before the kinds' hooks: a submission also locks the account
+ * before a kind's rows. An item charged before (never in a normal run: result and charge commit
+ * together) is not charged again, and its price comes off what `jobsCountItems` added.
+ */
+async function itemsCharge(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced>): Promise<void> {
+  const paying = ended.filter((c) => (priced.get(c)?.price ?? 0) > 0);
+  const charged = await creditsChargeMany(
+    trx,
+    paying.map((c) => ({ orgId: c.job.org_id, ref: c.job.id, itemRef: c.key, amount: priced.get(c)!.price })),
+  );
+  for (const [i, c] of paying.entries()) {
+    if (charged[i]) continue;
+    const price = priced.get(c)!.price;
+    await trx.updateTable('jobs').set((eb) => ({ credits_charged: eb('credits_charged', '-', price) })).where('id', '=', c.job.id).execute();
   }
-  if (price > 0 && !(await creditsCharge(trx, job.org_id, job.id, args.key, price))) {
-    // Charged before (never in a normal run: result and charge commit together): not again.
-    await trx.updateTable('jobs').set((eb) => ({ credits_charged: eb('credits_charged', '-', price) })).where('id', '=', job.id).execute();
+}
+
+/** Runs the kind's hook on a succeeded item, in the item's transaction. */
+async function itemCommitResult(trx: Db, args: CheckpointArgs, result: unknown, input: unknown): Promise<void> {
+  if (!args.kind.commitResult) return;
+  const { job } = args;
+  try {
+    await args.kind.commitResult(trx, { jobId: job.id, orgId: job.org_id, input, key: args.key, result, createdAt: job.created_at });
+  } catch (error) {
+    throw new KindFault(error);
   }
 }
 
