@@ -1,37 +1,22 @@
-import fs from 'node:fs'; import os from 'node:os'; import path from 'node:path';
-import { pino } from 'pino';
-import { apiKeyCreate, apiKeyVerify } from '../src/auth/apiKeys.ts';
-import { creditsGrant } from '../src/billing/ledger.ts';
-import { loadConfig } from '../src/config.ts';
-import { createEngine } from '../src/kinds/index.ts';
-import { buildApp } from '../src/server/app.ts';
-import { openStore } from '../src/store/database.ts';
-import { migrateToLatest } from '../src/store/migrate.ts';
-import { orgCreate } from '../src/store/orgs.ts';
-import { jobGetForOrg } from '../src/engine/sql/jobsRead.ts';
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-'));
-const config = loadConfig({ dataDir, port: 0, logLevel: 'silent' }, { LONGRUN_RATE_LIMIT_MAX: '10000000', LONGRUN_DEMO_KINDS: '1' });
-const store = openStore(config.databaseUrl, config.dbPoolSize);
-await migrateToLatest(store.db);
-const log = pino({ level: 'silent' });
-const engine = createEngine(config, store, log);
-const app = await buildApp({ config, store, engine, log });
-await app.ready();
-const org = await orgCreate(store.db, 'bench');
-await creditsGrant(store.db, org.id, 1000);
-const { key } = await apiKeyCreate(store.db, { orgId: org.id });
-const headers = { authorization: `Bearer ${key}` };
-const sub = await app.inject({ method: 'POST', url: '/demo/sleep', headers, payload: { items: 1, ms: 1 } });
-const jobId = sub.json().data.jobId;
-async function time(name: string, n: number, f: () => Promise<unknown>) {
-  for (let i = 0; i < 2000; i++) await f();
-  const t = performance.now(); for (let i = 0; i < n; i++) await f(); const us = ((performance.now() - t) * 1000) / n;
-  console.log(name.padEnd(30), us.toFixed(1), 'us');
+import { defineKind } from '../src/engine/kind.ts';
+import { benchEngine } from './lib/longrun.ts';
+const backend = (process.argv[2] ?? 'sqlite') as 'sqlite' | 'postgres';
+const bench = await benchEngine({ backend, concurrency: 8, prefetch: 56, label: 'probe' });
+const { engine, org } = bench;
+let startedAt = 0;
+const kind = defineKind<{ t: number }>({ name: 'noop', maxAttempts: 1, async process() { startedAt = performance.now(); return null; } });
+engine.register(kind);
+engine.start();
+const sub: number[] = [], start: number[] = [];
+for (let i = 0; i < 300; i++) {
+  startedAt = 0;
+  const t0 = performance.now();
+  await engine.submit({ orgId: org.id, kind, input: { t: 0 } });
+  const t1 = performance.now();
+  while (!startedAt) await new Promise((r) => setImmediate(r));
+  if (i >= 50) { sub.push(t1 - t0); start.push(startedAt - t1); }
+  await new Promise((r) => setTimeout(r, 10));
 }
-await time('inject /healthz', 20000, () => app.inject({ method: 'GET', url: '/healthz' }));
-await time('inject /jobs/:id', 20000, () => app.inject({ method: 'GET', url: `/jobs/${jobId}`, headers }));
-await time('apiKeyVerify', 20000, () => apiKeyVerify(store.db, key));
-await time('jobGetForOrg', 20000, () => jobGetForOrg(store.db, org.id, jobId));
-const compiled = store.db.selectFrom('jobs').selectAll().where('id', '=', jobId).where('org_id', '=', org.id).compile();
-await time('jobGet precompiled', 20000, () => store.db.executeQuery(compiled));
-await app.close(); await store.close();
+const med = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)]!.toFixed(2);
+console.log(backend, 'submit p50', med(sub), 'ms; submit-returned -> start p50', med(start), 'ms');
+await bench.close();

@@ -122,7 +122,7 @@ export class Engine {
     // The jobs this group ends are still counted as held until it commits.
     const room = this.room() + freed;
     if (freed === 0 || room <= 0 || this.stopping) return results;
-    results[0]!.claimed = await jobsClaimIn(trx, { ...this.claimOptions(room), waitForTurn: false });
+    results[0]!.claimed = (await jobsClaimIn(trx, { ...this.claimOptions(room), waitForTurn: false })).jobs;
     return results;
   }
 
@@ -274,10 +274,11 @@ export class Engine {
           continue;
         }
         this.claimFailures = 0;
-        this.enqueue(claimed);
-        // Something claimed: claim again at once for any room left (a claim gives each
-        // organisation only its share). Nothing: sleep until a signal or the next due job.
-        if (claimed.length === 0) {
+        this.enqueue(claimed.jobs);
+        // A claim gives each organisation only its share: claim again at once if it left jobs
+        // for room there is. Otherwise sleep until a signal or the next due job (not another
+        // claim transaction that finds nothing: one per job at a steady trickle).
+        if (!claimed.more || claimed.jobs.length === 0) {
           const ms = await this.idleMs();
           if (!this.workSignalled && !this.stopping) await this.nap(ms);
         }

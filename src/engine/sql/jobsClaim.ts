@@ -48,12 +48,22 @@ export interface ClaimOptions {
   waitForTurn?: boolean;
 }
 
-export async function jobsClaim(db: Db, opts: ClaimOptions): Promise<ClaimedJob[]> {
+/**
+ * The jobs claimed, and `more` when another claim right away might find jobs this one left:
+ * an organisation was held to its share, or skipped (busy on PostgreSQL, or past the
+ * organisations one claim asks). Otherwise what is claimable now has been taken.
+ */
+export interface Claim {
+  jobs: ClaimedJob[];
+  more: boolean;
+}
+
+export async function jobsClaim(db: Db, opts: ClaimOptions): Promise<Claim> {
   return db.transaction().execute((trx) => jobsClaimIn(trx, opts));
 }
 
 /** The claim in the caller's transaction: the engine's checkpoints claim for the slots whose jobs they end. */
-export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<ClaimedJob[]> {
+export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
   const now = opts.now.toISOString();
   const leaseExpires = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
   const orgs = await trx
@@ -67,6 +77,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<ClaimedJ
   // the organisation that happens to be first; what one leaves goes to those after it.
   const share = Math.max(1, Math.ceil(opts.limit / orgs.length));
   const claimed: ClaimedJob[] = [];
+  let more = orgs.length === ORGS_PER_CLAIM;
   const writes = new DeferredWrites();
   let holdingTurn = opts.waitForTurn === false;
   for (const { org_id: orgId } of orgs) {
@@ -79,7 +90,10 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<ClaimedJ
     // two claimers can wait on each other.
     const turnQuery = trx.selectFrom('engine_org_turns').select('org_id').where('org_id', '=', orgId);
     const turn = await (opts.dialect !== 'postgres' ? turnQuery : holdingTurn ? turnQuery.forUpdate().skipLocked() : turnQuery.forUpdate()).executeTakeFirst();
-    if (!turn) continue;
+    if (!turn) {
+      more = true;
+      continue;
+    }
     holdingTurn = true;
     let counted = trx
       .selectFrom('jobs')
@@ -91,7 +105,8 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<ClaimedJ
     // slots: a slow receiver must not hold its renders and runs back.
     if (opts.uncountedKinds && opts.uncountedKinds.length > 0) counted = counted.where('kind', 'not in', opts.uncountedKinds);
     const running = Number((await counted.executeTakeFirstOrThrow()).n);
-    const want = Math.min(room, share, opts.orgConcurrency - running);
+    const allowed = Math.min(room, opts.orgConcurrency - running);
+    const want = Math.min(allowed, share);
     if (want <= 0) continue;
 
     const candidates = await claimLock(
@@ -117,6 +132,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<ClaimedJ
         .limit(want),
       opts.dialect,
     ).execute();
+    if (want < allowed && candidates.length === want) more = true;
     // A serial queue starts one job per claim: the first in claim order.
     const queues = new Set<string>();
     const ids = candidates.filter((c) => c.queue === null || (!queues.has(c.queue) && queues.add(c.queue))).map((c) => c.id);
@@ -153,6 +169,6 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<ClaimedJ
     await trx.updateTable('engine_org_turns').set({ last_served_at: now }).where('org_id', '=', orgId).execute();
   }
   await writes.write(trx);
-  return claimed;
+  return { jobs: claimed, more };
 }
 
