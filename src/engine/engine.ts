@@ -339,7 +339,7 @@ export class Engine {
     }, Math.max(100, Math.floor(this.opts.leaseMs / 3)));
     let started = first;
     // Items this job has left to finish, this one included: the checkpoint of the last needs no
-    // answer before the slot goes on. Only this job's lease holder changes the counts.
+    // answer before the job's place is refilled. Only this job's lease holder changes the counts.
     let open = job.items_total - job.items_succeeded - job.items_failed;
     try {
       const kind = this.kinds.get(job.kind);
@@ -384,22 +384,7 @@ export class Engine {
           mayGiveBack: job.items_total > 1 && !last && outcome.type !== 'abandoned',
         });
         if (last) {
-          const finishing: Promise<void> = checkpoint
-            .then(async (result) => {
-              this.checkpointed(job, result);
-              // Not the end after all (never seen; a miscount must not leave the job held until its lease runs out).
-              if (!result.leaseLost && !result.finished) {
-                this.opts.log.warn({ jobId: job.id }, 'a job thought finished has items open; giving it back');
-                await jobLeaseReleaseIfOwner(db, job.id, this.owner, nowIso(), nowIso());
-                this.signals.workAvailable();
-              }
-            })
-            .catch((error: unknown) => this.failed(job, error))
-            .finally(() => {
-              this.finishing.delete(finishing);
-              this.wakeClaimer?.();
-            });
-          this.finishing.add(finishing);
+          this.finishInBackground(job, checkpoint);
           return;
         }
         const result = await checkpoint;
@@ -420,6 +405,29 @@ export class Engine {
       clearInterval(heartbeat);
       this.running.delete(job.id);
     }
+  }
+
+  /**
+   * The checkpoint of a job's last item: the job's task ends now, and the commit is tracked in
+   * `finishing` (the job's lease is held until it) so `room` counts the job until then.
+   */
+  private finishInBackground(job: JobRow, checkpoint: Promise<SlotCheckpoint>): void {
+    const finishing: Promise<void> = checkpoint
+      .then(async (result) => {
+        this.checkpointed(job, result);
+        // Not the end after all (never seen; a miscount must not leave the job held until its lease runs out).
+        if (!result.leaseLost && !result.finished) {
+          this.opts.log.warn({ jobId: job.id }, 'a job thought finished has items open; giving it back');
+          await jobLeaseReleaseIfOwner(this.opts.store.db, job.id, this.owner, nowIso(), nowIso());
+          this.signals.workAvailable();
+        }
+      })
+      .catch((error: unknown) => this.failed(job, error))
+      .finally(() => {
+        this.finishing.delete(finishing);
+        this.wakeClaimer?.();
+      });
+    this.finishing.add(finishing);
   }
 
   /** A job's kind failed outside its items: the job fails. Anything else: its lease runs out and it is claimed again. */
