@@ -75,6 +75,36 @@ describe('claiming ahead (prefetch)', () => {
     for (const id of ids) expect((await waitForJob(t.engine, t.store, id)).status).toBe('completed');
   });
 
+  it("hands a big job back when another organisation's job waits and every place is taken", async () => {
+    const ran: { jobId: string; key: string }[] = [];
+    const kind = defineKind<{ items: number }>({
+      name: 'steps',
+      creditsPerItem: 0,
+      itemTimeoutMs: 10_000,
+      items: (input) => Array.from({ length: input.items }, (_, i) => ({ key: `k${i + 1}` })),
+      async process({ jobId, item }) {
+        ran.push({ jobId, key: item.key });
+        await sleepMs(5);
+        return item.key;
+      },
+    });
+    t = await startTestEngine([kind], { concurrency: 1, prefetch: 1, orgConcurrency: 5 }, false);
+    const big = await t.org('big');
+    const small = await t.org('small');
+    const bigJobs = [];
+    for (let i = 0; i < 2; i += 1) bigJobs.push(await t.engine.submit({ orgId: big.id, kind, input: { items: 40 } }));
+    t.engine.start();
+    await until(async () => ran.length >= 4 && (await leased(t.store)).length === 2, 'both big jobs are held and running');
+    const before = ran.length;
+    const smallJob = await t.engine.submit({ orgId: small.id, kind, input: { items: 1 } });
+    expect((await waitForJob(t.engine, t.store, smallJob.id)).status).toBe('completed');
+    const smallAt = ran.findIndex((r) => r.jobId === smallJob.id);
+    // Each held big job runs at most the item in flight and the next (whose checkpoint may have
+    // been on its way before the small job was there) before it is handed back.
+    expect(smallAt - before).toBeLessThanOrEqual(2 * bigJobs.length);
+    for (const job of bigJobs) expect((await waitForJob(t.engine, t.store, job.id)).status).toBe('completed');
+  });
+
   it('never runs a job canceled while it waited for a slot, and returns its reservation', async () => {
     const g = gatedKind();
     t = await startTestEngine([g.kind], { concurrency: 1, prefetch: 1, orgConcurrency: 5 }, false);
