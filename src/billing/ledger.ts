@@ -106,13 +106,14 @@ export async function creditsReserve(db: Db, orgId: string, ref: string, amount:
   });
 }
 
+/** What is still reserved for a ref, summed over its ledger entries: reserved, less charged, less released. */
+const REMAINING = sql<number>`sum(case when kind = 'reserve' then amount else -amount end)`;
+
 /** What is still reserved for `ref`: reserved, less charged, less released. */
 export async function creditsReservedFor(db: Db, ref: string): Promise<number> {
   const row = await db
     .selectFrom('credit_ledger')
-    .select(
-      sql<number>`coalesce(sum(case when kind = 'reserve' then amount else -amount end), 0)`.as('remaining'),
-    )
+    .select(sql<number>`coalesce(${REMAINING}, 0)`.as('remaining'))
     .where('ref', '=', ref)
     .where('kind', 'in', ['reserve', 'charge', 'release'])
     .executeTakeFirstOrThrow();
@@ -121,45 +122,10 @@ export async function creditsReservedFor(db: Db, ref: string): Promise<number> {
 
 /**
  * Spends `amount` of the reservation for `ref` on one item. Returns false, changing nothing,
- * when that item was charged before.
- *
- * The usual case is three statements (this runs once per succeeded item of every priced job):
- * take the amount off the account's reserved total (which locks the account row, so the ledger
- * read after it cannot race another charge or release), add the charge entry unless the unique
- * index `credit_ledger_one_charge_per_item` already has one, and check the reservation of `ref`
- * still covers it. The rare outcomes (charged before, not enough reserved) are sorted out after.
+ * when that item was charged before. (`creditsChargeMany` of one item.)
  */
 export async function creditsCharge(db: Db, orgId: string, ref: string, itemRef: string, amount: number): Promise<boolean> {
-  assertPositiveInteger(amount);
-  return inTransaction(db, async (trx) => {
-    const at = nowIso();
-    const taken = await trx
-      .updateTable('credit_accounts')
-      .set((eb) => ({ reserved: eb('reserved', '-', amount), updated_at: at }))
-      .where('org_id', '=', orgId)
-      .where('reserved', '>=', amount)
-      .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) !== 1) {
-      // The account has less reserved than the charge: a charge made before is still a no-op;
-      // anything else is a ledger bug.
-      if (await chargedBefore(trx, ref, itemRef)) return false;
-      throw new LedgerError(`charge of ${amount} for ${ref}/${itemRef} exceeds its reservation (${await creditsReservedFor(trx, ref)} left)`);
-    }
-    const entry = await trx
-      .insertInto('credit_ledger')
-      .values({ id: newId('led'), org_id: orgId, kind: 'charge', amount, ref, item_ref: itemRef, note: null, created_at: at })
-      // A literal predicate: both databases match it to the partial unique index.
-      .onConflict((oc) => oc.columns(['ref', 'item_ref']).where(sql<boolean>`kind = 'charge'`).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!entry) {
-      await trx.updateTable('credit_accounts').set((eb) => ({ reserved: eb('reserved', '+', amount) })).where('org_id', '=', orgId).execute();
-      return false;
-    }
-    const remaining = await creditsReservedFor(trx, ref);
-    if (remaining < 0) throw new LedgerError(`charge of ${amount} for ${ref}/${itemRef} exceeds its reservation (${remaining + amount} left)`);
-    return true;
-  });
+  return (await creditsChargeMany(db, [{ orgId, ref, itemRef, amount }]))[0]!;
 }
 
 export interface ItemCharge {
@@ -170,11 +136,14 @@ export interface ItemCharge {
 }
 
 /**
- * `creditsCharge` for many items at once (a group of checkpoints), with the same answers and
- * guarantees: per organisation, in organisation order, one statement takes the sum off the
- * reserved total and one adds every entry the unique index lets in; one statement then checks
- * every ref's reservation. An organisation with less reserved than its sum (some were charged
- * before, or a bug) goes through `creditsCharge` one item at a time, which sorts that out.
+ * Charges many items at once (a group of checkpoints); for each, false when it was charged
+ * before. Per organisation, in organisation order (so two callers cannot deadlock on the
+ * accounts), three statements: take the sum off the account's reserved total (which locks the
+ * account row, so the ledger read after it cannot race another charge or release), add every
+ * entry the unique index `credit_ledger_one_charge_per_item` lets in, and give back the sum of
+ * those it did not. Then one statement checks every ref's reservation still covers its charges.
+ * An organisation with less reserved than its sum (some were charged before and released, or a
+ * bug) is charged item by item, which sorts out which.
  */
 export async function creditsChargeMany(db: Db, charges: ItemCharge[]): Promise<boolean[]> {
   for (const charge of charges) assertPositiveInteger(charge.amount);
@@ -182,48 +151,64 @@ export async function creditsChargeMany(db: Db, charges: ItemCharge[]): Promise<
   return inTransaction(db, async (trx) => {
     const at = nowIso();
     const charged: boolean[] = charges.map(() => false);
-    const orgs = [...new Set(charges.map((c) => c.orgId))].sort();
-    for (const orgId of orgs) {
+    for (const orgId of [...new Set(charges.map((c) => c.orgId))].sort()) {
       const mine = charges.flatMap((charge, i) => (charge.orgId === orgId ? [{ charge, i }] : []));
-      const total = mine.reduce((sum, { charge }) => sum + charge.amount, 0);
-      const taken = await trx
-        .updateTable('credit_accounts')
-        .set((eb) => ({ reserved: eb('reserved', '-', total), updated_at: at }))
-        .where('org_id', '=', orgId)
-        .where('reserved', '>=', total)
-        .executeTakeFirst();
-      if (Number(taken.numUpdatedRows) !== 1) {
-        for (const { charge, i } of mine) charged[i] = await creditsCharge(trx, orgId, charge.ref, charge.itemRef, charge.amount);
+      const together = await chargeFromReserved(trx, orgId, mine.map(({ charge }) => charge), at);
+      if (together) {
+        together.forEach((answer, k) => (charged[mine[k]!.i] = answer));
         continue;
       }
-      const entries = await trx
-        .insertInto('credit_ledger')
-        .values(mine.map(({ charge }) => ({ id: newId('led'), org_id: orgId, kind: 'charge', amount: charge.amount, ref: charge.ref, item_ref: charge.itemRef, note: null, created_at: at })))
-        .onConflict((oc) => oc.columns(['ref', 'item_ref']).where(sql<boolean>`kind = 'charge'`).doNothing())
-        .returning(['ref', 'item_ref'])
-        .execute();
-      const added = new Set(entries.map((e) => `${e.ref} ${e.item_ref}`));
-      let notAgain = 0;
       for (const { charge, i } of mine) {
-        charged[i] = added.has(`${charge.ref} ${charge.itemRef}`);
-        if (!charged[i]) notAgain += charge.amount;
+        const alone = await chargeFromReserved(trx, orgId, [charge], at);
+        if (alone) charged[i] = alone[0]!;
+        // Less reserved than this one item costs: a charge made before is still a no-op;
+        // anything else is a ledger bug.
+        else if (!(await chargedBefore(trx, charge.ref, charge.itemRef))) {
+          throw new LedgerError(`charge of ${charge.amount} for ${charge.ref}/${charge.itemRef} exceeds its reservation (${await creditsReservedFor(trx, charge.ref)} left)`);
+        }
       }
-      if (notAgain > 0) await trx.updateTable('credit_accounts').set((eb) => ({ reserved: eb('reserved', '+', notAgain) })).where('org_id', '=', orgId).execute();
     }
     const refs = [...new Set(charges.filter((_, i) => charged[i]).map((c) => c.ref))];
     if (refs.length > 0) {
       const over = await trx
         .selectFrom('credit_ledger')
-        .select(['ref', sql<number>`sum(case when kind = 'reserve' then amount else -amount end)`.as('remaining')])
+        .select(['ref', REMAINING.as('remaining')])
         .where('ref', 'in', refs)
         .where('kind', 'in', ['reserve', 'charge', 'release'])
         .groupBy('ref')
-        .having(sql<number>`sum(case when kind = 'reserve' then amount else -amount end)`, '<', 0)
+        .having(REMAINING, '<', 0)
         .executeTakeFirst();
       if (over) throw new LedgerError(`charges for ${over.ref} exceed its reservation (${Number(over.remaining)} left)`);
     }
     return charged;
   });
+}
+
+/**
+ * One organisation's charges, taken from its reserved total together: undefined (nothing
+ * written) when less is reserved than their sum; else, for each, whether it was new.
+ */
+async function chargeFromReserved(trx: Db, orgId: string, charges: ItemCharge[], at: string): Promise<boolean[] | undefined> {
+  const total = charges.reduce((sum, charge) => sum + charge.amount, 0);
+  const taken = await trx
+    .updateTable('credit_accounts')
+    .set((eb) => ({ reserved: eb('reserved', '-', total), updated_at: at }))
+    .where('org_id', '=', orgId)
+    .where('reserved', '>=', total)
+    .executeTakeFirst();
+  if (Number(taken.numUpdatedRows) !== 1) return undefined;
+  const entries = await trx
+    .insertInto('credit_ledger')
+    .values(charges.map((c) => ({ id: newId('led'), org_id: orgId, kind: 'charge', amount: c.amount, ref: c.ref, item_ref: c.itemRef, note: null, created_at: at })))
+    // A literal predicate: both databases match it to the partial unique index.
+    .onConflict((oc) => oc.columns(['ref', 'item_ref']).where(sql<boolean>`kind = 'charge'`).doNothing())
+    .returning(['ref', 'item_ref'])
+    .execute();
+  const added = new Set(entries.map((e) => `${e.ref} ${e.item_ref}`));
+  const answers = charges.map((c) => added.has(`${c.ref} ${c.itemRef}`));
+  const notAgain = charges.reduce((sum, c, k) => (answers[k] ? sum : sum + c.amount), 0);
+  if (notAgain > 0) await trx.updateTable('credit_accounts').set((eb) => ({ reserved: eb('reserved', '+', notAgain) })).where('org_id', '=', orgId).execute();
+  return answers;
 }
 
 async function chargedBefore(db: Db, ref: string, itemRef: string): Promise<boolean> {
