@@ -35,9 +35,9 @@ import { processItem } from './processItem.ts';
 import { EngineSignals } from './signals.ts';
 import { Slots } from './slots.ts';
 import { itemCheckpoints, type CheckpointArgs, type CheckpointResult, type ItemOutcome } from './sql/itemCheckpoint.ts';
-import { itemStartNext, type ItemRow } from './sql/itemStartNext.ts';
+import { itemStartNext, type StartedItem } from './sql/itemStartNext.ts';
 import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
-import { jobsClaim, jobsClaimIn, type ClaimedJob, type ClaimOptions, type JobRow } from './sql/jobsClaim.ts';
+import { jobsClaim, jobsClaimIn, type ClaimedJob, type ClaimOptions, type HeldJob, type JobRow } from './sql/jobsClaim.ts';
 import { jobFinalize, type JobFinishedHook } from './sql/jobFinalize.ts';
 import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobLeaseRenewIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
 import { jobsNextAvailableAt, orgsWaiting } from './sql/jobsMaintenance.ts';
@@ -318,7 +318,7 @@ export class Engine {
   }
 
   /** What a checkpoint's commit means to the engine, whether the slot waited for it or not. */
-  private checkpointed(job: JobRow, result: SlotCheckpoint): void {
+  private checkpointed(job: HeldJob, result: SlotCheckpoint): void {
     if (result.claimed) this.enqueue(result.claimed);
     this.signals.jobChanged(job.id);
     if (!result.leaseLost && result.finished) this.signals.workAvailable();
@@ -328,7 +328,7 @@ export class Engine {
    * Works through a job's items, starting with `first` when the claim started one. Returns
    * without waiting for the commit of the job's last item (see `finishing`).
    */
-  private async runJob(job: JobRow, first: ItemRow | null): Promise<void> {
+  private async runJob(job: HeldJob, first: StartedItem | null): Promise<void> {
     const { db } = this.opts.store;
     const controller = new AbortController();
     this.running.set(job.id, controller);
@@ -411,7 +411,7 @@ export class Engine {
    * The checkpoint of a job's last item: the job's task ends now, and the commit is tracked in
    * `finishing` (the job's lease is held until it) so `room` counts the job until then.
    */
-  private finishInBackground(job: JobRow, checkpoint: Promise<SlotCheckpoint>): void {
+  private finishInBackground(job: HeldJob, checkpoint: Promise<SlotCheckpoint>): void {
     const finishing: Promise<void> = checkpoint
       .then(async (result) => {
         this.checkpointed(job, result);
@@ -431,7 +431,7 @@ export class Engine {
   }
 
   /** A job's kind failed outside its items: the job fails. Anything else: its lease runs out and it is claimed again. */
-  private async failed(job: JobRow, error: unknown): Promise<void> {
+  private async failed(job: HeldJob, error: unknown): Promise<void> {
     if (error instanceof KindFault) {
       this.opts.log.error({ err: error.causeError, jobId: job.id }, 'job failed outside its items');
       await this.finalizeIfHeld(job, {
@@ -462,7 +462,7 @@ export class Engine {
     };
   }
 
-  private async finalizeIfHeld(job: JobRow, final: Parameters<typeof jobFinalize>[2]): Promise<void> {
+  private async finalizeIfHeld(job: HeldJob, final: Parameters<typeof jobFinalize>[2]): Promise<void> {
     const now = nowIso();
     await this.opts.store.db.transaction().execute(async (trx) => {
       if (await jobHoldIfOwner(trx, job.id, this.owner, now)) await jobFinalize(trx, job.id, final, now, this.finishedHooks);

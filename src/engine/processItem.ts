@@ -9,8 +9,8 @@ import { retryDelayMs } from './backoff.ts';
 import { ItemTimeoutError, PermanentError, RetryableError } from './errors.ts';
 import type { JobKind } from './kind.ts';
 import type { ItemOutcome } from './sql/itemCheckpoint.ts';
-import type { ItemRow } from './sql/itemStartNext.ts';
-import type { JobRow } from './sql/jobsClaim.ts';
+import type { StartedItem } from './sql/itemStartNext.ts';
+import type { HeldJob } from './sql/jobsClaim.ts';
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
@@ -21,8 +21,8 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 
 export async function processItem(
   kind: JobKind,
-  job: JobRow,
-  item: ItemRow,
+  job: HeldJob,
+  item: StartedItem,
   jobSignal: AbortSignal,
   log: FastifyBaseLogger,
   reportProgress: (fraction: number) => void = () => {},

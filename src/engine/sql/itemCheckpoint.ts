@@ -19,10 +19,10 @@ import type { Db } from '../../store/database.ts';
 import { KindFault } from '../errors.ts';
 import type { FinishedItem, JobKind, JobOutcome } from '../kind.ts';
 import { DeferredWrites } from './deferredWrites.ts';
-import { itemsStartIfAvailable, type ItemRow } from './itemStartNext.ts';
+import { itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
 import { jobFinalize, jobsFinalize, type JobFinishedHook } from './jobFinalize.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
-import type { JobRow } from './jobsClaim.ts';
+import type { HeldJob, JobRow } from './jobsClaim.ts';
 
 export type ItemOutcome =
   | { type: 'succeeded'; result: unknown }
@@ -35,10 +35,10 @@ export type ItemOutcome =
  * `finished`: the job, when this was its last open item. `next`: the job's next item, already
  * started, when the caller asked for it and one is due (else it calls `itemStartNext`).
  */
-export type CheckpointResult = { leaseLost: true } | { leaseLost: false; finished: JobRow | null; next: ItemRow | null };
+export type CheckpointResult = { leaseLost: true } | { leaseLost: false; finished: JobRow | null; next: StartedItem | null };
 
 export interface CheckpointArgs {
-  job: JobRow;
+  job: HeldJob;
   kind: JobKind;
   seq: number;
   key: string;
@@ -244,7 +244,7 @@ function itemPrice(kind: JobKind, input: unknown, result: unknown): number {
 }
 
 /** Every item is finished: let the kind sum the job up, then finalize it. */
-async function jobComplete(trx: Db, job: JobRow, kind: JobKind, now: string, hooks: readonly JobFinishedHook[], writes: DeferredWrites): Promise<JobRow> {
+async function jobComplete(trx: Db, job: HeldJob, kind: JobKind, now: string, hooks: readonly JobFinishedHook[], writes: DeferredWrites): Promise<JobRow> {
   let outcome: JobOutcome = { status: 'completed' };
   if (kind.finish) {
     const rows = await trx.selectFrom('job_items').selectAll().where('job_id', '=', job.id).orderBy('seq').execute();

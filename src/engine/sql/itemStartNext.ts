@@ -11,7 +11,10 @@ import { jobHoldIfOwner } from './jobLease.ts';
 
 export type ItemRow = Selectable<JobItemsTable>;
 
-export type NextItem = { item: ItemRow } | { waitUntil: string } | { allDone: true } | { leaseLost: true };
+/** What a worker needs of an item it starts (as `HeldJob` is of a job): not its result or errors. */
+export type StartedItem = Pick<ItemRow, 'job_id' | 'seq' | 'key' | 'input' | 'attempts'>;
+
+export type NextItem = { item: StartedItem } | { waitUntil: string } | { allDone: true } | { leaseLost: true };
 
 export async function itemStartNext(db: Db, jobId: string, owner: string, now: string): Promise<NextItem> {
   return db.transaction().execute(async (trx) => {
@@ -43,35 +46,19 @@ const started = (now: string) => (eb: ExpressionBuilder<Database, 'job_items'>) 
  * the claim, the checkpoint of the item before): the first open item whose time has come, or
  * undefined when none is due.
  */
-export async function itemStartIfAvailable(trx: Db, jobId: string, now: string): Promise<ItemRow | undefined> {
+export async function itemStartIfAvailable(trx: Db, jobId: string, now: string): Promise<StartedItem | undefined> {
   return (await itemsStartIfAvailable(trx, [jobId], now))[0];
 }
 
-/** Every column of an item, named through its table: an UPDATE … FROM must say whose columns it returns. */
-const ITEM_COLUMNS = [
-  'job_items.job_id',
-  'job_items.seq',
-  'job_items.key',
-  'job_items.status',
-  'job_items.input',
-  'job_items.result',
-  'job_items.error_code',
-  'job_items.error_message',
-  'job_items.attempts',
-  'job_items.available_at',
-  'job_items.started_at',
-  'job_items.finished_at',
-] as const;
-// Fails to compile when the table gains a column this list lacks.
-const everyColumn: Exclude<keyof JobItemsTable, (typeof ITEM_COLUMNS)[number] extends `job_items.${infer C}` ? C : never> extends never ? true : never = true;
-void everyColumn;
+/** A started item's columns, named through their table: an UPDATE … FROM must say whose columns it returns. */
+const STARTED_ITEM_COLUMNS = ['job_items.job_id', 'job_items.seq', 'job_items.key', 'job_items.input', 'job_items.attempts'] as const;
 
 /**
  * `itemStartIfAvailable` for many jobs in one statement (a group of checkpoints, a claim): each
  * job's first open item whose time has come, found through the jobs the caller holds and
  * joined to the items on their key, so each job costs an index lookup, not a scan.
  */
-export async function itemsStartIfAvailable(trx: Db, jobIds: string[], now: string): Promise<ItemRow[]> {
+export async function itemsStartIfAvailable(trx: Db, jobIds: string[], now: string): Promise<StartedItem[]> {
   if (jobIds.length === 0) return [];
   return trx
     .updateTable('job_items')
@@ -97,7 +84,7 @@ export async function itemsStartIfAvailable(trx: Db, jobIds: string[], now: stri
     .set(started(now))
     .whereRef('job_items.job_id', '=', 'due.due_job')
     .whereRef('job_items.seq', '=', 'due.due_seq')
-    .returning([...ITEM_COLUMNS])
+    .returning(STARTED_ITEM_COLUMNS)
     .execute();
 }
 
@@ -107,7 +94,13 @@ export async function itemsStartIfAvailable(trx: Db, jobIds: string[], now: stri
  * from 0). A lookup per job on the primary key: asking for min(seq) per job made PostgreSQL
  * hash-join a scan of every item (`npm run bench -- engine`).
  */
-export async function itemsStartFirst(trx: Db, jobIds: string[], now: string): Promise<ItemRow[]> {
+export async function itemsStartFirst(trx: Db, jobIds: string[], now: string): Promise<StartedItem[]> {
   if (jobIds.length === 0) return [];
-  return trx.updateTable('job_items').set(started(now)).where('job_id', 'in', jobIds).where('seq', '=', 0).returningAll().execute();
+  return trx
+    .updateTable('job_items')
+    .set(started(now))
+    .where('job_id', 'in', jobIds)
+    .where('seq', '=', 0)
+    .returning(['job_id', 'seq', 'key', 'input', 'attempts'])
+    .execute();
 }

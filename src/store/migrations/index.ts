@@ -12,6 +12,7 @@ import * as clips from './0005_clips.ts';
 import * as knowledge from './0006_knowledge.ts';
 import * as agents from './0007_agents.ts';
 import * as claimOrderIndex from './0008_claim_order_index.ts';
+import * as partialJobIndexes from './0009_partial_job_indexes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0006_knowledge': knowledge,
   '0007_agents': agents,
   '0008_claim_order_index': claimOrderIndex,
+  '0009_partial_job_indexes': partialJobIndexes,
 };
