@@ -1,6 +1,6 @@
 /**
  * What the engine's updates of many jobs in one transaction write together, at its end: the
- * hooks of the jobs that ended (webhook outbox rows), their events in one multi-row INSERT, and
+ * hooks of the jobs that ended (webhook outbox rows), their events in one INSERT (of rows passed as one parameter: `rowsTable`), and
  * per organisation one count of the jobs that ended. On PostgreSQL each statement is a round
  * trip, so the claim and a group of checkpoints (see `GroupCommit`) pay for these once, not once
  * per job. The sequence numbers were taken already (by the updates of the job rows), so nothing
@@ -12,18 +12,14 @@
  * a transaction holding an organisation row never waits for an account, so a group of
  * checkpoints cannot deadlock a submission (found by the two-process scheduling test).
  */
-import type { Insertable } from 'kysely';
 import type { Db } from '../../store/database.ts';
-import type { JobEventsTable } from '../../store/schema.ts';
+import { rowsTable } from '../../store/dialect.ts';
 import type { JobEventType } from './eventAppend.ts';
 import type { JobFinishedHook } from './jobFinalize.ts';
 import type { JobRow } from './jobsClaim.ts';
 
-/** Rows per INSERT: five parameters each stays far below either database's limit. */
-const EVENTS_PER_INSERT = 500;
-
 export class DeferredWrites {
-  private readonly events: Insertable<JobEventsTable>[] = [];
+  private readonly events: { job_id: string; seq: number; type: string; data: string; created_at: string }[] = [];
   private readonly ended = new Map<string, number>();
   private readonly hooks: { job: JobRow; hooks: readonly JobFinishedHook[] }[] = [];
 
@@ -43,8 +39,13 @@ export class DeferredWrites {
 
   async write(trx: Db): Promise<void> {
     for (const { job, hooks } of this.hooks) for (const hook of hooks) await hook(trx, job);
-    for (let i = 0; i < this.events.length; i += EVENTS_PER_INSERT) {
-      await trx.insertInto('job_events').values(this.events.slice(i, i + EVENTS_PER_INSERT)).execute();
+    if (this.events.length > 0) {
+      const events = rowsTable(trx, { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'text' }, this.events);
+      await trx
+        .insertInto('job_events')
+        .columns(['job_id', 'seq', 'type', 'data', 'created_at'])
+        .expression((eb) => eb.selectFrom(events.as('event')).select(['event.job_id', 'event.seq', 'event.type', 'event.data', 'event.created_at']))
+        .execute();
     }
     // In organisation order, so two groups of checkpoints take these rows in the same order.
     for (const [orgId, count] of [...this.ended].sort(([a], [b]) => (a < b ? -1 : 1))) {

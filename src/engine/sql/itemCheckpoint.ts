@@ -12,10 +12,10 @@
  * (see `creditsChargeMany`); a finished item is never reopened. A job has one checkpoint in a
  * group at most, as one task holds it.
  */
-import { sql } from 'kysely';
 import { creditsChargeMany } from '../../billing/ledger.ts';
 import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
+import { rowsTable } from '../../store/dialect.ts';
 import { KindFault } from '../errors.ts';
 import type { FinishedItem, JobKind, JobOutcome } from '../kind.ts';
 import { DeferredWrites } from './deferredWrites.ts';
@@ -129,30 +129,30 @@ export async function itemCheckpoints(
  */
 async function jobsCountItems(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced>, owner: string, now: string): Promise<Map<string, Counts>> {
   if (ended.length === 0) return new Map();
-  const plusOneFor = (type: 'succeeded' | 'failed') => {
-    const ids = ended.filter((c) => c.outcome.type === type).map((c) => c.job.id);
-    return ids.length === 0 ? sql<number>`0` : sql<number>`case when id in (${sql.join(ids)}) then 1 else 0 end`;
-  };
-  const charged = [...priced].filter(([, p]) => p.price > 0);
-  const price =
-    charged.length === 0 ? sql<number>`0` : sql<number>`case id ${sql.join(charged.map(([c, p]) => sql`when ${c.job.id} then ${p.price}`), sql` `)} else 0 end`;
+  const counted = rowsTable(
+    trx,
+    { counted_job: 'text', succeeded: 'integer', failed: 'integer', price: 'integer' },
+    ended.map((c) => ({
+      counted_job: c.job.id,
+      succeeded: c.outcome.type === 'succeeded' ? 1 : 0,
+      failed: c.outcome.type === 'failed' ? 1 : 0,
+      price: priced.get(c)?.price ?? 0,
+    })),
+  );
   const rows = await trx
     .updateTable('jobs')
+    .from(counted.as('counted'))
     .set((eb) => ({
-      items_succeeded: sql<number>`items_succeeded + ${plusOneFor('succeeded')}`,
-      items_failed: sql<number>`items_failed + ${plusOneFor('failed')}`,
-      credits_charged: sql<number>`credits_charged + ${price}`,
+      items_succeeded: eb('items_succeeded', '+', eb.ref('counted.succeeded')),
+      items_failed: eb('items_failed', '+', eb.ref('counted.failed')),
+      credits_charged: eb('credits_charged', '+', eb.ref('counted.price')),
       last_event_seq: eb('last_event_seq', '+', 1),
       updated_at: now,
     }))
-    .where(
-      'id',
-      'in',
-      ended.map((c) => c.job.id),
-    )
-    .where('lease_owner', '=', owner)
-    .where('status', '=', 'running')
-    .returning(['id', 'items_total', 'items_succeeded', 'items_failed', 'last_event_seq'])
+    .whereRef('jobs.id', '=', 'counted.counted_job')
+    .where('jobs.lease_owner', '=', owner)
+    .where('jobs.status', '=', 'running')
+    .returning(['jobs.id', 'jobs.items_total', 'jobs.items_succeeded', 'jobs.items_failed', 'jobs.last_event_seq'])
     .execute();
   return new Map(rows.map((row) => [row.id, row]));
 }
@@ -164,21 +164,31 @@ async function jobsCountItems(trx: Db, ended: Ended[], priced: Map<CheckpointArg
  */
 async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> {
   if (ended.length === 0) return;
-  const byJob = (value: (c: Ended) => string | null) => sql<string>`case job_id ${sql.join(
-    ended.map((c) => sql`when ${c.job.id} then ${value(c)}`),
-    sql` `,
-  )} end`;
+  const outcomes = rowsTable(
+    trx,
+    { ended_job: 'text', ended_seq: 'integer', outcome: 'text', output: 'text', code: 'text', message: 'text' },
+    ended.map((c) => ({
+      ended_job: c.job.id,
+      ended_seq: c.seq,
+      outcome: c.outcome.type,
+      output: c.outcome.type === 'succeeded' ? JSON.stringify(c.outcome.result ?? null) : null,
+      code: c.outcome.type === 'failed' ? c.outcome.code : null,
+      message: c.outcome.type === 'failed' ? c.outcome.message : null,
+    })),
+  );
   const recorded = await trx
     .updateTable('job_items')
-    .set({
-      status: byJob((c) => c.outcome.type) as never,
-      result: byJob((c) => (c.outcome.type === 'succeeded' ? JSON.stringify(c.outcome.result ?? null) : null)),
-      error_code: byJob((c) => (c.outcome.type === 'failed' ? c.outcome.code : null)),
-      error_message: byJob((c) => (c.outcome.type === 'failed' ? c.outcome.message : null)),
+    .from(outcomes.as('ended'))
+    .set((eb) => ({
+      status: eb.ref('ended.outcome') as never,
+      result: eb.ref('ended.output'),
+      error_code: eb.ref('ended.code'),
+      error_message: eb.ref('ended.message'),
       finished_at: now,
-    })
-    .where('status', '=', 'running')
-    .where((eb) => eb.or(ended.map((c) => eb.and([eb('job_id', '=', c.job.id), eb('seq', '=', c.seq)]))))
+    }))
+    .whereRef('job_items.job_id', '=', 'ended.ended_job')
+    .whereRef('job_items.seq', '=', 'ended.ended_seq')
+    .where('job_items.status', '=', 'running')
     .executeTakeFirst();
   if (Number(recorded.numUpdatedRows) !== ended.length) {
     throw new Error(`recorded ${recorded.numUpdatedRows} of ${ended.length} items: one was not running when its outcome came`);

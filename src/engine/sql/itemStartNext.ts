@@ -6,6 +6,7 @@
  */
 import { type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
+import { idsIn } from '../../store/dialect.ts';
 import type { Database, JobItemsTable } from '../../store/schema.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
 
@@ -78,7 +79,7 @@ export async function itemsStartIfAvailable(trx: Db, jobIds: string[], now: stri
             .limit(1)
             .as('due_seq'),
         ])
-        .where('jobs.id', 'in', jobIds)
+        .where('jobs.id', 'in', idsIn(trx, jobIds))
         .as('due'),
     )
     .set(started(now))
@@ -99,7 +100,7 @@ export async function itemsStartFirst(trx: Db, jobIds: string[], now: string): P
   return trx
     .updateTable('job_items')
     .set(started(now))
-    .where('job_id', 'in', jobIds)
+    .where('job_id', 'in', idsIn(trx, jobIds))
     .where('seq', '=', 0)
     .returning(['job_id', 'seq', 'key', 'input', 'attempts'])
     .execute();

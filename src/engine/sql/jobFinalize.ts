@@ -5,6 +5,7 @@
  */
 import { creditsReleaseRemaining } from '../../billing/ledger.ts';
 import type { Db } from '../../store/database.ts';
+import { idsIn } from '../../store/dialect.ts';
 import type { JobStatus } from '../../store/schema.ts';
 import type { JobRow } from './jobsClaim.ts';
 import { DeferredWrites } from './deferredWrites.ts';
@@ -58,7 +59,7 @@ export async function jobsFinalize(
       updated_at: now,
       last_event_seq: eb('last_event_seq', '+', 1), // the terminal event's
     }))
-    .where('id', 'in', jobIds)
+    .where('id', 'in', idsIn(trx, jobIds))
     .returningAll()
     .execute();
   for (const job of jobs) {

@@ -12,7 +12,7 @@ import * as clips from './0005_clips.ts';
 import * as knowledge from './0006_knowledge.ts';
 import * as agents from './0007_agents.ts';
 import * as claimOrderIndex from './0008_claim_order_index.ts';
-import * as partialJobIndexes from './0009_partial_job_indexes.ts';
+import * as cheaperJobUpdates from './0009_cheaper_job_updates.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -23,5 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0006_knowledge': knowledge,
   '0007_agents': agents,
   '0008_claim_order_index': claimOrderIndex,
-  '0009_partial_job_indexes': partialJobIndexes,
+  '0009_cheaper_job_updates': cheaperJobUpdates,
 };
