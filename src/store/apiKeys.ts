@@ -1,5 +1,6 @@
 /** API key rows. Only a hash of each key's secret is stored; see `auth/apiKeys.ts`. */
 import type { Selectable } from 'kysely';
+import { compiledOnce } from './compiledOnce.ts';
 import type { Db } from './database.ts';
 import type { ApiKeysTable } from './schema.ts';
 
@@ -9,8 +10,11 @@ export async function apiKeyInsert(db: Db, row: ApiKeyRow): Promise<void> {
   await db.insertInto('api_keys').values(row).execute();
 }
 
+/** Every authenticated request reads its key: compiled once (see `compiledOnce`). */
+const keyById = compiledOnce((db: Db, id: string) => db.selectFrom('api_keys').selectAll().where('id', '=', id));
+
 export async function apiKeyFindById(db: Db, id: string): Promise<ApiKeyRow | undefined> {
-  return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+  return (await keyById(db, id))[0];
 }
 
 export async function apiKeyList(db: Db, orgId?: string): Promise<ApiKeyRow[]> {

@@ -1,11 +1,17 @@
 /** Reads for the routes. Every read is scoped to an organisation: a foreign ID is not found. */
+import { compiledOnce } from '../../store/compiledOnce.ts';
 import type { Db } from '../../store/database.ts';
 import type { JobStatus } from '../../store/schema.ts';
 import type { JobRow } from './jobsClaim.ts';
 import type { ItemRow } from './itemStartNext.ts';
 
+/** Every status route reads its job: compiled once (see `compiledOnce`). */
+const jobForOrg = compiledOnce((db: Db, orgId: string, jobId: string) =>
+  db.selectFrom('jobs').selectAll().where('id', '=', jobId).where('org_id', '=', orgId),
+);
+
 export async function jobGetForOrg(db: Db, orgId: string, jobId: string): Promise<JobRow | undefined> {
-  return db.selectFrom('jobs').selectAll().where('id', '=', jobId).where('org_id', '=', orgId).executeTakeFirst();
+  return (await jobForOrg(db, orgId, jobId))[0];
 }
 
 export async function jobsPageForOrg(
