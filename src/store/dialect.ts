@@ -10,6 +10,7 @@ import {
   CompiledQuery,
   sql,
   type RawBuilder,
+  type SqlBool,
   PostgresAdapter,
   PostgresDialect,
   SqliteAdapter,
@@ -175,10 +176,17 @@ export function rowsTable<Row extends Record<string, string | number | null>>(
   return sql<Row>`(select ${sql.join(picked)} from json_each(${json}))`;
 }
 
-/** The right side of `where <column> in …` for a list of IDs, as one parameter (see `rowsTable`). */
-export function idsIn(
+/**
+ * `<column> is one of ids`, the IDs as one parameter (see `rowsTable`): `= any(array)` on
+ * PostgreSQL, planned as cheaply as `in ($1)` (an `in (select unnest(…))` was planned as a join,
+ * three times slower for the one job of a claim at a steady trickle), `in (json_each)` on SQLite.
+ */
+export function idsMatch(
   db: Kysely<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  column: string,
   ids: readonly string[],
-): RawBuilder<string> {
-  return dialectOf(db) === 'postgres' ? sql<string>`(select unnest(${ids}::text[]))` : sql<string>`(select value from json_each(${JSON.stringify(ids)}))`;
+): RawBuilder<SqlBool> {
+  return dialectOf(db) === 'postgres'
+    ? sql<SqlBool>`${sql.ref(column)} = any(${ids}::text[])`
+    : sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;
 }

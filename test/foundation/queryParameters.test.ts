@@ -1,12 +1,12 @@
 /**
  * The two ways values reach a statement without changing its text: rows as one parameter
- * (`rowsTable`, `idsIn`) and a query compiled once (`compiledOnce`). Each must give back exactly
+ * (`rowsTable`, `idsMatch`) and a query compiled once (`compiledOnce`). Each must give back exactly
  * what it was given, whatever the characters, on each database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compiledOnce } from '../../src/store/compiledOnce.ts';
 import type { Db, Store } from '../../src/store/database.ts';
-import { idsIn, rowsTable } from '../../src/store/dialect.ts';
+import { idsMatch, rowsTable } from '../../src/store/dialect.ts';
 import { orgCreate } from '../../src/store/orgs.ts';
 import { testStore } from '../helpers/testServer.ts';
 
@@ -32,20 +32,20 @@ describe('values as parameters', () => {
   });
 
   it('rowsTable of no rows is an empty table, and of 5,000 rows is all of them', async () => {
-    const none = await store.db.selectFrom(rowsTable(store.db, { id: 'text' }, []).as('r')).selectAll().execute();
+    const none = await store.db.selectFrom(rowsTable<{ id: string }>(store.db, { id: 'text' }, []).as('r')).selectAll().execute();
     expect(none).toEqual([]);
     const many = Array.from({ length: 5000 }, (_, i) => ({ id: `id-${i}` }));
     const back = await store.db.selectFrom(rowsTable(store.db, { id: 'text' }, many).as('r')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(back.n)).toBe(5000);
   });
 
-  it('idsIn matches exactly the IDs given, awkward ones too', async () => {
+  it('idsMatch matches exactly the IDs given, awkward ones too', async () => {
     const orgs = [];
     for (const name of ["q's", 'x "y"', 'plain-ids-in']) orgs.push(await orgCreate(store.db, name));
     const wanted = [orgs[0]!.id, orgs[1]!.id, "not an id's"];
-    const found = await store.db.selectFrom('organisations').select('name').where('id', 'in', idsIn(store.db, wanted)).orderBy('name').execute();
+    const found = await store.db.selectFrom('organisations').select('name').where(idsMatch(store.db, 'id', wanted)).orderBy('name').execute();
     expect(found.map((o) => o.name)).toEqual(["q's", 'x "y"'].sort());
-    expect(await store.db.selectFrom('organisations').select('id').where('id', 'in', idsIn(store.db, [])).execute()).toEqual([]);
+    expect(await store.db.selectFrom('organisations').select('id').where(idsMatch(store.db, 'id', [])).execute()).toEqual([]);
   });
 
   it('compiledOnce runs the query with each call’s values, in a transaction too', async () => {

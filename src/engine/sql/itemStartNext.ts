@@ -6,7 +6,7 @@
  */
 import { type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
-import { idsIn } from '../../store/dialect.ts';
+import { idsMatch } from '../../store/dialect.ts';
 import type { Database, JobItemsTable } from '../../store/schema.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
 
@@ -79,7 +79,7 @@ export async function itemsStartIfAvailable(trx: Db, jobIds: string[], now: stri
             .limit(1)
             .as('due_seq'),
         ])
-        .where('jobs.id', 'in', idsIn(trx, jobIds))
+        .where(idsMatch(trx, 'jobs.id', jobIds))
         .as('due'),
     )
     .set(started(now))
@@ -100,7 +100,7 @@ export async function itemsStartFirst(trx: Db, jobIds: string[], now: string): P
   return trx
     .updateTable('job_items')
     .set(started(now))
-    .where('job_id', 'in', idsIn(trx, jobIds))
+    .where(idsMatch(trx, 'job_id', jobIds))
     .where('seq', '=', 0)
     .returning(['job_id', 'seq', 'key', 'input', 'attempts'])
     .execute();

@@ -5,7 +5,7 @@
  */
 import { creditsReleaseRemaining } from '../../billing/ledger.ts';
 import type { Db } from '../../store/database.ts';
-import { idsIn } from '../../store/dialect.ts';
+import { idsMatch } from '../../store/dialect.ts';
 import type { JobStatus } from '../../store/schema.ts';
 import type { JobRow } from './jobsClaim.ts';
 import { DeferredWrites } from './deferredWrites.ts';
@@ -59,7 +59,7 @@ export async function jobsFinalize(
       updated_at: now,
       last_event_seq: eb('last_event_seq', '+', 1), // the terminal event's
     }))
-    .where('id', 'in', idsIn(trx, jobIds))
+    .where(idsMatch(trx, 'id', jobIds))
     .returningAll()
     .execute();
   for (const job of jobs) {

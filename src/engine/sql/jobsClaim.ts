@@ -17,7 +17,7 @@
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
-import { claimLock, idsIn } from '../../store/dialect.ts';
+import { claimLock, idsMatch } from '../../store/dialect.ts';
 import type { JobsTable } from '../../store/schema.ts';
 import { DeferredWrites } from './deferredWrites.ts';
 import { itemsStartFirst, itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
@@ -167,7 +167,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
         last_event_seq: sql<number>`last_event_seq + (case when attempts = 0 then 1 else 0 end)`,
         updated_at: now,
       }))
-      .where('id', 'in', idsIn(trx, ids))
+      .where(idsMatch(trx, 'id', ids))
       .where('available_at', '<=', now)
       .returning(HELD_JOB_COLUMNS)
       .execute();
