@@ -96,14 +96,16 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
     // both count N-1 running jobs and both start one (found by the suite's PostgreSQL pass).
     // The first row a claimer locks it waits for: with one busy organisation, skipping left
     // claimers idle until the next signal. Once it holds a row it only skips busy ones, so no
-    // two claimers can wait on each other.
-    const turnQuery = trx.selectFrom('engine_org_turns').select('org_id').where('org_id', '=', orgId);
-    const turn = await (opts.dialect !== 'postgres' ? turnQuery : holdingTurn ? turnQuery.forUpdate().skipLocked() : turnQuery.forUpdate()).executeTakeFirst();
-    if (!turn) {
-      more = true;
-      continue;
+    // two claimers can wait on each other. SQLite's one writer holds every row already.
+    if (opts.dialect === 'postgres') {
+      const turnQuery = trx.selectFrom('engine_org_turns').select('org_id').where('org_id', '=', orgId);
+      const turn = await (holdingTurn ? turnQuery.forUpdate().skipLocked() : turnQuery.forUpdate()).executeTakeFirst();
+      if (!turn) {
+        more = true;
+        continue;
+      }
+      holdingTurn = true;
     }
-    holdingTurn = true;
     let counted = trx
       .selectFrom('jobs')
       .select((eb) => eb.fn.countAll<number>().as('n'))
