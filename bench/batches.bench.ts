@@ -20,7 +20,7 @@ const params = {
   jobs: numberFlag('jobs', 10_000),
   items: numberFlag('items', 10),
   concurrency: numberFlag('concurrency', 8),
-  prefetch: numberFlag('prefetch', 56),
+  prefetch: numberFlag('prefetch', 504),
   insertBatch: numberFlag('insert-batch', 500),
   db: listFlag('db', ['sqlite', 'postgres'] as const, ['sqlite'])[0]!,
   sqlStats: stringFlag('sql-stats', '0') === '1',

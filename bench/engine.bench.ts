@@ -12,8 +12,9 @@
  *
  * How each system is driven (defaults otherwise):
  * - longrun: `new Engine` with a registered no-op kind (as the tests do), --prefetch jobs claimed
- *   ahead of free slots (default 56: LONGRUN_PREFETCH, off in the server by default), one
- *   organisation allowed every slot and every job claimed ahead; burn-down inserts go through
+ *   ahead of free slots (default 504, so a process holds 512 jobs and a group of checkpoints
+ *   covers up to 512: LONGRUN_PREFETCH, off in the server by default), one organisation allowed
+ *   every slot and every job claimed ahead; still 8 jobs are processed at once, as for the peers; burn-down inserts go through
  *   `engine.submitIn` — the same statements as `engine.submit` — with --insert-batch
  *   submissions per transaction; steady state uses `engine.submit`, one transaction per job.
  * - BullMQ: Queue.addBulk (1,000 a call) / Queue.add; Worker with `concurrency`; the queue has
@@ -32,7 +33,7 @@
  * PostgreSQL). The rate is one every system sustains, so the latency is not that of a growing
  * backlog.
  *
- *   npm run bench -- engine [--jobs=10000] [--concurrency=8] [--prefetch=56] [--rate=50] [--seconds=15]
+ *   npm run bench -- engine [--jobs=10000] [--concurrency=8] [--prefetch=504] [--rate=50] [--seconds=15]
  *     [--systems=longrun-sqlite,longrun-postgres,bullmq,graphile-worker,pg-boss] [--shapes=burndown,steady]
  *     [--insert-batch=500] [--pgboss-batch=1] [--pg=postgres://…/test] [--redis=redis://127.0.0.1:6379]
  *     [--sql-stats=1: print longrun's statements by total time] [--report=0: write no results]
@@ -63,7 +64,7 @@ const LABELS: Record<SystemName, string> = {
 const params = {
   jobs: numberFlag('jobs', 10_000),
   concurrency: numberFlag('concurrency', 8),
-  prefetch: numberFlag('prefetch', 56),
+  prefetch: numberFlag('prefetch', 504),
   rate: numberFlag('rate', 50),
   seconds: numberFlag('seconds', 15),
   warmup: numberFlag('warmup', 100),

@@ -73,6 +73,9 @@ type SlotTask = CheckpointArgs & { mayGiveBack: boolean };
  */
 type SlotCheckpoint = CheckpointResult & { claimed?: ClaimedJob[]; giveBack?: boolean };
 
+/** Checkpoints per transaction at most when a process holds fewer jobs than this. */
+const DEFAULT_GROUP_MAX = 64;
+
 class ShutdownSignal extends Error {
   override name = 'ShutdownSignal';
 }
@@ -102,7 +105,12 @@ export class Engine {
     }
     if (!Number.isInteger(opts.prefetch ?? 0) || (opts.prefetch ?? 0) < 0) throw new Error(`engine option prefetch must be a whole number, got ${opts.prefetch}`);
     this.slots = new Slots(opts.concurrency);
-    this.checkpoints = new GroupCommit(opts.store.db, (trx, group) => this.checkpointAndRefill(trx, group));
+    // A group can hold a checkpoint of every job this process holds (one each): with prefetch,
+    // bigger groups share a commit and a claim among more jobs (a burn-down of 20,000 no-op jobs
+    // on SQLite: 4,300 jobs/s in groups of 64, 6,500 in groups of 512, `npm run bench -- engine`).
+    // The price is a longer transaction, during which SQLite's one connection serves nothing else.
+    const groupMax = Math.max(DEFAULT_GROUP_MAX, opts.concurrency + (opts.prefetch ?? 0));
+    this.checkpoints = new GroupCommit(opts.store.db, (trx, group) => this.checkpointAndRefill(trx, group), groupMax);
   }
 
   /**
