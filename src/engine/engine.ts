@@ -19,7 +19,9 @@
  *   the process has no room to claim its job, so a big job delays others by at most one item
  *   per slot;
  * - an idle claimer sleeps until a signal (submission, freed slot) or the next time a job
- *   becomes claimable (a delayed job, a retry, an expiring lease): no polling loop.
+ *   becomes claimable (a delayed job, a retry, an expiring lease): no polling loop. When the
+ *   last claim took every claimable job (`drained`), a job's end claims nothing and signals
+ *   nothing (unless it frees a serial queue), so a steady trickle costs no empty claims.
  * Not guaranteed: a processor's side effects happen at least once; only its recorded result is
  * exactly once.
  */
@@ -42,7 +44,7 @@ import { jobFinalize, type JobFinishedHook } from './sql/jobFinalize.ts';
 import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobLeaseRenewIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
 import { jobsNextAvailableAt, orgsWaiting } from './sql/jobsMaintenance.ts';
 import { jobProgressSetIfOwner } from './sql/jobProgress.ts';
-import { jobSubmit, type SubmitRequest } from './submit.ts';
+import { jobSubmit, jobsSubmittedIn, type SubmitRequest } from './submit.ts';
 
 export interface EngineOptions {
   store: Store;
@@ -97,6 +99,15 @@ export class Engine {
   private wakeClaimer: (() => void) | null = null;
   private stopping = false;
   private workSignalled = false;
+  /** Work signals seen so far: a claim's `drained` holds only if none came while it ran. */
+  private workSignals = 0;
+  /**
+   * The last claim took every job claimable then (see `Claim.drained`) and no work has been
+   * signalled since: a place freed by a job's end is no reason to claim again, so at a steady
+   * trickle a finished job costs no empty claims. Until `nextLookAt` (a job due then).
+   */
+  private drained = false;
+  private nextLookAt = 0;
   private claimFailures = 0;
 
   constructor(private readonly opts: EngineOptions) {
@@ -126,11 +137,16 @@ export class Engine {
     for (const task of givenBack) task.startNext = false;
     const results: SlotCheckpoint[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks });
     group.forEach((task, i) => givenBack.has(task) && (results[i]!.giveBack = true));
+    // A job's end that submitted jobs (its hooks: webhook deliveries) has work to claim.
+    if (jobsSubmittedIn(trx)) this.drained = false;
     const freed = results.filter((r) => !r.leaseLost && r.finished).length;
     // The jobs this group ends are still counted as held until it commits.
     const room = this.room() + freed;
-    if (freed === 0 || room <= 0 || this.stopping) return results;
-    results[0]!.claimed = (await jobsClaimIn(trx, { ...this.claimOptions(room), waitForTurn: false })).jobs;
+    if (freed === 0 || room <= 0 || this.stopping || this.drained) return results;
+    const signalsBefore = this.workSignals;
+    const claim = await jobsClaimIn(trx, { ...this.claimOptions(room), waitForTurn: false });
+    this.drained = claim.drained && this.workSignals === signalsBefore;
+    results[0]!.claimed = claim.jobs;
     return results;
   }
 
@@ -257,6 +273,8 @@ export class Engine {
   private async claimLoop(): Promise<void> {
     const stopListening = this.signals.onWork(() => {
       this.workSignalled = true;
+      this.workSignals += 1;
+      this.drained = false;
       this.wakeClaimer?.();
     });
     try {
@@ -266,9 +284,14 @@ export class Engine {
           await this.nap();
           continue;
         }
+        if (this.drained && Date.now() < this.nextLookAt) {
+          await this.nap(this.nextLookAt - Date.now());
+          continue;
+        }
         // A signal from here on means "look again": one that fires while this claim runs, for a
         // job it did not see, must not be slept through (found by the agents' serial-queue test).
         this.workSignalled = false;
+        const signalsBefore = this.workSignals;
         let claimed;
         try {
           claimed = await jobsClaim(this.opts.store.db, this.claimOptions(room));
@@ -282,12 +305,14 @@ export class Engine {
           continue;
         }
         this.claimFailures = 0;
+        this.drained = claimed.drained && this.workSignals === signalsBefore;
         this.enqueue(claimed.jobs);
         // A claim gives each organisation only its share: claim again at once if it left jobs
         // for room there is. Otherwise sleep until a signal or the next due job (not another
         // claim transaction that finds nothing: one per job at a steady trickle).
         if (!claimed.more || claimed.jobs.length === 0) {
           const ms = await this.idleMs();
+          this.nextLookAt = Date.now() + ms;
           if (!this.workSignalled && !this.stopping) await this.nap(ms);
         }
       }
@@ -329,7 +354,9 @@ export class Engine {
   private checkpointed(job: HeldJob, result: SlotCheckpoint): void {
     if (result.claimed) this.enqueue(result.claimed);
     this.signals.jobChanged(job.id);
-    if (!result.leaseLost && result.finished) this.signals.workAvailable();
+    // A job's end frees a place for its organisation and, in a serial queue, the queue's next
+    // job: claimers look again, unless every claimable job was taken (see `drained`).
+    if (!result.leaseLost && result.finished && (!this.drained || job.queue !== null)) this.signals.workAvailable();
   }
 
   /**

@@ -28,6 +28,17 @@ export interface SubmitRequest<Input> {
   idempotency?: { key: string; respond(job: JobRow): { status: number; body: unknown } } | null;
 }
 
+/**
+ * Transactions that submitted a job, for whoever commits them to signal workers: a job's end
+ * can submit jobs from its hooks (a webhook delivery), inside the engine's own transaction.
+ */
+const submittedIn = new WeakSet<Db>();
+
+/** True when a job was submitted in this transaction (see `submittedIn`). */
+export function jobsSubmittedIn(trx: Db): boolean {
+  return submittedIn.has(trx);
+}
+
 export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): Promise<JobRow> {
   const { kind, orgId } = request;
   const specs = kind.items ? kind.items(request.input) : [WHOLE_JOB_ITEM];
@@ -41,6 +52,7 @@ export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): P
 
   // In the caller's transaction when there is one (a job finishing submits its webhook deliveries).
   return inTransaction(db, async (trx) => {
+    submittedIn.add(trx);
     if (reserve > 0) await creditsReserve(trx, orgId, id, reserve);
     const job = await jobInsert(
       trx,

@@ -30,7 +30,7 @@ export type JobRow = Selectable<JobsTable>;
  * builds a JS value for it), and the whole row took half the claim's time
  * (`npm run bench -- engine`, --sql-stats=1).
  */
-export const HELD_JOB_COLUMNS = ['id', 'org_id', 'kind', 'input', 'created_at', 'attempts', 'items_total', 'items_succeeded', 'items_failed', 'last_event_seq'] as const;
+export const HELD_JOB_COLUMNS = ['id', 'org_id', 'kind', 'queue', 'input', 'created_at', 'attempts', 'items_total', 'items_succeeded', 'items_failed', 'last_event_seq'] as const;
 export type HeldJob = Pick<JobRow, (typeof HELD_JOB_COLUMNS)[number]>;
 
 /** A claimed job and its first item, already started; null when none is due yet (see `itemStartNext`). */
@@ -60,11 +60,15 @@ export interface ClaimOptions {
 /**
  * The jobs claimed, and `more` when another claim right away might find jobs this one left:
  * an organisation was held to its share, or skipped (busy on PostgreSQL, or past the
- * organisations one claim asks). Otherwise what is claimable now has been taken.
+ * organisations one claim asks). `drained` when this claim took every job claimable now: none
+ * was left for want of room, an organisation's concurrency or a serial queue's turn, so nothing
+ * becomes claimable until a job is submitted or given back, or a time comes (a delayed job, a
+ * retry, an expiring lease). A job ending alone frees nothing that could be claimed.
  */
 export interface Claim {
   jobs: ClaimedJob[];
   more: boolean;
+  drained: boolean;
 }
 
 export async function jobsClaim(db: Db, opts: ClaimOptions): Promise<Claim> {
@@ -89,9 +93,13 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
   let more = orgs.length === ORGS_PER_CLAIM;
   const writes = new DeferredWrites();
   let holdingTurn = opts.waitForTurn === false;
+  let everyJobTaken = true;
   for (const { org_id: orgId } of orgs) {
     const room = opts.limit - claimed.length;
-    if (room <= 0) break;
+    if (room <= 0) {
+      everyJobTaken = false;
+      break;
+    }
     // PostgreSQL: claims for one organisation take turns on its row, so two claimers cannot
     // both count N-1 running jobs and both start one (found by the suite's PostgreSQL pass).
     // The first row a claimer locks it waits for: with one busy organisation, skipping left
@@ -118,7 +126,10 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
     const running = Number((await counted.executeTakeFirstOrThrow()).n);
     const allowed = Math.min(room, opts.orgConcurrency - running);
     const want = Math.min(allowed, share);
-    if (want <= 0) continue;
+    if (want <= 0) {
+      everyJobTaken = false;
+      continue;
+    }
 
     const candidates = await claimLock(
       trx
@@ -154,6 +165,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
     // A serial queue starts one job per claim: the first in claim order.
     const queues = new Set<string>();
     const ids = candidates.filter((c) => c.queue === null || (!queues.has(c.queue) && queues.add(c.queue))).map((c) => c.id);
+    if (candidates.length === want || ids.length < candidates.length) everyJobTaken = false;
     if (ids.length === 0) continue;
 
     const rows = await trx
@@ -179,6 +191,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
     const again = rows.filter((job) => job.attempts > 1).map((job) => job.id);
     const items = [...(await itemsStartFirst(trx, fresh.map((job) => job.id), now)), ...(await itemsStartIfAvailable(trx, again, now))];
     const itemOf = new Map(items.map((item) => [item.job_id, item]));
+    if (rows.length < ids.length) everyJobTaken = false;
     const byId = new Map(rows.map((row) => [row.id, row]));
     for (const id of ids) {
       const job = byId.get(id);
@@ -187,6 +200,6 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
     await trx.updateTable('engine_org_turns').set({ last_served_at: now }).where('org_id', '=', orgId).execute();
   }
   await writes.write(trx);
-  return { jobs: claimed, more };
+  return { jobs: claimed, more, drained: everyJobTaken && !more };
 }
 

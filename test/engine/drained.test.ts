@@ -1,0 +1,71 @@
+/**
+ * When a claim took every claimable job (`Claim.drained`), a job's end claims nothing more; when
+ * jobs were left waiting for a place (an organisation's limit, a serial queue), a job's end
+ * lets the next one start at once, not at the idle claimer's next look.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import { defineKind } from '../../src/engine/kind.ts';
+import * as claimModule from '../../src/engine/sql/jobsClaim.ts';
+import { jobRow, startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';
+
+// Counts the engine's claims: its claimer's (`jobsClaim`) and those in a checkpoint's
+// transaction (`jobsClaimIn`); `jobsClaim` calling `jobsClaimIn` inside the module is not counted.
+vi.mock('../../src/engine/sql/jobsClaim.ts', async (original) => {
+  const actual = await original<typeof import('../../src/engine/sql/jobsClaim.ts')>();
+  return { ...actual, jobsClaim: vi.fn(actual.jobsClaim), jobsClaimIn: vi.fn(actual.jobsClaimIn) };
+});
+
+let t: TestEngine;
+afterEach(() => t?.close());
+
+const work = defineKind<{ ms: number }>({
+  name: 'work',
+  async process({ input }) {
+    await sleepMs(input.ms);
+    return null;
+  },
+});
+
+describe('a drained queue', () => {
+  it('at a steady trickle, a job that ends claims nothing: one claim per job', async () => {
+    t = await startTestEngine([work], { concurrency: 2, prefetch: 4, orgConcurrency: 6 });
+    const org = await t.org('trickle');
+    await sleepMs(50); // the claimer's first, empty look
+    vi.mocked(claimModule.jobsClaim).mockClear();
+    vi.mocked(claimModule.jobsClaimIn).mockClear();
+    for (let i = 0; i < 8; i++) {
+      const job = await t.engine.submit({ orgId: org.id, kind: work, input: { ms: 5 } });
+      expect((await waitForJob(t.engine, t.store, job.id)).status).toBe('completed');
+      await sleepMs(20); // what a job's end would trigger has happened by now
+    }
+    expect(vi.mocked(claimModule.jobsClaim).mock.calls.length).toBe(8);
+    expect(vi.mocked(claimModule.jobsClaimIn).mock.calls.length).toBe(0);
+  });
+
+  it('with jobs waiting on their organisation’s limit, each end starts the next at once', async () => {
+    t = await startTestEngine([work], { concurrency: 4, orgConcurrency: 1 });
+    const org = await t.org('limited');
+    const jobs = [];
+    for (let i = 0; i < 4; i++) jobs.push(await t.engine.submit({ orgId: org.id, kind: work, input: { ms: 30 } }));
+    for (const job of jobs) expect((await waitForJob(t.engine, t.store, job.id)).status).toBe('completed');
+    const rows = await Promise.all(jobs.map((job) => jobRow(t.store, job.id)));
+    rows.sort((a, b) => (a.started_at! < b.started_at! ? -1 : 1));
+    // Without the signal of a job's end, the next start waits for the idle claimer's next
+    // look (a second when a job is due but held back).
+    for (let i = 1; i < rows.length; i++) expect(Date.parse(rows[i]!.started_at!) - Date.parse(rows[i - 1]!.completed_at!)).toBeLessThan(500);
+  });
+
+  it('with jobs waiting in a serial queue, each end starts the queue’s next at once', async () => {
+    t = await startTestEngine([work], { concurrency: 4, orgConcurrency: 4 });
+    const org = await t.org('serial');
+    const jobs = [];
+    for (let i = 0; i < 4; i++) jobs.push(await t.engine.submit({ orgId: org.id, kind: work, input: { ms: 30 }, queue: 'one-at-a-time' }));
+    for (const job of jobs) expect((await waitForJob(t.engine, t.store, job.id)).status).toBe('completed');
+    const rows = await Promise.all(jobs.map((job) => jobRow(t.store, job.id)));
+    for (let i = 1; i < rows.length; i++) {
+      expect(rows[i]!.started_at! >= rows[i - 1]!.completed_at!).toBe(true);
+      expect(Date.parse(rows[i]!.started_at!) - Date.parse(rows[i - 1]!.completed_at!)).toBeLessThan(500);
+    }
+  });
+});
