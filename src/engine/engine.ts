@@ -21,7 +21,8 @@
  * - an idle claimer sleeps until a signal (submission, freed slot) or the next time a job
  *   becomes claimable (a delayed job, a retry, an expiring lease): no polling loop. When the
  *   last claim took every claimable job (`drained`), a job's end claims nothing and signals
- *   nothing (unless it frees a serial queue), so a steady trickle costs no empty claims.
+ *   nothing (unless it frees a serial queue or its hooks submitted jobs), so a steady trickle
+ *   costs no empty claims.
  * Not guaranteed: a processor's side effects happen at least once; only its recorded result is
  * exactly once.
  */

@@ -1,6 +1,7 @@
 /**
  * What the engine's updates of many jobs in one transaction write together, at its end: the
- * hooks of the jobs that ended (webhook outbox rows), their events in one INSERT (of rows passed as one parameter: `rowsTable`), and
+ * hooks of the jobs that ended (webhook outbox rows), their events in one INSERT (the rows as
+ * one parameter: `rowsTable`), and
  * per organisation one count of the jobs that ended. On PostgreSQL each statement is a round
  * trip, so the claim and a group of checkpoints (see `GroupCommit`) pay for these once, not once
  * per job. The sequence numbers were taken already (by the updates of the job rows), so nothing
@@ -12,14 +13,16 @@
  * a transaction holding an organisation row never waits for an account, so a group of
  * checkpoints cannot deadlock a submission (found by the two-process scheduling test).
  */
+import type { Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { rowsTable } from '../../store/dialect.ts';
+import type { JobEventsTable } from '../../store/schema.ts';
 import type { JobEventType } from './eventAppend.ts';
 import type { JobFinishedHook } from './jobFinalize.ts';
 import type { JobRow } from './jobsClaim.ts';
 
 export class DeferredWrites {
-  private readonly events: { job_id: string; seq: number; type: string; data: string; created_at: string }[] = [];
+  private readonly events: Selectable<JobEventsTable>[] = [];
   private readonly ended = new Map<string, number>();
   private readonly hooks: { job: JobRow; hooks: readonly JobFinishedHook[] }[] = [];
 
@@ -44,7 +47,7 @@ export class DeferredWrites {
       await trx
         .insertInto('job_events')
         .columns(['job_id', 'seq', 'type', 'data', 'created_at'])
-        .expression((eb) => eb.selectFrom(events.as('event')).select(['event.job_id', 'event.seq', 'event.type', 'event.data', 'event.created_at']))
+        .expression((eb) => eb.selectFrom(events.as('event')).selectAll())
         .execute();
     }
     // In organisation order, so two groups of checkpoints take these rows in the same order.

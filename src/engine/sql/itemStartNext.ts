@@ -12,8 +12,12 @@ import { jobHoldIfOwner } from './jobLease.ts';
 
 export type ItemRow = Selectable<JobItemsTable>;
 
-/** What a worker needs of an item it starts (as `HeldJob` is of a job): not its result or errors. */
-export type StartedItem = Pick<ItemRow, 'job_id' | 'seq' | 'key' | 'input' | 'attempts'>;
+/**
+ * What a worker needs of an item it starts (as `HeldJob` is of a job): not its result or errors.
+ * Named through their table: an UPDATE … FROM must say whose columns it returns.
+ */
+const STARTED_ITEM_COLUMNS = ['job_items.job_id', 'job_items.seq', 'job_items.key', 'job_items.input', 'job_items.attempts'] as const;
+export type StartedItem = Pick<ItemRow, (typeof STARTED_ITEM_COLUMNS)[number] extends `job_items.${infer C extends keyof ItemRow}` ? C : never>;
 
 export type NextItem = { item: StartedItem } | { waitUntil: string } | { allDone: true } | { leaseLost: true };
 
@@ -50,9 +54,6 @@ const started = (now: string) => (eb: ExpressionBuilder<Database, 'job_items'>) 
 export async function itemStartIfAvailable(trx: Db, jobId: string, now: string): Promise<StartedItem | undefined> {
   return (await itemsStartIfAvailable(trx, [jobId], now))[0];
 }
-
-/** A started item's columns, named through their table: an UPDATE … FROM must say whose columns it returns. */
-const STARTED_ITEM_COLUMNS = ['job_items.job_id', 'job_items.seq', 'job_items.key', 'job_items.input', 'job_items.attempts'] as const;
 
 /**
  * `itemStartIfAvailable` for many jobs in one statement (a group of checkpoints, a claim): each
@@ -102,6 +103,6 @@ export async function itemsStartFirst(trx: Db, jobIds: string[], now: string): P
     .set(started(now))
     .where(idsMatch(trx, 'job_id', jobIds))
     .where('seq', '=', 0)
-    .returning(['job_id', 'seq', 'key', 'input', 'attempts'])
+    .returning(STARTED_ITEM_COLUMNS)
     .execute();
 }
