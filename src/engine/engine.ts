@@ -40,12 +40,12 @@ import { Slots } from './slots.ts';
 import { itemCheckpoints, type CheckpointArgs, type CheckpointResult, type ItemOutcome } from './sql/itemCheckpoint.ts';
 import { itemStartNext, type StartedItem } from './sql/itemStartNext.ts';
 import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
-import { jobsClaim, jobsClaimIn, type Claim, type ClaimedJob, type ClaimOptions, type HeldJob, type JobRow } from './sql/jobsClaim.ts';
+import { jobsClaim, jobsClaimIn, type ClaimedJob, type ClaimOptions, type HeldJob, type JobRow } from './sql/jobsClaim.ts';
 import { jobFinalize, type JobFinishedHook } from './sql/jobFinalize.ts';
 import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobLeaseRenewIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
 import { jobsNextAvailableAt, orgsWaiting } from './sql/jobsMaintenance.ts';
 import { jobProgressSetIfOwner } from './sql/jobProgress.ts';
-import { jobSubmit, jobsSubmittedIn, type SubmitRequest } from './submit.ts';
+import { jobSubmit, jobSubmitAndStart, jobsSubmittedIn, type SubmitRequest } from './submit.ts';
 
 export interface EngineOptions {
   store: Store;
@@ -110,9 +110,9 @@ export class Engine {
   private drained = false;
   private nextLookAt = 0;
   private claimFailures = 0;
-  /** Room a submission's own claim may fill until its jobs are held (see `submitAndClaim`). */
+  /** Places set aside for jobs started by their submission until they are held (see `submitAndStart`). */
   private roomSetAside = 0;
-  private readonly claimingAtSubmit = new Set<Promise<unknown>>();
+  private readonly startingAtSubmit = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: EngineOptions) {
     for (const [name, value] of Object.entries({ orgConcurrency: opts.orgConcurrency, leaseMs: opts.leaseMs })) {
@@ -187,7 +187,7 @@ export class Engine {
 
   async submit<Input>(request: SubmitRequest<Input>): Promise<JobRow> {
     if (this.kinds.get(request.kind.name) !== request.kind) throw new Error(`job kind "${request.kind.name}" is not registered`);
-    if (this.mayClaimAtSubmit()) return this.submitAndClaim(request);
+    if (this.mayStartAtSubmit()) return this.submitAndStart(request);
     const job = await jobSubmit(this.opts.store.db, request);
     this.signals.jobChanged(job.id);
     this.signals.workAvailable();
@@ -195,47 +195,46 @@ export class Engine {
   }
 
   /**
-   * Whether a submission may claim in its own transaction (see `submitAndClaim`): this process
-   * runs workers, has room, and its last claim took every claimable job with no work signalled
-   * since, so the claimer would claim the new job next and nothing else waits for its turn.
+   * Whether a submission may start its job in its own transaction (see `submitAndStart`): this
+   * process runs workers and has room, and its last claim took every claimable job, with no
+   * work signalled and no job come due since, so the claimer would take this job next and no
+   * other job waits for its turn.
    */
-  private mayClaimAtSubmit(): boolean {
-    return this.loop !== null && !this.stopping && this.drained && this.room() > 0;
+  private mayStartAtSubmit(): boolean {
+    return this.loop !== null && !this.stopping && this.drained && Date.now() < this.nextLookAt && this.room() > 0;
   }
 
   /**
-   * Submits and, in the same transaction, claims (the usual claim, so turns, limits and serial
-   * queues hold): an idle engine starts the job at the submission's commit, without the wake-up
-   * and the claim transaction of its own that follow a signal (a third to a half of a job's
-   * enqueue-to-start time at a steady trickle, `npm run bench -- engine --shapes=steady`). The
-   * room it may fill is set aside until its jobs are held, so the claimer cannot fill it too.
-   * Work is signalled as usual when the claim left the job or other jobs queued.
+   * Submits and starts the job in one transaction (`jobSubmitAndStart`; the organisation's
+   * limit is counted there under its row's lock, as a claim counts it): an idle engine runs a
+   * new job at the submission's commit, with no wake-up and no claim transaction in between
+   * (those were half of a job's enqueue-to-start time at a steady trickle: `npm run bench --
+   * engine --shapes=steady`). A place is set aside for it until it is held, so the claimer
+   * cannot fill that place meanwhile. A job not started (its organisation at its limit, a
+   * serial queue, a later run time) is signalled as usual.
    */
-  private async submitAndClaim<Input>(request: SubmitRequest<Input>): Promise<JobRow> {
-    const room = this.room();
-    const signalsBefore = this.workSignals;
-    this.roomSetAside += room;
-    const committed = this.opts.store.db.transaction().execute(async (trx) => {
-      const submitted = await jobSubmit(trx, request);
-      return [submitted, await jobsClaimIn(trx, { ...this.claimOptions(room), waitForTurn: false })] as const;
+  private async submitAndStart<Input>(request: SubmitRequest<Input>): Promise<JobRow> {
+    this.roomSetAside += 1;
+    const committed = jobSubmitAndStart(this.opts.store.db, request, {
+      owner: this.owner,
+      leaseMs: this.opts.leaseMs,
+      orgConcurrency: this.opts.orgConcurrency,
+      uncountedKinds: this.internalKinds(),
     });
     // `stop` gives back what this process holds once these have committed.
-    this.claimingAtSubmit.add(committed);
-    let job: JobRow;
-    let claim: Claim;
+    this.startingAtSubmit.add(committed);
     try {
-      [job, claim] = await committed;
+      const { job, started } = await committed;
+      if (started) this.enqueue([started]);
+      this.signals.jobChanged(job.id);
+      if (!started) this.signals.workAvailable();
+      return job;
     } finally {
-      this.roomSetAside -= room;
-      this.claimingAtSubmit.delete(committed);
+      this.roomSetAside -= 1;
+      this.startingAtSubmit.delete(committed);
+      // A claimer that found no room while this place was set aside looks again.
+      this.wakeClaimer?.();
     }
-    this.enqueue(claim.jobs);
-    this.drained &&= claim.drained && this.workSignals === signalsBefore;
-    this.signals.jobChanged(job.id);
-    if (!this.drained || !claim.jobs.some((claimed) => claimed.job.id === job.id)) this.signals.workAvailable();
-    // A claimer that found no room while this room was set aside looks again.
-    this.wakeClaimer?.();
-    return job;
   }
 
   /**
@@ -293,7 +292,7 @@ export class Engine {
       await all;
     }
     this.loop = null;
-    await Promise.allSettled(this.claimingAtSubmit);
+    await Promise.allSettled(this.startingAtSubmit);
     await jobsReleaseAllOf(this.opts.store.db, this.owner, nowIso());
   }
 

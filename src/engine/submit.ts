@@ -4,13 +4,12 @@
  * a database error) leaves none of them behind.
  */
 import { creditsReserve } from '../billing/ledger.ts';
-import { nowIso } from '../ids.ts';
 import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';
 import { WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
-import { eventInsert } from './sql/eventAppend.ts';
-import type { JobRow } from './sql/jobsClaim.ts';
-import { jobInsert } from './sql/jobInsert.ts';
+import { DeferredWrites } from './sql/deferredWrites.ts';
+import { jobInsert, orgJobAdded } from './sql/jobInsert.ts';
+import { HELD_JOB_COLUMNS, orgRunningCount, type ClaimedJob, type HeldJob, type JobRow } from './sql/jobsClaim.ts';
 
 export interface SubmitRequest<Input> {
   orgId: string;
@@ -40,47 +39,76 @@ export function jobsSubmittedIn(trx: Db): boolean {
 }
 
 export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): Promise<JobRow> {
+  return (await jobSubmitAndStart(db, request, null)).job;
+}
+
+/** What a submission needs to start its job at once, as a claim would (see `jobSubmitAndStart`). */
+export interface StartAtSubmit {
+  /** The engine that will hold the job. */
+  owner: string;
+  leaseMs: number;
+  orgConcurrency: number;
+  uncountedKinds: string[];
+}
+
+/**
+ * `jobSubmit` that, given `start`, also starts the job in the same transaction when it is due
+ * now, in no serial queue, and its organisation runs fewer than `orgConcurrency` jobs: the job
+ * is inserted leased to `start.owner` with its first item running and its `job.started` event,
+ * as the claim (`jobsClaim`) leaves a job it takes for the first time, and returned as
+ * `started`. The caller (the engine) decides that nothing else is waiting for its turn.
+ */
+export async function jobSubmitAndStart<Input>(
+  db: Db,
+  request: SubmitRequest<Input>,
+  start: StartAtSubmit | null,
+): Promise<{ job: JobRow; started: ClaimedJob | null }> {
   const { kind, orgId } = request;
   const specs = kind.items ? kind.items(request.input) : [WHOLE_JOB_ITEM];
   if (specs.length === 0) throw new Error(`kind ${kind.name} produced no items`);
   if (new Set(specs.map((s) => s.key)).size !== specs.length) throw new Error(`kind ${kind.name} produced duplicate item keys`);
 
-  const now = nowIso();
+  const nowDate = new Date();
+  const now = nowDate.toISOString();
   const runAt = request.runAt && request.runAt.toISOString() > now ? request.runAt.toISOString() : now;
   const id = request.id ?? kind.newJobId();
   const reserve = (kind.pricing ? kind.pricing.maxPerItem(request.input) : kind.creditsPerItem) * specs.length;
+  const mayStart = start !== null && request.queue === undefined && runAt === now;
+  const leaseExpires = start ? new Date(nowDate.getTime() + start.leaseMs).toISOString() : null;
 
   // In the caller's transaction when there is one (a job finishing submits its webhook deliveries).
   return inTransaction(db, async (trx) => {
     submittedIn.add(trx);
     if (reserve > 0) await creditsReserve(trx, orgId, id, reserve);
+    await orgJobAdded(trx, orgId, mayStart ? now : null);
+    const starts = mayStart && (await orgRunningCount(trx, orgId, now, start.uncountedKinds)) < start.orgConcurrency;
     const job = await jobInsert(
       trx,
       {
         id,
         org_id: orgId,
         kind: kind.name,
-        status: 'queued',
+        status: starts ? 'running' : 'queued',
         input: JSON.stringify(request.input),
         output: null,
         error_code: null,
         error_message: null,
         priority: request.priority ?? 0,
-        attempts: 0,
+        attempts: starts ? 1 : 0,
         run_at: runAt,
-        available_at: runAt,
-        lease_owner: null,
-        lease_expires_at: null,
+        available_at: starts ? leaseExpires! : runAt,
+        lease_owner: starts ? start.owner : null,
+        lease_expires_at: starts ? leaseExpires : null,
         items_total: specs.length,
         items_succeeded: 0,
         items_failed: 0,
         credits_reserved: reserve,
         credits_charged: 0,
-        last_event_seq: 1, // the `job.queued` event's
+        last_event_seq: starts ? 2 : 1, // `job.queued`, then `job.started`
         progress: null,
         queue: request.queue ?? null,
         created_at: now,
-        started_at: null,
+        started_at: starts ? now : null,
         completed_at: null,
         updated_at: now,
       },
@@ -88,22 +116,32 @@ export async function jobSubmit<Input>(db: Db, request: SubmitRequest<Input>): P
         job_id: id,
         seq,
         key: spec.key,
-        status: 'pending' as const,
+        status: starts && seq === 0 ? ('running' as const) : ('pending' as const),
         input: spec.input === undefined ? null : JSON.stringify(spec.input),
         result: null,
         error_code: null,
         error_message: null,
-        attempts: 0,
+        attempts: starts && seq === 0 ? 1 : 0,
         available_at: runAt,
-        started_at: null,
+        started_at: starts && seq === 0 ? now : null,
         finished_at: null,
       })),
     );
-    await eventInsert(trx, id, 1, 'job.queued', { kind: kind.name, items: specs.length, runAt }, now);
+    const events = new DeferredWrites();
+    events.event(id, 1, 'job.queued', { kind: kind.name, items: specs.length, runAt }, now);
+    if (starts) events.event(id, 2, 'job.started', { attempt: 1 }, now);
+    await events.write(trx);
     if (request.idempotency) {
       const response = request.idempotency.respond(job);
       await idempotencyComplete(trx, orgId, request.idempotency.key, { status: response.status, body: JSON.stringify(response.body) });
     }
-    return job;
+    const first = specs[0]!;
+    const started: ClaimedJob | null = starts
+      ? {
+          job: Object.fromEntries(HELD_JOB_COLUMNS.map((column) => [column, job[column]])) as HeldJob,
+          item: { job_id: id, seq: 0, key: first.key, input: first.input === undefined ? null : JSON.stringify(first.input), attempts: 1 },
+        }
+      : null;
+    return { job, started };
   });
 }

@@ -71,6 +71,23 @@ export interface Claim {
   drained: boolean;
 }
 
+/**
+ * The organisation's jobs held under a live lease, which its `orgConcurrency` limits. The
+ * server's own bookkeeping (webhook deliveries, `uncountedKinds`) does not use up the
+ * organisation's slots: a slow receiver must not hold its renders and runs back. PostgreSQL:
+ * the caller holds the organisation's `engine_org_turns` row, so no other claim counts at once.
+ */
+export async function orgRunningCount(trx: Db, orgId: string, now: string, uncountedKinds: string[] = []): Promise<number> {
+  let counted = trx
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('lease_owner', 'is not', null)
+    .where('lease_expires_at', '>', now);
+  if (uncountedKinds.length > 0) counted = counted.where('kind', 'not in', uncountedKinds);
+  return Number((await counted.executeTakeFirstOrThrow()).n);
+}
+
 export async function jobsClaim(db: Db, opts: ClaimOptions): Promise<Claim> {
   return db.transaction().execute((trx) => jobsClaimIn(trx, opts));
 }
@@ -114,16 +131,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
       }
       holdingTurn = true;
     }
-    let counted = trx
-      .selectFrom('jobs')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('org_id', '=', orgId)
-      .where('lease_owner', 'is not', null)
-      .where('lease_expires_at', '>', now);
-    // The server's own bookkeeping (webhook deliveries) does not use up the organisation's
-    // slots: a slow receiver must not hold its renders and runs back.
-    if (opts.uncountedKinds && opts.uncountedKinds.length > 0) counted = counted.where('kind', 'not in', opts.uncountedKinds);
-    const running = Number((await counted.executeTakeFirstOrThrow()).n);
+    const running = await orgRunningCount(trx, orgId, now, opts.uncountedKinds);
     const allowed = Math.min(room, opts.orgConcurrency - running);
     const want = Math.min(allowed, share);
     if (want <= 0) {
