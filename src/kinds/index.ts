@@ -147,7 +147,15 @@ export async function kindRoutes(app: FastifyInstance, opts: { engine: Engine; c
     kind: engine.kind<AgentRunInput>('agent.run')!,
     clock,
     async onDelete(agent) {
-      const open = await store.db.selectFrom('jobs').select('id').where('queue', '=', agentQueue(agent.id)).where('status', 'in', ['queued', 'running']).execute();
+      // Unfinished jobs are those with an `available_at` (finished ones have none): said so that
+      // the `jobs_available_at` index serves this, not a scan of every job ever run.
+      const open = await store.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('available_at', 'is not', null)
+        .where('queue', '=', agentQueue(agent.id))
+        .where('status', 'in', ['queued', 'running'])
+        .execute();
       for (const { id } of open) await engine.cancel(agent.org_id, id);
     },
   });
