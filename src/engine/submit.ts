@@ -8,6 +8,7 @@ import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';
 import { WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
 import { DeferredWrites } from './sql/deferredWrites.ts';
+import { eventInsert } from './sql/eventAppend.ts';
 import { jobInsert, orgJobAdded } from './sql/jobInsert.ts';
 import { HELD_JOB_COLUMNS, orgRunningCount, type ClaimedJob, type HeldJob, type JobRow } from './sql/jobsClaim.ts';
 
@@ -127,10 +128,16 @@ export async function jobSubmitAndStart<Input>(
         finished_at: null,
       })),
     );
-    const events = new DeferredWrites();
-    events.event(id, 1, 'job.queued', { kind: kind.name, items: specs.length, runAt }, now);
-    if (starts) events.event(id, 2, 'job.started', { attempt: 1 }, now);
-    await events.write(trx);
+    const queued = { kind: kind.name, items: specs.length, runAt };
+    if (starts) {
+      // Both events in one statement.
+      const events = new DeferredWrites();
+      events.event(id, 1, 'job.queued', queued, now);
+      events.event(id, 2, 'job.started', { attempt: 1 }, now);
+      await events.write(trx);
+    } else {
+      await eventInsert(trx, id, 1, 'job.queued', queued, now);
+    }
     if (request.idempotency) {
       const response = request.idempotency.respond(job);
       await idempotencyComplete(trx, orgId, request.idempotency.key, { status: response.status, body: JSON.stringify(response.body) });
