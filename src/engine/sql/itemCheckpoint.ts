@@ -15,7 +15,7 @@
 import { creditsChargeMany } from '../../billing/ledger.ts';
 import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
-import { rowsTable } from '../../store/dialect.ts';
+import { idsMatch, rowsTable } from '../../store/dialect.ts';
 import { KindFault } from '../errors.ts';
 import type { FinishedItem, JobKind, JobOutcome } from '../kind.ts';
 import { DeferredWrites } from './deferredWrites.ts';
@@ -194,6 +194,10 @@ async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> 
     // rows table to each item in a nested loop: 512 × 512 comparisons, 130 ms a group, half
     // of a burn-down (`npm run bench -- engine`, auto_explain). Now it looks each item up by key.
     .whereRef('job_items.status', '=', 'ended.was')
+    // Said again as a list of keys, so the items are found through the primary key whatever
+    // the table's size: without it PostgreSQL hashed every item of the table once it judged
+    // that cheaper than 512 index lookups (a 10,000-item table: 20 ms a group).
+    .where(idsMatch(trx, 'job_items.job_id', ended.map((c) => c.job.id)))
     .executeTakeFirst();
   if (Number(recorded.numUpdatedRows) !== ended.length) {
     throw new Error(`recorded ${recorded.numUpdatedRows} of ${ended.length} items: one was not running when its outcome came`);
