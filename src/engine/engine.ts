@@ -37,6 +37,7 @@ import type { JobKind } from './kind.ts';
 import { processItem } from './processItem.ts';
 import { EngineSignals } from './signals.ts';
 import { Slots } from './slots.ts';
+import { DeferredWrites } from './sql/deferredWrites.ts';
 import { itemCheckpoints, type CheckpointArgs, type CheckpointResult, type ItemOutcome } from './sql/itemCheckpoint.ts';
 import { itemStartNext, type StartedItem } from './sql/itemStartNext.ts';
 import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
@@ -139,18 +140,22 @@ export class Engine {
     const waiting = askers.length > 0 ? await orgsWaiting(trx, nowIso()) : [];
     const givenBack = new Set(askers.filter((task) => waiting.some((org) => org !== task.job.org_id)));
     for (const task of givenBack) task.startNext = false;
-    const results: SlotCheckpoint[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks });
+    // The group's events and the claim's, one INSERT at the end.
+    const events = new DeferredWrites();
+    const results: SlotCheckpoint[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks }, events);
     group.forEach((task, i) => givenBack.has(task) && (results[i]!.giveBack = true));
     // A job's end that submitted jobs (its hooks: webhook deliveries) has work to claim.
     if (jobsSubmittedIn(trx)) this.drained = false;
     const freed = results.filter((r) => !r.leaseLost && r.finished).length;
     // The jobs this group ends are still counted as held until it commits.
     const room = this.room() + freed;
-    if (freed === 0 || room <= 0 || this.stopping || this.drained) return results;
-    const signalsBefore = this.workSignals;
-    const claim = await jobsClaimIn(trx, { ...this.claimOptions(room), waitForTurn: false });
-    this.drained = claim.drained && this.workSignals === signalsBefore;
-    results[0]!.claimed = claim.jobs;
+    if (freed > 0 && room > 0 && !this.stopping && !this.drained) {
+      const signalsBefore = this.workSignals;
+      const claim = await jobsClaimIn(trx, { ...this.claimOptions(room), waitForTurn: false }, events);
+      this.drained = claim.drained && this.workSignals === signalsBefore;
+      results[0]!.claimed = claim.jobs;
+    }
+    await events.writeEvents(trx);
     return results;
   }
 

@@ -41,15 +41,29 @@ export class DeferredWrites {
   }
 
   async write(trx: Db): Promise<void> {
-    for (const { job, hooks } of this.hooks) for (const hook of hooks) await hook(trx, job);
-    if (this.events.length > 0) {
-      const events = rowsTable(trx, { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'text' }, this.events);
-      await trx
-        .insertInto('job_events')
-        .columns(['job_id', 'seq', 'type', 'data', 'created_at'])
-        .expression((eb) => eb.selectFrom(events.as('event')).selectAll())
-        .execute();
-    }
+    await this.writeAllButEvents(trx);
+    await this.writeEvents(trx);
+  }
+
+  /** The events alone, in one INSERT: for a caller that gathers more of them afterwards. */
+  async writeEvents(trx: Db): Promise<void> {
+    if (this.events.length === 0) return;
+    const events = rowsTable(trx, { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'text' }, this.events.splice(0));
+    await trx
+      .insertInto('job_events')
+      .columns(['job_id', 'seq', 'type', 'data', 'created_at'])
+      .expression((eb) => eb.selectFrom(events.as('event')).selectAll())
+      .execute();
+  }
+
+  /**
+   * The hooks and the organisations' counts now, the events later (`writeEvents`): the engine's
+   * group of checkpoints and the claim in its transaction write their events as one INSERT
+   * (PostgreSQL: 7 ms a group of 512 saved, `npm run bench -- engine`), while the organisation
+   * rows are still taken before the claim's (the lock order above).
+   */
+  async writeAllButEvents(trx: Db): Promise<void> {
+    for (const { job, hooks } of this.hooks.splice(0)) for (const hook of hooks) await hook(trx, job);
     // In organisation order, so two groups of checkpoints take these rows in the same order.
     for (const [orgId, count] of [...this.ended].sort(([a], [b]) => (a < b ? -1 : 1))) {
       await trx
@@ -58,5 +72,6 @@ export class DeferredWrites {
         .where('org_id', '=', orgId)
         .execute();
     }
+    this.ended.clear();
   }
 }

@@ -51,14 +51,19 @@ type Ended = CheckpointArgs & { outcome: Extract<ItemOutcome, { type: 'succeeded
 type Priced = { input: unknown; price: number };
 type Counts = { items_total: number; items_succeeded: number; items_failed: number; last_event_seq: number };
 
-/** One result per checkpoint, in order. `owner` is the engine whose slots hold the jobs. */
+/**
+ * One result per checkpoint, in order. `owner` is the engine whose slots hold the jobs. Given
+ * `events`, the checkpoints' events are left there for the caller to write (see
+ * `DeferredWrites.writeAllButEvents`); everything else is written here.
+ */
 export async function itemCheckpoints(
   trx: Db,
   checkpoints: CheckpointArgs[],
   engine: { owner: string; hooks: readonly JobFinishedHook[] },
+  events?: DeferredWrites,
 ): Promise<CheckpointResult[]> {
   const now = nowIso();
-  const writes = new DeferredWrites();
+  const writes = events ?? new DeferredWrites();
   const results = new Map<CheckpointArgs, CheckpointResult>();
   const ended = checkpoints.filter((c): c is Ended => c.outcome.type === 'succeeded' || c.outcome.type === 'failed');
   // Prices first: a kind's pricing that throws fails the checkpoint before anything is written.
@@ -118,7 +123,7 @@ export async function itemCheckpoints(
     const finished = completed.get(args.job.id) ?? (await jobComplete(trx, args.job, args.kind, now, engine.hooks, writes));
     results.set(args, { leaseLost: false, finished, next: null });
   }
-  await writes.write(trx);
+  await (events ? writes.writeAllButEvents(trx) : writes.write(trx));
   return checkpoints.map((args) => results.get(args)!);
 }
 

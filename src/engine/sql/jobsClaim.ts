@@ -92,8 +92,12 @@ export async function jobsClaim(db: Db, opts: ClaimOptions): Promise<Claim> {
   return db.transaction().execute((trx) => jobsClaimIn(trx, opts));
 }
 
-/** The claim in the caller's transaction: the engine's checkpoints claim for the slots whose jobs they end. */
-export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
+/**
+ * The claim in the caller's transaction: the engine's checkpoints claim for the slots whose jobs
+ * they end. Given `events`, the claimed jobs' `job.started` events are left there for the
+ * caller to write with its own.
+ */
+export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: DeferredWrites): Promise<Claim> {
   const now = opts.now.toISOString();
   const leaseExpires = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
   const orgs = await trx
@@ -108,7 +112,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
   const share = Math.max(1, Math.ceil(opts.limit / orgs.length));
   const claimed: ClaimedJob[] = [];
   let more = orgs.length === ORGS_PER_CLAIM;
-  const writes = new DeferredWrites();
+  const writes = events ?? new DeferredWrites();
   let holdingTurn = opts.waitForTurn === false;
   let everyJobTaken = true;
   for (const { org_id: orgId } of orgs) {
@@ -207,7 +211,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
     }
     await trx.updateTable('engine_org_turns').set({ last_served_at: now }).where('org_id', '=', orgId).execute();
   }
-  await writes.write(trx);
+  if (!events) await writes.write(trx);
   return { jobs: claimed, more, drained: everyJobTaken && !more };
 }
 
