@@ -51,8 +51,10 @@ export async function buildApp({ config, store, engine, log, clock }: AppDeps): 
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: every request runs it.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   await app.register(errorsPlugin);

@@ -13,7 +13,7 @@
  * record commits with the work it describes); the hook below then finds nothing left to do.
  */
 import crypto from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../../errors.ts';
 import type { Db } from '../../store/database.ts';
@@ -55,9 +55,9 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
   const { db } = opts;
   app.decorateRequest('idempotency', null);
 
-  app.addHook('preHandler', async (request, reply) => {
+  const preHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers['idempotency-key'];
-    if (!request.routeOptions.config.idempotent || header === undefined || !request.auth) return;
+    if (header === undefined || !request.auth) return;
     const key = Array.isArray(header) ? header[0]! : header;
     if (!KEY_PATTERN.test(key)) {
       throw new AppError('bad_request', 'Idempotency-Key must be 1 to 255 printable ASCII characters.');
@@ -87,9 +87,9 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
       .header('idempotent-replayed', 'true')
       .type('application/json; charset=utf-8')
       .send(existing.response_body);
-  });
+  };
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = request.idempotency;
     if (!claim) return payload;
     request.idempotency = null;
@@ -99,5 +99,17 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
       await idempotencyDelete(db, claim.orgId, claim.key);
     }
     return payload;
+  };
+
+  // On the routes that honour the header only: hooks on every route cost each request a turn
+  // of the promise queue, and an `onSend` hook makes Fastify run its send pipeline.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.idempotent) return;
+    route.preHandler = [...hookList(route.preHandler), preHandler];
+    route.onSend = [...hookList(route.onSend), onSend];
   });
 });
+
+function hookList<T>(hooks: T | T[] | undefined): T[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
+}

@@ -55,11 +55,13 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: { store: Stor
     opts.store.observeQuery = null;
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook, not an async one: every request runs it.
+  app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, never the raw URL: IDs in paths would make a series per job.
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
     requests.inc(labels);
     latency.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 
   app.get('/metrics', { config: { scope: 'metrics:read' }, schema: { hide: true } }, async (_request, reply) => {
