@@ -47,6 +47,18 @@ describe('a drained queue', () => {
     expect(vi.mocked(claimModule.jobsClaimIn).mock.calls.length).toBe(0);
   });
 
+  it('a job started by its submission while the engine stops is given back, not left leased', async () => {
+    t = await startTestEngine([work], { concurrency: 2, prefetch: 4, orgConcurrency: 6 });
+    const org = await t.org('stopping');
+    await sleepMs(50); // the claimer's first, empty look: the next submission starts its job
+    const submitted = t.engine.submit({ orgId: org.id, kind: work, input: { ms: 10_000 } });
+    await t.engine.stop(50);
+    const job = await jobRow(t.store, (await submitted).id);
+    expect(job.started_at).toBe(job.created_at);
+    expect(job.lease_owner).toBeNull();
+    expect(job.completed_at).toBeNull();
+  });
+
   it('with jobs waiting on their organisation’s limit, each end starts the next at once', async () => {
     t = await startTestEngine([work], { concurrency: 4, orgConcurrency: 1 });
     const org = await t.org('limited');
