@@ -230,9 +230,12 @@ export class Engine {
     this.startingAtSubmit.add(committed);
     try {
       const { job, started } = await committed;
-      if (started) this.enqueue([started]);
-      this.signals.jobChanged(job.id);
-      if (!started) this.signals.workAvailable();
+      if (started) {
+        this.enqueue([started]); // signals the job's change
+      } else {
+        this.signals.jobChanged(job.id);
+        this.signals.workAvailable();
+      }
       return job;
     } finally {
       this.roomSetAside -= 1;

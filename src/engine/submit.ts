@@ -75,7 +75,6 @@ export async function jobSubmitAndStart<Input>(
   const id = request.id ?? kind.newJobId();
   const reserve = (kind.pricing ? kind.pricing.maxPerItem(request.input) : kind.creditsPerItem) * specs.length;
   const mayStart = start !== null && request.queue === undefined && runAt === now;
-  const leaseExpires = start ? new Date(nowDate.getTime() + start.leaseMs).toISOString() : null;
 
   // In the caller's transaction when there is one (a job finishing submits its webhook deliveries).
   return inTransaction(db, async (trx) => {
@@ -83,6 +82,21 @@ export async function jobSubmitAndStart<Input>(
     if (reserve > 0) await creditsReserve(trx, orgId, id, reserve);
     await orgJobAdded(trx, orgId, mayStart ? now : null);
     const starts = mayStart && (await orgRunningCount(trx, orgId, now, start.uncountedKinds)) < start.orgConcurrency;
+    const leaseExpires = starts ? new Date(nowDate.getTime() + start.leaseMs).toISOString() : null;
+    const items = specs.map((spec, seq) => ({
+      job_id: id,
+      seq,
+      key: spec.key,
+      status: starts && seq === 0 ? ('running' as const) : ('pending' as const),
+      input: spec.input === undefined ? null : JSON.stringify(spec.input),
+      result: null,
+      error_code: null,
+      error_message: null,
+      attempts: starts && seq === 0 ? 1 : 0,
+      available_at: runAt,
+      started_at: starts && seq === 0 ? now : null,
+      finished_at: null,
+    }));
     const job = await jobInsert(
       trx,
       {
@@ -97,9 +111,9 @@ export async function jobSubmitAndStart<Input>(
         priority: request.priority ?? 0,
         attempts: starts ? 1 : 0,
         run_at: runAt,
-        available_at: starts ? leaseExpires! : runAt,
+        available_at: leaseExpires ?? runAt,
         lease_owner: starts ? start.owner : null,
-        lease_expires_at: starts ? leaseExpires : null,
+        lease_expires_at: leaseExpires,
         items_total: specs.length,
         items_succeeded: 0,
         items_failed: 0,
@@ -113,20 +127,7 @@ export async function jobSubmitAndStart<Input>(
         completed_at: null,
         updated_at: now,
       },
-      specs.map((spec, seq) => ({
-        job_id: id,
-        seq,
-        key: spec.key,
-        status: starts && seq === 0 ? ('running' as const) : ('pending' as const),
-        input: spec.input === undefined ? null : JSON.stringify(spec.input),
-        result: null,
-        error_code: null,
-        error_message: null,
-        attempts: starts && seq === 0 ? 1 : 0,
-        available_at: runAt,
-        started_at: starts && seq === 0 ? now : null,
-        finished_at: null,
-      })),
+      items,
     );
     const queued = { kind: kind.name, items: specs.length, runAt };
     if (starts) {
@@ -142,11 +143,11 @@ export async function jobSubmitAndStart<Input>(
       const response = request.idempotency.respond(job);
       await idempotencyComplete(trx, orgId, request.idempotency.key, { status: response.status, body: JSON.stringify(response.body) });
     }
-    const first = specs[0]!;
+    const first = items[0]!;
     const started: ClaimedJob | null = starts
       ? {
           job: Object.fromEntries(HELD_JOB_COLUMNS.map((column) => [column, job[column]])) as HeldJob,
-          item: { job_id: id, seq: 0, key: first.key, input: first.input === undefined ? null : JSON.stringify(first.input), attempts: 1 },
+          item: { job_id: id, seq: 0, key: first.key, input: first.input, attempts: first.attempts },
         }
       : null;
     return { job, started };
