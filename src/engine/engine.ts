@@ -472,6 +472,7 @@ export class Engine {
           key: next.item.key,
           outcome,
           startNext: !this.stopping && outcome.type !== 'abandoned' && !last,
+          last,
           // After this item the job may be handed back to another organisation's waiting job.
           mayGiveBack: job.items_total > 1 && !last && outcome.type !== 'abandoned',
         });

@@ -2,8 +2,8 @@
  * Records how items ended, in one transaction with everything that goes with them: each
  * item's result or error, its credit charge, its event, and — when it was its job's last open
  * item — the end of the job. The engine hands in the checkpoints of all the jobs it holds at
- * once (see `GroupCommit`): each step is one statement for all of them (`jobsCountItems`,
- * `itemsRecord`, `itemsCharge`, `itemsStartIfAvailable`, `jobsFinalize`, `DeferredWrites`);
+ * once (see `GroupCommit`): each step is one statement for all of them (`jobsCountAndComplete`,
+ * `jobsCountItems`, `itemsRecord`, `itemsCharge`, `itemsStartIfAvailable`, `jobsFinalize`, `DeferredWrites`);
  * only a kind's own hooks and the rare paths (a retry, a lost lease) go item by item. On
  * PostgreSQL a statement is a round trip.
  *
@@ -15,12 +15,12 @@
 import { creditsChargeMany } from '../../billing/ledger.ts';
 import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
-import { idsMatch, rowsTable } from '../../store/dialect.ts';
+import { dialectOf, idsMatch, rowsTable } from '../../store/dialect.ts';
 import { KindFault } from '../errors.ts';
 import type { FinishedItem, JobKind, JobOutcome } from '../kind.ts';
 import { DeferredWrites } from './deferredWrites.ts';
 import { itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
-import { jobFinalize, jobsFinalize, type JobFinishedHook } from './jobFinalize.ts';
+import { finalColumns, jobEnded, jobFinalize, jobsFinalize, type JobFinishedHook } from './jobFinalize.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
 import type { HeldJob, JobRow } from './jobsClaim.ts';
 
@@ -45,6 +45,12 @@ export interface CheckpointArgs {
   outcome: ItemOutcome;
   /** Start the job's next item in the same transaction (the worker goes on with this job). */
   startNext: boolean;
+  /**
+   * The worker counts this as its job's last open item: for a kind with no `finish`, the item's
+   * count and the job's end are then one update (`jobsCountAndComplete`), checked against the
+   * job's own counts.
+   */
+  last?: boolean;
 }
 
 type Ended = CheckpointArgs & { outcome: Extract<ItemOutcome, { type: 'succeeded' | 'failed' }> };
@@ -73,7 +79,17 @@ export async function itemCheckpoints(
     const input: unknown = JSON.parse(c.job.input);
     priced.set(c, { input, price: itemPrice(c.kind, input, c.outcome.result) });
   }
-  const counts = await jobsCountItems(trx, ended, priced, engine.owner, now);
+  const closing = ended.filter((c) => c.last && !c.kind.finish);
+  const completed = await jobsCountAndComplete(trx, closing, priced, engine.owner, now);
+  const counts = await jobsCountItems(
+    trx,
+    ended.filter((c) => !completed.has(c.job.id)),
+    priced,
+    engine.owner,
+    now,
+  );
+  // A completed job's update took two event numbers: its item's, then its end's.
+  for (const job of completed.values()) counts.set(job.id, { ...job, last_event_seq: job.last_event_seq - 1 });
   await itemsRecord(
     trx,
     ended.filter((c) => counts.has(c.job.id)),
@@ -116,9 +132,11 @@ export async function itemCheckpoints(
   const next = new Map((await itemsStartIfAvailable(trx, wanted, now)).map((item) => [item.job_id, item]));
   for (const args of goingOn) results.set(args, { leaseLost: false, finished: null, next: (args.startNext && next.get(args.job.id)) || null });
 
-  // Jobs whose last item this was: those whose kind sums nothing up complete in one statement.
-  const plain = finishing.filter((args) => !args.kind.finish);
-  const completed = new Map((await jobsFinalize(trx, plain.map((args) => args.job.id), { status: 'completed' }, now, engine.hooks, writes)).map((job) => [job.id, job]));
+  // Jobs whose last item this was. Those completed with their count: what goes with the end.
+  for (const job of completed.values()) await jobEnded(trx, job, { status: 'completed' }, now, engine.hooks, writes);
+  // Those whose kind sums nothing up (the worker did not count the item as last): one statement.
+  const plain = finishing.filter((args) => !args.kind.finish && !completed.has(args.job.id)).map((args) => args.job.id);
+  for (const job of await jobsFinalize(trx, plain, { status: 'completed' }, now, engine.hooks, writes)) completed.set(job.id, job);
   for (const args of finishing) {
     const finished = completed.get(args.job.id) ?? (await jobComplete(trx, args.job, args.kind, now, engine.hooks, writes));
     results.set(args, { leaseLost: false, finished, next: null });
@@ -134,16 +152,7 @@ export async function itemCheckpoints(
  */
 async function jobsCountItems(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced>, owner: string, now: string): Promise<Map<string, Counts>> {
   if (ended.length === 0) return new Map();
-  const counted = rowsTable(
-    trx,
-    { counted_job: 'text', succeeded: 'integer', failed: 'integer', price: 'integer' },
-    ended.map((c) => ({
-      counted_job: c.job.id,
-      succeeded: c.outcome.type === 'succeeded' ? 1 : 0,
-      failed: c.outcome.type === 'failed' ? 1 : 0,
-      price: priced.get(c)?.price ?? 0,
-    })),
-  );
+  const counted = countedRows(trx, ended, priced);
   const rows = await trx
     .updateTable('jobs')
     .from(counted.as('counted'))
@@ -159,6 +168,50 @@ async function jobsCountItems(trx: Db, ended: Ended[], priced: Map<CheckpointArg
     .where('jobs.status', '=', 'running')
     .returning(['jobs.id', 'jobs.items_total', 'jobs.items_succeeded', 'jobs.items_failed', 'jobs.last_event_seq'])
     .execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** What each ended item adds to its job's counts, as a table to join the jobs to. */
+function countedRows(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced>) {
+  return rowsTable(
+    trx,
+    { counted_job: 'text', succeeded: 'integer', failed: 'integer', price: 'integer' },
+    ended.map((c) => ({
+      counted_job: c.job.id,
+      succeeded: c.outcome.type === 'succeeded' ? 1 : 0,
+      failed: c.outcome.type === 'failed' ? 1 : 0,
+      price: priced.get(c)?.price ?? 0,
+    })),
+  );
+}
+
+/**
+ * `jobsCountItems` and `jobFinalize` in one update, for items their workers count as their jobs'
+ * last (a kind with no `finish`: the job completes): one write of each job's row, not two (a
+ * burn-down of single-item jobs writes a job's row three times, not four: `npm run bench --
+ * engine`). Checked on the row, not trusted: a job whose counts say otherwise, or whose lease is
+ * lost, is not returned and is counted by `jobsCountItems` as any item. The update takes two
+ * event numbers (the item's, then the job's end); the rest of the end is `jobEnded`'s.
+ */
+async function jobsCountAndComplete(trx: Db, closing: Ended[], priced: Map<CheckpointArgs, Priced>, owner: string, now: string): Promise<Map<string, JobRow>> {
+  if (closing.length === 0) return new Map();
+  const counted = countedRows(trx, closing, priced);
+  const update = trx
+    .updateTable('jobs')
+    .from(counted.as('counted'))
+    .set((eb) => ({
+      ...finalColumns({ status: 'completed' }, now),
+      items_succeeded: eb('items_succeeded', '+', eb.ref('counted.succeeded')),
+      items_failed: eb('items_failed', '+', eb.ref('counted.failed')),
+      credits_charged: eb('credits_charged', '+', eb.ref('counted.price')),
+      last_event_seq: eb('last_event_seq', '+', 2),
+    }))
+    .whereRef('jobs.id', '=', 'counted.counted_job')
+    .where('jobs.lease_owner', '=', owner)
+    .where('jobs.status', '=', 'running')
+    .where((eb) => eb(eb(eb('jobs.items_succeeded', '+', eb.ref('jobs.items_failed')), '+', 1), '=', eb.ref('jobs.items_total')));
+  // The job's columns alone: PostgreSQL's `*` would add the counted rows', SQLite refuses `jobs.*`.
+  const rows = await (dialectOf(trx) === 'postgres' ? update.returningAll('jobs') : update.returningAll()).execute();
   return new Map(rows.map((row) => [row.id, row]));
 }
 

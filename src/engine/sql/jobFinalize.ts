@@ -48,40 +48,55 @@ export async function jobsFinalize(
   const jobs = await trx
     .updateTable('jobs')
     .set((eb) => ({
-      status: final.status,
-      output: final.output === undefined ? null : JSON.stringify(final.output),
-      error_code: final.errorCode ?? null,
-      error_message: final.errorMessage ?? null,
-      available_at: null,
-      lease_owner: null,
-      lease_expires_at: null,
-      completed_at: now,
-      updated_at: now,
+      ...finalColumns(final, now),
       last_event_seq: eb('last_event_seq', '+', 1), // the terminal event's
     }))
     .where(idsMatch(trx, 'id', jobIds))
     .returningAll()
     .execute();
-  for (const job of jobs) {
-    // A job that reserved nothing has nothing to release: skip the account lock and ledger read.
-    if (Number(job.credits_reserved) > 0) await creditsReleaseRemaining(trx, job.org_id, job.id);
-    deferred.jobEnded(job.org_id);
-    deferred.event(
-      job.id,
-      job.last_event_seq,
-      `job.${final.status}`,
-      {
-        status: final.status,
-        succeeded: job.items_succeeded,
-        failed: job.items_failed,
-        total: job.items_total,
-        creditsCharged: job.credits_charged,
-        ...(final.errorCode ? { errorCode: final.errorCode, errorMessage: final.errorMessage } : {}),
-      },
-      now,
-    );
-    deferred.afterEnd(job, hooks);
-  }
+  for (const job of jobs) await jobEnded(trx, job, final, now, hooks, deferred);
   if (!writes) await deferred.write(trx);
   return jobs;
+}
+
+/** A finished job's columns: its end, and nothing left to claim (available_at and lease cleared). */
+export function finalColumns(final: FinalState, now: string) {
+  return {
+    status: final.status,
+    output: final.output === undefined ? null : JSON.stringify(final.output),
+    error_code: final.errorCode ?? null,
+    error_message: final.errorMessage ?? null,
+    available_at: null,
+    lease_owner: null,
+    lease_expires_at: null,
+    completed_at: now,
+    updated_at: now,
+  };
+}
+
+/**
+ * What goes with a job's end once its row says so (here, or in the update that counted its last
+ * item: `itemCheckpoints`): the release of the credits it still has reserved, now; the
+ * organisation's count, the terminal event (its number taken by that update) and the hooks, left
+ * in `deferred`.
+ */
+export async function jobEnded(trx: Db, job: JobRow, final: FinalState, now: string, hooks: readonly JobFinishedHook[], deferred: DeferredWrites): Promise<void> {
+  // A job that reserved nothing has nothing to release: skip the account lock and ledger read.
+  if (Number(job.credits_reserved) > 0) await creditsReleaseRemaining(trx, job.org_id, job.id);
+  deferred.jobEnded(job.org_id);
+  deferred.event(
+    job.id,
+    job.last_event_seq,
+    `job.${final.status}`,
+    {
+      status: final.status,
+      succeeded: job.items_succeeded,
+      failed: job.items_failed,
+      total: job.items_total,
+      creditsCharged: job.credits_charged,
+      ...(final.errorCode ? { errorCode: final.errorCode, errorMessage: final.errorMessage } : {}),
+    },
+    now,
+  );
+  deferred.afterEnd(job, hooks);
 }
