@@ -13,6 +13,7 @@ import * as knowledge from './0006_knowledge.ts';
 import * as agents from './0007_agents.ts';
 import * as claimOrderIndex from './0008_claim_order_index.ts';
 import * as cheaperJobUpdates from './0009_cheaper_job_updates.ts';
+import * as fewerIndexWrites from './0010_fewer_index_writes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0007_agents': agents,
   '0008_claim_order_index': claimOrderIndex,
   '0009_cheaper_job_updates': cheaperJobUpdates,
+  '0010_fewer_index_writes': fewerIndexWrites,
 };
