@@ -30,10 +30,15 @@ export async function orgsWaiting(db: Db, now: string): Promise<string[]> {
 }
 
 /**
- * Deletes jobs that finished before `before`, with their items and events (foreign keys
- * cascade). The ledger keeps its entries: it is the record of what was billed.
+ * Deletes jobs that finished before `before`, with their events and items (the items' foreign
+ * key cascades; the events' was dropped on PostgreSQL, migration 0011). The ledger keeps its
+ * entries: it is the record of what was billed.
  */
 export async function jobsDeleteFinishedBefore(db: Db, before: string): Promise<number> {
-  const result = await db.deleteFrom('jobs').where('completed_at', '<', before).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return db.transaction().execute(async (trx) => {
+    const finished = trx.selectFrom('jobs').select('id').where('completed_at', '<', before);
+    await trx.deleteFrom('job_events').where('job_id', 'in', finished).execute();
+    const result = await trx.deleteFrom('jobs').where('completed_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  });
 }

@@ -14,6 +14,7 @@ import * as agents from './0007_agents.ts';
 import * as claimOrderIndex from './0008_claim_order_index.ts';
 import * as cheaperJobUpdates from './0009_cheaper_job_updates.ts';
 import * as fewerIndexWrites from './0010_fewer_index_writes.ts';
+import * as eventsWithoutJobCheck from './0011_events_without_job_check.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0008_claim_order_index': claimOrderIndex,
   '0009_cheaper_job_updates': cheaperJobUpdates,
   '0010_fewer_index_writes': fewerIndexWrites,
+  '0011_events_without_job_check': eventsWithoutJobCheck,
 };
