@@ -22,8 +22,10 @@ export function webhookOutbox(engine: Engine, delivery: JobKind<DeliveryInput>):
     const type = job.status === 'completed' ? kind.webhooks.completed : kind.webhooks.failed;
     const endpoints = await endpointsSubscribed(trx, job.org_id, type);
     if (endpoints.length === 0) return;
+    // The end's statement returns no input (see `ENDED_JOB_COLUMNS`); the body needs it.
+    const { input } = await trx.selectFrom('jobs').select('input').where('id', '=', job.id).executeTakeFirstOrThrow();
     const now = nowIso();
-    const payload = JSON.stringify(jobEventBody(type, job, kind, now));
+    const payload = JSON.stringify(jobEventBody(type, { ...job, input }, kind, now));
     for (const endpoint of endpoints) {
       const id = newId('msg');
       const sender = await jobSubmit(trx, { orgId: job.org_id, kind: delivery, input: { deliveryId: id } });

@@ -4,7 +4,7 @@
  * counts, credits, error, and — for kinds with a results route — the path to fetch.
  */
 import type { JobKind } from '../engine/kind.ts';
-import type { JobRow } from '../engine/sql/jobsClaim.ts';
+import type { EndedJob } from '../engine/sql/jobFinalize.ts';
 
 export interface WebhookBody {
   type: string;
@@ -12,7 +12,7 @@ export interface WebhookBody {
   data: Record<string, unknown>;
 }
 
-export function jobEventBody(type: string, job: JobRow, kind: JobKind, now: string): WebhookBody {
+export function jobEventBody(type: string, job: EndedJob & { input: string }, kind: JobKind, now: string): WebhookBody {
   const input: unknown = JSON.parse(job.input);
   return {
     type,

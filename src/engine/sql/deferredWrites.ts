@@ -18,13 +18,12 @@ import type { Db } from '../../store/database.ts';
 import { rowsTable } from '../../store/dialect.ts';
 import type { JobEventsTable } from '../../store/schema.ts';
 import type { JobEventType } from './eventAppend.ts';
-import type { JobFinishedHook } from './jobFinalize.ts';
-import type { JobRow } from './jobsClaim.ts';
+import type { EndedJob, JobFinishedHook } from './jobFinalize.ts';
 
 export class DeferredWrites {
   private readonly events: Selectable<JobEventsTable>[] = [];
   private readonly ended = new Map<string, number>();
-  private readonly hooks: { job: JobRow; hooks: readonly JobFinishedHook[] }[] = [];
+  private readonly hooks: { job: EndedJob; hooks: readonly JobFinishedHook[] }[] = [];
 
   event(jobId: string, seq: number, type: JobEventType, data: unknown, at: string): void {
     this.events.push({ job_id: jobId, seq, type, data: JSON.stringify(data), created_at: at });
@@ -36,7 +35,7 @@ export class DeferredWrites {
   }
 
   /** Runs `hooks` on the job that ended, in this transaction, once the rest is done. */
-  afterEnd(job: JobRow, hooks: readonly JobFinishedHook[]): void {
+  afterEnd(job: EndedJob, hooks: readonly JobFinishedHook[]): void {
     if (hooks.length > 0) this.hooks.push({ job, hooks });
   }
 

@@ -15,14 +15,14 @@
 import { creditsChargeMany } from '../../billing/ledger.ts';
 import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
-import { dialectOf, idsMatch, rowsTable } from '../../store/dialect.ts';
+import { idsMatch, rowsTable } from '../../store/dialect.ts';
 import { KindFault } from '../errors.ts';
 import type { FinishedItem, JobKind, JobOutcome } from '../kind.ts';
 import { DeferredWrites } from './deferredWrites.ts';
 import { itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
-import { finalColumns, jobEnded, jobFinalize, jobsFinalize, type JobFinishedHook } from './jobFinalize.ts';
+import { ENDED_JOB_COLUMNS, finalColumns, jobEnded, jobFinalize, jobsFinalize, type EndedJob, type JobFinishedHook } from './jobFinalize.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
-import type { HeldJob, JobRow } from './jobsClaim.ts';
+import type { HeldJob } from './jobsClaim.ts';
 
 export type ItemOutcome =
   | { type: 'succeeded'; result: unknown }
@@ -35,7 +35,7 @@ export type ItemOutcome =
  * `finished`: the job, when this was its last open item. `next`: the job's next item, already
  * started, when the caller asked for it and one is due (else it calls `itemStartNext`).
  */
-export type CheckpointResult = { leaseLost: true } | { leaseLost: false; finished: JobRow | null; next: StartedItem | null };
+export type CheckpointResult = { leaseLost: true } | { leaseLost: false; finished: EndedJob | null; next: StartedItem | null };
 
 export interface CheckpointArgs {
   job: HeldJob;
@@ -193,10 +193,10 @@ function countedRows(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced
  * lost, is not returned and is counted by `jobsCountItems` as any item. The update takes two
  * event numbers (the item's, then the job's end); the rest of the end is `jobEnded`'s.
  */
-async function jobsCountAndComplete(trx: Db, closing: Ended[], priced: Map<CheckpointArgs, Priced>, owner: string, now: string): Promise<Map<string, JobRow>> {
+async function jobsCountAndComplete(trx: Db, closing: Ended[], priced: Map<CheckpointArgs, Priced>, owner: string, now: string): Promise<Map<string, EndedJob>> {
   if (closing.length === 0) return new Map();
   const counted = countedRows(trx, closing, priced);
-  const update = trx
+  const rows = await trx
     .updateTable('jobs')
     .from(counted.as('counted'))
     .set((eb) => ({
@@ -209,9 +209,9 @@ async function jobsCountAndComplete(trx: Db, closing: Ended[], priced: Map<Check
     .whereRef('jobs.id', '=', 'counted.counted_job')
     .where('jobs.lease_owner', '=', owner)
     .where('jobs.status', '=', 'running')
-    .where((eb) => eb(eb(eb('jobs.items_succeeded', '+', eb.ref('jobs.items_failed')), '+', 1), '=', eb.ref('jobs.items_total')));
-  // The job's columns alone: PostgreSQL's `*` would add the counted rows', SQLite refuses `jobs.*`.
-  const rows = await (dialectOf(trx) === 'postgres' ? update.returningAll('jobs') : update.returningAll()).execute();
+    .where((eb) => eb(eb(eb('jobs.items_succeeded', '+', eb.ref('jobs.items_failed')), '+', 1), '=', eb.ref('jobs.items_total')))
+    .returning(ENDED_JOB_COLUMNS)
+    .execute();
   return new Map(rows.map((row) => [row.id, row]));
 }
 
@@ -321,7 +321,7 @@ function itemPrice(kind: JobKind, input: unknown, result: unknown): number {
 }
 
 /** Every item is finished: let the kind sum the job up, then finalize it. */
-async function jobComplete(trx: Db, job: HeldJob, kind: JobKind, now: string, hooks: readonly JobFinishedHook[], writes: DeferredWrites): Promise<JobRow> {
+async function jobComplete(trx: Db, job: HeldJob, kind: JobKind, now: string, hooks: readonly JobFinishedHook[], writes: DeferredWrites): Promise<EndedJob> {
   let outcome: JobOutcome = { status: 'completed' };
   if (kind.finish) {
     const rows = await trx.selectFrom('job_items').selectAll().where('job_id', '=', job.id).orderBy('seq').execute();

@@ -20,10 +20,10 @@ export async function jobCancel(db: Db, orgId: string, jobId: string, now: strin
       .where('org_id', '=', orgId)
       .where('status', 'in', ['queued', 'running'])
       .executeTakeFirst();
-    if (Number(open.numUpdatedRows) === 1) {
-      return { job: await jobFinalize(trx, jobId, { status: 'canceled' }, now, hooks), canceled: true };
-    }
+    const canceled = Number(open.numUpdatedRows) === 1;
+    if (canceled) await jobFinalize(trx, jobId, { status: 'canceled' }, now, hooks);
+    // The whole row, as it is now, for the caller's answer.
     const job = await trx.selectFrom('jobs').selectAll().where('id', '=', jobId).where('org_id', '=', orgId).executeTakeFirst();
-    return job ? { job, canceled: false } : undefined;
+    return job ? { job, canceled } : undefined;
   });
 }
