@@ -33,6 +33,7 @@ import { nowIso } from '../ids.ts';
 import type { Db, Store } from '../store/database.ts';
 import { GroupCommit } from '../store/groupCommit.ts';
 import { KindFault } from './errors.ts';
+import { JobStop } from './jobStop.ts';
 import type { JobKind } from './kind.ts';
 import { processItem } from './processItem.ts';
 import { EngineSignals } from './signals.ts';
@@ -89,7 +90,7 @@ export class Engine {
   readonly owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   private readonly kinds = new Map<string, JobKind>();
   private readonly finishedHooks: JobFinishedHook[] = [];
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, JobStop>();
   /** The jobs this process holds, each worked on by its own task: from the claim to its end. */
   private readonly held = new Set<Promise<void>>();
   /** Last checkpoints of jobs whose tasks have ended; each job's lease is held until it commits. */
@@ -265,7 +266,7 @@ export class Engine {
     if (result?.canceled) {
       // A worker of this process stops now (or, waiting for a slot, never starts); one
       // elsewhere at its next heartbeat.
-      this.running.get(jobId)?.abort(new Error('job canceled'));
+      this.running.get(jobId)?.stop(new Error('job canceled'));
       this.signals.jobChanged(jobId);
       this.signals.workAvailable();
     }
@@ -296,7 +297,7 @@ export class Engine {
     ]);
     clearTimeout(timer);
     if (timedOut) {
-      for (const controller of this.running.values()) controller.abort(new ShutdownSignal('shutting down'));
+      for (const jobStop of this.running.values()) jobStop.stop(new ShutdownSignal('shutting down'));
       await all;
     }
     this.loop = null;
@@ -422,11 +423,11 @@ export class Engine {
    */
   private async runJob(job: HeldJob, first: StartedItem | null): Promise<void> {
     const { db } = this.opts.store;
-    const controller = new AbortController();
-    this.running.set(job.id, controller);
+    const jobStop = new JobStop();
+    this.running.set(job.id, jobStop);
     const heartbeat = setInterval(() => {
       jobLeaseRenewIfOwner(db, job.id, this.owner, new Date(), this.opts.leaseMs)
-        .then((held) => held || controller.abort(new Error('lease lost or job ended')))
+        .then((held) => held || jobStop.stop(new Error('lease lost or job ended')))
         .catch((err: unknown) => this.opts.log.warn({ err, jobId: job.id }, 'heartbeat failed'));
     }, Math.max(100, Math.floor(this.opts.leaseMs / 3)));
     let started = first;
@@ -437,7 +438,7 @@ export class Engine {
       const kind = this.kinds.get(job.kind);
       if (!kind) throw new KindFault(new Error(`no job kind "${job.kind}" is registered in this process`));
       for (;;) {
-        if (controller.signal.aborted) return;
+        if (jobStop.stopped) return;
         // Stopping: `stop` gives back every job this process holds, with any item started.
         if (this.stopping) return;
         const next = started ? { item: started } : await itemStartNext(db, job.id, this.owner, nowIso());
@@ -458,8 +459,8 @@ export class Engine {
         let outcome: ItemOutcome;
         try {
           // Canceled, lease lost or stopping while it waited for the slot: the item is not run.
-          if (controller.signal.aborted || this.stopping) return;
-          outcome = await processItem(kind, job, next.item, controller.signal, this.opts.log, this.progressReporter(job.id));
+          if (jobStop.stopped || this.stopping) return;
+          outcome = await processItem(kind, job, next.item, jobStop, this.opts.log, this.progressReporter(job.id));
         } finally {
           this.slots.give();
         }

@@ -7,30 +7,35 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { retryDelayMs } from './backoff.ts';
 import { ItemTimeoutError, PermanentError, RetryableError } from './errors.ts';
+import { JobStop } from './jobStop.ts';
 import type { JobKind } from './kind.ts';
 import type { ItemOutcome } from './sql/itemCheckpoint.ts';
 import type { StartedItem } from './sql/itemStartNext.ts';
 import type { HeldJob } from './sql/jobsClaim.ts';
 
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-}
-
 export async function processItem(
   kind: JobKind,
   job: HeldJob,
   item: StartedItem,
-  jobSignal: AbortSignal,
+  jobStop: JobStop,
   log: FastifyBaseLogger,
   reportProgress: (fraction: number) => void = () => {},
 ): Promise<ItemOutcome> {
-  const controller = new AbortController();
-  const forward = () => controller.abort(jobSignal.reason);
-  jobSignal.addEventListener('abort', forward, { once: true });
-  const budget = setTimeout(() => controller.abort(new ItemTimeoutError(kind.itemTimeoutMs)), kind.itemTimeoutMs);
+  // The item stops with its job, or when its budget runs out; the processor's AbortSignal is
+  // made when it first asks for it (aborted already if the item has stopped by then).
+  const itemStop = new JobStop();
+  let controller: AbortController | undefined;
+  const signal = () => {
+    if (!controller) {
+      controller = new AbortController();
+      itemStop.onStop((reason) => controller!.abort(reason));
+    }
+    return controller.signal;
+  };
+  const stopped = new Promise<never>((_, reject) => itemStop.onStop(reject));
+  stopped.catch(() => {}); // only raced while the processor runs
+  const stopWithJob = jobStop.onStop((reason) => itemStop.stop(reason));
+  const budget = setTimeout(() => itemStop.stop(new ItemTimeoutError(kind.itemTimeoutMs)), kind.itemTimeoutMs);
   try {
     const work = kind.process({
       jobId: job.id,
@@ -38,14 +43,16 @@ export async function processItem(
       createdAt: job.created_at,
       input: JSON.parse(job.input),
       item: { key: item.key, input: item.input === null ? null : JSON.parse(item.input), attempt: item.attempts },
-      signal: controller.signal,
+      get signal() {
+        return signal();
+      },
       reportProgress,
     });
     work.catch(() => {}); // if abandoned, its later rejection must not go unhandled
-    return { type: 'succeeded', result: await Promise.race([work, rejectOnAbort(controller.signal)]) };
+    return { type: 'succeeded', result: await Promise.race([work, stopped]) };
   } catch (thrown) {
-    if (jobSignal.aborted) return { type: 'abandoned' };
-    const error = controller.signal.aborted ? controller.signal.reason : thrown;
+    if (jobStop.stopped) return { type: 'abandoned' };
+    const error = itemStop.stopped ? itemStop.reason : thrown;
     if (error instanceof RetryableError) {
       if (item.attempts >= kind.maxAttempts) {
         return { type: 'failed', code: error.code, message: `${error.message} (gave up after ${item.attempts} attempts)` };
@@ -59,6 +66,6 @@ export async function processItem(
     return { type: 'failed', code: 'INTERNAL_ERROR', message: 'An unexpected error occurred while processing this item.' };
   } finally {
     clearTimeout(budget);
-    jobSignal.removeEventListener('abort', forward);
+    stopWithJob();
   }
 }
