@@ -6,12 +6,15 @@
  * --sizes step, finished jobs are added directly in SQL (better-sqlite3, one transaction, one
  * `job_items` row each) while the server is down, the server is started again, and:
  *   --ids random finished job IDs are picked; --warmup sequential GETs, then --requests sequential
- *   GET /jobs/{id} (one keep-alive connection): p50/p95/p99 ms;
+ *   GET /jobs/{id} (one keep-alive connection): p50/p95/p99 ms. Each size starts a fresh server,
+ *   so the warm-up is what lets its JIT settle: with 300 GETs the first size measured twice the
+ *   p50 of a warmed server (0.53 vs 0.25 ms at 10k jobs) and every run looked "not flat" on the
+ *   fast side; with 3,000 the sizes agree (0.25, 0.26, 0.24 ms at 10k, 20k, 40k);
  *   autocannon, --connections for --duration s over the same IDs: requests/s;
  *   the server's RSS (/proc/<pid>/status VmRSS) after the load.
  * Targets: p50 at the largest size / p50 at the smallest within ±20%; RSS at 1M < 300 MB.
  *
- *   npm run bench -- scale [--sizes=10000,100000,1000000] [--requests=2000] [--warmup=300] [--ids=200] [--connections=16] [--duration=5]
+ *   npm run bench -- scale [--sizes=10000,100000,1000000] [--requests=2000] [--warmup=3000] [--ids=200] [--connections=16] [--duration=5]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,7 +36,7 @@ if (sizes.length === 0 || sizes.some((n, i) => !Number.isInteger(n) || n <= 0 ||
 const params = {
   sizes,
   requests: numberFlag('requests', 2000),
-  warmup: numberFlag('warmup', 300),
+  warmup: numberFlag('warmup', 3000),
   ids: numberFlag('ids', 200),
   connections: numberFlag('connections', 16),
   duration: numberFlag('duration', 5),
