@@ -7,9 +7,7 @@ import { creditsReserve } from '../billing/ledger.ts';
 import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';
 import { WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
-import { DeferredWrites } from './sql/deferredWrites.ts';
-import { eventInsert } from './sql/eventAppend.ts';
-import { jobInsert, orgJobAdded } from './sql/jobInsert.ts';
+import { jobInsert, orgJobAdded, type NewItem } from './sql/jobInsert.ts';
 import { HELD_JOB_COLUMNS, orgRunningCount, type ClaimedJob, type HeldJob, type JobRow } from './sql/jobsClaim.ts';
 
 export interface SubmitRequest<Input> {
@@ -83,20 +81,19 @@ export async function jobSubmitAndStart<Input>(
     await orgJobAdded(trx, orgId, mayStart ? now : null);
     const starts = mayStart && (await orgRunningCount(trx, orgId, now, start.uncountedKinds)) < start.orgConcurrency;
     const leaseExpires = starts ? new Date(nowDate.getTime() + start.leaseMs).toISOString() : null;
-    const items = specs.map((spec, seq) => ({
+    const items: NewItem[] = specs.map((spec, seq) => ({
       job_id: id,
       seq,
       key: spec.key,
-      status: starts && seq === 0 ? ('running' as const) : ('pending' as const),
+      status: starts && seq === 0 ? 'running' : 'pending',
       input: spec.input === undefined ? null : JSON.stringify(spec.input),
-      result: null,
-      error_code: null,
-      error_message: null,
       attempts: starts && seq === 0 ? 1 : 0,
       available_at: runAt,
       started_at: starts && seq === 0 ? now : null,
-      finished_at: null,
     }));
+    // `job.queued`, and `job.started` when it starts now.
+    const events = [{ job_id: id, seq: 1, type: 'job.queued', data: JSON.stringify({ kind: kind.name, items: specs.length, runAt }), created_at: now }];
+    if (starts) events.push({ job_id: id, seq: 2, type: 'job.started', data: JSON.stringify({ attempt: 1 }), created_at: now });
     const job = await jobInsert(
       trx,
       {
@@ -128,17 +125,8 @@ export async function jobSubmitAndStart<Input>(
         updated_at: now,
       },
       items,
+      events,
     );
-    const queued = { kind: kind.name, items: specs.length, runAt };
-    if (starts) {
-      // Both events in one statement.
-      const events = new DeferredWrites();
-      events.event(id, 1, 'job.queued', queued, now);
-      events.event(id, 2, 'job.started', { attempt: 1 }, now);
-      await events.write(trx);
-    } else {
-      await eventInsert(trx, id, 1, 'job.queued', queued, now);
-    }
     if (request.idempotency) {
       const response = request.idempotency.respond(job);
       await idempotencyComplete(trx, orgId, request.idempotency.key, { status: response.status, body: JSON.stringify(response.body) });

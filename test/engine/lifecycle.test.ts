@@ -155,6 +155,26 @@ describe('job lifecycle', () => {
     expect(await creditsBalance(t.store.db, org.id)).toEqual({ available: 2, reserved: 0 });
   });
 
+  it('stores every item of a big job, in order with its input, and its queued event, in one submission', async () => {
+    const many = defineKind<{ n: number }>({
+      name: 'many',
+      items: ({ n }) => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, input: { i, note: i % 2 ? null : 'it’s "quoted"' } })),
+      process: async () => null,
+    });
+    t = await startTestEngine([many], {}, false);
+    const org = await t.org('acme');
+    const submitted = await t.engine.submit({ orgId: org.id, kind: many, input: { n: 1200 } });
+    const items = await itemsOf(t.store, submitted.id);
+    expect(items.length).toBe(1200);
+    expect(items.map((item) => item.seq)).toEqual(Array.from({ length: 1200 }, (_, i) => i));
+    expect(items.every((item, i) => item.key === `k${i}` && item.status === 'pending' && item.attempts === 0)).toBe(true);
+    expect(JSON.parse(items[1199]!.input!)).toEqual({ i: 1199, note: null });
+    expect(JSON.parse(items[42]!.input!)).toEqual({ i: 42, note: 'it’s "quoted"' });
+    expect(items.every((item) => item.result === null && item.finished_at === null && item.available_at === submitted.run_at)).toBe(true);
+    const events = await eventsOf(t.store, submitted.id);
+    expect(events).toEqual([{ seq: 1, type: 'job.queued', data: { kind: 'many', items: 1200, runAt: submitted.run_at } }]);
+  });
+
   it('does not start a delayed job before its runAt', async () => {
     t = await startTestEngine([sleep]);
     const org = await t.org('acme');
