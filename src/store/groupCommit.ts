@@ -24,21 +24,32 @@ interface Pending<Task, Result> {
 
 export class GroupCommit<Task, Result> {
   private queue: Pending<Task, Result>[] = [];
-  private flushing = false;
+  /** Transactions open now, each draining the queue group by group. */
+  private flushers = 0;
 
   constructor(
     private readonly db: Db,
-    /** Applies tasks in one transaction, one result per task, in order. */
-    private readonly apply: (trx: Db, tasks: Task[]) => Promise<Result[]>,
+    /**
+     * Applies tasks in one transaction, one result per task, in order. `whenSettled` registers
+     * what to do once that transaction has committed or rolled back (before any task's promise
+     * settles): to undo bookkeeping that must not outlive a rolled-back attempt.
+     */
+    private readonly apply: (trx: Db, tasks: Task[], whenSettled: (undo: () => void) => void) => Promise<Result[]>,
     /** Bounds a transaction's length, so readers waiting for the database are not held long. */
     private readonly maxGroup = 64,
+    /**
+     * Groups committing at once. More than one only where the database runs them side by side
+     * (PostgreSQL: a connection each): while one group's statements run in the server, the
+     * next group's run too, instead of waiting for its commit.
+     */
+    private readonly parallel = 1,
   ) {}
 
   run(task: Task): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.queue.push({ task, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
+      if (this.flushers < this.parallel) {
+        this.flushers += 1;
         // The workers that finish in this turn of the event loop share the first transaction.
         setImmediate(() => void this.flush());
       }
@@ -49,14 +60,24 @@ export class GroupCommit<Task, Result> {
     try {
       while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.maxGroup));
     } finally {
-      this.flushing = false;
+      this.flushers -= 1;
+    }
+  }
+
+  /** One transaction over `tasks`, and what it registered to run once it has settled. */
+  private async transaction(tasks: Task[]): Promise<Result[]> {
+    const settled: (() => void)[] = [];
+    try {
+      return await this.db.transaction().execute((trx) => this.apply(trx, tasks, (undo) => settled.push(undo)));
+    } finally {
+      for (const undo of settled) undo();
     }
   }
 
   private async commit(group: Pending<Task, Result>[]): Promise<void> {
     if (group.length > 1) {
       try {
-        const results = await this.db.transaction().execute((trx) => this.apply(trx, group.map((pending) => pending.task)));
+        const results = await this.transaction(group.map((pending) => pending.task));
         group.forEach((pending, i) => pending.resolve(results[i]!));
         return;
       } catch {
@@ -66,7 +87,7 @@ export class GroupCommit<Task, Result> {
     for (const pending of group) {
       for (let attempt = 1; ; attempt++) {
         try {
-          const [result] = await this.db.transaction().execute((trx) => this.apply(trx, [pending.task]));
+          const [result] = await this.transaction([pending.task]);
           pending.resolve(result!);
           break;
         } catch (error) {

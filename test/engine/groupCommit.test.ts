@@ -60,4 +60,42 @@ describe('GroupCommit', () => {
     await Promise.all([first, ...rest]);
     expect(transactions).toEqual([1, 3]);
   });
+
+  it('runs what a transaction registered once it has settled, committed or rolled back, before its tasks resolve', async () => {
+    const log: string[] = [];
+    const commit = new GroupCommit<string, string>(store.db, async (trx, tasks, whenSettled) => {
+      whenSettled(() => log.push(`settled ${tasks.join('+')}`));
+      for (const name of tasks) {
+        await orgCreate(trx, name);
+        if (name.startsWith('bad')) throw new Error(`task ${name} failed`);
+      }
+      return tasks;
+    });
+    const settled = await Promise.allSettled(['d1', 'bad-d2'].map((name) => commit.run(name).finally(() => log.push(`done ${name}`))));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected']);
+    // The group (rolled back), then each task alone: every attempt's undo ran, each before its task settled.
+    expect(log).toEqual(['settled d1+bad-d2', 'settled d1', 'done d1', 'settled bad-d2', 'done bad-d2']);
+  });
+
+  it('with parallel 2, begins the next group while the first is still open', async () => {
+    let open = 0;
+    let mostOpen = 0;
+    const commit = new GroupCommit<string, string>(
+      store.db,
+      async (trx, tasks) => {
+        open += 1;
+        mostOpen = Math.max(mostOpen, open);
+        for (const name of tasks) await orgCreate(trx, name);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        open -= 1;
+        return tasks;
+      },
+      64,
+      2,
+    );
+    const first = commit.run('e1');
+    await new Promise((resolve) => setTimeout(resolve, 10)); // e1's transaction is open
+    await Promise.all([first, commit.run('e2')]);
+    expect(mostOpen).toBe(store.dialect === 'postgres' ? 2 : 1);
+  });
 });
