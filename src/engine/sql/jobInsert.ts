@@ -62,12 +62,13 @@ export async function jobInsert(
 
 /**
  * Marks the organisation active (one more unfinished job) and, with `servedAt`, served then, as
- * a claim marks the organisations it serves. PostgreSQL: this locks the organisation's row,
- * which claims take before they count its running jobs; a submission takes it before its job
- * row exists and after its credit account (see `DeferredWrites` for the lock order).
+ * a claim marks the organisations it serves; returns its unfinished jobs, this one included.
+ * PostgreSQL: this locks the organisation's row, which claims take before they count its
+ * running jobs; a submission takes it before its job row exists and after its credit account
+ * (see `DeferredWrites` for the lock order).
  */
-export async function orgJobAdded(trx: Db, orgId: string, servedAt: string | null): Promise<void> {
-  await trx
+export async function orgJobAdded(trx: Db, orgId: string, servedAt: string | null): Promise<number> {
+  const { active_jobs } = await trx
     .insertInto('engine_org_turns')
     .values({ org_id: orgId, active_jobs: 1, last_served_at: servedAt })
     .onConflict((oc) =>
@@ -76,5 +77,7 @@ export async function orgJobAdded(trx: Db, orgId: string, servedAt: string | nul
         ...(servedAt === null ? {} : { last_served_at: servedAt }),
       })),
     )
-    .execute();
+    .returning('active_jobs')
+    .executeTakeFirstOrThrow();
+  return active_jobs;
 }
