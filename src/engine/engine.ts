@@ -6,7 +6,8 @@
  *   `jobLease`); a worker that dies loses it when the lease expires, and whoever claims the job
  *   next continues with its unfinished items (`itemStartNext`);
  * - an item's result, charge, event and the job's end commit together (`itemCheckpoint`);
- *   the checkpoints of all held jobs may share one transaction (`GroupCommit`), each whole;
+ *   the checkpoints of all held jobs may share one transaction (`GroupCommit`), each whole
+ *   (on PostgreSQL two such transactions run at once, over different jobs);
  * - one claimer per process claims for every free place at once (`jobsClaim`): one transaction,
  *   not one per job; the transaction that ends jobs also claims their replacements
  *   (`checkpointAndRefill`). A process holds up to `concurrency + prefetch` jobs, each worked on
