@@ -4,7 +4,7 @@
  * worker's wrong count or a lost lease never ends a job early or writes anything.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { creditsBalance } from '../../src/billing/ledger.ts';
+import { creditsBalance, creditsChargeMany } from '../../src/billing/ledger.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import { itemCheckpoints, type CheckpointArgs } from '../../src/engine/sql/itemCheckpoint.ts';
 import { itemStartNext } from '../../src/engine/sql/itemStartNext.ts';
@@ -98,5 +98,22 @@ describe('the checkpoint of a job’s last item', () => {
     const row = await jobRow(t.store, job.id);
     expect([row.status, row.items_succeeded, row.credits_charged, row.lease_owner]).toEqual(['running', 0, 0, OWNER]);
     expect((await itemsOf(t.store, job.id)).map((i) => i.status)).toEqual(['running', 'pending']);
+  });
+
+  it('does not charge a last item charged before, and the end says what the job was charged', async () => {
+    t = await startTestEngine([pair], {}, false);
+    const { org, job, first } = await claimedJob();
+    await t.store.db.transaction().execute((trx) => itemCheckpoints(trx, [succeeded(job, first.key, first.seq, false)], { owner: OWNER, hooks: [] }));
+    const next = await itemStartNext(t.store.db, job.id, OWNER, nowIso());
+    if (!('item' in next)) throw new Error(`no next item: ${JSON.stringify(next)}`);
+    // Never in a normal run (a result and its charge commit together): the last item's charge is there already.
+    expect(await creditsChargeMany(t.store.db, [{ orgId: org.id, ref: job.id, itemRef: next.item.key, amount: 1 }])).toEqual([true]);
+    await t.store.db.transaction().execute((trx) => itemCheckpoints(trx, [succeeded(job, next.item.key, next.item.seq, true)], { owner: OWNER, hooks: [] }));
+    // One charge per item in the ledger, none twice; the job's row and its end's event agree.
+    expect(await creditsBalance(t.store.db, org.id)).toEqual({ available: 8, reserved: 0 });
+    const row = await jobRow(t.store, job.id);
+    expect([row.status, row.credits_charged]).toEqual(['completed', 1]);
+    const events = await eventsOf(t.store, job.id);
+    expect(events.at(-1)).toMatchObject({ type: 'job.completed', data: { creditsCharged: row.credits_charged } });
   });
 });

@@ -100,6 +100,7 @@ export async function itemCheckpoints(
     trx,
     ended.filter((c) => counts.has(c.job.id)),
     priced,
+    completed,
   );
 
   const finishing: CheckpointArgs[] = [];
@@ -269,7 +270,7 @@ async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> 
  * before a kind's rows. An item charged before (never in a normal run: result and charge commit
  * together) is not charged again, and its price comes off what `jobsCountItems` added.
  */
-async function itemsCharge(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced>): Promise<void> {
+async function itemsCharge(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced>, completed: Map<string, EndedJob>): Promise<void> {
   const paying = ended.filter((c) => (priced.get(c)?.price ?? 0) > 0);
   const charged = await creditsChargeMany(
     trx,
@@ -279,6 +280,9 @@ async function itemsCharge(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, 
     if (charged[i]) continue;
     const price = priced.get(c)!.price;
     await trx.updateTable('jobs').set((eb) => ({ credits_charged: eb('credits_charged', '-', price) })).where('id', '=', c.job.id).execute();
+    // A job already ended by its count: its end's event says what it was charged.
+    const job = completed.get(c.job.id);
+    if (job) job.credits_charged -= price;
   }
 }
 
