@@ -20,6 +20,9 @@ import type { JobEventsTable } from '../../store/schema.ts';
 import type { JobEventType } from './eventAppend.ts';
 import type { EndedJob, JobFinishedHook } from './jobFinalize.ts';
 
+/** job_events' columns as `rowsTable` types them (the events of many jobs as one parameter). */
+export const EVENT_COLUMNS = { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'text' } as const;
+
 export class DeferredWrites {
   private readonly events: Selectable<JobEventsTable>[] = [];
   private readonly ended = new Map<string, number>();
@@ -47,7 +50,7 @@ export class DeferredWrites {
   /** The events alone, in one INSERT: for a caller that gathers more of them afterwards. */
   async writeEvents(trx: Db): Promise<void> {
     if (this.events.length === 0) return;
-    const events = rowsTable(trx, { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'text' }, this.events.splice(0));
+    const events = rowsTable(trx, EVENT_COLUMNS, this.events.splice(0));
     await trx
       .insertInto('job_events')
       .columns(['job_id', 'seq', 'type', 'data', 'created_at'])

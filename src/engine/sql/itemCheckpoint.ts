@@ -153,28 +153,19 @@ export async function itemCheckpoints(
  */
 async function jobsCountItems(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced>, owner: string, now: string): Promise<Map<string, Counts>> {
   if (ended.length === 0) return new Map();
-  const counted = countedRows(trx, ended, priced);
-  const rows = await trx
-    .updateTable('jobs')
-    .from(counted.as('counted'))
-    .set((eb) => ({
-      items_succeeded: eb('items_succeeded', '+', eb.ref('counted.succeeded')),
-      items_failed: eb('items_failed', '+', eb.ref('counted.failed')),
-      credits_charged: eb('credits_charged', '+', eb.ref('counted.price')),
-      last_event_seq: eb('last_event_seq', '+', 1),
-      updated_at: now,
-    }))
-    .whereRef('jobs.id', '=', 'counted.counted_job')
-    .where('jobs.lease_owner', '=', owner)
-    .where('jobs.status', '=', 'running')
+  const rows = await jobsCountUpdate(trx, ended, priced, owner)
+    .set((eb) => ({ last_event_seq: eb('last_event_seq', '+', 1), updated_at: now }))
     .returning(['jobs.id', 'jobs.items_total', 'jobs.items_succeeded', 'jobs.items_failed', 'jobs.last_event_seq'])
     .execute();
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-/** What each ended item adds to its job's counts, as a table to join the jobs to. */
-function countedRows(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced>) {
-  return rowsTable(
+/**
+ * The update both counting statements share: each ended item added to its job's counts and
+ * charge, for jobs whose lease the worker still holds (the rows of `ended` as one table).
+ */
+function jobsCountUpdate(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced>, owner: string) {
+  const counted = rowsTable(
     trx,
     { counted_job: 'text', succeeded: 'integer', failed: 'integer', price: 'integer' },
     ended.map((c) => ({
@@ -184,6 +175,17 @@ function countedRows(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced
       price: priced.get(c)?.price ?? 0,
     })),
   );
+  return trx
+    .updateTable('jobs')
+    .from(counted.as('counted'))
+    .set((eb) => ({
+      items_succeeded: eb('items_succeeded', '+', eb.ref('counted.succeeded')),
+      items_failed: eb('items_failed', '+', eb.ref('counted.failed')),
+      credits_charged: eb('credits_charged', '+', eb.ref('counted.price')),
+    }))
+    .whereRef('jobs.id', '=', 'counted.counted_job')
+    .where('jobs.lease_owner', '=', owner)
+    .where('jobs.status', '=', 'running');
 }
 
 /**
@@ -196,20 +198,8 @@ function countedRows(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced
  */
 async function jobsCountAndComplete(trx: Db, closing: Ended[], priced: Map<CheckpointArgs, Priced>, owner: string, now: string): Promise<Map<string, EndedJob>> {
   if (closing.length === 0) return new Map();
-  const counted = countedRows(trx, closing, priced);
-  const rows = await trx
-    .updateTable('jobs')
-    .from(counted.as('counted'))
-    .set((eb) => ({
-      ...finalColumns({ status: 'completed' }, now),
-      items_succeeded: eb('items_succeeded', '+', eb.ref('counted.succeeded')),
-      items_failed: eb('items_failed', '+', eb.ref('counted.failed')),
-      credits_charged: eb('credits_charged', '+', eb.ref('counted.price')),
-      last_event_seq: eb('last_event_seq', '+', 2),
-    }))
-    .whereRef('jobs.id', '=', 'counted.counted_job')
-    .where('jobs.lease_owner', '=', owner)
-    .where('jobs.status', '=', 'running')
+  const rows = await jobsCountUpdate(trx, closing, priced, owner)
+    .set((eb) => ({ ...finalColumns({ status: 'completed' }, now), last_event_seq: eb('last_event_seq', '+', 2) }))
     .where((eb) => eb(eb(eb('jobs.items_succeeded', '+', eb.ref('jobs.items_failed')), '+', 1), '=', eb.ref('jobs.items_total')))
     .returning(ENDED_JOB_COLUMNS)
     .execute();

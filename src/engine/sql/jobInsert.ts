@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { dialectOf, rowsTable } from '../../store/dialect.ts';
 import type { JobEventsTable, JobItemsTable, JobsTable } from '../../store/schema.ts';
+import { EVENT_COLUMNS } from './deferredWrites.ts';
 
 /** A new item: what differs from item to item (the rest starts empty). */
 export type NewItem = Pick<Selectable<JobItemsTable>, 'job_id' | 'seq' | 'key' | 'status' | 'input' | 'attempts' | 'available_at' | 'started_at'>;
@@ -16,7 +17,6 @@ const ITEM_COLUMNS = {
   available_at: 'text',
   started_at: 'text',
 } as const;
-const EVENT_COLUMNS = { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'text' } as const;
 
 /**
  * Inserts a job, its items and its first events. The job is given whole (every column), so it
