@@ -6,9 +6,12 @@
  * `build` is called once per database kind with a marker in place of each argument, and must
  * pass each argument to Kysely as a plain value (a parameter), never into SQL text or an
  * expression that changes it; a marker it did not pass through is an error at the first call.
+ *
+ * On SQLite the read skips Kysely's queue for the connection when no transaction holds it
+ * (`StoreDialect.readNow`): the queue's promises were 3.5 of a key lookup's 5.4 µs.
  */
 import { CompiledQuery, type Compilable } from 'kysely';
-import type { Db } from './database.ts';
+import { readNowOf, type Db } from './database.ts';
 import { dialectOf, type DialectName } from './dialect.ts';
 
 interface Template {
@@ -37,6 +40,8 @@ export function compiledOnce<Args extends string[], Row>(build: (db: Db, ...args
     const { sql, parameters, slots } = template(db, args.length);
     const values = [...parameters];
     for (const slot of slots) values[slot.parameter] = args[slot.argument];
+    const rows = readNowOf(db)?.(sql, values);
+    if (rows) return rows as Row[];
     const result = await db.executeQuery<Row>(CompiledQuery.raw(sql, values));
     return result.rows;
   };

@@ -18,6 +18,16 @@ export interface Store {
   close(): Promise<void>;
 }
 
+type ReadNow = (sqlText: string, parameters: readonly unknown[]) => unknown[] | undefined;
+
+/** The `readNow` of each store's root handle (transactions are other handles, and have none). */
+const readsNow = new WeakMap<Db, ReadNow>();
+
+/** See `StoreDialect.readNow`; used by `compiledOnce`. */
+export function readNowOf(db: Db): ReadNow | undefined {
+  return readsNow.get(db);
+}
+
 export function openStore(databaseUrl: string, poolSize = 10): Store {
   const dialect = createDialect(databaseUrl, poolSize);
   const closers: (() => Promise<void>)[] = [];
@@ -35,6 +45,16 @@ export function openStore(databaseUrl: string, poolSize = 10): Store {
       await store.db.destroy();
     },
   };
+  const readNow = dialect.readNow;
+  if (readNow) {
+    // Timed like the queries Kysely runs (its `log` above), so query metrics still count these.
+    readsNow.set(store.db, (sqlText, parameters) => {
+      const started = performance.now();
+      const rows = readNow(sqlText, parameters);
+      if (rows) store.observeQuery?.((performance.now() - started) / 1000, false);
+      return rows;
+    });
+  }
   return store;
 }
 

@@ -23,6 +23,7 @@ import {
   type SelectQueryBuilder,
 } from 'kysely';
 import pg from 'pg';
+import { readSnapshot } from './sqliteReadSnapshot.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -36,6 +37,11 @@ export interface StoreDialect {
   name: DialectName;
   kysely: Dialect;
   poolStats(): PoolStats;
+  /**
+   * SQLite only: runs a read at once, outside Kysely's queue for the connection, and returns its
+   * rows; or returns undefined, without running it, while a transaction holds the connection.
+   */
+  readNow?: (sqlText: string, parameters: readonly unknown[]) => unknown[] | undefined;
 }
 
 /**
@@ -60,15 +66,32 @@ const STATEMENT_CACHE_SIZE = 1_000;
  */
 function withStatementCache(database: BetterSqlite3.Database) {
   const cache = new Map<string, BetterSqlite3.Statement>();
+  const snapshot = readSnapshot(database);
+  const cached = (sqlText: string) => {
+    let statement = cache.get(sqlText);
+    if (statement && !statement.busy) return statement;
+    statement = database.prepare(sqlText);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(sqlText, statement);
+    return statement;
+  };
+  // Kysely runs the statement it prepares at once, so this is "just before it runs".
+  const prepare = (sqlText: string) => {
+    const statement = cached(sqlText);
+    snapshot.before(sqlText, statement);
+    return statement;
+  };
   return {
-    close: () => database.close(),
-    prepare(sqlText: string) {
-      let statement = cache.get(sqlText);
-      if (statement && !statement.busy) return statement;
-      statement = database.prepare(sqlText);
-      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-      cache.set(sqlText, statement);
-      return statement;
+    close: () => {
+      snapshot.end();
+      database.close();
+    },
+    prepare,
+    // Between two of Kysely's statements the connection is idle unless a transaction is open
+    // (better-sqlite3 runs each one synchronously), so a read needs no place in its queue then.
+    readNow(sqlText: string, parameters: readonly unknown[]): unknown[] | undefined {
+      if (database.inTransaction && !snapshot.isOpen()) return undefined;
+      return prepare(sqlText).all(parameters);
     },
   };
 }
@@ -86,9 +109,11 @@ function sqliteDialect(file: string): StoreDialect {
   // and under load the commit that ran the copy paid for it (a third of the commit time of a
   // burn-down, `npm run bench -- engine`). The WAL file keeps that size once it reached it.
   database.pragma('wal_autocheckpoint = 10000');
-  const config = { database: withStatementCache(database) };
+  const connection = withStatementCache(database);
+  const config = { database: connection };
   return {
     name: 'sqlite',
+    readNow: connection.readNow,
     kysely: {
       createAdapter: () => new SqliteAdapter(),
       createDriver: () => new ImmediateSqliteDriver(config),

@@ -1,0 +1,84 @@
+/**
+ * The SQLite read snapshot (src/store/sqliteReadSnapshot.ts): reads outside a transaction share
+ * one read transaction for the rest of the event loop's turn, this process's writes are seen at
+ * once, another process's from the next turn, and nothing is held once the turn is over.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/store/database.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+import { orgCreate } from '../../src/store/orgs.ts';
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SQLite read snapshot', () => {
+  let dir: string;
+  let store: Store;
+  /** Another process's connection, as far as SQLite can tell. */
+  let other: BetterSqlite3.Database;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'longrun-snapshot-'));
+    const file = path.join(dir, 'longrun.db');
+    store = openStore(`sqlite:${file}`);
+    await migrateToLatest(store.db);
+    other = new BetterSqlite3(file);
+    other.pragma('busy_timeout = 5000');
+  });
+  afterEach(async () => {
+    other.close();
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const orgNames = async (db = store.db) => (await db.selectFrom('organisations').select('name').orderBy('name').execute()).map((o) => o.name);
+  const otherAddsOrg = (name: string) =>
+    other.prepare(`insert into organisations (id, name, created_at) values (?, ?, ?)`).run(`org_${name}`, name, new Date().toISOString());
+
+  it('shows another connection\'s commit from the next turn, not within the turn that read before it', async () => {
+    expect(await orgNames()).toEqual([]);
+    otherAddsOrg('elsewhere');
+    expect(await orgNames()).toEqual([]);
+    await nextTurn();
+    expect(await orgNames()).toEqual(['elsewhere']);
+  });
+
+  it('shows this connection\'s own writes at once, in and out of transactions', async () => {
+    expect(await orgNames()).toEqual([]);
+    otherAddsOrg('elsewhere');
+    await orgCreate(store.db, 'here');
+    // The write ended the snapshot, so the read after it sees both commits.
+    expect(await orgNames()).toEqual(['elsewhere', 'here']);
+    await store.db.transaction().execute(async (trx) => {
+      await orgCreate(trx, 'inside');
+      expect(await orgNames(trx)).toEqual(['elsewhere', 'here', 'inside']);
+    });
+    expect(await orgNames()).toEqual(['elsewhere', 'here', 'inside']);
+    const returned = await sql<{ name: string }>`insert into organisations (id, name, created_at) values ('org_r', 'returned', '') returning name`.execute(store.db);
+    expect(returned.rows).toEqual([{ name: 'returned' }]);
+    expect(await orgNames()).toContain('returned');
+  });
+
+  it('holds nothing once the turn is over: another connection checkpoints the whole WAL', async () => {
+    await orgCreate(store.db, 'here');
+    expect(await orgNames()).toEqual(['here']);
+    other.pragma('busy_timeout = 0');
+    expect(other.pragma('wal_checkpoint(TRUNCATE)')).toEqual([{ busy: 1, log: expect.any(Number), checkpointed: expect.any(Number) }]);
+    await nextTurn();
+    expect(other.pragma('wal_checkpoint(TRUNCATE)')).toEqual([{ busy: 0, log: 0, checkpointed: 0 }]);
+  });
+
+  it('lets another connection write while a snapshot is open, and a transaction begin after one', async () => {
+    expect(await orgNames()).toEqual([]);
+    otherAddsOrg('elsewhere');
+    await store.db.transaction().execute(async (trx) => {
+      expect(await orgNames(trx)).toEqual(['elsewhere']);
+      await orgCreate(trx, 'here');
+    });
+    expect(await orgNames()).toEqual(['elsewhere', 'here']);
+  });
+});
