@@ -11,6 +11,8 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
+import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
+import { apiKeyFindById } from '../../src/store/apiKeys.ts';
 import { orgCreate } from '../../src/store/orgs.ts';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -80,5 +82,22 @@ describe('SQLite read snapshot', () => {
       await orgCreate(trx, 'here');
     });
     expect(await orgNames()).toEqual(['elsewhere', 'here']);
+  });
+
+  it('runs a compiled-once read outside the queue only while no transaction holds the connection', async () => {
+    const org = await orgCreate(store.db, 'here');
+    let readOutside: Promise<unknown> | undefined;
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        const { row } = await apiKeyCreate(trx, { orgId: org.id });
+        // Issued while the transaction holds the connection: it must wait, not read its rows.
+        readOutside = apiKeyFindById(store.db, row.id);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await readOutside).toBeUndefined();
+    const { row } = await apiKeyCreate(store.db, { orgId: org.id });
+    expect((await apiKeyFindById(store.db, row.id))?.id).toBe(row.id);
   });
 });
