@@ -8,7 +8,10 @@
  * expression that changes it; a marker it did not pass through is an error at the first call.
  *
  * On SQLite the read skips Kysely's queue for the connection when no transaction holds it
- * (`StoreDialect.readNow`): the queue's promises were 3.5 of a key lookup's 5.4 µs.
+ * (`StoreDialect.readNow`): the queue's promises were 3.5 of a key lookup's 5.4 µs. And a read
+ * the current read snapshot has answered already is answered again from it (`rowsOnce`): under
+ * 64 polling connections, 88 % of these reads were the key or job of another request of the
+ * same event-loop turn.
  */
 import { CompiledQuery, type Compilable } from 'kysely';
 import { readNowOf, type Db } from './database.ts';

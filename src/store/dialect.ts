@@ -91,7 +91,9 @@ function withStatementCache(database: BetterSqlite3.Database) {
     // (better-sqlite3 runs each one synchronously), so a read needs no place in its queue then.
     readNow(sqlText: string, parameters: readonly unknown[]): unknown[] | undefined {
       if (database.inTransaction && !snapshot.isOpen()) return undefined;
-      return prepare(sqlText).all(parameters);
+      const statement = prepare(sqlText);
+      const read = () => statement.all(parameters) as Record<string, unknown>[];
+      return snapshot.isOpen() ? snapshot.rowsOnce(sqlText + JSON.stringify(parameters), read) : read();
     },
   };
 }

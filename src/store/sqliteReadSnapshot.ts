@@ -25,13 +25,21 @@ export interface ReadSnapshot {
   end(): void;
   /** Whether the connection's open transaction, if any, is the snapshot. */
   isOpen(): boolean;
+  /**
+   * The rows of `read`, run once per snapshot for each `key` (a statement and its parameters):
+   * one read transaction answers the same read the same way until it ends. Each caller gets
+   * its own copies of the rows. Only while the snapshot is open.
+   */
+  rowsOnce(key: string, read: () => Record<string, unknown>[]): Record<string, unknown>[];
 }
 
 export function readSnapshot(database: BetterSqlite3.Database): ReadSnapshot {
   let open = false;
+  const answered = new Map<string, Record<string, unknown>[]>();
   const end = () => {
     if (!open) return;
     open = false;
+    answered.clear();
     if (database.open && database.inTransaction) database.exec('commit');
   };
   return {
@@ -45,5 +53,13 @@ export function readSnapshot(database: BetterSqlite3.Database): ReadSnapshot {
     },
     end,
     isOpen: () => open,
+    rowsOnce(key, read) {
+      let rows = answered.get(key);
+      if (!rows) {
+        rows = read();
+        answered.set(key, rows);
+      }
+      return rows.map((row) => ({ ...row }));
+    },
   };
 }

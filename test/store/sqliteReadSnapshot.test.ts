@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
-import { apiKeyFindById } from '../../src/store/apiKeys.ts';
+import { apiKeyFindById, apiKeyRevokeIfActive } from '../../src/store/apiKeys.ts';
 import { orgCreate } from '../../src/store/orgs.ts';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -99,5 +99,23 @@ describe('SQLite read snapshot', () => {
     expect(await readOutside).toBeUndefined();
     const { row } = await apiKeyCreate(store.db, { orgId: org.id });
     expect((await apiKeyFindById(store.db, row.id))?.id).toBe(row.id);
+  });
+
+  it('answers a compiled-once read once per snapshot, each caller with its own copy, and afresh after a write', async () => {
+    const org = await orgCreate(store.db, 'here');
+    const { row } = await apiKeyCreate(store.db, { orgId: org.id });
+    await nextTurn();
+    const first = await apiKeyFindById(store.db, row.id);
+    other.prepare('update api_keys set name = ? where id = ?').run('renamed elsewhere', row.id);
+    const second = await apiKeyFindById(store.db, row.id);
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+    first!.name = 'changed by its caller';
+    expect((await apiKeyFindById(store.db, row.id))?.name).toBe('default');
+    // A write through this connection ends the snapshot: the next read sees both changes.
+    await apiKeyRevokeIfActive(store.db, row.id, new Date().toISOString());
+    const afterWrite = await apiKeyFindById(store.db, row.id);
+    expect(afterWrite?.revoked_at).not.toBeNull();
+    expect(afterWrite?.name).toBe('renamed elsewhere');
   });
 });
