@@ -4,7 +4,9 @@
  *
  * Guarantees: the check runs in `onRequest`, before the body is read or parsed, so an
  * unauthenticated caller cannot make the server parse anything; a revoked key stops working on
- * its next request (keys are looked up per request, not cached).
+ * its next request (keys are looked up per request, not cached; on SQLite the requests of one
+ * event-loop turn read one snapshot, see store/sqliteReadSnapshot.ts, which a revocation in
+ * this process ends at once and one in another process reaches by the next turn).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
