@@ -4,18 +4,21 @@
  * uses; SQLite in a temporary data dir, log level warn, rate limit out of the way) is started once on the empty dir, to migrate it,
  * create the default organisation and print its first API key, and stopped. Then, for each
  * --sizes step, finished jobs are added directly in SQL (better-sqlite3, one transaction, one
- * `job_items` row each) while the server is down, the server is started again, and:
- *   --ids random finished job IDs are picked; --warmup sequential GETs, then --requests sequential
- *   GET /jobs/{id} (one keep-alive connection): p50/p95/p99 ms. Each size starts a fresh server,
- *   so the warm-up is what lets its JIT settle: with 300 GETs the first size measured twice the
- *   p50 of a warmed server (0.53 vs 0.25 ms at 10k jobs) and every run looked "not flat" on the
- *   fast side; with 3,000 the sizes agree (0.25, 0.26, 0.24 ms at 10k, 20k, 40k). The first
- *   size is measured twice, the first pass dropped (see below);
- *   autocannon, --connections for --duration s over the same IDs: requests/s;
- *   the server's RSS (/proc/<pid>/status VmRSS) after the load.
+ * `job_items` row each) and --ids random finished job IDs are picked; every size but the last
+ * keeps a copy of the database as it was then, in a data dir of its own. Then one server per
+ * size runs at once, and:
+ *   each gets --warmup sequential GETs (with 300 a fresh server's JIT had not settled: 0.53 vs
+ *   0.25 ms at 10k jobs);
+ *   --requests sequential GET /jobs/{id} per size (one keep-alive connection each), in --rounds
+ *   passes that take the sizes in turn: p50/p95/p99 ms over all of a size's passes. The
+ *   machine's speed moves minute to minute; measured one size after another, whichever size met
+ *   a slow minute looked slower (1M/10k came out 0.57× and 1.21× in two runs of one day with the
+ *   same index lookup), while taken in turns every size meets the same minutes;
+ *   autocannon, --connections for --duration s over the same IDs, one size at a time:
+ *   requests/s; the server's RSS (/proc/<pid>/status VmRSS) after the load.
  * Targets: p50 at the largest size / p50 at the smallest within ±20%; RSS at 1M < 300 MB.
  *
- *   npm run bench -- scale [--sizes=10000,100000,1000000] [--requests=2000] [--warmup=3000] [--ids=200] [--connections=16] [--duration=5]
+ *   npm run bench -- scale [--sizes=10000,100000,1000000] [--requests=2000] [--rounds=4] [--warmup=3000] [--ids=200] [--connections=16] [--duration=5]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,6 +40,7 @@ if (sizes.length === 0 || sizes.some((n, i) => !Number.isInteger(n) || n <= 0 ||
 const params = {
   sizes,
   requests: numberFlag('requests', 2000),
+  rounds: numberFlag('rounds', 4),
   warmup: numberFlag('warmup', 3000),
   ids: numberFlag('ids', 200),
   connections: numberFlag('connections', 16),
@@ -188,35 +192,30 @@ interface SizeResult {
   rssMiB: number;
 }
 
-async function measureSize(url: string, key: string, ids: string[]): Promise<Omit<SizeResult, 'jobs' | 'fillMs' | 'startMs' | 'dbMiB' | 'rssIdleMiB' | 'rssMiB'>> {
-  const headers = { authorization: `Bearer ${key}` };
-  const get = async (id: string) => {
-    const res = await fetch(`${url}/jobs/${id}`, { headers });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`GET /jobs/${id}: ${res.status} ${text.slice(0, 300)}`);
-  };
-  for (let i = 0; i < params.warmup; i++) await get(ids[i % ids.length]!);
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** `count` sequential GETs of random `ids`, each timed (ms). */
+async function timedGets(url: string, key: string, ids: string[], count: number): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < params.requests; i++) {
+  for (let i = 0; i < count; i++) {
     const id = ids[Math.floor(Math.random() * ids.length)]!;
     const t = performance.now();
-    await get(id);
+    const res = await fetch(`${url}/jobs/${id}`, { headers: bearer(key) });
+    const text = await res.text();
     times.push(performance.now() - t);
+    if (res.status !== 200) throw new Error(`GET /jobs/${id}: ${res.status} ${text.slice(0, 300)}`);
   }
-  const requests = ids.map((id) => ({ method: 'GET', path: `/jobs/${id}`, headers }));
+  return times;
+}
+
+async function throughput(url: string, key: string, ids: string[]): Promise<CannonResult> {
+  const requests = ids.map((id) => ({ method: 'GET', path: `/jobs/${id}`, headers: bearer(key) }));
   await autocannon({ url, connections: params.connections, duration: 1, requests, workers: 1 });
   const cannon = await autocannon({ url, connections: params.connections, duration: params.duration, requests, workers: 1 });
   if (cannon.errors + cannon.timeouts > 0 || cannon.non2xx > 0) {
     throw new Error(`autocannon: ${cannon.errors + cannon.timeouts} errors, ${cannon.non2xx} non-2xx answers`);
   }
-  return {
-    p50Ms: pct(times, 50),
-    p95Ms: pct(times, 95),
-    p99Ms: pct(times, 99),
-    requestsPerSecond: Math.round(cannon.requests.average),
-    cannonP50Ms: cannon.latency.p50,
-    cannonP99Ms: cannon.latency.p99,
-  };
+  return cannon;
 }
 
 const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n)) + ' jobs';
@@ -225,39 +224,65 @@ async function main() {
   console.log(`scale bench: ${JSON.stringify(params)}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'longrun-bench-scale-'));
   const dbFile = path.join(dataDir, 'longrun.db');
-  let server: Server | undefined;
+  const servers: Server[] = [];
+  const extraDirs: string[] = [];
   try {
     // First start: migrates, creates the default organisation and prints its key.
-    server = await startServer(dataDir);
-    const key = KEY.exec(server.stdout)?.[0];
-    if (!key) throw new Error(`no API key in the first start's output:\n${server.stdout}`);
-    await stopServer(server);
-    server = undefined;
+    const setup = await startServer(dataDir);
+    const key = KEY.exec(setup.stdout)?.[0];
+    await stopServer(setup);
+    if (!key) throw new Error(`no API key in the first start's output:\n${setup.stdout}`);
 
-    const perSize: SizeResult[] = [];
-    const notes: string[] = [];
+    // Each size's database as it was, in a data dir of its own (the last size's is the original).
+    const stages: { size: number; dir: string; fillMs: number; dbMiB: number; ids: string[] }[] = [];
     let present = 0;
     for (const size of params.sizes) {
       const fillMs = fill(dbFile, present, size);
       console.log(`${label(size)}: added ${size - present} in ${fillMs} ms (${Math.round(((size - present) / fillMs) * 1000)} jobs/s)`);
       present = size;
-      const ids = randomIds(dbFile, params.ids);
-      const dbMiB = round(fs.statSync(dbFile).size / 1024 ** 2, 1);
+      let dir = dataDir;
+      if (size !== params.sizes.at(-1)) {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'longrun-bench-scale-'));
+        extraDirs.push(dir);
+        fs.copyFileSync(dbFile, path.join(dir, 'longrun.db'));
+      }
+      stages.push({ size, dir, fillMs, dbMiB: round(fs.statSync(dbFile).size / 1024 ** 2, 1), ids: randomIds(dbFile, params.ids) });
+    }
+
+    const running: (typeof stages[number] & { server: Server; startMs: number; rssIdleMiB: number })[] = [];
+    for (const stage of stages) {
       const t = performance.now();
-      server = await startServer(dataDir);
-      const startMs = Math.round(performance.now() - t);
-      const pid = server.child.pid!;
-      const rssIdleMiB = rssMiB(pid);
-      // The first size is measured twice and the first pass dropped: run after other benchmarks
-      // (`npm run bench`), it measured 0.41 ms against 0.32 and 0.31 at 100k and 1M even with
-      // the warm-up above, while alone it measured as they did; the second pass settles that.
-      if (size === params.sizes[0]) await measureSize(server.url, key, ids);
-      const figures = await measureSize(server.url, key, ids);
-      const result: SizeResult = { jobs: size, fillMs, startMs, dbMiB, ...figures, rssIdleMiB, rssMiB: rssMiB(pid) };
+      const server = await startServer(stage.dir);
+      servers.push(server);
+      running.push({ ...stage, server, startMs: Math.round(performance.now() - t), rssIdleMiB: rssMiB(server.child.pid!) });
+    }
+    for (const r of running) await timedGets(r.server.url, key, r.ids, params.warmup);
+    const times = new Map<number, number[]>(running.map((r) => [r.size, []]));
+    for (let round = 0; round < params.rounds; round++) {
+      for (const r of running) times.get(r.size)!.push(...(await timedGets(r.server.url, key, r.ids, Math.ceil(params.requests / params.rounds))));
+    }
+
+    const perSize: SizeResult[] = [];
+    const notes: string[] = [];
+    for (const r of running) {
+      const cannon = await throughput(r.server.url, key, r.ids);
+      const sample = times.get(r.size)!;
+      const result: SizeResult = {
+        jobs: r.size,
+        fillMs: r.fillMs,
+        startMs: r.startMs,
+        dbMiB: r.dbMiB,
+        p50Ms: pct(sample, 50),
+        p95Ms: pct(sample, 95),
+        p99Ms: pct(sample, 99),
+        requestsPerSecond: Math.round(cannon.requests.average),
+        cannonP50Ms: cannon.latency.p50,
+        cannonP99Ms: cannon.latency.p99,
+        rssIdleMiB: r.rssIdleMiB,
+        rssMiB: rssMiB(r.server.child.pid!),
+      };
       console.log(JSON.stringify(result));
       perSize.push(result);
-      await stopServer(server);
-      server = undefined;
     }
     const orgId = (() => {
       const db = new Database(dbFile, { readonly: true });
@@ -278,7 +303,7 @@ async function main() {
     const comparisons: Comparison[] = [
       {
         id: 'latency',
-        title: `GET /jobs/{id} sequential latency by finished jobs in the database (${params.requests} requests, ${params.ids} random IDs)`,
+        title: `GET /jobs/{id} sequential latency by finished jobs in the database (${params.requests} requests, ${params.ids} random IDs, sizes in turn over ${params.rounds} rounds)`,
         unit: 'ms (lower is better)',
         series: ['p50', 'p95', 'p99'],
         rows: perSize.map((r) => ({ label: label(r.jobs), values: [r.p50Ms, r.p95Ms, r.p99Ms] })),
@@ -307,8 +332,8 @@ async function main() {
     for (const comparison of comparisons) printComparison(comparison);
     writeReport({ name: 'scale', params, results: { perSize, p50Ratio: flat, lookupPlan: plan }, comparisons, notes });
   } finally {
-    if (server) await stopServer(server);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const server of servers) await stopServer(server);
+    for (const dir of [dataDir, ...extraDirs]) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
