@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * `npm test` runs the whole suite on SQLite, and again on PostgreSQL when
  * LONGRUN_TEST_DATABASE_URL names a server (each test store gets a database of its own there,
- * see test/helpers/testDatabase.ts). The files about SQLite itself (its data directory, its read snapshot) run
- * on SQLite only.
+ * see test/helpers/testDatabase.ts). The files about SQLite itself (its data directory, its
+ * read snapshot) run on SQLite only.
  */
 const postgresUrl = process.env.LONGRUN_TEST_DATABASE_URL;
 const sqliteOnly = ['test/foundation/firstStart.test.ts', 'test/foundation/cli.test.ts', 'test/bench/**', 'test/store/sqlite*.test.ts'];

@@ -2,7 +2,7 @@
  * The database handle: one Kysely instance over SQLite or PostgreSQL, chosen by URL.
  */
 import { Kysely } from 'kysely';
-import { createDialect, type DialectName, type PoolStats } from './dialect.ts';
+import { createDialect, type DialectName, type PoolStats, type ReadNow } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -17,8 +17,6 @@ export interface Store {
   onClose(task: () => Promise<void>): void;
   close(): Promise<void>;
 }
-
-type ReadNow = (sqlText: string, parameters: readonly unknown[]) => unknown[] | undefined;
 
 /** The `readNow` of each store's root handle (transactions are other handles, and have none). */
 const readsNow = new WeakMap<Db, ReadNow>();

@@ -37,12 +37,15 @@ export interface StoreDialect {
   name: DialectName;
   kysely: Dialect;
   poolStats(): PoolStats;
-  /**
-   * SQLite only: runs a read at once, outside Kysely's queue for the connection, and returns its
-   * rows; or returns undefined, without running it, while a transaction holds the connection.
-   */
-  readNow?: (sqlText: string, parameters: readonly unknown[]) => unknown[] | undefined;
+  /** SQLite only: see `ReadNow`. */
+  readNow?: ReadNow;
 }
+
+/**
+ * Runs a read at once, outside Kysely's queue for the connection, and returns its rows; or
+ * returns undefined, without running it, while a transaction holds the connection.
+ */
+export type ReadNow = (sqlText: string, parameters: readonly unknown[]) => unknown[] | undefined;
 
 /**
  * SQLite transactions start with BEGIN IMMEDIATE: they take the write lock up front, so a
@@ -89,12 +92,12 @@ function withStatementCache(database: BetterSqlite3.Database) {
     prepare,
     // Between two of Kysely's statements the connection is idle unless a transaction is open
     // (better-sqlite3 runs each one synchronously), so a read needs no place in its queue then.
-    readNow(sqlText: string, parameters: readonly unknown[]): unknown[] | undefined {
+    readNow: ((sqlText, parameters) => {
       if (database.inTransaction && !snapshot.isOpen()) return undefined;
       const statement = prepare(sqlText);
       const read = () => statement.all(parameters) as Record<string, unknown>[];
       return snapshot.isOpen() ? snapshot.rowsOnce(sqlText + JSON.stringify(parameters), read) : read();
-    },
+    }) satisfies ReadNow,
   };
 }
 
