@@ -24,6 +24,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { readSnapshot } from './sqliteReadSnapshot.ts';
+import { rowsOf } from './sqliteRows.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -58,6 +59,30 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * A prepared statement as Kysely's SQLite driver uses it (`reader`, `all`, `run`, `iterate`),
+ * its rows built by `rowsOf`.
+ */
+interface CachedStatement {
+  statement: BetterSqlite3.Statement;
+  reader: boolean;
+  all(parameters: readonly unknown[]): Record<string, unknown>[];
+  run(parameters: readonly unknown[]): BetterSqlite3.RunResult;
+  iterate(parameters: readonly unknown[]): IterableIterator<unknown>;
+}
+
+function cachedStatement(statement: BetterSqlite3.Statement): CachedStatement {
+  const all = statement.reader ? rowsOf(statement) : () => [];
+  return {
+    statement,
+    reader: statement.reader,
+    all,
+    run: (parameters) => statement.run(parameters),
+    // Streams are not used by this project; a stream gets its objects row by row.
+    iterate: (parameters) => all(parameters)[Symbol.iterator](),
+  };
+}
+
 /** How many prepared statements the SQLite connection keeps; the server runs a few hundred distinct ones. */
 const STATEMENT_CACHE_SIZE = 1_000;
 
@@ -68,21 +93,21 @@ const STATEMENT_CACHE_SIZE = 1_000;
  * statement that is still being iterated (a stream, unused here) is prepared anew.
  */
 function withStatementCache(database: BetterSqlite3.Database) {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cache = new Map<string, CachedStatement>();
   const snapshot = readSnapshot(database);
   const cached = (sqlText: string) => {
-    let statement = cache.get(sqlText);
-    if (statement && !statement.busy) return statement;
-    statement = database.prepare(sqlText);
+    let entry = cache.get(sqlText);
+    if (entry && !entry.statement.busy) return entry;
+    entry = cachedStatement(database.prepare(sqlText));
     if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    cache.set(sqlText, statement);
-    return statement;
+    cache.set(sqlText, entry);
+    return entry;
   };
   // Kysely runs the statement it prepares at once, so this is "just before it runs".
   const prepare = (sqlText: string) => {
-    const statement = cached(sqlText);
-    snapshot.before(sqlText, statement);
-    return statement;
+    const entry = cached(sqlText);
+    snapshot.before(sqlText, entry.statement);
+    return entry;
   };
   return {
     close: () => {
@@ -95,7 +120,7 @@ function withStatementCache(database: BetterSqlite3.Database) {
     readNow: ((sqlText, parameters) => {
       if (database.inTransaction && !snapshot.isOpen()) return undefined;
       const statement = prepare(sqlText);
-      const read = () => statement.all(parameters) as Record<string, unknown>[];
+      const read = () => statement.all(parameters);
       return snapshot.isOpen() ? snapshot.rowsOnce(sqlText + JSON.stringify(parameters), read) : read();
     }) satisfies ReadNow,
   };
