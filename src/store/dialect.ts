@@ -24,7 +24,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { readSnapshot } from './sqliteReadSnapshot.ts';
-import { rowsOf } from './sqliteRows.ts';
+import { rowsOf, type RowReader } from './sqliteRows.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -65,16 +65,22 @@ class ImmediateSqliteDriver extends SqliteDriver {
  */
 interface CachedStatement {
   statement: BetterSqlite3.Statement;
+  /** A reader's rows (`rowsOf`); a statement that returns none reads as none. */
+  rows: RowReader;
   reader: boolean;
   all(parameters: readonly unknown[]): Record<string, unknown>[];
   run(parameters: readonly unknown[]): BetterSqlite3.RunResult;
   iterate(parameters: readonly unknown[]): IterableIterator<unknown>;
 }
 
+const NO_ROWS: RowReader = { all: () => [], arrays: () => [], objects: () => [] };
+
 function cachedStatement(statement: BetterSqlite3.Statement): CachedStatement {
-  const all = statement.reader ? rowsOf(statement) : () => [];
+  const rows = statement.reader ? rowsOf(statement) : NO_ROWS;
+  const all = rows.all;
   return {
     statement,
+    rows,
     reader: statement.reader,
     all,
     run: (parameters) => statement.run(parameters),
@@ -120,8 +126,8 @@ function withStatementCache(database: BetterSqlite3.Database) {
     readNow: ((sqlText, parameters) => {
       if (database.inTransaction && !snapshot.isOpen()) return undefined;
       const statement = prepare(sqlText);
-      const read = () => statement.all(parameters);
-      return snapshot.isOpen() ? snapshot.rowsOnce(sqlText + JSON.stringify(parameters), read) : read();
+      if (!snapshot.isOpen()) return statement.all(parameters);
+      return statement.rows.objects(snapshot.rowsOnce(sqlText + JSON.stringify(parameters), () => statement.rows.arrays(parameters)));
     }) satisfies ReadNow,
   };
 }

@@ -27,15 +27,16 @@ export interface ReadSnapshot {
   isOpen(): boolean;
   /**
    * The rows of `read`, run once per snapshot for each `key` (a statement and its parameters):
-   * one read transaction answers the same read the same way until it ends. Each caller gets
-   * its own copies of the rows. Only while the snapshot is open.
+   * one read transaction answers the same read the same way until it ends. The rows are kept
+   * as `read` returns them, so callers must not change them (`RowReader.objects` builds each
+   * caller's own objects from them). Only while the snapshot is open.
    */
-  rowsOnce(key: string, read: () => Record<string, unknown>[]): Record<string, unknown>[];
+  rowsOnce(key: string, read: () => unknown[][]): unknown[][];
 }
 
 export function readSnapshot(database: BetterSqlite3.Database): ReadSnapshot {
   let open = false;
-  const answered = new Map<string, Record<string, unknown>[]>();
+  const answered = new Map<string, unknown[][]>();
   const end = () => {
     if (!open) return;
     open = false;
@@ -59,7 +60,7 @@ export function readSnapshot(database: BetterSqlite3.Database): ReadSnapshot {
         rows = read();
         answered.set(key, rows);
       }
-      return rows.map((row) => ({ ...row }));
+      return rows;
     },
   };
 }

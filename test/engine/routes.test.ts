@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobsDeleteFinishedBefore } from '../../src/engine/sql/jobsMaintenance.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 let server: TestServer;
@@ -165,6 +166,25 @@ describe('GET /jobs and /jobs/{id}/items', () => {
     const page = await call(`${server.url}/jobs/${id}/items?limit=1&offset=2`, { key });
     expect(page.body.data.total).toBe(3);
     expect(page.body.data.items.map((i: { key: string }) => i.key)).toEqual(['item-3']);
+  });
+
+  it('answers a finished job the same way on every poll, never to another organisation, and 404 once pruned', async () => {
+    const mine = await freshOrg('finished-poller');
+    const theirs = await freshOrg('finished-stranger');
+    const id = await submitOk(mine.key, { items: 2, ms: 0 });
+    const done = await untilFinished(id, mine.key);
+    // Answered again (the finished job's answer is kept: src/server/finishedBodies.ts): same bytes, same headers.
+    const again = await call(`${server.url}/jobs/${id}`, { key: mine.key });
+    expect(again.status).toBe(200);
+    expect(again.text).toBe(done.text);
+    expect(again.headers.get('content-type')).toBe(done.headers.get('content-type'));
+    expect(again.headers.get('retry-after')).toBeNull();
+    expect((await call(`${server.url}/jobs/${id}`, { key: theirs.key })).status).toBe(404);
+    // Pruned as the retention job prunes (its completion counts as older than "now + 1 s").
+    expect(await jobsDeleteFinishedBefore(server.store.db, new Date(Date.now() + 1000).toISOString())).toBeGreaterThan(0);
+    const gone = await call(`${server.url}/jobs/${id}`, { key: mine.key });
+    expect(gone.status).toBe(404);
+    expect(gone.body).toMatchObject({ success: false, error: 'not_found' });
   });
 
   it("answers 404 to another organisation for every route of a job, and lists none of its jobs", async () => {

@@ -15,7 +15,7 @@ import { AppError } from '../../errors.ts';
 import { Candidate } from '../../scoring/candidate.ts';
 import { Timestamp, WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
-import { FinishedBodies } from '../sourcing/finishedBodies.ts';
+import { FinishedBodies } from '../../server/finishedBodies.ts';
 import { RunFailed, RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from '../sourcing/runs.ts';
 import { ENRICHMENT_FAILED_MESSAGE, EnrichmentInput } from './kind.ts';
 

@@ -14,7 +14,7 @@ import { Candidate } from '../../scoring/candidate.ts';
 import { Timestamp, WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
 import { SourcingInput, type SourcingResult } from './kind.ts';
-import { FinishedBodies } from './finishedBodies.ts';
+import { FinishedBodies } from '../../server/finishedBodies.ts';
 import { RunFailed, RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from './runs.ts';
 
 export const Accepted = Type.Object({

@@ -13,6 +13,7 @@ import { AppError } from '../../errors.ts';
 import type { Db } from '../../store/database.ts';
 import type { JobStatus } from '../../store/schema.ts';
 import { orgOf } from '../plugins/auth.ts';
+import { FinishedBodies } from '../finishedBodies.ts';
 import { jobAfterWait } from '../jobAfterWait.ts';
 import { ContentOk, PageQuery, WaitQuery } from '../schemas.ts';
 import { streamJobEvents } from './jobEvents.ts';
@@ -38,6 +39,8 @@ function notFound(id: string): AppError {
 export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, engine } = opts;
+  // A job's view is about a kilobyte: 8 MB keeps the answers of thousands of finished jobs.
+  const finishedBodies = new FinishedBodies(8 * 1024 * 1024);
   app.addSchema(JobView);
   app.addSchema(ItemView);
 
@@ -76,7 +79,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
     async (request, reply) => {
       const job = await jobAfterWait(db, engine, request, { jobId: request.params.id, wait: request.query.wait, notFound: () => notFound(request.params.id) });
       if (!isFinished(job)) reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
-      return { success: true as const, data: jobView(job) };
+      return finishedBodies.send(reply, job, async () => ({ success: true as const, data: jobView(job) }));
     },
   );
 

@@ -1,20 +1,23 @@
 /**
- * The serialized result bodies of finished runs, kept per process. A finished run never changes
- * (its items are final, and pruning deletes the job, which the lookup before the cache notices),
- * so a client polling its results costs one job lookup — which also checks the organisation —
- * instead of reading, parsing and serializing every item again (`npm run bench -- http`: the
- * enrichment results route was the furthest from plain Fastify). Bounded by total size; the
- * least recently used body goes first.
+ * The serialized answers of a status route for finished jobs, kept per process and per route.
+ * A finished job never changes (no statement updates a job once it has ended: every update of
+ * a job's row asks for its lease or an unfinished status; its items are final), and pruning
+ * deletes the job, which the lookup before the cache notices. So a client polling a finished
+ * job costs one job lookup — which also checks the organisation — instead of building and
+ * serializing its answer again: reading, parsing and serializing every item of an enrichment
+ * run, or the job's view for `GET /jobs/{id}` (a sixth of that route's CPU per request,
+ * `npm run bench -- http`). Bounded by total size; the least recently used answer goes first.
  */
 import type { FastifyReply } from 'fastify';
-import type { JobRow } from '../../engine/sql/jobsClaim.ts';
-import { isFinished } from '../../engine/views.ts';
-
-const MAX_BYTES = 32 * 1024 * 1024;
+import type { JobRow } from '../engine/sql/jobsClaim.ts';
+import { isFinished } from '../engine/views.ts';
 
 export class FinishedBodies {
   private readonly bodies = new Map<string, string>();
   private bytes = 0;
+
+  /** `maxBytes`: the answers kept at most, in characters of JSON; one over a quarter of it is not kept. */
+  constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
 
   /**
    * Answers with the run's body: from the cache when the run is finished and was answered
@@ -37,11 +40,11 @@ export class FinishedBodies {
   }
 
   private keep(id: string, text: string): void {
-    if (text.length > MAX_BYTES / 4 || this.bodies.has(id)) return;
+    if (text.length > this.maxBytes / 4 || this.bodies.has(id)) return;
     this.bodies.set(id, text);
     this.bytes += text.length;
     for (const [oldId, old] of this.bodies) {
-      if (this.bytes <= MAX_BYTES) break;
+      if (this.bytes <= this.maxBytes) break;
       this.bodies.delete(oldId);
       this.bytes -= old.length;
     }
