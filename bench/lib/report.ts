@@ -14,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 /** bench/results, or LONGRUN_BENCH_RESULTS_DIR (the harness test writes to a temporary one). */
 export const RESULTS_DIR = process.env.LONGRUN_BENCH_RESULTS_DIR ?? fileURLToPath(new URL('../results', import.meta.url));
 
+/** What the figures show longrun still loses, and why: kept by hand, copied into SUMMARY.md. */
+const REMAINS_FILE = fileURLToPath(new URL('../REMAINS.md', import.meta.url));
+
 // ---- Flags ------------------------------------------------------------------------------------
 function rawFlag(name: string): string | undefined {
   const prefix = `--${name}=`;
@@ -210,6 +213,7 @@ export function writeSummary(): void {
     '|---|---|---|---|---|',
   ];
   const runs: string[] = [];
+  const notes: string[] = [];
   for (const file of files) {
     const data = JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, file), 'utf8')) as Partial<Report> & {
       date?: string;
@@ -219,6 +223,7 @@ export function writeSummary(): void {
     const m = data.machine ?? {};
     const load = m.loadAverage ? `, load average ${m.loadAverage.join(' ')}` : '';
     runs.push(`- **${name}**: ${data.date ?? '?'} on ${m.cpu ?? '?'} (${m.cores ?? '?'} cores), Node ${m.node ?? '?'}${load}; params \`${JSON.stringify(data.params ?? {})}\``);
+    for (const note of data.notes ?? []) notes.push(`- **${name}**: ${note}`);
     if (Array.isArray(data.comparisons) && data.comparisons.length > 0) {
       for (const c of data.comparisons) {
         const unit = c.unit.replace(/\s*\(.*\)$/, '');
@@ -237,6 +242,9 @@ export function writeSummary(): void {
     }
   }
   lines.push('', '## Runs', '', ...runs, '');
+  if (notes.length > 0) lines.push('## Notes of the runs', '', ...notes, '');
+  // Where longrun loses and why: written by hand (bench/REMAINS.md), as the figures cannot say it.
+  if (fs.existsSync(REMAINS_FILE)) lines.push('## What remains', '', fs.readFileSync(REMAINS_FILE, 'utf8').trim(), '');
   fs.writeFileSync(path.join(RESULTS_DIR, 'SUMMARY.md'), lines.join('\n'));
   console.log(`written ${path.relative(process.cwd(), path.join(RESULTS_DIR, 'SUMMARY.md'))}`);
 }
