@@ -45,7 +45,7 @@ export function scopeAllows(granted: readonly string[], required: Scope): boolea
 const KEY_PATTERN = /^lr_([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})$/;
 
 function hashSecret(secret: string): string {
-  return crypto.createHash('sha256').update(secret).digest('hex');
+  return crypto.hash('sha256', secret, 'hex');
 }
 
 export interface CreatedKey {

@@ -24,7 +24,7 @@ export class FinishedBodies {
    * before; else built by `build` (which sets the status code), and — once finished — serialized
    * with the route's own response schema and kept.
    */
-  async send<Body>(reply: FastifyReply, job: JobRow, build: () => Promise<Body>): Promise<Body | FastifyReply> {
+  async send<Body>(reply: FastifyReply, job: JobRow, build: (job: JobRow) => Promise<Body>): Promise<Body | FastifyReply> {
     const finished = isFinished(job);
     const cached = finished ? this.bodies.get(job.id) : undefined;
     if (cached !== undefined) {
@@ -32,7 +32,7 @@ export class FinishedBodies {
       this.bodies.set(job.id, cached);
       return reply.type('application/json; charset=utf-8').send(cached);
     }
-    const body = await build();
+    const body = await build(job);
     if (!finished) return body;
     const text = String(reply.serialize(body)); // the route's JSON serializer returns a string
     this.keep(job.id, text);

@@ -15,10 +15,10 @@ export async function jobAfterWait(
   db: Db,
   engine: Engine,
   request: FastifyRequest,
-  lookup: { jobId: string; wait?: number; kind?: string; notFound(): AppError },
+  lookup: { jobId: string; wait?: number; kind?: string; notFound(jobId: string): AppError },
 ): Promise<JobRow> {
   const job = await jobGetForOrg(db, orgOf(request), lookup.jobId);
-  if (!job || (lookup.kind !== undefined && job.kind !== lookup.kind)) throw lookup.notFound();
+  if (!job || (lookup.kind !== undefined && job.kind !== lookup.kind)) throw lookup.notFound(lookup.jobId);
   // Most requests do not wait: no controller and no listener for them (a measurable share of a
   // status GET's CPU in `npm run bench -- http`).
   if (!lookup.wait) return job;

@@ -127,7 +127,7 @@ function withStatementCache(database: BetterSqlite3.Database) {
       if (database.inTransaction && !snapshot.isOpen()) return undefined;
       const statement = prepare(sqlText);
       if (!snapshot.isOpen()) return statement.all(parameters);
-      return statement.rows.objects(snapshot.rowsOnce(sqlText + JSON.stringify(parameters), () => statement.rows.arrays(parameters)));
+      return statement.rows.objects(snapshot.rowsOnce(sqlText, parameters, () => statement.rows.arrays(parameters)));
     }) satisfies ReadNow,
   };
 }

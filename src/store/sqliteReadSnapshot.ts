@@ -26,17 +26,19 @@ export interface ReadSnapshot {
   /** Whether the connection's open transaction, if any, is the snapshot. */
   isOpen(): boolean;
   /**
-   * The rows of `read`, run once per snapshot for each `key` (a statement and its parameters):
+   * The rows of `read`, run once per snapshot for each statement and parameters:
    * one read transaction answers the same read the same way until it ends. The rows are kept
    * as `read` returns them, so callers must not change them (`RowReader.objects` builds each
    * caller's own objects from them). Only while the snapshot is open.
    */
-  rowsOnce(key: string, read: () => unknown[][]): unknown[][];
+  rowsOnce(sqlText: string, parameters: readonly unknown[], read: () => unknown[][]): unknown[][];
 }
 
 export function readSnapshot(database: BetterSqlite3.Database): ReadSnapshot {
   let open = false;
-  const answered = new Map<string, unknown[][]>();
+  // By statement, then by parameters: the statement's text is the same string every time (its
+  // hash is kept), so only the short parameters are hashed afresh.
+  const answered = new Map<string, Map<string, unknown[][]>>();
   const end = () => {
     if (!open) return;
     open = false;
@@ -54,11 +56,14 @@ export function readSnapshot(database: BetterSqlite3.Database): ReadSnapshot {
     },
     end,
     isOpen: () => open,
-    rowsOnce(key, read) {
-      let rows = answered.get(key);
+    rowsOnce(sqlText, parameters, read) {
+      let bySql = answered.get(sqlText);
+      if (!bySql) answered.set(sqlText, (bySql = new Map()));
+      const key = JSON.stringify(parameters);
+      let rows = bySql.get(key);
       if (!rows) {
         rows = read();
-        answered.set(key, rows);
+        bySql.set(key, rows);
       }
       return rows;
     },

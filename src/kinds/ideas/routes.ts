@@ -63,7 +63,7 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
       jobId: request.params.jobId,
       wait: request.query.wait,
       kind: kind.name,
-      notFound: () => new AppError('not_found', `No enrichment job ${request.params.jobId}.`),
+      notFound: (jobId) => new AppError('not_found', `No enrichment job ${jobId}.`),
     });
 
   app.post(
