@@ -150,7 +150,7 @@ export class Engine {
     const waiting = askers.length > 0 ? await orgsWaiting(trx, nowIso()) : [];
     const givenBack = new Set(askers.filter((task) => waiting.some((org) => org !== task.job.org_id)));
     for (const task of givenBack) task.startNext = false;
-    // The group's events and the claim's, one INSERT at the end.
+    // The group's events and the claim's, written together at the end.
     const events = new DeferredWrites();
     const results: SlotCheckpoint[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks }, events);
     group.forEach((task, i) => givenBack.has(task) && (results[i]!.giveBack = true));
