@@ -2,8 +2,8 @@
  * The engine: kinds, submission, cancellation, and the workers that claim and run jobs.
  *
  * Guarantees (each backed by the SQL module named):
- * - a job is held by one worker at a time under a lease renewed by heartbeat (`jobsClaim`,
- *   `jobLease`); a worker that dies loses it when the lease expires, and whoever claims the job
+ * - a job is held by one worker at a time under a lease renewed by heartbeat, one statement for
+ *   every job the process holds (`jobsClaim`, `LeaseKeeper`, `jobLease`); a worker that dies loses it when the lease expires, and whoever claims the job
  *   next continues with its unfinished items (`itemStartNext`);
  * - an item's result, charge, event and the job's end commit together (`itemCheckpoint`);
  *   the checkpoints of all held jobs may share one transaction (`GroupCommit`), each whole
@@ -35,6 +35,7 @@ import type { Db, Store } from '../store/database.ts';
 import { GroupCommit } from '../store/groupCommit.ts';
 import { KindFault } from './errors.ts';
 import { JobStop } from './jobStop.ts';
+import { LeaseKeeper } from './leaseKeeper.ts';
 import type { JobKind } from './kind.ts';
 import { processItem } from './processItem.ts';
 import { EngineSignals } from './signals.ts';
@@ -45,7 +46,7 @@ import { itemStartNext, type StartedItem } from './sql/itemStartNext.ts';
 import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
 import { jobsClaim, jobsClaimIn, type ClaimedJob, type ClaimOptions, type HeldJob, type JobRow } from './sql/jobsClaim.ts';
 import { jobFinalize, type JobFinishedHook } from './sql/jobFinalize.ts';
-import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobLeaseRenewIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
+import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
 import { jobsNextAvailableAt, orgsWaiting } from './sql/jobsMaintenance.ts';
 import { jobProgressSetIfOwner } from './sql/jobProgress.ts';
 import { jobSubmit, jobSubmitAndStart, jobsSubmittedIn, type SubmitRequest } from './submit.ts';
@@ -91,7 +92,9 @@ export class Engine {
   readonly owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   private readonly kinds = new Map<string, JobKind>();
   private readonly finishedHooks: JobFinishedHook[] = [];
+  /** The jobs this process holds, by ID, each with its stop: from the claim to its task's end. */
   private readonly running = new Map<string, JobStop>();
+  private readonly leases: LeaseKeeper;
   /** The jobs this process holds, each worked on by its own task: from the claim to its end. */
   private readonly held = new Set<Promise<void>>();
   /** Last checkpoints of jobs whose tasks have ended; each job's lease is held until it commits. */
@@ -127,6 +130,7 @@ export class Engine {
     }
     if (!Number.isInteger(opts.prefetch ?? 0) || (opts.prefetch ?? 0) < 0) throw new Error(`engine option prefetch must be a whole number, got ${opts.prefetch}`);
     this.slots = new Slots(opts.concurrency);
+    this.leases = new LeaseKeeper(opts.store.db, this.owner, opts.leaseMs, () => this.running.entries(), opts.log);
     // A group can hold a checkpoint of every job this process holds (one each): with prefetch,
     // bigger groups share a commit and a claim among more jobs (a burn-down of 20,000 no-op jobs
     // on SQLite: 4,300 jobs/s in groups of 64, 6,500 in groups of 512, `npm run bench -- engine`).
@@ -290,6 +294,7 @@ export class Engine {
     if (this.loop || this.opts.concurrency < 1) return;
     this.stopping = false;
     this.slots.open();
+    this.leases.start();
     this.loop = this.claimLoop();
   }
 
@@ -315,6 +320,7 @@ export class Engine {
     }
     this.loop = null;
     await Promise.allSettled(this.startingAtSubmit);
+    await this.leases.stop();
     await jobsReleaseAllOf(this.opts.store.db, this.owner, nowIso());
   }
 
@@ -437,12 +443,8 @@ export class Engine {
   private async runJob(job: HeldJob, first: StartedItem | null): Promise<void> {
     const { db } = this.opts.store;
     const jobStop = new JobStop();
+    // Held from here to the end of this task: `leases` renews it (and stops it when it is lost).
     this.running.set(job.id, jobStop);
-    const heartbeat = setInterval(() => {
-      jobLeaseRenewIfOwner(db, job.id, this.owner, new Date(), this.opts.leaseMs)
-        .then((held) => held || jobStop.stop(new Error('lease lost or job ended')))
-        .catch((err: unknown) => this.opts.log.warn({ err, jobId: job.id }, 'heartbeat failed'));
-    }, Math.max(100, Math.floor(this.opts.leaseMs / 3)));
     let started = first;
     // Items this job has left to finish, this one included: the checkpoint of the last needs no
     // answer before the job's place is refilled. Only this job's lease holder changes the counts.
@@ -509,7 +511,6 @@ export class Engine {
     } catch (error) {
       await this.failed(job, error);
     } finally {
-      clearInterval(heartbeat);
       this.running.delete(job.id);
     }
   }

@@ -4,18 +4,24 @@
  * that lost its lease, or whose job was canceled, can never overwrite the new state.
  */
 import type { Db } from '../../store/database.ts';
+import { idsMatch } from '../../store/dialect.ts';
 
-/** Heartbeat: pushes the lease out. False when the lease is lost or the job is no longer running. */
-export async function jobLeaseRenewIfOwner(db: Db, jobId: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+/**
+ * Heartbeat: pushes out the leases of many jobs in one statement (see `LeaseKeeper`). Returns
+ * the IDs of those renewed; the others have lost their lease or are no longer running.
+ */
+export async function jobsLeaseRenewIfOwner(db: Db, jobIds: string[], owner: string, now: Date, leaseMs: number): Promise<Set<string>> {
+  if (jobIds.length === 0) return new Set();
   const expires = new Date(now.getTime() + leaseMs).toISOString();
-  const result = await db
+  const rows = await db
     .updateTable('jobs')
     .set({ lease_expires_at: expires, available_at: expires, updated_at: now.toISOString() })
-    .where('id', '=', jobId)
+    .where(idsMatch(db, 'id', jobIds))
     .where('lease_owner', '=', owner)
     .where('status', '=', 'running')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    .returning('id')
+    .execute();
+  return new Set(rows.map((row) => row.id));
 }
 
 /** Gives the job back to the queue, claimable again from `availableAt`. */
