@@ -3,8 +3,9 @@
  *
  * Guarantees (each backed by the SQL module named):
  * - a job is held by one worker at a time under a lease renewed by heartbeat, one statement for
- *   every job the process holds (`jobsClaim`, `LeaseKeeper`, `jobLease`); a worker that dies loses it when the lease expires, and whoever claims the job
- *   next continues with its unfinished items (`itemStartNext`);
+ *   every job the process holds (`jobsClaim`, `LeaseKeeper`, `jobLease`); a worker that dies
+ *   loses it when the lease expires, and whoever claims the job next continues with its
+ *   unfinished items (`itemStartNext`);
  * - an item's result, charge, event and the job's end commit together (`itemCheckpoint`);
  *   the checkpoints of all held jobs may share one transaction (`GroupCommit`), each whole
  *   (on PostgreSQL two such transactions run at once, over different jobs);

@@ -77,15 +77,14 @@ const NO_ROWS: RowReader = { all: () => [], arrays: () => [], objects: () => [] 
 
 function cachedStatement(statement: BetterSqlite3.Statement): CachedStatement {
   const rows = statement.reader ? rowsOf(statement) : NO_ROWS;
-  const all = rows.all;
   return {
     statement,
     rows,
     reader: statement.reader,
-    all,
+    all: rows.all,
     run: (parameters) => statement.run(parameters),
-    // Streams are not used by this project; a stream gets its objects row by row.
-    iterate: (parameters) => all(parameters)[Symbol.iterator](),
+    // Kysely's streams (unused by this project) get every row read first, then one at a time.
+    iterate: (parameters) => rows.all(parameters)[Symbol.iterator](),
   };
 }
 
