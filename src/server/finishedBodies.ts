@@ -5,8 +5,8 @@
  * deletes the job, which the lookup before the cache notices. So a client polling a finished
  * job costs one job lookup — which also checks the organisation — instead of building and
  * serializing its answer again: reading, parsing and serializing every item of an enrichment
- * run, or the job's view for `GET /jobs/{id}` (a sixth of that route's CPU per request,
- * `npm run bench -- http`). Bounded by total size; the least recently used answer goes first.
+ * run, or the job's view for `GET /jobs/{id}` (about a third of that route's CPU per request,
+ * measured side by side: README, Performance). Bounded by total size; the least recently used answer goes first.
  */
 import type { FastifyReply } from 'fastify';
 import type { JobRow } from '../engine/sql/jobsClaim.ts';
@@ -20,7 +20,7 @@ export class FinishedBodies {
   constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
 
   /**
-   * Answers with the run's body: from the cache when the run is finished and was answered
+   * Answers with the job's body: from the cache when the job is finished and was answered
    * before; else built by `build` (which sets the status code), and — once finished — serialized
    * with the route's own response schema and kept.
    */

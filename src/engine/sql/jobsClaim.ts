@@ -26,9 +26,10 @@ export type JobRow = Selectable<JobsTable>;
 
 /**
  * What a worker needs of a job it holds: the claim returns these columns, not the whole row.
- * Each column a statement returns costs about a microsecond a row on SQLite (better-sqlite3
- * builds a JS value for it), and the whole row took half the claim's time
- * (`npm run bench -- engine`, --sql-stats=1).
+ * Each column a statement returns costs time a row on SQLite (a JS value to build: about a
+ * microsecond when better-sqlite3 built the row objects, a quarter of that since `sqliteRows.ts`
+ * does), and the whole row had taken half the claim's time (`npm run bench -- engine`,
+ * --sql-stats=1).
  */
 export const HELD_JOB_COLUMNS = ['id', 'org_id', 'kind', 'queue', 'input', 'created_at', 'attempts', 'items_total', 'items_succeeded', 'items_failed', 'last_event_seq'] as const;
 export type HeldJob = Pick<JobRow, (typeof HELD_JOB_COLUMNS)[number]>;
