@@ -41,7 +41,7 @@ describe.skipIf(!postgresUrl)('npm run bench', () => {
     expect(report.machine).toMatchObject({ cores: os.cpus().length, node: process.version });
     expect(report.machine.cpu).toBeTruthy();
     expect(report.params.jobs).toBe(300);
-    const systems = ['longrun-sqlite', 'longrun-postgres', 'bullmq', 'graphile-worker', 'pg-boss'];
+    const systems = ['longrun-sqlite', 'longrun-postgres', 'bullmq', 'graphile-worker', 'graphile-worker-batched', 'pg-boss'];
     expect(Object.keys(report.results.burnDown).sort()).toEqual([...systems].sort());
     for (const name of systems) {
       expect(report.results.burnDown[name].jobsPerSecond).toBeGreaterThan(0);
