@@ -37,8 +37,9 @@
  * jobs/s there against 19,000 at 100,000 in the same minutes (longrun 11,800 and 17,000), so
  * the smaller N flattered the ratio by half. A system not done after --max-process-seconds (60)
  * is stopped there and measured on the jobs it did (pg-boss 10: each fetch sorts every queued
- * job, ~20 jobs/s at 100,000 queued; see the README); the report notes it. The whole run takes about six minutes on 2 cores. The rate
- * is one every system sustains, so the latency is not that of a growing backlog.
+ * job, ~20 jobs/s at 100,000 queued; see the README); the report notes it. The whole run takes
+ * about seven minutes on 2 cores. The rate is one every system sustains, so the latency is not
+ * that of a growing backlog.
  *
  *   npm run bench -- engine [--jobs=100000] [--max-process-seconds=60] [--concurrency=8] [--prefetch=504] [--rate=50] [--seconds=15]
  *     [--systems=longrun-sqlite,longrun-postgres,bullmq,graphile-worker,graphile-worker-batched,pg-boss] [--shapes=burndown,steady]
