@@ -24,7 +24,7 @@ import type { AnalysisInput } from './analysisKind.ts';
 import type { MediaTools } from './binaries.ts';
 import { adoptClipFile } from './adopt.ts';
 import { candidateInsert, candidatesOf, clipDelete, clipGetForOrg, clipInsert, clipsPageForOrg, type ClipRow } from './sql/clips.ts';
-import { BlockedUrlError, checkHostResolves, checkUrl, type GuardOptions } from '../webhooks/addressGuard.ts';
+import { BlockedUrlError, checkPublicUrl, type GuardOptions } from '../webhooks/addressGuard.ts';
 import type { ClipStorage } from './storage.ts';
 import { CandidateView, ClipView, candidateView, clipView } from './view.ts';
 
@@ -123,8 +123,7 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
       const orgId = orgOf(request);
       let url: URL;
       try {
-        url = checkUrl(request.body.url, opts.guard);
-        await checkHostResolves(url, opts.guard);
+        url = await checkPublicUrl(request.body.url, opts.guard);
       } catch (error) {
         if (error instanceof BlockedUrlError) throw new AppError('validation_error', `body.url is refused: ${error.message}`);
         throw error;

@@ -15,7 +15,7 @@ import { ContentOk, Nullable, PageQuery, Timestamp } from '../server/schemas.ts'
 import type { Db } from '../store/database.ts';
 import type { KbDocsTable } from '../store/schema.ts';
 import { searchTerms } from '../talentPool/sql/profileSearch.ts';
-import { BlockedUrlError, checkHostResolves, checkUrl, type GuardOptions } from '../webhooks/addressGuard.ts';
+import { BlockedUrlError, checkPublicUrl, type GuardOptions } from '../webhooks/addressGuard.ts';
 import { DOC_MIME, docTypeOf } from './extract.ts';
 import type { IngestInput } from './ingestKind.ts';
 import { chunksIndexDeleteForKb, passagesSearch } from './sql/chunks.ts';
@@ -207,8 +207,7 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
         const raw = (body as { url: string; title?: unknown }).url;
         let url: URL;
         try {
-          url = checkUrl(raw, opts.guard);
-          await checkHostResolves(url, opts.guard);
+          url = await checkPublicUrl(raw, opts.guard);
         } catch (error) {
           if (error instanceof BlockedUrlError) throw new AppError('validation_error', `body.url is refused: ${error.message}`);
           throw error;

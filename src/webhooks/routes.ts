@@ -12,7 +12,7 @@ import { newId, nowIso } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
 import { ContentOk, PageQuery } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
-import { BlockedUrlError, checkHostResolves, checkUrl } from './addressGuard.ts';
+import { BlockedUrlError, checkPublicUrl } from './addressGuard.ts';
 import { customHeaders, signingSecrets, type DeliveryInput } from './deliveryKind.ts';
 import { ALL_EVENTS, EVENT_TYPES } from './events.ts';
 import { pingBody } from './payload.ts';
@@ -83,9 +83,7 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
 
   async function checkedUrl(raw: string): Promise<string> {
     try {
-      const url = checkUrl(raw, config);
-      await checkHostResolves(url, config);
-      return url.toString();
+      return (await checkPublicUrl(raw, config)).toString();
     } catch (error) {
       if (error instanceof BlockedUrlError) throw new AppError('validation_error', `body.url is refused: ${error.message}`);
       throw error;

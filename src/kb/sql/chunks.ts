@@ -1,44 +1,45 @@
 /**
- * Passages of a knowledge base and their full-text index (SQLite FTS5 with bm25; a weighted
- * tsvector with a GIN index on PostgreSQL), written with the document's ingestion in one
- * transaction. Search matches any of the query's words within one knowledge base.
+ * Passages of a knowledge base and their full-text index (SQLite: an FTS5 table of the knowledge
+ * base's own, ranked by bm25; PostgreSQL: a weighted tsvector with a GIN index, ranked by
+ * ts_rank), written with the document's ingestion in one transaction. Search matches any of the
+ * query's words within one knowledge base, and its scores and ranks depend only on that
+ * knowledge base's passages (see store/scopedFts.ts; ts_rank reads only the row it ranks).
  */
 import { sql } from 'kysely';
 import { newId } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import { dialectOf } from '../../store/dialect.ts';
+import { ftsTableCreateIfMissing, ftsTableDrop, ftsTableIfExists, KB_CHUNKS_FTS } from '../../store/scopedFts.ts';
 import { foldAccents } from '../../talentPool/sql/profileSearchIndex.ts';
 import type { Chunk } from '../chunk.ts';
 
-/** A knowledge base ID as one FTS token (see orgSearchToken for why). */
-const kbToken = (kbId: string) => kbId.toLowerCase().replace(/[^a-z0-9]/g, '');
-
 export async function chunksReplaceForDoc(trx: Db, doc: { id: string; kb_id: string }, chunks: Chunk[]): Promise<void> {
   const postgres = dialectOf(trx) === 'postgres';
-  if (!postgres) {
+  const fts = postgres ? null : sql.table(await ftsTableCreateIfMissing(trx, KB_CHUNKS_FTS, doc.kb_id));
+  if (fts) {
     const old = await trx.selectFrom('kb_chunks').select('search_rowid').where('doc_id', '=', doc.id).execute();
-    for (const { search_rowid: rowid } of old) if (rowid !== null) await sql`delete from kb_chunks_fts where rowid = ${rowid}`.execute(trx);
+    for (const { search_rowid: rowid } of old) if (rowid !== null) await sql`delete from ${fts} where rowid = ${rowid}`.execute(trx);
   }
   await trx.deleteFrom('kb_chunks').where('doc_id', '=', doc.id).execute();
   for (const [seq, chunk] of chunks.entries()) {
     const id = newId('psg');
     let rowid: number | null = null;
     await trx.insertInto('kb_chunks').values({ id, doc_id: doc.id, kb_id: doc.kb_id, seq, heading: chunk.heading, content: chunk.content, search_rowid: null }).execute();
-    if (postgres) {
+    if (!fts) {
       await sql`insert into kb_chunks_fts (chunk_id, kb_id, document)
         values (${id}, ${doc.kb_id}, setweight(to_tsvector('simple', ${foldAccents(chunk.heading ?? '')}), 'A') || setweight(to_tsvector('simple', ${foldAccents(chunk.content)}), 'B'))`.execute(trx);
     } else {
-      await sql`insert into kb_chunks_fts (chunk_id, kb_id, heading, content) values (${id}, ${kbToken(doc.kb_id)}, ${chunk.heading ?? ''}, ${chunk.content})`.execute(trx);
+      await sql`insert into ${fts} (chunk_id, heading, content) values (${id}, ${chunk.heading ?? ''}, ${chunk.content})`.execute(trx);
       rowid = Number((await sql<{ id: number }>`select last_insert_rowid() as id`.execute(trx)).rows[0]!.id);
       await trx.updateTable('kb_chunks').set({ search_rowid: rowid }).where('id', '=', id).execute();
     }
   }
 }
 
-/** Removes the FTS rows of a knowledge base's chunks (SQLite; PostgreSQL's go by cascade). */
+/** Removes a knowledge base's full-text index (SQLite: its table; PostgreSQL's rows go by cascade). */
 export async function chunksIndexDeleteForKb(trx: Db, kbId: string): Promise<void> {
   if (dialectOf(trx) === 'postgres') return;
-  await sql`delete from kb_chunks_fts where rowid in (select search_rowid from kb_chunks where kb_id = ${kbId})`.execute(trx);
+  await ftsTableDrop(trx, KB_CHUNKS_FTS, kbId);
 }
 
 export interface PassageHit {
@@ -63,13 +64,16 @@ export async function passagesSearch(db: Db, kbId: string, terms: string[], limi
     ).rows;
     total = Number((await sql<{ n: number }>`select count(*) as n from kb_chunks_fts, to_tsquery('simple', ${query}) q where kb_id = ${kbId} and document @@ q`.execute(db)).rows[0]?.n ?? 0);
   } else {
-    const match = `kb_id : "${kbToken(kbId)}" AND (${terms.map((t) => `"${t}"`).join(' OR ')})`;
+    const table = await ftsTableIfExists(db, KB_CHUNKS_FTS, kbId);
+    if (!table) return { hits: [], total: 0 };
+    const fts = sql.table(table);
+    const match = terms.map((t) => `"${t}"`).join(' OR ');
     ranked = (
       await sql<{ chunk_id: string; relevance: number }>`
-        select chunk_id, -bm25(kb_chunks_fts, 0, 0, 2.0, 1.0) as relevance from kb_chunks_fts
-        where kb_chunks_fts match ${match} order by relevance desc, chunk_id limit ${limit}`.execute(db)
+        select chunk_id, -bm25(${fts}, 0, 2.0, 1.0) as relevance from ${fts}
+        where ${fts} match ${match} order by relevance desc, chunk_id limit ${limit}`.execute(db)
     ).rows;
-    total = Number((await sql<{ n: number }>`select count(*) as n from kb_chunks_fts where kb_chunks_fts match ${match}`.execute(db)).rows[0]?.n ?? 0);
+    total = Number((await sql<{ n: number }>`select count(*) as n from ${fts} where ${fts} match ${match}`.execute(db)).rows[0]?.n ?? 0);
   }
   if (ranked.length === 0) return { hits: [], total };
   const rows = await db

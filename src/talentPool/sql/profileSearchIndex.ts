@@ -1,25 +1,18 @@
 /**
  * Keeps a profile's full-text entry in step with the profile, in the caller's transaction.
- * SQLite: an FTS5 row, found again by the rowid kept on the profile (FTS5 cannot look a row up
- * by an unindexed column without scanning). PostgreSQL: a weighted tsvector with a GIN index.
+ * SQLite: an FTS5 row in the organisation's own table (so bm25's statistics are the pool's own,
+ * see store/scopedFts.ts), found again by the rowid kept on the profile (FTS5 cannot look a row
+ * up by an unindexed column without scanning). PostgreSQL: a weighted tsvector with a GIN index.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { dialectOf } from '../../store/dialect.ts';
+import { ftsTableCreateIfMissing, ftsTableOf, PROFILES_FTS } from '../../store/scopedFts.ts';
 import type { SearchDocument } from '../searchDocument.ts';
 
-/**
- * The organisation as one FTS5 token: `org_01JD…` would index as two words, "org" (in every
- * row) and the ULID, and a phrase match would then read the whole index. One rare token keeps
- * a search within one organisation's rows.
- */
 /** Accents dropped (NFKD, marks removed): what PostgreSQL's index is fed, as FTS5's remove_diacritics does. */
 export function foldAccents(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}/gu, '');
-}
-
-export function orgSearchToken(orgId: string): string {
-  return orgId.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
 export async function profileSearchIndexPut(trx: Db, profile: { id: string; org_id: string; search_rowid: number | null }, doc: SearchDocument): Promise<void> {
@@ -32,15 +25,17 @@ export async function profileSearchIndexPut(trx: Db, profile: { id: string; org_
       on conflict (profile_id) do update set document = excluded.document`.execute(trx);
     return;
   }
-  if (profile.search_rowid !== null) await sql`delete from profiles_fts where rowid = ${profile.search_rowid}`.execute(trx);
+  const fts = sql.table(await ftsTableCreateIfMissing(trx, PROFILES_FTS, profile.org_id));
+  if (profile.search_rowid !== null) await sql`delete from ${fts} where rowid = ${profile.search_rowid}`.execute(trx);
   await sql`
-    insert into profiles_fts (profile_id, org_id, headline, titles, skills, highlights)
-    values (${profile.id}, ${orgSearchToken(profile.org_id)}, ${doc.headline}, ${doc.titles}, ${doc.skills}, ${doc.highlights})`.execute(trx);
+    insert into ${fts} (profile_id, headline, titles, skills, highlights)
+    values (${profile.id}, ${doc.headline}, ${doc.titles}, ${doc.skills}, ${doc.highlights})`.execute(trx);
   const { rows } = await sql<{ id: number }>`select last_insert_rowid() as id`.execute(trx);
   await trx.updateTable('profiles').set({ search_rowid: Number(rows[0]!.id) }).where('id', '=', profile.id).execute();
 }
 
-export async function profileSearchIndexDelete(trx: Db, profile: { id: string; search_rowid: number | null }): Promise<void> {
+export async function profileSearchIndexDelete(trx: Db, profile: { id: string; org_id: string; search_rowid: number | null }): Promise<void> {
   if (dialectOf(trx) === 'postgres') return; // the foreign key's cascade removes it
-  if (profile.search_rowid !== null) await sql`delete from profiles_fts where rowid = ${profile.search_rowid}`.execute(trx);
+  // A profile with a rowid was indexed, so its organisation's table exists.
+  if (profile.search_rowid !== null) await sql`delete from ${sql.table(ftsTableOf(PROFILES_FTS, profile.org_id))} where rowid = ${profile.search_rowid}`.execute(trx);
 }
