@@ -6,7 +6,7 @@
  * (see jobKindScopes.ts).
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import type { JobRow } from '../../engine/sql/jobsClaim.ts';
 import { itemsPageForJob, jobGetForOrg, jobsPageForOrg } from '../../engine/sql/jobsRead.ts';
@@ -48,6 +48,8 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, engine } = opts;
   assertKindsScoped(engine);
+  // Made once, like `jobBody` above: the status GET is the hottest route.
+  const mayRead = (job: JobRow, request: FastifyRequest) => requireKindScope(request, engine, job.kind, 'read');
   // A job's view is about a kilobyte: 8 MB keeps the answers of thousands of finished jobs.
   const finishedBodies = new FinishedBodies(8 * 1024 * 1024);
   app.addSchema(JobView);
@@ -61,7 +63,8 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
         tags: ['jobs'],
         summary: "The organisation's jobs, newest first",
         description:
-          "Only kinds the key may read (each kind needs its family's read scope). `?kind=` for a kind the key may not read: 403; for a kind this server does not know: an empty list. Without `?kind=`, the server's own bookkeeping (webhook deliveries, clip analyses, document ingestion) is left out.",
+          "Only kinds the key may read (each kind needs its family's read scope). `?kind=` for a kind the key may not read: 403; for a kind this server does not know: an empty list. " +
+          `Without \`?kind=\`, the server's own bookkeeping kinds (${engine.internalKinds().join(', ')}) are left out.`,
         querystring: JobsQuery,
         response: { 200: ContentOk(JobsPage) },
       },
@@ -100,7 +103,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
         jobId: request.params.id,
         wait: request.query.wait,
         notFound,
-        allowed: (found) => requireKindScope(request, engine, found.kind, 'read'),
+        allowed: mayRead,
       });
       if (!isFinished(job)) reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
       return finishedBodies.send(reply, job, jobBody);
