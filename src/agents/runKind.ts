@@ -37,6 +37,7 @@ export const agentQueue = (agentId: string) => `agent:${agentId}`;
 export function agentRunKind(db: Db, provider: TextProvider): JobKind<AgentRunInput> {
   return defineKind<AgentRunInput>({
     name: 'agent.run',
+    scope: 'agents',
     newJobId: () => newId('run'),
     creditsPerItem: 1,
     maxAttempts: 2,

@@ -57,6 +57,7 @@ async function importSource(db: Db, tools: MediaTools, storage: ClipStorage, cli
 export function analysisKind(db: Db, tools: MediaTools, storage: ClipStorage, importOptions: ImportOptions): JobKind<AnalysisInput> {
   return defineKind<AnalysisInput>({
     name: 'clip.analysis',
+    scope: 'clips',
     internal: true,
     maxAttempts: 2,
     itemTimeoutMs: 30 * 60_000,

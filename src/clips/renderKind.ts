@@ -74,6 +74,7 @@ export function renderArgs(r: { source: string; startMs: number; endMs: number; 
 export function renderKind(db: Db, tools: MediaTools, storage: ClipStorage): JobKind<RenderInput> {
   return defineKind<RenderInput>({
     name: 'clip.render',
+    scope: 'clips',
     maxAttempts: 2,
     itemTimeoutMs: 2 * 3_600_000,
     faultMessage: 'An unexpected error occurred while rendering.',

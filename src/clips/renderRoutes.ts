@@ -196,11 +196,11 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
   app.get(
     '/renders/:file',
     {
-      config: { signedUrl: true },
+      config: { scope: 'clips:read', signedUrl: true },
       schema: {
         tags: ['clips'],
         summary: 'A rendered MP4 (Range requests answered with 206)',
-        description: 'Open with the organisation key, or with the `expires` and `signature` of an `outputUrl`.',
+        description: 'Open with an organisation key allowed `clips:read`, or with the `expires` and `signature` of an `outputUrl`.',
         params: Type.Object({ file: Type.String({ pattern: '^job_[0-9A-Z]{26}\\.mp4$' }) }),
         querystring: Type.Object({ expires: Type.Optional(Type.Integer()), signature: Type.Optional(Type.String({ maxLength: 128 })) }),
         produces: ['video/mp4'],

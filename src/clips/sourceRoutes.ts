@@ -64,11 +64,11 @@ export async function sourceRoutes(instance: FastifyInstance, opts: { db: Db; st
   app.get(
     '/clips/:clipId/source',
     {
-      config: { signedUrl: true },
+      config: { scope: 'clips:read', signedUrl: true },
       schema: {
         tags: ['clips'],
         summary: "The clip's source file (Range requests answered with 206)",
-        description: 'Open with the organisation key, or with the `expires` and `signature` of a source URL.',
+        description: 'Open with an organisation key allowed `clips:read`, or with the `expires` and `signature` of a source URL.',
         params: Params,
         querystring: Type.Object({ expires: Type.Optional(Type.Integer()), signature: Type.Optional(Type.String({ maxLength: 128 })) }),
       },

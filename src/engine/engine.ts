@@ -200,6 +200,11 @@ export class Engine {
     return [...this.kinds.values()].filter((k) => k.internal).map((k) => k.name);
   }
 
+  /** Every registered kind, in registration order. */
+  registeredKinds(): JobKind[] {
+    return [...this.kinds.values()];
+  }
+
   kind<Input = never>(name: string): JobKind<Input> | undefined {
     return this.kinds.get(name) as JobKind<Input> | undefined;
   }

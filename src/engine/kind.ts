@@ -4,6 +4,7 @@
  * storage, claiming, leases, retries, cancellation, credits, events — is the engine's.
  */
 import type { TSchema } from '@sinclair/typebox';
+import type { PRODUCT_SCOPES, Scope } from '../auth/apiKeys.ts';
 import { newId } from '../ids.ts';
 import type { Db } from '../store/database.ts';
 
@@ -60,8 +61,24 @@ export interface CommitContext<Input> {
   createdAt: string;
 }
 
+/** A product family, the part of its scopes before `:read`/`:write` (`enrich`, `clips`, …). */
+export type ScopeFamily = (typeof PRODUCT_SCOPES)[number] extends `${infer Family}:${string}` ? Family : never;
+
+/**
+ * Whose scopes open a kind's jobs on the generic job routes: a family (`<family>:read` to see a
+ * job, its items and events, `<family>:write` to cancel it), or any product scope for the
+ * demonstration kind, which belongs to no family.
+ */
+export type KindScope = ScopeFamily | 'any-product-scope';
+
 export interface JobKind<Input = unknown> {
   name: string;
+  /**
+   * The scopes its jobs need on `/jobs/*` and in `GET /jobs`. Declared here, with the kind, so
+   * no table elsewhere can drift from the kinds; a kind without one is shown to no key, and the
+   * job routes refuse to start beside it (routes/jobs.ts).
+   */
+  scope?: KindScope;
   /** Schema of the submitted input, also used for the routes that submit it. */
   inputSchema?: TSchema;
   /** A new job ID in this kind's shape (e.g. `enr_<uuid>`). */
@@ -117,6 +134,12 @@ export function defineKind<Input>(options: KindOptions<Input>): JobKind<Input> {
     backoffMaxMs: 5 * 60_000,
     ...options,
   };
+}
+
+/** The scope a key needs to `read` (status, items, events, lists) or `write` (cancel) a job of `kind`; null: none opens it. */
+export function kindScopeFor(kind: Pick<JobKind, 'scope'> | undefined, access: 'read' | 'write'): Scope | 'any-product-scope' | null {
+  if (!kind?.scope) return null;
+  return kind.scope === 'any-product-scope' ? kind.scope : `${kind.scope}:${access}`;
 }
 
 /** The single item of a kind that declares none. */

@@ -35,6 +35,7 @@ async function fetchBytes(url: string, guard: GuardOptions & { maxBytes: number 
 export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }): JobKind<IngestInput> {
   return defineKind<IngestInput>({
     name: 'kb.ingest',
+    scope: 'kb',
     internal: true,
     maxAttempts: 2,
     itemTimeoutMs: 5 * 60_000,

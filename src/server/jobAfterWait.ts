@@ -15,10 +15,12 @@ export async function jobAfterWait(
   db: Db,
   engine: Engine,
   request: FastifyRequest,
-  lookup: { jobId: string; wait?: number; kind?: string; notFound(jobId: string): AppError },
+  lookup: { jobId: string; wait?: number; kind?: string; notFound(jobId: string): AppError; allowed?(job: JobRow, request: FastifyRequest): void },
 ): Promise<JobRow> {
   const job = await jobGetForOrg(db, orgOf(request), lookup.jobId);
   if (!job || (lookup.kind !== undefined && job.kind !== lookup.kind)) throw lookup.notFound(lookup.jobId);
+  // Before any wait: a key that may not see the job learns so at once (the route's 403).
+  lookup.allowed?.(job, request);
   // Most requests do not wait: no controller and no listener for them (a measurable share of a
   // status GET's CPU in `npm run bench -- http`).
   if (!lookup.wait) return job;

@@ -42,6 +42,7 @@ export function deliveryKind(db: Db, config: WebhookConfig): JobKind<DeliveryInp
 
   return defineKind<DeliveryInput>({
     name: 'webhook',
+    scope: 'webhooks',
     internal: true,
     maxAttempts,
     itemTimeoutMs: config.timeoutMs + 5_000,

@@ -12,7 +12,7 @@ describe('Idempotency-Key', () => {
       routes: (app) => {
         app.post(
           '/widgets',
-          { config: { idempotent: true }, schema: { body: Type.Object({ name: Type.String(), fail: Type.Optional(Type.Boolean()) }) } },
+          { config: { scope: 'any-key', idempotent: true }, schema: { body: Type.Object({ name: Type.String(), fail: Type.Optional(Type.Boolean()) }) } },
           async (request, reply) => {
             const body = request.body as { name: string; fail?: boolean };
             if (body.fail) return reply.code(409).send({ success: false, error: 'conflict', message: 'refused' });

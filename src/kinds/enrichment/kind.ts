@@ -43,6 +43,7 @@ const FAULTS = new Set(['INTERNAL_ERROR', 'TIMEOUT']);
 export function enrichmentKind(db: Db): JobKind<EnrichmentInput> {
   return defineKind<EnrichmentInput>({
     name: 'enrichment',
+    scope: 'enrich',
     inputSchema: EnrichmentInput,
     newJobId: () => `enr_${uuidv7()}`,
     creditsPerItem: 1,

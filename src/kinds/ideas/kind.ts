@@ -54,6 +54,7 @@ export type IdeaEnrichInput = Static<typeof IdeaEnrichInput>;
 export function ideaEnrichKind(db: Db, provider: TextProvider): JobKind<IdeaEnrichInput> {
   return defineKind<IdeaEnrichInput>({
     name: 'idea.enrich',
+    scope: 'kb',
     newJobId: () => newId('enrich_job'),
     creditsPerItem: 1,
     maxAttempts: 2,

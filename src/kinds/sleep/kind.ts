@@ -35,6 +35,7 @@ export interface SleepKindOptions {
 export function sleepKind(options: SleepKindOptions = {}): JobKind<SleepInput> {
   return defineKind<SleepInput>({
     name: 'sleep',
+    scope: 'any-product-scope',
     inputSchema: SleepInput,
     creditsPerItem: 1,
     // Not events of the contracts: only endpoints subscribed to "*" get them.

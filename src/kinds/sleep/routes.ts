@@ -22,7 +22,8 @@ export async function sleepRoutes(instance: FastifyInstance, opts: { engine: Eng
   app.post(
     '/demo/sleep',
     {
-      config: { idempotent: true },
+      // The demonstration kind belongs to no product family: any product scope submits it.
+      config: { scope: 'any-product-scope', idempotent: true },
       schema: { tags: ['demo'], summary: 'Submit a demonstration job whose items sleep', body: SubmitBody, response: { 202: Accepted } },
     },
     async (request, reply) => {

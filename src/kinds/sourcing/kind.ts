@@ -63,6 +63,7 @@ export function searchWordsFor(input: SourcingInput, role: RoleRequirements): st
 export function sourcingKind(db: Db): JobKind<SourcingInput> {
   return defineKind<SourcingInput>({
     name: 'sourcing',
+    scope: 'sourcing',
     inputSchema: SourcingInput,
     newJobId: () => `req_${uuidv7()}`,
     maxAttempts: 3,

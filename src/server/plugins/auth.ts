@@ -1,6 +1,11 @@
 /**
  * Authentication and scopes. Every route but the public ones needs `Authorization: Bearer <key>`
- * or `x-api-key: <key>`; a route that declares `config.scope` also needs a key allowed that scope.
+ * or `x-api-key: <key>`, and a key allowed the route's `config.scope` (see `RouteScope`).
+ *
+ * Guarantees: a route that is not public and declares no scope cannot be added — the server
+ * fails to start, naming it — so no route is open to every key by omission. A job route
+ * (`job-kind:read`/`job-kind:write`) is checked twice: here, for any product scope, and in the
+ * route, for the scope of the job's kind (`requireScope` once the job is loaded).
  *
  * Guarantees: the check runs in `onRequest`, before the body is read or parsed, so an
  * unauthenticated caller cannot make the server parse anything; a revoked key stops working on
@@ -10,7 +15,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { apiKeyVerify, scopeAllows, type Scope } from '../../auth/apiKeys.ts';
+import { apiKeyVerify, isScope, PRODUCT_SCOPES, scopeAllows, type Scope } from '../../auth/apiKeys.ts';
 import { AppError } from '../../errors.ts';
 import { nowIso } from '../../ids.ts';
 import { apiKeyTouch } from '../../store/apiKeys.ts';
@@ -24,13 +29,37 @@ export interface AuthContext {
   rateLimit: number | null;
 }
 
+/**
+ * What a key needs for a route: a scope by name, or one of these markers —
+ * - `any-key`: any valid key, operator keys too (`/me`: a key may always see itself);
+ * - `any-product-scope`: a key allowed at least one product scope (credits, the demo kind);
+ * - `job-kind:read` / `job-kind:write`: the read or write scope of the job's kind
+ *   (`JobKind.scope`), which the route checks once it has loaded the job.
+ */
+export type RouteScope = Scope | 'any-key' | 'any-product-scope' | 'job-kind:read' | 'job-kind:write';
+
+const MARKERS: readonly string[] = ['any-key', 'any-product-scope', 'job-kind:read', 'job-kind:write'];
+
+function isRouteScope(value: unknown): value is RouteScope {
+  return typeof value === 'string' && (isScope(value) || MARKERS.includes(value));
+}
+
+/** Whether a key with `granted` scopes passes `needed` (before the route's own check of a job's kind). */
+export function routeScopeAllows(granted: readonly string[], needed: RouteScope): boolean {
+  if (needed === 'any-key') return true;
+  if (needed === 'any-product-scope' || needed === 'job-kind:read' || needed === 'job-kind:write') {
+    return granted.length === 0 || granted.some((scope) => (PRODUCT_SCOPES as readonly string[]).includes(scope));
+  }
+  return scopeAllows(granted, needed);
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     auth: AuthContext | null;
   }
   interface FastifyContextConfig {
-    /** The scope a key needs for this route. */
-    scope?: Scope;
+    /** What a key needs for this route; every route that is not public must say (see `RouteScope`). */
+    scope?: RouteScope;
     /** A request carrying `?signature=` may come without a key: the route checks the signature itself. */
     signedUrl?: boolean;
     /** The 401 message when no key is given, where the route's contract words it its own way. */
@@ -44,6 +73,16 @@ const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs', '
 export function isPublicPath(url: string): boolean {
   const path = url.split('?')[0] ?? '';
   return PUBLIC_PATHS.has(path) || path.startsWith('/docs/') || path.startsWith('/dashboard/');
+}
+
+/** The 403 of a key that lacks `needed`, which is named; `what` says who needs it (default: this route). */
+export function requireScope(request: FastifyRequest, needed: RouteScope, what = 'this route'): void {
+  if (!request.auth || routeScopeAllows(request.auth.scopes, needed)) return;
+  const message =
+    needed === 'any-product-scope' || needed === 'job-kind:read' || needed === 'job-kind:write'
+      ? `This API key has no product scope; ${what} needs one.`
+      : `This API key lacks the "${needed}" scope ${what} needs.`;
+  throw new AppError('forbidden', message);
 }
 
 function presentedKey(request: FastifyRequest): string | undefined {
@@ -63,6 +102,18 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
   const lastTouched = new Map<string, number>();
   app.decorateRequest('auth', null);
 
+  // Every route added after this plugin (all product routes) must say what it needs.
+  app.addHook('onRoute', (route) => {
+    if (isPublicPath(route.url)) return;
+    const scope: unknown = route.config?.scope;
+    if (!isRouteScope(scope)) {
+      throw new Error(
+        `route ${String(route.method)} ${route.url} declares no valid config.scope (${JSON.stringify(scope)}): ` +
+          `give it a scope, or 'any-key', 'any-product-scope', 'job-kind:read' or 'job-kind:write'`,
+      );
+    }
+  });
+
   app.addHook('onRequest', async (request) => {
     if (isPublicPath(request.url)) return;
     if (request.routeOptions.config.signedUrl && /[?&]signature=/.test(request.url)) return;
@@ -73,10 +124,9 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
     const { row } = check;
     request.auth = { orgId: row.org_id, keyId: row.id, scopes: JSON.parse(row.scopes) as string[], rateLimit: row.rate_limit };
 
+    // Unmatched URLs (the 404 handler) have no scope: a valid key is all they need.
     const needed = request.routeOptions.config.scope;
-    if (needed && !scopeAllows(request.auth.scopes, needed)) {
-      throw new AppError('forbidden', `This API key lacks the "${needed}" scope this route needs.`);
-    }
+    if (needed) requireScope(request, needed);
 
     const now = Date.now();
     if (now - (lastTouched.get(row.id) ?? 0) > TOUCH_INTERVAL_MS) {

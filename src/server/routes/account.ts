@@ -1,5 +1,7 @@
 /**
  * The caller's own account: who the key belongs to, and its organisation's credits.
+ * `/me` opens for any valid key (an operator's `metrics:read` key too: a key may always see
+ * itself); the credits routes for a key with any product scope, as every product spends them.
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
@@ -39,6 +41,7 @@ export async function accountRoutes(instance: FastifyInstance, opts: { db: Db })
   app.get(
     '/me',
     {
+      config: { scope: 'any-key' },
       schema: {
         tags: ['account'],
         summary: 'The organisation and API key making this request',
@@ -62,13 +65,14 @@ export async function accountRoutes(instance: FastifyInstance, opts: { db: Db })
 
   app.get(
     '/credits',
-    { schema: { tags: ['account'], summary: "The organisation's credit balance", response: { 200: ContentOk(Balance) } } },
+    { config: { scope: 'any-product-scope' }, schema: { tags: ['account'], summary: "The organisation's credit balance", response: { 200: ContentOk(Balance) } } },
     async (request) => ({ success: true as const, data: await creditsBalance(db, orgOf(request)) }),
   );
 
   app.get(
     '/credits/ledger',
     {
+      config: { scope: 'any-product-scope' },
       schema: {
         tags: ['account'],
         summary: 'Credit ledger entries, newest first',

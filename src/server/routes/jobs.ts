@@ -1,10 +1,12 @@
 /**
  * The generic routes over every job kind: list, status (with `?wait=`), items, cancel, and the
  * event stream. Content-family envelope `{success, data}`. A job of another organisation
- * answers 404 as if it did not exist.
+ * answers 404 as if it did not exist; one of the caller's whose kind the key's scopes do not
+ * open answers 403 naming the scope, and lists show only the kinds the key may read
+ * (see jobKindScopes.ts).
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import type { JobRow } from '../../engine/sql/jobsClaim.ts';
 import { itemsPageForJob, jobGetForOrg, jobsPageForOrg } from '../../engine/sql/jobsRead.ts';
@@ -14,6 +16,7 @@ import { AppError } from '../../errors.ts';
 import type { Db } from '../../store/database.ts';
 import type { JobStatus } from '../../store/schema.ts';
 import { orgOf } from '../plugins/auth.ts';
+import { assertKindsScoped, kindsReadable, requireKindScope } from '../jobKindScopes.ts';
 import { FinishedBodies } from '../finishedBodies.ts';
 import { jobAfterWait } from '../jobAfterWait.ts';
 import { ContentOk, PageQuery, WaitQuery } from '../schemas.ts';
@@ -44,6 +47,9 @@ const jobBody = async (job: JobRow) => ({ success: true as const, data: jobView(
 export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, engine } = opts;
+  assertKindsScoped(engine);
+  // Made once, like `jobBody` above: the status GET is the hottest route.
+  const mayRead = (job: JobRow, request: FastifyRequest) => requireKindScope(request, engine, job.kind, 'read');
   // A job's view is about a kilobyte: 8 MB keeps the answers of thousands of finished jobs.
   const finishedBodies = new FinishedBodies(8 * 1024 * 1024);
   app.addSchema(JobView);
@@ -52,19 +58,29 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
   app.get(
     '/jobs',
     {
+      config: { scope: 'job-kind:read' },
       schema: {
         tags: ['jobs'],
         summary: "The organisation's jobs, newest first",
+        description:
+          "Only kinds the key may read (each kind needs its family's read scope). `?kind=` for a kind the key may not read: 403; for a kind this server does not know: an empty list. " +
+          `Without \`?kind=\`, the server's own bookkeeping kinds (${engine.internalKinds().join(', ')}) are left out.`,
         querystring: JobsQuery,
         response: { 200: ContentOk(JobsPage) },
       },
     },
     async (request) => {
-      const { jobs, total } = await jobsPageForOrg(db, orgOf(request), {
-        ...request.query,
-        status: request.query.status as JobStatus | undefined,
-        excludeKinds: request.query.kind ? [] : engine.internalKinds(),
-      });
+      const { kind, status, limit, offset } = request.query;
+      const readable = kindsReadable(request, engine);
+      let kinds: string[];
+      if (kind !== undefined) {
+        if (engine.kind(kind)) requireKindScope(request, engine, kind, 'read');
+        kinds = readable.filter((k) => k === kind);
+      } else {
+        const internal = engine.internalKinds();
+        kinds = readable.filter((k) => !internal.includes(k));
+      }
+      const { jobs, total } = await jobsPageForOrg(db, orgOf(request), { kinds, status: status as JobStatus | undefined, limit, offset });
       return { success: true as const, data: { jobs: jobs.map(jobView), total } };
     },
   );
@@ -72,6 +88,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
   app.get(
     '/jobs/:id',
     {
+      config: { scope: 'job-kind:read' },
       schema: {
         tags: ['jobs'],
         summary: 'A job: status, progress, counts, timestamps, error',
@@ -82,7 +99,12 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
       },
     },
     async (request, reply) => {
-      const job = await jobAfterWait(db, engine, request, { jobId: request.params.id, wait: request.query.wait, notFound });
+      const job = await jobAfterWait(db, engine, request, {
+        jobId: request.params.id,
+        wait: request.query.wait,
+        notFound,
+        allowed: mayRead,
+      });
       if (!isFinished(job)) reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
       return finishedBodies.send(reply, job, jobBody);
     },
@@ -91,6 +113,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
   app.get(
     '/jobs/:id/items',
     {
+      config: { scope: 'job-kind:read' },
       schema: {
         tags: ['jobs'],
         summary: "A job's items with their results and errors",
@@ -102,6 +125,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
     async (request) => {
       const job = await jobGetForOrg(db, orgOf(request), request.params.id);
       if (!job) throw notFound(request.params.id);
+      requireKindScope(request, engine, job.kind, 'read');
       const { items, total } = await itemsPageForJob(db, job.id, request.query);
       return { success: true as const, data: { items: items.map(itemView), total } };
     },
@@ -110,6 +134,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
   app.post(
     '/jobs/:id/cancel',
     {
+      config: { scope: 'job-kind:write' },
       schema: {
         tags: ['jobs'],
         summary: 'Cancel a queued or running job',
@@ -119,7 +144,11 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
       },
     },
     async (request) => {
-      const result = await engine.cancel(orgOf(request), request.params.id);
+      // The kind decides the scope, so the job is read first; a job's kind never changes.
+      const job = await jobGetForOrg(db, orgOf(request), request.params.id);
+      if (!job) throw notFound(request.params.id);
+      requireKindScope(request, engine, job.kind, 'write');
+      const result = await engine.cancel(orgOf(request), job.id);
       if (!result) throw notFound(request.params.id);
       if (!result.canceled) throw new AppError('conflict', `Job ${result.job.id} already ended with status ${result.job.status}.`);
       return { success: true as const, data: jobView(result.job) };
@@ -129,6 +158,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
   app.get(
     '/jobs/:id/events',
     {
+      config: { scope: 'job-kind:read' },
       schema: {
         tags: ['jobs'],
         summary: "A job's events as Server-Sent Events",
@@ -143,6 +173,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
     async (request, reply) => {
       const job = await jobGetForOrg(db, orgOf(request), request.params.id);
       if (!job) throw notFound(request.params.id);
+      requireKindScope(request, engine, job.kind, 'read');
       const after = Number(request.headers['last-event-id'] ?? request.query.lastEventId ?? 0);
       // A finished job whose last event the client has seen: 204 tells EventSource to stop reconnecting.
       if (isFinished(job) && job.last_event_seq <= after) return reply.code(204).send();
