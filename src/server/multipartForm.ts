@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 
@@ -48,14 +49,15 @@ export async function receiveFormWithFile(request: FastifyRequest, limits: FormL
   if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'Send the file as multipart/form-data.');
   const boundary = boundaryOf(request.headers['content-type'] ?? '');
   if (!boundary) throw new AppError('bad_request', 'The multipart/form-data Content-Type has no boundary parameter.');
-  const closing = closingDelimiterWatch(request, boundary);
+  const closing = closingDelimiterWatch(request.raw, boundary);
 
   const fingerprint = crypto.createHash('sha256');
   const fields: ReceivedForm['fields'] = [];
   let file: Omit<ReceivedForm, 'fields' | 'fingerprint'> | null = null;
   try {
-    // One file at most: a second is a `files` limit error (413), not silently dropped.
-    for await (const part of request.parts({ limits: { fields: limits.fields, fieldSize: limits.fieldSize, fileSize: limits.fileSize, files: 1, parts: limits.fields + 1 } })) {
+    // One file at most: a second is a `files` limit error (413), not silently dropped. The
+    // parts limit is a backstop past the other two, so the error names the one exceeded.
+    for await (const part of request.parts({ limits: { fields: limits.fields, fieldSize: limits.fieldSize, fileSize: limits.fileSize, files: 1, parts: limits.fields + 2 } })) {
       if (part.type === 'field') {
         if (part.valueTruncated) throw new AppError('payload_too_large', `Form field ${part.fieldname} is longer than ${limits.fieldSize} bytes.`);
         // A part typed application/json arrives parsed; its text is what was sent.
@@ -89,27 +91,29 @@ function boundaryOf(contentType: string): string | null {
  * Watches the body go by for the closing delimiter (`--boundary--`). The multipart parser ends a
  * body without one quietly, as if the form were complete; a truncated upload must not be taken.
  */
-function closingDelimiterWatch(request: FastifyRequest, boundary: string): { seen(): boolean } {
+export function closingDelimiterWatch(body: NodeJS.EventEmitter, boundary: string): { seen(): boolean } {
   const delimiter = Buffer.from(`--${boundary}--`);
   let tail = Buffer.alloc(0);
   let seen = false;
   const onData = (chunk: Buffer) => {
-    const window = Buffer.concat([tail, chunk]);
-    if (window.includes(delimiter)) {
+    // The chunk itself, and the seam with the previous one (a delimiter may straddle two).
+    const seam = Buffer.concat([tail, chunk.subarray(0, delimiter.length - 1)]);
+    if (chunk.includes(delimiter) || seam.includes(delimiter)) {
       seen = true;
-      request.raw.off('data', onData);
+      body.off('data', onData);
       return;
     }
-    tail = window.subarray(Math.max(0, window.length - delimiter.length + 1));
+    const last = Buffer.concat([tail, chunk.subarray(Math.max(0, chunk.length - (delimiter.length - 1)))]);
+    tail = last.subarray(Math.max(0, last.length - (delimiter.length - 1)));
   };
   // Listening to 'data' beside the parser's pipe: both see every chunk, and the pipe still
   // applies back-pressure (pausing the request stops both).
-  request.raw.on('data', onData);
+  body.on('data', onData);
   return { seen: () => seen };
 }
 
 /** Streams the file to `path`, hashing it; rejects with 413 the moment it passes `maxBytes`. */
-async function streamToFile(file: NodeJS.ReadableStream & { once(event: 'limit', listener: () => void): unknown }, path: string, maxBytes: number) {
+async function streamToFile(file: MultipartFile['file'], path: string, maxBytes: number) {
   const hash = crypto.createHash('sha256');
   let bytes = 0;
   const tap = new Transform({
@@ -127,6 +131,8 @@ async function streamToFile(file: NodeJS.ReadableStream & { once(event: 'limit',
     if (tooLarge.signal.aborted) throw fileTooLarge(maxBytes);
     throw error;
   }
+  // The limit may have been hit before our listener was there (a small file in one chunk).
+  if (file.truncated) throw fileTooLarge(maxBytes);
   return { bytes, sha256: hash.digest('hex') };
 }
 
@@ -144,7 +150,7 @@ function formError(error: unknown, limits: FormLimits): unknown {
     case 'FST_FILES_LIMIT':
       return new AppError('payload_too_large', 'The form has more than one file part.');
     case 'FST_PARTS_LIMIT':
-      return new AppError('payload_too_large', `The form has more than ${limits.fields + 1} parts.`);
+      return new AppError('payload_too_large', `The form has more than ${limits.fields + 2} parts.`);
     case 'FST_REQ_FILE_TOO_LARGE':
       return fileTooLarge(limits.fileSize);
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':

@@ -7,7 +7,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closingDelimiterWatch } from '../../src/server/multipartForm.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 let server: TestServer;
@@ -143,6 +145,7 @@ describe('POST /clips takes multipart/form-data only, and every broken form is a
 
   it.each([
     ['more fields than allowed (a complete form, answered at once)', Array.from({ length: 11 }, (_, i) => fieldPart(`f${i}`, 'v')).join('') + filePart('abc') + close, /more than 10 fields/],
+    ['more fields than allowed after the file', filePart('abc') + Array.from({ length: 11 }, (_, i) => fieldPart(`f${i}`, 'v')).join('') + close, /more than 10 fields/],
     ['two files', filePart('abc') + filePart('def') + close, /more than one file/],
     ['a file over the size limit', filePart('x'.repeat(5000)) + close, /larger than the limit of 4096 bytes/],
     ['a field over its size limit', fieldPart('name', 'n'.repeat(10_001)) + filePart('abc') + close, /longer than 10000 bytes/],
@@ -187,6 +190,23 @@ describe('POST /clips takes multipart/form-data only, and every broken form is a
     expect(answer.body).toEqual(contentError('unsupported_media_type'));
     expect(answer.body.message).toContain('multipart/form-data');
     await nothingKept();
+  });
+
+  it('finds the closing delimiter however the body is cut into chunks', () => {
+    const body = Buffer.from(fieldPart('name', 'x') + filePart('abc') + close);
+    for (let cut = 1; cut < body.length; cut++) {
+      for (const cutTwice of [cut, Math.min(body.length - 1, cut + 3)]) {
+        const stream = new EventEmitter();
+        const watch = closingDelimiterWatch(stream, boundary);
+        for (const chunk of [body.subarray(0, cut), body.subarray(cut, cutTwice), body.subarray(cutTwice)]) stream.emit('data', chunk);
+        expect(watch.seen(), `cut at ${cut}, ${cutTwice}`).toBe(true);
+      }
+      const short = body.subarray(0, body.length - 3); // `--b0undary-`
+      const truncated = new EventEmitter();
+      const watch = closingDelimiterWatch(truncated, boundary);
+      for (const chunk of [short.subarray(0, cut), short.subarray(cut)]) truncated.emit('data', chunk);
+      expect(watch.seen()).toBe(false);
+    }
   });
 
   it('a form without a file part: 422', async () => {
