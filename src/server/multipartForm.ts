@@ -4,10 +4,9 @@
  *
  * Guarantees: every way a form can be wrong ends in an `AppError` with its status, raised as
  * soon as the problem is seen — no boundary, a malformed or truncated body (no closing
- * delimiter): 400; more fields, files or parts than allowed, a field or the file over its size:
- * 413. (`@fastify/multipart` reports a limit hit before the file part starts only after handing
- * out the file, whose stream it has destroyed; piping such a stream never settles, which is why
- * a form of 11 fields once got no answer at all.)
+ * delimiter): 400; more fields or files than allowed, a field or the file over its size: 413.
+ * What is left of the body after an error is read into nothing, so a client still sending gets
+ * to read the answer.
  * Not guaranteed: the caller removes what was written when this throws (it knows the folder).
  */
 import crypto from 'node:crypto';
@@ -55,10 +54,12 @@ export async function receiveFormWithFile(request: FastifyRequest, limits: FormL
   const fields: ReceivedForm['fields'] = [];
   let file: Omit<ReceivedForm, 'fields' | 'fingerprint'> | null = null;
   try {
-    // One file at most: a second is a `files` limit error (413), not silently dropped. The
-    // parts limit is a backstop past the other two, so the error names the one exceeded.
-    for await (const part of request.parts({ limits: { fields: limits.fields, fieldSize: limits.fieldSize, fileSize: limits.fileSize, files: 1, parts: limits.fields + 2 } })) {
+    // The limits on counts are ours, not the parser's: the parser reports a count exceeded only
+    // after handing out the next part, and may have stopped reading the body by then, so a file
+    // part handed out after it never ends (a form of 11 fields once got no answer at all).
+    for await (const part of request.parts({ limits: { fields: Infinity, files: Infinity, parts: Infinity, fieldSize: limits.fieldSize, fileSize: limits.fileSize } })) {
       if (part.type === 'field') {
+        if (fields.length === limits.fields) throw new AppError('payload_too_large', `The form has more than ${limits.fields} fields.`);
         if (part.valueTruncated) throw new AppError('payload_too_large', `Form field ${part.fieldname} is longer than ${limits.fieldSize} bytes.`);
         // A part typed application/json arrives parsed; its text is what was sent.
         const value = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
@@ -66,7 +67,8 @@ export async function receiveFormWithFile(request: FastifyRequest, limits: FormL
         fingerprint.update(JSON.stringify(['field', part.fieldname, value]));
         continue;
       }
-      // Destroyed before we read it: the form broke (a limit) and the next step throws why.
+      if (file) throw new AppError('payload_too_large', 'The form has more than one file part.');
+      // Destroyed before we read it: the body broke off, and the next step says how.
       if (part.file.destroyed) continue;
       const path = pathFor(part.filename);
       const written = await streamToFile(part.file, path, limits.fileSize);
@@ -74,11 +76,21 @@ export async function receiveFormWithFile(request: FastifyRequest, limits: FormL
       file = { filename: part.filename, path, bytes: written.bytes };
     }
   } catch (error) {
+    discardRest(request);
     throw formError(error, limits);
   }
   if (!closing.seen()) throw new AppError('bad_request', 'The multipart body ends before its closing boundary: it is truncated.');
   if (!file) throw new AppError('validation_error', 'The form has no file part.');
   return { fields, ...file, fingerprint: fingerprint.digest('hex') };
+}
+
+/**
+ * Reads what is left of a body we stopped reading, into nothing. Left unread, it fills the
+ * socket's window: a client still sending never gets to read the error (fetch waits forever).
+ */
+function discardRest(request: FastifyRequest): void {
+  request.raw.unpipe();
+  request.raw.resume();
 }
 
 /** The `boundary` parameter of a multipart Content-Type, or null. */
@@ -123,6 +135,9 @@ async function streamToFile(file: MultipartFile['file'], path: string, maxBytes:
       done(null, chunk);
     },
   });
+  // Past the limit the parser reads on to the end of the part, into nothing: answer now. The
+  // limit may already have been hit, in the chunk that brought the part.
+  if (file.truncated) throw fileTooLarge(maxBytes);
   const tooLarge = new AbortController();
   file.once('limit', () => tooLarge.abort());
   try {
@@ -131,7 +146,6 @@ async function streamToFile(file: MultipartFile['file'], path: string, maxBytes:
     if (tooLarge.signal.aborted) throw fileTooLarge(maxBytes);
     throw error;
   }
-  // The limit may have been hit before our listener was there (a small file in one chunk).
   if (file.truncated) throw fileTooLarge(maxBytes);
   return { bytes, sha256: hash.digest('hex') };
 }
@@ -145,12 +159,6 @@ function formError(error: unknown, limits: FormLimits): unknown {
   if (error instanceof AppError) return error;
   const code = (error as { code?: unknown }).code;
   switch (code) {
-    case 'FST_FIELDS_LIMIT':
-      return new AppError('payload_too_large', `The form has more than ${limits.fields} fields.`);
-    case 'FST_FILES_LIMIT':
-      return new AppError('payload_too_large', 'The form has more than one file part.');
-    case 'FST_PARTS_LIMIT':
-      return new AppError('payload_too_large', `The form has more than ${limits.fields + 2} parts.`);
     case 'FST_REQ_FILE_TOO_LARGE':
       return fileTooLarge(limits.fileSize);
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':

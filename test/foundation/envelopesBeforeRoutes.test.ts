@@ -157,6 +157,29 @@ describe('POST /clips takes multipart/form-data only, and every broken form is a
     await nothingKept();
   });
 
+  it('answers 413 at once, before the rest of a large body is sent', async () => {
+    const { hostname, port } = new URL(server.url);
+    const fileHead = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n`;
+    for (const start of [Array.from({ length: 11 }, (_, i) => fieldPart(`f${i}`, 'v')).join('') + fileHead, fileHead]) {
+      const sent = Buffer.concat([Buffer.from(start), Buffer.alloc(64 * 1024, 1)]);
+      const statusLine = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), hostname, () => {
+          // Announces 100 MiB and sends 64 KiB of it: the answer cannot wait for the rest.
+          socket.write(`POST /clips HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}\r\nContent-Type: ${formType}\r\nContent-Length: ${sent.length + 100 * 1024 * 1024}\r\n\r\n`);
+          socket.write(sent);
+        });
+        socket.once('data', (chunk) => {
+          resolve(chunk.toString('latin1').split('\r\n', 1)[0]!);
+          socket.destroy();
+        });
+        socket.on('error', reject);
+        socket.setTimeout(5_000, () => reject(new Error('no answer before the body ended')));
+      });
+      expect(statusLine).toBe('HTTP/1.1 413 Payload Too Large');
+    }
+    await nothingKept();
+  });
+
   it('more fields than allowed, from a real client: 413, not silence', async () => {
     const form = new FormData();
     for (let i = 0; i < 11; i++) form.append(`f${i}`, 'v');
