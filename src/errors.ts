@@ -34,6 +34,7 @@ export const ERRORS = {
   request_not_found: { status: 404, message: 'No such request.', sourcing: 'REQUEST_NOT_FOUND', content: 'not_found' },
   route_not_found: { status: 404, message: 'No such route.', sourcing: 'ROUTE_NOT_FOUND', content: 'not_found' },
   method_not_allowed: { status: 405, message: 'Method not allowed on this route.', sourcing: 'METHOD_NOT_ALLOWED', content: 'method_not_allowed' },
+  request_timeout: { status: 408, message: 'The request did not arrive in time.', sourcing: 'REQUEST_TIMEOUT', content: 'request_timeout' },
   conflict: { status: 409, message: 'The request conflicts with the current state.', sourcing: 'CONFLICT', content: 'conflict' },
   idempotency_key_reused: {
     status: 409, message: 'This Idempotency-Key was already used with a different request.', sourcing: 'IDEMPOTENCY_KEY_REUSED', content: 'conflict',
@@ -45,8 +46,12 @@ export const ERRORS = {
     status: 422, message: 'The file is not a video or audio file that can be read.', sourcing: 'UNREADABLE_MEDIA', content: 'unreadable_media',
   },
   payload_too_large: { status: 413, message: 'The request body is too large.', sourcing: 'PAYLOAD_TOO_LARGE', content: 'payload_too_large' },
+  uri_too_long: { status: 414, message: 'A path segment is longer than the server accepts.', sourcing: 'URI_TOO_LONG', content: 'uri_too_long' },
   unsupported_media_type: {
     status: 415, message: 'Unsupported Content-Type.', sourcing: 'UNSUPPORTED_MEDIA_TYPE', content: 'unsupported_media_type',
+  },
+  header_fields_too_large: {
+    status: 431, message: 'The request headers are larger than the server accepts.', sourcing: 'HEADER_FIELDS_TOO_LARGE', content: 'header_fields_too_large',
   },
   rate_limited: { status: 429, message: 'Too many requests. Retry after the time in Retry-After.', sourcing: 'RATE_LIMITED', content: 'rate_limited' },
   internal_error: { status: 500, message: 'An unexpected error occurred.', sourcing: 'INTERNAL_ERROR', content: 'internal_error' },

@@ -1,9 +1,11 @@
 /**
  * Turns a file already in a new clip's folder into a clip: probes it (refusing what ffprobe
  * cannot read, and removing it), then stores the clip and its analysis job in one transaction.
- * Every way in — multipart upload, resumable upload, URL import — ends here.
+ * Every way in — multipart upload, resumable upload, URL import — ends here. A request's
+ * `Idempotency-Key` record, when given, commits in that same transaction.
  */
 import fs from 'node:fs';
+import type { FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
 import type { JobKind } from '../engine/kind.ts';
 import { AppError } from '../errors.ts';
@@ -14,6 +16,7 @@ import type { MediaTools } from './binaries.ts';
 import { clipFieldsOf, probeMedia, UnreadableMediaError } from './probe.ts';
 import { clipInsert, type ClipRow } from './sql/clips.ts';
 import type { ClipStorage } from './storage.ts';
+import { clipView } from './view.ts';
 
 export interface AdoptDeps {
   db: Db;
@@ -23,7 +26,25 @@ export interface AdoptDeps {
   analysis: JobKind<AnalysisInput>;
 }
 
-export async function adoptClipFile(deps: AdoptDeps, orgId: string, clipId: string, name: string, file: string): Promise<ClipRow> {
+/** The request's idempotency claim, if it has one, answered with the new clip (201). */
+export function clipCreatedRecord(request: FastifyRequest): ClipIdempotency | null {
+  const claim = request.idempotency;
+  return claim ? { key: claim.key, respond: (clip) => ({ status: 201, body: { success: true, data: clipView(clip, []) } }) } : null;
+}
+
+export interface ClipIdempotency {
+  key: string;
+  respond(clip: ClipRow): { status: number; body: unknown };
+}
+
+export async function adoptClipFile(
+  deps: AdoptDeps,
+  orgId: string,
+  clipId: string,
+  name: string,
+  file: string,
+  idempotency: ClipIdempotency | null = null,
+): Promise<ClipRow> {
   const { db, engine, storage } = deps;
   let info;
   try {
@@ -49,7 +70,12 @@ export async function adoptClipFile(deps: AdoptDeps, orgId: string, clipId: stri
   try {
     const job = await db.transaction().execute(async (trx) => {
       await clipInsert(trx, clip);
-      return engine.submitIn(trx, { orgId, kind: deps.analysis, input: { clipId } });
+      return engine.submitIn(trx, {
+        orgId,
+        kind: deps.analysis,
+        input: { clipId },
+        idempotency: idempotency ? { key: idempotency.key, respond: () => idempotency.respond(clip) } : null,
+      });
     });
     engine.signalSubmitted(job.id);
   } catch (error) {

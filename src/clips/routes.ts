@@ -8,7 +8,6 @@
  * analysis job commit together.
  */
 import fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
@@ -17,12 +16,15 @@ import type { Engine } from '../engine/engine.ts';
 import type { JobKind } from '../engine/kind.ts';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../ids.ts';
+import { acceptContentTypes } from '../server/contentTypeGate.ts';
+import { receiveFormWithFile } from '../server/multipartForm.ts';
 import { orgOf } from '../server/plugins/auth.ts';
+import { sendReplay } from '../server/plugins/idempotency.ts';
 import { ContentOk, PageQuery } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import type { AnalysisInput } from './analysisKind.ts';
 import type { MediaTools } from './binaries.ts';
-import { adoptClipFile } from './adopt.ts';
+import { adoptClipFile, clipCreatedRecord } from './adopt.ts';
 import { candidateInsert, candidatesOf, clipDelete, clipGetForOrg, clipInsert, clipsPageForOrg, type ClipRow } from './sql/clips.ts';
 import { BlockedUrlError, checkPublicUrl, type GuardOptions } from '../webhooks/addressGuard.ts';
 import type { ClipStorage } from './storage.ts';
@@ -41,6 +43,9 @@ export interface ClipRouteOptions {
   onDelete?(clip: ClipRow): Promise<void>;
 }
 
+/** An upload form: a `file` part and a few fields (`name`). */
+const FORM_LIMITS = { fields: 10, fieldSize: 10_000 };
+
 const Params = Type.Object({ clipId: Type.String({ maxLength: 100 }) });
 
 export const ImportBody = Type.Object({ url: Type.String({ maxLength: 2000 }), name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
@@ -57,7 +62,8 @@ export const CandidateBody = Type.Object(
 export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptions) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, storage } = opts;
-  await app.register(multipart, { limits: { fileSize: opts.config.maxUploadBytes, files: 1, fields: 10, fieldSize: 10_000 } });
+  // Limits are given where the form is read (receiveFormWithFile), which names them in its errors.
+  await app.register(multipart);
 
   async function clipOf(orgId: string, clipId: string): Promise<ClipRow> {
     const clip = await clipGetForOrg(db, orgId, clipId);
@@ -72,36 +78,37 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
   app.post(
     '/clips',
     {
-      config: { scope: 'clips:write' },
+      config: { scope: 'clips:write', idempotent: 'streamed' },
+      onRequest: acceptContentTypes(['multipart/form-data']),
       schema: {
         tags: ['clips'],
-        summary: 'Upload a video (multipart/form-data: a `file` part, optionally a `name` field before it)',
+        summary: 'Upload a video (multipart/form-data: a `file` part, optionally a `name` field)',
         description:
-          'Streamed to disk; larger than LONGRUN_CLIP_MAX_BYTES (2 GiB) is 413. A file ffprobe cannot read is 422 `unreadable_media` and is not kept. The clip is then `processing` while its scene cuts and silences are found, and `ready` with candidate segments.',
+          'Streamed to disk; larger than LONGRUN_CLIP_MAX_BYTES (2 GiB) is 413, as is a form with more than 10 fields or more than one file. Another Content-Type is 415; a form without a boundary, malformed or truncated is 400. A file ffprobe cannot read is 422 `unreadable_media` and is not kept. The clip is then `processing` while its scene cuts and silences are found, and `ready` with candidate segments. With `Idempotency-Key`, the same form (same fields and file bytes) again gets the first answer.',
         consumes: ['multipart/form-data'],
         response: { 201: ContentOk(Type.Ref(ClipView)) },
       },
     },
     async (request, reply) => {
       const orgId = orgOf(request);
-      const part = await request.file();
-      if (!part) throw new AppError('validation_error', 'The form has no file part.');
       const clipId = newId('clip');
-      const file = storage.sourcePath(orgId, clipId, part.filename);
       fs.mkdirSync(storage.clipDir(orgId, clipId), { recursive: true });
+      let form;
+      let replay;
       try {
-        await pipeline(part.file, fs.createWriteStream(file));
+        form = await receiveFormWithFile(request, { ...FORM_LIMITS, fileSize: opts.config.maxUploadBytes }, (filename) => storage.sourcePath(orgId, clipId, filename));
+        replay = await request.idempotencyCheck(form.fingerprint);
       } catch (error) {
         storage.removeClip(orgId, clipId);
         throw error;
       }
-      if (part.file.truncated) {
+      if (replay) {
         storage.removeClip(orgId, clipId);
-        throw new AppError('payload_too_large', `The file is larger than the limit of ${opts.config.maxUploadBytes} bytes; nothing was kept.`);
+        return sendReplay(reply, replay);
       }
-      const field = part.fields.name as { value?: unknown } | undefined;
-      const name = typeof field?.value === 'string' && field.value.trim() ? field.value.trim().slice(0, 200) : part.filename || 'Untitled clip';
-      const clip = await adoptClipFile(opts, orgId, clipId, name, file);
+      const given = form.fields.find(([field]) => field === 'name')?.[1]?.trim();
+      const name = given ? given.slice(0, 200) : form.filename || 'Untitled clip';
+      const clip = await adoptClipFile(opts, orgId, clipId, name, form.path, clipCreatedRecord(request));
       return reply.code(201).send(await answer(clip));
     },
   );
@@ -204,7 +211,7 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
   app.post(
     '/clips/:clipId/candidates',
     {
-      config: { scope: 'clips:write' },
+      config: { scope: 'clips:write', idempotent: true },
       schema: {
         tags: ['clips'],
         summary: 'Add a candidate segment of your own',

@@ -19,11 +19,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../ids.ts';
+import { acceptContentTypes } from '../server/contentTypeGate.ts';
 import { orgOf } from '../server/plugins/auth.ts';
 import { ContentOk } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import type { ClipUploadsTable } from '../store/schema.ts';
-import { adoptClipFile, type AdoptDeps } from './adopt.ts';
+import { adoptClipFile, clipCreatedRecord, type AdoptDeps } from './adopt.ts';
 import { candidatesOf } from './sql/clips.ts';
 import type { ClipStorage } from './storage.ts';
 import { ClipView, clipView } from './view.ts';
@@ -94,7 +95,7 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
   app.post(
     '/clips/uploads',
     {
-      config: { scope: 'clips:write' },
+      config: { scope: 'clips:write', idempotent: true },
       schema: {
         tags: ['clips'],
         summary: 'Start a resumable upload',
@@ -134,6 +135,7 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
     '/clips/uploads/:uploadId/parts/:n',
     {
       config: { scope: 'clips:write' },
+      onRequest: acceptContentTypes(['application/octet-stream']),
       bodyLimit: PART_SIZE.max,
       schema: {
         tags: ['clips'],
@@ -192,7 +194,7 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
   app.post(
     '/clips/uploads/:uploadId/complete',
     {
-      config: { scope: 'clips:write' },
+      config: { scope: 'clips:write', idempotent: true },
       schema: {
         tags: ['clips'],
         summary: 'Join the parts into a clip (409 while parts are missing)',
@@ -219,7 +221,7 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       await pipeline(partsInOrder, fs.createWriteStream(file));
       await db.deleteFrom('clip_uploads').where('id', '=', upload.id).execute();
       fs.rmSync(partsDir(storage, upload.id), { recursive: true, force: true });
-      const clip = await adoptClipFile(opts, orgId, clipId, upload.name, file);
+      const clip = await adoptClipFile(opts, orgId, clipId, upload.name, file, clipCreatedRecord(request));
       return reply.code(201).send({ success: true as const, data: clipView(clip, await candidatesOf(db, [clip.id])) });
     },
   );

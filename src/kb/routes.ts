@@ -10,6 +10,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { JobKind } from '../engine/kind.ts';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../ids.ts';
+import { acceptContentTypes } from '../server/contentTypeGate.ts';
 import { orgOf } from '../server/plugins/auth.ts';
 import { ContentOk, Nullable, PageQuery, Timestamp } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
@@ -179,7 +180,8 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
   app.post(
     '/kbs/:kbId/docs',
     {
-      config: { scope: 'kb:write' },
+      config: { scope: 'kb:write', idempotent: true },
+      onRequest: acceptContentTypes([...UPLOAD_TYPES, 'application/json']),
       bodyLimit: opts.maxDocBytes,
       schema: {
         tags: ['knowledge'],
@@ -218,12 +220,14 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
       } else {
         throw new AppError('validation_error', `Send the document as ${UPLOAD_TYPES.join(', ')}, or JSON {url, title?}.`);
       }
+      const accepted = { success: true as const, data: docView(doc) };
+      const claim = request.idempotency;
       const job = await db.transaction().execute(async (trx) => {
         await trx.insertInto('kb_docs').values(doc).execute();
-        return engine.submitIn(trx, { orgId, kind: opts.ingest, input: { docId: id } });
+        return engine.submitIn(trx, { orgId, kind: opts.ingest, input: { docId: id }, idempotency: claim ? { key: claim.key, respond: () => ({ status: 202, body: accepted }) } : null });
       });
       engine.signalSubmitted(job.id);
-      return reply.code(202).send({ success: true as const, data: docView(doc) });
+      return reply.code(202).send(accepted);
     },
   );
 

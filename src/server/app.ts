@@ -26,6 +26,7 @@ import { accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
 import { locateMediaTools } from '../clips/binaries.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH } from './preRouteErrors.ts';
 import type { Clock } from '../agents/scheduler.ts';
 
 export interface AppDeps {
@@ -48,6 +49,10 @@ export async function buildApp({ config, store, engine, log, clock }: AppDeps): 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     },
+    // Errors the router and Node's HTTP parser raise before any route runs: the family envelope.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
   });
 

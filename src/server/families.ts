@@ -6,7 +6,9 @@
  *   `{success: false, error: "snake_lower", message}`
  *
  * A route's family is decided by its path, so an unknown route or a body that fails before any
- * handler runs still gets the envelope its neighbours use.
+ * handler runs still gets the envelope its neighbours use. The path is read the way the router
+ * reads it, percent-decoded (`/%70rofiles/x` is routed to `/profiles/:id`, so it is sourcing); a
+ * first segment that does not decode (`/%ff/x`) routes nowhere and gets the content envelope.
  */
 import type { FastifyReply } from 'fastify';
 import { ERRORS, type AppError, type ErrorCode, type ErrorDetail } from '../errors.ts';
@@ -16,8 +18,20 @@ export type Family = 'sourcing' | 'content';
 const SOURCING_ROOTS = new Set(['profiles', 'sourcing']);
 
 export function familyOf(url: string): Family {
-  const root = url.split(/[/?#]/, 2)[1] ?? '';
-  return SOURCING_ROOTS.has(root) ? 'sourcing' : 'content';
+  // An absolute-form request target (`GET http://host/profiles/x`) is routed by its path.
+  const path = url.startsWith('/') ? url : url.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '');
+  const root = path.split(/[/?#]/, 2)[1] ?? '';
+  return SOURCING_ROOTS.has(decodedSegment(root)) ? 'sourcing' : 'content';
+}
+
+/** `decodeURIComponent` that never throws: a malformed escape leaves the segment as it came. */
+function decodedSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** The status a validation error gets: the sourcing docs use 400, the content docs 422. */

@@ -115,7 +115,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
   });
 
   app.addHook('onRequest', async (request) => {
-    if (isPublicPath(request.url)) return;
+    if (isPublicPath(request.routeOptions.url ?? request.url)) return; // the route matched, however its path was encoded
     if (request.routeOptions.config.signedUrl && /[?&]signature=/.test(request.url)) return;
     const key = presentedKey(request);
     if (!key) throw new AppError('unauthorized', request.routeOptions.config.missingKeyMessage);

@@ -39,6 +39,8 @@ function toAppError(error: FastifyError, request: FastifyRequest): AppError {
       return new AppError('payload_too_large', `The request body is larger than the limit of ${request.routeOptions.bodyLimit} bytes.`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('unsupported_media_type', `Unsupported Content-Type: ${request.headers['content-type'] ?? '(none)'}.`);
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE': // @fastify/multipart says 406; the body's type is what is wrong
+      return new AppError('unsupported_media_type', `Unsupported Content-Type: ${request.headers['content-type'] ?? '(none)'}; send multipart/form-data.`);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new AppError('invalid_json', 'The body is empty but Content-Type says JSON.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -11,6 +11,13 @@
  * retry with the same key. A key left pending by a process that died is freed after a minute.
  * A handler may store the response itself inside its own transaction (the engine does, so the
  * record commits with the work it describes); the hook below then finds nothing left to do.
+ *
+ * "The same request" is the method, the route and its decoded parameters and query, and the
+ * body: a JSON body as parsed, a raw body (text, PDF) as bytes with its Content-Type. A streamed
+ * body (`config.idempotent: 'streamed'`, e.g. a multipart upload) cannot be hashed before the
+ * handler reads it: the handler stores it, then calls `request.idempotencyCheck(fingerprint)`
+ * with a fingerprint of what it read, before it commits anything, and sends the replay if one
+ * comes back (removing what it stored).
  */
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -33,37 +40,68 @@ export interface IdempotencyClaim {
 declare module 'fastify' {
   interface FastifyRequest {
     idempotency: IdempotencyClaim | null;
+    /**
+     * For `idempotent: 'streamed'` routes: claims the request's key for a request whose body
+     * has this fingerprint. null: go on (no key, or claimed); else the answer to send instead.
+     * Throws 409 when the key was used with another request or is still in use.
+     */
+    idempotencyCheck(bodyFingerprint: string): Promise<IdempotentReplay | null>;
   }
   interface FastifyContextConfig {
-    /** This POST creates something: honour `Idempotency-Key`. */
-    idempotent?: boolean;
+    /** This POST creates something: honour `Idempotency-Key` (`'streamed'`: see above). */
+    idempotent?: boolean | 'streamed';
   }
+}
+
+/** The first answer to a request, to send again. */
+export interface IdempotentReplay {
+  status: number;
+  body: string;
+}
+
+export function sendReplay(reply: FastifyReply, replay: IdempotentReplay): FastifyReply {
+  return reply.code(replay.status).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(replay.body);
 }
 
 const STALE_PENDING_MS = 60_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-function requestHash(request: FastifyRequest): string {
-  return crypto
-    .createHash('sha256')
-    .update(`${request.method} ${request.url}\n`)
-    .update(JSON.stringify(request.body ?? null))
-    .digest('hex');
+/** The route as matched: the same however its path or query was encoded. */
+function requestIdentity(request: FastifyRequest): string {
+  return JSON.stringify([request.method, request.routeOptions.url, request.params ?? null, request.query ?? null]);
+}
+
+function bodyFingerprint(request: FastifyRequest): string {
+  const body = request.body;
+  const hash = crypto.createHash('sha256');
+  if (Buffer.isBuffer(body) || typeof body === 'string') {
+    // Raw bodies: the same bytes as HTML or as plain text are different documents.
+    hash.update(`${(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()}\n`).update(body);
+  } else {
+    hash.update(JSON.stringify(body ?? null));
+  }
+  return hash.digest('hex');
+}
+
+function keyOf(request: FastifyRequest): string | null {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined || !request.auth) return null;
+  const key = Array.isArray(header) ? header[0]! : header;
+  if (!KEY_PATTERN.test(key)) {
+    throw new AppError('bad_request', 'Idempotency-Key must be 1 to 255 printable ASCII characters.');
+  }
+  return key;
 }
 
 export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db; ttlHours: number }) => {
   const { db } = opts;
   app.decorateRequest('idempotency', null);
 
-  const preHandler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const header = request.headers['idempotency-key'];
-    if (header === undefined || !request.auth) return;
-    const key = Array.isArray(header) ? header[0]! : header;
-    if (!KEY_PATTERN.test(key)) {
-      throw new AppError('bad_request', 'Idempotency-Key must be 1 to 255 printable ASCII characters.');
-    }
-    const orgId = request.auth.orgId;
-    const hash = requestHash(request);
+  async function check(request: FastifyRequest, fingerprint: string): Promise<IdempotentReplay | null> {
+    const key = keyOf(request);
+    if (key === null || request.idempotency) return null;
+    const orgId = request.auth!.orgId;
+    const hash = crypto.createHash('sha256').update(requestIdentity(request)).update('\n').update(fingerprint).digest('hex');
     const now = new Date();
     await idempotencyDeleteIfStale(db, orgId, key, now.toISOString(), new Date(now.getTime() - STALE_PENDING_MS).toISOString());
 
@@ -76,17 +114,27 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
     });
     if (claimed) {
       request.idempotency = { orgId, key };
-      return;
+      return null;
     }
     const existing = await idempotencyGet(db, orgId, key);
     if (!existing) throw new AppError('idempotency_key_in_use'); // deleted under our feet: let the caller retry
     if (existing.request_hash !== hash) throw new AppError('idempotency_key_reused');
     if (existing.state !== 'done') throw new AppError('idempotency_key_in_use');
-    return reply
-      .code(existing.response_status ?? 200)
-      .header('idempotent-replayed', 'true')
-      .type('application/json; charset=utf-8')
-      .send(existing.response_body);
+    return { status: existing.response_status ?? 200, body: existing.response_body ?? '' };
+  }
+
+  app.decorateRequest('idempotencyCheck', function (this: FastifyRequest, fingerprint: string) {
+    return check(this, fingerprint);
+  });
+
+  const preHandler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const replay = await check(request, bodyFingerprint(request));
+    if (replay) return sendReplay(reply, replay);
+  };
+
+  // Streamed bodies: refuse a malformed key before the body is read; the handler checks the rest.
+  const preHandlerStreamed = async (request: FastifyRequest) => {
+    keyOf(request);
   };
 
   const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
@@ -105,7 +153,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
   // of the promise queue, and an `onSend` hook makes Fastify run its send pipeline.
   app.addHook('onRoute', (route) => {
     if (!route.config?.idempotent) return;
-    route.preHandler = [...hookList(route.preHandler), preHandler];
+    route.preHandler = [...hookList(route.preHandler), route.config.idempotent === 'streamed' ? preHandlerStreamed : preHandler];
     route.onSend = [...hookList(route.onSend), onSend];
   });
 });
