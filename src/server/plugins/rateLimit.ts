@@ -21,7 +21,7 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: { max: numb
     timeWindow: opts.windowMs,
     max: (request) => request.auth?.rateLimit ?? opts.max,
     keyGenerator: (request) => request.auth?.keyId ?? `ip:${request.ip}`,
-    allowList: (request) => isPublicPath(request.url),
+    allowList: (request) => isPublicPath(request.routeOptions.url ?? request.url),
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', `Rate limit of ${context.max} requests exceeded; retry in ${context.after}.`),
   });
