@@ -5,11 +5,12 @@
  *   integer field is a validation error, not a number.
  * - Query strings, path parameters and headers arrive as text, so they are coerced from strings.
  *
- * Bodies refuse NaN and ±Infinity (`strictNumbers`; `1e999` in JSON parses to Infinity). The
- * coercing compiler cannot: with coercion Ajv lets the string "Infinity" through `strictNumbers`
- * unchecked (measured with Ajv 8.17), and without it ±Infinity passes `integer`. So every
- * number in a query, path or header has a `minimum` and a `maximum` (Infinity fails one of them),
- * which test/foundation/numbersAndBounds.test.ts checks for every operation.
+ * Bodies refuse NaN and ±Infinity (Ajv's `strictNumbers`; `1e999` in JSON parses to Infinity).
+ * The coercing compiler turns `strictNumbers` off: with coercion, Ajv 8 (where it is on by
+ * default) lets the string "Infinity" through unchecked, past `maximum` — how `limit=1e999` and
+ * a body's "Infinity" got in. Without it, ±Infinity and NaN fail `minimum`/`maximum`, so every
+ * number in a query, path or header has both, which test/foundation/numbersAndBounds.test.ts
+ * checks for every operation.
  *
  * Both check `date-time` and `date` as real instants (see `isRealInstant`): a leap second or
  * 30 February is refused before any handler calls `new Date()` on it.
@@ -21,7 +22,11 @@ type Ajv = AjvCompiler.Ajv;
 
 const AJV_OPTIONS = { removeAdditional: false, useDefaults: true, allErrors: true } as const;
 
-/** True when `new Date(text)` is the instant the text names (V8 refuses leap seconds and 30 February). */
+/**
+ * True when `new Date(text)` holds an instant: V8 refuses a leap second (`23:59:60`) that the
+ * format's shape allows. (The shape check before it refuses 30 February and hour 24, which V8
+ * would roll over into the next day.)
+ */
 export function isRealInstant(text: string): boolean {
   return Number.isFinite(Date.parse(text));
 }
@@ -45,7 +50,7 @@ function realInstantFormats(ajv: Ajv): void {
 
 /** Fastify's `ajv` option; the compilers below are built from it, one coercing, one exact. */
 export const ajvServerOptions = {
-  customOptions: { ...AJV_OPTIONS, coerceTypes: 'array' as const },
+  customOptions: { ...AJV_OPTIONS, coerceTypes: 'array' as const, strictNumbers: false },
   onCreate: realInstantFormats,
 };
 

@@ -136,7 +136,18 @@ export function sentences(text: string): string[] {
     .filter(Boolean);
 }
 
-/** The longest start of `text` within `max` by `measure`, cut at a word, with an ellipsis if cut. */
+/** `cut` with an ellipsis, at its last word if that keeps more than half of it. */
+function withEllipsis(cut: string): string {
+  const atWord = cut.replace(/\s+\S*$/, '');
+  return `${(atWord.length > cut.length / 2 ? atWord : cut).trimEnd()}…`;
+}
+
+/**
+ * The longest start of `text` within `max` by `measure`, cut at a word, with an ellipsis if cut.
+ * Found on the running sum of cluster weights (one pass); a measure those weights do not bound
+ * (one this module does not know, that counts more joined than apart) is searched for by
+ * halving instead, n·log n.
+ */
 export function truncate(text: string, max: number, measure: (t: string) => number): string {
   if (measure(text) <= max) return text;
   const { clusters, weights } = clusterWeights(text, measure);
@@ -144,9 +155,16 @@ export function truncate(text: string, max: number, measure: (t: string) => numb
   let used = 0;
   let fit = 0;
   while (fit < clusters.length && used + weights[fit]! <= room) used += weights[fit++]!;
-  const cut = clusters.slice(0, fit).join('');
-  const atWord = cut.replace(/\s+\S*$/, '');
-  return `${(atWord.length > cut.length / 2 ? atWord : cut).trimEnd()}…`;
+  const fitted = withEllipsis(clusters.slice(0, fit).join(''));
+  if (measure(fitted) <= max) return fitted;
+  let lo = 0;
+  let hi = clusters.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(`${clusters.slice(0, mid).join('').trimEnd()}…`) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return withEllipsis(clusters.slice(0, lo).join(''));
 }
 
 /**

@@ -15,6 +15,7 @@ import * as claimOrderIndex from './0008_claim_order_index.ts';
 import * as cheaperJobUpdates from './0009_cheaper_job_updates.ts';
 import * as fewerIndexWrites from './0010_fewer_index_writes.ts';
 import * as eventsWithoutJobCheck from './0011_events_without_job_check.ts';
+import * as numbersInRange from './0012_numbers_in_range.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0009_cheaper_job_updates': cheaperJobUpdates,
   '0010_fewer_index_writes': fewerIndexWrites,
   '0011_events_without_job_check': eventsWithoutJobCheck,
+  '0012_numbers_in_range': numbersInRange,
 };
