@@ -248,18 +248,24 @@ describe('text measurement is linear', () => {
   });
 
   it('truncates and packs measuring each character a bounded number of times', () => {
-    for (const text of ['a. '.repeat(2000), 'a\u0301. '.repeat(1500), '😀! https://example.com/x '.repeat(200), '\u0301'.repeat(6000)]) {
+    /** Characters measured to truncate and pack `text`: the work, counted. */
+    const work = (text: string, max: number, base: (t: string) => number) => {
+      let measured = 0;
+      const measure = (t: string) => {
+        measured += t.length;
+        return base(t);
+      };
+      expect(base(truncate(text, max, measure))).toBeLessThanOrEqual(max);
+      for (const post of pack(text, max, measure)) expect(base(post)).toBeLessThanOrEqual(max);
+      return measured;
+    };
+    for (const unit of ['a. ', 'a\u0301. ', '😀! https://example.com/x ', '\u0301']) {
       for (const base of [twitterLength, characterLength]) {
-        let measured = 0;
-        const measure = (t: string) => {
-          measured += t.length;
-          return base(t);
-        };
-        for (const max of [280, 5_000]) {
-          measured = 0;
-          expect(base(truncate(text, max, measure))).toBeLessThanOrEqual(max);
-          for (const post of pack(text, max, measure)) expect(base(post)).toBeLessThanOrEqual(max);
-          expect(measured, `${text.slice(0, 10)} ${max}`).toBeLessThanOrEqual(6 * text.length + 100);
+        for (const max of [280, 600]) {
+          const once = work(unit.repeat(Math.ceil(2_000 / unit.length)), max, base);
+          const twice = work(unit.repeat(2 * Math.ceil(2_000 / unit.length)), max, base);
+          expect(twice, `${unit} ${base.name} ${max}`).toBeLessThanOrEqual(2.2 * once);
+          expect(once).toBeLessThanOrEqual(10 * 2_000 + 1_000);
         }
       }
     }

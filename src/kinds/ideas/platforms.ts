@@ -11,7 +11,7 @@
  * Every function here is linear in its text. None measures prefix after prefix (fitting 1,700
  * short sentences one by one into X premium's 25,000 took 39 s): a text is measured once, as a
  * weight per grapheme cluster or per sentence, and cuts are found on the running sums. A sum
- * is never below the joined text's own count (see `clusterWeights`), so what fits by the sums
+ * is never below the joined text's own count (see `clustersThatFit`), so what fits by the sums
  * fits. Intl.Segmenter is given at most `SEGMENT_CHUNK` characters at a time: on one long
  * text its iteration grows quadratic (Node 20: 80,000 characters took 2.8 s, in chunks 0.1 s).
  */
@@ -83,26 +83,38 @@ export function characterLength(text: string): number {
   return graphemes(text).length;
 }
 
+/** One cluster's weight under `measure`, without segmenting it again for this module's measures. */
+function clusterWeigher(measure: (t: string) => number): (cluster: string) => number {
+  if (measure === characterLength) return () => 1;
+  if (measure === twitterLength) return twitterClusterWeight;
+  return measure;
+}
+
 /**
- * Each grapheme cluster of `text` with its weight under `measure`, so that the weights of the
- * first k clusters add up to at least `measure` of those clusters joined. X: a URL weighs 23 on
- * its first cluster and nothing after (a URL cut short weighs at most that), other clusters as
- * twitter-text weighs them. Any other measure is applied to each cluster on its own.
+ * The grapheme clusters of `text`, and how many of the first fit within `room` by their running
+ * sum of weights. The sum of the first k is at least `measure` of those k joined: a URL's whole
+ * measure goes on its first cluster and nothing on the rest (on X a URL weighs 23 however long,
+ * and a URL cut short weighs at most that), every other cluster is weighed on its own. Stops
+ * weighing at the first cluster that does not fit.
  */
-export function clusterWeights(text: string, measure: (t: string) => number): { clusters: string[]; weights: number[] } {
+export function clustersThatFit(text: string, room: number, measure: (t: string) => number): { clusters: string[]; fit: number } {
   const clusters = graphemes(text);
-  if (measure !== twitterLength) return { clusters, weights: clusters.map((c) => measure(c)) };
-  const urls = [...text.matchAll(URL_PATTERN)].map((m) => [m.index, m.index + m[0].length] as const);
-  const weights: number[] = [];
+  const weigh = clusterWeigher(measure);
+  const urls = [...text.matchAll(URL_PATTERN)].map((m) => ({ start: m.index, end: m.index + m[0].length, text: m[0] }));
+  let used = 0;
   let offset = 0;
   let url = 0;
-  for (const cluster of clusters) {
-    while (url < urls.length && urls[url]![1] <= offset) url++;
-    const inUrl = url < urls.length && urls[url]![0] <= offset;
-    weights.push(inUrl ? (urls[url]![0] === offset ? TWITTER_URL_WEIGHT : 0) : twitterClusterWeight(cluster));
+  let fit = 0;
+  for (; fit < clusters.length; fit++) {
+    const cluster = clusters[fit]!;
+    while (url < urls.length && urls[url]!.end <= offset) url++;
+    const inUrl = url < urls.length && urls[url]!.start <= offset;
+    const weight = inUrl ? (urls[url]!.start === offset ? measure(urls[url]!.text) : 0) : weigh(cluster);
+    if (used + weight > room) break;
+    used += weight;
     offset += cluster.length;
   }
-  return { clusters, weights };
+  return { clusters, fit };
 }
 
 export interface PlatformRules {
@@ -145,16 +157,12 @@ function withEllipsis(cut: string): string {
 /**
  * The longest start of `text` within `max` by `measure`, cut at a word, with an ellipsis if cut.
  * Found on the running sum of cluster weights (one pass); a measure those weights do not bound
- * (one this module does not know, that counts more joined than apart) is searched for by
+ * (not one of this module's: one that counts more joined than apart) is searched for by
  * halving instead, n·log n.
  */
 export function truncate(text: string, max: number, measure: (t: string) => number): string {
   if (measure(text) <= max) return text;
-  const { clusters, weights } = clusterWeights(text, measure);
-  const room = max - measure('…');
-  let used = 0;
-  let fit = 0;
-  while (fit < clusters.length && used + weights[fit]! <= room) used += weights[fit++]!;
+  const { clusters, fit } = clustersThatFit(text, max - measure('…'), measure);
   const fitted = withEllipsis(clusters.slice(0, fit).join(''));
   if (measure(fitted) <= max) return fitted;
   let lo = 0;
