@@ -11,7 +11,7 @@ import type { JobKind } from '../engine/kind.ts';
 import { AppError } from '../errors.ts';
 import { nowIso } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
-import { ContentOk, Timestamp } from '../server/schemas.ts';
+import { ContentOk, Timestamp, UnixSeconds } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import { CaptionError, detectFormat, parseCaptions, type CaptionFormat } from './captions.ts';
 import { TEMPLATES, estimatedRenderSeconds, type RenderInput } from './renderKind.ts';
@@ -201,8 +201,8 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
         tags: ['clips'],
         summary: 'A rendered MP4 (Range requests answered with 206)',
         description: 'Open with an organisation key allowed `clips:read`, or with the `expires` and `signature` of an `outputUrl`.',
-        params: Type.Object({ file: Type.String({ pattern: '^job_[0-9A-Z]{26}\\.mp4$' }) }),
-        querystring: Type.Object({ expires: Type.Optional(Type.Integer()), signature: Type.Optional(Type.String({ maxLength: 128 })) }),
+        params: Type.Object({ file: Type.String({ maxLength: 34, pattern: '^job_[0-9A-Z]{26}\\.mp4$' }) }),
+        querystring: Type.Object({ expires: Type.Optional(UnixSeconds), signature: Type.Optional(Type.String({ maxLength: 128 })) }),
         produces: ['video/mp4'],
       },
     },

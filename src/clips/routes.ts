@@ -54,8 +54,11 @@ export const ClipsPage = Type.Object({ clips: Type.Array(Type.Ref(ClipView)), to
 
 export const ClipDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
 
+/** Candidates' times are stored as PostgreSQL `integer`s: at most 2³¹−1 ms (about 24.8 days). */
+const MAX_CLIP_MS = 2_147_483_647;
+
 export const CandidateBody = Type.Object(
-  { startMs: Type.Integer({ minimum: 0 }), endMs: Type.Integer({ minimum: 1 }), title: Type.String({ minLength: 1, maxLength: 200 }) },
+  { startMs: Type.Integer({ minimum: 0, maximum: MAX_CLIP_MS }), endMs: Type.Integer({ minimum: 1, maximum: MAX_CLIP_MS }), title: Type.String({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false },
 );
 

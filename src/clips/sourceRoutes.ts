@@ -9,7 +9,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.ts';
 import { orgOf } from '../server/plugins/auth.ts';
-import { ContentOk, Timestamp } from '../server/schemas.ts';
+import { ContentOk, Timestamp, UnixSeconds } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import { baseUrl, sendFile } from './fileResponse.ts';
 import { signatureValid, signingKey, signPath } from './signedUrls.ts';
@@ -70,7 +70,7 @@ export async function sourceRoutes(instance: FastifyInstance, opts: { db: Db; st
         summary: "The clip's source file (Range requests answered with 206)",
         description: 'Open with an organisation key allowed `clips:read`, or with the `expires` and `signature` of a source URL.',
         params: Params,
-        querystring: Type.Object({ expires: Type.Optional(Type.Integer()), signature: Type.Optional(Type.String({ maxLength: 128 })) }),
+        querystring: Type.Object({ expires: Type.Optional(UnixSeconds), signature: Type.Optional(Type.String({ maxLength: 128 })) }),
       },
     },
     async (request, reply) => {

@@ -46,7 +46,7 @@ export const UploadView = Type.Object({
 export const StartUploadBody = Type.Object(
   {
     fileName: Type.String({ minLength: 1, maxLength: 200 }),
-    size: Type.Integer({ minimum: 1, description: 'Bytes in the whole file' }),
+    size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Bytes in the whole file' }),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     partSize: Type.Optional(Type.Integer({ minimum: PART_SIZE.min, maximum: PART_SIZE.max, default: PART_SIZE.default })),
   },
@@ -140,8 +140,8 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       schema: {
         tags: ['clips'],
         summary: 'Send one part (application/octet-stream) with its SHA-256 in x-content-sha256',
-        params: Type.Object({ uploadId: Type.String({ maxLength: 100 }), n: Type.Integer({ minimum: 1 }) }),
-        headers: Type.Object({ 'x-content-sha256': Type.String({ pattern: '^[0-9a-fA-F]{64}$' }) }),
+        params: Type.Object({ uploadId: Type.String({ maxLength: 100 }), n: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+        headers: Type.Object({ 'x-content-sha256': Type.String({ maxLength: 64, pattern: '^[0-9a-fA-F]{64}$' }) }),
         response: { 200: ContentOk(UploadView) },
       },
     },

@@ -2,7 +2,7 @@
  * Builds the HTTP server: Fastify with one plugin per concern, in the order requests meet them.
  *
  *   onRequest   auth (key, scope) → rate limit
- *   parsing     JSON, bounded by `bodyLimitBytes`
+ *   parsing     JSON, bounded by `bodyLimitBytes` and nesting depth (plugins/jsonBody.ts)
  *   validation  TypeBox schemas
  *   preHandler  idempotency
  *   handler     the route
@@ -19,6 +19,7 @@ import { authPlugin } from './plugins/auth.ts';
 import { dashboardPlugin } from './plugins/dashboard.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { idempotencyPlugin } from './plugins/idempotency.ts';
+import { jsonBodyPlugin } from './plugins/jsonBody.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitPlugin } from './plugins/rateLimit.ts';
@@ -27,6 +28,7 @@ import { healthRoutes } from './routes/health.ts';
 import { locateMediaTools } from '../clips/binaries.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH } from './preRouteErrors.ts';
+import { ajvServerOptions, validatorSchemaController } from './validation.ts';
 import type { Clock } from '../agents/scheduler.ts';
 
 export interface AppDeps {
@@ -53,7 +55,9 @@ export async function buildApp({ config, store, engine, log, clock }: AppDeps): 
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    // Bodies validated as sent, query/params/headers coerced from text; numbers finite (validation.ts).
+    ajv: ajvServerOptions,
+    schemaController: validatorSchemaController(),
   });
 
   // A callback hook, not an async one: every request runs it.
@@ -63,6 +67,7 @@ export async function buildApp({ config, store, engine, log, clock }: AppDeps): 
   });
 
   await app.register(errorsPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(openapiPlugin, { version: VERSION });
   await app.register(metricsPlugin, { store });
   await app.register(authPlugin, { db: store.db });

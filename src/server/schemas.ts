@@ -18,16 +18,26 @@ export const SourcingError = Type.Object(
   { $id: 'SourcingError', description: 'Sourcing-family error envelope' },
 );
 
-/** Lists take `limit` (default 50, max 100) and `offset`. */
+/**
+ * The largest `offset` a list takes: past any list this server keeps, and an integer both
+ * databases bind exactly (`offset=99999999999999999999` was a float SQLite and PostgreSQL refused).
+ */
+export const MAX_OFFSET = 1_000_000_000;
+
+/** Lists take `limit` (default 50, max 100) and `offset` (max `MAX_OFFSET`). */
 export const PageQuery = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
   },
   { additionalProperties: false },
 );
 
-export const Timestamp = Type.String({ format: 'date-time' });
+/** An instant, RFC 3339; a request's must be one `new Date()` can hold (server/validation.ts). */
+export const Timestamp = Type.String({ format: 'date-time', maxLength: 64 });
+
+/** Unix seconds, e.g. a signed URL's `expires`: up to the last second of year 9999. */
+export const UnixSeconds = Type.Integer({ minimum: 0, maximum: 253_402_300_799 });
 
 /**
  * `schema` or null: `type: [<its type>, 'null']` where `schema` has one type, else an `anyOf`.
@@ -50,4 +60,4 @@ export const WaitQuery = Type.Object(
  * A webhook endpoint's ID (`wh_<ULID>`). Until the webhooks issue lands it is checked for its
  * shape only and kept with the job.
  */
-export const WebhookId = Type.String({ pattern: '^wh_[0-9A-HJKMNP-TV-Z]{26}$', description: 'wh_<ULID> of a webhook endpoint of this organisation' });
+export const WebhookId = Type.String({ maxLength: 29, pattern: '^wh_[0-9A-HJKMNP-TV-Z]{26}$', description: 'wh_<ULID> of a webhook endpoint of this organisation' });

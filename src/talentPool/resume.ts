@@ -6,7 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description ? { description } : {}) });
-const ResumeDate = Type.String({ pattern: '^\\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\\d|3[01]))?)?$', description: 'YYYY, YYYY-MM or YYYY-MM-DD' });
+const ResumeDate = Type.String({ maxLength: 10, pattern: '^\\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\\d|3[01]))?)?$', description: 'YYYY, YYYY-MM or YYYY-MM-DD' });
 
 export const ResumeLocation = Type.Object({
   address: Type.Optional(Text(500)),

@@ -28,7 +28,7 @@ const RESERVED_HEADERS = /^(webhook-.*|content-type|content-length|host|user-age
 const EventName = Type.Union([...EVENT_TYPES, ALL_EVENTS].map((e) => Type.Literal(e)));
 const Events = Type.Array(EventName, { minItems: 1, maxItems: EVENT_TYPES.length + 1, uniqueItems: true, description: 'Event types, or "*" for all' });
 const Header = Type.Object(
-  { name: Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$" }), value: Type.String({ maxLength: 1000, pattern: '^[^\\r\\n]*$' }) },
+  { name: Type.String({ maxLength: 100, pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$" }), value: Type.String({ maxLength: 1000, pattern: '^[^\\r\\n]*$' }) },
   { additionalProperties: false },
 );
 const Headers = Type.Array(Header, { maxItems: 20 });

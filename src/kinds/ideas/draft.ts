@@ -8,7 +8,7 @@
  * lowers the limit when given. The passages used are cited (`Sources:` and `sources`).
  */
 import type { TextProvider } from '../../llm/provider.ts';
-import { characterLength, rulesFor, sentences, truncate, type Mode, type Platform } from './platforms.ts';
+import { characterLength, partsThatFit, rulesFor, sentences, truncate, type Mode, type Platform } from './platforms.ts';
 
 export interface IdeaInput {
   title: string;
@@ -93,13 +93,9 @@ function distribute(text: string, n: number, max: number, measure: (t: string) =
 
 /** Whole sentences, joined by `joiner`, as many as fit; a first sentence too long is cut at a word. */
 function fitSentences(body: string, limit: number, measure: (t: string) => number, joiner: string): string {
-  let out = '';
-  for (const sentence of sentences(body)) {
-    const next = out ? `${out}${joiner}${sentence}` : sentence;
-    if (measure(next) > limit) break;
-    out = next;
-  }
-  return out || truncate(body, limit, measure);
+  const parts = sentences(body);
+  const fit = partsThatFit(parts.map((p) => measure(p)), 0, measure(joiner), limit);
+  return parts.slice(0, fit).join(joiner) || truncate(body, limit, measure);
 }
 
 /** The body within the limit, with a "Sources:" line when there is room for it (taken from the body if need be). */

@@ -11,7 +11,7 @@ export const SubmitBody = Type.Composite([
   SleepInput,
   Type.Object({
     priority: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
-    runAt: Type.Optional(Type.String({ format: 'date-time', description: 'Not before this time' })),
+    runAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 64, description: 'Not before this time' })),
   }),
 ], { additionalProperties: false });
 

@@ -165,8 +165,8 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
         description:
           'Replays events after `Last-Event-ID` (or `?lastEventId=`), then streams live; closes after the terminal event. 204 when the job has ended and the client has seen its last event.',
         params: JobParams,
-        querystring: Type.Object({ lastEventId: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
-        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })) }),
+        querystring: Type.Object({ lastEventId: Type.Optional(Type.Integer({ minimum: 0, maximum: 999_999_999 })) }, { additionalProperties: false }),
+        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 9, pattern: '^[0-9]{1,9}$' })) }),
         produces: ['text/event-stream'],
       },
     },

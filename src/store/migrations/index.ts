@@ -16,6 +16,7 @@ import * as cheaperJobUpdates from './0009_cheaper_job_updates.ts';
 import * as fewerIndexWrites from './0010_fewer_index_writes.ts';
 import * as eventsWithoutJobCheck from './0011_events_without_job_check.ts';
 import * as searchPerScope from './0012_search_per_scope.ts';
+import * as numbersInRange from './0013_numbers_in_range.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0010_fewer_index_writes': fewerIndexWrites,
   '0011_events_without_job_check': eventsWithoutJobCheck,
   '0012_search_per_scope': searchPerScope,
+  '0013_numbers_in_range': numbersInRange,
 };
