@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendPool, backendRole, importProfiles, resume, sourcingRun } from '../helpers/sourcing.ts';
+import { backendPool, backendRole, importProfiles, resume, sourcingRun, untilDone } from '../helpers/sourcing.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 let server: TestServer;
@@ -41,7 +41,8 @@ describe('sourcing runs', () => {
     expect(alex.aiFitPoints).toContain('Node.js: used at Zalando (2019 - Present)');
     expect(alex.aiFitPoints).toContain('PostgreSQL: used at Zalando (2019 - Present)');
     expect(done.body.candidates[2].aiRedFlags).toContain('Missing must-have: PostgreSQL');
-    // 10 reserved per run, 3 charged each time, the rest released.
+    // 10 reserved per run, 3 charged each time, the rest released: once the first run has ended too.
+    expect((await untilDone(`${server.url}/sourcing/${started.body.requestId}/results`, key)).body.status).toBe('completed');
     expect(await balance(key)).toEqual({ available: 20 - 3 - 3, reserved: 0 });
   });
 

@@ -55,7 +55,7 @@ describe('migration 0012_search_per_scope', () => {
     const shared = await sql<{ name: string }>`select name from sqlite_master where name in ('kb_chunks_fts', 'profiles_fts')`.execute(db);
     expect(shared.rows).toEqual([]);
 
-    expect((await migrator.migrateDown()).error).toBeUndefined();
+    expect((await migrator.migrateTo('0011_events_without_job_check')).error).toBeUndefined();
     expect((await sql<{ n: number }>`select count(*) as n from kb_chunks_fts where kb_chunks_fts match ${`kb_id : "${token(kbIds[0]!)}" AND pricing`}`.execute(db)).rows[0]!.n).toBe(1);
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
     expect(await searchAll()).toEqual({ passages: [['psg_0'], ['psg_1']], profiles: [['prof_0'], ['prof_1']] });
