@@ -743,7 +743,8 @@ export function describeRequest(r: GeneratedRequest): string {
   const body = r.body === undefined ? '' : typeof r.body === 'string' ? r.body : `<${r.body.length} bytes>`;
   const shown = body.length > 160 ? `${body.slice(0, 140)}… (${body.length} chars)` : body;
   const type = r.headers['content-type'] === undefined ? '' : ` [${r.headers['content-type'] || 'empty content-type'}]`;
-  return `${r.method} ${path}${type} ${JSON.stringify(shown)} (${r.note}; body ${r.verdict})`;
+  const others = Object.entries(r.headers).filter(([k]) => k !== 'content-type').map(([k, v]) => ` ${k}: ${v.length > 70 ? `${v.slice(0, 60)}… (${v.length} chars)` : v}`).join(';');
+  return `${r.method} ${path}${type}${others ? ` [${others.trim()}]` : ''} ${JSON.stringify(shown)} (${r.note}; body ${r.verdict})`;
 }
 
 // ---------------------------------------------------------------------------------------------
