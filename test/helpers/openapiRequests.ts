@@ -194,7 +194,8 @@ interface AjvLike {
 }
 const Ajv = requireFromFastify('ajv') as new (options: Record<string, unknown>) => AjvLike;
 const addFormats = requireFromFastify('ajv-formats') as (ajv: AjvLike) => void;
-const ajv = new Ajv({ strict: false, allErrors: false, coerceTypes: false, useDefaults: false });
+// Defaults applied as the server applies them: a documented default makes a field optional in practice.
+const ajv = new Ajv({ strict: false, allErrors: false, coerceTypes: false, useDefaults: true });
 addFormats(ajv);
 const validators = new WeakMap<JsonSchema, (data: unknown) => boolean>();
 
