@@ -21,6 +21,7 @@ import { errorsPlugin } from './plugins/errors.ts';
 import { idempotencyPlugin } from './plugins/idempotency.ts';
 import { jsonBodyPlugin } from './plugins/jsonBody.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
+import { nulGuardPlugin } from './plugins/nulGuard.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitPlugin } from './plugins/rateLimit.ts';
 import { accountRoutes } from './routes/account.ts';
@@ -73,6 +74,7 @@ export async function buildApp({ config, store, engine, log, clock }: AppDeps): 
   await app.register(authPlugin, { db: store.db });
   await app.register(rateLimitPlugin, { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs });
   await app.register(idempotencyPlugin, { db: store.db, ttlHours: config.idempotencyTtlHours });
+  await app.register(nulGuardPlugin);
 
   await app.register(healthRoutes, { store, tools: locateMediaTools(config.clips) });
   await app.register(accountRoutes, { db: store.db });
