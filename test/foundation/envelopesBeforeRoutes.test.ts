@@ -258,6 +258,17 @@ describe('the other routes that take a raw body refuse other types with 415, bef
     expect((await call(`${server.url}/clips/uploads/${uploadId}`, { key })).body.data.received).toEqual([]);
   });
 
+  it('POST /clips/uploads/{id}/complete takes no application/octet-stream body: 415, with or without an Idempotency-Key', async () => {
+    const { key } = await server.newOrg('complete');
+    const started = await call(`${server.url}/clips/uploads`, { key, json: { fileName: 'a.mp4', size: 4000 } });
+    const uploadId = started.body.data.uploadId;
+    for (const headers of ['', 'idempotency-key: k1\r\n']) {
+      const answer = await send('POST', `/clips/uploads/${uploadId}/complete`, { key, type: 'application/octet-stream', body: 'abc', headers });
+      expect(answer.status, headers).toBe(415);
+      expect(answer.body).toEqual(contentError('unsupported_media_type'));
+    }
+  });
+
   it('POST /kbs/{id}/docs takes text, Markdown, HTML, PDF or JSON', async () => {
     const { key } = await server.newOrg('docs');
     const kbId = (await call(`${server.url}/kbs`, { key, json: { name: 'Notes' } })).body.data.id;

@@ -73,6 +73,11 @@ function requestIdentity(request: FastifyRequest): string {
 
 function bodyFingerprint(request: FastifyRequest): string {
   const body = request.body;
+  // A stream reaches a non-streamed route only through a neighbour's parser (upload parts'
+  // application/octet-stream): this route takes no such body.
+  if (body !== null && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function') {
+    throw new AppError('unsupported_media_type', `This route does not take ${request.headers['content-type'] ?? 'this'} bodies.`);
+  }
   const hash = crypto.createHash('sha256');
   if (Buffer.isBuffer(body) || typeof body === 'string') {
     // Raw bodies: the same bytes as HTML or as plain text are different documents.
