@@ -3,7 +3,8 @@
  *
  *   onRequest   auth (key, scope) → rate limit
  *   parsing     JSON, bounded by `bodyLimitBytes` and nesting depth (plugins/jsonBody.ts)
- *   validation  TypeBox schemas
+ *   preValidation  NUL refused in params, query and body (plugins/nulGuard.ts)
+ *   validation  TypeBox schemas: bodies as sent, query/params/headers coerced (validation.ts)
  *   preHandler  idempotency
  *   handler     the route
  *   errors      each family's envelope, whatever failed above
