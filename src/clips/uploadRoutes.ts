@@ -12,7 +12,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
@@ -20,6 +19,7 @@ import type { Selectable } from 'kysely';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../ids.ts';
 import { acceptContentTypes } from '../server/contentTypeGate.ts';
+import { HashingTap } from '../server/hashingTap.ts';
 import { orgOf } from '../server/plugins/auth.ts';
 import { ContentOk } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
@@ -154,23 +154,17 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       const dir = partsDir(storage, upload.id);
       fs.mkdirSync(dir, { recursive: true });
       const tmp = path.join(dir, `${n}.${crypto.randomBytes(4).toString('hex')}.tmp`);
-      const hash = crypto.createHash('sha256');
-      let bytes = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          done(null, chunk);
-        },
-      });
+      const expected = expectedPartSize(upload, n);
+      // Nothing past the part's own size is written: Fastify's bodyLimit does not bound a stream.
+      const tap = new HashingTap(expected);
       try {
-        await pipeline(body, counter, fs.createWriteStream(tmp));
+        await pipeline(body, tap, fs.createWriteStream(tmp));
       } catch (error) {
         fs.rmSync(tmp, { force: true });
         throw error;
       }
-      const expected = expectedPartSize(upload, n);
-      const digest = hash.digest('hex');
+      const bytes = tap.bytes;
+      const digest = tap.sha256();
       const problem =
         bytes !== expected
           ? `Part ${n} has ${bytes} bytes; it should have ${expected}.`

@@ -11,11 +11,11 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
+import { HashingTap } from './hashingTap.ts';
 
 export interface FormLimits {
   /** Non-file fields. */
@@ -126,15 +126,7 @@ export function closingDelimiterWatch(body: NodeJS.EventEmitter, boundary: strin
 
 /** Streams the file to `path`, hashing it; rejects with 413 the moment it passes `maxBytes`. */
 async function streamToFile(file: MultipartFile['file'], path: string, maxBytes: number) {
-  const hash = crypto.createHash('sha256');
-  let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const tap = new HashingTap();
   // Past the limit the parser reads on to the end of the part, into nothing: answer now. The
   // limit may already have been hit, in the chunk that brought the part.
   if (file.truncated) throw fileTooLarge(maxBytes);
@@ -147,7 +139,7 @@ async function streamToFile(file: MultipartFile['file'], path: string, maxBytes:
     throw error;
   }
   if (file.truncated) throw fileTooLarge(maxBytes);
-  return { bytes, sha256: hash.digest('hex') };
+  return { bytes: tap.bytes, sha256: tap.sha256() };
 }
 
 function fileTooLarge(maxBytes: number): AppError {

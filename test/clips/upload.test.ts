@@ -122,6 +122,10 @@ describe('clip upload and analysis', () => {
     const short = await put(2, part(2).subarray(10));
     expect(short.status).toBe(422);
     expect(short.body.message).toMatch(/should have 65536/);
+    // Longer than its part: counted to the end, refused, nothing of it kept.
+    const long = await put(2, Buffer.concat([part(2), Buffer.alloc(1024 * 1024)]));
+    expect(long.status).toBe(422);
+    expect(long.body.message).toMatch(/has 1114112 bytes; it should have 65536/);
     for (let n = parts; n >= 2; n--) expect((await put(n, part(n))).status).toBe(200);
     const early = await call(`${server.url}/clips/uploads/${uploadId}/complete`, { key, method: 'POST' });
     expect(early.status).toBe(409);
