@@ -20,7 +20,13 @@ import type { FastifyServerOptions } from 'fastify';
 
 type Ajv = AjvCompiler.Ajv;
 
-const AJV_OPTIONS = { removeAdditional: false, useDefaults: true, allErrors: true } as const;
+/**
+ * `allErrors` off, as Fastify's default and Ajv's security notes advise for untrusted data: with
+ * it on, an array of 20,000 wrong items was checked item by item (1–2 s of the event loop) and
+ * answered with a 2.7 MB message, while `maxItems` had already failed. The first problem found
+ * is the one reported.
+ */
+const AJV_OPTIONS = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
 
 /**
  * True when `new Date(text)` holds an instant: V8 refuses a leap second (`23:59:60`) that the
