@@ -8,6 +8,7 @@ import { creditsBalance } from '../../src/billing/ledger.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import { loggingKind, readLog } from '../fixtures/loggingKind.ts';
 import { eventsOf, itemsOf, jobRow, startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';
+import { until } from '../helpers/wait.ts';
 
 let t: TestEngine;
 afterEach(() => t?.close());
@@ -52,7 +53,7 @@ describe('scheduling', () => {
     const submitted = await t.engine.submit({ orgId: org.id, kind: r.kind, input: { items: 20 } });
     await waitForJob(t.engine, t.store, submitted.id, (j) => j.items_succeeded >= 2);
     // Cancel while an item is in flight, so there is a processor to abort.
-    while (r.log.at(-1)?.endedAt !== undefined || r.log.length < 3) await sleepMs(5);
+    await until('an item is in flight', () => r.log.length >= 3 && r.log.at(-1)!.endedAt === undefined, { everyMs: 5 });
     const result = await t.engine.cancel(org.id, submitted.id);
     expect(result?.canceled).toBe(true);
     await t.engine.stop(2000);
@@ -188,7 +189,7 @@ describe('scheduling', () => {
     const org = await t.org('acme');
     const submitted = await t.engine.submit({ orgId: org.id, kind: r.kind, input: { items: 2 } });
     await waitForJob(t.engine, t.store, submitted.id, (j) => j.status === 'running');
-    while (r.log.length === 0) await sleepMs(10);
+    await until('its first item has started', () => r.log.length > 0);
     await t.engine.stop(100);
 
     const released = await jobRow(t.store, submitted.id);
