@@ -1,17 +1,16 @@
 import { defineConfig } from 'vitest/config';
+import { decidePostgresPass, PostgresPassReport } from './test/helpers/postgresPass.ts';
 
 /**
- * `npm test` runs the whole suite on SQLite, and again on PostgreSQL when
- * LONGRUN_TEST_DATABASE_URL names a server (each test store gets a database of its own there,
- * see test/helpers/testDatabase.ts). The files about SQLite itself (its data directory, its
- * read snapshot) run on SQLite only.
+ * `npm test` runs the whole suite on SQLite, and again on PostgreSQL (each test store gets a
+ * database of its own there, see test/helpers/testDatabase.ts): on LONGRUN_TEST_DATABASE_URL,
+ * or on the local server at postgres://postgres@127.0.0.1:5432/test when that answers; `none`
+ * leaves PostgreSQL out (test/helpers/postgresPass.ts). The end of the run says which, loudly
+ * when PostgreSQL was left out. The files about SQLite itself (its data directory, its read
+ * snapshot) and the benchmark harness (which takes the URL itself) run in the SQLite project only.
  */
-const postgresUrl = process.env.LONGRUN_TEST_DATABASE_URL;
+const postgres = decidePostgresPass();
 const sqliteOnly = ['test/foundation/firstStart.test.ts', 'test/foundation/cli.test.ts', 'test/bench/**', 'test/store/sqlite*.test.ts'];
-
-if (!postgresUrl) {
-  console.log('\n  PostgreSQL pass skipped: set LONGRUN_TEST_DATABASE_URL=postgres://… to run the suite on PostgreSQL too.\n');
-}
 
 export default defineConfig({
   test: {
@@ -23,9 +22,10 @@ export default defineConfig({
     // Each file gets its own database; two at a time suits a 2-core machine.
     maxWorkers: 2,
     minWorkers: 1,
+    reporters: ['default', new PostgresPassReport(postgres, 'the PostgreSQL pass')],
     projects: [
       { extends: true, test: { name: 'sqlite', env: { LONGRUN_TEST_BACKEND: 'sqlite' } } },
-      ...(postgresUrl
+      ...(postgres.url
         ? [{ extends: true as const, test: { name: 'postgres', exclude: [...sqliteOnly, 'test/cluster/**', 'node_modules/**'], env: { LONGRUN_TEST_BACKEND: 'postgres' } } }]
         : []),
     ],

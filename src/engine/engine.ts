@@ -84,6 +84,17 @@ type SlotCheckpoint = CheckpointResult & { claimed?: ClaimedJob[]; giveBack?: bo
 /** Checkpoints per transaction at most when a process holds fewer jobs than this. */
 const DEFAULT_GROUP_MAX = 64;
 
+/** See `Engine.activity`. */
+export interface EngineActivity {
+  /** Claims by the claimer so far (not those made inside a checkpoint's transaction). */
+  claimRounds: number;
+  /** The claimer waits for a signal, a free place or its next look. */
+  claimerAsleep: boolean;
+  /** Jobs this process holds: running, waiting for a slot, committing their end, or starting at submission. */
+  held: number;
+  waitingForSlot: number;
+}
+
 class ShutdownSignal extends Error {
   override name = 'ShutdownSignal';
 }
@@ -124,6 +135,10 @@ export class Engine {
    */
   private roomSetAside = 0;
   private readonly startingAtSubmit = new Set<Promise<unknown>>();
+  /** Claim transactions of the claimer that committed (see `activity`). */
+  private claimRounds = 0;
+  /** Held jobs whose next item waits for a slot (see `activity`). */
+  private waitingForSlot = 0;
 
   constructor(private readonly opts: EngineOptions) {
     for (const [name, value] of Object.entries({ orgConcurrency: opts.orgConcurrency, leaseMs: opts.leaseMs })) {
@@ -331,6 +346,20 @@ export class Engine {
   }
 
   /**
+   * What the engine is doing now, so a test can wait until the engine has looked instead of
+   * sleeping a while and hoping it did: the claimer sleeps only after it has acted on every
+   * signal and job end so far, and an item waiting for a slot has got as far as it may.
+   */
+  activity(): EngineActivity {
+    return {
+      claimRounds: this.claimRounds,
+      claimerAsleep: this.wakeClaimer !== null,
+      held: this.held.size + this.finishing.size + this.startingAtSubmit.size,
+      waitingForSlot: this.waitingForSlot,
+    };
+  }
+
+  /**
    * How many more jobs this process may claim: slots plus `prefetch`, less the jobs it holds
    * (running, waiting for a slot, or committing their end). A claim inside a checkpoint may
    * overlap the claimer's on PostgreSQL and take a few more; `orgConcurrency` is kept by the
@@ -388,6 +417,7 @@ export class Engine {
           continue;
         }
         this.claimFailures = 0;
+        this.claimRounds += 1;
         this.drained = claimed.drained && this.workSignals === signalsBefore;
         this.enqueue(claimed.jobs);
         // A claim gives each organisation only its share: claim again at once if it left jobs
@@ -476,7 +506,9 @@ export class Engine {
           await this.finalizeIfHeld(job, { status: 'completed' });
           return;
         }
+        this.waitingForSlot += 1;
         await this.slots.take();
+        this.waitingForSlot -= 1;
         let outcome: ItemOutcome;
         try {
           // Canceled, lease lost or stopping while it waited for the slot: the item is not run.

@@ -12,6 +12,7 @@ import { openStore, type Store } from '../../src/store/database.ts';
 import { startServeProcess, startWorkerProcess, type ServeProcess } from '../helpers/cli.ts';
 import { freshTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { call } from '../helpers/testServer.ts';
+import { until as untilHolds } from '../helpers/wait.ts';
 
 const KEY = /lr_[0-9A-Z]{26}_[A-Za-z0-9_-]{43}/;
 const postgres = process.env.LONGRUN_TEST_DATABASE_URL;
@@ -21,13 +22,8 @@ function pgctl(action: 'stop' | 'start'): void {
   execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', cluster!, 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { stdio: 'inherit' });
 }
 
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+// A server restart takes seconds: ask every 200 ms, for up to a minute.
+const until = (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => untilHolds(what, check, { timeoutMs, everyMs: 200 });
 
 const status = async (url: string) => (await call(url).catch(() => ({ status: 0 }))).status;
 

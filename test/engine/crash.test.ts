@@ -11,19 +11,12 @@ import { openStore } from '../../src/store/database.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
 import { freshTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { call } from '../helpers/testServer.ts';
+import { until } from '../helpers/wait.ts';
 
 const KEY = /lr_[0-9A-Z]{26}_[A-Za-z0-9_-]{43}/;
 
 function completedItems(logFile: string): string[] {
   return fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean) : [];
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('crash recovery', () => {
@@ -62,7 +55,7 @@ describe('crash recovery', () => {
       expect(answer.status).toBe(202);
       jobIds.push(answer.body.data.jobId);
     }
-    await until(() => completedItems(path.join(dataDir, 'run1.log')).length >= 10, 20_000);
+    await until('ten items have completed', () => completedItems(path.join(dataDir, 'run1.log')).length >= 10, { timeoutMs: 20_000, everyMs: 20 });
     server.child.kill('SIGKILL');
     await server.exited;
 

@@ -8,6 +8,7 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 import { defineKind } from '../../src/engine/kind.ts';
 import * as claimModule from '../../src/engine/sql/jobsClaim.ts';
 import { jobRow, startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';
+import { untilEngineIdle } from '../helpers/wait.ts';
 
 // Counts the engine's claims: its claimer's (`jobsClaim`) and those in a checkpoint's
 // transaction (`jobsClaimIn`); `jobsClaim` calling `jobsClaimIn` inside the module is not counted.
@@ -31,7 +32,7 @@ describe('a drained queue', () => {
   it('at a steady trickle, each job starts with its submission and a job that ends claims nothing', async () => {
     t = await startTestEngine([work], { concurrency: 2, prefetch: 4, orgConcurrency: 6 });
     const org = await t.org('trickle');
-    await sleepMs(50); // the claimer's first, empty look
+    await untilEngineIdle(t.engine); // the claimer's first, empty look
     vi.mocked(claimModule.jobsClaim).mockClear();
     vi.mocked(claimModule.jobsClaimIn).mockClear();
     for (let i = 0; i < 8; i++) {
@@ -40,7 +41,8 @@ describe('a drained queue', () => {
       expect(done.status).toBe('completed');
       // Started by the transaction that submitted it (`submitAndStart`), at the same instant.
       expect(done.started_at).toBe(done.created_at);
-      await sleepMs(20); // what a job's end would trigger has happened by now
+      // The claimer has looked again since the job's end freed its place (and found no reason to claim).
+      await untilEngineIdle(t.engine);
     }
     // No claim transaction of its own, and no claim in the transaction that ends a job.
     expect(vi.mocked(claimModule.jobsClaim).mock.calls.length).toBe(0);
@@ -50,7 +52,7 @@ describe('a drained queue', () => {
   it('a job started by its submission while the engine stops is given back, not left leased', async () => {
     t = await startTestEngine([work], { concurrency: 2, prefetch: 4, orgConcurrency: 6 });
     const org = await t.org('stopping');
-    await sleepMs(50); // the claimer's first, empty look: the next submission starts its job
+    await untilEngineIdle(t.engine); // the claimer's first, empty look: the next submission starts its job
     const submitted = t.engine.submit({ orgId: org.id, kind: work, input: { ms: 10_000 } });
     await t.engine.stop(50);
     const job = await jobRow(t.store, (await submitted).id);

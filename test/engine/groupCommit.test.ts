@@ -77,25 +77,43 @@ describe('GroupCommit', () => {
     expect(log).toEqual(['settled d1+bad-d2', 'settled d1', 'done d1', 'settled bad-d2', 'done bad-d2']);
   });
 
-  it('with parallel 2, begins the next group while the first is still open', async () => {
-    let open = 0;
-    let mostOpen = 0;
+  it('with parallel 2, begins the next group while the first is still open (PostgreSQL; SQLite has one connection)', async () => {
+    const log: string[] = [];
+    let e1Open!: () => void;
+    const e1IsOpen = new Promise<void>((resolve) => (e1Open = resolve));
+    let e2Open!: () => void;
+    const e2IsOpen = new Promise<void>((resolve) => (e2Open = resolve));
+    let e2Requested!: () => void;
+    const e2IsRequested = new Promise<void>((resolve) => (e2Requested = resolve));
     const commit = new GroupCommit<string, string>(
       store.db,
       async (trx, tasks) => {
-        open += 1;
-        mostOpen = Math.max(mostOpen, open);
         for (const name of tasks) await orgCreate(trx, name);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        open -= 1;
+        const name = tasks.join('+');
+        log.push(`open ${name}`);
+        if (name === 'e1') {
+          e1Open();
+          if (store.dialect === 'postgres') {
+            // e1 stays open until e2's transaction has begun beside it (or the test fails here).
+            await Promise.race([e2IsOpen, new Promise((_, reject) => setTimeout(() => reject(new Error('e2 did not begin while e1 was open')), 10_000).unref())]);
+          } else {
+            // No I/O on SQLite's path to a transaction: once e2 is asked for and pending callbacks
+            // have run, e2 would have begun if it could.
+            await e2IsRequested;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        } else e2Open();
+        log.push(`close ${name}`);
         return tasks;
       },
       64,
       2,
     );
     const first = commit.run('e1');
-    await new Promise((resolve) => setTimeout(resolve, 10)); // e1's transaction is open
-    await Promise.all([first, commit.run('e2')]);
-    expect(mostOpen).toBe(store.dialect === 'postgres' ? 2 : 1);
+    await e1IsOpen;
+    const second = commit.run('e2');
+    e2Requested();
+    await Promise.all([first, second]);
+    expect(log).toEqual(store.dialect === 'postgres' ? ['open e1', 'open e2', 'close e2', 'close e1'] : ['open e1', 'close e1', 'open e2', 'close e2']);
   });
 });

@@ -2,16 +2,18 @@
  * The lease keeper (src/engine/leaseKeeper.ts): one statement a beat renews the lease of every
  * job the process holds, and a job whose lease is gone is stopped, the others kept.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineKind } from '../../src/engine/kind.ts';
 import { JobStop } from '../../src/engine/jobStop.ts';
 import { LeaseKeeper } from '../../src/engine/leaseKeeper.ts';
 import { jobsClaim } from '../../src/engine/sql/jobsClaim.ts';
 import { jobRow, silentLog, startTestEngine, type TestEngine } from '../helpers/testEngine.ts';
+import { until } from '../helpers/wait.ts';
 
 let t: TestEngine;
 let keeper: LeaseKeeper | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await keeper?.stop();
   await t?.close();
 });
@@ -19,14 +21,6 @@ afterEach(async () => {
 const held = defineKind<Record<string, never>>({ name: 'held', async process() {} });
 const OWNER = 'lease-keeper-test';
 const LEASE_MS = 600;
-
-/** Waits for `check`, asking every 20 ms, at most 5 s (a beat is every 200 ms here). */
-async function until(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  for (const started = Date.now(); !(await check()); ) {
-    if (Date.now() - started > 5000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('LeaseKeeper', () => {
   it('renews every held lease in each beat and stops only the job whose lease is gone', async () => {
@@ -42,10 +36,12 @@ describe('LeaseKeeper', () => {
 
     keeper = new LeaseKeeper(t.store.db, OWNER, LEASE_MS, () => stops.entries(), silentLog);
     keeper.start();
-    // Three leases long: each job's lease is pushed out past its first expiry, none stopped.
-    await new Promise((resolve) => setTimeout(resolve, 3 * LEASE_MS));
+    // Each job's lease is pushed out two leases past its first expiry (renewed beat after beat), none stopped.
+    await until('every lease is renewed well past its first expiry', async () => {
+      for (const id of stops.keys()) if ((await leaseOf(id)) <= claimedUntil.get(id)! + 2 * LEASE_MS) return false;
+      return true;
+    });
     for (const [id, stop] of stops) {
-      expect(await leaseOf(id)).toBeGreaterThan(claimedUntil.get(id)! + 2 * LEASE_MS);
       expect((await jobRow(t.store, id)).lease_owner).toBe(OWNER);
       expect(stop.stopped).toBe(false);
     }
@@ -53,23 +49,25 @@ describe('LeaseKeeper', () => {
     // Another worker took one job: the next beat stops it, and leaves its lease alone.
     await t.store.db.updateTable('jobs').set({ lease_owner: 'someone-else' }).where('id', '=', lost!).execute();
     const takenUntil = await leaseOf(lost!);
-    await until(() => stops.get(lost!)!.stopped, 'the job whose lease was taken to stop');
+    await until('the job whose lease was taken stops', () => stops.get(lost!)!.stopped);
     expect(await leaseOf(lost!)).toBe(takenUntil);
     expect((await jobRow(t.store, lost!)).lease_owner).toBe('someone-else');
     for (const id of kept) expect(stops.get(id)!.stopped).toBe(false);
     const before = await Promise.all(kept.map(leaseOf));
-    await until(async () => (await Promise.all(kept.map(leaseOf))).every((at, i) => at > before[i]!), 'the others to be renewed again');
+    await until('the others are renewed again', async () => (await Promise.all(kept.map(leaseOf))).every((at, i) => at > before[i]!));
   });
 
   it('does nothing while the process holds no job, and stops beating when stopped', async () => {
     t = await startTestEngine([held], {}, false);
+    // A controlled clock: "no beat after stop" is then ten periods that certainly passed, not a pause.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     let asked = 0;
     keeper = new LeaseKeeper(t.store.db, OWNER, LEASE_MS, () => (asked++, []), silentLog);
     keeper.start();
-    await until(() => asked >= 2, 'two beats');
+    await vi.advanceTimersByTimeAsync(2 * keeper.periodMs);
+    expect(asked).toBe(2);
     await keeper.stop();
-    const after = asked;
-    await new Promise((resolve) => setTimeout(resolve, 2 * keeper!.periodMs));
-    expect(asked).toBe(after);
+    await vi.advanceTimersByTimeAsync(10 * keeper.periodMs);
+    expect(asked).toBe(2);
   });
 });

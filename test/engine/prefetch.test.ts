@@ -8,6 +8,7 @@ import { creditsBalance } from '../../src/billing/ledger.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import type { Store } from '../../src/store/database.ts';
 import { jobRow, startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';
+import { until, untilEngineIdle } from '../helpers/wait.ts';
 
 let t: TestEngine;
 afterEach(() => t?.close());
@@ -36,14 +37,6 @@ async function leased(store: Store): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleepMs(10);
-  }
-}
-
 describe('claiming ahead (prefetch)', () => {
   it('holds up to concurrency + prefetch jobs, runs only concurrency at once, and runs every one', async () => {
     const g = gatedKind();
@@ -52,8 +45,10 @@ describe('claiming ahead (prefetch)', () => {
     const ids = [];
     for (let i = 0; i < 8; i += 1) ids.push((await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: true } })).id);
     t.engine.start();
-    await until(async () => g.ran.length === 2 && (await leased(t.store)).length === 5, 'two run and three more are claimed');
-    await sleepMs(100);
+    await until('two run and three more are claimed', async () => g.ran.length === 2 && (await leased(t.store)).length === 5);
+    // The three claimed ahead have got as far as they may (a slot), and the claimer, with no room
+    // left, sleeps: a third item would have started by now.
+    await until('three wait for a slot', () => t.engine.activity().waitingForSlot === 3 && t.engine.activity().claimerAsleep);
     expect(g.ran).toHaveLength(2);
     expect(await leased(t.store)).toHaveLength(5);
     g.release();
@@ -68,8 +63,12 @@ describe('claiming ahead (prefetch)', () => {
     const ids = [];
     for (let i = 0; i < 6; i += 1) ids.push((await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: true } })).id);
     t.engine.start();
-    await until(async () => g.ran.length === 2, 'two run');
-    await sleepMs(150);
+    // The claimer took what the limit allows, and sleeps though it has room: it looked and stopped at three.
+    await until('two run, one waits for a slot and the claimer sleeps', () => {
+      const a = t.engine.activity();
+      return g.ran.length === 2 && a.waitingForSlot === 1 && a.claimerAsleep;
+    });
+    expect(t.engine.activity().held).toBe(3);
     expect(await leased(t.store)).toHaveLength(3);
     g.release();
     for (const id of ids) expect((await waitForJob(t.engine, t.store, id)).status).toBe('completed');
@@ -94,7 +93,7 @@ describe('claiming ahead (prefetch)', () => {
     const bigJobs = [];
     for (let i = 0; i < 2; i += 1) bigJobs.push(await t.engine.submit({ orgId: big.id, kind, input: { items: 40 } }));
     t.engine.start();
-    await until(async () => ran.length >= 4 && (await leased(t.store)).length === 2, 'both big jobs are held and running');
+    await until('both big jobs are held and running', async () => ran.length >= 4 && (await leased(t.store)).length === 2);
     const before = ran.length;
     const smallJob = await t.engine.submit({ orgId: small.id, kind, input: { items: 1 } });
     expect((await waitForJob(t.engine, t.store, smallJob.id)).status).toBe('completed');
@@ -112,11 +111,12 @@ describe('claiming ahead (prefetch)', () => {
     const running = await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: true } });
     const waiting = await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: false } });
     t.engine.start();
-    await until(async () => g.ran.length === 1 && (await leased(t.store)).includes(waiting.id), 'the second job is claimed ahead');
+    await until('the second job is claimed ahead', async () => g.ran.length === 1 && (await leased(t.store)).includes(waiting.id));
     expect((await t.engine.cancel(org.id, waiting.id))?.canceled).toBe(true);
     g.release();
     expect((await waitForJob(t.engine, t.store, running.id)).status).toBe('completed');
-    await sleepMs(100);
+    // The canceled job's task has had its slot and given it up: it holds nothing any more.
+    await untilEngineIdle(t.engine);
     expect(g.ran).toEqual([running.id]);
     expect((await jobRow(t.store, waiting.id)).status).toBe('canceled');
     expect(await creditsBalance(t.store.db, org.id)).toEqual({ available: 9, reserved: 0 });
@@ -130,11 +130,15 @@ describe('claiming ahead (prefetch)', () => {
     const first = await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: true } });
     const second = await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: false } });
     t.engine.start();
-    await until(async () => g.ran.length === 1 && (await leased(t.store)).includes(second.id), 'the second job is claimed ahead');
+    await until('the second job is claimed ahead', async () => g.ran.length === 1 && (await leased(t.store)).includes(second.id));
+    // The lease the claim gave it runs out; the other engine's claims after that find it renewed.
+    const claimedUntil = Date.parse((await jobRow(t.store, second.id)).lease_expires_at!);
     const other = t.sibling({ prefetch: 0, idleMaxMs: 50 });
     other.start();
-    // Three leases long: without its heartbeat the waiting job would have been taken.
-    await sleepMs(3 * leaseMs);
+    await until('the first lease has run out', () => Date.now() > claimedUntil, { timeoutMs: 3 * leaseMs });
+    const roundsBefore = other.activity().claimRounds;
+    // Two more: the second began after the lease ran out (without its heartbeat, it would take the job).
+    await until('the other engine claims twice more', () => other.activity().claimRounds >= roundsBefore + 2);
     expect((await jobRow(t.store, second.id)).lease_owner).toBe(t.engine.owner);
     expect(g.ran).toEqual([first.id]);
     g.release();

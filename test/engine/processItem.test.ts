@@ -28,16 +28,19 @@ const item = { job_id: 'job_1', seq: 0, key: 'only', input: null, attempts: 1 };
 describe('processItem', () => {
   it('aborts the signal a processor holds when its job stops, and abandons the item', async () => {
     const seen: unknown[] = [];
+    let listening!: () => void;
+    const isListening = new Promise<void>((resolve) => (listening = resolve));
     const kind = defineKind({
       name: 'waits',
       async process({ signal }) {
         signal.addEventListener('abort', () => seen.push(signal.reason));
+        listening();
         await sleepMs(10_000, undefined, { ref: false });
       },
     });
     const jobStop = new JobStop();
     const outcome = processItem(kind, job, item, jobStop, silentLog);
-    await sleepMs(20);
+    await isListening;
     const reason = new Error('job canceled');
     jobStop.stop(reason);
     expect(await outcome).toEqual({ type: 'abandoned' });
@@ -45,20 +48,25 @@ describe('processItem', () => {
   });
 
   it('hands an aborted signal to a processor that asks for it after its budget ran out, and retries the item as TIMEOUT', async () => {
-    let late: AbortSignal | undefined;
+    // The processor goes on past its budget until the test has the outcome, then asks for its signal.
+    let goOn!: () => void;
+    const outcomeSeen = new Promise<void>((resolve) => (goOn = resolve));
+    let asked!: (signal: AbortSignal) => void;
+    const late = new Promise<AbortSignal>((resolve) => (asked = resolve));
     const kind = defineKind({
       name: 'slow',
       itemTimeoutMs: 30,
       async process(context) {
-        await sleepMs(80);
-        late = context.signal;
+        await outcomeSeen;
+        asked(context.signal);
       },
     });
     const outcome = await processItem(kind, job, item, new JobStop(), silentLog);
     expect(outcome).toMatchObject({ type: 'retry', code: 'TIMEOUT' });
-    await sleepMs(80);
-    expect(late?.aborted).toBe(true);
-    expect((late?.reason as Error).name).toBe('ItemTimeoutError');
+    goOn();
+    const signal = await late;
+    expect(signal.aborted).toBe(true);
+    expect((signal.reason as Error).name).toBe('ItemTimeoutError');
   });
 
   it('returns the processor’s result when nothing stops it', async () => {

@@ -1,8 +1,9 @@
 /**
- * Which database a test gets. The suite runs twice when LONGRUN_TEST_DATABASE_URL is set (see
- * vitest.config.ts): once on SQLite, a fresh file per store, and once on PostgreSQL, a fresh
- * database per store (created here, dropped when the store closes), so test files never share
- * tables and a run never meets a previous run's rows.
+ * Which database a test gets. The suite runs twice when it has a PostgreSQL server (named by
+ * LONGRUN_TEST_DATABASE_URL, or found at the local default: test/helpers/postgresPass.ts):
+ * once on SQLite, a fresh file per store, and once on PostgreSQL, a fresh database per store
+ * (created here, dropped when the store closes), so test files never share tables and a run
+ * never meets a previous run's rows.
  */
 import fs from 'node:fs';
 import os from 'node:os';
