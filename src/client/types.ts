@@ -71,6 +71,8 @@ export interface JobEndData {
   succeeded: number;
   failed: number;
   total: number;
+  /** Items that had not finished when the job ended, now `canceled` (0 for a completed job). */
+  canceled: number;
   creditsCharged: number;
   errorCode?: string;
   errorMessage?: string;
