@@ -54,6 +54,7 @@ describe.skipIf(testBackend() === 'postgres')('dashboard: how a job ended', () =
     const bar = page.getByRole('progressbar', { name: 'Progress' });
     expect(await bar.getAttribute('aria-valuetext')).toBe('1 of 1 items done, 1 failed');
     expect(await barParts(page, 'section')).toEqual([['failed', 100]]);
+    await page.locator('.timeline li[data-type="job.completed"]').getByText('Completed (0 of 1 succeeded, 1 failed)').waitFor();
 
     // Some succeeded: the warning colour, and the bar in its two parts.
     await open(page, `#/jobs/${someFailed}`, `Job ${someFailed}`);
@@ -88,6 +89,7 @@ describe.skipIf(testBackend() === 'postgres')('dashboard: how a job ended', () =
     expect(await page.locator('.items .badge').allInnerTexts()).toEqual(['canceled', 'canceled', 'canceled']);
     expect(await page.getByRole('progressbar', { name: 'Progress' }).getAttribute('aria-valuetext')).toBe('0 of 3 items done, 3 canceled');
     expect(await barParts(page, 'section')).toEqual([['canceled', 100]]);
+    await page.locator('.timeline li[data-type="job.canceled"]').getByText('Canceled (0 of 3 succeeded, 3 canceled)').waitFor();
     await context.close();
   });
 });
