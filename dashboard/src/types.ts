@@ -13,7 +13,7 @@ export interface Job {
   priority: number;
   attempts: number;
   progress: { done: number; total: number; fraction: number | null };
-  counts: { pending: number; succeeded: number; failed: number };
+  counts: { pending: number; succeeded: number; failed: number; canceled: number };
   credits: { reserved: number; charged: number };
   input: unknown;
   output: unknown;
@@ -26,7 +26,7 @@ export interface Job {
 
 export interface JobItem {
   key: string;
-  status: 'pending' | 'running' | 'succeeded' | 'failed';
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';
   attempts: number;
   result: unknown;
   error: ErrorInfo;

@@ -63,8 +63,8 @@ export function plural(n: number, word: string): string {
 
 /** `2/3 (1 failed)`: how far a job has come. */
 export function progressText(job: Job): string {
-  const failed = job.counts.failed > 0 ? ` (${job.counts.failed} failed)` : '';
-  return `${job.progress.done}/${job.progress.total}${failed}`;
+  const notes = [job.counts.failed > 0 ? `${job.counts.failed} failed` : '', job.counts.canceled > 0 ? `${job.counts.canceled} canceled` : ''].filter(Boolean);
+  return `${job.progress.done}/${job.progress.total}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }
 
 /** The last line of `watch`: what the job ended as, how long it took, what it did and cost. */
@@ -72,13 +72,24 @@ export function summaryLine(job: Job): string {
   const from = Date.parse(job.startedAt ?? job.createdAt);
   const to = job.completedAt ? Date.parse(job.completedAt) : Date.now();
   const took = job.status === 'completed' ? `in ${durationText(to - from)}` : `after ${durationText(to - from)}`;
-  const items = `${job.counts.succeeded} of ${plural(job.progress.total, 'item')} succeeded${job.counts.failed ? `, ${job.counts.failed} failed` : ''}`;
+  const items = `${job.counts.succeeded} of ${plural(job.progress.total, 'item')} succeeded${job.counts.failed ? `, ${job.counts.failed} failed` : ''}${job.counts.canceled ? `, ${job.counts.canceled} canceled` : ''}`;
   const credits = `${plural(job.credits.charged, 'credit')} charged`;
   const error = job.error ? `; ${job.error.code}: ${job.error.message}` : '';
   return `${job.id} (${job.kind}) ${job.status} ${took}: ${items}; ${credits}${error}`;
 }
 
-/** What a watched job's outcome means for the exit code: 0 completed, 2 failed or canceled (1 is for errors). */
+/** The exit codes of `watch` (and `submit --watch`); 1 is for errors (no key, no such job, server unreachable). */
+export const EXIT_CODES = {
+  /** The job completed and every item succeeded. */
+  completed: 0,
+  /** The job failed or was canceled. */
+  failedOrCanceled: 2,
+  /** The job completed, but some or all of its items failed. */
+  completedWithFailedItems: 3,
+} as const;
+
+/** What a watched job's outcome means for the exit code (see `EXIT_CODES`). */
 export function exitCodeFor(job: Job): number {
-  return job.status === 'completed' ? 0 : 2;
+  if (job.status !== 'completed') return EXIT_CODES.failedOrCanceled;
+  return job.counts.failed > 0 ? EXIT_CODES.completedWithFailedItems : EXIT_CODES.completed;
 }

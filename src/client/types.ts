@@ -71,6 +71,11 @@ export interface JobEndData {
   succeeded: number;
   failed: number;
   total: number;
+  /**
+   * Items that had not finished when the job ended, now `canceled` (0 for a completed job).
+   * Absent from the events of jobs that ended before migration 0014.
+   */
+  canceled?: number;
   creditsCharged: number;
   errorCode?: string;
   errorMessage?: string;

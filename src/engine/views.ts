@@ -20,7 +20,12 @@ export const JobView = Type.Object(
       total: Type.Integer(),
       fraction: Nullable(Type.Number({ description: 'How far the running item has come, 0–1, for kinds that report it (renders)' })),
     }),
-    counts: Type.Object({ pending: Type.Integer(), succeeded: Type.Integer(), failed: Type.Integer() }),
+    counts: Type.Object({
+      pending: Type.Integer({ description: 'Items still to run: 0 once the job has ended' }),
+      succeeded: Type.Integer(),
+      failed: Type.Integer(),
+      canceled: Type.Integer({ description: 'Items that had not finished when the job ended (canceled, or failed outside its items)' }),
+    }),
     credits: Type.Object({ reserved: Type.Integer(), charged: Type.Integer() }),
     input: Type.Unknown(),
     output: Type.Unknown(),
@@ -36,7 +41,9 @@ export const JobView = Type.Object(
 export const ItemView = Type.Object(
   {
     key: Type.String(),
-    status: Type.Union((['pending', 'running', 'succeeded', 'failed'] as const).map((s) => Type.Literal(s))),
+    status: Type.Union((['pending', 'running', 'succeeded', 'failed', 'canceled'] as const).map((s) => Type.Literal(s)), {
+      description: '`canceled`: the item had not finished when its job ended (canceled, or failed outside its items)',
+    }),
     attempts: Type.Integer(),
     result: Type.Unknown(),
     error: ErrorInfo,
@@ -54,6 +61,9 @@ export function isFinished(job: JobRow): boolean {
 
 export function jobView(job: JobRow): Static<typeof JobView> {
   const done = job.items_succeeded + job.items_failed;
+  // An ended job's unfinished items were canceled with it (`itemsCancelOpenMany`).
+  const open = job.items_total - done;
+  const ended = isFinished(job);
   return {
     id: job.id,
     kind: job.kind,
@@ -61,8 +71,8 @@ export function jobView(job: JobRow): Static<typeof JobView> {
     priority: job.priority,
     attempts: job.attempts,
     progress: { done, total: job.items_total, fraction: job.progress },
-    counts: { pending: job.items_total - done, succeeded: job.items_succeeded, failed: job.items_failed },
-    credits: { reserved: isFinished(job) ? 0 : job.credits_reserved - job.credits_charged, charged: job.credits_charged },
+    counts: { pending: ended ? 0 : open, succeeded: job.items_succeeded, failed: job.items_failed, canceled: ended ? open : 0 },
+    credits: { reserved: ended ? 0 : job.credits_reserved - job.credits_charged, charged: job.credits_charged },
     input: parse(job.input),
     output: parse(job.output),
     error: job.error_code ? { code: job.error_code, message: job.error_message ?? '' } : null,

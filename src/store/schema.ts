@@ -60,7 +60,8 @@ export interface IdempotencyKeysTable {
 }
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
-export type ItemStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+/** `canceled`: the item had not finished when its job ended (canceled, or failed outside its items). */
+export type ItemStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';
 
 export interface JobsTable {
   id: string;

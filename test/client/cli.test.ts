@@ -1,6 +1,7 @@
 /**
  * The work commands of the real `longrun` binary (child processes) against a real server:
- * submit, watch (exit 0 completed, 2 failed or canceled), jobs ls|show|cancel, results --json,
+ * submit, watch (exit 0 completed with every item succeeded, 3 completed with failed items, 2
+ * failed or canceled), jobs ls|show|cancel, results --json,
  * and the one-line errors (no key, no such job, server unreachable).
  */
 import { spawn } from 'node:child_process';
@@ -67,14 +68,15 @@ function jobIdOf(stdout: string): string {
 }
 
 describe('longrun submit and watch', () => {
-  it('submits a job, watches it to the end with a line per event, and prints a summary', async () => {
+  it('submits a job, watches it to the end with a line per event, prints a summary, and exits 3 as an item failed', async () => {
     const submitted = await cli('submit', 'sleep', '--items', '3', '--ms', '100', '--fail', 'item-2');
     expect(submitted.code, submitted.stderr).toBe(0);
     const jobId = submitted.stdout.trim();
     expect(jobId).toMatch(/^job_[0-9A-Z]{26}$/);
 
     const watched = await cli('watch', jobId);
-    expect(watched.code, watched.stderr).toBe(0);
+    // Completed, but not a success: one item failed.
+    expect(watched.code, watched.stderr).toBe(3);
     // stderr is not a terminal here: plain lines, the same whether the job was running or done.
     expect(watched.stderr.trimEnd().split('\n')).toEqual([
       `watching sleep job ${jobId} (3 items)`,
@@ -110,7 +112,8 @@ describe('longrun submit and watch', () => {
   });
 
   it('exits 2 when the job is canceled while it is watched', async () => {
-    const jobId = jobIdOf((await cli('submit', 'sleep', '--items', '2', '--hang', 'item-1')).stdout);
+    // item-1 hangs until its budget (its 30 s and a little) runs out: the cancel comes first.
+    const jobId = jobIdOf((await cli('submit', 'sleep', '--items', '2', '--ms', '30000', '--hang', 'item-1')).stdout);
     const watching = startCli(['watch', jobId]);
     // Cancel once the watcher has seen the job start.
     await watching.printed(/#2 job\.started\n/);
@@ -118,7 +121,13 @@ describe('longrun submit and watch', () => {
     const watched = await watching.exited;
     expect(watched.code, watched.stderr).toBe(2);
     expect(watched.stdout).toMatch(new RegExp(`^${jobId} \\(sleep\\) canceled after `));
+    expect(watched.stdout).toContain('0 of 2 items succeeded, 2 canceled; 0 credits charged');
     expect(watched.stderr.trimEnd().split('\n').at(-1)).toMatch(/^#\d+ job.canceled$/);
+    // Neither item is left running or pending.
+    const shown = await cli('jobs', 'show', jobId);
+    expect(shown.stdout).toMatch(/progress\s+0\/2 \(2 canceled\)/);
+    expect(shown.stdout).toMatch(/item-1\s+canceled\s+1\s*\n/);
+    expect(shown.stdout).toMatch(/item-2\s+canceled\s+0\s*\n/);
   });
 });
 
@@ -160,7 +169,7 @@ describe('longrun jobs and results', () => {
     const { jobId } = await client.demo.sleep({ items: 2, runAt: new Date(Date.now() + 365 * 86_400_000).toISOString() });
     const canceled = await cli('jobs', 'cancel', jobId);
     expect(canceled.code, canceled.stderr).toBe(0);
-    expect(canceled.stdout).toBe(`canceled ${jobId} (sleep): 0 of 2 items had succeeded; 0 credits charged\n`);
+    expect(canceled.stdout).toBe(`canceled ${jobId} (sleep): 0 of 2 items had succeeded, 2 canceled; 0 credits charged\n`);
     expect((await client.jobs.get(jobId)).status).toBe('canceled');
 
     const again = await cli('jobs', 'cancel', jobId);

@@ -76,7 +76,7 @@ describe('crash recovery', () => {
       let answer = await call(`${server.url}/jobs/${id}?wait=30`, { key });
       while (answer.status === 202) answer = await call(`${server.url}/jobs/${id}?wait=30`, { key });
       expect(answer.body.data.status).toBe('completed');
-      expect(answer.body.data.counts).toEqual({ pending: 0, succeeded: 8, failed: 0 });
+      expect(answer.body.data.counts).toEqual({ pending: 0, succeeded: 8, failed: 0, canceled: 0 });
     }
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

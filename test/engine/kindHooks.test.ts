@@ -57,9 +57,10 @@ describe('kind pricing and commit hooks', () => {
 
     const broken = await waitForJob(t.engine, t.store, (await t.engine.submit({ orgId: org.id, kind: recording, input: { breakOn: 'b' } })).id);
     expect([broken.status, broken.error_code, broken.error_message]).toEqual(['failed', 'INTERNAL_ERROR', 'Recording broke.']);
-    // Item a committed before the fault and keeps its charge; b's checkpoint rolled back whole.
+    // Item a committed before the fault and keeps its charge; b's checkpoint rolled back whole,
+    // and b, unfinished when its job failed, ended canceled with it.
     const items = await itemsOf(t.store, broken.id);
-    expect(items.map((i) => i.status)).toEqual(['succeeded', 'running']);
+    expect(items.map((i) => i.status)).toEqual(['succeeded', 'canceled']);
     expect(broken.credits_charged).toBe(1);
     expect(await creditsBalance(t.store.db, org.id)).toEqual({ available: 7, reserved: 0 });
   });

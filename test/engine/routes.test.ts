@@ -99,7 +99,7 @@ describe('GET /jobs/{id}', () => {
     expect(last.headers.get('retry-after')).toBeNull();
     expect(last.body.data.completedAt).toEqual(expect.any(String));
     expect(last.body.data.progress).toEqual({ done: 3, total: 3, fraction: null }); // the demo kind reports no progress within items
-    expect(last.body.data.counts).toEqual({ pending: 0, succeeded: 3, failed: 0 });
+    expect(last.body.data.counts).toEqual({ pending: 0, succeeded: 3, failed: 0, canceled: 0 });
     expect(last.body.data.credits).toEqual({ reserved: 0, charged: 3 });
   });
 

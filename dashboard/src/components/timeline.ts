@@ -3,6 +3,14 @@ import { h } from '../dom.ts';
 import { when } from '../format.ts';
 import type { JobEvent } from '../types.ts';
 
+/** What a job's end says of its items: " (1 of 4 succeeded, 3 canceled)"; nothing when the event has no counts. */
+function endCounts(d: Record<string, unknown>): string {
+  if (d.total === undefined) return '';
+  const failed = Number(d.failed ?? 0);
+  const canceled = Number(d.canceled ?? 0);
+  return ` (${String(d.succeeded ?? 0)} of ${String(d.total)} succeeded${failed > 0 ? `, ${failed} failed` : ''}${canceled > 0 ? `, ${canceled} canceled` : ''})`;
+}
+
 function describe(event: JobEvent): string {
   const d = event.data ?? {};
   switch (event.type) {
@@ -17,11 +25,11 @@ function describe(event: JobEvent): string {
     case 'job.progress':
       return `Progress ${Math.round(Number(d.fraction ?? 0) * 100)}%`;
     case 'job.completed':
-      return 'Completed';
+      return `Completed${endCounts(d)}`;
     case 'job.failed':
-      return `Failed${d.errorCode ? `: ${String(d.errorCode)}` : ''}`;
+      return `Failed${d.errorCode ? `: ${String(d.errorCode)}` : ''}${endCounts(d)}`;
     case 'job.canceled':
-      return 'Canceled';
+      return `Canceled${endCounts(d)}`;
     case 'stream.error':
       return 'Live updates stopped; reload the page to resume them.';
     default:

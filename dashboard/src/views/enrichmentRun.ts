@@ -8,7 +8,7 @@ import { candidateCard } from '../components/candidate.ts';
 import { jobProgress } from '../components/progress.ts';
 import { runWatchNote } from '../components/runNote.ts';
 import { watchRun } from '../components/runWatch.ts';
-import { statusBadge } from '../components/status.ts';
+import { jobBadge, statusBadge } from '../components/status.ts';
 import { facts, h, link, replaceChildren } from '../dom.ts';
 import { between, plural } from '../format.ts';
 import { announce } from '../live.ts';
@@ -35,7 +35,7 @@ export async function enrichmentRunView({ root, params, signal }: ViewContext): 
 
   const showProgress = async () => {
     const job = (await api<{ data: Job }>(`/jobs/${seg(id)}`, { signal })).data;
-    replaceChildren(status, h('p', null, 'Status: ', statusBadge(job.status)), jobProgress(job));
+    replaceChildren(status, h('p', null, 'Status: ', jobBadge(job)), jobProgress(job));
   };
 
   const load = async (): Promise<EnrichmentResults> => {
@@ -50,7 +50,7 @@ export async function enrichmentRunView({ root, params, signal }: ViewContext): 
       replaceChildren(body, h('p', { class: 'error-text' }, h('code', null, results.errorCode), ' ', results.errorMessage), link(['jobs', id], 'Job detail'));
     } else {
       const succeeded = results.data.filter((r): r is Success => r.success).sort((a, b) => b.candidate.matchScore - a.candidate.matchScore);
-      replaceChildren(status, h('p', null, 'Status: ', statusBadge('completed')));
+      replaceChildren(status, h('p', null, 'Status: ', jobBadge({ status: 'completed', counts: { succeeded: results.enrichedCount, failed: results.failureCount } })));
       replaceChildren(
         body,
         facts([

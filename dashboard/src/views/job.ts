@@ -9,7 +9,7 @@ import { isUnfinished, resultsLink } from '../components/jobLinks.ts';
 import { jsonBlock } from '../components/json.ts';
 import { pager } from '../components/pager.ts';
 import { jobProgress } from '../components/progress.ts';
-import { statusBadge } from '../components/status.ts';
+import { jobBadge, statusBadge } from '../components/status.ts';
 import { eventTimeline } from '../components/timeline.ts';
 import { facts, h, replaceChildren } from '../dom.ts';
 import { between, when } from '../format.ts';
@@ -64,7 +64,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
       job = await apiData<Job>(`/jobs/${seg(id)}/cancel`, { method: 'POST', signal });
       drawSummary();
       // The button is gone: focus goes to the outcome, which the alert role also reads out.
-      message.textContent = 'Job canceled. Finished items keep their results and charges.';
+      message.textContent = 'Job canceled. Finished items keep their results and charges; the others are canceled.';
       message.focus();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -79,7 +79,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
       h('h2', { id: 'job-summary', class: 'visually-hidden' }, 'Summary'),
       facts([
         ['Kind', job.kind],
-        ['Status', statusBadge(job.status)],
+        ['Status', jobBadge(job)],
         ['Created', when(job.createdAt)],
         ['Started', when(job.startedAt)],
         ['Finished', job.completedAt ? when(job.completedAt) : null],

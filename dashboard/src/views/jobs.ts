@@ -8,7 +8,7 @@ import { apiData, query } from '../api.ts';
 import { jobProgress } from '../components/progress.ts';
 import { isUnfinished, KINDS, resultsLink } from '../components/jobLinks.ts';
 import { pager } from '../components/pager.ts';
-import { statusBadge } from '../components/status.ts';
+import { jobBadge, jobStatusText } from '../components/status.ts';
 import { stackTable } from '../components/table.ts';
 import { h, link, replaceChildren } from '../dom.ts';
 import { when } from '../format.ts';
@@ -81,13 +81,13 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
     if (signal.aborted || mine !== latest) return;
     for (const job of jobs) {
       const before = known.get(job.id);
-      if (before && before !== job.status && !isUnfinished(job)) announce(`Job ${job.id} ${job.status}.`);
+      if (before && before !== job.status && !isUnfinished(job)) announce(`Job ${job.id} ${jobStatusText(job)}.`);
       known.set(job.id, job.status);
     }
     const rows = jobs.map((job) => [
       link(['jobs', job.id], h('code', null, job.id), { 'data-key': `job-${job.id}` }),
       job.kind,
-      statusBadge(job.status),
+      jobBadge(job),
       jobProgress(job, `Progress of ${job.id}`),
       when(job.createdAt),
       resultsLink(job) ?? '—',

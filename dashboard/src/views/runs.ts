@@ -4,7 +4,7 @@
  */
 import { api, apiData, query } from '../api.ts';
 import { field, formError, input, onSubmit, textarea } from '../components/form.ts';
-import { statusBadge } from '../components/status.ts';
+import { jobBadge } from '../components/status.ts';
 import { stackTable } from '../components/table.ts';
 import { h, link } from '../dom.ts';
 import { when } from '../format.ts';
@@ -66,7 +66,7 @@ async function recent(kind: 'sourcing' | 'enrichment', signal: AbortSignal): Pro
   const route = kind === 'sourcing' ? 'sourcing' : 'enrich';
   const rows = jobs.map((job) => [
     link([route, job.id], kind === 'sourcing' ? ((job.input as SourcingInput).title ?? job.id) : `${job.progress.total} profiles`, { 'data-key': job.id }),
-    statusBadge(job.status),
+    jobBadge(job),
     when(job.createdAt),
   ]);
   const title = kind === 'sourcing' ? 'Recent sourcing runs' : 'Recent enrichment runs';

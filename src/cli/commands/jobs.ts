@@ -85,6 +85,7 @@ export function registerJobs(program: Command): void {
   ).action(async (jobId: string, opts: { json?: boolean }, command: Command) => {
     const job = await clientFrom(command).jobs.cancel(jobId);
     if (opts.json) return json(job);
-    print(`canceled ${job.id} (${job.kind}): ${job.counts.succeeded} of ${plural(job.progress.total, 'item')} had succeeded; ${plural(job.credits.charged, 'credit')} charged`);
+    const rest = [job.counts.failed > 0 ? `${job.counts.failed} had failed` : '', job.counts.canceled > 0 ? `${job.counts.canceled} canceled` : ''].filter(Boolean);
+    print(`canceled ${job.id} (${job.kind}): ${job.counts.succeeded} of ${plural(job.progress.total, 'item')} had succeeded${rest.map((r) => `, ${r}`).join('')}; ${plural(job.credits.charged, 'credit')} charged`);
   });
 }

@@ -1,8 +1,9 @@
 /**
  * `longrun watch <jobId>`: follows a job over its event stream until it ends — a progress bar
  * on stderr when stderr is a terminal, one plain line per event otherwise — then prints a
- * summary on stdout. Exit code 0 if the job completed, 2 if it failed or was canceled (1 stays
- * for errors: no key, no such job, server unreachable).
+ * summary on stdout. Exit code 0 if the job completed with every item succeeded, 3 if it
+ * completed with failed items, 2 if it failed or was canceled (1 stays for errors: no key, no
+ * such job, server unreachable). See `EXIT_CODES`.
  */
 import type { Command } from 'commander';
 import type { Job, JobEvent, LongrunClient } from '../../client/index.ts';
@@ -80,7 +81,7 @@ export function registerWatch(program: Command): void {
   withServerOptions(
     program
       .command('watch <jobId>')
-      .description('follow a job until it ends, then print a summary (exit code 2 if it failed or was canceled)'),
+      .description('follow a job until it ends, then print a summary (exit code 0: completed, every item succeeded; 3: completed with failed items; 2: failed or canceled)'),
   ).action(async (jobId: string, _opts: unknown, command: Command) => {
     const job = await watchJob(clientFrom(command), jobId);
     process.exitCode = exitCodeFor(job);

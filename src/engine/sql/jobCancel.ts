@@ -1,6 +1,8 @@
 /**
  * Cancels a job of an organisation. A queued job, or a running one, ends `canceled` at once:
- * finished items keep their results and charges, the rest of the reservation is released. A
+ * finished items keep their results and charges, unfinished ones (pending or running) end
+ * `canceled` too, in the same transaction (`jobFinalize`), and the rest of the reservation is
+ * released. A
  * worker running it finds out at its next heartbeat or checkpoint (its lease check fails) and
  * aborts the processor's signal; what that item produced is not recorded.
  */

@@ -1,7 +1,8 @@
 /**
- * Ends a job: its final status, output or error, the release of whatever credits it still has
- * reserved, its terminal event, and the hooks (webhook outbox rows) — all in the caller's
- * transaction, so a crash leaves either none of it or all of it.
+ * Ends a job: its final status, output or error, its unfinished items `canceled` (a job that
+ * ends `failed` or `canceled` may have some; see `itemsCancelOpenMany`), the release of whatever
+ * credits it still has reserved, its terminal event, and the hooks (webhook outbox rows) — all in
+ * the caller's transaction, so a crash leaves either none of it or all of it.
  */
 import { creditsReleaseRemaining } from '../../billing/ledger.ts';
 import type { Db } from '../../store/database.ts';
@@ -9,6 +10,7 @@ import { idsMatch } from '../../store/dialect.ts';
 import type { JobStatus } from '../../store/schema.ts';
 import type { JobRow } from './jobsClaim.ts';
 import { DeferredWrites } from './deferredWrites.ts';
+import { itemsCancelOpenMany } from './itemsCancelOpen.ts';
 
 export interface FinalState {
   status: Extract<JobStatus, 'completed' | 'failed' | 'canceled'>;
@@ -79,6 +81,8 @@ export async function jobsFinalize(
     .where(idsMatch(trx, 'id', jobIds))
     .returning(ENDED_JOB_COLUMNS)
     .execute();
+  // A job completes only once every item has finished: only the other ends leave items open.
+  if (final.status !== 'completed') await itemsCancelOpenMany(trx, jobs.map((job) => job.id), now);
   for (const job of jobs) await jobEnded(trx, job, final, now, hooks, deferred);
   if (!writes) await deferred.write(trx);
   return jobs;
@@ -118,6 +122,8 @@ export async function jobEnded(trx: Db, job: EndedJob, final: FinalState, now: s
       succeeded: job.items_succeeded,
       failed: job.items_failed,
       total: job.items_total,
+      // The items that had not finished, now `canceled` (0 for a completed job).
+      canceled: job.items_total - job.items_succeeded - job.items_failed,
       creditsCharged: job.credits_charged,
       ...(final.errorCode ? { errorCode: final.errorCode, errorMessage: final.errorMessage } : {}),
     },

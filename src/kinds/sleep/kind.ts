@@ -3,29 +3,38 @@
  * to fail permanently, to fail once and then succeed, or to hang past its time budget. It
  * exists to exercise the engine in tests and demos; it is registered only with
  * LONGRUN_DEMO_KINDS=1.
+ *
+ * An item's time budget follows its `ms`: `ms` plus `budgetBeyondMs` (2 s by default), so any
+ * `ms` the schema allows succeeds, and a hanging item times out (TIMEOUT, retried) that long
+ * after it would have finished. The engine's budget for the kind is the longest an item may
+ * take (the schema's maximum `ms` plus the same margin); the item's own, shorter budget is kept
+ * by the processor, as a kind's budget is one number for all its jobs.
  */
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static } from '@sinclair/typebox';
-import { PermanentError, RetryableError } from '../../engine/errors.ts';
+import { ItemTimeoutError, PermanentError, RetryableError } from '../../engine/errors.ts';
 import { defineKind, type JobKind } from '../../engine/kind.ts';
+
+const MAX_MS = 60_000;
 
 const Keys = Type.Array(Type.String({ maxLength: 50 }), { maxItems: 1000, default: [] });
 
 export const SleepInput = Type.Object(
   {
     items: Type.Integer({ minimum: 1, maximum: 10_000, default: 1, description: 'How many items (keys item-1 … item-N)' }),
-    ms: Type.Integer({ minimum: 0, maximum: 60_000, default: 100, description: 'How long each item sleeps' }),
+    ms: Type.Integer({ minimum: 0, maximum: MAX_MS, default: 100, description: 'How long each item sleeps; its time budget is this plus 2 s' }),
     fail: { ...Keys, description: 'Items that fail permanently (DEMO_FAILURE)' },
     flaky: { ...Keys, description: 'Items whose first attempt fails with a retryable DEMO_FLAKE' },
-    hang: { ...Keys, description: 'Items that never finish on their own (they hit the time budget)' },
+    hang: { ...Keys, description: 'Items that never finish on their own (they hit the time budget: `ms` plus 2 s)' },
   },
   { additionalProperties: false },
 );
 export type SleepInput = Static<typeof SleepInput>;
 
 export interface SleepKindOptions {
-  itemTimeoutMs?: number;
+  /** How long an item may take beyond its `ms` before it times out (default 2,000). */
+  budgetBeyondMs?: number;
   backoffBaseMs?: number;
   maxAttempts?: number;
   /** Appends `<jobId> <key>` for every completed item. */
@@ -33,6 +42,7 @@ export interface SleepKindOptions {
 }
 
 export function sleepKind(options: SleepKindOptions = {}): JobKind<SleepInput> {
+  const beyond = options.budgetBeyondMs ?? 2_000;
   return defineKind<SleepInput>({
     name: 'sleep',
     scope: 'any-product-scope',
@@ -41,15 +51,20 @@ export function sleepKind(options: SleepKindOptions = {}): JobKind<SleepInput> {
     // Not events of the contracts: only endpoints subscribed to "*" get them.
     webhooks: { completed: 'demo.sleep.completed', failed: 'demo.sleep.failed' },
     maxAttempts: options.maxAttempts ?? 3,
-    itemTimeoutMs: options.itemTimeoutMs ?? 2_000,
+    // The longest any item may take; each item's own budget is kept below (see above).
+    itemTimeoutMs: MAX_MS + beyond,
     backoffBaseMs: options.backoffBaseMs ?? 200,
     backoffMaxMs: 5_000,
     items: (input) => Array.from({ length: input.items }, (_, i) => ({ key: `item-${i + 1}` })),
     async process({ jobId, input, item, signal }) {
       if (input.fail?.includes(item.key)) throw new PermanentError('DEMO_FAILURE', `${item.key} was asked to fail.`);
       if (input.flaky?.includes(item.key) && item.attempt === 1) throw new RetryableError('DEMO_FLAKE', `${item.key} fails its first attempt.`);
-      const ms = input.hang?.includes(item.key) ? 24 * 3_600_000 : input.ms;
-      await sleep(ms, undefined, { signal });
+      if (input.hang?.includes(item.key)) {
+        const budget = input.ms + beyond;
+        await sleep(budget, undefined, { signal });
+        throw new ItemTimeoutError(budget);
+      }
+      await sleep(input.ms, undefined, { signal });
       if (options.logFile) fs.appendFileSync(options.logFile, `${jobId} ${item.key}\n`);
       return { key: item.key, sleptMs: input.ms };
     },

@@ -138,7 +138,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
       schema: {
         tags: ['jobs'],
         summary: 'Cancel a queued or running job',
-        description: 'Finished items keep their results and charges; the rest of the reservation is released. 409 if the job already finished.',
+        description: 'Finished items keep their results and charges; unfinished ones (pending or running) end `canceled`; the rest of the reservation is released. 409 if the job already finished.',
         params: JobParams,
         response: { 200: ContentOk(Type.Ref(JobView)) },
       },

@@ -17,6 +17,7 @@ import * as fewerIndexWrites from './0010_fewer_index_writes.ts';
 import * as eventsWithoutJobCheck from './0011_events_without_job_check.ts';
 import * as searchPerScope from './0012_search_per_scope.ts';
 import * as numbersInRange from './0013_numbers_in_range.ts';
+import * as itemsCanceled from './0014_items_canceled.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0011_events_without_job_check': eventsWithoutJobCheck,
   '0012_search_per_scope': searchPerScope,
   '0013_numbers_in_range': numbersInRange,
+  '0014_items_canceled': itemsCanceled,
 };
