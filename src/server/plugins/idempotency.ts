@@ -15,7 +15,8 @@
  * Under database faults: what happens after the handler (storing the answer, releasing the key)
  * never changes the answer: a write that fails is logged and tried again in the background
  * until the database answers (a submission that committed is never answered 5xx, and its
- * record was committed with it). Until then a retry of that key in this process settles it
+ * record was committed with it). A request with a key that fails after its handler committed
+ * the record (a connection lost during COMMIT) is answered what it committed. Until then a retry of that key in this process settles it
  * first, so it succeeds as soon as the database is back; in another process it gets 409 until
  * the background write lands (a fraction of a second after the database is back), or a minute
  * after the process holding it died.
@@ -195,13 +196,36 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
     keyOf(request);
   };
 
+  /**
+   * The response a handler committed with its work, when it failed after all: a connection lost
+   * during COMMIT leaves the handler an error though the transaction (job and record) committed.
+   */
+  async function committedAnswer(claim: IdempotencyClaim): Promise<IdempotentReplay | null> {
+    try {
+      const record = await idempotencyGet(db, claim.orgId, claim.key);
+      const ours = record && record.state === 'done' && record.request_hash === claim.requestHash && record.created_at === claim.createdAt;
+      return ours ? { status: record.response_status ?? 200, body: record.response_body ?? '' } : null;
+    } catch {
+      return null; // the database is away: nothing to learn, the error stands
+    }
+  }
+
   // Never throws: the answer is decided (and for a submission, committed); see the header.
   const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = request.idempotency;
     if (!claim) return payload;
     request.idempotency = null;
-    const succeeded = reply.statusCode >= 200 && reply.statusCode < 300;
-    await settleOrRetry({ claim, response: succeeded ? { status: reply.statusCode, body: String(payload) } : null }, request);
+    if (reply.statusCode >= 200 && reply.statusCode < 300) {
+      await settleOrRetry({ claim, response: { status: reply.statusCode, body: String(payload) } }, request);
+      return payload;
+    }
+    const committed = await committedAnswer(claim);
+    if (committed) {
+      request.log.warn({ key: claim.key, status: reply.statusCode }, 'the request failed after its work committed; answering what it committed');
+      reply.code(committed.status).type('application/json; charset=utf-8');
+      return committed.body;
+    }
+    await settleOrRetry({ claim, response: null }, request);
     return payload;
   };
 
