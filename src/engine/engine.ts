@@ -381,7 +381,8 @@ export class Engine {
         const signalsBefore = this.workSignals;
         let claimed;
         try {
-          claimed = await jobsClaim(this.opts.store.db, this.claimOptions(room));
+          // A cut connection (the server still up) is tried again at once on a fresh one.
+          claimed = await retryOnConnectionLoss(() => jobsClaim(this.opts.store.db, this.claimOptions(room)), 3);
         } catch (err) {
           // The database is away (a restart, a network cut): pause and try again, backing off
           // from 1 s to 30 s, rather than spin or exit. Work resumes when it answers.
