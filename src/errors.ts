@@ -36,11 +36,12 @@ export const ERRORS = {
   method_not_allowed: { status: 405, message: 'Method not allowed on this route.', sourcing: 'METHOD_NOT_ALLOWED', content: 'method_not_allowed' },
   request_timeout: { status: 408, message: 'The request did not arrive in time.', sourcing: 'REQUEST_TIMEOUT', content: 'request_timeout' },
   conflict: { status: 409, message: 'The request conflicts with the current state.', sourcing: 'CONFLICT', content: 'conflict' },
+  // The IETF Idempotency-Key draft: 422 for a key reused with another payload, 409 while in flight.
   idempotency_key_reused: {
-    status: 409, message: 'This Idempotency-Key was already used with a different request.', sourcing: 'IDEMPOTENCY_KEY_REUSED', content: 'conflict',
+    status: 422, message: 'This Idempotency-Key was already used with a different request.', sourcing: 'IDEMPOTENCY_KEY_REUSED', content: 'idempotency_key_reused',
   },
   idempotency_key_in_use: {
-    status: 409, message: 'A request with this Idempotency-Key is still being processed.', sourcing: 'IDEMPOTENCY_KEY_IN_USE', content: 'conflict',
+    status: 409, message: 'A request with this Idempotency-Key is still being processed; retry shortly.', sourcing: 'IDEMPOTENCY_KEY_IN_USE', content: 'idempotency_key_in_use',
   },
   unreadable_media: {
     status: 422, message: 'The file is not a video or audio file that can be read.', sourcing: 'UNREADABLE_MEDIA', content: 'unreadable_media',

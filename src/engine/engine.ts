@@ -25,6 +25,9 @@
  *   last claim took every claimable job (`drained`), a job's end claims nothing and signals
  *   nothing (unless it frees a serial queue or its hooks submitted jobs), so a steady trickle
  *   costs no empty claims.
+ * - a lost database connection (terminated, reset: `isConnectionLoss`) under a checkpoint or an
+ *   item's start is retried on a fresh connection while the job is held (`whileConnectionLost`),
+ *   and a job that still cannot go on is given back at once, not left to its lease;
  * Not guaranteed: a processor's side effects happen at least once; only its recorded result is
  * exactly once.
  */
@@ -32,6 +35,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import { nowIso } from '../ids.ts';
+import { connectionRetryDelayMs, isConnectionLoss, retryOnConnectionLoss } from '../store/connectionLoss.ts';
 import type { Db, Store } from '../store/database.ts';
 import { GroupCommit } from '../store/groupCommit.ts';
 import { KindFault } from './errors.ts';
@@ -47,7 +51,7 @@ import { itemStartNext, type StartedItem } from './sql/itemStartNext.ts';
 import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
 import { jobsClaim, jobsClaimIn, type ClaimedJob, type ClaimOptions, type HeldJob, type JobRow } from './sql/jobsClaim.ts';
 import { jobFinalize, type JobFinishedHook } from './sql/jobFinalize.ts';
-import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
+import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobReleaseWithItemsIfOwner, jobsReleaseAllOf } from './sql/jobLease.ts';
 import { jobsNextAvailableAt, orgsWaiting } from './sql/jobsMaintenance.ts';
 import { jobProgressSetIfOwner } from './sql/jobProgress.ts';
 import { jobSubmit, jobSubmitAndStart, jobsSubmittedIn, type SubmitRequest } from './submit.ts';
@@ -406,7 +410,8 @@ export class Engine {
         const signalsBefore = this.workSignals;
         let claimed;
         try {
-          claimed = await jobsClaim(this.opts.store.db, this.claimOptions(room));
+          // A cut connection (the server still up) is tried again at once on a fresh one.
+          claimed = await retryOnConnectionLoss(() => jobsClaim(this.opts.store.db, this.claimOptions(room)), 3);
         } catch (err) {
           // The database is away (a restart, a network cut): pause and try again, backing off
           // from 1 s to 30 s, rather than spin or exit. Work resumes when it answers.
@@ -492,7 +497,7 @@ export class Engine {
         if (jobStop.stopped) return;
         // Stopping: `stop` gives back every job this process holds, with any item started.
         if (this.stopping) return;
-        const next = started ? { item: started } : await itemStartNext(db, job.id, this.owner, nowIso());
+        const next = started ? { item: started } : await this.whileConnectionLost(job, jobStop, () => itemStartNext(db, job.id, this.owner, nowIso()));
         started = null;
         if ('leaseLost' in next) return;
         if ('waitUntil' in next) {
@@ -519,7 +524,7 @@ export class Engine {
         }
         const ended = outcome.type === 'succeeded' || outcome.type === 'failed';
         const last = ended && open === 1;
-        const checkpoint = this.checkpoints.run({
+        const task: SlotTask = {
           job,
           kind,
           seq: next.item.seq,
@@ -529,7 +534,9 @@ export class Engine {
           last,
           // After this item the job may be handed back to another organisation's waiting job.
           mayGiveBack: job.items_total > 1 && !last && outcome.type !== 'abandoned',
-        });
+        };
+        // A checkpoint is safe to run again (it writes only while the item runs under our lease).
+        const checkpoint = this.whileConnectionLost(job, last ? null : jobStop, () => this.checkpoints.run(task));
         if (last) {
           this.finishInBackground(job, checkpoint);
           return;
@@ -576,8 +583,45 @@ export class Engine {
     this.finishing.add(finishing);
   }
 
-  /** A job's kind failed outside its items: the job fails. Anything else: its lease runs out and it is claimed again. */
+  /**
+   * Runs `work` (one transaction, safe to run again) and, while it fails because the database
+   * connection was lost, again on a fresh connection, pausing 50 ms doubling to 1 s: so a cut
+   * connection costs a job a moment, not the rest of its lease. Gives up (throws) when the job
+   * stops (lease lost, canceled, shutdown) or after `leaseMs`, when the lease would have run out
+   * anyway; a run after that finds the lease gone and writes nothing.
+   */
+  private async whileConnectionLost<T>(job: HeldJob, jobStop: JobStop | null, work: () => Promise<T>): Promise<T> {
+    const giveUpAt = Date.now() + this.opts.leaseMs;
+    for (let retry = 1; ; retry++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isConnectionLoss(error) || jobStop?.stopped || Date.now() >= giveUpAt) throw error;
+        if (retry === 1) this.opts.log.warn({ err: error, jobId: job.id }, 'the database connection was lost while running a job; trying again');
+        await new Promise((resolve) => setTimeout(resolve, connectionRetryDelayMs(retry)));
+      }
+    }
+  }
+
+  /**
+   * A job's kind failed outside its items: the job fails. The database connection lost (after
+   * the checkpoint's own retries, see `GroupCommit`): the job is given back at once, its item
+   * to run again. Anything else, or a give-back that fails too: its lease runs out and it is
+   * claimed again (that wait is the backoff of a job whose checkpoint fails for good).
+   */
   private async failed(job: HeldJob, error: unknown): Promise<void> {
+    if (isConnectionLoss(error)) {
+      try {
+        await retryOnConnectionLoss(() => jobReleaseWithItemsIfOwner(this.opts.store.db, job.id, this.owner, nowIso()));
+        this.opts.log.warn({ err: error, jobId: job.id }, 'the database connection was lost while running a job; gave it back');
+        this.signals.jobChanged(job.id);
+        this.signals.workAvailable();
+        return;
+      } catch (err) {
+        this.opts.log.error({ err, jobId: job.id }, 'could not give back a job after losing the database connection; it will be retried when its lease expires');
+        return;
+      }
+    }
     if (error instanceof KindFault) {
       this.opts.log.error({ err: error.causeError, jobId: job.id }, 'job failed outside its items');
       await this.finalizeIfHeld(job, {

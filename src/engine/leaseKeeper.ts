@@ -6,13 +6,15 @@
  * `periodMs` (a third of the lease, so twice before it could run out); a job whose lease is
  * gone (canceled, ended, or expired and taken by another process) is stopped at the beat that
  * finds out, and only the job as it was held when the beat began: a job given back and held
- * again meanwhile keeps its new hold. Not guaranteed: a renewal that fails (the database away)
+ * again meanwhile keeps its new hold. A renewal whose connection was cut is tried again at once
+ * on a fresh one (it is idempotent). Not guaranteed: a renewal that fails (the database away)
  * stops nothing; the next beat tries again, and a lease that runs out meanwhile is lost.
  *
  * Why one statement: a timer and an UPDATE per held job was 512 timers in a burn-down and, on
  * PostgreSQL, a round trip per job per beat for long jobs.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { retryOnConnectionLoss } from '../store/connectionLoss.ts';
 import type { Db } from '../store/database.ts';
 import type { JobStop } from './jobStop.ts';
 import { jobsLeaseRenewIfOwner } from './sql/jobLease.ts';
@@ -53,7 +55,7 @@ export class LeaseKeeper {
     const holds = [...this.held()];
     if (holds.length === 0) return;
     try {
-      const renewed = await jobsLeaseRenewIfOwner(this.db, holds.map(([id]) => id), this.owner, new Date(), this.leaseMs);
+      const renewed = await retryOnConnectionLoss(() => jobsLeaseRenewIfOwner(this.db, holds.map(([id]) => id), this.owner, new Date(), this.leaseMs), 3);
       for (const [id, jobStop] of holds) if (!renewed.has(id)) jobStop.stop(new Error('lease lost or job ended'));
     } catch (err) {
       this.log.warn({ err, jobs: holds.length }, 'renewing leases failed');

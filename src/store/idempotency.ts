@@ -1,6 +1,10 @@
 /**
  * Idempotency records: the first response to a POST carrying an `Idempotency-Key`, kept so a
  * retry of the same request gets the same answer. Keyed per organisation.
+ *
+ * A pending record is a claim: the request that inserted it is known by its `created_at` and
+ * `request_hash`, and the `…Claim` statements below change the record only while it is still
+ * that claim, so a late write (retried after a database fault) never touches a later claim.
  */
 import type { Selectable } from 'kysely';
 import type { Db } from './database.ts';
@@ -44,8 +48,42 @@ export async function idempotencyComplete(
     .execute();
 }
 
-export async function idempotencyDelete(db: Db, orgId: string, key: string): Promise<void> {
-  await db.deleteFrom('idempotency_keys').where('org_id', '=', orgId).where('key', '=', key).execute();
+/** Who holds a key: the request that inserted its pending record. */
+export interface IdempotencyClaimRow {
+  orgId: string;
+  key: string;
+  requestHash: string;
+  createdAt: string;
+}
+
+function claimRow(claim: IdempotencyClaimRow) {
+  return { org_id: claim.orgId, key: claim.key, request_hash: claim.requestHash, created_at: claim.createdAt } as const;
+}
+
+/** Stores the claim's response (again, when the handler stored it in its own transaction). */
+export async function idempotencyCompleteClaim(db: Db, claim: IdempotencyClaimRow, response: { status: number; body: string }): Promise<void> {
+  const row = claimRow(claim);
+  await db
+    .updateTable('idempotency_keys')
+    .set({ state: 'done', response_status: response.status, response_body: response.body })
+    .where('org_id', '=', row.org_id)
+    .where('key', '=', row.key)
+    .where('request_hash', '=', row.request_hash)
+    .where('created_at', '=', row.created_at)
+    .execute();
+}
+
+/** Frees the key of a claim whose request failed; a record the request completed stays. */
+export async function idempotencyReleaseClaim(db: Db, claim: IdempotencyClaimRow): Promise<void> {
+  const row = claimRow(claim);
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('org_id', '=', row.org_id)
+    .where('key', '=', row.key)
+    .where('request_hash', '=', row.request_hash)
+    .where('created_at', '=', row.created_at)
+    .where('state', '=', 'pending')
+    .execute();
 }
 
 /**

@@ -228,6 +228,6 @@ describe('errors', () => {
     const first = await client.demo.sleep({ items: 1, ms: 10 }, { idempotencyKey: 'client-test-1' });
     const again = await client.demo.sleep({ items: 1, ms: 10 }, { idempotencyKey: 'client-test-1' });
     expect(again.jobId).toBe(first.jobId);
-    expect(await failure(client.demo.sleep({ items: 2, ms: 10 }, { idempotencyKey: 'client-test-1' }))).toMatchObject({ status: 409, code: 'conflict' });
+    expect(await failure(client.demo.sleep({ items: 2, ms: 10 }, { idempotencyKey: 'client-test-1' }))).toMatchObject({ status: 422, code: 'idempotency_key_reused' });
   });
 });

@@ -273,8 +273,8 @@ describe('POST /demo/sleep', () => {
     expect((await call(`${server.url}/credits`, { key })).body.data.reserved).toBe(1);
 
     const other = await submit(key, { ...body, items: 2 }, { 'idempotency-key': 'sleep-1' });
-    expect(other.status).toBe(409);
-    expect(other.body).toMatchObject({ success: false, error: 'conflict' });
+    expect(other.status).toBe(422);
+    expect(other.body).toMatchObject({ success: false, error: 'idempotency_key_reused' });
     expect((await call(`${server.url}/jobs`, { key })).body.data.total).toBe(1);
   });
 

@@ -36,13 +36,13 @@ describe('Idempotency-Key', () => {
     expect(created).toBe(before + 1);
   });
 
-  it('answers 409 to the same key with a different body', async () => {
+  it('answers 422 to the same key with a different body (the IETF draft\'s status for a reused key)', async () => {
     await call(`${server.url}/widgets`, { key: server.key, headers: { 'idempotency-key': 'k-2' }, json: { name: 'a' } });
     const other = await call(`${server.url}/widgets`, { key: server.key, headers: { 'idempotency-key': 'k-2' }, json: { name: 'b' } });
-    expect(other.status).toBe(409);
+    expect(other.status).toBe(422);
     expect(other.body).toEqual({
       success: false,
-      error: 'conflict',
+      error: 'idempotency_key_reused',
       message: 'This Idempotency-Key was already used with a different request.',
     });
   });
@@ -62,6 +62,8 @@ describe('Idempotency-Key', () => {
     );
     expect(created).toBe(before + 1);
     for (const a of answers) expect([201, 409]).toContain(a.status);
+    // The one still running is in flight: 409, its own code, not the reused key's.
+    for (const a of answers.filter((answer) => answer.status === 409)) expect(a.body.error).toBe('idempotency_key_in_use');
   });
 
   it('does not keep an error response: the key can be used again', async () => {

@@ -1,7 +1,7 @@
 /**
  * `Idempotency-Key` on the creating POSTs that take uploads or create without a job: the same
  * key and body again gets the same resource (one, counted), a different body with the same key
- * gets 409 in the content envelope and creates nothing. Uploads are real multipart over HTTP,
+ * gets 422 in the content envelope and creates nothing. Uploads are real multipart over HTTP,
  * with a new boundary on every send (as clients do).
  */
 import crypto from 'node:crypto';
@@ -24,7 +24,7 @@ afterAll(async () => {
   fs.rmSync(media, { recursive: true, force: true });
 });
 
-const reused = { success: false, error: 'conflict', message: 'This Idempotency-Key was already used with a different request.' };
+const reused = { success: false, error: 'idempotency_key_reused', message: 'This Idempotency-Key was already used with a different request.' };
 
 async function answerOf(response: Response): Promise<Answer> {
   const text = await response.text();
@@ -58,7 +58,7 @@ describe('Idempotency-Key on every creating POST', () => {
     otherBytes[otherBytes.length - 1]! ^= 0xff;
     for (const [bytes, name] of [[otherBytes, 'Launch'], [sample, 'Other name']] as const) {
       const other = await uploadForm(key, 'upload-1', bytes, name);
-      expect(other.status).toBe(409);
+      expect(other.status).toBe(422);
       expect(other.body).toEqual(reused);
     }
     expect((await call(`${server.url}/clips`, { key })).body.data.total).toBe(1);
@@ -75,7 +75,7 @@ describe('Idempotency-Key on every creating POST', () => {
     const uploads = () => server.store.db.selectFrom('clip_uploads').select('id').where('org_id', '=', org.id).execute();
     expect(await uploads()).toHaveLength(1); // uploads have no list route
     const other = await call(`${server.url}/clips/uploads`, { key, headers, json: { ...body, name: 'else' } });
-    expect(other.status).toBe(409);
+    expect(other.status).toBe(422);
     expect(other.body).toEqual(reused);
     expect(await uploads()).toHaveLength(1);
 
@@ -105,7 +105,7 @@ describe('Idempotency-Key on every creating POST', () => {
     expect(first.status).toBe(201);
     expect(second.body.data.id).toBe(first.body.data.id);
     const other = await call(`${server.url}/clips/${clipId}/candidates`, { key, headers, json: { startMs: 1000, endMs: 9000, title: 'Outro' } });
-    expect(other.status).toBe(409);
+    expect(other.status).toBe(422);
     expect(other.body).toEqual(reused);
     // The clip's analysis adds candidates of its own meanwhile: count the ones of the caller.
     const listed = (await call(`${server.url}/clips/${clipId}`, { key })).body.data.candidates as { id: string }[];
@@ -125,7 +125,7 @@ describe('Idempotency-Key on every creating POST', () => {
     expect(second.body.data.id).toBe(first.body.data.id);
     for (const [type, body] of [['text/markdown', '# Notes\n\nGoodbye.'], ['text/html', '# Notes\n\nHello.']]) {
       const other = await post(type!, body!);
-      expect(other.status).toBe(409);
+      expect(other.status).toBe(422);
       expect(other.body).toEqual(reused);
     }
     expect((await call(`${server.url}/kbs/${kbId}/docs`, { key })).body.data.total).toBe(1);

@@ -48,6 +48,24 @@ export async function jobHoldIfOwner(trx: Db, jobId: string, owner: string, now:
   return Number(result.numUpdatedRows) === 1;
 }
 
+/**
+ * Gives one held job back at once, its running item to pending with the attempt not counted:
+ * for a worker that could not record its item (the database connection lost), so the job is
+ * claimable now rather than when its lease runs out. False: the lease was not ours any more.
+ */
+export async function jobReleaseWithItemsIfOwner(db: Db, jobId: string, owner: string, now: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await jobHoldIfOwner(trx, jobId, owner, now))) return false;
+    await trx
+      .updateTable('job_items')
+      .set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1) }))
+      .where('job_id', '=', jobId)
+      .where('status', '=', 'running')
+      .execute();
+    return jobLeaseReleaseIfOwner(trx, jobId, owner, now, now);
+  });
+}
+
 /** Shutdown: every job this worker holds goes back to the queue at once, its running items to pending. */
 export async function jobsReleaseAllOf(db: Db, owner: string, now: string): Promise<number> {
   return db.transaction().execute(async (trx) => {

@@ -3,12 +3,14 @@
  * and validation errors, unknown routes (404) and known paths with the wrong method (405).
  *
  * Guarantees: no error reaches the client as a stack trace or an HTML page; an unexpected error
- * is a 500 whose message carries the request ID, with the stack in the log only.
+ * is a 500 whose message carries the request ID (and nothing else: no database message, host or
+ * SQLSTATE), with the stack in the log only. That holds for errors thrown in a route's `onSend`
+ * hooks too (see `guardOnSend`).
  */
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, isAppError } from '../../errors.ts';
-import { familyOf, sendError, validationStatus } from '../families.ts';
+import { errorBody, familyOf, sendError, validationStatus } from '../families.ts';
 
 interface AjvError {
   instancePath?: string;
@@ -51,12 +53,60 @@ function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (status === 413) return new AppError('payload_too_large');
   if (status === 415) return new AppError('unsupported_media_type');
   if (status >= 400 && status < 500) return new AppError('bad_request', error.message, status);
+  return internalError(request);
+}
+
+function internalError(request: FastifyRequest): AppError {
   return new AppError('internal_error', `An unexpected error occurred (request id ${request.id}).`);
+}
+
+type OnSendHook = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, payload: unknown, done?: (err: Error | null, value?: unknown) => void) => unknown;
+const guarded = new WeakSet<OnSendHook>();
+
+/**
+ * A route's `onSend` hook whose error becomes the family's 500 envelope. Why: Fastify passes an
+ * error thrown in `onSend` to the next error handler up the chain, and when the answer was
+ * already an error (ours ran), that is Fastify's default handler, whose body carries the raw
+ * error: a database's message and SQLSTATE (found by terminating PostgreSQL connections).
+ */
+function guardOnSend(hook: OnSendHook): OnSendHook {
+  if (guarded.has(hook)) return hook;
+  const wrapped: OnSendHook = function (this: FastifyInstance, request, reply, payload) {
+    const run = new Promise<unknown>((resolve, reject) => {
+      const result = hook.call(this, request, reply, payload, (err, value) => (err ? reject(err) : resolve(value)));
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') (result as PromiseLike<unknown>).then(resolve, reject);
+    });
+    return run.catch((error: unknown) => {
+      request.log.error({ err: error }, 'a hook after the handler failed');
+      const appError = internalError(request);
+      reply.code(appError.status).type('application/json; charset=utf-8');
+      return JSON.stringify(errorBody(familyOf(request.url), appError.code, appError.message));
+    });
+  };
+  guarded.add(wrapped);
+  return wrapped;
+}
+
+/**
+ * Guards every `onSend` hook of a route, including those other plugins' `onRoute` hooks add
+ * after this one has run (they assign `route.onSend`; the accessor wraps what they assign).
+ */
+function guardRouteOnSend(route: RouteOptions): void {
+  const list = (hooks: unknown): OnSendHook[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]) as OnSendHook[];
+  let hooks = list(route.onSend).map(guardOnSend);
+  Object.defineProperty(route, 'onSend', {
+    configurable: true,
+    enumerable: true,
+    get: () => hooks,
+    set: (value: unknown) => (hooks = list(value).map(guardOnSend)),
+  });
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
+  app.addHook('onRoute', guardRouteOnSend);
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error, request);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');

@@ -4,13 +4,22 @@
  * Guarantees, per organisation and key, for `idempotencyTtlHours` (24 h by default):
  * - the same key with the same request (method, path, body) gets the first response again,
  *   status and body, with `Idempotent-Replayed: true`;
- * - the same key with a different request gets 409 `idempotency_key_reused`;
+ * - the same key with a different request gets 422 `idempotency_key_reused` (the IETF
+ *   Idempotency-Key draft's status for a key reused with another payload);
  * - while the first request still runs, a second gets 409 `idempotency_key_in_use` rather than
  *   running the work twice.
  * Only a 2xx answer is stored. An error releases the key, so the caller can fix the cause and
- * retry with the same key. A key left pending by a process that died is freed after a minute.
- * A handler may store the response itself inside its own transaction (the engine does, so the
- * record commits with the work it describes); the hook below then finds nothing left to do.
+ * retry with the same key. A handler may store the response itself inside its own transaction
+ * (the engine does, so the record commits with the work it describes).
+ *
+ * Under database faults: what happens after the handler (storing the answer, releasing the key)
+ * never changes the answer: a write that fails is logged and tried again in the background
+ * until the database answers (a submission that committed is never answered 5xx, and its
+ * record was committed with it). A request with a key that fails after its handler committed
+ * the record (a connection lost during COMMIT) is answered what it committed. Until then a retry of that key in this process settles it
+ * first, so it succeeds as soon as the database is back; in another process it gets 409 until
+ * the background write lands (a fraction of a second after the database is back), or a minute
+ * after the process holding it died.
  *
  * "The same request" is the method, the route and its decoded parameters and query, and the
  * body: a JSON body as parsed, a raw body (text, PDF) as bytes with its Content-Type. A streamed
@@ -25,17 +34,16 @@ import fp from 'fastify-plugin';
 import { AppError } from '../../errors.ts';
 import type { Db } from '../../store/database.ts';
 import {
-  idempotencyComplete,
-  idempotencyDelete,
+  idempotencyCompleteClaim,
   idempotencyDeleteIfStale,
   idempotencyGet,
   idempotencyInsertPendingIfAbsent,
+  idempotencyReleaseClaim,
+  type IdempotencyClaimRow,
 } from '../../store/idempotency.ts';
 
-export interface IdempotencyClaim {
-  orgId: string;
-  key: string;
-}
+/** The key this request holds: its pending record, known by when it was made and for what. */
+export type IdempotencyClaim = IdempotencyClaimRow;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,7 +51,7 @@ declare module 'fastify' {
     /**
      * For `idempotent: 'streamed'` routes: claims the request's key for a request whose body
      * has this fingerprint. null: go on (no key, or claimed); else the answer to send instead.
-     * Throws 409 when the key was used with another request or is still in use.
+     * Throws 422 when the key was used with another request, 409 while it is still in use.
      */
     idempotencyCheck(bodyFingerprint: string): Promise<IdempotentReplay | null>;
   }
@@ -64,6 +72,8 @@ export function sendReplay(reply: FastifyReply, replay: IdempotentReplay): Fasti
 }
 
 const STALE_PENDING_MS = 60_000;
+/** How often a write that failed after an answer is tried again, while the database is away. */
+const SETTLE_RETRY_MS = 200;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** The route as matched: the same however its path or query was encoded. */
@@ -98,27 +108,71 @@ function keyOf(request: FastifyRequest): string | null {
   return key;
 }
 
+/** What is left to write for a claim whose request has ended: its answer, or the key's release. */
+type Settlement = { claim: IdempotencyClaim; response: { status: number; body: string } | null };
+
 export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db; ttlHours: number }) => {
   const { db } = opts;
   app.decorateRequest('idempotency', null);
+
+  /** Claims of requests that have ended here whose last write failed, by organisation and key. */
+  const unsettled = new Map<string, Settlement>();
+  let retryTimer: NodeJS.Timeout | null = null;
+  const slot = (orgId: string, key: string) => `${orgId}\n${key}`;
+
+  async function settle(settlement: Settlement): Promise<void> {
+    if (settlement.response) await idempotencyCompleteClaim(db, settlement.claim, settlement.response);
+    else await idempotencyReleaseClaim(db, settlement.claim);
+    const at = slot(settlement.claim.orgId, settlement.claim.key);
+    if (unsettled.get(at) === settlement) unsettled.delete(at);
+  }
+
+  /** Writes what a request left unwritten, now, and on failure again in the background. */
+  async function settleOrRetry(settlement: Settlement, request: FastifyRequest): Promise<void> {
+    try {
+      await settle(settlement);
+    } catch (err) {
+      request.log.warn({ err, key: settlement.claim.key }, 'could not record the idempotency key after the answer; retrying in the background');
+      unsettled.set(slot(settlement.claim.orgId, settlement.claim.key), settlement);
+      retrySoon();
+    }
+  }
+
+  function retrySoon(): void {
+    if (retryTimer || unsettled.size === 0) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      void Promise.allSettled([...unsettled.values()].map(settle)).then(retrySoon);
+    }, SETTLE_RETRY_MS);
+    retryTimer.unref();
+  }
+
+  app.addHook('onClose', async () => {
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
+  });
 
   async function check(request: FastifyRequest, fingerprint: string): Promise<IdempotentReplay | null> {
     const key = keyOf(request);
     if (key === null || request.idempotency) return null;
     const orgId = request.auth!.orgId;
     const hash = crypto.createHash('sha256').update(requestIdentity(request)).update('\n').update(fingerprint).digest('hex');
+    // A request of this key ended here and its record is not written yet: write it first.
+    const left = unsettled.get(slot(orgId, key));
+    if (left) await settle(left);
     const now = new Date();
     await idempotencyDeleteIfStale(db, orgId, key, now.toISOString(), new Date(now.getTime() - STALE_PENDING_MS).toISOString());
 
+    const createdAt = now.toISOString();
     const claimed = await idempotencyInsertPendingIfAbsent(db, {
       org_id: orgId,
       key,
       request_hash: hash,
-      created_at: now.toISOString(),
+      created_at: createdAt,
       expires_at: new Date(now.getTime() + opts.ttlHours * 3_600_000).toISOString(),
     });
     if (claimed) {
-      request.idempotency = { orgId, key };
+      request.idempotency = { orgId, key, requestHash: hash, createdAt };
       return null;
     }
     const existing = await idempotencyGet(db, orgId, key);
@@ -142,15 +196,36 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
     keyOf(request);
   };
 
+  /**
+   * The response a handler committed with its work, when it failed after all: a connection lost
+   * during COMMIT leaves the handler an error though the transaction (job and record) committed.
+   */
+  async function committedAnswer(claim: IdempotencyClaim): Promise<IdempotentReplay | null> {
+    try {
+      const record = await idempotencyGet(db, claim.orgId, claim.key);
+      const ours = record && record.state === 'done' && record.request_hash === claim.requestHash && record.created_at === claim.createdAt;
+      return ours ? { status: record.response_status ?? 200, body: record.response_body ?? '' } : null;
+    } catch {
+      return null; // the database is away: nothing to learn, the error stands
+    }
+  }
+
+  // Never throws: the answer is decided (and for a submission, committed); see the header.
   const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = request.idempotency;
     if (!claim) return payload;
     request.idempotency = null;
     if (reply.statusCode >= 200 && reply.statusCode < 300) {
-      await idempotencyComplete(db, claim.orgId, claim.key, { status: reply.statusCode, body: String(payload) });
-    } else {
-      await idempotencyDelete(db, claim.orgId, claim.key);
+      await settleOrRetry({ claim, response: { status: reply.statusCode, body: String(payload) } }, request);
+      return payload;
     }
+    const committed = await committedAnswer(claim);
+    if (committed) {
+      request.log.warn({ key: claim.key, status: reply.statusCode }, 'the request failed after its work committed; answering what it committed');
+      reply.code(committed.status).type('application/json; charset=utf-8');
+      return committed.body;
+    }
+    await settleOrRetry({ claim, response: null }, request);
     return payload;
   };
 

@@ -1,6 +1,10 @@
 /**
  * `/healthz`: the process is up. `/readyz`: it can do work: the database answers and every
  * migration is applied. Both are public, for load balancers and orchestrators.
+ *
+ * Guarantees: `/readyz` answers 503 (never 500) whenever the database cannot be read, whatever
+ * step fails, and its public message names no host, port or address (the driver's message,
+ * e.g. `connect ECONNREFUSED 10.0.0.5:5432`, goes to the log only).
  */
 import fs from 'node:fs';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -59,13 +63,15 @@ export async function healthRoutes(instance: FastifyInstance, opts: { store: Sto
         },
       },
     },
-    async () => {
+    async (request) => {
+      let pending: string[];
       try {
         await sql`select 1`.execute(opts.store.db);
+        pending = await pendingMigrations(opts.store.db);
       } catch (error) {
-        throw new AppError('service_unavailable', `Database unreachable: ${(error as Error).message}`);
+        request.log.warn({ err: error }, 'readiness: the database cannot be read');
+        throw new AppError('service_unavailable', 'The database cannot be read.');
       }
-      const pending = await pendingMigrations(opts.store.db);
       if (pending.length > 0) throw new AppError('service_unavailable', `Migrations not applied: ${pending.join(', ')}.`);
       const media = opts.tools && { ffmpeg: toolState(opts.tools.ffmpeg), ffprobe: toolState(opts.tools.ffprobe) };
       if (media && !(media.ffmpeg.executable && media.ffprobe.executable)) {
