@@ -4,6 +4,10 @@
  * ts_rank), written with the document's ingestion in one transaction. Search matches any of the
  * query's words within one knowledge base, and its scores and ranks depend only on that
  * knowledge base's passages (see store/scopedFts.ts; ts_rank reads only the row it ranks).
+ *
+ * Guarantee: a passage found holds at least one of the query's words in its own text (as the
+ * index reads words: case and accents aside). The section heading is indexed too, but a word
+ * found only there does not make a hit: the passage shown would not contain it.
  */
 import { sql } from 'kysely';
 import { newId } from '../../ids.ts';
@@ -56,7 +60,8 @@ export async function passagesSearch(db: Db, kbId: string, terms: string[], limi
   let ranked: { chunk_id: string; relevance: number }[];
   let total: number;
   if (dialectOf(db) === 'postgres') {
-    const query = terms.join(' | ');
+    // `:B`: the content's lexemes only (the heading's are weighted A), see the guarantee above.
+    const query = terms.map((t) => `${t}:B`).join(' | ');
     ranked = (
       await sql<{ chunk_id: string; relevance: number }>`
         select chunk_id, ts_rank(document, q) as relevance from kb_chunks_fts, to_tsquery('simple', ${query}) q
@@ -67,7 +72,8 @@ export async function passagesSearch(db: Db, kbId: string, terms: string[], limi
     const table = await ftsTableIfExists(db, KB_CHUNKS_FTS, kbId);
     if (!table) return { hits: [], total: 0 };
     const fts = sql.table(table);
-    const match = terms.map((t) => `"${t}"`).join(' OR ');
+    // A column filter: the content only, see the guarantee above.
+    const match = `content : (${terms.map((t) => `"${t}"`).join(' OR ')})`;
     ranked = (
       await sql<{ chunk_id: string; relevance: number }>`
         select chunk_id, -bm25(${fts}, 0, 2.0, 1.0) as relevance from ${fts}
