@@ -54,7 +54,7 @@ export function agentRunKind(db: Db, provider: TextProvider): JobKind<AgentRunIn
       const earlierFailure = await db.selectFrom('job_items').select('seq').where('job_id', '=', jobId).where('status', '=', 'failed').limit(1).executeTakeFirst();
       if (earlierFailure) throw new PermanentError('SKIPPED', 'Not written: an earlier post of this run failed.');
       const { platform, topic } = item.input as AgentPostSpec;
-      const passages = topic.passage ? [{ uri: topic.passage.uri, content: topic.passage.content }] : [];
+      const passages = topic.passage ? [{ uri: topic.passage.uri, title: topic.passage.title ?? null, content: topic.passage.content }] : [];
       try {
         return await writeDraft(provider, { title: topic.title }, passages, { platform }, signal, { tone: input.tone, instructions: input.instructions });
       } catch (error) {

@@ -13,6 +13,8 @@ import { sentences, truncate, characterLength } from '../kinds/ideas/platforms.t
 export interface Passage {
   id: string;
   uri: string;
+  /** The document's title; absent in runs planned before titles were kept. */
+  title?: string | null;
   heading: string | null;
   content: string;
 }

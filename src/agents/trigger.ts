@@ -34,7 +34,8 @@ export async function agentRunPlan(db: Db, agent: AgentRow): Promise<AgentPostSp
       const lastUsed = await runsPassagesLastUsed(db, agent.id, RECENT_RUNS);
       const relevance = new Map<string, number>();
       const terms = searchTerms(agent.instructions.split(/[^\p{L}\p{N}]+/u));
-      for (const hit of (await passagesSearch(db, agent.kb_id, terms, 500)).hits) relevance.set(hit.chunkId, hit.score);
+      // Only a ranking, no passage is shown: a section whose heading names the subject counts.
+      for (const hit of (await passagesSearch(db, agent.kb_id, terms, 500, 'text-or-heading')).hits) relevance.set(hit.chunkId, hit.score);
       topics = pickPassages(passages, agent.posts_per_run, lastUsed, relevance).map((p) => ({ title: passageTitle(p), passage: p }));
     }
   }

@@ -5,6 +5,8 @@
  * (env LONGRUN_URL) and `--api-key` (env LONGRUN_API_KEY).
  * Exit code 0 on success; otherwise one line on stderr and exit code 1 — except `watch` (and
  * `submit --watch`), whose exit code 2 says the job failed or was canceled.
+ * Output into a pipe whose reader stopped early (`longrun results … | head`) ends the command
+ * quietly with exit code 0: the reader has what it wanted, and there is no one left to tell.
  */
 import { Command, CommanderError } from 'commander';
 import { LongrunError } from '../client/index.ts';
@@ -20,6 +22,13 @@ import { registerSubmit } from './commands/submit.ts';
 import { registerWatch } from './commands/watch.ts';
 import { registerWorker } from './commands/worker.ts';
 import { errorLine } from './remote.ts';
+
+// Once, for every command: a closed pipe fails the next write to stdout with EPIPE, which would
+// otherwise surface as an unhandled 'error' event and its stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 const program = new Command('longrun')
   .description('longrun: slow work over HTTP, done right')

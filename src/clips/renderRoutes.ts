@@ -1,17 +1,25 @@
 /**
  * Captions, renders and their outputs: `POST /clips/{clipId}/captions`,
  * `POST /clips/{clipId}/render`, `GET /clips/{clipId}/jobs` (the seed contract,
- * `../shared/seeds/clip-render-jobs.md`), and `GET /renders/{jobId}.mp4` with Range support,
+ * `../shared/seeds/clip-render-jobs.md`; like every status route it takes `?wait=N`, held until
+ * one of the clip's unfinished renders changes status, and carries Retry-After while one is
+ * queued or running), and `GET /renders/{jobId}.mp4` with Range support,
  * opened by the organisation's key or by the signed, expiring URL that `outputUrl` carries.
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
 import type { JobKind } from '../engine/kind.ts';
 import { AppError } from '../errors.ts';
 import { nowIso } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
-import { ContentOk, Timestamp, UnixSeconds } from '../server/schemas.ts';
+import { POLL_AFTER_SECONDS } from '../server/routes/jobs.ts';
+import { ContentOk, Timestamp, UnixSeconds, WaitQuery } from '../server/schemas.ts';
+// After schemas.ts: schemas.ts → waitForChange.ts → views.ts → schemas.ts is a cycle that only
+// evaluates when schemas.ts is entered first (entered at waitForChange.ts, WaitQuery reads
+// MAX_WAIT_SECONDS before it is set, and `longrun serve` fails to start).
+import { jobGetForOrg } from '../engine/sql/jobsRead.ts';
+import { MAX_WAIT_SECONDS, waitForJobChange } from '../engine/waitForChange.ts';
 import type { Db } from '../store/database.ts';
 import { CaptionError, detectFormat, parseCaptions, type CaptionFormat } from './captions.ts';
 import { TEMPLATES, estimatedRenderSeconds, type RenderInput } from './renderKind.ts';
@@ -62,6 +70,38 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
     const clip = await clipGetForOrg(db, orgId, clipId);
     if (!clip) throw new AppError('not_found', `No clip ${clipId}.`);
     return clip;
+  }
+
+  function rendersOf(clipId: string) {
+    return db
+      .selectFrom('clip_renders as r')
+      .innerJoin('jobs as j', 'j.id', 'r.job_id')
+      .select(['j.id', 'j.status', 'j.created_at', 'j.completed_at', 'r.output_path'])
+      .where('r.clip_id', '=', clipId)
+      .orderBy('j.created_at', 'desc')
+      .orderBy('j.id', 'desc')
+      .execute();
+  }
+
+  /**
+   * Holds until one of `unfinished` (as listed) changes status, `waitSeconds` pass, or the client
+   * goes away: one engine-signal waiter per render, the first to answer ends the others.
+   */
+  async function untilOneChanges(orgId: string, unfinished: { id: string; status: string }[], waitSeconds: number, request: FastifyRequest): Promise<void> {
+    const abort = new AbortController();
+    const ended = () => abort.abort();
+    request.raw.once('close', ended);
+    try {
+      const waiters = unfinished.map(async (listed) => {
+        const job = await jobGetForOrg(db, orgId, listed.id);
+        // Compared with the status the list showed, so a change since that read answers at once.
+        if (job) await waitForJobChange(db, engine.signals, { ...job, status: listed.status as typeof job.status }, waitSeconds, abort.signal);
+      });
+      await Promise.race(waiters);
+    } finally {
+      abort.abort();
+      request.raw.off('close', ended);
+    }
   }
 
   app.addContentTypeParser(['text/vtt', 'application/x-subrip', 'text/srt', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -163,21 +203,24 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
       schema: {
         tags: ['clips'],
         summary: 'Render jobs of a clip, newest first',
-        description: '`outputUrl` (present once a render completed) is absolute, signed, and valid for LONGRUN_RENDER_URL_TTL_SECONDS.',
+        description:
+          '`outputUrl` (present once a render completed) is absolute, signed, and valid for LONGRUN_RENDER_URL_TTL_SECONDS. ' +
+          `Retry-After while a render is queued or running. \`?wait=N\` (N ≤ ${MAX_WAIT_SECONDS}) answers as soon as one of those renders changes status (at once when none is unfinished).`,
         params: Params,
+        querystring: WaitQuery,
         response: { 200: ContentOk(Type.Array(RenderJob)) },
       },
     },
-    async (request) => {
-      const clip = await clipOf(orgOf(request), request.params.clipId);
-      const rows = await db
-        .selectFrom('clip_renders as r')
-        .innerJoin('jobs as j', 'j.id', 'r.job_id')
-        .select(['j.id', 'j.status', 'j.created_at', 'j.completed_at', 'r.output_path'])
-        .where('r.clip_id', '=', clip.id)
-        .orderBy('j.created_at', 'desc')
-        .orderBy('j.id', 'desc')
-        .execute();
+    async (request, reply) => {
+      const orgId = orgOf(request);
+      const clip = await clipOf(orgId, request.params.clipId);
+      let rows = await rendersOf(clip.id);
+      const unfinished = () => rows.filter((r) => r.status === 'queued' || r.status === 'running');
+      if (request.query.wait && unfinished().length > 0) {
+        await untilOneChanges(orgId, unfinished(), request.query.wait, request);
+        rows = await rendersOf(clip.id);
+      }
+      if (unfinished().length > 0) reply.header('retry-after', String(POLL_AFTER_SECONDS));
       const expires = Math.floor(Date.now() / 1000) + opts.urlTtlSeconds;
       return {
         success: true as const,

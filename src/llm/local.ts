@@ -4,6 +4,10 @@
  * exactly what the idea and the knowledge base said, never invented, and never claims to be a
  * model. Deterministic: the same prompt gives the same text. Tokens are counted with the real
  * tokenizer, prompt and text together, as a remote service would report them.
+ *
+ * It reads like a post, not like a list: a first line that is a heading (no closing punctuation,
+ * e.g. a passage's section title) leads into what follows ("Pricing: Our plans …") instead of
+ * standing alone as a sentence of one word.
  */
 import type { GenerateRequest, Generated, TextProvider } from './provider.ts';
 import { countTokens } from './tokens.ts';
@@ -23,9 +27,10 @@ export function localProvider(): TextProvider {
   return {
     name: 'local',
     async generate(request: GenerateRequest): Promise<Generated> {
-      const text = materialLines(request.prompt)
-        .map((l) => (/[.!?…]$/.test(l) ? l : `${l}.`))
-        .join(' ');
+      const [first, ...rest] = materialLines(request.prompt);
+      const sentence = (l: string) => (/[.!?…:]$/.test(l) ? l : `${l}.`);
+      const lead = first === undefined ? [] : rest.length > 0 && !/[.!?…:]$/.test(first) ? [`${first}:`] : [sentence(first)];
+      const text = [...lead, ...rest.map(sentence)].join(' ');
       return { text, tokensUsed: countTokens(request.system) + countTokens(request.prompt) + countTokens(text) };
     },
   };

@@ -8,15 +8,30 @@ import { MAX_WAIT_SECONDS } from '../engine/waitForChange.ts';
 /** Content-family success: `{success: true, data}`. */
 export const ContentOk = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
 
+/** What a 422 names, one entry per problem (`ErrorDetail` in errors.ts). */
+const ErrorDetails = Type.Optional(
+  Type.Array(Type.Object({ entry: Type.Optional(Type.Integer()), field: Type.String(), message: Type.String() })),
+);
+
 export const ContentError = Type.Object(
-  { success: Type.Literal(false), error: Type.String(), message: Type.String() },
+  { success: Type.Literal(false), error: Type.String(), message: Type.String(), details: ErrorDetails },
   { $id: 'ContentError', description: 'Content-family error envelope' },
 );
 
 export const SourcingError = Type.Object(
-  { success: Type.Literal(false), errorCode: Type.String(), errorMessage: Type.String() },
+  { success: Type.Literal(false), errorCode: Type.String(), errorMessage: Type.String(), details: ErrorDetails },
   { $id: 'SourcingError', description: 'Sourcing-family error envelope' },
 );
+
+/**
+ * A property a client may leave out, whose `default` the validator fills in (Ajv `useDefaults`):
+ * optional in the schema, so /openapi.json does not mark it required, yet present in the type the
+ * handler sees, since by then it always is.
+ */
+export function WithDefault<T extends TSchema>(schema: T): T {
+  if (schema.default === undefined) throw new Error('WithDefault: the schema has no default');
+  return Type.Optional(schema) as unknown as T;
+}
 
 /**
  * The largest `offset` a list takes: past any list this server keeps, and an integer both
@@ -24,11 +39,15 @@ export const SourcingError = Type.Object(
  */
 export const MAX_OFFSET = 1_000_000_000;
 
-/** Lists take `limit` (default 50, max 100) and `offset` (max `MAX_OFFSET`). */
+/**
+ * Lists take `limit` (default 50, max 100) and `offset` (max `MAX_OFFSET`). Optional with a
+ * default: a client may leave them out (so /openapi.json does not call them required), and the
+ * validator's `useDefaults` fills them in before the handler runs.
+ */
 export const PageQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-    offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
+    limit: WithDefault(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    offset: WithDefault(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,9 @@
  * after the schedule's next delay (±20 % jitter), or after Retry-After when a 429/502/503/504
  * asks for longer; after the last attempt the delivery is failed and counts toward the
  * endpoint's circuit breaker.
+ *
+ * A manual retry may hand a waiting delivery to a new sender (routes.ts, `deliveryHandOver`):
+ * the replaced sender then sends nothing when its time comes.
  */
 import { PermanentError, RetryableError } from '../engine/errors.ts';
 import { defineKind, type JobKind } from '../engine/kind.ts';
@@ -17,7 +20,7 @@ import type { WebhookConfig } from '../config.ts';
 import type { Db } from '../store/database.ts';
 import { postWebhook, SendError, type SendResult } from './send.ts';
 import { signedHeaders } from './signing.ts';
-import { deliveryGet, deliveryRecordAttempt, deliveryUpdate } from './sql/deliveries.ts';
+import { deliveryGet, deliveryRecordAttempt, deliveryTakeForSend, deliveryUpdate } from './sql/deliveries.ts';
 import { endpointDisable, endpointFailureCount, endpointGetAnyOrg, endpointSucceeded, type EndpointRow } from './sql/endpoints.ts';
 
 export interface DeliveryInput {
@@ -48,8 +51,11 @@ export function deliveryKind(db: Db, config: WebhookConfig): JobKind<DeliveryInp
     itemTimeoutMs: config.timeoutMs + 5_000,
     retryDelayMs: () => 0, // the processor decides each delay (schedule or Retry-After) and says so
     async process({ input, item, signal, jobId }) {
-      const delivery = await deliveryGet(db, input.deliveryId);
-      if (!delivery) throw new PermanentError('DELIVERY_NOT_FOUND', 'The delivery no longer exists (its endpoint was deleted).');
+      const delivery = await deliveryTakeForSend(db, input.deliveryId, jobId);
+      if (!delivery) {
+        if (await deliveryGet(db, input.deliveryId)) throw new PermanentError('DELIVERY_REPLACED', 'A manual retry handed the delivery to another send.');
+        throw new PermanentError('DELIVERY_NOT_FOUND', 'The delivery no longer exists (its endpoint was deleted).');
+      }
       const endpoint = await endpointGetAnyOrg(db, delivery.endpoint_id);
       if (!endpoint) throw new PermanentError('DELIVERY_NOT_FOUND', 'The endpoint no longer exists.');
       if (endpoint.enabled !== 1) {

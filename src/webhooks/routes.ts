@@ -18,7 +18,7 @@ import { ALL_EVENTS, EVENT_TYPES } from './events.ts';
 import { pingBody } from './payload.ts';
 import { postWebhook, SendError } from './send.ts';
 import { newSecret, secretProblem, signedHeaders } from './signing.ts';
-import { deliveriesPageForEndpoint, deliveryAttemptsOf, deliveryGetForEndpoint, deliveryUpdate } from './sql/deliveries.ts';
+import { deliveriesPageForEndpoint, deliveryAttemptsOf, deliveryGetForEndpoint, deliveryHandOver, deliveryInsert, deliveryRecordAttempt } from './sql/deliveries.ts';
 import { endpointDeleteForOrg, endpointGetForOrg, endpointInsert, endpointsPageForOrg, endpointUpdate, type EndpointRow } from './sql/endpoints.ts';
 import { DeliveryView, EndpointView, deliveryView, endpointView } from './view.ts';
 
@@ -65,7 +65,13 @@ export const EndpointDeleted = Type.Object({ id: Type.String(), deleted: Type.Li
 
 export const DeliveriesPage = Type.Object({ deliveries: Type.Array(Type.Ref(DeliveryView)), total: Type.Integer() });
 
-export const TestAnswer = Type.Object({ delivered: Type.Boolean(), httpStatus: Type.Union([Type.Integer(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]) });
+export const TestAnswer = Type.Object({
+  deliveryId: Type.String({ description: 'msg_<ULID>: the ping in the delivery log' }),
+  delivered: Type.Boolean(),
+  httpStatus: Type.Union([Type.Integer(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+type TestResult = Static<typeof TestAnswer>;
 const DeliveryParams = Type.Object({ id: Type.String({ maxLength: 100 }), deliveryId: Type.String({ maxLength: 100 }) });
 
 export interface WebhookRouteOptions {
@@ -250,8 +256,10 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
       config: { scope: 'webhooks:write' },
       schema: {
         tags: ['webhooks'],
-        summary: 'Send a delivery again (a failed one, or a delivered one to replay it)',
-        description: 'Same webhook-id and body, new signatures; the retry schedule starts over. 409 while the delivery is still pending.',
+        summary: 'Send a delivery now: a failed one, a delivered one to replay it, or a waiting one ahead of its next attempt',
+        description:
+          'Same webhook-id and body, new signatures; the retry schedule starts over. A delivery waiting for its next attempt is sent now instead (that attempt is not made). ' +
+          '409 while an attempt of the delivery is being sent at this moment: two sends of one delivery never overlap.',
         params: DeliveryParams,
         response: { 202: ContentOk(Type.Ref(DeliveryView)) },
       },
@@ -260,13 +268,17 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
       const endpoint = await endpointOf(orgOf(request), request.params.id);
       const delivery = await deliveryGetForEndpoint(db, endpoint.id, request.params.deliveryId);
       if (!delivery) throw new AppError('not_found', `No delivery ${request.params.deliveryId} for endpoint ${endpoint.id}.`);
-      if (delivery.status === 'pending') throw new AppError('conflict', `Delivery ${delivery.id} is still pending; it will be tried again at ${delivery.next_attempt_at}.`);
       const now = nowIso();
       const sender = await db.transaction().execute(async (trx) => {
         const job = await engine.submitIn(trx, { orgId: endpoint.org_id, kind: opts.delivery, input: { deliveryId: delivery.id } });
-        await deliveryUpdate(trx, delivery.id, { status: 'pending', job_id: job.id, next_attempt_at: now, updated_at: now });
+        const handed = await deliveryHandOver(trx, delivery.id, delivery.job_id, job.id, now);
+        // Thrown inside the transaction: the new sender is rolled back with it.
+        if (handed === 'sending') throw new AppError('conflict', `Delivery ${delivery.id} is being sent right now; retry once that attempt has ended.`);
+        if (handed === 'changed') throw new AppError('conflict', `Delivery ${delivery.id} was just handed to another send; read it again.`);
         return job;
       });
+      // The replaced sender, if it was waiting for its next attempt, ends canceled (it would send nothing anyway).
+      if (delivery.job_id && delivery.status === 'pending') await engine.cancel(endpoint.org_id, delivery.job_id);
       engine.signalSubmitted(sender.id);
       const row = await deliveryGetForEndpoint(db, endpoint.id, delivery.id);
       return reply.code(202).send({ success: true as const, data: deliveryView(row!, await deliveryAttemptsOf(db, [delivery.id])) });
@@ -280,22 +292,54 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
       schema: {
         tags: ['webhooks'],
         summary: 'Send a signed `ping` event now and report how the endpoint answered',
+        description: 'One attempt, recorded in the delivery log (event type `ping`, not retried on its own; the retry route sends it again). It does not count toward the circuit breaker.',
         params: Params,
         response: { 200: ContentOk(TestAnswer) },
       },
     },
     async (request) => {
       const endpoint = await endpointOf(orgOf(request), request.params.id);
-      const body = JSON.stringify(pingBody(endpoint.id, nowIso()));
-      const headers = { ...customHeaders(endpoint), ...signedHeaders(signingSecrets(endpoint), newId('msg'), body) };
+      const created = nowIso();
+      const deliveryId = newId('msg');
+      const body = JSON.stringify(pingBody(endpoint.id, created));
+      await deliveryInsert(db, {
+        id: deliveryId,
+        endpoint_id: endpoint.id,
+        org_id: endpoint.org_id,
+        event_type: 'ping',
+        payload: body,
+        job_id: null,
+        status: 'pending',
+        attempts: 0,
+        last_status_code: null,
+        last_error: null,
+        response_snippet: null,
+        next_attempt_at: null,
+        created_at: created,
+        updated_at: created,
+        delivered_at: null,
+      });
+      const headers = { ...customHeaders(endpoint), ...signedHeaders(signingSecrets(endpoint), deliveryId, body) };
+      const started = Date.now();
+      let answer: TestResult;
+      let snippet: string | null = null;
       try {
-        const answer = await postWebhook(endpoint.url, body, headers, { ...config });
-        const delivered = answer.status >= 200 && answer.status < 300;
-        return { success: true as const, data: { delivered, httpStatus: answer.status, error: delivered ? null : `The endpoint answered ${answer.status}.` } };
+        const sent = await postWebhook(endpoint.url, body, headers, { ...config });
+        const delivered = sent.status >= 200 && sent.status < 300;
+        snippet = sent.snippet;
+        answer = { deliveryId, delivered, httpStatus: sent.status, error: delivered ? null : `The endpoint answered ${sent.status}.` };
       } catch (error) {
         if (!(error instanceof SendError)) throw error;
-        return { success: true as const, data: { delivered: false, httpStatus: null, error: error.message } };
+        answer = { deliveryId, delivered: false, httpStatus: null, error: error.message };
       }
+      const now = nowIso();
+      await deliveryRecordAttempt(
+        db,
+        deliveryId,
+        { statusCode: answer.httpStatus, error: answer.error, durationMs: Date.now() - started },
+        { status: answer.delivered ? 'succeeded' : 'failed', response_snippet: snippet, next_attempt_at: null, delivered_at: answer.delivered ? now : null },
+      );
+      return { success: true as const, data: answer };
     },
   );
 }

@@ -52,7 +52,8 @@ describe('knowledge bases', () => {
     expect((await client.kbs.get(kb.id)).documents).toBe(2);
     expect((await client.kbs.list()).kbs.map((k) => k.id)).toContain(kb.id);
 
-    const found = await client.kbs.search(kb.id, { query: 'churn signals', limit: 3 });
+    // "churn signals" is the section's heading; "logging" is in its text (a heading alone is no hit).
+    const found = await client.kbs.search(kb.id, { query: 'churn signals logging', limit: 3 });
     expect(found.results[0]).toMatchObject({ uri: 'notes://playbook', score: 1 });
     expect(found.results[0]!.content).toContain('stops logging in');
 

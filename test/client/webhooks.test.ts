@@ -79,7 +79,7 @@ describe('verifyWebhook', () => {
     expect(rotated.secretRotationEndsAt).toEqual(expect.any(String));
 
     const ping = await client.webhooks.test(endpoint.id);
-    expect(ping).toEqual({ delivered: true, httpStatus: 200, error: null });
+    expect(ping).toEqual({ deliveryId: expect.stringMatching(/^msg_/), delivered: true, httpStatus: 200, error: null });
     const delivery = await receiver.next('/hook/rotate');
     expect(delivery.headers['webhook-signature']!.split(' ')).toHaveLength(2);
     for (const secret of [endpoint.signingSecret!, rotated.signingSecret!]) {

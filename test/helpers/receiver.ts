@@ -17,6 +17,8 @@ export interface Answer {
   body?: string;
   /** Wait this long before answering (a slow receiver). */
   delayMs?: number;
+  /** Answer only once this settles (a receiver held mid-request until the test lets it go). */
+  release?: Promise<unknown>;
 }
 
 export interface Receiver {
@@ -52,7 +54,8 @@ export async function startReceiver(): Promise<Receiver> {
         res.writeHead(answer.status, answer.headers ?? {});
         res.end(answer.body ?? '');
       };
-      if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
+      if (answer.release) void answer.release.then(send, send);
+      else if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
       else send();
     });
   });

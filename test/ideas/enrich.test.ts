@@ -53,7 +53,7 @@ describe('idea enrichment', () => {
     const content = done.body.data.enrichedContent as string;
     expect(content).toMatch(/^X \(thread\)\n1\/3 Most founders underestimate the cost of bad onboarding\./);
     expect(content).toMatch(/LinkedIn \(standard\)\n/);
-    expect(content).toContain('Sources: https://notes.example.com/onboarding');
+    expect(content).toContain('Sources: Onboarding playbook (https://notes.example.com/onboarding)');
 
     const drafts = (await call(`${server.url}/ideas/enrich/${accepted.body.data.jobId}/drafts`, { key })).body.data;
     expect(drafts.drafts.map((d: { platform: string; posts: string[] }) => [d.platform, d.posts.length])).toEqual([['twitter', 3], ['linkedin', 1]]);

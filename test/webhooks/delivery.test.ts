@@ -206,12 +206,12 @@ describe('webhook deliveries', () => {
     const { key } = await org('ping');
     const { id, signingSecret } = await endpoint(key, 'ping');
     const ok = await call(`${server.url}/webhooks/${id}/test`, { key, method: 'POST' });
-    expect(ok.body.data).toEqual({ delivered: true, httpStatus: 200, error: null });
+    expect(ok.body.data).toEqual({ deliveryId: expect.stringMatching(/^msg_/), delivered: true, httpStatus: 200, error: null });
     const ping = await receiver.next('/hook/ping');
     expect(new Webhook(signingSecret).verify(ping.body, ping.headers)).toMatchObject({ type: 'ping', data: { webhookId: id } });
     receiver.respond = () => ({ status: 404 });
     const missing = await call(`${server.url}/webhooks/${id}/test`, { key, method: 'POST' });
-    expect(missing.body.data).toEqual({ delivered: false, httpStatus: 404, error: 'The endpoint answered 404.' });
+    expect(missing.body.data).toEqual({ deliveryId: expect.stringMatching(/^msg_/), delivered: false, httpStatus: 404, error: 'The endpoint answered 404.' });
   });
 
   it('sends only what an endpoint subscribes to, and only to its own organisation', async () => {

@@ -109,10 +109,11 @@ describe('the SSRF guard', () => {
     const run = await call(`${httpOk.url}/sourcing`, { key, json: { title: 'Baker', jobDescription: 'Bread.', location: 'Paris' } });
     await untilDone(`${httpOk.url}/sourcing/${run.body.requestId}/results`, key);
     const log = await call(`${httpOk.url}/webhooks/${created.body.data.id}/deliveries`, { key });
-    const jobId = (await httpOk.store.db.selectFrom('webhook_deliveries').select('job_id').executeTakeFirstOrThrow()).job_id;
+    const jobId = (await httpOk.store.db.selectFrom('webhook_deliveries').select('job_id').where('event_type', '!=', 'ping').executeTakeFirstOrThrow()).job_id;
     for (let answer = await call(`${httpOk.url}/jobs/${jobId}?wait=10`, { key }); answer.status === 202; ) answer = await call(`${httpOk.url}/jobs/${jobId}?wait=10`, { key });
     const settled = (await call(`${httpOk.url}/webhooks/${created.body.data.id}/deliveries`, { key })).body.data.deliveries[0];
-    expect(log.body.data.total).toBe(1);
+    expect(log.body.data.total).toBe(2); // the event's delivery and, before it, the refused ping
+    expect(log.body.data.deliveries[1]).toMatchObject({ eventType: 'ping', status: 'failed', lastStatusCode: null });
     expect(settled).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: null });
     expect(settled.lastError).toMatch(/non-public/);
     expect(receiver.received.length).toBe(before);

@@ -4,6 +4,12 @@
  * ts_rank), written with the document's ingestion in one transaction. Search matches any of the
  * query's words within one knowledge base, and its scores and ranks depend only on that
  * knowledge base's passages (see store/scopedFts.ts; ts_rank reads only the row it ranks).
+ *
+ * Guarantee: a passage found holds at least one of the query's words in its own text (as the
+ * index reads words: case and accents aside). The section heading is indexed too, but a word
+ * found only there does not make a hit: the passage shown would not contain it. (A caller that
+ * only ranks passages and shows none, like an agent weighing its instructions, may ask for
+ * heading matches too: `within: 'text-or-heading'`.)
  */
 import { sql } from 'kysely';
 import { newId } from '../../ids.ts';
@@ -45,18 +51,28 @@ export async function chunksIndexDeleteForKb(trx: Db, kbId: string): Promise<voi
 export interface PassageHit {
   chunkId: string;
   uri: string;
+  /** The document's title, when it has one (given, or found in the document). */
+  title: string | null;
   heading: string | null;
   content: string;
   /** Higher is better; 0…1 within one search. */
   score: number;
 }
 
-export async function passagesSearch(db: Db, kbId: string, terms: string[], limit: number): Promise<{ hits: PassageHit[]; total: number }> {
+export async function passagesSearch(
+  db: Db,
+  kbId: string,
+  terms: string[],
+  limit: number,
+  within: 'text' | 'text-or-heading' = 'text',
+): Promise<{ hits: PassageHit[]; total: number }> {
+  const headingsToo = within === 'text-or-heading';
   if (terms.length === 0) return { hits: [], total: 0 };
   let ranked: { chunk_id: string; relevance: number }[];
   let total: number;
   if (dialectOf(db) === 'postgres') {
-    const query = terms.join(' | ');
+    // `:B`: the content's lexemes only (the heading's are weighted A), see the guarantee above.
+    const query = terms.map((t) => (headingsToo ? t : `${t}:B`)).join(' | ');
     ranked = (
       await sql<{ chunk_id: string; relevance: number }>`
         select chunk_id, ts_rank(document, q) as relevance from kb_chunks_fts, to_tsquery('simple', ${query}) q
@@ -67,7 +83,9 @@ export async function passagesSearch(db: Db, kbId: string, terms: string[], limi
     const table = await ftsTableIfExists(db, KB_CHUNKS_FTS, kbId);
     if (!table) return { hits: [], total: 0 };
     const fts = sql.table(table);
-    const match = terms.map((t) => `"${t}"`).join(' OR ');
+    // A column filter: the content only, see the guarantee above.
+    const any = terms.map((t) => `"${t}"`).join(' OR ');
+    const match = headingsToo ? any : `content : (${any})`;
     ranked = (
       await sql<{ chunk_id: string; relevance: number }>`
         select chunk_id, -bm25(${fts}, 0, 2.0, 1.0) as relevance from ${fts}
@@ -79,24 +97,24 @@ export async function passagesSearch(db: Db, kbId: string, terms: string[], limi
   const rows = await db
     .selectFrom('kb_chunks as c')
     .innerJoin('kb_docs as d', 'd.id', 'c.doc_id')
-    .select(['c.id', 'c.heading', 'c.content', 'd.uri'])
+    .select(['c.id', 'c.heading', 'c.content', 'd.uri', 'd.title'])
     .where('c.id', 'in', ranked.map((r) => r.chunk_id))
     .execute();
   const best = Math.max(...ranked.map((r) => Number(r.relevance)), Number.EPSILON);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const hits = ranked.flatMap((r) => {
     const row = byId.get(r.chunk_id);
-    return row ? [{ chunkId: row.id, uri: row.uri, heading: row.heading, content: row.content, score: Math.round((Number(r.relevance) / best) * 1000) / 1000 }] : [];
+    return row ? [{ chunkId: row.id, uri: row.uri, title: row.title, heading: row.heading, content: row.content, score: Math.round((Number(r.relevance) / best) * 1000) / 1000 }] : [];
   });
   return { hits, total };
 }
 
 /** A knowledge base's passages in reading order (documents oldest first), at most `limit`. */
-export async function passagesInKb(db: Db, kbId: string, limit: number): Promise<{ id: string; uri: string; heading: string | null; content: string }[]> {
+export async function passagesInKb(db: Db, kbId: string, limit: number): Promise<{ id: string; uri: string; title: string | null; heading: string | null; content: string }[]> {
   return db
     .selectFrom('kb_chunks as c')
     .innerJoin('kb_docs as d', 'd.id', 'c.doc_id')
-    .select(['c.id', 'd.uri', 'c.heading', 'c.content'])
+    .select(['c.id', 'd.uri', 'd.title', 'c.heading', 'c.content'])
     .where('c.kb_id', '=', kbId)
     .where('d.status', '=', 'indexed')
     .orderBy('d.id')

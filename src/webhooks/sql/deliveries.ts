@@ -68,3 +68,42 @@ export async function deliveriesDeleteEndedBefore(db: Db, before: string): Promi
   const result = await db.deleteFrom('webhook_deliveries').where('status', '!=', 'pending').where('updated_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * A sender's hold on its delivery, taken just before it sends: the row, if `jobId` is still the
+ * delivery's sender; undefined if the delivery is gone or another sender replaced this one.
+ * A write (of the value it already has), so it waits for a hand-over in progress (see
+ * `deliveryHandOver`) and sees its outcome.
+ */
+export async function deliveryTakeForSend(db: Db, id: string, jobId: string): Promise<DeliveryRow | undefined> {
+  return db.updateTable('webhook_deliveries').set({ job_id: jobId }).where('id', '=', id).where('job_id', '=', jobId).returningAll().executeTakeFirst();
+}
+
+/**
+ * Gives a delivery to a new sender job `to` in place of its current one, `from` (null: none),
+ * unless `from` is sending it at this moment. Inside the caller's transaction.
+ *
+ * Guarantee: two sends of one delivery never overlap. The delivery row is written first, which
+ * locks it; a sender marks its item running before it takes the row (`deliveryTakeForSend`), so
+ * either the look at `from`'s item below sees that item running (answer `sending`: the caller
+ * rolls back), or the sender's take waits for this transaction and finds itself replaced.
+ * `changed`: the delivery's sender is no longer `from` (another hand-over came first).
+ */
+export async function deliveryHandOver(
+  trx: Db,
+  id: string,
+  from: string | null,
+  to: string,
+  now: string,
+): Promise<'handed' | 'sending' | 'changed'> {
+  const moved = await trx
+    .updateTable('webhook_deliveries')
+    .set({ status: 'pending', job_id: to, next_attempt_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where((eb) => (from === null ? eb('job_id', 'is', null) : eb('job_id', '=', from)))
+    .executeTakeFirst();
+  if (Number(moved.numUpdatedRows) !== 1) return 'changed';
+  if (from === null) return 'handed';
+  const sending = await trx.selectFrom('job_items').select('seq').where('job_id', '=', from).where('status', '=', 'running').executeTakeFirst();
+  return sending ? 'sending' : 'handed';
+}
