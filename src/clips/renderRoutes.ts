@@ -15,9 +15,6 @@ import { nowIso } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
 import { POLL_AFTER_SECONDS } from '../server/routes/jobs.ts';
 import { ContentOk, Timestamp, UnixSeconds, WaitQuery } from '../server/schemas.ts';
-// After schemas.ts: schemas.ts → waitForChange.ts → views.ts → schemas.ts is a cycle that only
-// evaluates when schemas.ts is entered first (entered at waitForChange.ts, WaitQuery reads
-// MAX_WAIT_SECONDS before it is set, and `longrun serve` fails to start).
 import { jobGetForOrg } from '../engine/sql/jobsRead.ts';
 import { MAX_WAIT_SECONDS, waitForJobChange } from '../engine/waitForChange.ts';
 import type { Db } from '../store/database.ts';

@@ -9,8 +9,9 @@ import type { EngineSignals } from './signals.ts';
 import type { JobRow } from './sql/jobsClaim.ts';
 import { jobGetForOrg } from './sql/jobsRead.ts';
 import { isFinished } from './views.ts';
+import { MAX_WAIT_SECONDS } from './waitLimit.ts';
 
-export const MAX_WAIT_SECONDS = 30;
+export { MAX_WAIT_SECONDS };
 
 export async function waitForJobChange(
   db: Db,
