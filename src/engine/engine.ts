@@ -35,7 +35,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import { nowIso } from '../ids.ts';
-import { connectionRetryDelayMs, isConnectionLoss, retryOnConnectionLoss } from '../store/connectionLoss.ts';
+import { isConnectionLoss, retryOnConnectionLoss } from '../store/connectionLoss.ts';
 import type { Db, Store } from '../store/database.ts';
 import { GroupCommit } from '../store/groupCommit.ts';
 import { KindFault } from './errors.ts';
@@ -411,7 +411,7 @@ export class Engine {
         let claimed;
         try {
           // A cut connection (the server still up) is tried again at once on a fresh one.
-          claimed = await retryOnConnectionLoss(() => jobsClaim(this.opts.store.db, this.claimOptions(room)), 3);
+          claimed = await retryOnConnectionLoss(() => jobsClaim(this.opts.store.db, this.claimOptions(room)), { attempts: 3 });
         } catch (err) {
           // The database is away (a restart, a network cut): pause and try again, backing off
           // from 1 s to 30 s, rather than spin or exit. Work resumes when it answers.
@@ -590,17 +590,13 @@ export class Engine {
    * stops (lease lost, canceled, shutdown) or after `leaseMs`, when the lease would have run out
    * anyway; a run after that finds the lease gone and writes nothing.
    */
-  private async whileConnectionLost<T>(job: HeldJob, jobStop: JobStop | null, work: () => Promise<T>): Promise<T> {
+  private whileConnectionLost<T>(job: HeldJob, jobStop: JobStop | null, work: () => Promise<T>): Promise<T> {
     const giveUpAt = Date.now() + this.opts.leaseMs;
-    for (let retry = 1; ; retry++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!isConnectionLoss(error) || jobStop?.stopped || Date.now() >= giveUpAt) throw error;
-        if (retry === 1) this.opts.log.warn({ err: error, jobId: job.id }, 'the database connection was lost while running a job; trying again');
-        await new Promise((resolve) => setTimeout(resolve, connectionRetryDelayMs(retry)));
-      }
-    }
+    return retryOnConnectionLoss(work, {
+      attempts: Infinity,
+      giveUp: () => Boolean(jobStop?.stopped) || Date.now() >= giveUpAt,
+      onRetry: (err) => this.opts.log.warn({ err, jobId: job.id }, 'the database connection was lost while running a job; trying again'),
+    });
   }
 
   /**

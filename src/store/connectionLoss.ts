@@ -28,16 +28,27 @@ export function connectionRetryDelayMs(retry: number): number {
   return Math.min(50 * 2 ** (retry - 1), 1000);
 }
 
+export interface ConnectionRetry {
+  /** Runs in all, the first included (default 4). */
+  attempts?: number;
+  /** Asked before each retry: true stops retrying (the error is thrown). */
+  giveUp?: () => boolean;
+  /** Told of the first connection loss that is retried. */
+  onRetry?: (error: unknown) => void;
+}
+
 /**
- * Runs `work`, and again on a fresh connection while it fails with a connection loss, up to
- * `attempts` runs in all. `work` must be safe to run again (one transaction, or idempotent).
+ * Runs `work`, and again on a fresh connection while it fails with a connection loss, pausing
+ * `connectionRetryDelayMs` between runs. `work` must be safe to run again (one transaction, or
+ * idempotent).
  */
-export async function retryOnConnectionLoss<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
+export async function retryOnConnectionLoss<T>(work: () => Promise<T>, { attempts = 4, giveUp, onRetry }: ConnectionRetry = {}): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if (attempt >= attempts || !isConnectionLoss(error)) throw error;
+      if (attempt >= attempts || !isConnectionLoss(error) || giveUp?.()) throw error;
+      if (attempt === 1) onRetry?.(error);
       await new Promise((resolve) => setTimeout(resolve, connectionRetryDelayMs(attempt)));
     }
   }
