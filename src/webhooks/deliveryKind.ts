@@ -7,8 +7,8 @@
  * Rules: 2xx is delivered. 410 disables the endpoint. A refused address fails at once. Anything
  * else (3xx — redirects are not followed —, 4xx, 5xx, timeouts, connection errors) is retried
  * after the schedule's next delay (±20 % jitter), or after Retry-After when a 429/502/503/504
- * asks for longer; after the last attempt the delivery is failed and counts toward the
- * endpoint's circuit breaker.
+ * asks for longer (up to 24 h); after the last attempt the delivery is failed and counts toward
+ * the endpoint's circuit breaker.
  *
  * A manual retry may hand a waiting delivery to a new sender (routes.ts, `deliveryHandOver`):
  * the replaced sender then sends nothing when its time comes.
@@ -28,6 +28,13 @@ export interface DeliveryInput {
 }
 
 const HONOURS_RETRY_AFTER = new Set([429, 502, 503, 504]);
+/** A receiver may push its next attempt back by at most a day, not park a delivery for months. */
+export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
+
+export interface DeliveryKindOptions {
+  /** Picks each retry's jitter, in [0, 1) (tests pin it). Default Math.random. */
+  random?: () => number;
+}
 
 /** Every secret that signs now: the current one, and the previous one during a rotation. */
 export function signingSecrets(endpoint: EndpointRow, now = new Date()): string[] {
@@ -39,7 +46,8 @@ export function customHeaders(endpoint: EndpointRow): Record<string, string> {
   return Object.fromEntries((JSON.parse(endpoint.headers) as { name: string; value: string }[]).map((h) => [h.name, h.value]));
 }
 
-export function deliveryKind(db: Db, config: WebhookConfig): JobKind<DeliveryInput> {
+export function deliveryKind(db: Db, config: WebhookConfig, options: DeliveryKindOptions = {}): JobKind<DeliveryInput> {
+  const random = options.random ?? Math.random;
   const maxAttempts = config.retrySchedule.length + 1;
   const guard = { allowPrivate: config.allowPrivate, allowHttp: config.allowHttp, timeoutMs: config.timeoutMs };
 
@@ -101,8 +109,8 @@ export function deliveryKind(db: Db, config: WebhookConfig): JobKind<DeliveryInp
       if (failure?.code === 'BLOCKED_ADDRESS') return giveUp('BLOCKED_ADDRESS', error);
       if (item.attempt >= maxAttempts) return giveUp('DELIVERY_FAILED', `${error} Gave up after ${item.attempt} attempts.`);
 
-      const scheduled = config.retrySchedule[item.attempt - 1]! * (0.8 + Math.random() * 0.4);
-      const asked = answer && HONOURS_RETRY_AFTER.has(answer.status) ? (answer.retryAfterMs ?? 0) : 0;
+      const scheduled = config.retrySchedule[item.attempt - 1]! * (0.8 + random() * 0.4);
+      const asked = answer && HONOURS_RETRY_AFTER.has(answer.status) ? Math.min(answer.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS) : 0;
       const delay = Math.round(Math.max(scheduled, asked));
       await deliveryRecordAttempt(db, delivery.id, attempt(error), { ...seen, status: 'pending', next_attempt_at: new Date(Date.now() + delay).toISOString() });
       throw new RetryableError(failure?.code ?? `HTTP_${answer!.status}`, error, delay);

@@ -16,9 +16,10 @@ export interface UntilOptions {
 /** Resolves once `check` holds; rejects naming `what` when it has not within `timeoutMs`. */
 export async function until(what: string, check: () => boolean | Promise<boolean>, options: UntilOptions = {}): Promise<void> {
   const { timeoutMs = 10_000, everyMs = 10 } = options;
-  const deadline = Date.now() + timeoutMs;
+  // The monotonic clock: a test may control `Date` (vi.useFakeTimers({ toFake: ['Date'] })).
+  const deadline = performance.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
