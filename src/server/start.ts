@@ -47,9 +47,12 @@ function firstStartBanner(url: string, key: string, credits: number): string {
     '',
     `  ${key}`,
     '',
-    'Try it:',
+    "Try it (the README's examples read these two variables):",
+    `  export LONGRUN_URL=${url}`,
+    `  export LONGRUN_API_KEY=${key}`,
     `  curl -H "Authorization: Bearer ${key}" ${url}/me`,
-    `  open ${url}/docs for the API reference`,
+    '',
+    `API reference: ${url}/docs`,
     '',
   ].join('\n');
 }
