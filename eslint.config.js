@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.scratch/', 'node_modules/', 'data/', 'bench/results/', 'coverage/', 'dashboard/dist/', 'test-artifacts/'] },
+  { ignores: ['.scratch/', 'node_modules/', 'data/', 'bench/results/', 'coverage/', 'dashboard/dist/', 'dist/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,10 +7,10 @@ import { decidePostgresPass, PostgresPassReport } from './test/helpers/postgresP
  * or on the local server at postgres://postgres@127.0.0.1:5432/test when that answers; `none`
  * leaves PostgreSQL out (test/helpers/postgresPass.ts). The end of the run says which, loudly
  * when PostgreSQL was left out. The files about SQLite itself (its data directory, its read
- * snapshot) and the benchmark harness (which takes the URL itself) run in the SQLite project only.
+ * snapshot), the benchmark harness (which takes the URL itself) and the npm package run in the SQLite project only.
  */
 const postgres = decidePostgresPass();
-const sqliteOnly = ['test/foundation/firstStart.test.ts', 'test/foundation/cli.test.ts', 'test/bench/**', 'test/store/sqlite*.test.ts'];
+const sqliteOnly = ['test/foundation/firstStart.test.ts', 'test/foundation/cli.test.ts', 'test/bench/**', 'test/package/**', 'test/store/sqlite*.test.ts'];
 
 export default defineConfig({
   test: {

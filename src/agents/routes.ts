@@ -5,6 +5,7 @@
  * schedule, timezone or `enabled` changes, null for a manual or disabled agent.
  */
 import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { CloneType } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
 import type { JobKind } from '../engine/kind.ts';
@@ -27,12 +28,12 @@ export const CreateBody = Type.Object(
     name: AgentFields.name,
     kbId: Type.Optional(AgentFields.kbId),
     platforms: AgentFields.platforms,
-    postsPerRun: Type.Optional({ ...AgentFields.postsPerRun, default: 1 }),
+    postsPerRun: Type.Optional(CloneType(AgentFields.postsPerRun, { default: 1 })),
     schedule: Type.Optional(AgentFields.schedule),
-    timezone: Type.Optional({ ...AgentFields.timezone, default: 'UTC' }),
-    instructions: Type.Optional({ ...AgentFields.instructions, default: '' }),
-    tone: Type.Optional({ ...AgentFields.tone, default: 'professional' }),
-    enabled: Type.Optional({ ...AgentFields.enabled, default: true }),
+    timezone: Type.Optional(CloneType(AgentFields.timezone, { default: 'UTC' })),
+    instructions: Type.Optional(CloneType(AgentFields.instructions, { default: '' })),
+    tone: Type.Optional(CloneType(AgentFields.tone, { default: 'professional' })),
+    enabled: Type.Optional(CloneType(AgentFields.enabled, { default: true })),
   },
   { additionalProperties: false },
 );

@@ -68,6 +68,18 @@ describe.skipIf(!postgresUrl)('npm run bench', () => {
     expect(summary).toContain(`## What remains\n\n${fs.readFileSync(new URL('../../bench/REMAINS.md', import.meta.url), 'utf8').trim()}\n`);
   });
 
+  it('startup: the compiled command against src through tsx, --version, serve to /readyz and idle RSS', { timeout: 120_000 }, async () => {
+    const run = await bench(['startup', '--runs=1']);
+    expect(run.code, run.output).toBe(0);
+    const report = read('startup.json');
+    for (const system of ['dist (compiled)', 'src through tsx']) {
+      expect(report.results[system].version).toHaveLength(1);
+      expect(report.results[system].ready[0]).toBeGreaterThan(0);
+      expect(report.results[system].rssMb[0]).toBeGreaterThan(0);
+    }
+    expect(report.comparisons[0].ratios[0]).toMatchObject({ label: '`longrun --version`, dist', target: '<= 0.5' });
+  });
+
   it('refuses an unknown benchmark by name', async () => {
     const run = await bench(['nonesuch']);
     expect(run.code).toBe(2);

@@ -1,8 +1,13 @@
-/** Runs the real `longrun` command as a child process. */
+/**
+ * Runs the real `longrun` command as a child process, from src/ through tsx: the tests check
+ * the code as it is now, not a dist/ built earlier (test/package checks the built package).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
-export const BIN = path.resolve(import.meta.dirname, '../../bin/longrun.mjs');
+const MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
+/** The arguments to `node` that run `longrun`. */
+export const BIN_ARGS = ['--import', 'tsx', MAIN];
 
 export interface CliResult {
   code: number | null;
@@ -12,7 +17,7 @@ export interface CliResult {
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...BIN_ARGS, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -33,7 +38,7 @@ export interface ServeProcess {
 
 /** Starts `longrun <command> --port 0` and waits until its stdout matches `ready` (group 1: its URL). */
 function startLongrunProcess(command: 'serve' | 'worker', ready: RegExp, args: string[], env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, command, '--port', '0', ...args], {
+  const child = spawn(process.execPath, [...BIN_ARGS, command, '--port', '0', ...args], {
     env: { ...process.env, LONGRUN_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

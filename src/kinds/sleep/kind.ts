@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Type, type Static } from '@sinclair/typebox';
+import { CloneType, Type, type Static } from '@sinclair/typebox';
 import { ItemTimeoutError, PermanentError, RetryableError } from '../../engine/errors.ts';
 import { defineKind, type JobKind } from '../../engine/kind.ts';
 
@@ -24,9 +24,9 @@ export const SleepInput = Type.Object(
   {
     items: Type.Integer({ minimum: 1, maximum: 10_000, default: 1, description: 'How many items (keys item-1 … item-N)' }),
     ms: Type.Integer({ minimum: 0, maximum: MAX_MS, default: 100, description: 'How long each item sleeps; its time budget is this plus 2 s' }),
-    fail: { ...Keys, description: 'Items that fail permanently (DEMO_FAILURE)' },
-    flaky: { ...Keys, description: 'Items whose first attempt fails with a retryable DEMO_FLAKE' },
-    hang: { ...Keys, description: 'Items that never finish on their own (they hit the time budget: `ms` plus 2 s)' },
+    fail: CloneType(Keys, { description: 'Items that fail permanently (DEMO_FAILURE)' }),
+    flaky: CloneType(Keys, { description: 'Items whose first attempt fails with a retryable DEMO_FLAKE' }),
+    hang: CloneType(Keys, { description: 'Items that never finish on their own (they hit the time budget: `ms` plus 2 s)' }),
   },
   { additionalProperties: false },
 );
