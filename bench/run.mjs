@@ -22,10 +22,6 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-// The benchmarks that start `longrun` as users do run dist/: build it from the src/ of now.
-const build = spawnSync(process.execPath, [path.join(dir, '../node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: path.join(dir, '..'), stdio: 'inherit' });
-if (build.status !== 0) process.exit(1);
-
 const failed = [];
 for (const name of names.length > 0 ? names : available) {
   console.log(`\n== bench: ${name} ==`);

@@ -19,6 +19,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertDistIsCurrent } from '../helpers/builtDist.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
 import { freshTestDatabase, testBackend, type TestDatabase } from '../helpers/testDatabase.ts';
 import { until } from '../helpers/wait.ts';
@@ -100,6 +101,7 @@ describe.runIf(onSqlite)('the README, run', () => {
   let done = new Set<number>();
 
   beforeAll(async () => {
+    assertDistIsCurrent(); // the blocks' `npx longrun` runs dist/
     database = await freshTestDatabase();
     logs = path.join(database.dataDir, 'readme-logs');
     const tmp = path.join(database.dataDir, 'tmp');

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
-import { readmeBlock } from './readme.ts';
+import { readBlocks } from '../docs/readme.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -71,7 +71,8 @@ describe('the npm package', () => {
   });
 
   it("type-checks the README's typed-client example with tsc --strict, then runs it with node", async () => {
-    fs.writeFileSync(path.join(consumer, 'example.ts'), readmeBlock(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), 'The typed client', 'ts'));
+    const example = readBlocks(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).find((b) => b.lang === 'ts' && b.text.includes("from 'longrun/client'"));
+    fs.writeFileSync(path.join(consumer, 'example.ts'), example!.text);
     // No skipLibCheck: our declarations are checked as the consumer's compiler sees them.
     const tsc = await run(process.execPath, [TSC, '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', '--lib', 'es2022,dom', 'example.ts'], {
       cwd: consumer,
