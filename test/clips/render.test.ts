@@ -68,7 +68,9 @@ const SeedJob = Type.Object(
 );
 const SeedJobList = Type.Object({ success: Type.Literal(true), data: Type.Array(SeedJob) }, { additionalProperties: false });
 
-describe('renders', () => {
+// Real ffmpeg renders of 1080×1920: about 10 s each alone, three times that and more on a 2-core
+// machine under the rest of the suite, so the give-up time is generous.
+describe('renders', { timeout: 120_000 }, () => {
   let outputUrl: string;
   let captioned: string;
 
