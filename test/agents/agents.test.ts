@@ -9,6 +9,7 @@ import { completion, startChatStandIn, type ChatStandIn } from '../helpers/chatS
 import { knowledgeBaseWith } from '../helpers/knowledge.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { until } from '../helpers/wait.ts';
 
 const PLAYBOOK = `# Pricing
 
@@ -223,15 +224,18 @@ describe('agents with the openai provider', () => {
     // Statuses are read one after the other, so the later run is read first: if it is running,
     // a serial queue means the earlier one had ended before, and still has when read next.
     let sawQueuedBehindRunning = false;
-    for (;;) {
-      const status = async (agent: string, run: string) => (await call(`${slow.url}/agents/${agent}/runs/${run}`, { key })).body.data.status;
-      const [s3, s2, s1] = [await status(b, other), await status(a, second), await status(a, first)];
-      expect(s2 === 'running' && s1 === 'running').toBe(false);
-      if (s2 === 'queued' && s1 === 'running') sawQueuedBehindRunning = true;
-      if ([s1, s2, s3].every((s) => s === 'completed')) break;
-      expect([s1, s2, s3]).not.toContain('failed');
-      await new Promise((r) => setTimeout(r, 40));
-    }
+    const status = async (agent: string, run: string) => (await call(`${slow.url}/agents/${agent}/runs/${run}`, { key })).body.data.status;
+    await until(
+      'every run has completed',
+      async () => {
+        const [s3, s2, s1] = [await status(b, other), await status(a, second), await status(a, first)];
+        expect(s2 === 'running' && s1 === 'running').toBe(false);
+        if (s2 === 'queued' && s1 === 'running') sawQueuedBehindRunning = true;
+        expect([s1, s2, s3]).not.toContain('failed');
+        return [s1, s2, s3].every((s) => s === 'completed');
+      },
+      { timeoutMs: 20_000, everyMs: 40 },
+    );
     expect(sawQueuedBehindRunning).toBe(true);
     const jobs = await slow.store.db.selectFrom('jobs').select(['id', 'started_at', 'completed_at']).where('id', 'in', [first, second, other]).execute();
     const byId = new Map(jobs.map((j) => [j.id, j]));

@@ -11,6 +11,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipWhenAnalysed, makeSampleVideo, tools, uploadClip } from '../helpers/media.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
+import { until } from '../helpers/wait.ts';
 
 let server: TestServer;
 let media: string;
@@ -67,7 +68,9 @@ const SeedJob = Type.Object(
 );
 const SeedJobList = Type.Object({ success: Type.Literal(true), data: Type.Array(SeedJob) }, { additionalProperties: false });
 
-describe('renders', () => {
+// Real ffmpeg renders of 1080×1920: about 10 s each alone, three times that and more on a 2-core
+// machine under the rest of the suite, so the give-up time is generous.
+describe('renders', { timeout: 120_000 }, () => {
   let outputUrl: string;
   let captioned: string;
 
@@ -161,12 +164,8 @@ describe('renders', () => {
     const accepted = await call(`${server.url}/clips/${clipId}/render`, { key, json: { candidateId: whole.body.data.id, template: 'vertical' } });
     const id = accepted.body.data.jobId as string;
     // Not ?wait=: a long-poll that starts once the job already runs would wait for its end.
-    let job = await call(`${server.url}/jobs/${id}`, { key });
-    for (let i = 0; i < 400 && job.body.data.status === 'queued'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      job = await call(`${server.url}/jobs/${id}`, { key });
-    }
-    expect(job.body.data.status).toBe('running');
+    await until('the render is running', async () => (await call(`${server.url}/jobs/${id}`, { key })).body.data.status !== 'queued', { timeoutMs: 20_000 });
+    expect((await call(`${server.url}/jobs/${id}`, { key })).body.data.status).toBe('running');
     const running = () => {
       try {
         return execFileSync('pgrep', ['-f', id]).toString().trim();
@@ -174,16 +173,14 @@ describe('renders', () => {
         return '';
       }
     };
-    for (let i = 0; i < 400 && !running(); i++) await new Promise((r) => setTimeout(r, 50)); // until ffmpeg is up (slow on a busy machine)
-    expect(running()).not.toBe('');
+    // ffmpeg is another process, seen from outside: asked again until it is up (slow on a busy machine).
+    await until('ffmpeg runs the render', () => running() !== '', { timeoutMs: 20_000, everyMs: 50 });
     const canceled = await call(`${server.url}/jobs/${id}/cancel`, { key, method: 'POST' });
     expect(canceled.status, canceled.text).toBe(200);
     expect(canceled.body.data.status).toBe('canceled');
-    for (let i = 0; i < 200 && running(); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(running()).toBe('');
+    await until('ffmpeg has exited', () => running() === '', { everyMs: 50 });
     const renders = path.join(server.config.clips.dir, server.org.id, clipId, 'renders');
-    for (let i = 0; i < 200 && fs.readdirSync(renders).some((f) => f.startsWith(id)); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(fs.readdirSync(renders).filter((f) => f.startsWith(id))).toEqual([]);
+    await until('the partial render is removed', () => !fs.readdirSync(renders).some((f) => f.startsWith(id)));
     expect((await call(`${server.url}/credits`, { key })).body.data).toEqual(before);
     const list = await call(`${server.url}/clips/${clipId}/jobs`, { key });
     expect(list.body.data[0]).toEqual({ id, clipId, status: 'canceled', createdAt: expect.any(String), completedAt: expect.any(String) });

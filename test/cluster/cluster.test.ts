@@ -13,6 +13,7 @@ import { startServeProcess, startWorkerProcess, type ServeProcess } from '../hel
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { freshTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { call } from '../helpers/testServer.ts';
+import { until } from '../helpers/wait.ts';
 
 const KEY = /lr_[0-9A-Z]{26}_[A-Za-z0-9_-]{43}/;
 const JOBS = 2000;
@@ -94,13 +95,9 @@ describe.skipIf(!postgres)('a cluster of API and worker processes on PostgreSQL'
     expect(new Set(ids).size).toBe(JOBS);
 
     store = openStore(database.url, 2);
-    const deadline = Date.now() + 240_000;
-    for (;;) {
-      const open = await store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'sleep').where('status', 'in', ['queued', 'running']).executeTakeFirstOrThrow();
-      if (Number(open.n) === 0) break;
-      if (Date.now() > deadline) throw new Error(`${open.n} jobs still open`);
-      await new Promise((r) => setTimeout(r, 500)); // an outside observer: the cluster has no signal for it
-    }
+    const openJobs = store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'sleep').where('status', 'in', ['queued', 'running']);
+    // Asked from outside (the cluster's processes signal only themselves), twice a second.
+    await until('every job has ended', async () => Number((await openJobs.executeTakeFirstOrThrow()).n) === 0, { timeoutMs: 240_000, everyMs: 500 });
 
     // Every job ended, completed, with its 5 items recorded once.
     const jobs = await store.db.selectFrom('jobs').select(['id', 'status', 'items_succeeded', 'credits_charged']).where('kind', '=', 'sleep').execute();

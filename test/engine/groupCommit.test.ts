@@ -3,6 +3,7 @@ import type { Store } from '../../src/store/database.ts';
 import { GroupCommit } from '../../src/store/groupCommit.ts';
 import { orgCreate } from '../../src/store/orgs.ts';
 import { testStore } from '../helpers/testServer.ts';
+import { until } from '../helpers/wait.ts';
 
 /** Each task creates an organisation named after it; "bad" ones create theirs and then throw. */
 describe('GroupCommit', () => {
@@ -55,7 +56,7 @@ describe('GroupCommit', () => {
     transactions.length = 0;
     const commit = group();
     const first = commit.run('c1');
-    await new Promise((resolve) => setImmediate(resolve)); // c1's transaction has begun
+    await until("c1's transaction has begun", () => transactions.length === 1);
     const rest = ['c2', 'c3', 'c4'].map((name) => commit.run(name));
     await Promise.all([first, ...rest]);
     expect(transactions).toEqual([1, 3]);

@@ -199,13 +199,13 @@ describe('scheduling', () => {
     expect(items.map((i) => [i.status, i.attempts])).toEqual([['pending', 0], ['pending', 0]]);
     expect(r.log[0]!.aborted).toBe(true);
 
-    // Well inside the 60 s lease, a second engine takes it over.
+    // Well inside the 60 s lease (waitForJob gives up at 20 s), a second engine takes it over.
     const fast = recordingKind(5);
     const successor = t.sibling({ concurrency: 1 });
     successor.register({ ...fast.kind, name: 'recording-fast' });
     await t.store.db.updateTable('jobs').set({ kind: 'recording-fast' }).where('id', '=', submitted.id).execute();
     successor.start();
-    const done = await waitForJob(successor, t.store, submitted.id, undefined, 5000);
+    const done = await waitForJob(successor, t.store, submitted.id);
     expect(done.status).toBe('completed');
   });
 });

@@ -1,6 +1,25 @@
-/** A knowledge base with one Markdown document, indexed and ready to search, made over HTTP. */
-import { call, type TestServer } from './testServer.ts';
+/** Knowledge-base documents made over HTTP, and waiting for their ingestion. */
+import { call, type Answer, type TestServer } from './testServer.ts';
+import { until } from './wait.ts';
 
+/**
+ * A document once its ingestion (a job) has ended: `indexed` or `failed`. Documents have no
+ * long-poll, so this asks the document route again until it has.
+ */
+export async function documentWhenIngested(url: string, key: string, kbId: string, docId: string): Promise<Answer['body']> {
+  let doc: Answer['body'];
+  await until(
+    `document ${docId} is ingested`,
+    async () => {
+      doc = (await call(`${url}/kbs/${kbId}/docs/${docId}`, { key })).body.data;
+      return doc.status !== 'processing';
+    },
+    { timeoutMs: 20_000 },
+  );
+  return doc;
+}
+
+/** A knowledge base with one Markdown document, indexed and ready to search. */
 export async function knowledgeBaseWith(server: Pick<TestServer, 'url'>, key: string, markdown: string, uri: string): Promise<string> {
   const kb = (await call(`${server.url}/kbs`, { key, json: { name: 'Notes' } })).body.data;
   const doc = await fetch(`${server.url}/kbs/${kb.id}/docs?uri=${encodeURIComponent(uri)}`, {
@@ -9,12 +28,7 @@ export async function knowledgeBaseWith(server: Pick<TestServer, 'url'>, key: st
     body: markdown,
   });
   const docId = (await doc.json()).data.id;
-  // Ingestion is a job: poll its document (a plain poll; documents have no long-poll).
-  for (let i = 0; i < 200; i++) {
-    const { status } = (await call(`${server.url}/kbs/${kb.id}/docs/${docId}`, { key })).body.data;
-    if (status === 'indexed') return kb.id;
-    if (status === 'failed') throw new Error(`document ${docId} failed to index`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`document ${docId} was not indexed in time`);
+  const ingested = await documentWhenIngested(server.url, key, kb.id, docId);
+  if (ingested.status !== 'indexed') throw new Error(`document ${docId} is ${ingested.status}: ${JSON.stringify(ingested.error)}`);
+  return kb.id;
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { locateMediaTools } from '../../src/clips/binaries.ts';
 import { call, type Answer } from './testServer.ts';
+import { until } from './wait.ts';
 
 export const tools = locateMediaTools({ ffmpegPath: null, ffprobePath: null });
 export const SAMPLE = { durationMs: 30_000, cutMs: 12_000, silence: { startMs: 20_000, endMs: 23_000 } };
@@ -41,12 +42,16 @@ export async function uploadClip(url: string, key: string, file: string, name?: 
   return { status: response.status, headers: response.headers, body, text };
 }
 
-/** Polls a clip until it leaves `processing` (its analysis job signals nothing a client can wait on). */
-export async function clipWhenAnalysed(url: string, key: string, clipId: string) {
-  for (let i = 0; i < 300; i++) {
-    const answer = await call(`${url}/clips/${clipId}`, { key });
-    if (!['uploading', 'processing'].includes(answer.body.data.status)) return answer.body.data;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`clip ${clipId} still processing`);
+/** A clip once it has left `processing`: its analysis job signals nothing a client can wait on, so this asks again. */
+export async function clipWhenAnalysed(url: string, key: string, clipId: string): Promise<Answer['body']> {
+  let clip: Answer['body'];
+  await until(
+    `clip ${clipId} is analysed`,
+    async () => {
+      clip = (await call(`${url}/clips/${clipId}`, { key })).body.data;
+      return !['uploading', 'processing'].includes(clip.status);
+    },
+    { timeoutMs: 60_000, everyMs: 100 },
+  );
+  return clip;
 }

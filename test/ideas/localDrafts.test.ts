@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceLabel, writeDraft, type PassageInput, type PlatformRequest } from '../../src/kinds/ideas/draft.ts';
 import type { TextProvider } from '../../src/llm/provider.ts';
 import { localProvider } from '../../src/llm/local.ts';
+import { documentWhenIngested } from '../helpers/knowledge.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 const REQUESTS: PlatformRequest[] = [
@@ -91,12 +92,7 @@ describe('an agent writing from an uploaded playbook', () => {
     const uploadAnswer = await fetch(`${server.url}/kbs/${kb.id}/docs`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/markdown' }, body: markdown });
     const doc = (await uploadAnswer.json()).data;
     expect(doc.uri).toMatch(/^upload:\/\//);
-    let status = doc.status as string;
-    for (let i = 0; status === 'processing' && i < 200; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      status = (await call(`${server.url}/kbs/${kb.id}/docs/${doc.id}`, { key })).body.data.status;
-    }
-    expect(status).toBe('indexed');
+    expect((await documentWhenIngested(server.url, key, kb.id, doc.id)).status).toBe('indexed');
 
     const agent = (await call(`${server.url}/agents`, { key, json: { name: 'Writer', kbId: kb.id, platforms: ['twitter', 'threads'], postsPerRun: 2, instructions: 'Escalation and tone.' } })).body.data;
     const run = await call(`${server.url}/agents/${agent.id}/run`, { key, method: 'POST' });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTML, MARKDOWN, TEXT, makePdf } from '../helpers/documents.ts';
+import { documentWhenIngested } from '../helpers/knowledge.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 let server: TestServer;
@@ -16,15 +17,7 @@ async function upload(key: string, kbId: string, body: string | Buffer, type: st
   return json.data as { id: string; status: string };
 }
 
-/** Polls a document until its ingestion ends. */
-async function settled(key: string, kbId: string, docId: string) {
-  for (let i = 0; i < 200; i++) {
-    const doc = (await call(`${server.url}/kbs/${kbId}/docs/${docId}`, { key })).body.data;
-    if (doc.status !== 'processing') return doc;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('still processing');
-}
+const settled = (key: string, kbId: string, docId: string) => documentWhenIngested(server.url, key, kbId, docId);
 
 const search = (key: string, kbId: string, query: string) => call(`${server.url}/kbs/${kbId}/search`, { key, json: { query, limit: 5 } });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileImportMany } from '../../src/talentPool/sql/profileImportMany.ts';
 import { profileSearch, searchTerms } from '../../src/talentPool/sql/profileSearch.ts';
 import type { Resume } from '../../src/talentPool/resume.ts';
+import { documentWhenIngested } from '../helpers/knowledge.ts';
 import { resume } from '../helpers/sourcing.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
@@ -25,15 +26,7 @@ async function kbWith(key: string, documents: string[]): Promise<string> {
     expect(response.status).toBe(202);
     ids.push((await response.json()).data.id);
   }
-  // Ingestion is a job; documents have no long-poll, so poll each one.
-  for (const id of ids) {
-    for (let i = 0; ; i++) {
-      const { status } = (await call(`${server.url}/kbs/${kb.id}/docs/${id}`, { key })).body.data;
-      if (status === 'indexed') break;
-      if (status === 'failed' || i > 400) throw new Error(`document ${id} is ${status}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  for (const id of ids) expect((await documentWhenIngested(server.url, key, kb.id, id)).status, id).toBe('indexed');
   return kb.id;
 }
 

@@ -10,10 +10,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { documentWhenIngested } from '../helpers/knowledge.ts';
 import { tools, uploadClip, clipWhenAnalysed } from '../helpers/media.ts';
 import { resume } from '../helpers/sourcing.ts';
 import { call, type Answer } from '../helpers/testServer.ts';
 import { sendRaw, type IdPools, type Operation, type ResourceKind, resourceKindOfParam } from '../helpers/openapiRequests.ts';
+import { until } from '../helpers/wait.ts';
 
 /** Two seconds of 160×120 video with a tone: enough for analysis and a render, cheap to make. */
 export function makeTinyVideo(dir: string): string {
@@ -41,14 +43,11 @@ async function untilDone(get: () => Promise<Answer>, done: (a: Answer) => boolea
   throw new Error(`seeding: ${what} did not finish`);
 }
 
-async function plainPoll(get: () => Promise<Answer>, done: (a: Answer) => boolean, what: string): Promise<Answer> {
-  for (let i = 0; i < 300; i++) {
-    const answer = await get();
-    if (done(answer)) return answer;
-    // Documents and deliveries have no long-poll: a short plain poll, as knowledge.ts does.
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`seeding: ${what} did not finish`);
+/** Asks again until `done`: deliveries have no long-poll. */
+async function answerWhen(get: () => Promise<Answer>, done: (a: Answer) => boolean, what: string): Promise<Answer> {
+  let answer: Answer | undefined;
+  await until(`seeding: ${what}`, async () => done((answer = await get())), { timeoutMs: 20_000 });
+  return answer!;
 }
 
 export interface SeedOptions {
@@ -116,7 +115,7 @@ export async function seedResources(url: string, key: string, o: SeedOptions): P
     body: '# Onboarding\n\nUsers who reach a first success in the first session come back. Activation rises when the signup form is short.',
   });
   const doc = (await docAnswer.json()).data.id as string;
-  await plainPoll(() => call(`${url}/kbs/${kb}/docs/${doc}`, { key }), (a) => a.body?.data?.status !== 'processing', 'document ingestion');
+  await documentWhenIngested(url, key, kb, doc);
 
   const ideaJob = ok(
     await call(`${url}/ideas/enrich`, { key, json: { idea: { title: 'Short signup forms', citations: [{ snippet: 'Activation rises', docId: doc }] }, platforms: [{ platform: 'twitter' }, { platform: 'linkedin', mode: 'standard' }], kbId: kb } }),
@@ -128,7 +127,7 @@ export async function seedResources(url: string, key: string, o: SeedOptions): P
   const agentRun = ok(await call(`${url}/agents/${agent}/run`, { key, method: 'POST' }), 'POST run').body.data.runId as string;
   await untilDone(() => call(`${url}/agents/${agent}/runs/${agentRun}?wait=10`, { key }), (a) => ['completed', 'failed'].includes(a.body?.data?.status), 'agent run');
 
-  const deliveries = await plainPoll(
+  const deliveries = await answerWhen(
     () => call(`${url}/webhooks/${webhook}/deliveries`, { key }),
     (a) => a.body.data.deliveries.length > 0 && a.body.data.deliveries.every((d: { status: string }) => d.status !== 'pending'),
     'webhook deliveries',

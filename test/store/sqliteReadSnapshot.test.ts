@@ -91,8 +91,13 @@ describe('SQLite read snapshot', () => {
       store.db.transaction().execute(async (trx) => {
         const { row } = await apiKeyCreate(trx, { orgId: org.id });
         // Issued while the transaction holds the connection: it must wait, not read its rows.
+        // SQLite runs in this process, so a read that did not wait would have ended within a
+        // few turns of the event loop, however loaded the machine.
         readOutside = apiKeyFindById(store.db, row.id);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        let settled = false;
+        void readOutside.finally(() => (settled = true));
+        for (let turn = 0; turn < 3; turn++) await nextTurn();
+        expect(settled, 'the read waited for the transaction').toBe(false);
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
