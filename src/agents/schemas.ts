@@ -5,7 +5,7 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { PLATFORMS } from '../kinds/ideas/schemas.ts';
-import { Nullable, PageQuery, Timestamp } from '../server/schemas.ts';
+import { Nullable, PageQuery, Timestamp, WithOptions } from '../server/schemas.ts';
 
 export const TONES = ['professional', 'casual', 'educational', 'inspirational', 'humorous'] as const;
 
@@ -79,12 +79,12 @@ export const CreateBody = Type.Object(
     name: AgentFields.name,
     kbId: Type.Optional(AgentFields.kbId),
     platforms: AgentFields.platforms,
-    postsPerRun: Type.Optional({ ...AgentFields.postsPerRun, default: 1 }),
+    postsPerRun: Type.Optional(WithOptions(AgentFields.postsPerRun, { default: 1 })),
     schedule: Type.Optional(AgentFields.schedule),
-    timezone: Type.Optional({ ...AgentFields.timezone, default: 'UTC' }),
-    instructions: Type.Optional({ ...AgentFields.instructions, default: '' }),
-    tone: Type.Optional({ ...AgentFields.tone, default: 'professional' }),
-    enabled: Type.Optional({ ...AgentFields.enabled, default: true }),
+    timezone: Type.Optional(WithOptions(AgentFields.timezone, { default: 'UTC' })),
+    instructions: Type.Optional(WithOptions(AgentFields.instructions, { default: '' })),
+    tone: Type.Optional(WithOptions(AgentFields.tone, { default: 'professional' })),
+    enabled: Type.Optional(WithOptions(AgentFields.enabled, { default: true })),
   },
   { additionalProperties: false },
 );

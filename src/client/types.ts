@@ -1,7 +1,8 @@
 /**
  * The shapes the client sends and receives, derived from the TypeBox schemas the server
  * validates and serialises with — so a route's type cannot drift from the route. Every import
- * here is `import type`: the client loads no server code at run time.
+ * here is `import type` from a schema module (a `schemas.ts`, which imports only TypeBox): the
+ * client loads nothing at run time, and a consumer's tsc checks none of the server's code.
  *
  * Two adjustments, both to request shapes: TypeBox's `Static` keeps a property that has a
  * `default` required, but the server fills such properties in, so the client lets callers leave
@@ -209,7 +210,7 @@ export type WebhookEndpointsPage = Static<typeof EndpointsPageSchema>;
 export type WebhookDeleted = Static<typeof EndpointDeleted>;
 export type WebhookDeliveriesPage = Static<typeof DeliveriesPageSchema>;
 export type WebhookTestResult = Static<typeof TestAnswer>;
-/** The body of a delivery, as `verifyWebhook` returns it. */
+/** The body of a delivery, as `verifyWebhook` (longrun/client/webhooks) returns it. */
 export type WebhookEvent = WebhookBody;
 
 // the demonstration kind (LONGRUN_DEMO_KINDS=1)

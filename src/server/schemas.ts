@@ -4,7 +4,7 @@
  * validation, serialization, the OpenAPI document and the typed client alike. Imports nothing
  * but TypeBox, so the client and the engine can use it without loading the server.
  */
-import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
 
 /**
  * The one catalogue of API error codes, shared by both route families.
@@ -100,6 +100,14 @@ export const SourcingError = Type.Object(
 export function WithDefault<T extends TSchema>(schema: T): T {
   if (schema.default === undefined) throw new Error('WithDefault: the schema has no default');
   return Type.Optional(schema) as unknown as T;
+}
+
+/**
+ * `schema` with more options (a default, a description), typed as `schema`: the type of a bare
+ * spread names TypeBox's internal symbols, which a declaration file cannot.
+ */
+export function WithOptions<T extends TSchema>(schema: T, options: SchemaOptions): T {
+  return { ...schema, ...options };
 }
 
 /**

@@ -4,7 +4,7 @@
  * schema modules.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ContentOk } from '../../server/schemas.ts';
+import { ContentOk, WithOptions } from '../../server/schemas.ts';
 
 /** The longest an item may sleep, in milliseconds. */
 export const MAX_MS = 60_000;
@@ -15,9 +15,9 @@ export const SleepInput = Type.Object(
   {
     items: Type.Integer({ minimum: 1, maximum: 10_000, default: 1, description: 'How many items (keys item-1 … item-N)' }),
     ms: Type.Integer({ minimum: 0, maximum: MAX_MS, default: 100, description: 'How long each item sleeps; its time budget is this plus 2 s' }),
-    fail: { ...Keys, description: 'Items that fail permanently (DEMO_FAILURE)' },
-    flaky: { ...Keys, description: 'Items whose first attempt fails with a retryable DEMO_FLAKE' },
-    hang: { ...Keys, description: 'Items that never finish on their own (they hit the time budget: `ms` plus 2 s)' },
+    fail: WithOptions(Keys, { description: 'Items that fail permanently (DEMO_FAILURE)' }),
+    flaky: WithOptions(Keys, { description: 'Items whose first attempt fails with a retryable DEMO_FLAKE' }),
+    hang: WithOptions(Keys, { description: 'Items that never finish on their own (they hit the time budget: `ms` plus 2 s)' }),
   },
   { additionalProperties: false },
 );
