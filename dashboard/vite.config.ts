@@ -8,6 +8,8 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
+  // The dashboard uses the typed client from its sources, bundled in (tsconfig.json says the same for tsc).
+  resolve: { alias: [{ find: /^longrun\/client$/, replacement: fileURLToPath(new URL('../src/client/index.ts', import.meta.url)) }] },
   // The page and its assets are served under /dashboard/, never from a CDN.
   base: '/dashboard/',
   // Nothing to copy verbatim: every file the page needs is imported by it.

@@ -3,12 +3,12 @@
  * sign-out) and the view the URL's hash names.
  */
 import './style.css';
-import { ApiError, apiData, whenUnauthorized } from './api.ts';
+import { client, LongrunError, whenUnauthorized } from './api.ts';
 import { h } from './dom.ts';
 import { liveRegion } from './live.ts';
 import { currentPath, match, type Route } from './router.ts';
 import { forgetKey, savedKey } from './session.ts';
-import type { Me } from './types.ts';
+import type { Me } from 'longrun/client';
 import { agentView } from './views/agent.ts';
 import { agentsView } from './views/agents.ts';
 import { clipView } from './views/clip.ts';
@@ -94,12 +94,12 @@ async function show(main: HTMLElement, nav: HTMLElement): Promise<void> {
   const root = h('div', { class: 'view' });
   try {
     const found = match(routes, path, query);
-    if (!found) throw new ApiError(404, 'not_found', `There is no page ${path}.`);
+    if (!found) throw new LongrunError(404, 'not_found', `There is no page ${path}.`);
     await found.view({ root, params: found.params, query, signal: controller.signal });
   } catch (error) {
-    if (controller.signal.aborted || (error instanceof ApiError && error.status === 401)) return;
+    if (controller.signal.aborted || (error instanceof LongrunError && error.status === 401)) return;
     root.replaceChildren(
-      h('h1', { tabindex: -1 }, error instanceof ApiError && error.status === 404 ? 'Not found' : 'Something went wrong'),
+      h('h1', { tabindex: -1 }, error instanceof LongrunError && error.status === 404 ? 'Not found' : 'Something went wrong'),
       h('p', { class: 'error-text', role: 'alert' }, error instanceof Error ? error.message : String(error)),
       h('p', null, h('a', { href: '#/jobs' }, 'Back to the jobs')),
     );
@@ -134,7 +134,7 @@ function signIn(): void {
 async function start(): Promise<void> {
   if (!savedKey()) return signIn();
   try {
-    signedIn(await apiData<Me>('/me'));
+    signedIn(await client().account.me());
   } catch {
     forgetKey();
     signIn();

@@ -5,7 +5,6 @@
  * schedule, timezone or `enabled` changes, null for a manual or disabled agent.
  */
 import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CloneType } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
 import type { JobKind } from '../engine/kind.ts';
@@ -21,32 +20,12 @@ import { checkSchedule, checkTimezone, nextRunAt, ScheduleError } from './schedu
 import type { Clock } from './scheduler.ts';
 import { agentDelete, agentFindForOrg, agentInsert, agentsListForOrg, agentUpdate, type AgentRow } from './sql/agents.ts';
 import { agentRunStart } from './trigger.ts';
-import { AGENT_MISSING_KEY_MESSAGE, AgentFields, AgentView, agentView } from './view.ts';
+import { AgentDeleted, AgentsPage, AgentView, CreateBody, PatchBody, RunAccepted } from './schemas.ts';
+import { AGENT_MISSING_KEY_MESSAGE, agentView } from './view.ts';
 
-export const CreateBody = Type.Object(
-  {
-    name: AgentFields.name,
-    kbId: Type.Optional(AgentFields.kbId),
-    platforms: AgentFields.platforms,
-    postsPerRun: Type.Optional(CloneType(AgentFields.postsPerRun, { default: 1 })),
-    schedule: Type.Optional(AgentFields.schedule),
-    timezone: Type.Optional(CloneType(AgentFields.timezone, { default: 'UTC' })),
-    instructions: Type.Optional(CloneType(AgentFields.instructions, { default: '' })),
-    tone: Type.Optional(CloneType(AgentFields.tone, { default: 'professional' })),
-    enabled: Type.Optional(CloneType(AgentFields.enabled, { default: true })),
-  },
-  { additionalProperties: false },
-);
-export const PatchBody = Type.Partial(Type.Object(AgentFields), { additionalProperties: false, minProperties: 1 });
 type AgentSettings = Required<Static<typeof PatchBody>>;
 
 const Params = Type.Object({ agentId: Type.String({ maxLength: 100 }) });
-
-export const AgentsPage = Type.Object({ agents: Type.Array(AgentView), total: Type.Integer() });
-
-export const AgentDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
-
-export const RunAccepted = Type.Object({ runId: Type.String({ description: 'run_<ULID>' }), status: Type.Literal('queued') });
 
 /** The organisation's agent, or the route's 404. */
 export async function agentOfOrg(db: Db, orgId: string, agentId: string): Promise<AgentRow> {

@@ -13,36 +13,18 @@ import { waitForJobChange } from '../engine/waitForChange.ts';
 import { AppError } from '../errors.ts';
 import { orgOf } from '../server/plugins/auth.ts';
 import { POLL_AFTER_SECONDS } from '../server/routes/jobs.ts';
-import { ContentOk, PageQuery, Timestamp, WaitQuery } from '../server/schemas.ts';
+import { ContentOk, PageQuery, WaitQuery } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import { agentOfOrg } from './routes.ts';
 import { postsListForAgent } from './sql/posts.ts';
 import { runFindForAgent, runsBetween, runsListForAgent, runStatusOf, type RunRow } from './sql/runs.ts';
-import { AGENT_MISSING_KEY_MESSAGE, AgentPostView, AgentRunView, Platform, postView, runView } from './view.ts';
+import { AgentRunView, OutputsPage, OutputsQuery, RunsPage, Stats, StatsQuery } from './schemas.ts';
+import { AGENT_MISSING_KEY_MESSAGE, postView, runView } from './view.ts';
 import type { Clock } from './scheduler.ts';
 
 const Params = Type.Object({ agentId: Type.String({ maxLength: 100 }) });
 const RunParams = Type.Object({ agentId: Type.String({ maxLength: 100 }), runId: Type.String({ maxLength: 100 }) });
 const DAY_MS = 86_400_000;
-
-export const RunsPage = Type.Object({ runs: Type.Array(AgentRunView), total: Type.Integer() });
-
-export const OutputsQuery = Type.Object(
-  { ...PageQuery.properties, runId: Type.Optional(Type.String({ maxLength: 100, description: 'Only this run’s posts' })), platform: Type.Optional(Platform) },
-  { additionalProperties: false },
-);
-
-export const OutputsPage = Type.Object({ outputs: Type.Array(AgentPostView), total: Type.Integer() });
-
-export const StatsQuery = Type.Object({ from: Type.Optional(Timestamp), to: Type.Optional(Timestamp) }, { additionalProperties: false });
-
-export const Stats = Type.Object({
-  from: Timestamp,
-  to: Timestamp,
-  runs: Type.Object({ total: Type.Integer(), queued: Type.Integer(), running: Type.Integer(), completed: Type.Integer(), failed: Type.Integer() }),
-  postsGenerated: Type.Integer(),
-  tokensUsed: Type.Integer(),
-});
 
 export async function agentRunRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; clock: Clock }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();

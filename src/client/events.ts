@@ -6,7 +6,6 @@
  * (`job.completed`, `job.failed`, `job.canceled`), or at once when the server answers 204 (the
  * job had ended and its last event was already seen). Breaking out of the loop closes the stream.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { errorFromAnswer, LongrunError } from './errors.ts';
 import { seg, type Http } from './http.ts';
 import { parseSse } from './sse.ts';
@@ -27,6 +26,22 @@ const TERMINAL = new Set<JobEvent['type']>(['job.completed', 'job.failed', 'job.
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 const MAX_DELAY_MS = 10_000;
 
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts (as an aborted fetch does). */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export async function* streamEvents(http: Http, jobId: string, opts: StreamEventsOptions = {}): AsyncGenerator<JobEvent, void, undefined> {
   const maxRetries = opts.maxRetries ?? 8;
   let baseDelay = opts.retryDelayMs ?? 500;
@@ -42,7 +57,7 @@ export async function* streamEvents(http: Http, jobId: string, opts: StreamEvent
   const backOff = async (error: LongrunError) => {
     failures += 1;
     if (failures > maxRetries) throw error;
-    await delay(Math.min(baseDelay * 2 ** (failures - 1), MAX_DELAY_MS), undefined, { signal: abort.signal });
+    await delay(Math.min(baseDelay * 2 ** (failures - 1), MAX_DELAY_MS), abort.signal);
   };
 
   try {

@@ -75,7 +75,9 @@ export class Http {
   /** A fetch whose failure to connect is a LongrunError; the answer is the caller's to read. */
   async fetch(url: string, init: RequestInit): Promise<Response> {
     try {
-      return await this.fetchImpl(url, init);
+      // Called as a plain function: a browser's fetch refuses to run as a method of another object.
+      const fetchImpl = this.fetchImpl;
+      return await fetchImpl(url, init);
     } catch (error) {
       if (init.signal?.aborted) throw error; // the caller stopped it: not a connection problem
       throw connectionError(this.baseUrl, error);

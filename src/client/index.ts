@@ -1,8 +1,10 @@
 /**
  * `longrun/client`: a typed client for a longrun server. Every route's body, query and answer
- * is typed from the TypeBox schemas the server validates with (see types.ts; only types are
- * imported, so no server code is loaded). Failed calls throw `LongrunError` with the status,
- * code and message of either family's envelope.
+ * is typed from the TypeBox schemas the server validates with (see types.ts: types only, from
+ * the schema modules, so nothing of the server is loaded or type-checked). Failed calls throw
+ * `LongrunError` with the status, code and message of either family's envelope. It needs only
+ * `fetch`, so it runs in Node 20 and in browsers; checking webhook signatures needs Node, and
+ * lives in longrun/client/webhooks (webhooks.ts).
  *
  *   const client = createClient({ url: 'http://127.0.0.1:8080', apiKey: process.env.LONGRUN_API_KEY });
  *   const { requestId } = await client.sourcing.start({ title, jobDescription, location, limit: 10 });
@@ -37,7 +39,7 @@ export class LongrunClient {
   readonly kbs;
   readonly ideas;
   readonly agents;
-  /** Webhook endpoints and their deliveries (to check a delivery you received, see `verifyWebhook`). */
+  /** Webhook endpoints and their deliveries (to check a delivery you received: `verifyWebhook` of longrun/client/webhooks). */
   readonly webhooks;
   /** The demonstration kind, on servers started with LONGRUN_DEMO_KINDS=1. */
   readonly demo;
@@ -82,7 +84,6 @@ export function createClient(options: ClientOptions): LongrunClient {
 }
 
 export { LongrunError, type ApiErrorCode, type ClientErrorCode } from './errors.ts';
-export { verifyWebhook, WebhookVerificationError, type VerifyWebhookOptions, type WebhookHeaders } from './verifyWebhook.ts';
 export { isFinished, type WaitForOptions } from './waitFor.ts';
 export type { StreamEventsOptions } from './events.ts';
 export type { Answer, CallOptions, ClientOptions, RequestOptions, SignalOption } from './http.ts';

@@ -2,6 +2,8 @@
  * A Server-Sent Events parser (the `text/event-stream` format of the HTML standard): bytes in,
  * messages out. Lines may end in CRLF, LF or CR, even split across chunks; `:` lines are
  * comments (keep-alives); a blank line ends a message; a message without data is not one.
+ * It reads a `fetch` body through its reader, which every browser has (not all can iterate a
+ * ReadableStream with `for await`).
  */
 
 export interface SseMessage {
@@ -15,7 +17,7 @@ export interface SseMessage {
   retry?: number;
 }
 
-export async function* parseSse(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<SseMessage> {
+export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
   const decoder = new TextDecoder();
   let buffer = '';
   let id: string | undefined;
@@ -57,11 +59,30 @@ export async function* parseSse(chunks: AsyncIterable<Uint8Array>): AsyncGenerat
     }
   }
 
-  for await (const chunk of chunks) {
+  for await (const chunk of read(body)) {
     buffer += decoder.decode(chunk, { stream: true });
     yield* take(false);
   }
   buffer += decoder.decode();
   // A message not ended by a blank line when the stream closes is dropped, as the standard says.
   yield* take(true);
+}
+
+/** A stream's chunks through its reader; stopping early cancels the stream. */
+async function* read(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
 }

@@ -1,42 +1,83 @@
 /**
  * The shapes the client sends and receives, derived from the TypeBox schemas the server
  * validates and serialises with — so a route's type cannot drift from the route. Every import
- * here is `import type`: the client loads no server code at run time.
+ * here is `import type` from a schema module (a `schemas.ts`, which imports only TypeBox): the
+ * client loads nothing at run time, and a consumer's tsc checks none of the server's code.
  *
  * Two adjustments, both to request shapes: TypeBox's `Static` keeps a property that has a
  * `default` required, but the server fills such properties in, so the client lets callers leave
  * them out (`WithDefaults`); and query strings are all optional for the same reason.
  */
 import type { Static } from '@sinclair/typebox';
-import type { AgentDeleted as AgentDeletedSchema, AgentsPage as AgentsPageSchema, CreateBody as AgentCreateSchema, PatchBody as AgentPatchSchema, RunAccepted } from '../agents/routes.ts';
-import type { OutputsPage, OutputsQuery, RunsPage, Stats, StatsQuery } from '../agents/runRoutes.ts';
-import type { AgentPostView, AgentRunView, AgentView } from '../agents/view.ts';
-import type { CaptionsAnswer, RenderAccepted as RenderAcceptedSchema, RenderBody, RenderJob as RenderJobSchema } from '../clips/renderRoutes.ts';
-import type { SourceUrl as SourceUrlSchema } from '../clips/sourceRoutes.ts';
-import type { CandidateBody, ClipDeleted as ClipDeletedSchema, ClipsPage as ClipsPageSchema, ImportBody } from '../clips/routes.ts';
-import type { StartUploadBody, UploadView } from '../clips/uploadRoutes.ts';
-import type { CandidateView, ClipView } from '../clips/view.ts';
-import type { JobEventType } from '../engine/sql/eventAppend.ts';
-import type { ItemView, JobView } from '../engine/views.ts';
-import type { CreateKbBody, DocsPage, DocUploadQuery, DocView, KbDeleted as KbDeletedSchema, KbsPage as KbsPageSchema, KbView, SearchAnswer, SearchBody } from '../kb/routes.ts';
-import type { Accepted as EnrichmentAcceptedSchema, Completed as EnrichmentCompletedSchema, Processing as EnrichmentProcessingSchema } from '../kinds/enrichment/routes.ts';
-import type { EnrichmentInput as EnrichmentInputSchema } from '../kinds/enrichment/kind.ts';
-import type { EnrichAccepted, EnrichDrafts, EnrichJob } from '../kinds/ideas/routes.ts';
-import type { IdeaEnrichInput as IdeaEnrichInputSchema } from '../kinds/ideas/kind.ts';
-import type { Accepted as SleepAcceptedSchema, SubmitBody as SleepBodySchema } from '../kinds/sleep/routes.ts';
-import type { SourcingInput as SourcingInputSchema } from '../kinds/sourcing/kind.ts';
-import type { RunFailed } from '../kinds/sourcing/runs.ts';
-import type { Accepted as SourcingAcceptedSchema, Completed as SourcingCompletedSchema, Processing as SourcingProcessingSchema } from '../kinds/sourcing/routes.ts';
-import type { Candidate as CandidateSchema } from '../scoring/candidate.ts';
-import type { JobsPage as JobsPageSchema, JobsQuery as JobsQuerySchema, ItemsPage as ItemsPageSchema } from '../server/routes/jobs.ts';
-import type { Balance as BalanceSchema, LedgerEntry as LedgerEntrySchema, LedgerPage as LedgerPageSchema, Me as MeSchema } from '../server/routes/account.ts';
-import type { PageQuery as PageQuerySchema } from '../server/schemas.ts';
-import type { ImportResult as ImportResultSchema, ProfileAnswer as ProfileAnswerSchema, ProfileDeleted as ProfileDeletedSchema, ProfilesPage as ProfilesPageSchema } from '../talentPool/routes.ts';
-import type { Resume as ResumeSchema } from '../talentPool/resume.ts';
-import type { ProfileView } from '../talentPool/view.ts';
-import type { WebhookBody } from '../webhooks/payload.ts';
-import type { CreateBody as WebhookCreateSchema, DeliveriesPage as DeliveriesPageSchema, EndpointDeleted, EndpointsPage as EndpointsPageSchema, PatchBody as WebhookPatchSchema, TestAnswer } from '../webhooks/routes.ts';
-import type { DeliveryView, EndpointView } from '../webhooks/view.ts';
+import type {
+  AgentDeleted as AgentDeletedSchema,
+  AgentPostView,
+  AgentRunView,
+  AgentsPage as AgentsPageSchema,
+  AgentView,
+  CreateBody as AgentCreateSchema,
+  OutputsPage,
+  OutputsQuery,
+  PatchBody as AgentPatchSchema,
+  RunAccepted,
+  RunsPage,
+  Stats,
+  StatsQuery,
+} from '../agents/schemas.ts';
+import type {
+  CandidateBody,
+  CandidateView,
+  CaptionsAnswer,
+  ClipDeleted as ClipDeletedSchema,
+  ClipsPage as ClipsPageSchema,
+  ClipView,
+  ImportBody,
+  RenderAccepted as RenderAcceptedSchema,
+  RenderBody,
+  RenderJob as RenderJobSchema,
+  SourceUrl as SourceUrlSchema,
+  StartUploadBody,
+  UploadView,
+} from '../clips/schemas.ts';
+import type { ItemsPage as ItemsPageSchema, ItemView, JobEventType, JobsPage as JobsPageSchema, JobsQuery as JobsQuerySchema, JobView } from '../engine/schemas.ts';
+import type { CreateKbBody, DocsPage, DocUploadQuery, DocView, KbDeleted as KbDeletedSchema, KbsPage as KbsPageSchema, KbView, SearchAnswer, SearchBody } from '../kb/schemas.ts';
+import type {
+  Accepted as EnrichmentAcceptedSchema,
+  Completed as EnrichmentCompletedSchema,
+  EnrichmentInput as EnrichmentInputSchema,
+  Processing as EnrichmentProcessingSchema,
+  ProfileResult as ProfileResultSchema,
+} from '../kinds/enrichment/schemas.ts';
+import type { EnrichAccepted, EnrichDrafts, EnrichJob, IdeaEnrichInput as IdeaEnrichInputSchema } from '../kinds/ideas/schemas.ts';
+import type { Accepted as SleepAcceptedSchema, SubmitBody as SleepBodySchema } from '../kinds/sleep/schemas.ts';
+import type {
+  Accepted as SourcingAcceptedSchema,
+  Completed as SourcingCompletedSchema,
+  Processing as SourcingProcessingSchema,
+  RunFailed,
+  SourcingInput as SourcingInputSchema,
+} from '../kinds/sourcing/schemas.ts';
+import type { Candidate as CandidateSchema } from '../scoring/schemas.ts';
+import type { Balance as BalanceSchema, LedgerEntry as LedgerEntrySchema, LedgerPage as LedgerPageSchema, Me as MeSchema, PageQuery as PageQuerySchema } from '../server/schemas.ts';
+import type {
+  ImportResult as ImportResultSchema,
+  ProfileAnswer as ProfileAnswerSchema,
+  ProfileDeleted as ProfileDeletedSchema,
+  ProfilesPage as ProfilesPageSchema,
+  ProfileView,
+  Resume as ResumeSchema,
+} from '../talentPool/schemas.ts';
+import type {
+  CreateBody as WebhookCreateSchema,
+  DeliveriesPage as DeliveriesPageSchema,
+  DeliveryView,
+  EndpointDeleted,
+  EndpointsPage as EndpointsPageSchema,
+  EndpointView,
+  PatchBody as WebhookPatchSchema,
+  TestAnswer,
+  WebhookBody,
+} from '../webhooks/schemas.ts';
 
 /** `T` with the keys `K` optional: the server supplies their defaults. */
 export type WithDefaults<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
@@ -108,6 +149,8 @@ export type RunFailedAnswer = Static<ReturnType<typeof RunFailed>>;
 export type SourcingResults = Static<typeof SourcingProcessingSchema> | Static<typeof SourcingCompletedSchema> | RunFailedAnswer;
 export type EnrichmentInput = Static<typeof EnrichmentInputSchema>;
 export type EnrichmentAccepted = Static<typeof EnrichmentAcceptedSchema>;
+/** One profile of a completed enrichment run: its candidate, or why it could not be enriched. */
+export type EnrichmentProfileResult = Static<typeof ProfileResultSchema>;
 /** `GET /sourcing/enrich/{id}/results`: 202 processing, or 200 completed or failed. */
 export type EnrichmentResults = Static<typeof EnrichmentProcessingSchema> | Static<typeof EnrichmentCompletedSchema> | RunFailedAnswer;
 
@@ -167,7 +210,7 @@ export type WebhookEndpointsPage = Static<typeof EndpointsPageSchema>;
 export type WebhookDeleted = Static<typeof EndpointDeleted>;
 export type WebhookDeliveriesPage = Static<typeof DeliveriesPageSchema>;
 export type WebhookTestResult = Static<typeof TestAnswer>;
-/** The body of a delivery, as `verifyWebhook` returns it. */
+/** The body of a delivery, as `verifyWebhook` (longrun/client/webhooks) returns it. */
 export type WebhookEvent = WebhookBody;
 
 // the demonstration kind (LONGRUN_DEMO_KINDS=1)

@@ -20,9 +20,9 @@ import { captionsForSegment, type Cue } from './captions.ts';
 import { runTool } from './run.ts';
 import { candidateGet, clipGet, clipUpdate } from './sql/clips.ts';
 import type { ClipStorage } from './storage.ts';
+import type { Template } from './schemas.ts';
 
-export const TEMPLATES = ['default', 'vertical', 'square'] as const;
-export type Template = (typeof TEMPLATES)[number];
+export { TEMPLATES, type Template } from './schemas.ts';
 
 export interface RenderInput {
   clipId: string;

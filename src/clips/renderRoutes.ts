@@ -14,12 +14,13 @@ import { AppError } from '../errors.ts';
 import { nowIso } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
 import { POLL_AFTER_SECONDS } from '../server/routes/jobs.ts';
-import { ContentOk, Timestamp, UnixSeconds, WaitQuery } from '../server/schemas.ts';
+import { ContentOk, UnixSeconds, WaitQuery } from '../server/schemas.ts';
 import { jobGetForOrg } from '../engine/sql/jobsRead.ts';
 import { MAX_WAIT_SECONDS, waitForJobChange } from '../engine/waitForChange.ts';
 import type { Db } from '../store/database.ts';
 import { CaptionError, detectFormat, parseCaptions, type CaptionFormat } from './captions.ts';
-import { TEMPLATES, estimatedRenderSeconds, type RenderInput } from './renderKind.ts';
+import { estimatedRenderSeconds, type RenderInput } from './renderKind.ts';
+import { CaptionsAnswer, RenderAccepted, RenderBody, RenderJob } from './schemas.ts';
 import { signatureValid, signingKey, signPath } from './signedUrls.ts';
 import { candidateGet, clipGetForOrg, type ClipRow } from './sql/clips.ts';
 import type { ClipStorage } from './storage.ts';
@@ -35,28 +36,6 @@ export interface RenderRouteOptions {
 }
 
 const Params = Type.Object({ clipId: Type.String({ maxLength: 100 }) });
-
-export const RenderJob = Type.Object({
-  id: Type.String({ description: 'job_<ULID>' }),
-  clipId: Type.String(),
-  status: Type.String({ description: 'queued, running, completed, failed or canceled' }),
-  outputUrl: Type.Optional(Type.String({ description: 'Absolute, signed and expiring; present once completed' })),
-  createdAt: Timestamp,
-  completedAt: Type.Optional(Timestamp),
-});
-
-export const CaptionsAnswer = Type.Object({ clipId: Type.String(), format: Type.String(), cues: Type.Integer() });
-
-export const RenderBody = Type.Object(
-  {
-    candidateId: Type.String({ maxLength: 100 }),
-    template: Type.Optional(Type.Union(TEMPLATES.map((t) => Type.Literal(t)), { default: 'default' })),
-    captions: Type.Optional(Type.Boolean({ default: false })),
-  },
-  { additionalProperties: false },
-);
-
-export const RenderAccepted = Type.Object({ jobId: Type.String(), status: Type.Literal('queued'), estimatedDurationSec: Type.Integer() });
 
 export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteOptions) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();

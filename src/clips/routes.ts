@@ -28,7 +28,8 @@ import { adoptClipFile, clipCreatedRecord } from './adopt.ts';
 import { candidateInsert, candidatesOf, clipDelete, clipGetForOrg, clipInsert, clipsPageForOrg, type ClipRow } from './sql/clips.ts';
 import { BlockedUrlError, checkPublicUrl, type GuardOptions } from '../webhooks/addressGuard.ts';
 import type { ClipStorage } from './storage.ts';
-import { CandidateView, ClipView, candidateView, clipView } from './view.ts';
+import { CandidateBody, CandidateView, ClipDeleted, ClipsPage, ClipView, ImportBody } from './schemas.ts';
+import { candidateView, clipView } from './view.ts';
 
 export interface ClipRouteOptions {
   db: Db;
@@ -47,20 +48,6 @@ export interface ClipRouteOptions {
 const FORM_LIMITS = { fields: 10, fieldSize: 10_000 };
 
 const Params = Type.Object({ clipId: Type.String({ maxLength: 100 }) });
-
-export const ImportBody = Type.Object({ url: Type.String({ maxLength: 2000 }), name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
-
-export const ClipsPage = Type.Object({ clips: Type.Array(Type.Ref(ClipView)), total: Type.Integer() });
-
-export const ClipDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
-
-/** Candidates' times are stored as PostgreSQL `integer`s: at most 2³¹−1 ms (about 24.8 days). */
-const MAX_CLIP_MS = 2_147_483_647;
-
-export const CandidateBody = Type.Object(
-  { startMs: Type.Integer({ minimum: 0, maximum: MAX_CLIP_MS }), endMs: Type.Integer({ minimum: 1, maximum: MAX_CLIP_MS }), title: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
 
 export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptions) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();

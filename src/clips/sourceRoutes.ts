@@ -9,11 +9,12 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.ts';
 import { orgOf } from '../server/plugins/auth.ts';
-import { ContentOk, Timestamp, UnixSeconds } from '../server/schemas.ts';
+import { ContentOk, UnixSeconds } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import { baseUrl, sendFile } from './fileResponse.ts';
 import { signatureValid, signingKey, signPath } from './signedUrls.ts';
 import { clipGet } from './sql/clips.ts';
+import { SourceUrl } from './schemas.ts';
 import type { ClipStorage } from './storage.ts';
 
 const MIME: Record<string, string> = {
@@ -27,11 +28,6 @@ const MIME: Record<string, string> = {
   '.wav': 'audio/wav',
   '.ogg': 'audio/ogg',
 };
-
-export const SourceUrl = Type.Object({
-  url: Type.String({ description: 'Absolute, signed and expiring: opens the source file without the key' }),
-  expiresAt: Timestamp,
-});
 
 const Params = Type.Object({ clipId: Type.String({ maxLength: 100 }) });
 

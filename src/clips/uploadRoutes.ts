@@ -27,31 +27,10 @@ import type { ClipUploadsTable } from '../store/schema.ts';
 import { adoptClipFile, clipCreatedRecord, type AdoptDeps } from './adopt.ts';
 import { candidatesOf } from './sql/clips.ts';
 import type { ClipStorage } from './storage.ts';
-import { ClipView, clipView } from './view.ts';
+import { ClipView, PART_SIZE, StartUploadBody, UploadView } from './schemas.ts';
+import { clipView } from './view.ts';
 
 type UploadRow = Selectable<ClipUploadsTable>;
-
-export const PART_SIZE = { min: 64 * 1024, max: 100 * 1024 * 1024, default: 8 * 1024 * 1024 };
-
-export const UploadView = Type.Object({
-  uploadId: Type.String({ description: 'upl_<ULID>' }),
-  name: Type.String(),
-  size: Type.Integer(),
-  partSize: Type.Integer(),
-  parts: Type.Integer({ description: 'How many parts: ceil(size / partSize), numbered from 1' }),
-  received: Type.Array(Type.Integer(), { description: 'Part numbers received so far' }),
-  expiresAt: Type.String({ format: 'date-time' }),
-});
-
-export const StartUploadBody = Type.Object(
-  {
-    fileName: Type.String({ minLength: 1, maxLength: 200 }),
-    size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Bytes in the whole file' }),
-    name: Type.Optional(Type.String({ maxLength: 200 })),
-    partSize: Type.Optional(Type.Integer({ minimum: PART_SIZE.min, maximum: PART_SIZE.max, default: PART_SIZE.default })),
-  },
-  { additionalProperties: false },
-);
 
 function partCount(row: UploadRow): number {
   return Math.ceil(Number(row.size) / row.part_size);

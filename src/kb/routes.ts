@@ -12,7 +12,7 @@ import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../ids.ts';
 import { acceptContentTypes } from '../server/contentTypeGate.ts';
 import { orgOf } from '../server/plugins/auth.ts';
-import { ContentOk, Nullable, PageQuery, Timestamp } from '../server/schemas.ts';
+import { ContentOk, PageQuery } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import type { KbDocsTable } from '../store/schema.ts';
 import { searchTerms } from '../talentPool/sql/profileSearch.ts';
@@ -20,50 +20,10 @@ import { BlockedUrlError, checkPublicUrl, type GuardOptions } from '../webhooks/
 import { DOC_MIME, docTypeOf } from './extract.ts';
 import type { IngestInput } from './ingestKind.ts';
 import { chunksIndexDeleteForKb, passagesSearch } from './sql/chunks.ts';
+import { CreateKbBody, DocsPage, DocUploadQuery, DocView, KbDeleted, KbsPage, KbView, SearchAnswer, SearchBody } from './schemas.ts';
 import { kbFindForOrg, type KbRow } from './sql/kbs.ts';
 
 type DocRow = Selectable<KbDocsTable>;
-
-export const KbView = Type.Object({
-  id: Type.String({ description: 'kb_<ULID>' }),
-  name: Type.String(),
-  description: Nullable(Type.String()),
-  documents: Type.Integer(),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
-
-export const DocView = Type.Object({
-  id: Type.String({ description: 'doc_<ULID>' }),
-  kbId: Type.String(),
-  uri: Type.String(),
-  title: Nullable(Type.String()),
-  contentType: Type.String(),
-  status: Type.Union([Type.Literal('processing'), Type.Literal('indexed'), Type.Literal('failed')]),
-  passages: Type.Integer(),
-  error: Nullable(Type.String()),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
-
-export const CreateKbBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), description: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
-
-export const KbsPage = Type.Object({ kbs: Type.Array(KbView), total: Type.Integer() });
-
-export const KbDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
-
-export const DocUploadQuery = Type.Object({ title: Type.Optional(Type.String({ maxLength: 300 })), uri: Type.Optional(Type.String({ maxLength: 2000 })) });
-
-export const DocsPage = Type.Object({ docs: Type.Array(DocView), total: Type.Integer() });
-
-export const SearchBody = Type.Object({ query: Type.String({ minLength: 1, maxLength: 500 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 5 })) }, { additionalProperties: false });
-
-export const SearchAnswer = Type.Object({
-  query: Type.String(),
-  limit: Type.Integer(),
-  total: Type.Integer(),
-  results: Type.Array(Type.Object({ uri: Type.String(), score: Type.Number(), content: Type.String(), matchReason: Type.String() })),
-});
 
 const UPLOAD_TYPES = ['text/plain', 'text/markdown', 'text/x-markdown', 'text/html', 'application/pdf'];
 

@@ -4,7 +4,7 @@
  * gains nothing) and Spearman's rank correlation between matchScore and the grades (average
  * ranks for ties).
  */
-import type { Resume } from '../talentPool/resume.ts';
+import type { Resume } from '../talentPool/schemas.ts';
 import { identitiesOf } from '../talentPool/identity.ts';
 import { parseRole, type Role } from './requirements.ts';
 import { scoreProfile } from './score.ts';

@@ -26,8 +26,8 @@
  * A position is relevant when 0.65 × its title similarity + 0.35 × the share of must-haves it
  * shows evidence of is at least 0.4; relevant years are the months those positions cover.
  */
-import type { Resume, ResumeWork } from '../talentPool/resume.ts';
-import type { Candidate } from './candidate.ts';
+import type { Resume, ResumeWork } from '../talentPool/schemas.ts';
+import type { Candidate } from './schemas.ts';
 import { describeMonths, describeYears, formatMonth, gapsBetween, monthOf, monthsCovered, monthsIn, spanOf, type Span } from './experience.ts';
 import { locationFit, placeOf } from './location.ts';
 import type { Requirement, RoleRequirements } from './requirements.ts';

@@ -13,7 +13,7 @@
 import { parse } from 'csv-parse/sync';
 import type { ErrorDetail } from '../errors.ts';
 import { normalizeEmail, normalizeLinkedIn } from './identity.ts';
-import type { Resume, ResumeWork } from './resume.ts';
+import type { Resume, ResumeWork } from './schemas.ts';
 
 export const CSV_COLUMNS = ['name', 'email', 'linkedin_url', 'headline', 'location', 'skills', 'company', 'position', 'start_date', 'end_date', 'highlights'] as const;
 type Column = (typeof CSV_COLUMNS)[number];

@@ -3,7 +3,7 @@
  * when they share an email (compared case-insensitively) or a LinkedIn profile URL (compared
  * by its `/in/<slug>` path, whatever the host spelling, query or trailing slash).
  */
-import type { Resume } from './resume.ts';
+import type { Resume } from './schemas.ts';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

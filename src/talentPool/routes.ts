@@ -12,34 +12,14 @@ import { orgOf } from '../server/plugins/auth.ts';
 import { PageQuery } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import { CSV_COLUMNS, csvToResumes } from './csv.ts';
-import { Resume } from './resume.ts';
+import { ImportResult, ProfileAnswer, ProfileDeleted, ProfilesPage, ProfileView, Resume } from './schemas.ts';
 import { profileDeleteForOrg } from './sql/profileDelete.ts';
 import { profileImportMany } from './sql/profileImportMany.ts';
 import { profileGetForOrg, profilesPageForOrg } from './sql/profilesRead.ts';
 import { MAX_PROFILES_PER_IMPORT, resumeProblems } from './validate.ts';
-import { ProfileFields, ProfileView, profileView } from './view.ts';
+import { profileView } from './view.ts';
 
 const ProfileParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
-
-export const ImportResult = Type.Object({
-  success: Type.Literal(true),
-  profileIds: Type.Array(Type.String(), { description: 'One per entry (or per person in a CSV), in order' }),
-  created: Type.Integer(),
-  updated: Type.Integer(),
-  profiles: Type.Array(Type.Object({ profileId: Type.String(), status: Type.Union([Type.Literal('created'), Type.Literal('updated')]) })),
-});
-
-export const ProfilesPage = Type.Object({
-  success: Type.Literal(true),
-  profiles: Type.Array(Type.Ref(ProfileView)),
-  total: Type.Integer(),
-  limit: Type.Integer(),
-  offset: Type.Integer(),
-});
-
-export const ProfileAnswer = Type.Object({ success: Type.Literal(true), ...ProfileFields });
-
-export const ProfileDeleted = Type.Object({ success: Type.Literal(true), id: Type.String(), deleted: Type.Literal(true) });
 
 function invalid(count: number, details: ErrorDetail[]): AppError {
   const entries = new Set(details.map((d) => d.entry)).size;

@@ -3,7 +3,7 @@
  * canonical tokens (so a search for Kubernetes finds "k8s"), and its highlights and summaries.
  */
 import { skillToken, skillsInText, skillsOfListEntry } from '../scoring/skills.ts';
-import type { Resume } from './resume.ts';
+import type { Resume } from './schemas.ts';
 
 export interface SearchDocument {
   headline: string;

@@ -6,7 +6,7 @@ import { FormatRegistry } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { ErrorDetail } from '../errors.ts';
 import { identitiesOf, linkedInEntry } from './identity.ts';
-import { Resume } from './resume.ts';
+import { Resume } from './schemas.ts';
 
 // The same rule as the server's JSON-schema validator: something@something.tld, no spaces.
 if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (value) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value));

@@ -5,12 +5,7 @@
  */
 import type { JobKind } from '../engine/kind.ts';
 import type { EndedJob } from '../engine/sql/jobFinalize.ts';
-
-export interface WebhookBody {
-  type: string;
-  timestamp: string;
-  data: Record<string, unknown>;
-}
+import type { WebhookBody } from './schemas.ts';
 
 export function jobEventBody(type: string, job: EndedJob & { input: string }, kind: JobKind, now: string): WebhookBody {
   const input: unknown = JSON.parse(job.input);

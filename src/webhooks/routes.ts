@@ -14,63 +14,19 @@ import { ContentOk, PageQuery } from '../server/schemas.ts';
 import type { Db } from '../store/database.ts';
 import { BlockedUrlError, checkPublicUrl } from './addressGuard.ts';
 import { customHeaders, signingSecrets, type DeliveryInput } from './deliveryKind.ts';
-import { ALL_EVENTS, EVENT_TYPES } from './events.ts';
 import { pingBody } from './payload.ts';
 import { postWebhook, SendError } from './send.ts';
 import { newSecret, secretProblem, signedHeaders } from './signing.ts';
 import { deliveriesPageForEndpoint, deliveryAttemptsOf, deliveryGetForEndpoint, deliveryHandOver, deliveryInsert, deliveryRecordAttempt } from './sql/deliveries.ts';
 import { endpointDeleteForOrg, endpointGetForOrg, endpointInsert, endpointsPageForOrg, endpointUpdate, type EndpointRow } from './sql/endpoints.ts';
-import { DeliveryView, EndpointView, deliveryView, endpointView } from './view.ts';
+import { CreateBody, CustomHeaders, DeliveriesPage, DeliveryView, EndpointDeleted, EndpointsPage, EndpointView, PatchBody, TestAnswer } from './schemas.ts';
+import { deliveryView, endpointView } from './view.ts';
 
 const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 const RESERVED_HEADERS = /^(webhook-.*|content-type|content-length|host|user-agent|connection|transfer-encoding|te|upgrade|expect|keep-alive|proxy-.*)$/i;
 
-const EventName = Type.Union([...EVENT_TYPES, ALL_EVENTS].map((e) => Type.Literal(e)));
-const Events = Type.Array(EventName, { minItems: 1, maxItems: EVENT_TYPES.length + 1, uniqueItems: true, description: 'Event types, or "*" for all' });
-const Header = Type.Object(
-  { name: Type.String({ maxLength: 100, pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$" }), value: Type.String({ maxLength: 1000, pattern: '^[^\\r\\n]*$' }) },
-  { additionalProperties: false },
-);
-const Headers = Type.Array(Header, { maxItems: 20 });
-
-export const CreateBody = Type.Object(
-  {
-    url: Type.String({ maxLength: 2000 }),
-    events: Events,
-    name: Type.Optional(Type.String({ maxLength: 100 })),
-    secret: Type.Optional(Type.String({ maxLength: 200, description: 'whsec_ + base64 of 24–64 bytes; made for you when left out' })),
-    headers: Type.Optional(Headers),
-  },
-  { additionalProperties: false },
-);
-
-export const PatchBody = Type.Object(
-  {
-    url: Type.Optional(Type.String({ maxLength: 2000 })),
-    events: Type.Optional(Events),
-    name: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
-    headers: Type.Optional(Headers),
-    enabled: Type.Optional(Type.Boolean({ description: 'true closes an open circuit (re-enables a disabled endpoint)' })),
-    rotateSecret: Type.Optional(Type.Boolean({ description: 'New secret; the old one keeps signing for 24 h' })),
-    secret: Type.Optional(Type.String({ maxLength: 200, description: 'With rotateSecret: the new secret to use' })),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
-
 const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
-export const EndpointsPage = Type.Object({ webhooks: Type.Array(Type.Ref(EndpointView)), total: Type.Integer() });
-
-export const EndpointDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
-
-export const DeliveriesPage = Type.Object({ deliveries: Type.Array(Type.Ref(DeliveryView)), total: Type.Integer() });
-
-export const TestAnswer = Type.Object({
-  deliveryId: Type.String({ description: 'msg_<ULID>: the ping in the delivery log' }),
-  delivered: Type.Boolean(),
-  httpStatus: Type.Union([Type.Integer(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
-});
 type TestResult = Static<typeof TestAnswer>;
 const DeliveryParams = Type.Object({ id: Type.String({ maxLength: 100 }), deliveryId: Type.String({ maxLength: 100 }) });
 
@@ -96,7 +52,7 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
     }
   }
 
-  function checkedHeaders(headers: Static<typeof Headers> | undefined): string | undefined {
+  function checkedHeaders(headers: Static<typeof CustomHeaders> | undefined): string | undefined {
     const reserved = headers?.find((h) => RESERVED_HEADERS.test(h.name));
     if (reserved) throw new AppError('validation_error', `body.headers: "${reserved.name}" is set by longrun and cannot be replaced.`);
     return headers && JSON.stringify(headers);

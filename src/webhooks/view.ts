@@ -1,49 +1,8 @@
-/** How endpoints and deliveries look on the `/webhooks` routes. Header values are never shown back. */
-import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, Timestamp } from '../server/schemas.ts';
+/** How endpoints and deliveries look on the `/webhooks` routes (schemas.ts declares their shapes). Header values are never shown back. */
+import type { Static } from '@sinclair/typebox';
+import type { DeliveryView, EndpointView } from './schemas.ts';
 import type { AttemptRow, DeliveryRow } from './sql/deliveries.ts';
 import type { EndpointRow } from './sql/endpoints.ts';
-
-export const EndpointView = Type.Object(
-  {
-    id: Type.String({ description: 'wh_<ULID>' }),
-    name: Nullable(Type.String()),
-    url: Type.String(),
-    events: Type.Array(Type.String()),
-    headers: Type.Array(Type.Object({ name: Type.String() }), { description: 'Names of the custom headers sent (values are not shown back)' }),
-    enabled: Type.Boolean(),
-    disabledReason: Nullable(Type.String()),
-    disabledAt: Nullable(Timestamp),
-    consecutiveFailures: Type.Integer(),
-    secretRotationEndsAt: Nullable(Timestamp),
-    signingSecret: Type.Optional(Type.String({ description: 'whsec_…, shown only on creation and rotation' })),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-  },
-  { $id: 'WebhookEndpoint' },
-);
-
-export const DeliveryView = Type.Object(
-  {
-    id: Type.String({ description: 'msg_<ULID>: the webhook-id header, the same on every attempt' }),
-    eventType: Type.String(),
-    status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]),
-    attempts: Type.Integer(),
-    lastStatusCode: Nullable(Type.Integer()),
-    lastError: Nullable(Type.String()),
-    responseSnippet: Nullable(Type.String({ description: 'The first KiB of the last answer' })),
-    nextAttemptAt: Nullable(Timestamp),
-    payload: Type.Unknown({ description: 'The body sent: {type, timestamp, data}' }),
-    history: Type.Array(
-      Type.Object({ attempt: Type.Integer(), at: Timestamp, statusCode: Nullable(Type.Integer()), error: Nullable(Type.String()), durationMs: Type.Integer() }),
-      { description: 'Every attempt, first first' },
-    ),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-    deliveredAt: Nullable(Timestamp),
-  },
-  { $id: 'WebhookDelivery' },
-);
 
 export function endpointView(row: EndpointRow, signingSecret?: string): Static<typeof EndpointView> {
   const rotating = row.previous_secret_expires_at && row.previous_secret_expires_at > new Date().toISOString() ? row.previous_secret_expires_at : null;

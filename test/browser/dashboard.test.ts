@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendPool, backendRole, importProfiles, sourcingRun } from '../helpers/sourcing.ts';
 import { testBackend } from '../helpers/testDatabase.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { apiKeyList, apiKeyRevokeIfActive } from '../../src/store/apiKeys.ts';
 import { launchChromium, newPage, open, requireDashboardBuilt, screenshot, scrollsSideways, signIn } from './browser.ts';
 
 describe.skipIf(testBackend() === 'postgres')('dashboard in a browser', () => {
@@ -55,6 +56,21 @@ describe.skipIf(testBackend() === 'postgres')('dashboard in a browser', () => {
     expect(await credits.getAttribute('aria-current')).toBe('page');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('longrun.apiKey'))).toBeNull();
+    await context.close();
+  });
+
+  it('forgets a key revoked while signed in, at its next call, and asks for a key again', async () => {
+    const { org, key } = await server.newOrg('revoked-while-signed-in');
+    const { context, page } = await newPage(browser);
+    await signIn(page, server.url, key, '#/credits');
+    await page.getByRole('heading', { level: 1, name: 'Credits' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('longrun.apiKey'))).toBe(key);
+
+    const [row] = await apiKeyList(server.store.db, org.id);
+    expect(await apiKeyRevokeIfActive(server.store.db, row!.id, new Date().toISOString())).toBe(true);
+    await page.evaluate(() => (location.hash = '#/jobs'));
     await page.getByLabel('API key').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('longrun.apiKey'))).toBeNull();
     await context.close();

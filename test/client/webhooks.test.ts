@@ -6,7 +6,8 @@
  */
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, verifyWebhook, WebhookVerificationError, type LongrunClient } from '../../src/client/index.ts';
+import { createClient, type LongrunClient } from '../../src/client/index.ts';
+import { verifyWebhook, WebhookVerificationError } from '../../src/client/webhooks.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 

@@ -1,10 +1,10 @@
 /**
- * One scored candidate (src/scoring/candidate.ts): a <details> whose summary is the rank, name
+ * One scored candidate (src/scoring/schemas.ts): a <details> whose summary is the rank, name
  * and score bar, and whose body is the evidence — fit points, red flags, the rationale per
  * position, experience and contact. A native disclosure, so it opens with Enter or Space.
  */
 import { h, type Child } from '../dom.ts';
-import type { Candidate } from '../types.ts';
+import type { Candidate } from 'longrun/client';
 import { scoreBar } from './scoreBar.ts';
 
 function list(title: string, items: string[], className: string, empty: string): HTMLElement {

@@ -1,6 +1,6 @@
 /** Where a job's own view is, beside its generic detail: a run's results, a render's clip, an agent. */
 import { link } from '../dom.ts';
-import type { Job } from '../types.ts';
+import type { Job } from 'longrun/client';
 
 export const KINDS = ['sourcing', 'enrichment', 'clip.analysis', 'clip.render', 'kb.ingest', 'idea.enrich', 'agent.run', 'webhook', 'sleep'];
 

@@ -5,7 +5,7 @@
  * and read out as the same counts as the text.
  */
 import { h } from '../dom.ts';
-import type { Job } from '../types.ts';
+import type { Job } from 'longrun/client';
 
 /** One part of the bar, `share` of its width (0–1), set through the CSSOM (the CSP allows no style attributes). */
 function part(kind: string, share: number): HTMLSpanElement | null {

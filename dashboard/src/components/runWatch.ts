@@ -3,7 +3,7 @@
  * come in bursts) and `onEnd` once the terminal event arrives. For the sourcing and enrichment
  * run views, whose results route answers "processing" until then.
  */
-import { followJobEvents, isTerminalEvent } from '../sse.ts';
+import { followJobEvents, isTerminalEvent } from '../jobEvents.ts';
 
 export function watchRun(id: string, signal: AbortSignal, handlers: { onChange?(): void; onEnd(): void }): void {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,6 +1,6 @@
 /** A status word as a badge. The word is always shown, so colour is never the only signal. */
 import { h } from '../dom.ts';
-import type { Job } from '../types.ts';
+import type { Job } from 'longrun/client';
 
 /** What a job's badge reads: its status and how many items succeeded and failed. */
 type JobOutcome = Pick<Job, 'status'> & { counts: Pick<Job['counts'], 'succeeded' | 'failed'> };

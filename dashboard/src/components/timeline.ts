@@ -1,43 +1,41 @@
 /** A job's events in order, as they arrive from the event stream. */
 import { h } from '../dom.ts';
 import { when } from '../format.ts';
-import type { JobEvent } from '../types.ts';
+import type { JobEndData, JobEvent } from 'longrun/client';
 
 /** What a job's end says of its items: " (1 of 4 succeeded, 3 canceled)"; nothing when the event has no counts. */
-function endCounts(d: Record<string, unknown>): string {
-  if (d.total === undefined) return '';
-  const failed = Number(d.failed ?? 0);
-  const canceled = Number(d.canceled ?? 0);
-  return ` (${String(d.succeeded ?? 0)} of ${String(d.total)} succeeded${failed > 0 ? `, ${failed} failed` : ''}${canceled > 0 ? `, ${canceled} canceled` : ''})`;
+function endCounts(d: Partial<JobEndData> | null): string {
+  if (d?.total === undefined) return '';
+  const failed = d.failed ?? 0;
+  const canceled = d.canceled ?? 0;
+  return ` (${d.succeeded ?? 0} of ${d.total} succeeded${failed > 0 ? `, ${failed} failed` : ''}${canceled > 0 ? `, ${canceled} canceled` : ''})`;
 }
 
+// `data` is read defensively: events written by older servers may lack a field.
 function describe(event: JobEvent): string {
-  const d = event.data ?? {};
   switch (event.type) {
     case 'job.queued':
-      return `Queued with ${String(d.items ?? '?')} items`;
+      return `Queued with ${event.data?.items ?? '?'} items`;
     case 'job.started':
-      return `Started (attempt ${String(d.attempt ?? 1)})`;
+      return `Started (attempt ${event.data?.attempt ?? 1})`;
     case 'item.succeeded':
-      return `Item ${String(d.key)} succeeded`;
+      return `Item ${event.data?.key} succeeded`;
     case 'item.failed':
-      return `Item ${String(d.key)} failed: ${String(d.errorCode ?? '')} ${String(d.errorMessage ?? '')}`.trim();
+      return `Item ${event.data?.key} failed: ${event.data?.errorCode ?? ''} ${event.data?.errorMessage ?? ''}`.trim();
     case 'job.progress':
-      return `Progress ${Math.round(Number(d.fraction ?? 0) * 100)}%`;
+      return `Progress ${Math.round((event.data?.fraction ?? 0) * 100)}%`;
     case 'job.completed':
-      return `Completed${endCounts(d)}`;
+      return `Completed${endCounts(event.data)}`;
     case 'job.failed':
-      return `Failed${d.errorCode ? `: ${String(d.errorCode)}` : ''}${endCounts(d)}`;
+      return `Failed${event.data?.errorCode ? `: ${event.data.errorCode}` : ''}${endCounts(event.data)}`;
     case 'job.canceled':
-      return `Canceled${endCounts(d)}`;
-    case 'stream.error':
-      return 'Live updates stopped; reload the page to resume them.';
+      return `Canceled${endCounts(event.data)}`;
     default:
-      return event.type;
+      return (event as { type: string }).type;
   }
 }
 
-export function eventTimeline(): { element: HTMLElement; add(event: JobEvent): void } {
+export function eventTimeline(): { element: HTMLElement; add(event: JobEvent): void; stopped(): void } {
   const list = h('ol', { class: 'timeline', 'aria-label': 'Events' });
   const empty = h('p', { class: 'muted' }, 'Waiting for events…');
   const element = h('div', null, empty, list);
@@ -49,6 +47,11 @@ export function eventTimeline(): { element: HTMLElement; add(event: JobEvent): v
       const last = list.lastElementChild;
       if (event.type === 'job.progress' && last?.getAttribute('data-type') === 'job.progress') last.remove();
       list.append(h('li', { 'data-type': event.type, class: `event-${event.type.replace('.', '-')}` }, h('span', { class: 'event-what' }, describe(event)), ' ', h('span', { class: 'muted' }, when(event.createdAt))));
+    },
+    /** The event stream broke off for good. */
+    stopped() {
+      empty.remove();
+      list.append(h('li', { 'data-type': 'stream.error', class: 'event-stream-error' }, h('span', { class: 'event-what' }, 'Live updates stopped; reload the page to resume them.'), ' ', h('span', { class: 'muted' }, when(new Date().toISOString()))));
     },
   };
 }

@@ -2,15 +2,15 @@
  * One agent: its settings, a "Run now" button, its runs (followed live while unfinished) and
  * the posts they wrote — all of them, or one run's with `?run=`.
  */
-import { api, apiData, query, seg } from '../api.ts';
+import { client } from '../api.ts';
 import { stackTable } from '../components/table.ts';
 import { statusBadge } from '../components/status.ts';
 import { actionButton, add, facts, h, link, replaceChildren } from '../dom.ts';
 import { between, when } from '../format.ts';
 import { announce } from '../live.ts';
 import { replaceQuery, type ViewContext } from '../router.ts';
-import { followJobEvents, isTerminalEvent } from '../sse.ts';
-import type { Agent, AgentPost, AgentRun } from '../types.ts';
+import { followJobEvents, isTerminalEvent } from '../jobEvents.ts';
+import type { AgentPost } from 'longrun/client';
 
 const RUNS = 20;
 const POSTS = 20;
@@ -35,7 +35,7 @@ export async function agentView({ root, params, query: q, signal }: ViewContext)
   const followed = new Set<string>();
 
   const loadPosts = async () => {
-    const page = await apiData<{ outputs: AgentPost[]; total: number }>(`/agents/${seg(id)}/outputs${query({ limit: POSTS, runId: runFilter })}`, { signal });
+    const page = await client().agents.outputs(id, { limit: POSTS, runId: runFilter || undefined }, { signal });
     replaceChildren(
       posts,
       h('h2', { id: 'agent-posts', tabindex: -1 }, runFilter ? `Posts of run ${runFilter}` : 'Latest posts', ` (${page.total})`),
@@ -54,7 +54,7 @@ export async function agentView({ root, params, query: q, signal }: ViewContext)
   };
 
   const loadRuns = async () => {
-    const page = await apiData<{ runs: AgentRun[]; total: number }>(`/agents/${seg(id)}/runs${query({ limit: RUNS })}`, { signal });
+    const page = await client().agents.runs(id, { limit: RUNS }, { signal });
     const rows = page.runs.map((r) => [
       link(['jobs', r.id], h('code', null, r.id)),
       statusBadge(r.status),
@@ -77,7 +77,7 @@ export async function agentView({ root, params, query: q, signal }: ViewContext)
     }
   };
 
-  const agent = await apiData<Agent>(`/agents/${seg(id)}`, { signal });
+  const agent = await client().agents.get(id, { signal });
   await Promise.all([loadRuns(), loadPosts()]);
   add(
     root,
@@ -98,7 +98,7 @@ export async function agentView({ root, params, query: q, signal }: ViewContext)
       actionButton('Run now', async () => {
         message.textContent = '';
         try {
-          const { runId } = (await api<{ data: { runId: string } }>(`/agents/${seg(id)}/run`, { method: 'POST', signal })).data;
+          const { runId } = await client().agents.run(id, { signal });
           message.textContent = `Run ${runId} queued.`;
           await loadRuns();
         } catch (error) {

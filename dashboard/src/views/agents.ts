@@ -1,11 +1,10 @@
 /** Agents: each with its platforms, schedule and when it last and next runs. */
-import { apiData, query } from '../api.ts';
+import { client } from '../api.ts';
 import { pager } from '../components/pager.ts';
 import { stackTable } from '../components/table.ts';
 import { h, link, replaceChildren } from '../dom.ts';
 import { when } from '../format.ts';
 import type { ViewContext } from '../router.ts';
-import type { Agent } from '../types.ts';
 
 const PAGE = 25;
 
@@ -13,7 +12,7 @@ export async function agentsView({ root, signal }: ViewContext): Promise<void> {
   const list = h('div');
   let offset = 0;
   const load = async () => {
-    const { agents, total } = await apiData<{ agents: Agent[]; total: number }>(`/agents${query({ limit: PAGE, offset })}`, { signal });
+    const { agents, total } = await client().agents.list({ limit: PAGE, offset }, { signal });
     const rows = agents.map((a) => [
       link(['agents', a.id], a.name, { 'data-key': a.id }),
       a.platforms.join(', '),

@@ -4,7 +4,7 @@
  * cannot send the key): `GET /clips/{id}/source-url` and the renders' `outputUrl`s. Unfinished
  * renders are followed live through their event streams.
  */
-import { api, apiData, seg } from '../api.ts';
+import { client } from '../api.ts';
 import { field, formError, onSubmit } from '../components/form.ts';
 import { scoreBar } from '../components/scoreBar.ts';
 import { statusBadge } from '../components/status.ts';
@@ -12,8 +12,8 @@ import { add, facts, h, link, replaceChildren } from '../dom.ts';
 import { bytes, clock, when } from '../format.ts';
 import { announce } from '../live.ts';
 import type { ViewContext } from '../router.ts';
-import { followJobEvents, isTerminalEvent } from '../sse.ts';
-import type { Clip, ClipCandidate, RenderJob } from '../types.ts';
+import { followJobEvents, isTerminalEvent } from '../jobEvents.ts';
+import type { Clip, ClipCandidate, RenderJob, RenderRequest } from 'longrun/client';
 
 /** The segments as buttons placed along the clip's length; choosing one selects it in the render form. */
 function segmentTimeline(clip: Clip, choose: (c: ClipCandidate) => void): HTMLElement {
@@ -44,7 +44,7 @@ function renderForm(clip: Clip, onStarted: () => void): { form: HTMLFormElement;
     error,
   );
   onSubmit(form, error, async (data) => {
-    await api(`/clips/${seg(clip.id)}/render`, { json: { candidateId: data.get('candidateId'), template: data.get('template'), captions: data.get('captions') === 'on' } });
+    await client().clips.render(clip.id, { candidateId: String(data.get('candidateId')), template: String(data.get('template')) as RenderRequest['template'], captions: data.get('captions') === 'on' });
     announce('Render queued.');
     onStarted();
   });
@@ -60,7 +60,7 @@ function renderForm(clip: Clip, onStarted: () => void): { form: HTMLFormElement;
 /** The source file's player, once the upload or import has stored it. */
 async function sourcePlayer(clip: Clip, signal: AbortSignal): Promise<HTMLElement | null> {
   if (clip.status === 'uploading' || clip.fileSize === null) return null;
-  const { url } = await apiData<{ url: string }>(`/clips/${seg(clip.id)}/source-url`, { signal });
+  const { url } = await client().clips.sourceUrl(clip.id, { signal });
   if (!/^https?:\/\//.test(url)) return null;
   return h('video', { controls: true, preload: 'metadata', src: url, class: 'source-player', 'aria-label': `Source video of ${clip.name}` });
 }
@@ -77,7 +77,7 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
   const followed = new Set<string>();
 
   const loadRenders = async () => {
-    const list = await apiData<RenderJob[]>(`/clips/${seg(id)}/jobs`, { signal });
+    const list = await client().clips.renders(id, { signal });
     replaceChildren(
       renders,
       h('h2', { id: 'clip-renders' }, 'Renders'),
@@ -98,7 +98,7 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
     }
   };
 
-  const clip = await apiData<Clip>(`/clips/${seg(id)}`, { signal });
+  const clip = await client().clips.get(id, { signal });
   const source = await sourcePlayer(clip, signal).catch(() => null);
   await loadRenders();
 

@@ -1,12 +1,11 @@
 /** Clips: the organisation's videos with their status and how many candidate segments were found. */
-import { apiData, query } from '../api.ts';
+import { client } from '../api.ts';
 import { pager } from '../components/pager.ts';
 import { statusBadge } from '../components/status.ts';
 import { stackTable } from '../components/table.ts';
 import { h, link, replaceChildren } from '../dom.ts';
 import { bytes, clock, when } from '../format.ts';
 import type { ViewContext } from '../router.ts';
-import type { Clip } from '../types.ts';
 
 const PAGE = 25;
 
@@ -14,7 +13,7 @@ export async function clipsView({ root, signal }: ViewContext): Promise<void> {
   const list = h('div');
   let offset = 0;
   const load = async () => {
-    const { clips, total } = await apiData<{ clips: Clip[]; total: number }>(`/clips${query({ limit: PAGE, offset })}`, { signal });
+    const { clips, total } = await client().clips.list({ limit: PAGE, offset }, { signal });
     const rows = clips.map((c) => [
       link(['clips', c.id], c.name, { 'data-key': c.id }),
       statusBadge(c.status),

@@ -1,11 +1,10 @@
 /** Credits: the balance (available and reserved) and the ledger, newest first. */
-import { apiData, query } from '../api.ts';
+import { client } from '../api.ts';
 import { pager } from '../components/pager.ts';
 import { stackTable } from '../components/table.ts';
 import { facts, h, link, replaceChildren } from '../dom.ts';
 import { when } from '../format.ts';
 import type { ViewContext } from '../router.ts';
-import type { Balance, LedgerEntry } from '../types.ts';
 
 const PAGE = 50;
 
@@ -13,7 +12,7 @@ export async function creditsView({ root, signal }: ViewContext): Promise<void> 
   const ledger = h('section', { 'aria-labelledby': 'ledger' });
   let offset = 0;
   const loadLedger = async () => {
-    const { entries, total } = await apiData<{ entries: LedgerEntry[]; total: number }>(`/credits/ledger${query({ limit: PAGE, offset })}`, { signal });
+    const { entries, total } = await client().account.ledger({ limit: PAGE, offset }, { signal });
     const rows = entries.map((e) => [
       when(e.createdAt),
       e.kind,
@@ -32,7 +31,7 @@ export async function creditsView({ root, signal }: ViewContext): Promise<void> 
       }, 'Ledger pages'),
     );
   };
-  const [balance] = await Promise.all([apiData<Balance>('/credits', { signal }), loadLedger()]);
+  const [balance] = await Promise.all([client().account.credits({ signal }), loadLedger()]);
   root.append(
     h('h1', { tabindex: -1 }, 'Credits'),
     h('div', { class: 'balance' }, facts([['Available', h('strong', { class: 'big' }, String(balance.available))], ['Reserved for work in progress', String(balance.reserved)]])),

@@ -3,7 +3,7 @@
  * profile's result — candidates ranked by match score with their fit points and red flags, and
  * the profiles that failed with their reason (never billed).
  */
-import { api, seg } from '../api.ts';
+import { client } from '../api.ts';
 import { candidateCard } from '../components/candidate.ts';
 import { jobProgress } from '../components/progress.ts';
 import { runWatchNote } from '../components/runNote.ts';
@@ -13,7 +13,7 @@ import { facts, h, link, replaceChildren } from '../dom.ts';
 import { between, plural } from '../format.ts';
 import { announce } from '../live.ts';
 import type { ViewContext } from '../router.ts';
-import type { EnrichmentResults, Job, ProfileResult } from '../types.ts';
+import type { EnrichmentProfileResult as ProfileResult, EnrichmentResults } from 'longrun/client';
 
 type Failure = Extract<ProfileResult, { success: false }>;
 type Success = Extract<ProfileResult, { success: true }>;
@@ -34,12 +34,12 @@ export async function enrichmentRunView({ root, params, signal }: ViewContext): 
   const body = h('div', { 'aria-busy': 'true' });
 
   const showProgress = async () => {
-    const job = (await api<{ data: Job }>(`/jobs/${seg(id)}`, { signal })).data;
+    const job = await client().jobs.get(id, { signal });
     replaceChildren(status, h('p', null, 'Status: ', jobBadge(job)), jobProgress(job));
   };
 
   const load = async (): Promise<EnrichmentResults> => {
-    const results = await api<EnrichmentResults>(`/sourcing/enrich/${seg(id)}/results`, { signal });
+    const results = await client().sourcing.enrichResults(id, { signal });
     if (results.status === 'processing') {
       await showProgress();
       replaceChildren(body, runWatchNote(id));

@@ -3,7 +3,7 @@
  * errors, and the event timeline. The event stream drives everything live: each event is added
  * to the timeline and refreshes the job and its items, until the terminal event.
  */
-import { ApiError, api, apiData, query, seg } from '../api.ts';
+import { client, LongrunError } from '../api.ts';
 import { candidateCard } from '../components/candidate.ts';
 import { isUnfinished, resultsLink } from '../components/jobLinks.ts';
 import { jsonBlock } from '../components/json.ts';
@@ -15,8 +15,8 @@ import { facts, h, replaceChildren } from '../dom.ts';
 import { between, when } from '../format.ts';
 import { announce } from '../live.ts';
 import type { ViewContext } from '../router.ts';
-import { followJobEvents, isTerminalEvent } from '../sse.ts';
-import type { Candidate, Job, JobItem } from '../types.ts';
+import { followJobEvents, isTerminalEvent } from '../jobEvents.ts';
+import type { Candidate, Job, JobItem } from 'longrun/client';
 
 const ITEMS_PAGE = 50;
 
@@ -61,13 +61,13 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
   const cancel = async () => {
     message.textContent = '';
     try {
-      job = await apiData<Job>(`/jobs/${seg(id)}/cancel`, { method: 'POST', signal });
+      job = await client().jobs.cancel(id, { signal });
       drawSummary();
       // The button is gone: focus goes to the outcome, which the alert role also reads out.
       message.textContent = 'Job canceled. Finished items keep their results and charges; the others are canceled.';
       message.focus();
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
+      if (!(error instanceof LongrunError)) throw error;
       message.textContent = error.message;
     }
   };
@@ -100,7 +100,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
   };
 
   const loadItems = async () => {
-    const page = await apiData<{ items: JobItem[]; total: number }>(`/jobs/${seg(id)}/items${query({ limit: ITEMS_PAGE, offset: itemsOffset })}`, { signal });
+    const page = await client().jobs.items(id, { limit: ITEMS_PAGE, offset: itemsOffset }, { signal });
     replaceChildren(
       items,
       h('h2', { id: 'job-items' }, `Items (${page.total})`),
@@ -114,7 +114,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
 
   const load = async () => {
     // 202 while the job runs, 200 once it ended: both carry the job.
-    job = (await api<{ data: Job }>(`/jobs/${seg(id)}`, { signal })).data;
+    job = await client().jobs.get(id, { signal });
     drawSummary();
     await loadItems();
   };
@@ -140,5 +140,5 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
       if (isTerminalEvent(event.type) && isUnfinished(job)) announce(`Job ${id} ${event.type.replace('job.', '')}.`);
     },
     signal,
-  ).catch(() => timeline.add({ seq: 0, type: 'stream.error', jobId: id, data: null, createdAt: new Date().toISOString() }));
+  ).catch(() => timeline.stopped());
 }

@@ -4,7 +4,7 @@
  * connections to other requests) trigger a refresh, and a light refresh every few seconds
  * brings in jobs submitted elsewhere.
  */
-import { apiData, query } from '../api.ts';
+import { client } from '../api.ts';
 import { jobProgress } from '../components/progress.ts';
 import { isUnfinished, KINDS, resultsLink } from '../components/jobLinks.ts';
 import { pager } from '../components/pager.ts';
@@ -14,8 +14,8 @@ import { h, link, replaceChildren } from '../dom.ts';
 import { when } from '../format.ts';
 import { announce } from '../live.ts';
 import { replaceQuery, type ViewContext } from '../router.ts';
-import { followJobEvents } from '../sse.ts';
-import type { Job } from '../types.ts';
+import { followJobEvents } from '../jobEvents.ts';
+import type { Job, JobStatus } from 'longrun/client';
 
 const PAGE = 25;
 const STREAMS = 3;
@@ -75,8 +75,8 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
   let latest = 0;
   const load = async () => {
     const mine = ++latest;
-    const params = { kind: state.kind, status: state.status, limit: PAGE, offset: state.offset };
-    const { jobs, total } = await apiData<{ jobs: Job[]; total: number }>(`/jobs${query(params)}`, { signal });
+    const params = { kind: state.kind || undefined, status: (state.status || undefined) as JobStatus | undefined, limit: PAGE, offset: state.offset };
+    const { jobs, total } = await client().jobs.list(params, { signal });
     // A slower answer to an earlier filter must not overwrite a newer one.
     if (signal.aborted || mine !== latest) return;
     for (const job of jobs) {

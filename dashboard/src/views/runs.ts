@@ -2,14 +2,14 @@
  * Sourcing: start a sourcing run (search and score the talent pool for a role) or an
  * enrichment run (score given profiles in full), and the recent runs of both.
  */
-import { api, apiData, query } from '../api.ts';
+import { client } from '../api.ts';
 import { field, formError, input, onSubmit, textarea } from '../components/form.ts';
 import { jobBadge } from '../components/status.ts';
 import { stackTable } from '../components/table.ts';
 import { h, link } from '../dom.ts';
 import { when } from '../format.ts';
 import { navigate, type ViewContext } from '../router.ts';
-import type { Job, SourcingInput } from '../types.ts';
+import type { SourcingInput } from 'longrun/client';
 
 function sourcingForm(): HTMLElement {
   const error = formError();
@@ -31,7 +31,7 @@ function sourcingForm(): HTMLElement {
       location: String(data.get('location')).trim(),
       limit: Number(data.get('limit')),
     };
-    const started = await api<{ requestId: string }>('/sourcing', { json: body });
+    const started = await client().sourcing.start(body);
     navigate(`/sourcing/${encodeURIComponent(started.requestId)}`);
   });
   return form;
@@ -55,14 +55,14 @@ function enrichmentForm(): HTMLElement {
   onSubmit(form, error, async (data) => {
     const profileIds = profileIdsOf(String(data.get('profileIds')));
     if (profileIds.length < 1 || profileIds.length > 10) throw new Error(`Give 1 to 10 profile IDs (${profileIds.length} given).`);
-    const started = await api<{ requestId: string }>('/sourcing/enrich', { json: { profileIds } });
+    const started = await client().sourcing.enrich({ profileIds });
     navigate(`/enrich/${encodeURIComponent(started.requestId)}`);
   });
   return form;
 }
 
 async function recent(kind: 'sourcing' | 'enrichment', signal: AbortSignal): Promise<HTMLElement> {
-  const { jobs } = await apiData<{ jobs: Job[] }>(`/jobs${query({ kind, limit: 10 })}`, { signal });
+  const { jobs } = await client().jobs.list({ kind, limit: 10 }, { signal });
   const route = kind === 'sourcing' ? 'sourcing' : 'enrich';
   const rows = jobs.map((job) => [
     link([route, job.id], kind === 'sourcing' ? ((job.input as SourcingInput).title ?? job.id) : `${job.progress.total} profiles`, { 'data-key': job.id }),

@@ -2,11 +2,11 @@
  * Sign-in: the user pastes an API key, which is checked with `GET /me` and then kept in this
  * tab's sessionStorage. The key goes only to this server, in the Authorization header.
  */
-import { ApiError, apiData } from '../api.ts';
+import { client, LongrunError } from '../api.ts';
 import { field, formError, input, onSubmit } from '../components/form.ts';
 import { h } from '../dom.ts';
 import { saveKey } from '../session.ts';
-import type { Me } from '../types.ts';
+import type { Me } from 'longrun/client';
 
 export function signInView(root: HTMLElement, signedIn: (me: Me) => void): void {
   const error = formError();
@@ -26,11 +26,11 @@ export function signInView(root: HTMLElement, signedIn: (me: Me) => void): void 
   onSubmit(form, error, async (data) => {
     const key = String(data.get('key')).trim();
     try {
-      const me = await apiData<Me>('/me', { key });
+      const me = await client(key).account.me();
       saveKey(key);
       signedIn(me);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) throw new Error('That key was not accepted: it is unknown or revoked.');
+      if (e instanceof LongrunError && e.status === 401) throw new Error('That key was not accepted: it is unknown or revoked.');
       throw e;
     }
   });

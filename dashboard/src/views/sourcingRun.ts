@@ -3,7 +3,7 @@
  * and red flags. Candidates can be picked (up to 10) for an enrichment run. While the run is
  * processing, its event stream says when to load the results.
  */
-import { api, seg } from '../api.ts';
+import { client } from '../api.ts';
 import { candidateCard } from '../components/candidate.ts';
 import { formError, onSubmit } from '../components/form.ts';
 import { runWatchNote } from '../components/runNote.ts';
@@ -13,7 +13,7 @@ import { facts, h, replaceChildren } from '../dom.ts';
 import { between } from '../format.ts';
 import { announce } from '../live.ts';
 import { navigate, type ViewContext } from '../router.ts';
-import type { Candidate, Job, SourcingInput, SourcingResults } from '../types.ts';
+import type { Candidate, SourcingInput } from 'longrun/client';
 
 const MAX_ENRICH = 10;
 
@@ -43,7 +43,7 @@ function pickForm(candidates: Candidate[]): HTMLElement {
   onSubmit(form, error, async (data) => {
     const profileIds = data.getAll('profileIds').map(String);
     if (profileIds.length === 0 || profileIds.length > MAX_ENRICH) throw new Error(`Select 1 to ${MAX_ENRICH} candidates (${profileIds.length} selected).`);
-    const started = await api<{ requestId: string }>('/sourcing/enrich', { json: { profileIds } });
+    const started = await client().sourcing.enrich({ profileIds });
     navigate(`/enrich/${encodeURIComponent(started.requestId)}`);
   });
   return form;
@@ -51,12 +51,12 @@ function pickForm(candidates: Candidate[]): HTMLElement {
 
 export async function sourcingRunView({ root, params, signal }: ViewContext): Promise<void> {
   const id = params.id!;
-  const job = (await api<{ data: Job }>(`/jobs/${seg(id)}`, { signal })).data;
+  const job = await client().jobs.get(id, { signal });
   const role = job.input as SourcingInput;
   const body = h('div', { 'aria-busy': 'true' });
 
   const load = async () => {
-    const results = await api<SourcingResults>(`/sourcing/${seg(id)}/results`, { signal });
+    const results = await client().sourcing.results(id, { signal });
     if (results.status === 'processing') {
       replaceChildren(body, h('p', null, statusBadge('processing'), ' ', results.message), runWatchNote(id));
       return false;

@@ -2,7 +2,7 @@
  * One webhook endpoint: its settings, a test ping, re-enabling after the circuit opened, and its
  * delivery log with a retry button per ended delivery.
  */
-import { ApiError, api, apiData, query, seg } from '../api.ts';
+import { client, LongrunError } from '../api.ts';
 import { jsonBlock } from '../components/json.ts';
 import { pager } from '../components/pager.ts';
 import { statusBadge } from '../components/status.ts';
@@ -10,7 +10,7 @@ import { actionButton, facts, h, replaceChildren } from '../dom.ts';
 import { duration, when } from '../format.ts';
 import { announce } from '../live.ts';
 import type { ViewContext } from '../router.ts';
-import type { WebhookDelivery, WebhookEndpoint } from '../types.ts';
+import type { WebhookDelivery } from 'longrun/client';
 
 const PAGE = 25;
 
@@ -34,10 +34,10 @@ export async function webhookView({ root, params, signal }: ViewContext): Promis
   const say = (text: string) => {
     message.textContent = text;
   };
-  const failed = (error: unknown) => say(error instanceof ApiError ? error.message : String(error));
+  const failed = (error: unknown) => say(error instanceof LongrunError ? error.message : String(error));
 
   const loadEndpoint = async () => {
-    const w = await apiData<WebhookEndpoint>(`/webhooks/${seg(id)}`, { signal });
+    const w = await client().webhooks.get(id, { signal });
     replaceChildren(
       summary,
       facts([
@@ -52,7 +52,7 @@ export async function webhookView({ root, params, signal }: ViewContext): Promis
         { class: 'actions' },
         actionButton('Send a test ping', async () => {
           try {
-            const r = (await api<{ data: { delivered: boolean; httpStatus: number | null; error: string | null } }>(`/webhooks/${seg(id)}/test`, { method: 'POST', signal })).data;
+            const r = await client().webhooks.test(id, { signal });
             say(r.delivered ? `Ping delivered (HTTP ${r.httpStatus}).` : `Ping not delivered: ${r.error ?? 'no answer'}.`);
           } catch (error) {
             failed(error);
@@ -62,7 +62,7 @@ export async function webhookView({ root, params, signal }: ViewContext): Promis
           ? null
           : actionButton('Enable again', async () => {
               try {
-                await api(`/webhooks/${seg(id)}`, { method: 'PATCH', json: { enabled: true }, signal });
+                await client().webhooks.update(id, { enabled: true }, { signal });
                 say('Endpoint enabled.');
                 await loadEndpoint();
               } catch (error) {
@@ -75,7 +75,7 @@ export async function webhookView({ root, params, signal }: ViewContext): Promis
   };
 
   const loadLog = async () => {
-    const page = await apiData<{ deliveries: WebhookDelivery[]; total: number }>(`/webhooks/${seg(id)}/deliveries${query({ limit: PAGE, offset })}`, { signal });
+    const page = await client().webhooks.deliveries(id, { limit: PAGE, offset }, { signal });
     const items = page.deliveries.map((d) =>
       h(
         'li',
@@ -97,7 +97,7 @@ export async function webhookView({ root, params, signal }: ViewContext): Promis
           ? null
           : actionButton(`Retry ${d.id}`, async () => {
               try {
-                await api(`/webhooks/${seg(id)}/deliveries/${seg(d.id)}/retry`, { method: 'POST', signal });
+                await client().webhooks.retry(id, d.id, { signal });
                 announce(`Delivery ${d.id} queued again.`);
                 await loadLog();
               } catch (error) {

@@ -1,13 +1,12 @@
 /** Webhook endpoints: where they deliver, what they subscribe to, and whether they are enabled. */
-import { apiData, query } from '../api.ts';
+import { client } from '../api.ts';
 import { stackTable } from '../components/table.ts';
 import { h, link } from '../dom.ts';
 import { when } from '../format.ts';
 import type { ViewContext } from '../router.ts';
-import type { WebhookEndpoint } from '../types.ts';
 
 export async function webhooksView({ root, signal }: ViewContext): Promise<void> {
-  const { webhooks } = await apiData<{ webhooks: WebhookEndpoint[]; total: number }>(`/webhooks${query({ limit: 100 })}`, { signal });
+  const { webhooks } = await client().webhooks.list({ limit: 100 }, { signal });
   const rows = webhooks.map((w) => [
     link(['webhooks', w.id], w.name ?? w.url, { class: 'wrap' }),
     w.events.join(', '),

@@ -3,8 +3,7 @@
  * candidates, captions, renders. Rendered files are fetched from a render's `outputUrl`, which
  * is signed and needs no key.
  */
-import crypto from 'node:crypto';
-import { toBlob, toUint8Array, type Bytes } from '../bytes.ts';
+import { sha256Hex, toBlob, toUint8Array, type Bytes } from '../bytes.ts';
 import { seg, type CallOptions, type Http, type SignalOption } from '../http.ts';
 import type {
   CaptionsResult,
@@ -57,7 +56,7 @@ export function clipMethods(http: Http) {
       /** Sends part `n` (from 1) with its SHA-256, which the server checks before keeping it. */
       async putPart(uploadId: string, n: number, part: Bytes, o: SignalOption = {}): Promise<Upload> {
         const bytes = await toUint8Array(part);
-        const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+        const sha256 = await sha256Hex(bytes);
         return http.data<Upload>('PUT', `/clips/uploads/${seg(uploadId)}/parts/${n}`, {
           signal: o.signal,
           body: toBlob(bytes),

@@ -17,7 +17,7 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { rowsInsert } from '../../store/dialect.ts';
 import type { JobEventsTable } from '../../store/schema.ts';
-import type { JobEventType } from './eventAppend.ts';
+import type { JobEventType } from '../schemas.ts';
 import type { EndedJob, JobFinishedHook } from './jobFinalize.ts';
 
 /** job_events' columns as `rowsTable` types them (the events of many jobs as one parameter). */

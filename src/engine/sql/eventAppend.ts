@@ -1,14 +1,5 @@
 import type { Db } from '../../store/database.ts';
-
-export type JobEventType =
-  | 'job.queued'
-  | 'job.started'
-  | 'item.succeeded'
-  | 'item.failed'
-  | 'job.completed'
-  | 'job.failed'
-  | 'job.canceled'
-  | 'job.progress';
+import type { JobEventType } from '../schemas.ts';
 
 export const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['job.completed', 'job.failed', 'job.canceled']);
 

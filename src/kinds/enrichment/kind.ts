@@ -9,30 +9,16 @@
  * could be processed because of faults (not because they were unknown) ends `failed` with
  * INTERNAL_ERROR, as does a run whose kind code faults.
  */
-import { Type, type Static } from '@sinclair/typebox';
 import { PermanentError } from '../../engine/errors.ts';
 import { defineKind, type JobKind, type JobOutcome } from '../../engine/kind.ts';
 import { uuidv7 } from '../../ids.ts';
 import { parseRole, type Role } from '../../scoring/requirements.ts';
 import { scoreProfile } from '../../scoring/score.ts';
-import { WebhookId } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
-import type { Resume } from '../../talentPool/resume.ts';
+import type { Resume } from '../../talentPool/schemas.ts';
 import { profileGetForOrg } from '../../talentPool/sql/profilesRead.ts';
 import { sourcingRunLatestForProfile } from '../sourcing/sourcingRunProfiles.ts';
-
-export const EnrichmentInput = Type.Object(
-  {
-    profileIds: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
-      minItems: 1,
-      maxItems: 10,
-      description: 'Profiles returned by sourcing runs of this organisation; no duplicates',
-    }),
-    webhookId: Type.Optional(WebhookId),
-  },
-  { additionalProperties: false },
-);
-export type EnrichmentInput = Static<typeof EnrichmentInput>;
+import { EnrichmentInput } from './schemas.ts';
 
 export const PROFILE_NOT_FOUND_MESSAGE = 'Profile not found in any sourcing session for this company.';
 export const ENRICHMENT_FAILED_MESSAGE = 'An unexpected error occurred during enrichment.';

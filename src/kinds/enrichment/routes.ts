@@ -12,46 +12,14 @@ import type { JobKind } from '../../engine/kind.ts';
 import type { JobRow } from '../../engine/sql/jobsClaim.ts';
 import { itemsAllForJob } from '../../engine/sql/jobsRead.ts';
 import { AppError } from '../../errors.ts';
-import { Candidate } from '../../scoring/candidate.ts';
-import { Timestamp, WaitQuery } from '../../server/schemas.ts';
+import type { Candidate } from '../../scoring/schemas.ts';
+import { WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
 import { FinishedBodies } from '../../server/finishedBodies.ts';
-import { RunFailed, RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from '../sourcing/runs.ts';
-import { ENRICHMENT_FAILED_MESSAGE, EnrichmentInput } from './kind.ts';
-
-export const Accepted = Type.Object({
-  success: Type.Literal(true),
-  requestId: Type.String({ description: 'enr_<uuid>' }),
-  status: Type.Literal('processing'),
-  message: Type.String(),
-  createdAt: Timestamp,
-  webhookId: Type.Union([Type.String(), Type.Null()]),
-});
-
-export const Processing = Type.Object({
-  success: Type.Literal(true),
-  requestId: Type.String(),
-  status: Type.Literal('processing'),
-  message: Type.String(),
-  createdAt: Timestamp,
-});
-
-const ProfileResult = Type.Union([
-  Type.Object({ profileId: Type.String(), success: Type.Literal(true), candidate: Type.Ref(Candidate) }),
-  Type.Object({ profileId: Type.String(), success: Type.Literal(false), errorCode: Type.String(), errorMessage: Type.String() }),
-]);
-
-export const Completed = Type.Object({
-  success: Type.Literal(true),
-  requestId: Type.String(),
-  status: Type.Literal('completed'),
-  enrichedCount: Type.Integer(),
-  failureCount: Type.Integer(),
-  creditsConsumed: Type.Integer({ description: 'Equals enrichedCount: failed profiles are not billed' }),
-  createdAt: Timestamp,
-  completedAt: Timestamp,
-  data: Type.Array(ProfileResult),
-});
+import { RunFailed } from '../sourcing/schemas.ts';
+import { RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from '../sourcing/runs.ts';
+import { ENRICHMENT_FAILED_MESSAGE } from './kind.ts';
+import { Accepted, Completed, EnrichmentInput, Processing } from './schemas.ts';
 
 async function resultsBody(db: Db, job: JobRow) {
   const base = { success: true as const, requestId: job.id };

@@ -5,7 +5,6 @@
  * platform. A provider failure fails that draft with its code (LLM_TIMEOUT, LLM_RATE_LIMITED, …),
  * uncharged; when every draft failed the job fails with the first one's code.
  */
-import { Type, type Static } from '@sinclair/typebox';
 import { PermanentError } from '../../engine/errors.ts';
 import { defineKind, type JobKind, type JobOutcome } from '../../engine/kind.ts';
 import { newId } from '../../ids.ts';
@@ -14,42 +13,7 @@ import { LlmError, type TextProvider } from '../../llm/provider.ts';
 import type { Db } from '../../store/database.ts';
 import { searchTerms } from '../../talentPool/sql/profileSearch.ts';
 import { writeDraft, type PlatformRequest } from './draft.ts';
-import { MODES, PLATFORMS } from './platforms.ts';
-
-export const IdeaEnrichInput = Type.Object(
-  {
-    idea: Type.Object(
-      {
-        title: Type.String({ minLength: 1, maxLength: 500 }),
-        hook: Type.Optional(Type.String({ maxLength: 2000 })),
-        angle: Type.Optional(Type.String({ maxLength: 2000 })),
-        reasoning: Type.Optional(Type.String({ maxLength: 5000 })),
-        citations: Type.Optional(
-          Type.Array(
-            Type.Object({ snippet: Type.String({ minLength: 1, maxLength: 2000 }), docId: Type.Optional(Type.String({ maxLength: 100 })), uri: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
-            { maxItems: 20 },
-          ),
-        ),
-      },
-      { additionalProperties: false },
-    ),
-    platforms: Type.Array(
-      Type.Object(
-        {
-          platform: Type.Union(PLATFORMS.map((p) => Type.Literal(p))),
-          mode: Type.Optional(Type.Union(MODES.map((m) => Type.Literal(m)))),
-          targetLength: Type.Optional(Type.Integer({ minimum: 20, maximum: 25_000 })),
-          threadCount: Type.Optional(Type.Integer({ minimum: 2, maximum: 25 })),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 5 },
-    ),
-    kbId: Type.Optional(Type.String({ maxLength: 100 })),
-  },
-  { additionalProperties: false },
-);
-export type IdeaEnrichInput = Static<typeof IdeaEnrichInput>;
+import { IdeaEnrichInput } from './schemas.ts';
 
 export function ideaEnrichKind(db: Db, provider: TextProvider): JobKind<IdeaEnrichInput> {
   return defineKind<IdeaEnrichInput>({

@@ -15,11 +15,9 @@
  * fits. Intl.Segmenter is given at most `SEGMENT_CHUNK` characters at a time: on one long
  * text its iteration grows quadratic (Node 20: 80,000 characters took 2.8 s, in chunks 0.1 s).
  */
+import type { Mode, Platform } from './schemas.ts';
 
-export const PLATFORMS = ['twitter', 'linkedin', 'instagram', 'youtube', 'threads'] as const;
-export type Platform = (typeof PLATFORMS)[number];
-export const MODES = ['short', 'premium', 'thread', 'standard', 'video'] as const;
-export type Mode = (typeof MODES)[number];
+export { MODES, PLATFORMS, type Mode, type Platform } from './schemas.ts';
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 const URL_PATTERN = /https?:\/\/\S+/g;

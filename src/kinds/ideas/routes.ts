@@ -21,38 +21,12 @@ import { ContentOk, WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
 import { kbFindForOrg } from '../../kb/sql/kbs.ts';
 import { enrichedContent, type Draft } from './draft.ts';
-import { IdeaEnrichInput } from './kind.ts';
+import { EnrichAccepted, EnrichDrafts, EnrichJob, IdeaEnrichInput } from './schemas.ts';
 
 /** The drafts written, in the order of the requested platforms. */
 const draftsOf = (items: ItemRow[]): Draft[] => items.filter((i) => i.status === 'succeeded').map((i) => JSON.parse(i.result!) as Draft);
 
 const Params = Type.Object({ jobId: Type.String({ maxLength: 100 }) });
-
-export const EnrichAccepted = Type.Object({ jobId: Type.String({ description: 'enrich_job_<ULID>' }), status: Type.Literal('queued') });
-
-export const EnrichJob = Type.Object({
-  jobId: Type.String(),
-  status: Type.String({ description: 'queued, running, completed, failed or canceled' }),
-  enrichedContent: Type.Optional(Type.String()),
-  createdAt: Type.String({ format: 'date-time' }),
-});
-
-export const EnrichDrafts = Type.Object({
-  jobId: Type.String(),
-  status: Type.String(),
-  drafts: Type.Array(
-    Type.Object({
-      platform: Type.String(),
-      mode: Type.String(),
-      title: Type.Optional(Type.String()),
-      posts: Type.Array(Type.String()),
-      sources: Type.Array(Type.String()),
-      tokensUsed: Type.Integer(),
-    }),
-  ),
-  failures: Type.Array(Type.Object({ platform: Type.String(), errorCode: Type.String(), errorMessage: Type.String() })),
-  tokensUsed: Type.Integer(),
-});
 
 export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<IdeaEnrichInput> }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();

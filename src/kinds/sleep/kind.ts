@@ -12,25 +12,9 @@
  */
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CloneType, Type, type Static } from '@sinclair/typebox';
 import { ItemTimeoutError, PermanentError, RetryableError } from '../../engine/errors.ts';
 import { defineKind, type JobKind } from '../../engine/kind.ts';
-
-const MAX_MS = 60_000;
-
-const Keys = Type.Array(Type.String({ maxLength: 50 }), { maxItems: 1000, default: [] });
-
-export const SleepInput = Type.Object(
-  {
-    items: Type.Integer({ minimum: 1, maximum: 10_000, default: 1, description: 'How many items (keys item-1 … item-N)' }),
-    ms: Type.Integer({ minimum: 0, maximum: MAX_MS, default: 100, description: 'How long each item sleeps; its time budget is this plus 2 s' }),
-    fail: CloneType(Keys, { description: 'Items that fail permanently (DEMO_FAILURE)' }),
-    flaky: CloneType(Keys, { description: 'Items whose first attempt fails with a retryable DEMO_FLAKE' }),
-    hang: CloneType(Keys, { description: 'Items that never finish on their own (they hit the time budget: `ms` plus 2 s)' }),
-  },
-  { additionalProperties: false },
-);
-export type SleepInput = Static<typeof SleepInput>;
+import { MAX_MS, SleepInput } from './schemas.ts';
 
 export interface SleepKindOptions {
   /** How long an item may take beyond its `ms` before it times out (default 2,000). */

@@ -1,21 +1,10 @@
 /** `POST /demo/sleep`: submits a `sleep` job (only with LONGRUN_DEMO_KINDS=1). */
-import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import type { JobKind } from '../../engine/kind.ts';
 import { orgOf } from '../../server/plugins/auth.ts';
-import { ContentOk } from '../../server/schemas.ts';
-import { SleepInput } from './kind.ts';
-
-export const SubmitBody = Type.Composite([
-  SleepInput,
-  Type.Object({
-    priority: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
-    runAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 64, description: 'Not before this time' })),
-  }),
-], { additionalProperties: false });
-
-export const Accepted = ContentOk(Type.Object({ jobId: Type.String(), status: Type.Literal('queued') }));
+import { Accepted, SubmitBody, type SleepInput } from './schemas.ts';
 
 export async function sleepRoutes(instance: FastifyInstance, opts: { engine: Engine; kind: JobKind<SleepInput> }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();

@@ -7,33 +7,19 @@
  * rest released. The profiles returned are recorded with the result (same transaction), which
  * is what makes them enrichable.
  */
-import { Type, type Static } from '@sinclair/typebox';
 import { defineKind, type JobKind } from '../../engine/kind.ts';
 import { uuidv7 } from '../../ids.ts';
-import type { Candidate } from '../../scoring/candidate.ts';
+import type { Candidate } from '../../scoring/schemas.ts';
 import { parseRole, type RoleRequirements } from '../../scoring/requirements.ts';
 import { scoreProfile } from '../../scoring/score.ts';
 import { skillToken } from '../../scoring/skills.ts';
 import { isRoleNoun, titleWords } from '../../scoring/titles.ts';
-import { WebhookId } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
 import { profileSearch, searchTerms } from '../../talentPool/sql/profileSearch.ts';
 import { profilesGetManyForOrg } from '../../talentPool/sql/profilesRead.ts';
-import type { Resume } from '../../talentPool/resume.ts';
+import type { Resume } from '../../talentPool/schemas.ts';
+import { SourcingInput } from './schemas.ts';
 import { sourcingRunProfilesInsertMany } from './sourcingRunProfiles.ts';
-
-export const SourcingInput = Type.Object(
-  {
-    title: Type.String({ minLength: 1, maxLength: 200, description: 'The role, e.g. "Senior Backend Engineer"' }),
-    jobDescription: Type.String({ minLength: 1, maxLength: 10_000, description: 'Requirements are read from it (must-have and nice-to-have skills, years, seniority)' }),
-    location: Type.String({ minLength: 1, maxLength: 200, description: 'e.g. "Berlin, Germany (hybrid) or Remote (EU)"' }),
-    query: Type.Optional(Type.String({ maxLength: 500, description: 'Extra search words; they widen the search, not the requirements' })),
-    limit: Type.Integer({ minimum: 1, maximum: 50, default: 10, description: 'Candidates to return; also the credits reserved' }),
-    webhookId: Type.Optional(WebhookId),
-  },
-  { additionalProperties: false },
-);
-export type SourcingInput = Static<typeof SourcingInput>;
 
 export interface SourcingResult {
   foundCount: number;

@@ -10,43 +10,12 @@ import type { Engine } from '../../engine/engine.ts';
 import type { JobKind } from '../../engine/kind.ts';
 import type { JobRow } from '../../engine/sql/jobsClaim.ts';
 import { itemsAllForJob } from '../../engine/sql/jobsRead.ts';
-import { Candidate } from '../../scoring/candidate.ts';
-import { Timestamp, WaitQuery } from '../../server/schemas.ts';
+import { WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
-import { SourcingInput, type SourcingResult } from './kind.ts';
+import type { SourcingResult } from './kind.ts';
 import { FinishedBodies } from '../../server/finishedBodies.ts';
-import { RunFailed, RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from './runs.ts';
-
-export const Accepted = Type.Object({
-  success: Type.Literal(true),
-  requestId: Type.String({ description: 'req_<uuid>' }),
-  status: Type.Literal('processing'),
-  message: Type.String(),
-  webhookId: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
-
-export const Processing = Type.Object({
-  success: Type.Literal(true),
-  requestId: Type.String(),
-  status: Type.Literal('processing'),
-  message: Type.String(),
-  candidatesSourcedCount: Type.Integer(),
-  createdAt: Timestamp,
-});
-
-export const Completed = Type.Object({
-  success: Type.Literal(true),
-  requestId: Type.String(),
-  status: Type.Literal('completed'),
-  foundCount: Type.Integer({ description: 'Profiles of the pool that matched the search' }),
-  scoredCount: Type.Integer({ description: 'Of those, how many were scored (the best search matches)' }),
-  creditsConsumed: Type.Integer({ description: '1 per candidate returned' }),
-  createdAt: Timestamp,
-  completedAt: Timestamp,
-  candidates: Type.Array(Type.Ref(Candidate)),
-});
+import { Accepted, Completed, Processing, RunFailed, SourcingInput } from './schemas.ts';
+import { RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from './runs.ts';
 
 const FAILED_MESSAGE = 'An unexpected error occurred during sourcing.';
 

@@ -30,17 +30,6 @@ export function runErrorOf(job: JobRow, fallbackMessage: string): { errorCode: s
   return { errorCode: job.error_code ?? 'INTERNAL_ERROR', errorMessage: job.error_message ?? fallbackMessage };
 }
 
-export const RunFailed = (id: string) =>
-  Type.Object({
-    success: Type.Literal(true),
-    requestId: Type.String({ description: id }),
-    status: Type.Literal('failed'),
-    errorCode: Type.String(),
-    errorMessage: Type.String(),
-    createdAt: Type.String({ format: 'date-time' }),
-    completedAt: Type.String({ format: 'date-time' }),
-  });
-
 export const RunParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
 /** A run of this kind and organisation, or 404 REQUEST_NOT_FOUND; `?wait` applied. */

@@ -3,36 +3,14 @@
  * `/me` opens for any valid key (an operator's `metrics:read` key too: a key may always see
  * itself); the credits routes for a key with any product scope, as every product spends them.
  */
-import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { creditsBalance, creditsLedgerPage } from '../../billing/ledger.ts';
 import { apiKeyFindById } from '../../store/apiKeys.ts';
 import type { Db } from '../../store/database.ts';
 import { orgFindById } from '../../store/orgs.ts';
 import { orgOf } from '../plugins/auth.ts';
-import { ContentOk, PageQuery, Timestamp } from '../schemas.ts';
-
-export const Balance = Type.Object({
-  available: Type.Integer({ description: 'Credits that can be spent or reserved now' }),
-  reserved: Type.Integer({ description: 'Credits set aside for work in progress' }),
-});
-
-export const LedgerEntry = Type.Object({
-  id: Type.String(),
-  kind: Type.Union([Type.Literal('grant'), Type.Literal('reserve'), Type.Literal('charge'), Type.Literal('release')]),
-  amount: Type.Integer(),
-  ref: Type.Union([Type.String(), Type.Null()], { description: 'The job the entry is for' }),
-  itemRef: Type.Union([Type.String(), Type.Null()], { description: 'The item of the job, for charges' }),
-  note: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Timestamp,
-});
-
-export const Me = Type.Object({
-  organisation: Type.Object({ id: Type.String(), name: Type.String(), createdAt: Timestamp }),
-  key: Type.Object({ id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()), createdAt: Timestamp }),
-});
-
-export const LedgerPage = Type.Object({ entries: Type.Array(LedgerEntry), total: Type.Integer() });
+import { Balance, ContentOk, LedgerPage, Me, PageQuery } from '../schemas.ts';
 
 export async function accountRoutes(instance: FastifyInstance, opts: { db: Db }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();

@@ -10,7 +10,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import type { JobRow } from '../../engine/sql/jobsClaim.ts';
 import { itemsPageForJob, jobGetForOrg, jobsPageForOrg } from '../../engine/sql/jobsRead.ts';
-import { ItemView, JobStatusSchema, JobView, isFinished, itemView, jobView } from '../../engine/views.ts';
+import { ItemsPage, ItemView, JobsPage, JobsQuery, JobView } from '../../engine/schemas.ts';
+import { isFinished, itemView, jobView } from '../../engine/views.ts';
 import { MAX_WAIT_SECONDS } from '../../engine/waitForChange.ts';
 import { AppError } from '../../errors.ts';
 import type { Db } from '../../store/database.ts';
@@ -26,15 +27,6 @@ import { streamJobEvents } from './jobEvents.ts';
 export const POLL_AFTER_SECONDS = 2;
 
 const JobParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
-
-export const JobsQuery = Type.Composite([
-  PageQuery,
-  Type.Object({ kind: Type.Optional(Type.String({ maxLength: 50 })), status: Type.Optional(JobStatusSchema) }),
-], { additionalProperties: false });
-
-export const JobsPage = Type.Object({ jobs: Type.Array(Type.Ref(JobView)), total: Type.Integer() });
-
-export const ItemsPage = Type.Object({ items: Type.Array(Type.Ref(ItemView)), total: Type.Integer() });
 
 function notFound(id: string): AppError {
   return new AppError('not_found', `No job ${id}.`);

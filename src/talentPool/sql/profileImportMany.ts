@@ -11,7 +11,7 @@ import { AppError, type ErrorDetail } from '../../errors.ts';
 import { nowIso, uuidv7 } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import { identitiesOf, normalizeEmail } from '../identity.ts';
-import type { Resume } from '../resume.ts';
+import type { Resume } from '../schemas.ts';
 import { searchDocumentOf } from '../searchDocument.ts';
 import { profileSearchIndexPut } from './profileSearchIndex.ts';
 

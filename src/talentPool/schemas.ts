@@ -1,9 +1,13 @@
 /**
+ * The talent pool's shapes on the wire, declared once for validation, serialization,
+ * /openapi.json and the typed client. Imports nothing but TypeBox and other schema modules.
+ *
  * The JSON Resume document (jsonresume.org schema) as the talent pool accepts it: the sections
  * the scoring model reads are typed and bounded; the schema's other sections (volunteer, awards,
  * …) are kept as given.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from '../server/schemas.ts';
 
 const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description ? { description } : {}) });
 const ResumeDate = Type.String({ maxLength: 10, pattern: '^\\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\\d|3[01]))?)?$', description: 'YYYY, YYYY-MM or YYYY-MM-DD' });
@@ -73,3 +77,36 @@ export const Resume = Type.Object(
 );
 export type Resume = Static<typeof Resume>;
 export type ResumeWork = Static<typeof ResumeWork>;
+
+export const ProfileFields = {
+  id: Type.String({ description: 'prof_<uuid>' }),
+  name: Type.String(),
+  headline: Nullable(Type.String()),
+  location: Nullable(Type.String()),
+  linkedinUrl: Nullable(Type.String()),
+  emails: Type.Array(Type.String(), { description: 'Every email imported for this person, first one first' }),
+  resume: Type.Ref(Resume),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+};
+export const ProfileView = Type.Object(ProfileFields, { $id: 'Profile' });
+
+export const ImportResult = Type.Object({
+  success: Type.Literal(true),
+  profileIds: Type.Array(Type.String(), { description: 'One per entry (or per person in a CSV), in order' }),
+  created: Type.Integer(),
+  updated: Type.Integer(),
+  profiles: Type.Array(Type.Object({ profileId: Type.String(), status: Type.Union([Type.Literal('created'), Type.Literal('updated')]) })),
+});
+
+export const ProfilesPage = Type.Object({
+  success: Type.Literal(true),
+  profiles: Type.Array(Type.Ref(ProfileView)),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+export const ProfileAnswer = Type.Object({ success: Type.Literal(true), ...ProfileFields });
+
+export const ProfileDeleted = Type.Object({ success: Type.Literal(true), id: Type.String(), deleted: Type.Literal(true) });

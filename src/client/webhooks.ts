@@ -1,4 +1,7 @@
 /**
+ * `longrun/client/webhooks`, for Node only (it uses node:crypto, and so is kept out of the
+ * client's main entry, which also runs in browsers).
+ *
  * `verifyWebhook(headers, body, secret)`: checks a delivery the way Standard Webhooks defines
  * (https://www.standardwebhooks.com) and as src/webhooks/signing.ts signs: HMAC-SHA256 under
  * the secret's bytes (`whsec_` + base64) of `{webhook-id}.{webhook-timestamp}.{body}`, sent as
@@ -10,6 +13,8 @@
  */
 import crypto from 'node:crypto';
 import type { WebhookEvent } from './types.ts';
+
+export type { WebhookEvent };
 
 export class WebhookVerificationError extends Error {
   override name = 'WebhookVerificationError';
