@@ -63,6 +63,7 @@ describe('the npm package', () => {
     expect(outside).toEqual([]);
     expect(paths).toEqual(expect.arrayContaining(['bin/longrun.mjs', 'dist/cli/main.js', 'dist/client/index.js', 'dist/client/index.d.ts', 'dashboard/dist/index.html']));
     expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
+    expect(packed.size).toBeLessThan(1024 * 1024); // the README says about 0.5 MB
   });
 
   it('runs `longrun --version` from the installed bin with plain node', async () => {
