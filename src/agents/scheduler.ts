@@ -17,8 +17,7 @@
  * second.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
+import type { Engine, JobKind } from '../engine/index.ts';
 import { isAppError } from '../errors.ts';
 import type { Db } from '../store/database.ts';
 import type { AgentRunInput } from './runKind.ts';

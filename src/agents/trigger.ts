@@ -4,10 +4,7 @@
  * without its run. A scheduled run's row carries its tick, whose unique key makes a second
  * start for the same tick a no-op.
  */
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
-import type { JobRow } from '../engine/sql/jobsClaim.ts';
-import type { SubmitRequest } from '../engine/submit.ts';
+import type { Engine, JobKind, JobRow, SubmitRequest } from '../engine/index.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { passagesInKb, passagesSearch } from '../kb/sql/chunks.ts';

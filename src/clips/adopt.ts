@@ -6,8 +6,7 @@
  */
 import fs from 'node:fs';
 import type { FastifyRequest } from 'fastify';
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
+import type { Engine, JobKind } from '../engine/index.ts';
 import { AppError } from '../errors.ts';
 import { nowIso } from '../ids.ts';
 import type { Db } from '../store/database.ts';

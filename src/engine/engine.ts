@@ -41,12 +41,12 @@ import { Slots } from './slots.ts';
 import { DeferredWrites } from './sql/deferredWrites.ts';
 import { itemCheckpoints } from './sql/itemCheckpoint.ts';
 import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
-import { jobsClaimIn, type ClaimedJob, type ClaimOptions, type HeldJob, type JobRow } from './sql/jobsClaim.ts';
-import type { JobFinishedHook } from './sql/jobFinalize.ts';
+import { jobsClaimIn, type ClaimedJob, type ClaimOptions, type HeldJob } from './sql/jobsClaim.ts';
 import { jobsReleaseAllOf } from './sql/jobLease.ts';
 import { orgsWaiting } from './sql/jobsMaintenance.ts';
 import { submitAndStart } from './startAtSubmit.ts';
 import { jobSubmit, jobsSubmittedIn, type SubmitRequest } from './submit.ts';
+import type { JobFinishedHook, JobRow } from './types.ts';
 
 export interface EngineOptions {
   store: Store;

@@ -28,7 +28,7 @@ import { jobFinalize, type FinalState } from './sql/jobFinalize.ts';
 import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobReleaseWithItemsIfOwner } from './sql/jobLease.ts';
 import { jobProgressSetIfOwner } from './sql/jobProgress.ts';
 import type { ClaimedJob, HeldJob } from './sql/jobsClaim.ts';
-import type { JobFinishedHook } from './sql/jobFinalize.ts';
+import type { JobFinishedHook } from './types.ts';
 
 /** A checkpoint, and whether its job may be given back after it (a job that goes on). */
 export type SlotTask = CheckpointArgs & { mayGiveBack: boolean };

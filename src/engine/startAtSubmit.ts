@@ -13,7 +13,8 @@
 import type { Db } from '../store/database.ts';
 import type { Rooms } from './rooms.ts';
 import type { EngineSignals } from './signals.ts';
-import type { ClaimedJob, JobRow } from './sql/jobsClaim.ts';
+import type { ClaimedJob } from './sql/jobsClaim.ts';
+import type { JobRow } from './types.ts';
 import { jobSubmitAndStart, type StartAtSubmit, type SubmitRequest } from './submit.ts';
 
 export interface StartAtSubmitHost {

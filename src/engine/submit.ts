@@ -8,7 +8,8 @@ import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';
 import { WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
 import { jobInsert, orgJobAdded, type NewItem } from './sql/jobInsert.ts';
-import { HELD_JOB_COLUMNS, orgRunningCount, type ClaimedJob, type HeldJob, type JobRow } from './sql/jobsClaim.ts';
+import { HELD_JOB_COLUMNS, orgRunningCount, type ClaimedJob, type HeldJob } from './sql/jobsClaim.ts';
+import type { JobRow } from './types.ts';
 
 export interface SubmitRequest<Input> {
   orgId: string;

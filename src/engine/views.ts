@@ -1,8 +1,7 @@
 /** How a job and its items look on the generic `/jobs` routes. */
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable } from '../server/schemas.ts';
-import type { ItemRow } from './sql/itemStartNext.ts';
-import type { JobRow } from './sql/jobsClaim.ts';
+import type { ItemRow, JobRow } from './types.ts';
 
 const ErrorInfo = Nullable(Type.Object({ code: Type.String(), message: Type.String() }));
 

@@ -3,7 +3,7 @@
  * with TypeBox and used for validation, serialization and the OpenAPI document alike.
  */
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
-import { MAX_WAIT_SECONDS } from '../engine/waitLimit.ts';
+import { MAX_WAIT_SECONDS } from '../engine/index.ts';
 
 /** Content-family success: `{success: true, data}`. */
 export const ContentOk = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });

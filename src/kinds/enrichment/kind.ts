@@ -10,8 +10,7 @@
  * INTERNAL_ERROR, as does a run whose kind code faults.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { PermanentError } from '../../engine/errors.ts';
-import { defineKind, type JobKind, type JobOutcome } from '../../engine/kind.ts';
+import { defineKind, type JobKind, type JobOutcome, PermanentError } from '../../engine/index.ts';
 import { uuidv7 } from '../../ids.ts';
 import { parseRole, type Role } from '../../scoring/requirements.ts';
 import { scoreProfile } from '../../scoring/score.ts';

@@ -6,8 +6,7 @@
  * uncharged; when every draft failed the job fails with the first one's code.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { PermanentError } from '../../engine/errors.ts';
-import { defineKind, type JobKind, type JobOutcome } from '../../engine/kind.ts';
+import { defineKind, type JobKind, type JobOutcome, PermanentError } from '../../engine/index.ts';
 import { newId } from '../../ids.ts';
 import { passagesSearch } from '../../kb/sql/chunks.ts';
 import { LlmError, type TextProvider } from '../../llm/provider.ts';

@@ -13,8 +13,7 @@
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static } from '@sinclair/typebox';
-import { ItemTimeoutError, PermanentError, RetryableError } from '../../engine/errors.ts';
-import { defineKind, type JobKind } from '../../engine/kind.ts';
+import { defineKind, ItemTimeoutError, type JobKind, PermanentError, RetryableError } from '../../engine/index.ts';
 
 const MAX_MS = 60_000;
 

@@ -8,7 +8,7 @@
  * is what makes them enrichable.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { defineKind, type JobKind } from '../../engine/kind.ts';
+import { defineKind, type JobKind } from '../../engine/index.ts';
 import { uuidv7 } from '../../ids.ts';
 import type { Candidate } from '../../scoring/candidate.ts';
 import { parseRole, type RoleRequirements } from '../../scoring/requirements.ts';

@@ -1,0 +1,38 @@
+/**
+ * The engine's one public entry: everything outside src/engine imports the engine from here,
+ * never its modules (test/engine/publicEntry.test.ts keeps it so). What is here is the engine's
+ * contract — the engine, the kinds that plug into it, job and item rows and their views, the
+ * reads the routes need, the waits — and what is not can change without a caller noticing.
+ */
+// First: request schemas (server/schemas.ts) name it, and the views below import those schemas.
+export { MAX_WAIT_SECONDS } from './waitLimit.ts';
+
+export { Engine, type EngineActivity, type EngineOptions } from './engine.ts';
+export { EngineSignals, type RelayedSignal } from './signals.ts';
+export { ItemTimeoutError, PermanentError, RetryableError } from './errors.ts';
+export {
+  defineKind,
+  kindScopeFor,
+  type CommitContext,
+  type FinishedItem,
+  type ItemPricing,
+  type ItemSpec,
+  type JobKind,
+  type JobOutcome,
+  type KindScope,
+  type ProcessContext,
+  type ScopeFamily,
+} from './kind.ts';
+export type { SubmitRequest } from './submit.ts';
+export type { CancelResult } from './sql/jobCancel.ts';
+export type { EndedJob, EventRow, ItemRow, JobEventType, JobFinishedHook, JobRow } from './types.ts';
+
+export { ItemView, JobStatusSchema, JobView, isFinished, itemView, jobView } from './views.ts';
+export { waitForJobChange } from './waitForChange.ts';
+
+// Reads, each scoped as its module says.
+export { eventsAfter, itemsAllForJob, itemsPageForJob, jobGetForOrg, jobsPageForOrg } from './sql/jobsRead.ts';
+export { TERMINAL_EVENTS } from './sql/eventAppend.ts';
+
+// Maintenance.
+export { jobsDeleteFinishedBefore } from './sql/jobsMaintenance.ts';
