@@ -223,7 +223,6 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
       const respond = (id: string) => ({ success: true as const, data: { runId: id, status: 'queued' as const } });
       const idempotency = request.idempotency ? { key: request.idempotency.key, respond: (j: { id: string }) => ({ status: 202, body: respond(j.id) }) } : null;
       const job = await db.transaction().execute((trx) => agentRunStart(trx, engine, kind, agent, { type: 'manual', idempotency }, clock().toISOString()));
-      engine.signalSubmitted(job!.id);
       return reply.code(202).send(respond(job!.id));
     },
   );

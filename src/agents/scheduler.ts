@@ -76,7 +76,6 @@ export class AgentScheduler {
         const current = await agentAdvanceIfDue(trx, agent.id, tick, next);
         return current ? agentRunStart(trx, engine, kind, current, { type: 'schedule', tick }, firedAt) : null;
       });
-      if (job) engine.signalSubmitted(job.id);
       return job !== null;
     } catch (err) {
       if (!isAppError(err)) {

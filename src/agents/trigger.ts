@@ -49,7 +49,7 @@ export async function agentRunPlan(db: Db, agent: AgentRow): Promise<AgentPostSp
 export type RunTrigger = { type: 'manual'; idempotency?: SubmitRequest<AgentRunInput>['idempotency'] } | { type: 'schedule'; tick: string };
 
 /**
- * Writes the run and submits its job in `trx`; call `engine.signalSubmitted` after the commit.
+ * Writes the run and submits its job in `trx` (workers are woken when it commits).
  * Null when a scheduled tick already has its run. Throws AppError when the run cannot start
  * (nothing to write about, not enough credits).
  */

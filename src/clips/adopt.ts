@@ -67,7 +67,7 @@ export async function adoptClipFile(
     updated_at: now,
   };
   try {
-    const job = await db.transaction().execute(async (trx) => {
+    await db.transaction().execute(async (trx) => {
       await clipInsert(trx, clip);
       return engine.submitIn(trx, {
         orgId,
@@ -76,7 +76,6 @@ export async function adoptClipFile(
         idempotency: idempotency ? { key: idempotency.key, respond: () => idempotency.respond(clip) } : null,
       });
     });
-    engine.signalSubmitted(job.id);
   } catch (error) {
     storage.removeClip(orgId, clipId);
     throw error;

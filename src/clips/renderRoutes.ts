@@ -185,7 +185,6 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
           .execute();
         return submitted;
       });
-      engine.signalSubmitted(job.id);
       return reply.code(202).send(respond(job.id));
     },
   );

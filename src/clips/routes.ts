@@ -154,11 +154,10 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
         created_at: now,
         updated_at: now,
       };
-      const job = await db.transaction().execute(async (trx) => {
+      await db.transaction().execute(async (trx) => {
         await clipInsert(trx, clip);
         return opts.engine.submitIn(trx, { orgId, kind: opts.analysis, input: { clipId: clip.id, importUrl: url.toString() } });
       });
-      opts.engine.signalSubmitted(job.id);
       return reply.code(202).send(await answer(clip));
     },
   );

@@ -21,6 +21,8 @@
  * - a job takes one item at a time and is given back when another organisation is waiting and
  *   the process has no room to claim its job, so a big job delays others by at most one item
  *   per slot;
+ * - a job submitted in a caller's transaction (`submitIn`) wakes workers when that transaction
+ *   commits, with no call of the caller's; one rolled back wakes no one.
  * Not guaranteed: a processor's side effects happen at least once; only its recorded result is
  * exactly once.
  */
@@ -28,6 +30,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import { nowIso } from '../ids.ts';
+import { afterCommit } from '../store/afterCommit.ts';
 import type { Db, Store } from '../store/database.ts';
 import { GroupCommit } from '../store/groupCommit.ts';
 import { Claimer } from './claimer.ts';
@@ -247,17 +250,18 @@ export class Engine {
   }
 
   /**
-   * Submits inside the caller's transaction (a job that must commit with other rows); call
-   * `signalSubmitted` once that transaction has committed, so workers look at once.
+   * Submits inside the caller's transaction (a job that must commit with other rows). Workers
+   * are woken when that transaction commits (`afterCommit`; on PostgreSQL the relay tells the
+   * other processes then); a transaction rolled back leaves no job and wakes no one.
    */
   async submitIn<Input>(trx: Db, request: SubmitRequest<Input>): Promise<JobRow> {
     if (this.kinds.get(request.kind.name) !== request.kind) throw new Error(`job kind "${request.kind.name}" is not registered`);
-    return jobSubmit(trx, request);
-  }
-
-  signalSubmitted(jobId: string): void {
-    this.signals.jobChanged(jobId);
-    this.signals.workAvailable();
+    const job = await jobSubmit(trx, request);
+    await afterCommit(trx, () => {
+      this.signals.jobChanged(job.id);
+      this.signals.workAvailable();
+    });
+    return job;
   }
 
   /** Undefined when the organisation has no such job. */

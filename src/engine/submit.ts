@@ -28,8 +28,8 @@ export interface SubmitRequest<Input> {
 }
 
 /**
- * Transactions that submitted a job, for whoever commits them to signal workers: a job's end
- * can submit jobs from its hooks (a webhook delivery), inside the engine's own transaction.
+ * Transactions that submitted a job: a job's end can submit jobs from its hooks (a webhook
+ * delivery), inside the engine's own transaction, whose claim then looks for them.
  */
 const submittedIn = new WeakSet<Db>();
 

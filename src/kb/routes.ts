@@ -221,11 +221,10 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
       }
       const accepted = { success: true as const, data: docView(doc) };
       const claim = request.idempotency;
-      const job = await db.transaction().execute(async (trx) => {
+      await db.transaction().execute(async (trx) => {
         await trx.insertInto('kb_docs').values(doc).execute();
         return engine.submitIn(trx, { orgId, kind: opts.ingest, input: { docId: id }, idempotency: claim ? { key: claim.key, respond: () => ({ status: 202, body: accepted }) } : null });
       });
-      engine.signalSubmitted(job.id);
       return reply.code(202).send(accepted);
     },
   );
