@@ -44,10 +44,14 @@ export class Claimer {
   private isDrained = false;
   private nextLookAt = 0;
   private claimFailures = 0;
-  /** Claim transactions of the claimer that committed (see `Engine.activity`). */
-  rounds = 0;
+  private claimRounds = 0;
 
   constructor(private readonly opts: ClaimerOptions) {}
+
+  /** Claim transactions of the claimer that committed (see `Engine.activity`). */
+  get rounds(): number {
+    return this.claimRounds;
+  }
 
   /** See `isDrained`. */
   get drained(): boolean {
@@ -119,7 +123,7 @@ export class Claimer {
       return this.nap(pause);
     }
     this.claimFailures = 0;
-    this.rounds += 1;
+    this.claimRounds += 1;
     this.opts.enqueue(claimed.jobs);
     // A claim gives each organisation only its share: claim again at once if it left jobs
     // for room there is. Otherwise sleep until a signal or the next due job (not another
