@@ -6,8 +6,7 @@
  */
 import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
+import type { Engine, JobKind } from '../engine/index.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
@@ -204,7 +203,6 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
       const respond = (id: string) => ({ success: true as const, data: { runId: id, status: 'queued' as const } });
       const idempotency = request.idempotency ? { key: request.idempotency.key, respond: (j: { id: string }) => ({ status: 202, body: respond(j.id) }) } : null;
       const job = await db.transaction().execute((trx) => agentRunStart(trx, engine, kind, agent, { type: 'manual', idempotency }, clock().toISOString()));
-      engine.signalSubmitted(job!.id);
       return reply.code(202).send(respond(job!.id));
     },
   );

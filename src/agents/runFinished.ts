@@ -2,7 +2,7 @@
  * Copies an agent run's end (status, reason, time) from its job onto the run, in the transaction
  * that ends the job, so the run's history does not depend on the job being kept.
  */
-import type { JobFinishedHook } from '../engine/sql/jobFinalize.ts';
+import type { JobFinishedHook } from '../engine/index.ts';
 import { runFinalize } from './sql/runs.ts';
 
 export const agentRunFinished: JobFinishedHook = async (trx, job) => {

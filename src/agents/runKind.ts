@@ -9,8 +9,7 @@
  * already stored stay, charged once. An agent's runs share the serial queue `agent:<id>`, so a
  * second run waits for the first.
  */
-import { PermanentError } from '../engine/errors.ts';
-import { defineKind, type JobKind, type JobOutcome } from '../engine/kind.ts';
+import { defineKind, type JobKind, type JobOutcome, PermanentError } from '../engine/index.ts';
 import { newId, nowIso } from '../ids.ts';
 import { writeDraft, type Draft } from '../kinds/ideas/draft.ts';
 import type { Platform } from '../kinds/ideas/platforms.ts';

@@ -7,9 +7,7 @@
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../engine/engine.ts';
-import { jobGetForOrg } from '../engine/sql/jobsRead.ts';
-import { waitForJobChange } from '../engine/waitForChange.ts';
+import { type Engine, jobGetForOrg, waitForJobChange } from '../engine/index.ts';
 import { AppError } from '../errors.ts';
 import { orgOf } from '../server/plugins/auth.ts';
 import { POLL_AFTER_SECONDS } from '../server/routes/jobs.ts';

@@ -17,8 +17,7 @@
  * second.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
+import type { Engine, JobKind } from '../engine/index.ts';
 import { isAppError } from '../errors.ts';
 import type { Db } from '../store/database.ts';
 import type { AgentRunInput } from './runKind.ts';
@@ -77,7 +76,6 @@ export class AgentScheduler {
         const current = await agentAdvanceIfDue(trx, agent.id, tick, next);
         return current ? agentRunStart(trx, engine, kind, current, { type: 'schedule', tick }, firedAt) : null;
       });
-      if (job) engine.signalSubmitted(job.id);
       return job !== null;
     } catch (err) {
       if (!isAppError(err)) {

@@ -4,10 +4,7 @@
  * without its run. A scheduled run's row carries its tick, whose unique key makes a second
  * start for the same tick a no-op.
  */
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
-import type { JobRow } from '../engine/sql/jobsClaim.ts';
-import type { SubmitRequest } from '../engine/submit.ts';
+import type { Engine, JobKind, JobRow, SubmitRequest } from '../engine/index.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { passagesInKb, passagesSearch } from '../kb/sql/chunks.ts';
@@ -52,7 +49,7 @@ export async function agentRunPlan(db: Db, agent: AgentRow): Promise<AgentPostSp
 export type RunTrigger = { type: 'manual'; idempotency?: SubmitRequest<AgentRunInput>['idempotency'] } | { type: 'schedule'; tick: string };
 
 /**
- * Writes the run and submits its job in `trx`; call `engine.signalSubmitted` after the commit.
+ * Writes the run and submits its job in `trx` (workers are woken when it commits).
  * Null when a scheduled tick already has its run. Throws AppError when the run cannot start
  * (nothing to write about, not enough credits).
  */

@@ -6,8 +6,7 @@
  */
 import fs from 'node:fs';
 import type { FastifyRequest } from 'fastify';
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
+import type { Engine, JobKind } from '../engine/index.ts';
 import { AppError } from '../errors.ts';
 import { nowIso } from '../ids.ts';
 import type { Db } from '../store/database.ts';
@@ -68,7 +67,7 @@ export async function adoptClipFile(
     updated_at: now,
   };
   try {
-    const job = await db.transaction().execute(async (trx) => {
+    await db.transaction().execute(async (trx) => {
       await clipInsert(trx, clip);
       return engine.submitIn(trx, {
         orgId,
@@ -77,7 +76,6 @@ export async function adoptClipFile(
         idempotency: idempotency ? { key: idempotency.key, respond: () => idempotency.respond(clip) } : null,
       });
     });
-    engine.signalSubmitted(job.id);
   } catch (error) {
     storage.removeClip(orgId, clipId);
     throw error;

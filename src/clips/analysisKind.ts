@@ -7,9 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PermanentError } from '../engine/errors.ts';
+import { defineKind, type JobKind, PermanentError } from '../engine/index.ts';
 import type { GuardOptions } from '../webhooks/addressGuard.ts';
-import { defineKind, type JobKind } from '../engine/kind.ts';
 import { newId, nowIso } from '../ids.ts';
 import type { Db } from '../store/database.ts';
 import { analyseMedia } from './analyse.ts';

@@ -11,8 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PermanentError } from '../engine/errors.ts';
-import { defineKind, type JobKind } from '../engine/kind.ts';
+import { defineKind, type JobKind, PermanentError } from '../engine/index.ts';
 import { nowIso } from '../ids.ts';
 import type { Db } from '../store/database.ts';
 import type { MediaTools } from './binaries.ts';

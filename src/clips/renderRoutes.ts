@@ -8,15 +8,12 @@
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
+import { type Engine, jobGetForOrg, type JobKind, MAX_WAIT_SECONDS, waitForJobChange } from '../engine/index.ts';
 import { AppError } from '../errors.ts';
 import { nowIso } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
 import { POLL_AFTER_SECONDS } from '../server/routes/jobs.ts';
 import { ContentOk, UnixSeconds, WaitQuery } from '../server/schemas.ts';
-import { jobGetForOrg } from '../engine/sql/jobsRead.ts';
-import { MAX_WAIT_SECONDS, waitForJobChange } from '../engine/waitForChange.ts';
 import type { Db } from '../store/database.ts';
 import { CaptionError, detectFormat, parseCaptions, type CaptionFormat } from './captions.ts';
 import { estimatedRenderSeconds, type RenderInput } from './renderKind.ts';
@@ -167,7 +164,6 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
           .execute();
         return submitted;
       });
-      engine.signalSubmitted(job.id);
       return reply.code(202).send(respond(job.id));
     },
   );

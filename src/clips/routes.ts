@@ -12,8 +12,7 @@ import multipart from '@fastify/multipart';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ClipsConfig } from '../config.ts';
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
+import type { Engine, JobKind } from '../engine/index.ts';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../ids.ts';
 import { acceptContentTypes } from '../server/contentTypeGate.ts';
@@ -142,11 +141,10 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
         created_at: now,
         updated_at: now,
       };
-      const job = await db.transaction().execute(async (trx) => {
+      await db.transaction().execute(async (trx) => {
         await clipInsert(trx, clip);
         return opts.engine.submitIn(trx, { orgId, kind: opts.analysis, input: { clipId: clip.id, importUrl: url.toString() } });
       });
-      opts.engine.signalSubmitted(job.id);
       return reply.code(202).send(await answer(clip));
     },
   );

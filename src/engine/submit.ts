@@ -8,7 +8,8 @@ import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';
 import { WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
 import { jobInsert, orgJobAdded, type NewItem } from './sql/jobInsert.ts';
-import { HELD_JOB_COLUMNS, orgRunningCount, type ClaimedJob, type HeldJob, type JobRow } from './sql/jobsClaim.ts';
+import { HELD_JOB_COLUMNS, orgRunningCount, type ClaimedJob, type HeldJob } from './sql/jobsClaim.ts';
+import type { JobRow } from './types.ts';
 
 export interface SubmitRequest<Input> {
   orgId: string;
@@ -27,8 +28,8 @@ export interface SubmitRequest<Input> {
 }
 
 /**
- * Transactions that submitted a job, for whoever commits them to signal workers: a job's end
- * can submit jobs from its hooks (a webhook delivery), inside the engine's own transaction.
+ * Transactions that submitted a job: a job's end can submit jobs from its hooks (a webhook
+ * delivery), inside the engine's own transaction, whose claim then looks for them.
  */
 const submittedIn = new WeakSet<Db>();
 

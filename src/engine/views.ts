@@ -1,8 +1,7 @@
 /** How a job and its items look on the generic `/jobs` routes (schemas.ts declares their shapes). */
 import type { Static } from '@sinclair/typebox';
 import type { ItemView, JobView } from './schemas.ts';
-import type { ItemRow } from './sql/itemStartNext.ts';
-import type { JobRow } from './sql/jobsClaim.ts';
+import type { ItemRow, JobRow } from './types.ts';
 
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 

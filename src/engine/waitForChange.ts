@@ -6,7 +6,7 @@
  */
 import type { Db } from '../store/database.ts';
 import type { EngineSignals } from './signals.ts';
-import type { JobRow } from './sql/jobsClaim.ts';
+import type { JobRow } from './types.ts';
 import { jobGetForOrg } from './sql/jobsRead.ts';
 import { isFinished } from './views.ts';
 import { MAX_WAIT_SECONDS } from '../server/schemas.ts';

@@ -6,8 +6,7 @@
 import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
+import type { Engine, JobKind } from '../engine/index.ts';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../ids.ts';
 import { acceptContentTypes } from '../server/contentTypeGate.ts';
@@ -182,11 +181,10 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
       }
       const accepted = { success: true as const, data: docView(doc) };
       const claim = request.idempotency;
-      const job = await db.transaction().execute(async (trx) => {
+      await db.transaction().execute(async (trx) => {
         await trx.insertInto('kb_docs').values(doc).execute();
         return engine.submitIn(trx, { orgId, kind: opts.ingest, input: { docId: id }, idempotency: claim ? { key: claim.key, respond: () => ({ status: 202, body: accepted }) } : null });
       });
-      engine.signalSubmitted(job.id);
       return reply.code(202).send(accepted);
     },
   );

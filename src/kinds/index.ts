@@ -33,7 +33,7 @@ import { kbRoutes } from '../kb/routes.ts';
 
 /** Largest knowledge-base document, uploaded or fetched. */
 const KB_DOC_MAX_BYTES = 20 * 1024 * 1024;
-import { Engine } from '../engine/engine.ts';
+import { Engine } from '../engine/index.ts';
 import type { Store } from '../store/database.ts';
 import { startPgSignals } from '../store/pgSignals.ts';
 import { Candidate } from '../scoring/schemas.ts';

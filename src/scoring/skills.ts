@@ -238,10 +238,6 @@ const FREE_TEXT = new RegExp(
 
 const ALIAS_TO_SKILL = new Map(ALIASES.map((a) => [a.text, a.skill]));
 
-export function skillByName(name: string): Skill | undefined {
-  return SKILLS.get(name.toLowerCase());
-}
-
 /** The skill and everything it implies, canonical names. */
 function withImplied(name: string): string[] {
   const skill = SKILLS.get(name.toLowerCase());

@@ -12,7 +12,7 @@
 import crypto from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { Engine } from '../engine/index.ts';
 import { kindRoutes } from '../kinds/index.ts';
 import type { Store } from '../store/database.ts';
 import { VERSION } from '../version.ts';

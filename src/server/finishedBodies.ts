@@ -9,8 +9,7 @@
  * measured side by side: README, Performance). Bounded by total size; the least recently used answer goes first.
  */
 import type { FastifyReply } from 'fastify';
-import type { JobRow } from '../engine/sql/jobsClaim.ts';
-import { isFinished } from '../engine/views.ts';
+import { isFinished, type JobRow } from '../engine/index.ts';
 
 export class FinishedBodies {
   private readonly bodies = new Map<string, string>();

@@ -3,10 +3,7 @@
  * serves one), held for `?wait=N` until its status changes; the route's own 404 otherwise.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Engine } from '../engine/engine.ts';
-import type { JobRow } from '../engine/sql/jobsClaim.ts';
-import { jobGetForOrg } from '../engine/sql/jobsRead.ts';
-import { waitForJobChange } from '../engine/waitForChange.ts';
+import { type Engine, jobGetForOrg, type JobRow, waitForJobChange } from '../engine/index.ts';
 import type { AppError } from '../errors.ts';
 import type { Db } from '../store/database.ts';
 import { orgOf } from './plugins/auth.ts';

@@ -9,8 +9,7 @@
  * A job of a kind this server does not register (or that declares no scope) opens for no key.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Engine } from '../engine/engine.ts';
-import { kindScopeFor } from '../engine/kind.ts';
+import { type Engine, kindScopeFor } from '../engine/index.ts';
 import { AppError } from '../errors.ts';
 import { requireScope, routeScopeAllows } from './plugins/auth.ts';
 

@@ -7,7 +7,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Config } from '../config.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { Engine } from '../engine/index.ts';
 import { createAgentScheduler, createEngine } from '../kinds/index.ts';
 import type { Store } from '../store/database.ts';
 import { openMigratedStore } from '../store/migrate.ts';

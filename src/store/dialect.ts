@@ -23,6 +23,7 @@ import {
   type SelectQueryBuilder,
 } from 'kysely';
 import pg from 'pg';
+import { withAfterCommit } from './afterCommit.ts';
 import { readSnapshot } from './sqliteReadSnapshot.ts';
 import { rowsOf, type RowReader } from './sqliteRows.ts';
 
@@ -179,8 +180,18 @@ function postgresDialect(url: string, poolSize: number): StoreDialect {
 }
 
 export function createDialect(databaseUrl: string, poolSize: number): StoreDialect {
-  if (databaseUrl.startsWith('sqlite:')) return sqliteDialect(databaseUrl.slice('sqlite:'.length));
-  return postgresDialect(databaseUrl, poolSize);
+  const dialect = databaseUrl.startsWith('sqlite:') ? sqliteDialect(databaseUrl.slice('sqlite:'.length)) : postgresDialect(databaseUrl, poolSize);
+  return { ...dialect, kysely: runningAfterCommit(dialect.kysely) };
+}
+
+/** `dialect` with its driver running `afterCommit` callbacks (see afterCommit.ts). */
+function runningAfterCommit(dialect: Dialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => withAfterCommit(dialect.createDriver()),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+  };
 }
 
 /** True when the error is a unique-constraint violation, on either database. */

@@ -12,7 +12,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
-import type { EngineSignals, RelayedSignal } from '../engine/signals.ts';
+import type { EngineSignals, RelayedSignal } from '../engine/index.ts';
 import type { Db } from './database.ts';
 
 const CHANNEL = 'longrun_signals';

@@ -13,8 +13,7 @@
  * A manual retry may hand a waiting delivery to a new sender (routes.ts, `deliveryHandOver`):
  * the replaced sender then sends nothing when its time comes.
  */
-import { PermanentError, RetryableError } from '../engine/errors.ts';
-import { defineKind, type JobKind } from '../engine/kind.ts';
+import { defineKind, type JobKind, PermanentError, RetryableError } from '../engine/index.ts';
 import { nowIso } from '../ids.ts';
 import type { WebhookConfig } from '../config.ts';
 import type { Db } from '../store/database.ts';

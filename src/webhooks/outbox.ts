@@ -5,10 +5,7 @@
  * Guarantee: the job's final state and its deliveries commit together, so a crash between the
  * commit and the send loses nothing — the delivery job is claimed after restart like any other.
  */
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
-import type { JobFinishedHook } from '../engine/sql/jobFinalize.ts';
-import { jobSubmit } from '../engine/submit.ts';
+import type { Engine, JobFinishedHook, JobKind } from '../engine/index.ts';
 import { newId, nowIso } from '../ids.ts';
 import type { DeliveryInput } from './deliveryKind.ts';
 import { jobEventBody } from './payload.ts';
@@ -28,7 +25,7 @@ export function webhookOutbox(engine: Engine, delivery: JobKind<DeliveryInput>):
     const payload = JSON.stringify(jobEventBody(type, { ...job, input }, kind, now));
     for (const endpoint of endpoints) {
       const id = newId('msg');
-      const sender = await jobSubmit(trx, { orgId: job.org_id, kind: delivery, input: { deliveryId: id } });
+      const sender = await engine.submitIn(trx, { orgId: job.org_id, kind: delivery, input: { deliveryId: id } });
       await deliveryInsert(trx, {
         id,
         endpoint_id: endpoint.id,

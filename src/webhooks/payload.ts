@@ -3,8 +3,7 @@
  * which job ended and how: its ID (the `requestId` of the sourcing family), kind, status,
  * counts, credits, error, and — for kinds with a results route — the path to fetch.
  */
-import type { JobKind } from '../engine/kind.ts';
-import type { EndedJob } from '../engine/sql/jobFinalize.ts';
+import type { EndedJob, JobKind } from '../engine/index.ts';
 import type { WebhookBody } from './schemas.ts';
 
 export function jobEventBody(type: string, job: EndedJob & { input: string }, kind: JobKind, now: string): WebhookBody {

@@ -5,8 +5,7 @@
 import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { WebhookConfig } from '../config.ts';
-import type { Engine } from '../engine/engine.ts';
-import type { JobKind } from '../engine/kind.ts';
+import type { Engine, JobKind } from '../engine/index.ts';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../ids.ts';
 import { orgOf } from '../server/plugins/auth.ts';
@@ -225,7 +224,7 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
       const delivery = await deliveryGetForEndpoint(db, endpoint.id, request.params.deliveryId);
       if (!delivery) throw new AppError('not_found', `No delivery ${request.params.deliveryId} for endpoint ${endpoint.id}.`);
       const now = nowIso();
-      const sender = await db.transaction().execute(async (trx) => {
+      await db.transaction().execute(async (trx) => {
         const job = await engine.submitIn(trx, { orgId: endpoint.org_id, kind: opts.delivery, input: { deliveryId: delivery.id } });
         const handed = await deliveryHandOver(trx, delivery.id, delivery.job_id, job.id, now);
         // Thrown inside the transaction: the new sender is rolled back with it.
@@ -235,7 +234,6 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
       });
       // The replaced sender, if it was waiting for its next attempt, ends canceled (it would send nothing anyway).
       if (delivery.job_id && delivery.status === 'pending') await engine.cancel(endpoint.org_id, delivery.job_id);
-      engine.signalSubmitted(sender.id);
       const row = await deliveryGetForEndpoint(db, endpoint.id, delivery.id);
       return reply.code(202).send({ success: true as const, data: deliveryView(row!, await deliveryAttemptsOf(db, [delivery.id])) });
     },

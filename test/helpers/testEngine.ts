@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { creditsGrant } from '../../src/billing/ledger.ts';
 import { Engine, type EngineOptions } from '../../src/engine/engine.ts';
 import type { JobKind } from '../../src/engine/kind.ts';
-import type { JobRow } from '../../src/engine/sql/jobsClaim.ts';
+import type { JobRow } from '../../src/engine/index.ts';
 import { isFinished } from '../../src/engine/views.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { orgCreate, type Organisation } from '../../src/store/orgs.ts';

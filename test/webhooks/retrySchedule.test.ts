@@ -120,7 +120,6 @@ async function submit(endpointId: string): Promise<Sent> {
     });
     return sender;
   });
-  engine.signalSubmitted(job.id);
   return { deliveryId, jobId: job.id };
 }
 

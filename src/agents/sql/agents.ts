@@ -32,12 +32,6 @@ export async function agentsDue(db: Db, now: string, limit: number): Promise<Age
   return db.selectFrom('agents').selectAll().where('next_run_at', 'is not', null).where('next_run_at', '<=', now).orderBy('next_run_at').limit(limit).execute();
 }
 
-/** The earliest tick of any agent, for the scheduler's sleep. */
-export async function agentsNextDueAt(db: Db): Promise<string | null> {
-  const row = await db.selectFrom('agents').select((eb) => eb.fn.min('next_run_at').as('at')).where('next_run_at', 'is not', null).executeTakeFirst();
-  return (row?.at as string | null | undefined) ?? null;
-}
-
 /**
  * Moves an agent past the tick `due` to `next`, only if `due` is still its next tick
  * (compare-and-set): of several schedulers that saw the same tick, exactly one gets the row

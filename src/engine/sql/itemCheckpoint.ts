@@ -20,7 +20,8 @@ import { KindFault } from '../errors.ts';
 import type { FinishedItem, JobKind, JobOutcome } from '../kind.ts';
 import { DeferredWrites } from './deferredWrites.ts';
 import { itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
-import { ENDED_JOB_COLUMNS, finalColumns, jobEnded, jobFinalize, jobsFinalize, type EndedJob, type JobFinishedHook } from './jobFinalize.ts';
+import { ENDED_JOB_COLUMNS, type EndedJob, type JobFinishedHook } from '../types.ts';
+import { finalColumns, jobEnded, jobFinalize, jobsFinalize } from './jobFinalize.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
 import type { HeldJob } from './jobsClaim.ts';
 

@@ -4,13 +4,12 @@
  * crash runs twice, never a finished one). Counts the attempt before the work starts, so an
  * item that kills its worker every time still runs out of attempts.
  */
-import { type ExpressionBuilder, type Selectable } from 'kysely';
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { idsMatch } from '../../store/dialect.ts';
-import type { Database, JobItemsTable } from '../../store/schema.ts';
+import type { Database } from '../../store/schema.ts';
+import type { ItemRow } from '../types.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
-
-export type ItemRow = Selectable<JobItemsTable>;
 
 /**
  * What a worker needs of an item it starts (as `HeldJob` is of a job): not its result or errors.

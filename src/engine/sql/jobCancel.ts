@@ -7,8 +7,8 @@
  * aborts the processor's signal; what that item produced is not recorded.
  */
 import type { Db } from '../../store/database.ts';
-import type { JobRow } from './jobsClaim.ts';
-import { jobFinalize, type JobFinishedHook } from './jobFinalize.ts';
+import type { JobFinishedHook, JobRow } from '../types.ts';
+import { jobFinalize } from './jobFinalize.ts';
 
 export type CancelResult = { job: JobRow; canceled: boolean } | undefined;
 

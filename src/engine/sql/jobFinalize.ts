@@ -8,7 +8,7 @@ import { creditsReleaseRemaining } from '../../billing/ledger.ts';
 import type { Db } from '../../store/database.ts';
 import { idsMatch } from '../../store/dialect.ts';
 import type { JobStatus } from '../../store/schema.ts';
-import type { JobRow } from './jobsClaim.ts';
+import { ENDED_JOB_COLUMNS, type EndedJob, type JobFinishedHook } from '../types.ts';
 import { DeferredWrites } from './deferredWrites.ts';
 import { itemsCancelOpenMany } from './itemsCancelOpen.ts';
 
@@ -18,34 +18,6 @@ export interface FinalState {
   errorCode?: string;
   errorMessage?: string;
 }
-
-/**
- * What the statements that end jobs return of each: its end and its counts, not its input or
- * output. Each column returned costs time a row on SQLite (see `HELD_JOB_COLUMNS`); the whole
- * row was half the time of ending a group of jobs
- * (`npm run bench -- engine`). A hook that needs more reads it.
- */
-export const ENDED_JOB_COLUMNS = [
-  'id',
-  'org_id',
-  'kind',
-  'status',
-  'error_code',
-  'error_message',
-  'items_total',
-  'items_succeeded',
-  'items_failed',
-  'credits_reserved',
-  'credits_charged',
-  'last_event_seq',
-  'created_at',
-  'completed_at',
-  'updated_at',
-] as const;
-export type EndedJob = Pick<JobRow, (typeof ENDED_JOB_COLUMNS)[number]>;
-
-/** Called inside the transaction that finishes a job; webhooks write their outbox rows here. */
-export type JobFinishedHook = (trx: Db, job: EndedJob) => Promise<void>;
 
 /** With `writes`, the terminal event and the organisation's count are left to the caller to write. */
 export async function jobFinalize(

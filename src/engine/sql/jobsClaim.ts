@@ -15,14 +15,11 @@
  * of a claim does not grow with the number of queued jobs.
  */
 import { sql } from 'kysely';
-import type { Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { claimLock, idsMatch } from '../../store/dialect.ts';
-import type { JobsTable } from '../../store/schema.ts';
+import type { JobRow } from '../types.ts';
 import { DeferredWrites } from './deferredWrites.ts';
 import { itemsStartFirst, itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
-
-export type JobRow = Selectable<JobsTable>;
 
 /**
  * What a worker needs of a job it holds: the claim returns these columns, not the whole row.

@@ -2,8 +2,7 @@
 import { compiledOnce } from '../../store/compiledOnce.ts';
 import type { Db } from '../../store/database.ts';
 import type { JobStatus } from '../../store/schema.ts';
-import type { JobRow } from './jobsClaim.ts';
-import type { ItemRow } from './itemStartNext.ts';
+import type { EventRow, ItemRow, JobRow } from '../types.ts';
 
 /** Every status route reads its job: compiled once (see `compiledOnce`). */
 const jobForOrg = compiledOnce((db: Db, orgId: string, jobId: string) =>
@@ -41,13 +40,6 @@ export async function itemsPageForJob(db: Db, jobId: string, page: { limit: numb
 
 export async function itemsAllForJob(db: Db, jobId: string): Promise<ItemRow[]> {
   return db.selectFrom('job_items').selectAll().where('job_id', '=', jobId).orderBy('seq').execute();
-}
-
-export interface EventRow {
-  seq: number;
-  type: string;
-  data: string;
-  created_at: string;
 }
 
 export async function eventsAfter(db: Db, jobId: string, afterSeq: number): Promise<EventRow[]> {

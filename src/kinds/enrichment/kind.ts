@@ -9,8 +9,7 @@
  * could be processed because of faults (not because they were unknown) ends `failed` with
  * INTERNAL_ERROR, as does a run whose kind code faults.
  */
-import { PermanentError } from '../../engine/errors.ts';
-import { defineKind, type JobKind, type JobOutcome } from '../../engine/kind.ts';
+import { defineKind, type JobKind, type JobOutcome, PermanentError } from '../../engine/index.ts';
 import { uuidv7 } from '../../ids.ts';
 import { parseRole, type Role } from '../../scoring/requirements.ts';
 import { scoreProfile } from '../../scoring/score.ts';

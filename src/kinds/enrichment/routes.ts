@@ -7,10 +7,7 @@
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine/engine.ts';
-import type { JobKind } from '../../engine/kind.ts';
-import type { JobRow } from '../../engine/sql/jobsClaim.ts';
-import { itemsAllForJob } from '../../engine/sql/jobsRead.ts';
+import { type Engine, itemsAllForJob, type JobKind, type JobRow } from '../../engine/index.ts';
 import { AppError } from '../../errors.ts';
 import type { Candidate } from '../../scoring/schemas.ts';
 import { WaitQuery } from '../../server/schemas.ts';

@@ -5,8 +5,7 @@
  * platform. A provider failure fails that draft with its code (LLM_TIMEOUT, LLM_RATE_LIMITED, …),
  * uncharged; when every draft failed the job fails with the first one's code.
  */
-import { PermanentError } from '../../engine/errors.ts';
-import { defineKind, type JobKind, type JobOutcome } from '../../engine/kind.ts';
+import { defineKind, type JobKind, type JobOutcome, PermanentError } from '../../engine/index.ts';
 import { newId } from '../../ids.ts';
 import { passagesSearch } from '../../kb/sql/chunks.ts';
 import { LlmError, type TextProvider } from '../../llm/provider.ts';

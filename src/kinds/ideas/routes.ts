@@ -7,12 +7,7 @@
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Engine } from '../../engine/engine.ts';
-import type { JobKind } from '../../engine/kind.ts';
-import type { JobRow } from '../../engine/sql/jobsClaim.ts';
-import type { ItemRow } from '../../engine/sql/itemStartNext.ts';
-import { itemsAllForJob } from '../../engine/sql/jobsRead.ts';
-import { isFinished } from '../../engine/views.ts';
+import { type Engine, isFinished, type ItemRow, itemsAllForJob, type JobKind, type JobRow } from '../../engine/index.ts';
 import { AppError } from '../../errors.ts';
 import { orgOf } from '../../server/plugins/auth.ts';
 import { POLL_AFTER_SECONDS } from '../../server/routes/jobs.ts';

@@ -12,8 +12,7 @@
  */
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ItemTimeoutError, PermanentError, RetryableError } from '../../engine/errors.ts';
-import { defineKind, type JobKind } from '../../engine/kind.ts';
+import { defineKind, ItemTimeoutError, type JobKind, PermanentError, RetryableError } from '../../engine/index.ts';
 import { MAX_MS, SleepInput } from './schemas.ts';
 
 export interface SleepKindOptions {

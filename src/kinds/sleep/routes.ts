@@ -1,8 +1,7 @@
 /** `POST /demo/sleep`: submits a `sleep` job (only with LONGRUN_DEMO_KINDS=1). */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine/engine.ts';
-import type { JobKind } from '../../engine/kind.ts';
+import type { Engine, JobKind } from '../../engine/index.ts';
 import { orgOf } from '../../server/plugins/auth.ts';
 import { Accepted, SubmitBody, type SleepInput } from './schemas.ts';
 

@@ -7,7 +7,7 @@
  * rest released. The profiles returned are recorded with the result (same transaction), which
  * is what makes them enrichable.
  */
-import { defineKind, type JobKind } from '../../engine/kind.ts';
+import { defineKind, type JobKind } from '../../engine/index.ts';
 import { uuidv7 } from '../../ids.ts';
 import type { Candidate } from '../../scoring/schemas.ts';
 import { parseRole, type RoleRequirements } from '../../scoring/requirements.ts';

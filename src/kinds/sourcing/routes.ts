@@ -6,10 +6,7 @@
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine/engine.ts';
-import type { JobKind } from '../../engine/kind.ts';
-import type { JobRow } from '../../engine/sql/jobsClaim.ts';
-import { itemsAllForJob } from '../../engine/sql/jobsRead.ts';
+import { type Engine, itemsAllForJob, type JobKind, type JobRow } from '../../engine/index.ts';
 import { WaitQuery } from '../../server/schemas.ts';
 import type { Db } from '../../store/database.ts';
 import type { SourcingResult } from './kind.ts';

@@ -7,9 +7,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Engine } from '../../engine/engine.ts';
-import type { JobKind } from '../../engine/kind.ts';
-import type { JobRow } from '../../engine/sql/jobsClaim.ts';
+import type { Engine, JobKind, JobRow } from '../../engine/index.ts';
 import { AppError } from '../../errors.ts';
 import { orgOf } from '../../server/plugins/auth.ts';
 import { jobAfterWait } from '../../server/jobAfterWait.ts';

@@ -5,9 +5,7 @@
  * (in this process, or in another through LISTEN/NOTIFY), and once per keep-alive.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Engine } from '../../engine/engine.ts';
-import { TERMINAL_EVENTS } from '../../engine/sql/eventAppend.ts';
-import { eventsAfter } from '../../engine/sql/jobsRead.ts';
+import { type Engine, eventsAfter, TERMINAL_EVENTS } from '../../engine/index.ts';
 import type { Db } from '../../store/database.ts';
 
 const KEEPALIVE_MS = 15_000;

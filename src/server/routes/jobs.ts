@@ -7,12 +7,7 @@
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Engine } from '../../engine/engine.ts';
-import type { JobRow } from '../../engine/sql/jobsClaim.ts';
-import { itemsPageForJob, jobGetForOrg, jobsPageForOrg } from '../../engine/sql/jobsRead.ts';
-import { ItemsPage, ItemView, JobsPage, JobsQuery, JobView } from '../../engine/schemas.ts';
-import { isFinished, itemView, jobView } from '../../engine/views.ts';
-import { MAX_WAIT_SECONDS } from '../../engine/waitForChange.ts';
+import { type Engine, isFinished, ItemsPage, itemsPageForJob, ItemView, itemView, jobGetForOrg, type JobRow, JobsPage, jobsPageForOrg, JobsQuery, JobView, jobView, MAX_WAIT_SECONDS } from '../../engine/index.ts';
 import { AppError } from '../../errors.ts';
 import type { Db } from '../../store/database.ts';
 import type { JobStatus } from '../../store/schema.ts';

@@ -1,0 +1,36 @@
+/**
+ * The engine's one public entry: everything outside src/engine imports the engine from here,
+ * never its modules (test/engine/publicEntry.test.ts keeps it so). What is here is the engine's
+ * contract — the engine, the kinds that plug into it, job and item rows and their views, the
+ * reads the routes need, the waits — and what is not can change without a caller noticing.
+ */
+export { Engine, type EngineActivity, type EngineOptions } from './engine.ts';
+export { EngineSignals, type RelayedSignal } from './signals.ts';
+export { ItemTimeoutError, PermanentError, RetryableError } from './errors.ts';
+export {
+  defineKind,
+  kindScopeFor,
+  type CommitContext,
+  type FinishedItem,
+  type ItemPricing,
+  type ItemSpec,
+  type JobKind,
+  type JobOutcome,
+  type KindScope,
+  type ProcessContext,
+  type ScopeFamily,
+} from './kind.ts';
+export type { SubmitRequest } from './submit.ts';
+export type { CancelResult } from './sql/jobCancel.ts';
+export type { EndedJob, EventRow, ItemRow, JobEventType, JobFinishedHook, JobRow } from './types.ts';
+
+export { ItemsPage, ItemView, JobsPage, JobsQuery, JobStatusSchema, JobView } from './schemas.ts';
+export { isFinished, itemView, jobView } from './views.ts';
+export { MAX_WAIT_SECONDS, waitForJobChange } from './waitForChange.ts';
+
+// Reads, each scoped as its module says.
+export { eventsAfter, itemsAllForJob, itemsPageForJob, jobGetForOrg, jobsPageForOrg } from './sql/jobsRead.ts';
+export { TERMINAL_EVENTS } from './sql/eventAppend.ts';
+
+// Maintenance.
+export { jobsDeleteFinishedBefore } from './sql/jobsMaintenance.ts';
