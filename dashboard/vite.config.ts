@@ -1,6 +1,6 @@
 /**
  * Builds the dashboard into dashboard/dist, which longrun serves at /dashboard
- * (src/server/plugins/dashboard.ts). Run from the repository root:
+ * (src/http/plugins/dashboard.ts). Run from the repository root:
  *   npx vite build --config dashboard/vite.config.ts
  */
 import { fileURLToPath } from 'node:url';

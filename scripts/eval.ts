@@ -4,7 +4,7 @@
  * their means; `--verbose` also prints each role's top 10 with score and grade.
  */
 import { loadEvalSet } from '../test/fixtures/sourcing-eval/load.ts';
-import { evaluate } from '../src/scoring/evaluate.ts';
+import { evaluate } from '../src/families/sourcing/scoring/evaluate.ts';
 
 const verbose = process.argv.includes('--verbose');
 const results = evaluate(loadEvalSet());

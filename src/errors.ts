@@ -1,10 +1,10 @@
 /**
  * `AppError`: an error the API reports as it is. Code deep in the server throws
- * `new AppError('not_found')`; only the formatters in `server/families.ts` decide what the body
+ * `new AppError('not_found')`; only the formatters in `http/envelopes.ts` decide what the body
  * looks like. The catalogue of codes (`ERRORS`) lives with the envelopes that carry them, in
- * server/schemas.ts, where the typed client can read it without loading the server.
+ * http/schemas.ts, where the typed client can read it without loading the server.
  */
-import { ERRORS, type ErrorCode, type ErrorDetail } from './server/schemas.ts';
+import { ERRORS, type ErrorCode, type ErrorDetail } from './http/schemas.ts';
 
 export { ERRORS, type ErrorCode, type ErrorDetail };
 

@@ -5,9 +5,9 @@
  * A server that could not be reached is status 0, code `connection_failed`; an answer that is
  * not an envelope keeps its status with code `unexpected_response`.
  */
-import type { ErrorCode, ErrorDetail, ERRORS } from '../server/schemas.ts';
+import type { ErrorCode, ErrorDetail, ERRORS } from '../http/schemas.ts';
 
-/** The codes the server's catalogue (`ERRORS` in src/server/schemas.ts) puts on the wire, in either family. */
+/** The codes the server's catalogue (`ERRORS` in src/http/schemas.ts) puts on the wire, in either family. */
 export type ApiErrorCode = (typeof ERRORS)[ErrorCode]['content'] | (typeof ERRORS)[ErrorCode]['sourcing'];
 /** Codes the client itself gives when there is no envelope to read. */
 export type ClientErrorCode = 'connection_failed' | 'unexpected_response';

@@ -23,7 +23,7 @@ import type {
   RunsPage,
   Stats,
   StatsQuery,
-} from '../agents/schemas.ts';
+} from '../families/agents/schemas.ts';
 import type {
   CandidateBody,
   CandidateView,
@@ -38,27 +38,27 @@ import type {
   SourceUrl as SourceUrlSchema,
   StartUploadBody,
   UploadView,
-} from '../clips/schemas.ts';
+} from '../families/clips/schemas.ts';
 import type { ItemsPage as ItemsPageSchema, ItemView, JobEventType, JobsPage as JobsPageSchema, JobsQuery as JobsQuerySchema, JobView } from '../engine/schemas.ts';
-import type { CreateKbBody, DocsPage, DocUploadQuery, DocView, KbDeleted as KbDeletedSchema, KbsPage as KbsPageSchema, KbView, SearchAnswer, SearchBody } from '../kb/schemas.ts';
+import type { CreateKbBody, DocsPage, DocUploadQuery, DocView, KbDeleted as KbDeletedSchema, KbsPage as KbsPageSchema, KbView, SearchAnswer, SearchBody } from '../families/ideas/kb/schemas.ts';
 import type {
   Accepted as EnrichmentAcceptedSchema,
   Completed as EnrichmentCompletedSchema,
   EnrichmentInput as EnrichmentInputSchema,
   Processing as EnrichmentProcessingSchema,
   ProfileResult as ProfileResultSchema,
-} from '../kinds/enrichment/schemas.ts';
-import type { EnrichAccepted, EnrichDrafts, EnrichJob, IdeaEnrichInput as IdeaEnrichInputSchema } from '../kinds/ideas/schemas.ts';
-import type { Accepted as SleepAcceptedSchema, SubmitBody as SleepBodySchema } from '../kinds/sleep/schemas.ts';
+} from '../families/sourcing/enrichment/schemas.ts';
+import type { EnrichAccepted, EnrichDrafts, EnrichJob, IdeaEnrichInput as IdeaEnrichInputSchema } from '../families/ideas/drafts/schemas.ts';
+import type { Accepted as SleepAcceptedSchema, SubmitBody as SleepBodySchema } from '../families/demo/schemas.ts';
 import type {
   Accepted as SourcingAcceptedSchema,
   Completed as SourcingCompletedSchema,
   Processing as SourcingProcessingSchema,
   RunFailed,
   SourcingInput as SourcingInputSchema,
-} from '../kinds/sourcing/schemas.ts';
-import type { Candidate as CandidateSchema } from '../scoring/schemas.ts';
-import type { Balance as BalanceSchema, LedgerEntry as LedgerEntrySchema, LedgerPage as LedgerPageSchema, Me as MeSchema, PageQuery as PageQuerySchema } from '../server/schemas.ts';
+} from '../families/sourcing/runs/schemas.ts';
+import type { Candidate as CandidateSchema } from '../families/sourcing/scoring/schemas.ts';
+import type { Balance as BalanceSchema, LedgerEntry as LedgerEntrySchema, LedgerPage as LedgerPageSchema, Me as MeSchema, PageQuery as PageQuerySchema } from '../http/schemas.ts';
 import type {
   ImportResult as ImportResultSchema,
   ProfileAnswer as ProfileAnswerSchema,
@@ -66,7 +66,7 @@ import type {
   ProfilesPage as ProfilesPageSchema,
   ProfileView,
   Resume as ResumeSchema,
-} from '../talentPool/schemas.ts';
+} from '../families/sourcing/talentPool/schemas.ts';
 import type {
   CreateBody as WebhookCreateSchema,
   DeliveriesPage as DeliveriesPageSchema,
@@ -77,7 +77,7 @@ import type {
   PatchBody as WebhookPatchSchema,
   TestAnswer,
   WebhookBody,
-} from '../webhooks/schemas.ts';
+} from '../families/webhooks/schemas.ts';
 
 /** `T` with the keys `K` optional: the server supplies their defaults. */
 export type WithDefaults<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;

@@ -3,7 +3,7 @@
  * client's main entry, which also runs in browsers).
  *
  * `verifyWebhook(headers, body, secret)`: checks a delivery the way Standard Webhooks defines
- * (https://www.standardwebhooks.com) and as src/webhooks/signing.ts signs: HMAC-SHA256 under
+ * (https://www.standardwebhooks.com) and as src/families/webhooks/signing.ts signs: HMAC-SHA256 under
  * the secret's bytes (`whsec_` + base64) of `{webhook-id}.{webhook-timestamp}.{body}`, sent as
  * `v1,<base64>` — several, space-separated, while a secret is being rotated. Signatures are
  * compared in constant time, and a timestamp more than `toleranceSeconds` (5 min) away from

@@ -4,7 +4,7 @@
  * fires once; disabling stops the schedule; a run it cannot pay for is recorded as failed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgentScheduler } from '../../src/kinds/index.ts';
+import { createAgentScheduler } from '../../src/app/families.ts';
 import { pino } from 'pino';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 

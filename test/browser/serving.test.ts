@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardPlugin } from '../../src/server/plugins/dashboard.ts';
-import { errorsPlugin } from '../../src/server/plugins/errors.ts';
+import { dashboardPlugin } from '../../src/http/plugins/dashboard.ts';
+import { errorsPlugin } from '../../src/http/plugins/errors.ts';
 import { testBackend } from '../helpers/testDatabase.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import { requireDashboardBuilt } from './browser.ts';

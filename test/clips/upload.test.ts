@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ClipStorage } from '../../src/clips/storage.ts';
-import { uploadsDeleteExpired } from '../../src/clips/uploadRoutes.ts';
+import { ClipStorage } from '../../src/families/clips/storage.ts';
+import { uploadsDeleteExpired } from '../../src/families/clips/uploadRoutes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE, clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';

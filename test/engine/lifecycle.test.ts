@@ -3,7 +3,7 @@ import { creditsBalance, creditsRecount } from '../../src/billing/ledger.ts';
 import { PermanentError, RetryableError } from '../../src/engine/errors.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import { jobsDeleteFinishedBefore } from '../../src/engine/sql/jobsMaintenance.ts';
-import { sleepKind } from '../../src/kinds/sleep/kind.ts';
+import { sleepKind } from '../../src/families/demo/kind.ts';
 import { eventsOf, itemsOf, jobRow, startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';
 
 let t: TestEngine;

@@ -175,7 +175,7 @@ describe('GET /jobs and /jobs/{id}/items', () => {
     const theirs = await freshOrg('finished-stranger');
     const id = await submitOk(mine.key, { items: 2, ms: 0 });
     const done = await untilFinished(id, mine.key);
-    // Answered again (the finished job's answer is kept: src/server/finishedBodies.ts): same bytes, same headers.
+    // Answered again (the finished job's answer is kept: src/http/finishedBodies.ts): same bytes, same headers.
     const again = await call(`${server.url}/jobs/${id}`, { key: mine.key });
     expect(again.status).toBe(200);
     expect(again.text).toBe(done.text);

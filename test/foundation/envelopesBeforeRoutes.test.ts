@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closingDelimiterWatch } from '../../src/server/multipartForm.ts';
+import { closingDelimiterWatch } from '../../src/http/multipartForm.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 let server: TestServer;

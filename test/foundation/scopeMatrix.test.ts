@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyCreate, OPERATOR_SCOPES, PRODUCT_SCOPES, type Scope } from '../../src/auth/apiKeys.ts';
 import { creditsGrant } from '../../src/billing/ledger.ts';
 import type { JobKind } from '../../src/engine/kind.ts';
-import { authPlugin } from '../../src/server/plugins/auth.ts';
+import { authPlugin } from '../../src/http/plugins/auth.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 /** What a route needs: a scope by name, or `public` (no key), `any-key`, `any-product-scope`, `job` (its kind's scope). */

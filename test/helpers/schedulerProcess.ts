@@ -7,7 +7,7 @@
 import readline from 'node:readline';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
-import { createAgentScheduler, createEngine } from '../../src/kinds/index.ts';
+import { createAgentScheduler, createEngine } from '../../src/app/families.ts';
 import { openStore } from '../../src/store/database.ts';
 
 const databaseUrl = process.argv[2]!;

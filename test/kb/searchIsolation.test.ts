@@ -5,9 +5,9 @@
  * bases) index.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { profileImportMany } from '../../src/talentPool/sql/profileImportMany.ts';
-import { profileSearch, searchTerms } from '../../src/talentPool/sql/profileSearch.ts';
-import type { Resume } from '../../src/talentPool/schemas.ts';
+import { profileImportMany } from '../../src/families/sourcing/talentPool/sql/profileImportMany.ts';
+import { profileSearch, searchTerms } from '../../src/families/sourcing/talentPool/sql/profileSearch.ts';
+import type { Resume } from '../../src/families/sourcing/talentPool/schemas.ts';
 import { documentWhenIngested } from '../helpers/knowledge.ts';
 import { resume } from '../helpers/sourcing.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';

@@ -4,7 +4,7 @@
  * hanging item times out `budgetBeyondMs` after its `ms`, not at some fixed time.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleepKind } from '../../src/kinds/sleep/kind.ts';
+import { sleepKind } from '../../src/families/demo/kind.ts';
 import { itemsOf, startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 

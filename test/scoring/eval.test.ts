@@ -3,7 +3,7 @@
  * GRADING.md, independently of the model). `npm run eval` prints the same figures.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluate, ndcgAt, spearman } from '../../src/scoring/evaluate.ts';
+import { evaluate, ndcgAt, spearman } from '../../src/families/sourcing/scoring/evaluate.ts';
 import { loadEvalSet } from '../fixtures/sourcing-eval/load.ts';
 
 describe('ranking quality', () => {

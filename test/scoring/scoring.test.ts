@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describeMonths, describeYears, gapsBetween, monthOf, monthsCovered, parseResumeDate, spanOf } from '../../src/scoring/experience.ts';
-import { locationFit, parseRoleLocation, placeOf } from '../../src/scoring/location.ts';
-import { parseRole } from '../../src/scoring/requirements.ts';
-import { scoreProfile } from '../../src/scoring/score.ts';
-import { skillsInText, skillsOfListEntry } from '../../src/scoring/skills.ts';
-import { seniorityOf, titleSimilarity } from '../../src/scoring/titles.ts';
+import { describeMonths, describeYears, gapsBetween, monthOf, monthsCovered, parseResumeDate, spanOf } from '../../src/families/sourcing/scoring/experience.ts';
+import { locationFit, parseRoleLocation, placeOf } from '../../src/families/sourcing/scoring/location.ts';
+import { parseRole } from '../../src/families/sourcing/scoring/requirements.ts';
+import { scoreProfile } from '../../src/families/sourcing/scoring/score.ts';
+import { skillsInText, skillsOfListEntry } from '../../src/families/sourcing/scoring/skills.ts';
+import { seniorityOf, titleSimilarity } from '../../src/families/sourcing/scoring/titles.ts';
 import { resume } from '../helpers/sourcing.ts';
 
 const names = (text: string) => [...new Set(skillsInText(text).map((m) => m.skill))];

@@ -6,12 +6,12 @@
 import { sql } from 'kysely';
 import { Migrator } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { passagesSearch } from '../../src/kb/sql/chunks.ts';
+import { passagesSearch } from '../../src/families/ideas/kb/sql/chunks.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
 import { orgCreate } from '../../src/store/orgs.ts';
-import { profileDeleteForOrg } from '../../src/talentPool/sql/profileDelete.ts';
-import { profileSearch } from '../../src/talentPool/sql/profileSearch.ts';
+import { profileDeleteForOrg } from '../../src/families/sourcing/talentPool/sql/profileDelete.ts';
+import { profileSearch } from '../../src/families/sourcing/talentPool/sql/profileSearch.ts';
 import { freshTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 
 let database: TestDatabase | undefined;

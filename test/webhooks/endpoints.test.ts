@@ -3,8 +3,8 @@
  * LONGRUN_WEBHOOK_ALLOW_PRIVATE, so the refusals are the real ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBlockedAddress } from '../../src/webhooks/addressGuard.ts';
-import { postWebhook } from '../../src/webhooks/send.ts';
+import { isBlockedAddress } from '../../src/families/webhooks/addressGuard.ts';
+import { postWebhook } from '../../src/families/webhooks/send.ts';
 import { untilDone } from '../helpers/sourcing.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';

@@ -1,5 +1,5 @@
 /**
- * One scored candidate (src/scoring/schemas.ts): a <details> whose summary is the rank, name
+ * One scored candidate (src/families/sourcing/scoring/schemas.ts): a <details> whose summary is the rank, name
  * and score bar, and whose body is the evidence — fit points, red flags, the rationale per
  * position, experience and contact. A native disclosure, so it opens with Enter or Space.
  */

@@ -10,7 +10,7 @@ export function registerServe(program: Command): void {
     .option('--no-workers', 'serve the API only; `longrun worker` processes run the jobs (same as LONGRUN_WORKERS=0)')
     .action(async (_opts, command: Command) => {
       // Loaded here, not at the top: the admin commands start faster without the HTTP stack.
-      const { closeOnSignals, startServer } = await import('../../server/start.ts');
+      const { closeOnSignals, startServer } = await import('../../app/start.ts');
       const config = configFrom(command);
       const server = await startServer(config);
       closeOnSignals(server, config.shutdownGraceMs);

@@ -1,0 +1,86 @@
+/**
+ * Builds the HTTP server: Fastify with one plugin per concern, in the order requests meet them.
+ *
+ *   onRequest   auth (key, scope) → rate limit
+ *   parsing     JSON, bounded by `bodyLimitBytes` and nesting depth (plugins/jsonBody.ts)
+ *   preValidation  NUL refused in params, query and body (plugins/nulGuard.ts)
+ *   validation  TypeBox schemas: bodies as sent, query/params/headers coerced (validation.ts)
+ *   preHandler  idempotency
+ *   handler     the route
+ *   errors      each family's envelope, whatever failed above
+ */
+import crypto from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Engine } from '../engine/index.ts';
+import { kindRoutes } from './families.ts';
+import type { Store } from '../store/database.ts';
+import { VERSION } from '../version.ts';
+import { authPlugin } from '../http/plugins/auth.ts';
+import { dashboardPlugin } from '../http/plugins/dashboard.ts';
+import { errorsPlugin } from '../http/plugins/errors.ts';
+import { idempotencyPlugin } from '../http/plugins/idempotency.ts';
+import { jsonBodyPlugin } from '../http/plugins/jsonBody.ts';
+import { metricsPlugin } from '../http/plugins/metrics.ts';
+import { nulGuardPlugin } from '../http/plugins/nulGuard.ts';
+import { openapiPlugin } from '../http/plugins/openapi.ts';
+import { rateLimitPlugin } from '../http/plugins/rateLimit.ts';
+import { accountRoutes } from '../http/routes/account.ts';
+import { healthRoutes } from '../http/routes/health.ts';
+import { locateMediaTools } from '../families/clips/binaries.ts';
+import { jobRoutes } from '../http/routes/jobs.ts';
+import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH } from '../http/preRouteErrors.ts';
+import { ajvServerOptions, validatorSchemaController } from '../http/validation.ts';
+import type { Clock } from '../families/agents/scheduler.ts';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  engine: Engine;
+  log: FastifyBaseLogger;
+  /** What "now" is for agent schedules; tests pass their own. */
+  clock?: Clock;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function buildApp({ config, store, engine, log, clock }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: log,
+    bodyLimit: config.bodyLimitBytes,
+    // A caller's own request ID is kept if it is sane, so logs on both sides line up.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+    // Errors the router and Node's HTTP parser raise before any route runs: the family envelope.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+    // Bodies validated as sent, query/params/headers coerced from text; numbers finite (validation.ts).
+    ajv: ajvServerOptions,
+    schemaController: validatorSchemaController(),
+  });
+
+  // A callback hook, not an async one: every request runs it.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(jsonBodyPlugin);
+  await app.register(openapiPlugin, { version: VERSION });
+  await app.register(metricsPlugin, { store });
+  await app.register(authPlugin, { db: store.db });
+  await app.register(rateLimitPlugin, { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs });
+  await app.register(idempotencyPlugin, { db: store.db, ttlHours: config.idempotencyTtlHours });
+  await app.register(nulGuardPlugin);
+
+  await app.register(healthRoutes, { store, tools: locateMediaTools(config.clips) });
+  await app.register(accountRoutes, { db: store.db });
+  await app.register(jobRoutes, { db: store.db, engine });
+  await app.register(kindRoutes, { engine, config, store, clock });
+  await app.register(dashboardPlugin);
+  return app;
+}

@@ -1,0 +1,118 @@
+/**
+ * `longrun serve`: migrate, make the default organisation on first start, listen, and shut down
+ * gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the database).
+ */
+import type { FastifyInstance } from 'fastify';
+import { ensureDefaultOrganisation } from './bootstrap.ts';
+import type { Config } from '../config.ts';
+import { startPeriodic } from '../maintenance/periodic.ts';
+import type { Store } from '../store/database.ts';
+import { idempotencyDeleteExpired } from '../store/idempotency.ts';
+import { openMigratedStore } from '../store/migrate.ts';
+import { nowIso } from '../ids.ts';
+import { buildApp } from './apiServer.ts';
+import { pino } from 'pino';
+import { type Engine, jobsDeleteFinishedBefore } from '../engine/index.ts';
+import { deliveriesDeleteEndedBefore } from '../families/webhooks/sql/deliveries.ts';
+import { createAgentScheduler, createEngine } from './families.ts';
+import { ClipStorage } from '../families/clips/storage.ts';
+import { uploadsDeleteExpired } from '../families/clips/uploadRoutes.ts';
+
+const HOUR_MS = 3_600_000;
+
+function daysAgo(days: number): string {
+  return new Date(Date.now() - days * 86_400_000).toISOString();
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  engine: Engine;
+  url: string;
+  close(): Promise<void>;
+}
+
+function describeDatabase(config: Config): string {
+  return config.databaseUrl.startsWith('sqlite:')
+    ? `SQLite at ${config.databaseUrl.slice('sqlite:'.length)}`
+    : `PostgreSQL at ${config.databaseUrl.replace(/\/\/[^@]*@/, '//')}`;
+}
+
+function firstStartBanner(url: string, key: string, credits: number): string {
+  return [
+    '',
+    `First start: created organisation "default" with ${credits} credits and this API key.`,
+    'It is shown only this once; keep it somewhere safe:',
+    '',
+    `  ${key}`,
+    '',
+    "Try it (the README's examples read these two variables):",
+    `  export LONGRUN_URL=${url}`,
+    `  export LONGRUN_API_KEY=${key}`,
+    `  curl -H "Authorization: Bearer ${key}" ${url}/me`,
+    '',
+    `API reference: ${url}/docs`,
+    '',
+  ].join('\n');
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const store = await openMigratedStore(config.databaseUrl, config.dbPoolSize);
+  const firstKey = await ensureDefaultOrganisation(store.db, config.initialCredits);
+
+  const log = pino({ level: config.logLevel });
+  const engine = createEngine(config, store, log);
+  const app = await buildApp({ config, store, engine, log });
+  const stopPruning = [
+    startPeriodic('prune idempotency keys', HOUR_MS, () => idempotencyDeleteExpired(store.db, nowIso()), log),
+    startPeriodic('prune finished jobs', HOUR_MS, () => jobsDeleteFinishedBefore(store.db, daysAgo(config.retentionDays)), log),
+    startPeriodic('delete expired uploads', HOUR_MS, () => uploadsDeleteExpired(store.db, new ClipStorage(config.clips.dir), nowIso()), log),
+    startPeriodic('prune webhook deliveries', HOUR_MS, () => deliveriesDeleteEndedBefore(store.db, daysAgo(config.retentionDays)), log),
+  ];
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  const url = address.replace('://[::1]', '://localhost').replace('://0.0.0.0', '://127.0.0.1');
+  // One write, so a reader of stdout sees the address and the first key together.
+  const banner = firstKey ? `${firstStartBanner(url, firstKey, config.initialCredits)}\n` : '';
+  process.stdout.write(`longrun is serving on ${url} (${describeDatabase(config)})\n${banner}`);
+
+  engine.start();
+  // Every process schedules: the database lets one of them fire each tick.
+  const scheduler = createAgentScheduler(store, engine, log);
+  scheduler.start();
+
+  const close = async () => {
+    for (const stop of stopPruning) stop();
+    await scheduler.stop();
+    engine.signals.shutdown(); // long-polls answer, event streams end
+    await app.close(); // stop accepting, finish in-flight requests
+    await engine.stop(config.shutdownGraceMs); // finish or give back current items, release leases
+    await store.close();
+  };
+  return { app, store, engine, url, close };
+}
+
+/** Closes the server (or worker) on SIGTERM/SIGINT; gives up and exits after the grace period. */
+export function closeOnSignals(server: Pick<RunningServer, 'app' | 'close'>, graceMs: number): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    server.app.log.info({ signal }, 'shutting down');
+    // The engine's grace period plus a margin for HTTP and the database.
+    const force = setTimeout(() => {
+      server.app.log.error('graceful shutdown took too long; exiting');
+      process.exit(1);
+    }, graceMs + 5_000);
+    force.unref();
+    server
+      .close()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        server.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

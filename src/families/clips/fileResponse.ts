@@ -1,0 +1,48 @@
+/**
+ * Sending a stored media file: the whole file, or one byte range (206) so players can seek;
+ * a range outside the file is a 416 with `Content-Range: bytes *\/size`.
+ */
+import fs from 'node:fs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors.ts';
+
+/** The server's own origin as the client reached it, for absolute URLs. */
+export function baseUrl(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
+/** Parses `Range: bytes=…` for a file of `size` bytes: one range, or null for the whole file; throws 416. */
+export function byteRange(header: string | undefined, size: number): { start: number; end: number } | null {
+  if (!header) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return null; // not a single byte range: send it all
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    start = Math.max(0, size - Number(match[2]));
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start > end || start >= size) throw new AppError('bad_request', `Range ${header} is outside the file (${size} bytes).`, 416);
+  return { start, end };
+}
+
+export function sendFile(request: FastifyRequest, reply: FastifyReply, file: string, mime: string): FastifyReply {
+  const size = fs.statSync(file).size;
+  let range;
+  try {
+    range = byteRange(request.headers.range, size);
+  } catch (error) {
+    reply.header('content-range', `bytes */${size}`);
+    throw error;
+  }
+  reply.header('accept-ranges', 'bytes').type(mime);
+  if (!range) return reply.header('content-length', size).send(fs.createReadStream(file));
+  return reply
+    .code(206)
+    .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+    .header('content-length', range.end - range.start + 1)
+    .send(fs.createReadStream(file, { start: range.start, end: range.end }));
+}

@@ -1,0 +1,201 @@
+/**
+ * Resumable uploads for large files: `POST /clips/uploads` announces the file (name, size, part
+ * size) → `PUT /clips/uploads/{uploadId}/parts/{n}` sends each part with its SHA-256 →
+ * `GET /clips/uploads/{uploadId}` says which parts arrived (to resume) → `POST …/complete`
+ * joins them into a clip.
+ *
+ * Guarantees: a part is kept only if its size is the expected one and its SHA-256 matches the
+ * `x-content-sha256` header (else 422, and the part is not kept); parts stream to disk; a part
+ * can be sent again (the last one wins); an upload not completed within LONGRUN_UPLOAD_TTL_HOURS
+ * expires and its parts are deleted (`uploadsDeleteExpired`, run hourly).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Selectable } from 'kysely';
+import { AppError } from '../../errors.ts';
+import { newId, nowIso } from '../../ids.ts';
+import { acceptContentTypes } from '../../http/contentTypeGate.ts';
+import { HashingTap } from '../../http/hashingTap.ts';
+import { orgOf } from '../../http/plugins/auth.ts';
+import { ContentOk } from '../../http/schemas.ts';
+import type { Db } from '../../store/database.ts';
+import type { ClipUploadsTable } from '../../store/schema.ts';
+import { adoptClipFile, clipCreatedRecord, type AdoptDeps } from './adopt.ts';
+import { candidatesOf } from './sql/clips.ts';
+import type { ClipStorage } from './storage.ts';
+import { ClipView, PART_SIZE, StartUploadBody, UploadView } from './schemas.ts';
+import { clipView } from './view.ts';
+
+type UploadRow = Selectable<ClipUploadsTable>;
+
+function partCount(row: UploadRow): number {
+  return Math.ceil(Number(row.size) / row.part_size);
+}
+
+function expectedPartSize(row: UploadRow, n: number): number {
+  return n < partCount(row) ? row.part_size : Number(row.size) - row.part_size * (partCount(row) - 1);
+}
+
+function uploadView(row: UploadRow) {
+  const received = Object.keys(JSON.parse(row.parts) as Record<string, string>).map(Number).sort((a, b) => a - b);
+  return { uploadId: row.id, name: row.name, size: Number(row.size), partSize: row.part_size, parts: partCount(row), received, expiresAt: row.expires_at };
+}
+
+function partsDir(storage: ClipStorage, uploadId: string): string {
+  return path.join(storage.uploadsDir(), uploadId);
+}
+
+/** Deletes expired uploads and their parts; returns how many. */
+export async function uploadsDeleteExpired(db: Db, storage: ClipStorage, now: string): Promise<number> {
+  const expired = await db.selectFrom('clip_uploads').select('id').where('expires_at', '<', now).execute();
+  for (const { id } of expired) {
+    fs.rmSync(partsDir(storage, id), { recursive: true, force: true });
+    await db.deleteFrom('clip_uploads').where('id', '=', id).execute();
+  }
+  return expired.length;
+}
+
+export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & { maxUploadBytes: number; ttlHours: number }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, storage } = opts;
+  // Parts arrive as raw bytes and are streamed, not parsed.
+  app.addContentTypeParser('application/octet-stream', { bodyLimit: PART_SIZE.max }, (_request, payload, done) => done(null, payload));
+
+  async function uploadOf(orgId: string, id: string): Promise<UploadRow> {
+    const row = await db.selectFrom('clip_uploads').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+    if (!row || row.expires_at < nowIso()) throw new AppError('not_found', `No upload ${id} (an upload expires ${opts.ttlHours} h after it starts).`);
+    return row;
+  }
+
+  app.post(
+    '/clips/uploads',
+    {
+      config: { scope: 'clips:write', idempotent: true },
+      schema: {
+        tags: ['clips'],
+        summary: 'Start a resumable upload',
+        body: StartUploadBody,
+        response: { 201: ContentOk(UploadView) },
+      },
+    },
+    async (request, reply) => {
+      if (request.body.size > opts.maxUploadBytes) throw new AppError('payload_too_large', `The file is larger than the limit of ${opts.maxUploadBytes} bytes.`);
+      const now = new Date();
+      const row: UploadRow = {
+        id: newId('upl'),
+        org_id: orgOf(request),
+        name: request.body.name?.trim() || request.body.fileName,
+        file_name: request.body.fileName,
+        size: request.body.size,
+        part_size: request.body.partSize ?? PART_SIZE.default,
+        parts: '{}',
+        created_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + opts.ttlHours * 3_600_000).toISOString(),
+      };
+      await db.insertInto('clip_uploads').values(row).execute();
+      return reply.code(201).send({ success: true as const, data: uploadView(row) });
+    },
+  );
+
+  app.get(
+    '/clips/uploads/:uploadId',
+    {
+      config: { scope: 'clips:read' },
+      schema: { tags: ['clips'], summary: 'Which parts of a resumable upload have arrived', params: Type.Object({ uploadId: Type.String({ maxLength: 100 }) }), response: { 200: ContentOk(UploadView) } },
+    },
+    async (request) => ({ success: true as const, data: uploadView(await uploadOf(orgOf(request), request.params.uploadId)) }),
+  );
+
+  app.put(
+    '/clips/uploads/:uploadId/parts/:n',
+    {
+      config: { scope: 'clips:write' },
+      onRequest: acceptContentTypes(['application/octet-stream']),
+      bodyLimit: PART_SIZE.max,
+      schema: {
+        tags: ['clips'],
+        summary: 'Send one part (application/octet-stream) with its SHA-256 in x-content-sha256',
+        params: Type.Object({ uploadId: Type.String({ maxLength: 100 }), n: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+        headers: Type.Object({ 'x-content-sha256': Type.String({ maxLength: 64, pattern: '^[0-9a-fA-F]{64}$' }) }),
+        response: { 200: ContentOk(UploadView) },
+      },
+    },
+    async (request) => {
+      const upload = await uploadOf(orgOf(request), request.params.uploadId);
+      const n = request.params.n;
+      if (n > partCount(upload)) throw new AppError('validation_error', `Part ${n} is past the last part (${partCount(upload)}).`);
+      const body = request.body as NodeJS.ReadableStream | undefined;
+      if (!body || typeof body.pipe !== 'function') throw new AppError('unsupported_media_type', 'Send the part as application/octet-stream.');
+      const dir = partsDir(storage, upload.id);
+      fs.mkdirSync(dir, { recursive: true });
+      const tmp = path.join(dir, `${n}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+      const expected = expectedPartSize(upload, n);
+      // Nothing past the part's own size is written: Fastify's bodyLimit does not bound a stream.
+      const tap = new HashingTap(expected);
+      try {
+        await pipeline(body, tap, fs.createWriteStream(tmp));
+      } catch (error) {
+        fs.rmSync(tmp, { force: true });
+        throw error;
+      }
+      const bytes = tap.bytes;
+      const digest = tap.sha256();
+      const problem =
+        bytes !== expected
+          ? `Part ${n} has ${bytes} bytes; it should have ${expected}.`
+          : digest !== request.headers['x-content-sha256'].toLowerCase()
+            ? `Part ${n} does not match its x-content-sha256 (it hashes to ${digest}).`
+            : null;
+      if (problem) {
+        fs.rmSync(tmp, { force: true });
+        throw new AppError('validation_error', `${problem} It was not kept; send it again.`);
+      }
+      fs.renameSync(tmp, path.join(dir, `${n}.part`));
+      const row = await db.transaction().execute(async (trx) => {
+        const current = await trx.selectFrom('clip_uploads').selectAll().where('id', '=', upload.id).executeTakeFirstOrThrow();
+        const parts = { ...(JSON.parse(current.parts) as Record<string, string>), [n]: digest };
+        return trx.updateTable('clip_uploads').set({ parts: JSON.stringify(parts) }).where('id', '=', upload.id).returningAll().executeTakeFirstOrThrow();
+      });
+      return { success: true as const, data: uploadView(row) };
+    },
+  );
+
+  app.post(
+    '/clips/uploads/:uploadId/complete',
+    {
+      config: { scope: 'clips:write', idempotent: true },
+      schema: {
+        tags: ['clips'],
+        summary: 'Join the parts into a clip (409 while parts are missing)',
+        params: Type.Object({ uploadId: Type.String({ maxLength: 100 }) }),
+        response: { 201: ContentOk(Type.Ref(ClipView)) },
+      },
+    },
+    async (request, reply) => {
+      const orgId = orgOf(request);
+      const upload = await uploadOf(orgId, request.params.uploadId);
+      const received = uploadView(upload).received;
+      const missing = Array.from({ length: partCount(upload) }, (_, i) => i + 1).filter((n) => !received.includes(n));
+      if (missing.length > 0) throw new AppError('conflict', `Parts ${missing.slice(0, 20).join(', ')} have not arrived.`);
+      const clipId = newId('clip');
+      const file = storage.sourcePath(orgId, clipId, upload.file_name);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // One pipeline over every part in order (a pipeline per part into one file stream left a
+      // listener behind per part: MaxListenersExceededWarning past ten parts).
+      const dir = partsDir(storage, upload.id);
+      const count = partCount(upload);
+      async function* partsInOrder() {
+        for (let n = 1; n <= count; n++) yield* fs.createReadStream(path.join(dir, `${n}.part`));
+      }
+      await pipeline(partsInOrder, fs.createWriteStream(file));
+      await db.deleteFrom('clip_uploads').where('id', '=', upload.id).execute();
+      fs.rmSync(partsDir(storage, upload.id), { recursive: true, force: true });
+      const clip = await adoptClipFile(opts, orgId, clipId, upload.name, file, clipCreatedRecord(request));
+      return reply.code(201).send({ success: true as const, data: clipView(clip, await candidatesOf(db, [clip.id])) });
+    },
+  );
+}

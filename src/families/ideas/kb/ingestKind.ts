@@ -1,0 +1,67 @@
+/**
+ * `kb.ingest`: reads one document (uploaded bytes, or fetched from its URL under the SSRF guard),
+ * extracts its text, cuts it into passages and indexes them; the document goes `processing` →
+ * `indexed` (with its passage count), or `failed` with the reason. The passages and the status
+ * commit together. Internal: the document's status is what users watch.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fetchToFile, ImportError } from '../../clips/importUrl.ts';
+import { defineKind, type JobKind, PermanentError } from '../../../engine/index.ts';
+import { nowIso } from '../../../ids.ts';
+import type { Db } from '../../../store/database.ts';
+import type { GuardOptions } from '../../webhooks/addressGuard.ts';
+import { chunkText } from './chunk.ts';
+import { DOC_MIME, docTypeOf, ExtractError, extractText, sniffDocType } from './extract.ts';
+import { chunksReplaceForDoc } from './sql/chunks.ts';
+
+export interface IngestInput {
+  docId: string;
+}
+
+async function fetchBytes(url: string, guard: GuardOptions & { maxBytes: number }, signal: AbortSignal): Promise<Buffer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'longrun-kb-'));
+  try {
+    const file = path.join(dir, 'doc');
+    await fetchToFile(url, file, { ...guard, timeoutMs: 60_000, signal });
+    return fs.readFileSync(file);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }): JobKind<IngestInput> {
+  return defineKind<IngestInput>({
+    name: 'kb.ingest',
+    scope: 'kb',
+    internal: true,
+    maxAttempts: 2,
+    itemTimeoutMs: 5 * 60_000,
+    async process({ input, signal }) {
+      const doc = await db.selectFrom('kb_docs').selectAll().where('id', '=', input.docId).executeTakeFirst();
+      if (!doc) throw new PermanentError('DOC_NOT_FOUND', 'The document no longer exists.');
+      try {
+        const bytes = doc.source !== null ? Buffer.from(doc.source, 'base64') : await fetchBytes(doc.uri, guard, signal);
+        const type = docTypeOf(doc.content_type, doc.uri) ?? sniffDocType(bytes);
+        const { text, title } = await extractText(type, bytes);
+        const chunks = chunkText(text);
+        if (chunks.length === 0) throw new ExtractError('The document has no text.');
+        await db.transaction().execute(async (trx) => {
+          await chunksReplaceForDoc(trx, doc, chunks);
+          await trx
+            .updateTable('kb_docs')
+            .set({ status: 'indexed', error: null, source: null, chunks: chunks.length, title: doc.title ?? title, content_type: DOC_MIME[type], updated_at: nowIso() })
+            .where('id', '=', doc.id)
+            .execute();
+        });
+        return { chunks: chunks.length };
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const reason = error instanceof ExtractError || error instanceof ImportError ? error.message : `Ingestion failed: ${(error as Error).message}`;
+        await db.updateTable('kb_docs').set({ status: 'failed', error: reason, source: null, updated_at: nowIso() }).where('id', '=', doc.id).execute();
+        throw new PermanentError('INGESTION_FAILED', reason);
+      }
+    },
+  });
+}

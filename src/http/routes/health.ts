@@ -1,0 +1,83 @@
+/**
+ * `/healthz`: the process is up. `/readyz`: it can do work: the database answers and every
+ * migration is applied. Both are public, for load balancers and orchestrators.
+ *
+ * Guarantees: `/readyz` answers 503 (never 500) whenever the database cannot be read, whatever
+ * step fails, and its public message names no host, port or address (the driver's message,
+ * e.g. `connect ECONNREFUSED 10.0.0.5:5432`, goes to the log only).
+ */
+import fs from 'node:fs';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { AppError } from '../../errors.ts';
+import type { Store } from '../../store/database.ts';
+import { pendingMigrations } from '../../store/migrate.ts';
+import { ContentOk } from '../schemas.ts';
+import type { Binary, MediaTools } from '../../families/clips/binaries.ts';
+
+const Tool = Type.Object({ path: Type.String(), source: Type.String({ description: 'setting (LONGRUN_FFMPEG/LONGRUN_FFPROBE), path, or npm' }), executable: Type.Boolean() });
+
+function toolState(binary: Binary) {
+  let executable = true;
+  try {
+    fs.accessSync(binary.path, fs.constants.X_OK);
+  } catch {
+    executable = false;
+  }
+  return { path: binary.path, source: binary.source, executable };
+}
+
+export async function healthRoutes(instance: FastifyInstance, opts: { store: Store; tools?: MediaTools }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process is up',
+        security: [],
+        response: { 200: ContentOk(Type.Object({ status: Type.Literal('ok') })) },
+      },
+    },
+    async () => ({ success: true as const, data: { status: 'ok' as const } }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: database reachable and migrated',
+        security: [],
+        response: {
+          200: ContentOk(
+            Type.Object({
+              status: Type.Literal('ready'),
+              database: Type.String(),
+              media: Type.Optional(Type.Object({ ffmpeg: Tool, ffprobe: Tool }, { description: 'Which ffmpeg and ffprobe renders use' })),
+            }),
+          ),
+          503: Type.Ref('ContentError'),
+        },
+      },
+    },
+    async (request) => {
+      let pending: string[];
+      try {
+        await sql`select 1`.execute(opts.store.db);
+        pending = await pendingMigrations(opts.store.db);
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness: the database cannot be read');
+        throw new AppError('service_unavailable', 'The database cannot be read.');
+      }
+      if (pending.length > 0) throw new AppError('service_unavailable', `Migrations not applied: ${pending.join(', ')}.`);
+      const media = opts.tools && { ffmpeg: toolState(opts.tools.ffmpeg), ffprobe: toolState(opts.tools.ffprobe) };
+      if (media && !(media.ffmpeg.executable && media.ffprobe.executable)) {
+        throw new AppError('service_unavailable', `ffmpeg or ffprobe cannot be run: ${opts.tools!.ffmpeg.path}, ${opts.tools!.ffprobe.path}.`);
+      }
+      return { success: true as const, data: { status: 'ready' as const, database: opts.store.dialect, ...(media ? { media } : {}) } };
+    },
+  );
+}

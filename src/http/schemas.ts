@@ -1,0 +1,183 @@
+/**
+ * Schemas shared by many routes: the envelopes of each family, the catalogue of error codes they
+ * carry, pagination, and the caller's own account. Declared once with TypeBox and used for
+ * validation, serialization, the OpenAPI document and the typed client alike. Imports nothing
+ * but TypeBox, so the client and the engine can use it without loading the server.
+ */
+import { Type, type SchemaOptions, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+
+/**
+ * The one catalogue of API error codes, shared by both route families.
+ *
+ * Each entry has its HTTP status, a default message, and the code each family puts on the wire:
+ * the sourcing family speaks SNAKE_UPPER codes (`errorCode`), the content family snake_lower
+ * codes (`error`). Code deep in the server throws `new AppError('not_found')` (errors.ts); only
+ * the formatters in `http/envelopes.ts` decide what the body looks like.
+ */
+interface ErrorSpec {
+  status: number;
+  message: string;
+  /** `errorCode` in the sourcing family's envelope. */
+  sourcing: string;
+  /** `error` in the content family's envelope. */
+  content: string;
+}
+
+export const ERRORS = {
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.', sourcing: 'INVALID_JSON', content: 'invalid_json' },
+  bad_request: { status: 400, message: 'The request is malformed.', sourcing: 'BAD_REQUEST', content: 'bad_request' },
+  validation_error: {
+    // The sourcing docs answer a bad field with 400, the content docs with 422.
+    status: 422, message: 'The request is invalid.', sourcing: 'VALIDATION_ERROR', content: 'validation_error',
+  },
+  unauthorized: { status: 401, message: 'Missing or invalid API key.', sourcing: 'UNAUTHORIZED', content: 'unauthorized' },
+  key_revoked: { status: 401, message: 'This API key has been revoked.', sourcing: 'UNAUTHORIZED', content: 'unauthorized' },
+  insufficient_credits: {
+    status: 402, message: 'Not enough credits for this request.', sourcing: 'INSUFFICIENT_CREDITS', content: 'insufficient_credits',
+  },
+  forbidden: { status: 403, message: 'This API key does not have the scope this route needs.', sourcing: 'FORBIDDEN', content: 'forbidden' },
+  not_found: { status: 404, message: 'Not found.', sourcing: 'NOT_FOUND', content: 'not_found' },
+  profile_not_found: { status: 404, message: 'No such profile.', sourcing: 'PROFILE_NOT_FOUND', content: 'not_found' },
+  request_not_found: { status: 404, message: 'No such request.', sourcing: 'REQUEST_NOT_FOUND', content: 'not_found' },
+  route_not_found: { status: 404, message: 'No such route.', sourcing: 'ROUTE_NOT_FOUND', content: 'not_found' },
+  method_not_allowed: { status: 405, message: 'Method not allowed on this route.', sourcing: 'METHOD_NOT_ALLOWED', content: 'method_not_allowed' },
+  request_timeout: { status: 408, message: 'The request did not arrive in time.', sourcing: 'REQUEST_TIMEOUT', content: 'request_timeout' },
+  conflict: { status: 409, message: 'The request conflicts with the current state.', sourcing: 'CONFLICT', content: 'conflict' },
+  // The IETF Idempotency-Key draft: 422 for a key reused with another payload, 409 while in flight.
+  idempotency_key_reused: {
+    status: 422, message: 'This Idempotency-Key was already used with a different request.', sourcing: 'IDEMPOTENCY_KEY_REUSED', content: 'idempotency_key_reused',
+  },
+  idempotency_key_in_use: {
+    status: 409, message: 'A request with this Idempotency-Key is still being processed; retry shortly.', sourcing: 'IDEMPOTENCY_KEY_IN_USE', content: 'idempotency_key_in_use',
+  },
+  unreadable_media: {
+    status: 422, message: 'The file is not a video or audio file that can be read.', sourcing: 'UNREADABLE_MEDIA', content: 'unreadable_media',
+  },
+  payload_too_large: { status: 413, message: 'The request body is too large.', sourcing: 'PAYLOAD_TOO_LARGE', content: 'payload_too_large' },
+  uri_too_long: { status: 414, message: 'A path segment is longer than the server accepts.', sourcing: 'URI_TOO_LONG', content: 'uri_too_long' },
+  unsupported_media_type: {
+    status: 415, message: 'Unsupported Content-Type.', sourcing: 'UNSUPPORTED_MEDIA_TYPE', content: 'unsupported_media_type',
+  },
+  header_fields_too_large: {
+    status: 431, message: 'The request headers are larger than the server accepts.', sourcing: 'HEADER_FIELDS_TOO_LARGE', content: 'header_fields_too_large',
+  },
+  rate_limited: { status: 429, message: 'Too many requests. Retry after the time in Retry-After.', sourcing: 'RATE_LIMITED', content: 'rate_limited' },
+  internal_error: { status: 500, message: 'An unexpected error occurred.', sourcing: 'INTERNAL_ERROR', content: 'internal_error' },
+  service_unavailable: { status: 503, message: 'The service is not ready.', sourcing: 'SERVICE_UNAVAILABLE', content: 'service_unavailable' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+
+/** The longest a status route holds its answer for `?wait=N` (see engine/waitForChange.ts). */
+export const MAX_WAIT_SECONDS = 30;
+
+/** Content-family success: `{success: true, data}`. */
+export const ContentOk = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
+
+/** One problem with one part of a request: `entry` is the index in a bulk body, `field` a JSON path. */
+const ErrorDetailSchema = Type.Object({ entry: Type.Optional(Type.Integer()), field: Type.String(), message: Type.String() });
+export type ErrorDetail = Static<typeof ErrorDetailSchema>;
+
+/** What a 422 names, one entry per problem. */
+const ErrorDetails = Type.Optional(Type.Array(ErrorDetailSchema));
+
+export const ContentError = Type.Object(
+  { success: Type.Literal(false), error: Type.String(), message: Type.String(), details: ErrorDetails },
+  { $id: 'ContentError', description: 'Content-family error envelope' },
+);
+
+export const SourcingError = Type.Object(
+  { success: Type.Literal(false), errorCode: Type.String(), errorMessage: Type.String(), details: ErrorDetails },
+  { $id: 'SourcingError', description: 'Sourcing-family error envelope' },
+);
+
+/**
+ * A property a client may leave out, whose `default` the validator fills in (Ajv `useDefaults`):
+ * optional in the schema, so /openapi.json does not mark it required, yet present in the type the
+ * handler sees, since by then it always is.
+ */
+export function WithDefault<T extends TSchema>(schema: T): T {
+  if (schema.default === undefined) throw new Error('WithDefault: the schema has no default');
+  return Type.Optional(schema) as unknown as T;
+}
+
+/**
+ * `schema` with more options (a default, a description), typed as `schema`: the type of a bare
+ * spread names TypeBox's internal symbols, which a declaration file cannot.
+ */
+export function WithOptions<T extends TSchema>(schema: T, options: SchemaOptions): T {
+  return { ...schema, ...options };
+}
+
+/**
+ * The largest `offset` a list takes: past any list this server keeps, and an integer both
+ * databases bind exactly (`offset=99999999999999999999` was a float SQLite and PostgreSQL refused).
+ */
+export const MAX_OFFSET = 1_000_000_000;
+
+/**
+ * Lists take `limit` (default 50, max 100) and `offset` (max `MAX_OFFSET`). Optional with a
+ * default: a client may leave them out (so /openapi.json does not call them required), and the
+ * validator's `useDefaults` fills them in before the handler runs.
+ */
+export const PageQuery = Type.Object(
+  {
+    limit: WithDefault(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    offset: WithDefault(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+/** An instant, RFC 3339; a request's must be one `new Date()` can hold (http/validation.ts). */
+export const Timestamp = Type.String({ format: 'date-time', maxLength: 64 });
+
+/** Unix seconds, e.g. a signed URL's `expires`: up to the last second of year 9999. */
+export const UnixSeconds = Type.Integer({ minimum: 0, maximum: 253_402_300_799 });
+
+/**
+ * `schema` or null: `type: [<its type>, 'null']` where `schema` has one type, else an `anyOf`.
+ * Fastify's serializer (fast-json-stringify) picks an `anyOf` branch by running a validator on
+ * the value, format checks included, each time it writes one; a type list it checks inline
+ * (a job's view serialized in 1.1 µs instead of 2.5).
+ */
+export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
+  if (typeof schema.type === 'string') return Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
+  return Type.Unsafe<Static<T> | null>(Type.Union([schema, Type.Null()]));
+}
+
+/** `?wait=N` on status routes: hold the answer until the status changes (see waitForChange.ts). */
+export const WaitQuery = Type.Object(
+  { wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Hold the answer up to this many seconds until the status changes' })) },
+  { additionalProperties: false },
+);
+
+/**
+ * A webhook endpoint's ID (`wh_<ULID>`). Until the webhooks issue lands it is checked for its
+ * shape only and kept with the job.
+ */
+export const WebhookId = Type.String({ maxLength: 29, pattern: '^wh_[0-9A-HJKMNP-TV-Z]{26}$', description: 'wh_<ULID> of a webhook endpoint of this organisation' });
+
+// The caller's own account: `/me`, `/credits`, `/credits/ledger`.
+
+export const Balance = Type.Object({
+  available: Type.Integer({ description: 'Credits that can be spent or reserved now' }),
+  reserved: Type.Integer({ description: 'Credits set aside for work in progress' }),
+});
+
+export const LedgerEntry = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('grant'), Type.Literal('reserve'), Type.Literal('charge'), Type.Literal('release')]),
+  amount: Type.Integer(),
+  ref: Type.Union([Type.String(), Type.Null()], { description: 'The job the entry is for' }),
+  itemRef: Type.Union([Type.String(), Type.Null()], { description: 'The item of the job, for charges' }),
+  note: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+});
+
+export const Me = Type.Object({
+  organisation: Type.Object({ id: Type.String(), name: Type.String(), createdAt: Timestamp }),
+  key: Type.Object({ id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()), createdAt: Timestamp }),
+});
+
+export const LedgerPage = Type.Object({ entries: Type.Array(LedgerEntry), total: Type.Integer() });
