@@ -18,14 +18,14 @@ import { pino } from 'pino';
 import { apiKeyCreate } from '../src/auth/apiKeys.ts';
 import { creditsGrant } from '../src/billing/ledger.ts';
 import { loadConfig } from '../src/config.ts';
-import { createEngine } from '../src/kinds/index.ts';
-import { searchWordsFor } from '../src/kinds/sourcing/kind.ts';
-import { parseRole } from '../src/scoring/requirements.ts';
-import { buildApp } from '../src/server/app.ts';
+import { createEngine } from '../src/app/families.ts';
+import { searchWordsFor } from '../src/families/sourcing/runs/kind.ts';
+import { parseRole } from '../src/families/sourcing/scoring/requirements.ts';
+import { buildApp } from '../src/app/apiServer.ts';
 import { openStore } from '../src/store/database.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { orgCreate } from '../src/store/orgs.ts';
-import { profileSearch, searchTerms } from '../src/talentPool/sql/profileSearch.ts';
+import { profileSearch, searchTerms } from '../src/families/sourcing/talentPool/sql/profileSearch.ts';
 
 const flag = (name: string, fallback: number) => {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
