@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { creditsBalance, creditsRecount } from '../../src/billing/ledger.ts';
+import { creditsBalance, creditsLedgerPage, creditsRecount } from '../../src/billing/ledger.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import { itemsOf, startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';
 
@@ -21,8 +21,11 @@ describe('kind pricing and commit hooks', () => {
     t = await startTestEngine([perFound]);
     const org = await t.org('acme', 20);
     const submitted = await t.engine.submit({ orgId: org.id, kind: perFound, input: { max: 5, found: [3, 0, 9] } });
-    expect(await creditsBalance(t.store.db, org.id)).toEqual({ available: 5, reserved: 15 });
     const job = await waitForJob(t.engine, t.store, submitted.id);
+    // The submission reserved the maximum for every item (read from the ledger: the job may
+    // have started, and charged, before a balance read here could run).
+    const { entries } = await creditsLedgerPage(t.store.db, org.id, { limit: 100, offset: 0 });
+    expect(entries.filter((e) => e.kind === 'reserve').map((e) => [e.ref, e.amount])).toEqual([[submitted.id, 15]]);
     expect(job.status).toBe('completed');
     expect(job.credits_charged).toBe(3 + 0 + 5);
     expect(await creditsBalance(t.store.db, org.id)).toEqual({ available: 12, reserved: 0 });
