@@ -7,8 +7,8 @@ import { monotonicFactory } from 'ulid';
 
 /**
  * Random bytes for ULIDs, drawn from the system's CSPRNG a page at a time: the library's own
- * source asks crypto for one byte per character (16 calls per new millisecond), which was a
- * sixth of the time of a bulk submission (`npm run bench -- engine`). A byte / 256 is what the
+ * source asks crypto for one byte per character (16 calls per new millisecond), a sixth of the
+ * time of a bulk submission (`npm run bench -- engine`). A byte / 256 is what the
  * library computes from its own byte, so the characters stay uniform (256 / 32).
  */
 const pool = Buffer.alloc(4096);

@@ -140,13 +140,13 @@ export class Engine {
       finishing: (commit) => this.rooms.finish(commit),
     });
     // A group can hold a checkpoint of every job this process holds (one each): with prefetch,
-    // bigger groups share a commit and a claim among more jobs (a burn-down of 20,000 no-op jobs
-    // on SQLite: 4,300 jobs/s in groups of 64, 6,500 in groups of 512, `npm run bench -- engine`).
-    // The price is a longer transaction, during which SQLite's one connection serves nothing else.
+    // bigger groups share a commit and a claim among more jobs (groups of 512 beat groups of 64:
+    // `npm run bench -- engine --prefetch=504`, burn-down on SQLite). The price is a longer
+    // transaction, during which SQLite's one connection serves nothing else.
     const groupMax = Math.max(DEFAULT_GROUP_MAX, opts.concurrency + (opts.prefetch ?? 0));
     // PostgreSQL runs two groups side by side, a connection each: while one group's statements
-    // run in the server, the next group's run too (a burn-down on 2 cores: 9,300 → 11,100
-    // jobs/s, `npm run bench -- engine`; three did no better). SQLite has one connection.
+    // run in the server, the next group's run too (two beat one and three on 2 cores:
+    // `npm run bench -- engine`, burn-down). SQLite has one connection.
     const parallel = opts.store.dialect === 'postgres' ? 2 : 1;
     this.checkpoints = new GroupCommit(db, (trx, group, whenSettled) => this.checkpointAndRefill(trx, group, whenSettled), groupMax, parallel);
   }

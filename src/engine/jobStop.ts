@@ -1,7 +1,7 @@
 /**
  * Why a held job must stop (cancellation, a lost lease, shutdown), told to whoever listens: the
  * engine's one-way abort for a job and its current item. Not an AbortController: Node builds an
- * EventTarget for each AbortSignal, and two per no-op job (the job's and its item's) were a
+ * EventTarget for each AbortSignal, and two per no-op job (the job's and its item's) cost a
  * tenth of a burn-down's processing time (`npm run bench -- engine`, --cpu-prof). A processor
  * still gets a real AbortSignal, made only when it asks for one (see `processItem`).
  */

@@ -10,8 +10,8 @@
  * on a fresh one (it is idempotent). Not guaranteed: a renewal that fails (the database away)
  * stops nothing; the next beat tries again, and a lease that runs out meanwhile is lost.
  *
- * Why one statement: a timer and an UPDATE per held job was 512 timers in a burn-down and, on
- * PostgreSQL, a round trip per job per beat for long jobs.
+ * Why one statement: a timer and an UPDATE per held job would be 512 timers in a burn-down
+ * (`npm run bench -- engine`) and, on PostgreSQL, a round trip per job per beat for long jobs.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { retryOnConnectionLoss } from '../store/connectionLoss.ts';

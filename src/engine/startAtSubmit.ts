@@ -1,6 +1,6 @@
 /**
  * Start at submission: an idle engine runs a new job at its submission's commit, with no
- * wake-up and no claim transaction in between (those were half of a job's enqueue-to-start
+ * wake-up and no claim transaction in between (those are half of a job's enqueue-to-start
  * time at a steady trickle: `npm run bench -- engine --shapes=steady`).
  *
  * Guarantees: the job starts in its submission's transaction only as a claim would start it

@@ -22,8 +22,8 @@ export type { JobEventType } from './schemas.ts';
 
 /**
  * What the statements that end jobs return of each: its end and its counts, not its input or
- * output. Each column returned costs time a row on SQLite (see `HELD_JOB_COLUMNS`); the whole
- * row was half the time of ending a group of jobs
+ * output. Each column returned costs time a row on SQLite (see `HELD_JOB_COLUMNS`); returning
+ * the whole row doubles the time of ending a group of jobs
  * (`npm run bench -- engine`). A hook that needs more reads it.
  */
 export const ENDED_JOB_COLUMNS = [

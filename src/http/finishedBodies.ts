@@ -5,8 +5,8 @@
  * deletes the job, which the lookup before the cache notices. So a client polling a finished
  * job costs one job lookup — which also checks the organisation — instead of building and
  * serializing its answer again: reading, parsing and serializing every item of an enrichment
- * run, or the job's view for `GET /jobs/{id}` (about a third of that route's CPU per request,
- * measured side by side: README, Performance). Bounded by total size; the least recently used answer goes first.
+ * run, or the job's view for `GET /jobs/{id}` (about a third of that route's CPU per request:
+ * `npm run bench -- http`, docs/performance.md). Bounded by total size; the least recently used answer goes first.
  */
 import type { FastifyReply } from 'fastify';
 import { isFinished, type JobRow } from '../engine/index.ts';

@@ -22,8 +22,8 @@ type Ajv = AjvCompiler.Ajv;
 
 /**
  * `allErrors` off, as Fastify's default and Ajv's security notes advise for untrusted data: with
- * it on, an array of 20,000 wrong items was checked item by item (1–2 s of the event loop) and
- * answered with a 2.7 MB message, while `maxItems` had already failed. The first problem found
+ * it on, an array of 20,000 wrong items is checked item by item (1–2 s of the event loop) and
+ * answered with a 2.7 MB message, though `maxItems` has already failed. The first problem found
  * is the one reported.
  */
 const AJV_OPTIONS = { removeAdditional: false, useDefaults: true, allErrors: false } as const;

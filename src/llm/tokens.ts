@@ -4,7 +4,7 @@
  *
  * Guarantees: the count is linear in the text. js-tiktoken's own byte-pair merge rescans every
  * pair of a piece after each merge (quadratic, with a string built per pair): a run of 3,000
- * combining accents is one 6,000-byte piece and took 6.5 s, holding the event loop. Here the
+ * combining accents is one 6,000-byte piece and holds the event loop for 6.5 s. Here the
  * merge is the same algorithm (lowest rank first, leftmost on a tie) with each pair's rank kept
  * and only the two neighbours of a merge looked up again, and a piece is merged in windows of
  * at most `WINDOW_BYTES`. Pieces up to that size (every ordinary word) count exactly as

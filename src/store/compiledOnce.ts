@@ -1,6 +1,6 @@
 /**
  * A query Kysely builds and compiles once, then runs with new values: for the reads every
- * request makes (its API key, its job). Building and compiling a query anew each time was a
+ * request makes (its API key, its job). Building and compiling a query anew each time costs a
  * sixth of a status GET's CPU (`npm run bench -- http`, profiled over the load alone).
  *
  * `build` is called once per database kind with a marker in place of each argument, and must
@@ -8,10 +8,10 @@
  * expression that changes it; a marker it did not pass through is an error at the first call.
  *
  * On SQLite the read skips Kysely's queue for the connection when no transaction holds it
- * (`StoreDialect.readNow`): the queue's promises were 3.5 of a key lookup's 5.4 µs. And a read
+ * (`StoreDialect.readNow`): the queue's promises are most of a key lookup's time. And a read
  * the current read snapshot has answered already is answered again from it (`rowsOnce`): under
- * 64 polling connections, 88 % of these reads were the key or job of another request of the
- * same event-loop turn.
+ * 64 polling connections (`npm run bench -- http`) most of these reads repeat the key or job of
+ * another request of the same event-loop turn.
  */
 import { CompiledQuery, type Compilable } from 'kysely';
 import { readNowOf, type Db } from './database.ts';

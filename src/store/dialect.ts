@@ -94,7 +94,7 @@ const STATEMENT_CACHE_SIZE = 1_000;
 
 /**
  * The connection as Kysely sees it, with prepared statements kept by SQL text: Kysely prepares
- * every query afresh, which was 15–24 % of the engine's CPU (`npm run bench -- engine`,
+ * every query afresh, which costs up to a fifth of the engine's CPU (`npm run bench -- engine`,
  * --cpu-prof). Safe because Kysely runs one query at a time on this single connection; a
  * statement that is still being iterated (a stream, unused here) is prepared anew.
  */
@@ -142,7 +142,7 @@ function sqliteDialect(file: string): StoreDialect {
   database.pragma('synchronous = NORMAL');
   // The WAL is copied back into the database (and the file synced) once it holds this many
   // pages (40 MB), not SQLite's 1,000: each copy writes a page once however often it changed,
-  // and under load the commit that ran the copy paid for it (a third of the commit time of a
+  // and under load the commit that runs the copy pays for it (a third of the commit time of a
   // burn-down, `npm run bench -- engine`). The WAL file keeps that size once it reached it.
   database.pragma('wal_autocheckpoint = 10000');
   const connection = withStatementCache(database);
@@ -229,7 +229,7 @@ export type ColumnType = 'text' | 'integer';
  * on PostgreSQL one array parameter per column read by `unnest`. The statement's text is the
  * same whatever the number of rows, so each database parses and plans it once (its prepared
  * statement is reused) and Kysely builds a few nodes, not a few per row: a group's 64-row CASE
- * lists and VALUES took PostgreSQL longer to plan than to run (`npm run bench -- engine`,
+ * lists and VALUES take PostgreSQL longer to plan than to run (`npm run bench -- engine`,
  * --sql-stats=1). Column names must not be those of the table the statement updates.
  */
 export function rowsTable<Row extends Record<string, string | number | null>>(
@@ -254,8 +254,8 @@ const sqliteInserts = new Map<string, string>();
 /**
  * Inserts `rows` into `table`. PostgreSQL: one statement, the rows as arrays (`rowsTable`).
  * SQLite: multi-row VALUES of 64, 32, … 1 rows, each statement prepared once: read from one
- * JSON parameter, SQLite took twice as long a row (`json_each`, then `->>` per column parsing
- * the row again: 3.8 against 1.7–2.1 µs an event, better-sqlite3 alone, groups of 1,536 events).
+ * JSON parameter, SQLite takes twice as long a row (`json_each`, then `->>` per column parsing
+ * the row again; better-sqlite3 alone, the events of a burn-down's groups).
  * `table` and `columns` are the code's own names, never input.
  */
 export async function rowsInsert<Row extends Record<string, string | number | null>>(
@@ -289,7 +289,7 @@ export async function rowsInsert<Row extends Record<string, string | number | nu
 
 /**
  * `<column> is one of ids`, the IDs as one parameter (see `rowsTable`): `= any(array)` on
- * PostgreSQL, planned as cheaply as `in ($1)` (an `in (select unnest(…))` was planned as a join,
+ * PostgreSQL, planned as cheaply as `in ($1)` (an `in (select unnest(…))` is planned as a join,
  * three times slower for the one job of a claim at a steady trickle), `in (json_each)` on SQLite.
  */
 export function idsMatch(

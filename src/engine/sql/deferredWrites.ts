@@ -55,9 +55,9 @@ export class DeferredWrites {
 
   /**
    * The hooks and the organisations' counts now, the events later (`writeEvents`): the engine's
-   * group of checkpoints and the claim in its transaction write their events together
-   * (PostgreSQL: 7 ms a group of 512 saved, `npm run bench -- engine`), while the organisation
-   * rows are still taken before the claim's (the lock order above).
+   * group of checkpoints and the claim in its transaction write their events together (one
+   * statement per group on PostgreSQL: `npm run bench -- engine`, burn-down), while the
+   * organisation rows are still taken before the claim's (the lock order above).
    */
   async writeAllButEvents(trx: Db): Promise<void> {
     for (const { job, hooks } of this.hooks.splice(0)) for (const hook of hooks) await hook(trx, job);

@@ -239,14 +239,13 @@ async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> 
     }))
     .whereRef('job_items.job_id', '=', 'ended.ended_job')
     .whereRef('job_items.seq', '=', 'ended.ended_seq')
-    // "Was running", said as a join condition, not `status = 'running'`: PostgreSQL estimated
-    // that filter at one item (few items run at any time), read job_items first, and joined the
-    // rows table to each item in a nested loop: 512 × 512 comparisons, 130 ms a group, half
-    // of a burn-down (`npm run bench -- engine`, auto_explain). Now it looks each item up by key.
+    // "Was running", said as a join condition, not `status = 'running'`: PostgreSQL estimates
+    // that filter at one item (few run at any time) and joins the rows table to each item in a
+    // nested loop, 512 × 512 comparisons a group (`npm run bench -- engine`, auto_explain).
     .whereRef('job_items.status', '=', 'ended.was')
     // Said again as a list of keys, so the items are found through the primary key whatever
-    // the table's size: without it PostgreSQL hashed every item of the table once it judged
-    // that cheaper than 512 index lookups (a 10,000-item table: 20 ms a group).
+    // the table's size: without it PostgreSQL hashes every item of the table once it judges
+    // that cheaper than 512 index lookups (already at 10,000 items: 20 ms a group).
     .where(idsMatch(trx, 'job_items.job_id', ended.map((c) => c.job.id)))
     .executeTakeFirst();
   if (Number(recorded.numUpdatedRows) !== ended.length) {

@@ -92,8 +92,8 @@ export async function itemsStartIfAvailable(trx: Db, jobIds: string[], now: stri
 /**
  * Starts the first item of each job, in one statement, for jobs claimed for the first time:
  * all their items are pending and due together, so the first is seq 0 (submit numbers items
- * from 0). A lookup per job on the primary key: asking for min(seq) per job made PostgreSQL
- * hash-join a scan of every item (`npm run bench -- engine`).
+ * from 0). A lookup per job on the primary key: asking for min(seq) per job makes PostgreSQL
+ * hash-join a scan of every item (`npm run bench -- engine`, burn-down).
  */
 export async function itemsStartFirst(trx: Db, jobIds: string[], now: string): Promise<StartedItem[]> {
   if (jobIds.length === 0) return [];

@@ -20,10 +20,10 @@ const ITEM_COLUMNS = {
 
 /**
  * Inserts a job, its items and its first events. The job is given whole (every column), so it
- * is returned as given, not read back: reading back its 26 columns was a third of the insert's
+ * is returned as given, not read back: reading back its 26 columns costs a third of the insert's
  * time on SQLite. On PostgreSQL the three inserts are one statement (data-modifying WITH
  * queries; the items' foreign key is checked at its end), so a submission pays one round trip
- * for them, not three: round trips were most of a job's enqueue-to-start time there
+ * for them, not three: round trips are most of a job's enqueue-to-start time there
  * (`npm run bench -- engine --shapes=steady`). The rows go as arrays (`rowsTable`), so a job of
  * any size is one statement of a few parameters. SQLite, in process, runs them one by one.
  */

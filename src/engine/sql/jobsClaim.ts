@@ -9,8 +9,8 @@
  * while another job of its queue is running (one at a time, in order). An unfinished job keeps
  * its place: one that is running already (a retry wait, a lost lease) may go on.
  *
- * Many jobs per statement and one transaction per claim, not per job: a no-op job's claim was
- * a transaction and eight statements of its own (`npm run bench -- engine`). Each step is an
+ * Many jobs per statement and one transaction per claim, not per job: claimed alone, a no-op job
+ * costs a transaction and eight statements (`npm run bench -- engine`). Each step is an
  * indexed lookup (`engine_org_turns_active`, `jobs_leased`, `jobs_claim_order`), so the cost
  * of a claim does not grow with the number of queued jobs.
  */
@@ -23,9 +23,8 @@ import { itemsStartFirst, itemsStartIfAvailable, type StartedItem } from './item
 
 /**
  * What a worker needs of a job it holds: the claim returns these columns, not the whole row.
- * Each column a statement returns costs time a row on SQLite (a JS value to build: about a
- * microsecond when better-sqlite3 built the row objects, a quarter of that since `sqliteRows.ts`
- * does), and the whole row had taken half the claim's time (`npm run bench -- engine`,
+ * Each column a statement returns costs time a row on SQLite (a JS value to build, see
+ * `sqliteRows.ts`); returning the whole row doubles the claim's time (`npm run bench -- engine`,
  * --sql-stats=1).
  */
 export const HELD_JOB_COLUMNS = ['id', 'org_id', 'kind', 'queue', 'input', 'created_at', 'attempts', 'items_total', 'items_succeeded', 'items_failed', 'last_event_seq'] as const;

@@ -53,7 +53,7 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
 
   /** The whole agent as it will be stored checks out: its knowledge base, schedule and topics. */
   async function check(orgId: string, settings: AgentSettings): Promise<void> {
-    // `!== null`, not truthiness: an empty kbId was skipped here and then stored, and the foreign key answered 500.
+    // `!== null`, not truthiness: an empty kbId must be refused here, not stored for the foreign key to answer 500.
     if (settings.kbId !== null) {
       if (!(await kbFindForOrg(db, orgId, settings.kbId))) throw new AppError('validation_error', `body.kbId: no knowledge base ${settings.kbId}.`);
     }

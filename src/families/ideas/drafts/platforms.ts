@@ -8,12 +8,12 @@
  *   them (grapheme clusters).
  * - YouTube: a title of at most 100 and a description of at most 5,000.
  *
- * Every function here is linear in its text. None measures prefix after prefix (fitting 1,700
- * short sentences one by one into X premium's 25,000 took 39 s): a text is measured once, as a
+ * Every function here is linear in its text. None measures prefix after prefix (quadratic: 39 s
+ * to fit 1,700 short sentences one by one into X premium's 25,000): a text is measured once, as a
  * weight per grapheme cluster or per sentence, and cuts are found on the running sums. A sum
  * is never below the joined text's own count (see `clustersThatFit`), so what fits by the sums
  * fits. Intl.Segmenter is given at most `SEGMENT_CHUNK` characters at a time: on one long
- * text its iteration grows quadratic (Node 20: 80,000 characters took 2.8 s, in chunks 0.1 s).
+ * text its iteration grows quadratic (Node 20: 80,000 characters at once 2.8 s, in chunks 0.1 s).
  */
 import type { Mode, Platform } from './schemas.ts';
 

@@ -35,8 +35,8 @@ export function scoringPoolSize(limit: number): number {
 /**
  * What a run searches the pool for: the title's words and the role's skills (as index tokens),
  * and the `query` words. Seniority words are left out ("Senior" would find every senior
- * accountant), and so are role nouns ("engineer" matched 57% of a 100k pool in
- * `npm run bench -- sourcing`, making the search rank most of the pool) unless the role gives
+ * accountant), and so are role nouns ("engineer" matches 57% of `npm run bench -- sourcing`'s
+ * 100k pool, and the search would rank most of it) unless the role gives
  * fewer than three other words.
  */
 export function searchWordsFor(input: SourcingInput, role: RoleRequirements): string[] {
