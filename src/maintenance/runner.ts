@@ -46,8 +46,10 @@ export class MaintenanceRunner {
     if (twice) throw new Error(`maintenance task "${twice}" is listed twice`);
   }
 
+  /** Looks now (a task never run, or due while no process ran, goes at once), then every `checkEveryMs`. */
   start(): void {
     if (this.timer) return;
+    void this.runDue();
     this.timer = setInterval(() => {
       if (!this.pass) void this.runDue();
     }, this.opts.checkEveryMs ?? 60_000);
