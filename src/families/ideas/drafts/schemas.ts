@@ -5,8 +5,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MODES, PLATFORMS } from '../../../content/schemas.ts';
 
-export { MODES, PLATFORMS, type Mode, type Platform } from '../../../content/schemas.ts';
-
 export const IdeaEnrichInput = Type.Object(
   {
     idea: Type.Object(
