@@ -1,6 +1,6 @@
 /**
  * longrun's status routes under load against a plain Fastify route returning the same bytes
- * from memory, in one run. A real longrun server runs in this process (buildApp + createEngine,
+ * from memory, in one run. A real longrun server runs in this process (buildApp + compose,
  * as the tests build it; SQLite in a temporary directory, or --db=postgres), with one
  * organisation, plenty of credits and the rate limit raised out of the way. It imports
  * --profiles generated profiles, runs one sourcing run, then --runs enrichment runs of its 10
@@ -25,7 +25,7 @@ import { pino } from 'pino';
 import { apiKeyCreate } from '../src/auth/apiKeys.ts';
 import { creditsGrant } from '../src/billing/ledger.ts';
 import { loadConfig } from '../src/config.ts';
-import { createEngine } from '../src/app/families.ts';
+import { compose } from '../src/app/families.ts';
 import { buildApp } from '../src/app/apiServer.ts';
 import { openStore } from '../src/store/database.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
@@ -163,8 +163,9 @@ async function main() {
   const store = openStore(config.databaseUrl, config.dbPoolSize);
   await migrateToLatest(store.db);
   const log = pino({ level: 'silent' });
-  const engine = createEngine(config, store, log);
-  const app = await buildApp({ config, store, engine, log });
+  const composition = compose(config, store, log);
+  const { engine } = composition;
+  const app = await buildApp(composition);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   engine.start();
   const plain = Fastify();

@@ -18,14 +18,15 @@ import { pino } from 'pino';
 import { apiKeyCreate } from '../src/auth/apiKeys.ts';
 import { creditsGrant } from '../src/billing/ledger.ts';
 import { loadConfig } from '../src/config.ts';
-import { createEngine } from '../src/app/families.ts';
+import { compose } from '../src/app/families.ts';
 import { searchWordsFor } from '../src/families/sourcing/runs/kind.ts';
 import { parseRole } from '../src/families/sourcing/scoring/requirements.ts';
 import { buildApp } from '../src/app/apiServer.ts';
 import { openStore } from '../src/store/database.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { orgCreate } from '../src/store/orgs.ts';
-import { profileSearch, searchTerms } from '../src/families/sourcing/talentPool/sql/profileSearch.ts';
+import { searchTerms } from '../src/searchTerms.ts';
+import { profileSearch } from '../src/families/sourcing/talentPool/sql/profileSearch.ts';
 
 const flag = (name: string, fallback: number) => {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -123,8 +124,9 @@ async function main() {
   await migrateToLatest(store.db);
   const config = loadConfig({ dataDir, port: 0, logLevel: 'silent' }, { LONGRUN_RATE_LIMIT_MAX: '10000000' });
   const log = pino({ level: 'silent' });
-  const engine = createEngine(config, store, log);
-  const app = await buildApp({ config, store, engine, log });
+  const composition = compose(config, store, log);
+  const { engine } = composition;
+  const app = await buildApp(composition);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   engine.start();
   try {

@@ -10,11 +10,8 @@
  *   errors      each family's envelope, whatever failed above
  */
 import crypto from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Config } from '../config.ts';
-import type { Engine } from '../engine/index.ts';
-import { kindRoutes } from './families.ts';
-import type { Store } from '../store/database.ts';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Composition } from './families.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from '../http/plugins/auth.ts';
 import { dashboardPlugin } from '../http/plugins/dashboard.ts';
@@ -27,24 +24,14 @@ import { openapiPlugin } from '../http/plugins/openapi.ts';
 import { rateLimitPlugin } from '../http/plugins/rateLimit.ts';
 import { accountRoutes } from '../http/routes/account.ts';
 import { healthRoutes } from '../http/routes/health.ts';
-import { locateMediaTools } from '../families/clips/binaries.ts';
 import { jobRoutes } from '../http/routes/jobs.ts';
 import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH } from '../http/preRouteErrors.ts';
 import { ajvServerOptions, validatorSchemaController } from '../http/validation.ts';
-import type { Clock } from '../families/agents/scheduler.ts';
-
-export interface AppDeps {
-  config: Config;
-  store: Store;
-  engine: Engine;
-  log: FastifyBaseLogger;
-  /** What "now" is for agent schedules; tests pass their own. */
-  clock?: Clock;
-}
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export async function buildApp({ config, store, engine, log, clock }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ engine, deps, families }: Composition): Promise<FastifyInstance> {
+  const { config, store, log } = deps;
   const app = Fastify({
     loggerInstance: log,
     bodyLimit: config.bodyLimitBytes,
@@ -77,10 +64,14 @@ export async function buildApp({ config, store, engine, log, clock }: AppDeps): 
   await app.register(idempotencyPlugin, { db: store.db, ttlHours: config.idempotencyTtlHours });
   await app.register(nulGuardPlugin);
 
-  await app.register(healthRoutes, { store, tools: locateMediaTools(config.clips) });
+  await app.register(healthRoutes, { store, tools: deps.mediaTools });
   await app.register(accountRoutes, { db: store.db });
   await app.register(jobRoutes, { db: store.db, engine });
-  await app.register(kindRoutes, { engine, config, store, clock });
+  // One parent for every family's routes, so the schemas they share by `$ref` are declared once.
+  await app.register(async (scope) => {
+    for (const schema of families.flatMap((f) => f.schemas ?? [])) scope.addSchema(schema);
+    for (const family of families) await family.routes(scope);
+  });
   await app.register(dashboardPlugin);
   return app;
 }

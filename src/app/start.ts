@@ -5,24 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureDefaultOrganisation } from './bootstrap.ts';
 import type { Config } from '../config.ts';
-import { startPeriodic } from '../maintenance/periodic.ts';
 import type { Store } from '../store/database.ts';
-import { idempotencyDeleteExpired } from '../store/idempotency.ts';
 import { openMigratedStore } from '../store/migrate.ts';
-import { nowIso } from '../ids.ts';
 import { buildApp } from './apiServer.ts';
 import { pino } from 'pino';
-import { type Engine, jobsDeleteFinishedBefore } from '../engine/index.ts';
-import { deliveriesDeleteEndedBefore } from '../families/webhooks/sql/deliveries.ts';
-import { createAgentScheduler, createEngine } from './families.ts';
-import { ClipStorage } from '../families/clips/storage.ts';
-import { uploadsDeleteExpired } from '../families/clips/uploadRoutes.ts';
-
-const HOUR_MS = 3_600_000;
-
-function daysAgo(days: number): string {
-  return new Date(Date.now() - days * 86_400_000).toISOString();
-}
+import type { Engine } from '../engine/index.ts';
+import { startBackground } from './background.ts';
+import { compose } from './families.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -61,14 +50,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const firstKey = await ensureDefaultOrganisation(store.db, config.initialCredits);
 
   const log = pino({ level: config.logLevel });
-  const engine = createEngine(config, store, log);
-  const app = await buildApp({ config, store, engine, log });
-  const stopPruning = [
-    startPeriodic('prune idempotency keys', HOUR_MS, () => idempotencyDeleteExpired(store.db, nowIso()), log),
-    startPeriodic('prune finished jobs', HOUR_MS, () => jobsDeleteFinishedBefore(store.db, daysAgo(config.retentionDays)), log),
-    startPeriodic('delete expired uploads', HOUR_MS, () => uploadsDeleteExpired(store.db, new ClipStorage(config.clips.dir), nowIso()), log),
-    startPeriodic('prune webhook deliveries', HOUR_MS, () => deliveriesDeleteEndedBefore(store.db, daysAgo(config.retentionDays)), log),
-  ];
+  const composition = compose(config, store, log);
+  const { engine } = composition;
+  const app = await buildApp(composition);
 
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('://[::1]', '://localhost').replace('://0.0.0.0', '://127.0.0.1');
@@ -77,13 +61,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   process.stdout.write(`longrun is serving on ${url} (${describeDatabase(config)})\n${banner}`);
 
   engine.start();
-  // Every process schedules: the database lets one of them fire each tick.
-  const scheduler = createAgentScheduler(store, engine, log);
-  scheduler.start();
+  const background = startBackground(composition);
 
   const close = async () => {
-    for (const stop of stopPruning) stop();
-    await scheduler.stop();
+    await background.stop();
     engine.signals.shutdown(); // long-polls answer, event streams end
     await app.close(); // stop accepting, finish in-flight requests
     await engine.stop(config.shutdownGraceMs); // finish or give back current items, release leases

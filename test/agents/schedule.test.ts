@@ -4,8 +4,7 @@
  * fires once; disabling stops the schedule; a run it cannot pay for is recorded as failed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgentScheduler } from '../../src/app/families.ts';
-import { pino } from 'pino';
+import { agentScheduler } from '../../src/families/agents/index.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 let now = new Date('2027-01-01T00:00:00Z');
@@ -82,7 +81,7 @@ describe('agent scheduler', () => {
     expect(nextRunAt).toBe('2027-05-04T10:01:00.000Z');
     // The server is down from 10:00:30 to 10:17:10: sixteen ticks pass unseen.
     now = new Date('2027-05-04T10:17:10Z');
-    const restarted = createAgentScheduler(server.store, server.engine, pino({ level: 'silent' }), () => now);
+    const restarted = agentScheduler(server.deps);
     expect(await restarted.tick()).toBe(1);
     expect(await restarted.tick()).toBe(0);
     expect(await server.scheduler.tick()).toBe(0);

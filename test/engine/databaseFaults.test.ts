@@ -19,7 +19,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { createEngine } from '../../src/app/families.ts';
+import { compose } from '../../src/app/families.ts';
 import { buildApp } from '../../src/app/apiServer.ts';
 import { openStore } from '../../src/store/database.ts';
 import { testBackend } from '../helpers/testDatabase.ts';
@@ -198,7 +198,7 @@ describe.skipIf(!postgres)('PostgreSQL connections terminated under load', () =>
     const store = openStore(viaProxy.toString(), 2);
     const config = loadConfig({ dataDir: server.config.dataDir, databaseUrl: viaProxy.toString(), port: 0, logLevel: 'silent' }, {});
     const log = pino({ level: 'silent' });
-    const app = await buildApp({ config, store, engine: createEngine(config, store, log), log });
+    const app = await buildApp(compose(config, store, log));
     try {
       const url = await app.listen({ host: '127.0.0.1', port: 0 });
       expect((await call(`${url}/readyz`)).status).toBe(200);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 import fc from 'fast-check';
-import { pack, truncate, twitterLength, characterLength } from '../../src/families/ideas/drafts/platforms.ts';
+import { pack, truncate, twitterLength, characterLength } from '../../src/content/platforms.ts';
 import { cl100kForTests, countTokens, countTokensWith, WINDOW_BYTES } from '../../src/llm/tokens.ts';
 import { MAX_JSON_DEPTH } from '../../src/http/plugins/jsonBody.ts';
 import { dialectOf } from '../../src/store/dialect.ts';

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { locateMediaTools } from '../../src/families/clips/binaries.ts';
+import { locateMediaTools } from '../../src/media/binaries.ts';
 import { call, type Answer } from './testServer.ts';
 import { until } from './wait.ts';
 

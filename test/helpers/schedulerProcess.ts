@@ -7,7 +7,8 @@
 import readline from 'node:readline';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
-import { createAgentScheduler, createEngine } from '../../src/app/families.ts';
+import { compose } from '../../src/app/families.ts';
+import { agentScheduler } from '../../src/families/agents/index.ts';
 import { openStore } from '../../src/store/database.ts';
 
 const databaseUrl = process.argv[2]!;
@@ -15,8 +16,8 @@ let now = new Date();
 const config = loadConfig({ databaseUrl, port: 0, logLevel: 'silent' }, { LONGRUN_WORKERS: '0' });
 const store = openStore(databaseUrl, 4);
 const log = pino({ level: 'silent' });
-const engine = createEngine(config, store, log);
-const scheduler = createAgentScheduler(store, engine, log, () => now);
+const { engine, deps } = compose(config, store, log, () => now);
+const scheduler = agentScheduler(deps);
 
 process.stdout.write('ready\n');
 for await (const line of readline.createInterface({ input: process.stdin })) {

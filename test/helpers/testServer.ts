@@ -12,8 +12,10 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { buildApp } from '../../src/app/apiServer.ts';
 import { pino } from 'pino';
 import type { Engine } from '../../src/engine/engine.ts';
-import { createAgentScheduler, createEngine } from '../../src/app/families.ts';
+import { compose } from '../../src/app/families.ts';
+import { agentScheduler } from '../../src/families/agents/index.ts';
 import type { AgentScheduler, Clock } from '../../src/families/agents/scheduler.ts';
+import type { FamilyDeps } from '../../src/families/family.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { orgCreate, type Organisation } from '../../src/store/orgs.ts';
@@ -39,6 +41,8 @@ export interface TestServer {
   app: FastifyInstance;
   store: Store;
   engine: Engine;
+  /** What the server's families were built from (store, engine, clock, shared objects). */
+  deps: FamilyDeps;
   /** Started with the system clock; with a `clock` option it is not started: call `tick()`. */
   scheduler: AgentScheduler;
   config: Config;
@@ -55,9 +59,10 @@ export async function startTestServer(
   const { store, dataDir, databaseUrl, drop } = await testStore();
   const config = loadConfig({ dataDir, databaseUrl, port: 0, logLevel: 'silent' }, opts.env ?? {});
   const log = pino({ level: 'silent' });
-  const engine = createEngine(config, store, log);
-  const app = await buildApp({ config, store, engine, log, clock: opts.clock });
-  const scheduler = createAgentScheduler(store, engine, log, opts.clock);
+  const composition = compose(config, store, log, opts.clock);
+  const { engine } = composition;
+  const app = await buildApp(composition);
+  const scheduler = agentScheduler(composition.deps);
   if (opts.routes) await app.register(async (scope) => opts.routes!(scope));
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   engine.start();
@@ -76,6 +81,7 @@ export async function startTestServer(
     app,
     store,
     engine,
+    deps: composition.deps,
     scheduler,
     config,
     org: first.org,

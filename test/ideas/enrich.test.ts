@@ -3,8 +3,8 @@
  * limits over a table of ideas, and the openai provider against a local chat-completions stand-in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDraft, type PlatformRequest } from '../../src/families/ideas/drafts/draft.ts';
-import { characterLength, twitterLength } from '../../src/families/ideas/drafts/platforms.ts';
+import { writeDraft, type PlatformRequest } from '../../src/content/draft.ts';
+import { characterLength, twitterLength } from '../../src/content/platforms.ts';
 import { localProvider } from '../../src/llm/local.ts';
 import { completion, startChatStandIn, type ChatStandIn } from '../helpers/chatStandIn.ts';
 import { MARKDOWN } from '../helpers/documents.ts';

@@ -5,7 +5,7 @@
  * writing from an uploaded Markdown playbook.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sourceLabel, writeDraft, type PassageInput, type PlatformRequest } from '../../src/families/ideas/drafts/draft.ts';
+import { sourceLabel, writeDraft, type PassageInput, type PlatformRequest } from '../../src/content/draft.ts';
 import type { TextProvider } from '../../src/llm/provider.ts';
 import { localProvider } from '../../src/llm/local.ts';
 import { documentWhenIngested } from '../helpers/knowledge.ts';

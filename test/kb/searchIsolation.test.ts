@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileImportMany } from '../../src/families/sourcing/talentPool/sql/profileImportMany.ts';
-import { profileSearch, searchTerms } from '../../src/families/sourcing/talentPool/sql/profileSearch.ts';
+import { searchTerms } from '../../src/searchTerms.ts';
+import { profileSearch } from '../../src/families/sourcing/talentPool/sql/profileSearch.ts';
 import type { Resume } from '../../src/families/sourcing/talentPool/schemas.ts';
 import { documentWhenIngested } from '../helpers/knowledge.ts';
 import { resume } from '../helpers/sourcing.ts';

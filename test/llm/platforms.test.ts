@@ -1,6 +1,6 @@
 /** How each platform counts, and fitting text into its limits (the idea drafts build on these). */
 import { describe, expect, it } from 'vitest';
-import { characterLength, pack, rulesFor, truncate, twitterLength } from '../../src/families/ideas/drafts/platforms.ts';
+import { characterLength, pack, rulesFor, truncate, twitterLength } from '../../src/content/platforms.ts';
 
 describe('platform counting', () => {
   it('counts X posts as twitter-text does: CJK and emoji weigh 2, a URL 23', () => {

@@ -5,8 +5,8 @@
  */
 import dns from 'node:dns';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { fetchToFile } from '../../src/families/clips/importUrl.ts';
-import { BlockedUrlError, checkPublicUrl, checkUrl, guardedLookup, isPublicAddress } from '../../src/families/webhooks/addressGuard.ts';
+import { fetchToFile } from '../../src/net/fetchToFile.ts';
+import { BlockedUrlError, checkPublicUrl, checkUrl, guardedLookup, isPublicAddress } from '../../src/net/addressGuard.ts';
 import { postWebhook } from '../../src/families/webhooks/send.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';

@@ -3,7 +3,7 @@
  * LONGRUN_WEBHOOK_ALLOW_PRIVATE, so the refusals are the real ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBlockedAddress } from '../../src/families/webhooks/addressGuard.ts';
+import { isBlockedAddress } from '../../src/net/addressGuard.ts';
 import { postWebhook } from '../../src/families/webhooks/send.ts';
 import { untilDone } from '../helpers/sourcing.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';

@@ -12,11 +12,11 @@ import { newId } from '../../ids.ts';
 import { orgOf } from '../../http/plugins/auth.ts';
 import { ContentOk, PageQuery } from '../../http/schemas.ts';
 import type { Db } from '../../store/database.ts';
-import { kbFindForOrg } from '../ideas/kb/sql/kbs.ts';
+import type { KnowledgeReader } from '../ports.ts';
 import type { AgentsTable } from '../../store/schema.ts';
 import type { AgentRunInput } from './runKind.ts';
 import { checkSchedule, checkTimezone, nextRunAt, ScheduleError } from './schedule.ts';
-import type { Clock } from './scheduler.ts';
+import type { Clock } from '../family.ts';
 import { agentDelete, agentFindForOrg, agentInsert, agentsListForOrg, agentUpdate, type AgentRow } from './sql/agents.ts';
 import { agentRunStart } from './trigger.ts';
 import { AgentDeleted, AgentsPage, AgentView, CreateBody, PatchBody, RunAccepted } from './schemas.ts';
@@ -38,6 +38,7 @@ export interface AgentRouteOptions {
   engine: Engine;
   kind: JobKind<AgentRunInput>;
   clock: Clock;
+  knowledge: KnowledgeReader;
   /** Cancels the agent's unfinished runs before it is deleted. */
   onDelete(agent: AgentRow): Promise<void>;
 }
@@ -55,7 +56,7 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
   async function check(orgId: string, settings: AgentSettings): Promise<void> {
     // `!== null`, not truthiness: an empty kbId must be refused here, not stored for the foreign key to answer 500.
     if (settings.kbId !== null) {
-      if (!(await kbFindForOrg(db, orgId, settings.kbId))) throw new AppError('validation_error', `body.kbId: no knowledge base ${settings.kbId}.`);
+      if (!(await opts.knowledge.kbExists(db, orgId, settings.kbId))) throw new AppError('validation_error', `body.kbId: no knowledge base ${settings.kbId}.`);
     }
     try {
       // A schedule is read in the timezone, so checking it checks the timezone first.
@@ -202,7 +203,7 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
       const agent = await agentOf(orgOf(request), request.params.agentId);
       const respond = (id: string) => ({ success: true as const, data: { runId: id, status: 'queued' as const } });
       const idempotency = request.idempotency ? { key: request.idempotency.key, respond: (j: { id: string }) => ({ status: 202, body: respond(j.id) }) } : null;
-      const job = await db.transaction().execute((trx) => agentRunStart(trx, engine, kind, agent, { type: 'manual', idempotency }, clock().toISOString()));
+      const job = await db.transaction().execute((trx) => agentRunStart(trx, { engine, kind, knowledge: opts.knowledge }, agent, { type: 'manual', idempotency }, clock().toISOString()));
       return reply.code(202).send(respond(job!.id));
     },
   );

@@ -11,8 +11,8 @@
  */
 import { defineKind, type JobKind, type JobOutcome, PermanentError } from '../../engine/index.ts';
 import { newId, nowIso } from '../../ids.ts';
-import { writeDraft, type Draft } from '../ideas/drafts/draft.ts';
-import type { Platform } from '../ideas/drafts/platforms.ts';
+import { writeDraft, type Draft } from '../../content/draft.ts';
+import type { Platform } from '../../content/platforms.ts';
 import { LlmError, type TextProvider } from '../../llm/provider.ts';
 import type { Db } from '../../store/database.ts';
 import type { Tone } from '../../store/schema.ts';

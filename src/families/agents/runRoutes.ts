@@ -18,7 +18,7 @@ import { postsListForAgent } from './sql/posts.ts';
 import { runFindForAgent, runsBetween, runsListForAgent, runStatusOf, type RunRow } from './sql/runs.ts';
 import { AgentRunView, OutputsPage, OutputsQuery, RunsPage, Stats, StatsQuery } from './schemas.ts';
 import { AGENT_MISSING_KEY_MESSAGE, postView, runView } from './view.ts';
-import type { Clock } from './scheduler.ts';
+import type { Clock } from '../family.ts';
 
 const Params = Type.Object({ agentId: Type.String({ maxLength: 100 }) });
 const RunParams = Type.Object({ agentId: Type.String({ maxLength: 100 }), runId: Type.String({ maxLength: 100 }) });

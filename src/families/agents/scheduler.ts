@@ -17,26 +17,25 @@
  * second.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Engine, JobKind } from '../../engine/index.ts';
 import { isAppError } from '../../errors.ts';
 import type { Db } from '../../store/database.ts';
-import type { AgentRunInput } from './runKind.ts';
 import { nextRunAt } from './schedule.ts';
 import { agentAdvanceIfDue, agentsDue, type AgentRow } from './sql/agents.ts';
-import { agentRunRecordRefused, agentRunStart } from './trigger.ts';
+import { agentRunRecordRefused, agentRunStart, type RunStarter } from './trigger.ts';
 
 const DUE_PER_TICK = 100;
 const LOOP_MS = 1_000;
 
-export type Clock = () => Date;
-export const systemClock: Clock = () => new Date();
+import { systemClock, type Clock } from '../family.ts';
+
+export { systemClock, type Clock };
 
 export class AgentScheduler {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<number> | null = null;
 
   constructor(
-    private readonly opts: { db: Db; engine: Engine; kind: JobKind<AgentRunInput>; log: FastifyBaseLogger; clock?: Clock },
+    private readonly opts: RunStarter & { db: Db; log: FastifyBaseLogger; clock?: Clock },
   ) {}
 
   private now(): Date {
@@ -61,7 +60,7 @@ export class AgentScheduler {
   }
 
   private async fire(agent: AgentRow, now: Date): Promise<boolean> {
-    const { db, engine, kind, log } = this.opts;
+    const { db, log } = this.opts;
     const tick = agent.next_run_at!;
     const firedAt = now.toISOString();
     let next: string | null;
@@ -74,7 +73,7 @@ export class AgentScheduler {
     try {
       const job = await db.transaction().execute(async (trx) => {
         const current = await agentAdvanceIfDue(trx, agent.id, tick, next);
-        return current ? agentRunStart(trx, engine, kind, current, { type: 'schedule', tick }, firedAt) : null;
+        return current ? agentRunStart(trx, this.opts, current, { type: 'schedule', tick }, firedAt) : null;
       });
       return job !== null;
     } catch (err) {

@@ -4,7 +4,7 @@
  * schema modules.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
-import { PLATFORMS } from '../ideas/drafts/schemas.ts';
+import { PLATFORMS } from '../../content/schemas.ts';
 import { Nullable, PageQuery, Timestamp, WithOptions } from '../../http/schemas.ts';
 
 export const TONES = ['professional', 'casual', 'educational', 'inspirational', 'humorous'] as const;

@@ -8,7 +8,7 @@
  * Chosen when the run is triggered and kept in its input, so a retried post writes about the
  * same thing, and the next run, even one triggered while this one is queued, sees them as used.
  */
-import { sentences, truncate, characterLength } from '../ideas/drafts/platforms.ts';
+import { sentences, truncate, characterLength } from '../../content/platforms.ts';
 
 export interface Passage {
   id: string;

@@ -7,10 +7,10 @@
 import type { Engine, JobKind, JobRow, SubmitRequest } from '../../engine/index.ts';
 import { AppError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
-import { passagesInKb, passagesSearch } from '../ideas/kb/sql/chunks.ts';
-import type { Platform } from '../ideas/drafts/platforms.ts';
+import type { Platform } from '../../content/platforms.ts';
+import type { KnowledgeReader } from '../ports.ts';
 import type { Db } from '../../store/database.ts';
-import { searchTerms } from '../sourcing/talentPool/sql/profileSearch.ts';
+import { searchTerms } from '../../searchTerms.ts';
 import { agentQueue, type AgentPostSpec, type AgentRunInput } from './runKind.ts';
 import { agentLastRunSet, type AgentRow } from './sql/agents.ts';
 import { runInsertUnlessTickTaken, runsCountForAgent, runsPassagesLastUsed } from './sql/runs.ts';
@@ -22,17 +22,16 @@ const RECENT_RUNS = 50;
 const PASSAGES_CONSIDERED = 5_000;
 
 /** The run's posts: `postsPerRun` topics, the agent's platforms taken in turn. */
-export async function agentRunPlan(db: Db, agent: AgentRow): Promise<AgentPostSpec[]> {
+export async function agentRunPlan(db: Db, knowledge: KnowledgeReader, agent: AgentRow): Promise<AgentPostSpec[]> {
   const platforms = JSON.parse(agent.platforms) as Platform[];
   let topics: Topic[] = [];
   if (agent.kb_id) {
-    const passages = await passagesInKb(db, agent.kb_id, PASSAGES_CONSIDERED);
+    const passages = await knowledge.passagesInOrder(db, agent.kb_id, PASSAGES_CONSIDERED);
     if (passages.length > 0) {
       const lastUsed = await runsPassagesLastUsed(db, agent.id, RECENT_RUNS);
       const relevance = new Map<string, number>();
       const terms = searchTerms(agent.instructions.split(/[^\p{L}\p{N}]+/u));
-      // Only a ranking, no passage is shown: a section whose heading names the subject counts.
-      for (const hit of (await passagesSearch(db, agent.kb_id, terms, 500, 'text-or-heading')).hits) relevance.set(hit.chunkId, hit.score);
+      for (const hit of await knowledge.passagesRanked(db, agent.kb_id, terms, 500)) relevance.set(hit.passageId, hit.score);
       topics = pickPassages(passages, agent.posts_per_run, lastUsed, relevance).map((p) => ({ title: passageTitle(p), passage: p }));
     }
   }
@@ -46,6 +45,13 @@ export async function agentRunPlan(db: Db, agent: AgentRow): Promise<AgentPostSp
   return topics.map((topic, i) => ({ platform: platforms[i % platforms.length]!, topic }));
 }
 
+/** What starting a run needs: the engine, the `agent.run` kind, and the knowledge bases to plan from. */
+export interface RunStarter {
+  engine: Engine;
+  kind: JobKind<AgentRunInput>;
+  knowledge: KnowledgeReader;
+}
+
 export type RunTrigger = { type: 'manual'; idempotency?: SubmitRequest<AgentRunInput>['idempotency'] } | { type: 'schedule'; tick: string };
 
 /**
@@ -53,8 +59,9 @@ export type RunTrigger = { type: 'manual'; idempotency?: SubmitRequest<AgentRunI
  * Null when a scheduled tick already has its run. Throws AppError when the run cannot start
  * (nothing to write about, not enough credits).
  */
-export async function agentRunStart(trx: Db, engine: Engine, kind: JobKind<AgentRunInput>, agent: AgentRow, trigger: RunTrigger, firedAt: string): Promise<JobRow | null> {
-  const posts = await agentRunPlan(trx, agent);
+export async function agentRunStart(trx: Db, runs: RunStarter, agent: AgentRow, trigger: RunTrigger, firedAt: string): Promise<JobRow | null> {
+  const { engine, kind, knowledge } = runs;
+  const posts = await agentRunPlan(trx, knowledge, agent);
   const id = newId('run');
   const inserted = await runInsertUnlessTickTaken(trx, {
     id,

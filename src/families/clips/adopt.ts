@@ -11,7 +11,7 @@ import { AppError } from '../../errors.ts';
 import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import type { AnalysisInput } from './analysisKind.ts';
-import type { MediaTools } from './binaries.ts';
+import type { MediaTools } from '../../media/binaries.ts';
 import { clipFieldsOf, probeMedia, UnreadableMediaError } from './probe.ts';
 import { clipInsert, type ClipRow } from './sql/clips.ts';
 import type { ClipStorage } from './storage.ts';

@@ -8,13 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { defineKind, type JobKind, PermanentError } from '../../engine/index.ts';
-import type { GuardOptions } from '../webhooks/addressGuard.ts';
+import type { GuardOptions } from '../../net/addressGuard.ts';
 import { newId, nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import { analyseMedia } from './analyse.ts';
-import type { MediaTools } from './binaries.ts';
+import type { MediaTools } from '../../media/binaries.ts';
 import { proposeSegments } from './segments.ts';
-import { fetchToFile, ImportError } from './importUrl.ts';
+import { fetchToFile, ImportError } from '../../net/fetchToFile.ts';
 import { clipFieldsOf, probeMedia, UnreadableMediaError } from './probe.ts';
 import { candidatesReplaceDetected, clipGet, clipUpdate, type ClipRow } from './sql/clips.ts';
 import type { ClipStorage } from './storage.ts';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { defineKind, type JobKind, PermanentError } from '../../engine/index.ts';
 import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
-import type { MediaTools } from './binaries.ts';
+import type { MediaTools } from '../../media/binaries.ts';
 import { captionsForSegment, type Cue } from './captions.ts';
 import { runTool } from './run.ts';
 import { candidateGet, clipGet, clipUpdate } from './sql/clips.ts';

@@ -11,7 +11,7 @@ import { newId, nowIso } from '../../ids.ts';
 import { orgOf } from '../../http/plugins/auth.ts';
 import { ContentOk, PageQuery } from '../../http/schemas.ts';
 import type { Db } from '../../store/database.ts';
-import { BlockedUrlError, checkPublicUrl } from './addressGuard.ts';
+import { BlockedUrlError, checkPublicUrl } from '../../net/addressGuard.ts';
 import { customHeaders, signingSecrets, type DeliveryInput } from './deliveryKind.ts';
 import { pingBody } from './payload.ts';
 import { postWebhook, SendError } from './send.ts';

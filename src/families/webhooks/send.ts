@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { BlockedUrlError, checkUrl, guardedLookup, type GuardOptions } from './addressGuard.ts';
+import { BlockedUrlError, checkUrl, guardedLookup, type GuardOptions } from '../../net/addressGuard.ts';
 
 const MAX_READ = 64 * 1024;
 const SNIPPET = 1024;

@@ -14,7 +14,7 @@ import { AppError } from '../../errors.ts';
 import type { Store } from '../../store/database.ts';
 import { pendingMigrations } from '../../store/migrate.ts';
 import { ContentOk } from '../schemas.ts';
-import type { Binary, MediaTools } from '../../families/clips/binaries.ts';
+import type { Binary, MediaTools } from '../../media/binaries.ts';
 
 const Tool = Type.Object({ path: Type.String(), source: Type.String({ description: 'setting (LONGRUN_FFMPEG/LONGRUN_FFPROBE), path, or npm' }), executable: Type.Boolean() });
 

@@ -10,8 +10,8 @@ import { newId } from '../../../ids.ts';
 import { passagesSearch } from '../kb/sql/chunks.ts';
 import { LlmError, type TextProvider } from '../../../llm/provider.ts';
 import type { Db } from '../../../store/database.ts';
-import { searchTerms } from '../../sourcing/talentPool/sql/profileSearch.ts';
-import { writeDraft, type PlatformRequest } from './draft.ts';
+import { searchTerms } from '../../../searchTerms.ts';
+import { writeDraft, type PlatformRequest } from '../../../content/draft.ts';
 import { IdeaEnrichInput } from './schemas.ts';
 
 export function ideaEnrichKind(db: Db, provider: TextProvider): JobKind<IdeaEnrichInput> {

@@ -15,7 +15,7 @@ import { jobAfterWait } from '../../../http/jobAfterWait.ts';
 import { ContentOk, WaitQuery } from '../../../http/schemas.ts';
 import type { Db } from '../../../store/database.ts';
 import { kbFindForOrg } from '../kb/sql/kbs.ts';
-import { enrichedContent, type Draft } from './draft.ts';
+import { enrichedContent, type Draft } from '../../../content/draft.ts';
 import { EnrichAccepted, EnrichDrafts, EnrichJob, IdeaEnrichInput } from './schemas.ts';
 
 /** The drafts written, in the order of the requested platforms. */

@@ -3,11 +3,7 @@
  * /openapi.json and the typed client. Imports nothing but TypeBox and other schema modules.
  */
 import { Type, type Static } from '@sinclair/typebox';
-
-export const PLATFORMS = ['twitter', 'linkedin', 'instagram', 'youtube', 'threads'] as const;
-export type Platform = (typeof PLATFORMS)[number];
-export const MODES = ['short', 'premium', 'thread', 'standard', 'video'] as const;
-export type Mode = (typeof MODES)[number];
+import { MODES, PLATFORMS } from '../../../content/schemas.ts';
 
 export const IdeaEnrichInput = Type.Object(
   {

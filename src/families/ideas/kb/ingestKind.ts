@@ -7,11 +7,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fetchToFile, ImportError } from '../../clips/importUrl.ts';
+import { fetchToFile, ImportError } from '../../../net/fetchToFile.ts';
 import { defineKind, type JobKind, PermanentError } from '../../../engine/index.ts';
 import { nowIso } from '../../../ids.ts';
 import type { Db } from '../../../store/database.ts';
-import type { GuardOptions } from '../../webhooks/addressGuard.ts';
+import type { GuardOptions } from '../../../net/addressGuard.ts';
 import { chunkText } from './chunk.ts';
 import { DOC_MIME, docTypeOf, ExtractError, extractText, sniffDocType } from './extract.ts';
 import { chunksReplaceForDoc } from './sql/chunks.ts';

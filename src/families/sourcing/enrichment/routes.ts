@@ -12,6 +12,7 @@ import { AppError } from '../../../errors.ts';
 import type { Candidate } from '../scoring/schemas.ts';
 import { WaitQuery } from '../../../http/schemas.ts';
 import type { Db } from '../../../store/database.ts';
+import type { WebhookTargets } from '../../ports.ts';
 import { FinishedBodies } from '../../../http/finishedBodies.ts';
 import { RunFailed } from '../runs/schemas.ts';
 import { RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, submitRun } from '../runs/runs.ts';
@@ -44,7 +45,7 @@ async function resultsBody(db: Db, job: JobRow) {
   };
 }
 
-export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<EnrichmentInput> }) {
+export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<EnrichmentInput>; webhooks: WebhookTargets }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, engine, kind } = opts;
   const finishedBodies = new FinishedBodies();
@@ -75,7 +76,7 @@ export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db
         createdAt: job.created_at,
         webhookId: request.body.webhookId ?? null,
       });
-      return submitRun(db, engine, kind, request, reply, respond);
+      return submitRun(db, engine, opts.webhooks, kind, request, reply, respond);
     },
   );
 

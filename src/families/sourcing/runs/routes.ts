@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Engine, itemsAllForJob, type JobKind, type JobRow } from '../../../engine/index.ts';
 import { WaitQuery } from '../../../http/schemas.ts';
 import type { Db } from '../../../store/database.ts';
+import type { WebhookTargets } from '../../ports.ts';
 import type { SourcingResult } from './kind.ts';
 import { FinishedBodies } from '../../../http/finishedBodies.ts';
 import { Accepted, Completed, Processing, RunFailed, SourcingInput } from './schemas.ts';
@@ -37,7 +38,7 @@ async function resultsBody(db: Db, job: JobRow) {
   };
 }
 
-export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<SourcingInput> }) {
+export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<SourcingInput>; webhooks: WebhookTargets }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, engine, kind } = opts;
   const finishedBodies = new FinishedBodies();
@@ -64,7 +65,7 @@ export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; 
         createdAt: job.created_at,
         updatedAt: job.updated_at,
       });
-      return submitRun(db, engine, kind, request, reply, respond);
+      return submitRun(db, engine, opts.webhooks, kind, request, reply, respond);
     },
   );
 

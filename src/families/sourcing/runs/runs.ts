@@ -13,8 +13,7 @@ import { orgOf } from '../../../http/plugins/auth.ts';
 import { jobAfterWait } from '../../../http/jobAfterWait.ts';
 import { POLL_AFTER_SECONDS } from '../../../http/routes/jobs.ts';
 import type { Db } from '../../../store/database.ts';
-import { subscribes } from '../../webhooks/events.ts';
-import { endpointGetAnyOrg } from '../../webhooks/sql/endpoints.ts';
+import type { WebhookTargets } from '../../ports.ts';
 
 export type RunStatus = 'processing' | 'completed' | 'failed';
 
@@ -46,14 +45,13 @@ export async function runForRequest(
  * when there is none) that subscribes to the run's completed or failed event (else 422). It
  * then gets the run's event, as every subscribed endpoint of the organisation does.
  */
-export async function checkRunWebhook(db: Db, orgId: string, webhookId: string | undefined, kind: JobKind<never>): Promise<void> {
+export async function checkRunWebhook(db: Db, webhooks: WebhookTargets, orgId: string, webhookId: string | undefined, kind: JobKind<never>): Promise<void> {
   if (!webhookId || !kind.webhooks) return;
-  const endpoint = await endpointGetAnyOrg(db, webhookId);
-  if (!endpoint) throw new AppError('validation_error', `webhookId ${webhookId} names no webhook endpoint.`, 422);
-  if (endpoint.org_id !== orgId) throw new AppError('forbidden', `Webhook ${webhookId} belongs to another organisation.`);
-  const events = JSON.parse(endpoint.events) as string[];
   const { completed, failed } = kind.webhooks;
-  if (!subscribes(events, completed) && !subscribes(events, failed)) {
+  const endpoint = await webhooks.endpointFor(db, webhookId, [completed, failed]);
+  if (!endpoint) throw new AppError('validation_error', `webhookId ${webhookId} names no webhook endpoint.`, 422);
+  if (endpoint.orgId !== orgId) throw new AppError('forbidden', `Webhook ${webhookId} belongs to another organisation.`);
+  if (!endpoint.subscribed) {
     throw new AppError('validation_error', `Webhook ${webhookId} subscribes to neither ${completed} nor ${failed}.`, 422);
   }
 }
@@ -62,12 +60,13 @@ export async function checkRunWebhook(db: Db, orgId: string, webhookId: string |
 export async function submitRun<Input extends { webhookId?: string }>(
   db: Db,
   engine: Engine,
+  webhooks: WebhookTargets,
   kind: JobKind<Input>,
   request: FastifyRequest & { body: Input },
   reply: FastifyReply,
   accepted: (job: JobRow) => unknown,
 ): Promise<FastifyReply> {
-  await checkRunWebhook(db, orgOf(request), request.body.webhookId, kind as JobKind<never>);
+  await checkRunWebhook(db, webhooks, orgOf(request), request.body.webhookId, kind as JobKind<never>);
   const job = await engine.submit({
     orgId: orgOf(request),
     kind,

@@ -16,7 +16,7 @@ import { newId } from '../../../../ids.ts';
 import type { Db } from '../../../../store/database.ts';
 import { dialectOf } from '../../../../store/dialect.ts';
 import { ftsTableCreateIfMissing, ftsTableDrop, ftsTableIfExists, KB_CHUNKS_FTS } from '../../../../store/scopedFts.ts';
-import { foldAccents } from '../../../sourcing/talentPool/sql/profileSearchIndex.ts';
+import { foldAccents } from '../../../../searchTerms.ts';
 import type { Chunk } from '../chunk.ts';
 
 export async function chunksReplaceForDoc(trx: Db, doc: { id: string; kb_id: string }, chunks: Chunk[]): Promise<void> {

@@ -9,21 +9,11 @@ import { sql } from 'kysely';
 import type { Db } from '../../../../store/database.ts';
 import { dialectOf } from '../../../../store/dialect.ts';
 import { ftsTableIfExists, PROFILES_FTS } from '../../../../store/scopedFts.ts';
-import { foldAccents } from './profileSearchIndex.ts';
 
 export interface SearchHit {
   profileId: string;
   /** Higher is better. */
   relevance: number;
-}
-
-/**
- * Query words as index terms: lowercase, accents dropped (as the index drops them), and only
- * letters and digits of any script kept — so no input can change the shape of the query.
- */
-export function searchTerms(words: string[]): string[] {
-  const term = (w: string) => foldAccents(w.toLowerCase()).replace(/[^\p{L}\p{N}]/gu, '');
-  return [...new Set(words.map(term).filter((w) => w.length >= 2))].slice(0, 64);
 }
 
 export async function profileSearch(db: Db, orgId: string, terms: string[], limit: number): Promise<{ hits: SearchHit[]; found: number }> {

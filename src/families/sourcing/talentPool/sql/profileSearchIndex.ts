@@ -8,12 +8,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../../../store/database.ts';
 import { dialectOf } from '../../../../store/dialect.ts';
 import { ftsTableCreateIfMissing, ftsTableOf, PROFILES_FTS } from '../../../../store/scopedFts.ts';
+import { foldAccents } from '../../../../searchTerms.ts';
 import type { SearchDocument } from '../searchDocument.ts';
-
-/** Accents dropped (NFKD, marks removed): what PostgreSQL's index is fed, as FTS5's remove_diacritics does. */
-export function foldAccents(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '');
-}
 
 export async function profileSearchIndexPut(trx: Db, profile: { id: string; org_id: string; search_rowid: number | null }, doc: SearchDocument): Promise<void> {
   if (dialectOf(trx) === 'postgres') {

@@ -11,7 +11,7 @@
  * wrote itself is dropped, so there is one. No post is only a heading: a sentence too long to fit
  * whole is cut at a word rather than left out, and a thread post never holds a heading alone.
  */
-import type { TextProvider } from '../../../llm/provider.ts';
+import type { TextProvider } from '../llm/provider.ts';
 import { characterLength, partsThatFit, rulesFor, sentences, truncate, type Mode, type Platform } from './platforms.ts';
 
 export interface IdeaInput {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import { checkUrl, guardedLookup, type GuardOptions } from '../webhooks/addressGuard.ts';
+import { checkUrl, guardedLookup, type GuardOptions } from './addressGuard.ts';
 
 const MAX_REDIRECTS = 3;
 
