@@ -144,10 +144,11 @@ export class Engine {
     // on SQLite: 4,300 jobs/s in groups of 64, 6,500 in groups of 512, `npm run bench -- engine`).
     // The price is a longer transaction, during which SQLite's one connection serves nothing else.
     const groupMax = Math.max(DEFAULT_GROUP_MAX, opts.concurrency + (opts.prefetch ?? 0));
-    // PostgreSQL runs two groups side by side, a connection each: while one group's statements
-    // run in the server, the next group's run too (a burn-down on 2 cores: 9,300 → 11,100
-    // jobs/s, `npm run bench -- engine`; three did no better). SQLite has one connection.
-    const parallel = opts.store.dialect === 'postgres' ? 2 : 1;
+    // Two groups side by side where the database takes concurrent writers (PostgreSQL), a
+    // connection each: while one group's statements run in the server, the next group's run
+    // too (a burn-down on 2 cores: 9,300 → 11,100 jobs/s, `npm run bench -- engine`; three did
+    // no better). SQLite has one writer.
+    const parallel = Math.min(2, opts.store.driver.concurrentWriters);
     this.checkpoints = new GroupCommit(db, (trx, group, whenSettled) => this.checkpointAndRefill(trx, group, whenSettled), groupMax, parallel);
   }
 
@@ -189,7 +190,6 @@ export class Engine {
       leaseMs: this.opts.leaseMs,
       limit,
       orgConcurrency: this.opts.orgConcurrency,
-      dialect: this.opts.store.dialect,
       uncountedKinds: this.internalKinds(),
     };
   }

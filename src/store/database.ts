@@ -3,6 +3,7 @@
  */
 import { Kysely } from 'kysely';
 import { createDialect, type DialectName, type PoolStats, type ReadNow } from './dialect.ts';
+import { driverOf, type Driver } from './driver.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -10,6 +11,8 @@ export type Db = Kysely<Database>;
 export interface Store {
   db: Db;
   dialect: DialectName;
+  /** What differs between the databases, for code above the store (see driver.ts). */
+  driver: Driver;
   poolStats(): PoolStats;
   /** Called after every query with its duration; the metrics plugin sets it. */
   observeQuery: ((seconds: number, failed: boolean) => void) | null;
@@ -29,12 +32,14 @@ export function readNowOf(db: Db): ReadNow | undefined {
 export function openStore(databaseUrl: string, poolSize = 10): Store {
   const dialect = createDialect(databaseUrl, poolSize);
   const closers: (() => Promise<void>)[] = [];
+  const db = new Kysely<Database>({
+    dialect: dialect.kysely,
+    log: (event) => store.observeQuery?.(event.queryDurationMillis / 1000, event.level === 'error'),
+  });
   const store: Store = {
-    db: new Kysely<Database>({
-      dialect: dialect.kysely,
-      log: (event) => store.observeQuery?.(event.queryDurationMillis / 1000, event.level === 'error'),
-    }),
+    db,
     dialect: dialect.name,
+    driver: driverOf(db),
     poolStats: dialect.poolStats,
     observeQuery: null,
     onClose: (task) => closers.push(task),

@@ -16,7 +16,8 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
-import { claimLock, idsMatch } from '../../store/dialect.ts';
+import { idsMatch } from '../../store/dialect.ts';
+import { driverOf } from '../../store/driver.ts';
 import type { JobRow } from '../types.ts';
 import { DeferredWrites } from './deferredWrites.ts';
 import { itemsStartFirst, itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
@@ -45,7 +46,6 @@ export interface ClaimOptions {
   leaseMs: number;
   limit: number;
   orgConcurrency: number;
-  dialect: 'sqlite' | 'postgres';
   uncountedKinds?: string[];
   /**
    * PostgreSQL: wait for the first organisation row another claimer holds (the standalone
@@ -98,6 +98,7 @@ export async function jobsClaim(db: Db, opts: ClaimOptions): Promise<Claim> {
 export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: DeferredWrites): Promise<Claim> {
   const now = opts.now.toISOString();
   const leaseExpires = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
+  const driver = driverOf(trx);
   const orgs = await trx
     .selectFrom('engine_org_turns')
     .select('org_id')
@@ -119,20 +120,15 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
       everyJobTaken = false;
       break;
     }
-    // PostgreSQL: claims for one organisation take turns on its row, so two claimers cannot
-    // both count N-1 running jobs and both start one (found by the suite's PostgreSQL pass).
-    // The first row a claimer locks it waits for: with one busy organisation, skipping left
+    // Claims for one organisation take turns on its row (see the drivers' claim.ts). The first
+    // row a claimer locks it waits for: with one busy organisation, skipping left
     // claimers idle until the next signal. Once it holds a row it only skips busy ones, so no
     // two claimers can wait on each other. SQLite's one writer holds every row already.
-    if (opts.dialect === 'postgres') {
-      const turnQuery = trx.selectFrom('engine_org_turns').select('org_id').where('org_id', '=', orgId);
-      const turn = await (holdingTurn ? turnQuery.forUpdate().skipLocked() : turnQuery.forUpdate()).executeTakeFirst();
-      if (!turn) {
-        more = true;
-        continue;
-      }
-      holdingTurn = true;
+    if (!(await driver.orgTurnTake(trx, orgId, !holdingTurn))) {
+      more = true;
+      continue;
     }
+    holdingTurn = true;
     const running = await orgRunningCount(trx, orgId, now, opts.uncountedKinds);
     const allowed = Math.min(room, opts.orgConcurrency - running);
     const want = Math.min(allowed, share);
@@ -141,7 +137,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
       continue;
     }
 
-    const candidates = await claimLock(
+    const candidates = await driver.claimLock(
       trx
         .selectFrom('jobs')
         .select(['id', 'queue'])
@@ -169,7 +165,6 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
         .orderBy('available_at')
         .orderBy('id')
         .limit(want),
-      opts.dialect,
     ).execute();
     if (want < allowed && candidates.length === want) more = true;
     // A serial queue starts one job per claim: the first in claim order.
