@@ -33,9 +33,8 @@ import { kbRoutes } from '../families/ideas/kb/routes.ts';
 
 /** Largest knowledge-base document, uploaded or fetched. */
 const KB_DOC_MAX_BYTES = 20 * 1024 * 1024;
-import { Engine } from '../engine/index.ts';
+import { Engine, relaySignals } from '../engine/index.ts';
 import type { Store } from '../store/database.ts';
-import { startPgSignals } from '../store/pgSignals.ts';
 import { Candidate } from '../families/sourcing/scoring/schemas.ts';
 import { Resume } from '../families/sourcing/talentPool/schemas.ts';
 import { talentPoolRoutes } from '../families/sourcing/talentPool/routes.ts';
@@ -76,10 +75,7 @@ export function createEngine(config: Config, store: Store, log: FastifyBaseLogge
   engine.register(delivery);
   engine.onJobFinished(webhookOutbox(engine, delivery));
   if (config.demoKinds) engine.register(sleepKind({ logFile: config.demoLogFile }));
-  if (store.dialect === 'postgres') {
-    const relay = startPgSignals(config.databaseUrl, engine.signals, store.db, log.child({ component: 'signals' }));
-    store.onClose(() => relay.close());
-  }
+  relaySignals(store, engine.signals, log.child({ component: 'signals' }));
   return engine;
 }
 
