@@ -160,7 +160,7 @@ export class Engine {
   private async checkpointAndRefill(trx: Db, group: SlotTask[], whenSettled: (undo: () => void) => void): Promise<SlotCheckpoint[]> {
     // Asked once per group, not per item: whether another organisation waits.
     const askers = this.rooms.free() <= 0 ? group.filter((task) => task.mayGiveBack) : [];
-    const waiting = askers.length > 0 ? await orgsWaiting(trx, nowIso()) : [];
+    const waiting = askers.length > 0 ? await orgsWaiting(trx) : [];
     const givenBack = new Set(askers.filter((task) => waiting.some((org) => org !== task.job.org_id)));
     for (const task of givenBack) task.startNext = false;
     // The group's events and the claim's, written together at the end.
@@ -186,7 +186,6 @@ export class Engine {
   private claimOptions(limit: number): ClaimOptions {
     return {
       owner: this.owner,
-      now: new Date(),
       leaseMs: this.opts.leaseMs,
       limit,
       orgConcurrency: this.opts.orgConcurrency,
@@ -308,7 +307,7 @@ export class Engine {
     this.loop = null;
     await this.rooms.startsSettled();
     await this.leases.stop();
-    await jobsReleaseAllOf(this.opts.store.db, this.owner, nowIso());
+    await jobsReleaseAllOf(this.opts.store.db, this.owner);
   }
 
   /**

@@ -4,7 +4,7 @@
  * above the store asks the driver of its handle (`driverOf`) and never branches on the database
  * itself, as River's engine asks its `riverdriver`.
  */
-import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
+import type { Kysely, RawBuilder, Selectable, SelectQueryBuilder } from 'kysely';
 import type { DialectName } from './dialect.ts';
 import { dialectOf } from './dialect.ts';
 import type { NewItem } from './jobRows.ts';
@@ -45,6 +45,17 @@ export interface Driver {
   name: DialectName;
   /** How many transactions may write at once: SQLite has one writer. */
   concurrentWriters: number;
+
+  /**
+   * The time now, as the columns hold it (ISO 8601 in UTC, with milliseconds), by the database's
+   * clock: on PostgreSQL the transaction's `now()`, so a process whose clock is wrong can
+   * neither expire nor extend a lease, nor run a job early; on SQLite this process's clock,
+   * which is the database's (every process is on the machine that holds the file). Leases and
+   * due times are written and compared with it.
+   */
+  now(): RawBuilder<string>;
+  /** `now()` plus `ms` milliseconds, by the same clock. */
+  nowPlus(ms: number): RawBuilder<string>;
 
   /**
    * Claim: takes the organisation's turn (`engine_org_turns` row) for this transaction. With

@@ -23,23 +23,25 @@ export async function jobInsert(
 }
 
 /**
- * Marks the organisation active (one more unfinished job) and, with `servedAt`, served then, as
- * a claim marks the organisations it serves; returns its unfinished jobs, this one included.
- * PostgreSQL: this locks the organisation's row, which claims take before they count its
- * running jobs; a submission takes it before its job row exists and after its credit account
- * (see `DeferredWrites` for the lock order).
+ * Marks the organisation active (one more unfinished job) and, when `served`, served now, as a
+ * claim marks the organisations it serves; returns its unfinished jobs, this one included, and
+ * the database's time (`Driver.now`), which the submission's times are. PostgreSQL: this locks
+ * the organisation's row, which claims take before they count its running jobs; a submission
+ * takes it before its job row exists and after its credit account (see `DeferredWrites` for the
+ * lock order).
  */
-export async function orgJobAdded(trx: Db, orgId: string, servedAt: string | null): Promise<number> {
-  const { active_jobs } = await trx
+export async function orgJobAdded(trx: Db, orgId: string, served: boolean): Promise<{ unfinished: number; now: string }> {
+  const driver = driverOf(trx);
+  const { active_jobs, now } = await trx
     .insertInto('engine_org_turns')
-    .values({ org_id: orgId, active_jobs: 1, last_served_at: servedAt })
+    .values({ org_id: orgId, active_jobs: 1, last_served_at: served ? driver.now() : null })
     .onConflict((oc) =>
       oc.column('org_id').doUpdateSet((eb) => ({
         active_jobs: eb('engine_org_turns.active_jobs', '+', 1),
-        ...(servedAt === null ? {} : { last_served_at: servedAt }),
+        ...(served ? { last_served_at: driver.now() } : {}),
       })),
     )
-    .returning('active_jobs')
+    .returning(['active_jobs', driver.now().as('now')])
     .executeTakeFirstOrThrow();
-  return active_jobs;
+  return { unfinished: active_jobs, now };
 }
