@@ -1,13 +1,8 @@
 /**
- * Text as full-text search sees it, shared by every index (profiles, knowledge-base passages)
- * and every query: accents folded the same way on both databases, and query words reduced to
- * terms that cannot change the shape of a query.
+ * Query words reduced to terms that cannot change the shape of a full-text query, shared by
+ * every search (profiles, knowledge-base passages); accents folded as the store's indexes fold them.
  */
-
-/** Accents dropped (NFKD, marks removed): what PostgreSQL's index is fed, as FTS5's remove_diacritics does. */
-export function foldAccents(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '');
-}
+import { foldAccents } from './store/foldAccents.ts';
 
 /**
  * Query words as index terms: lowercase, accents dropped (as the index drops them), and only

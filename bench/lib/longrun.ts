@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { Engine } from '../../src/engine/engine.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { createDialect } from '../../src/store/dialect.ts';
+import { driverOf } from '../../src/store/driver.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { orgCreate, type Organisation } from '../../src/store/orgs.ts';
 import type { Database } from '../../src/store/schema.ts';
@@ -98,6 +99,7 @@ function statsStore(url: string, poolSize: number): Store {
   return {
     db,
     dialect: dialect.name,
+    driver: driverOf(db),
     poolStats: dialect.poolStats,
     observeQuery: null,
     onClose() {},

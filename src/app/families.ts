@@ -6,7 +6,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config, LlmConfig } from '../config.ts';
-import { Engine } from '../engine/index.ts';
+import { Engine, relaySignals } from '../engine/index.ts';
 import { agentsFamily } from '../families/agents/index.ts';
 import { clipsFamily } from '../families/clips/index.ts';
 import { demoFamily } from '../families/demo/index.ts';
@@ -22,7 +22,6 @@ import { jobRetention } from '../maintenance/jobRetention.ts';
 import type { MaintenanceTask } from '../maintenance/task.ts';
 import { locateMediaTools } from '../media/binaries.ts';
 import type { Store } from '../store/database.ts';
-import { startPgSignals } from '../store/pgSignals.ts';
 
 /** Every family, in the order their routes are registered and their finished-job hooks run. */
 function familiesFor(config: Config): FamilyFactory[] {
@@ -52,10 +51,7 @@ function createEngine(config: Config, store: Store, log: FastifyBaseLogger): Eng
     prefetch: config.prefetch,
     leaseMs: config.leaseMs,
   });
-  if (store.dialect === 'postgres') {
-    const relay = startPgSignals(config.databaseUrl, engine.signals, store.db, log.child({ component: 'signals' }));
-    store.onClose(() => relay.close());
-  }
+  relaySignals(store, engine.signals, log.child({ component: 'signals' }));
   return engine;
 }
 

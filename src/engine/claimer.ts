@@ -14,7 +14,7 @@ import { retryOnConnectionLoss } from '../store/connectionLoss.ts';
 import type { Db } from '../store/database.ts';
 import type { EngineSignals } from './signals.ts';
 import { jobsClaim, type Claim, type ClaimedJob, type ClaimOptions } from './sql/jobsClaim.ts';
-import { jobsNextAvailableAt } from './sql/jobsMaintenance.ts';
+import { jobsNextAvailableIn } from './sql/jobsMaintenance.ts';
 
 export interface ClaimerOptions {
   db: Db;
@@ -152,10 +152,10 @@ export class Claimer {
   private async idleMs(): Promise<number> {
     const idleMax = this.opts.idleMaxMs;
     try {
-      const next = await jobsNextAvailableAt(this.opts.db);
+      const next = await jobsNextAvailableIn(this.opts.db);
       // A job claimable now that we could not claim waits on its organisation's limit: a
       // finishing job signals us; the fallback covers a finish in another process.
-      return next ? Math.min(idleMax, Math.max(Date.parse(next) - Date.now(), 0) || 1000) : idleMax;
+      return next === null ? idleMax : Math.min(idleMax, Math.max(next, 0) || 1000);
     } catch (err) {
       this.opts.log.error({ err }, 'reading the queue failed');
       return 1000;

@@ -144,10 +144,11 @@ export class Engine {
     // `npm run bench -- engine --prefetch=504`, burn-down on SQLite). The price is a longer
     // transaction, during which SQLite's one connection serves nothing else.
     const groupMax = Math.max(DEFAULT_GROUP_MAX, opts.concurrency + (opts.prefetch ?? 0));
-    // PostgreSQL runs two groups side by side, a connection each: while one group's statements
-    // run in the server, the next group's run too (two beat one and three on 2 cores:
-    // `npm run bench -- engine`, burn-down). SQLite has one connection.
-    const parallel = opts.store.dialect === 'postgres' ? 2 : 1;
+    // Two groups side by side where the database takes concurrent writers (PostgreSQL), a
+    // connection each: while one group's statements run in the server, the next group's run
+    // too (two beat one and three on 2 cores: `npm run bench -- engine`, burn-down). SQLite
+    // has one writer.
+    const parallel = Math.min(2, opts.store.driver.concurrentWriters);
     this.checkpoints = new GroupCommit(db, (trx, group, whenSettled) => this.checkpointAndRefill(trx, group, whenSettled), groupMax, parallel);
   }
 
@@ -159,7 +160,7 @@ export class Engine {
   private async checkpointAndRefill(trx: Db, group: SlotTask[], whenSettled: (undo: () => void) => void): Promise<SlotCheckpoint[]> {
     // Asked once per group, not per item: whether another organisation waits.
     const askers = this.rooms.free() <= 0 ? group.filter((task) => task.mayGiveBack) : [];
-    const waiting = askers.length > 0 ? await orgsWaiting(trx, nowIso()) : [];
+    const waiting = askers.length > 0 ? await orgsWaiting(trx) : [];
     const givenBack = new Set(askers.filter((task) => waiting.some((org) => org !== task.job.org_id)));
     for (const task of givenBack) task.startNext = false;
     // The group's events and the claim's, written together at the end.
@@ -185,11 +186,9 @@ export class Engine {
   private claimOptions(limit: number): ClaimOptions {
     return {
       owner: this.owner,
-      now: new Date(),
       leaseMs: this.opts.leaseMs,
       limit,
       orgConcurrency: this.opts.orgConcurrency,
-      dialect: this.opts.store.dialect,
       uncountedKinds: this.internalKinds(),
     };
   }
@@ -308,7 +307,7 @@ export class Engine {
     this.loop = null;
     await this.rooms.startsSettled();
     await this.leases.stop();
-    await jobsReleaseAllOf(this.opts.store.db, this.owner, nowIso());
+    await jobsReleaseAllOf(this.opts.store.db, this.owner);
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 export { Engine, type EngineActivity, type EngineOptions } from './engine.ts';
 export { EngineSignals, type RelayedSignal } from './signals.ts';
+export { relaySignals } from './signalRelay.ts';
 export { ItemTimeoutError, PermanentError, RetryableError } from './errors.ts';
 export {
   defineKind,

@@ -91,7 +91,7 @@ export class JobRunner {
         started = null;
         if ('leaseLost' in next) return;
         if ('waitUntil' in next) {
-          await jobLeaseReleaseIfOwner(db, job.id, owner, next.waitUntil, nowIso());
+          await jobLeaseReleaseIfOwner(db, job.id, owner, next.waitUntil);
           signals.workAvailable();
           return;
         }
@@ -137,7 +137,7 @@ export class JobRunner {
         if (ended) open -= 1;
         if (result.finished) return;
         if (result.giveBack) {
-          await jobLeaseReleaseIfOwner(db, job.id, owner, nowIso(), nowIso());
+          await jobLeaseReleaseIfOwner(db, job.id, owner);
           signals.workAvailable();
           return;
         }
@@ -163,7 +163,7 @@ export class JobRunner {
           // Not the end after all (never seen; a miscount must not leave the job held until its lease runs out).
           if (!result.leaseLost && !result.finished) {
             log.warn({ jobId: job.id }, 'a job thought finished has items open; giving it back');
-            await jobLeaseReleaseIfOwner(db, job.id, owner, nowIso(), nowIso());
+            await jobLeaseReleaseIfOwner(db, job.id, owner);
             signals.workAvailable();
           }
         })

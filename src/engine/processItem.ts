@@ -59,7 +59,7 @@ export async function processItem(
       }
       const backoff = kind.retryDelayMs ? kind.retryDelayMs(item.attempts) : retryDelayMs(item.attempts, kind.backoffBaseMs, kind.backoffMaxMs);
       const delay = Math.max(error.retryAfterMs ?? 0, backoff);
-      return { type: 'retry', code: error.code, message: error.message, availableAt: new Date(Date.now() + delay).toISOString() };
+      return { type: 'retry', code: error.code, message: error.message, delayMs: delay };
     }
     if (error instanceof PermanentError) return { type: 'failed', code: error.code, message: error.message };
     log.error({ err: error, jobId: job.id, item: item.key }, 'item processor threw an unexpected error');

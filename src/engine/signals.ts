@@ -19,7 +19,7 @@ export class EngineSignals {
     this.emitter.setMaxListeners(0);
   }
 
-  /** Set by a cross-process relay (see store/pgSignals.ts). */
+  /** Set by a cross-process relay (see signalRelay.ts). */
   relay: { publish(signal: RelayedSignal): void } | null = null;
 
   workAvailable(): void {

@@ -4,6 +4,7 @@
  * a database error) leaves none of them behind.
  */
 import { creditsReserve } from '../billing/ledger.ts';
+import { nowIso } from '../ids.ts';
 import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';
 import { WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
@@ -68,25 +69,31 @@ export async function jobSubmitAndStart<Input>(
   if (specs.length === 0) throw new Error(`kind ${kind.name} produced no items`);
   if (new Set(specs.map((s) => s.key)).size !== specs.length) throw new Error(`kind ${kind.name} produced duplicate item keys`);
 
-  const nowDate = new Date();
-  const now = nowDate.toISOString();
-  const runAt = request.runAt && request.runAt.toISOString() > now ? request.runAt.toISOString() : now;
+  const now = nowIso();
+  const requestedAt = request.runAt?.toISOString();
+  const runAt = requestedAt && requestedAt > now ? requestedAt : now;
   const id = request.id ?? kind.newJobId();
   const reserve = (kind.pricing ? kind.pricing.maxPerItem(request.input) : kind.creditsPerItem) * specs.length;
+  // Due now by this process's clock: it may start here, if the database's clock agrees below.
   const mayStart = start !== null && request.queue === undefined && runAt === now;
 
   // In the caller's transaction when there is one (a job finishing submits its webhook deliveries).
   return inTransaction(db, async (trx) => {
     submittedIn.add(trx);
     if (reserve > 0) await creditsReserve(trx, orgId, id, reserve);
-    const unfinished = await orgJobAdded(trx, orgId, mayStart ? now : null);
+    // Its lease and due time are the database's clock's (`Driver.now`): written by a process
+    // whose clock is wrong they would run out, or come, early or late. What the rows record
+    // (created, started, the run-at asked for) is this process's time.
+    const { unfinished, now: databaseNow } = await orgJobAdded(trx, orgId, mayStart);
+    const dueAt = requestedAt && requestedAt > databaseNow ? requestedAt : databaseNow;
     // Its running jobs are among its unfinished ones (counted under the row's lock, this one
     // included): when those leave room, the start needs no count of running jobs, a statement
     // (on PostgreSQL a round trip) fewer at a steady trickle.
     const starts =
       mayStart &&
-      (unfinished <= start.orgConcurrency || (await orgRunningCount(trx, orgId, now, start.uncountedKinds)) < start.orgConcurrency);
-    const leaseExpires = starts ? new Date(nowDate.getTime() + start.leaseMs).toISOString() : null;
+      dueAt === databaseNow &&
+      (unfinished <= start.orgConcurrency || (await orgRunningCount(trx, orgId, databaseNow, start.uncountedKinds)) < start.orgConcurrency);
+    const leaseExpires = starts ? new Date(Date.parse(databaseNow) + start.leaseMs).toISOString() : null;
     const items: NewItem[] = specs.map((spec, seq) => ({
       job_id: id,
       seq,
@@ -94,7 +101,7 @@ export async function jobSubmitAndStart<Input>(
       status: starts && seq === 0 ? 'running' : 'pending',
       input: spec.input === undefined ? null : JSON.stringify(spec.input),
       attempts: starts && seq === 0 ? 1 : 0,
-      available_at: runAt,
+      available_at: dueAt,
       started_at: starts && seq === 0 ? now : null,
     }));
     // `job.queued`, and `job.started` when it starts now.
@@ -114,7 +121,7 @@ export async function jobSubmitAndStart<Input>(
         priority: request.priority ?? 0,
         attempts: starts ? 1 : 0,
         run_at: runAt,
-        available_at: leaseExpires ?? runAt,
+        available_at: leaseExpires ?? dueAt,
         lease_owner: starts ? start.owner : null,
         lease_expires_at: leaseExpires,
         items_total: specs.length,

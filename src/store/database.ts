@@ -3,6 +3,8 @@
  */
 import { Kysely } from 'kysely';
 import { createDialect, type DialectName, type PoolStats, type ReadNow } from './dialect.ts';
+import { driverOf, type Driver } from './driver.ts';
+import { pgNotifyChannel, type ChannelHandlers, type ChannelLog, type NotifyChannel } from './pgNotify.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -10,10 +12,17 @@ export type Db = Kysely<Database>;
 export interface Store {
   db: Db;
   dialect: DialectName;
+  /** What differs between the databases, for code above the store (see driver.ts). */
+  driver: Driver;
   poolStats(): PoolStats;
   /** Called after every query with its duration; the metrics plugin sets it. */
   observeQuery: ((seconds: number, failed: boolean) => void) | null;
-  /** Run before the database closes (e.g. the LISTEN connection of pgSignals). */
+  /**
+   * Messages between the processes sharing the database (PostgreSQL's LISTEN/NOTIFY, see
+   * pgNotify.ts); absent on SQLite. The caller closes the channel (`onClose`).
+   */
+  listen?: (channel: string, handlers: ChannelHandlers, log: ChannelLog) => NotifyChannel;
+  /** Run before the database closes (e.g. a notification channel's LISTEN connection). */
   onClose(task: () => Promise<void>): void;
   close(): Promise<void>;
 }
@@ -29,12 +38,14 @@ export function readNowOf(db: Db): ReadNow | undefined {
 export function openStore(databaseUrl: string, poolSize = 10): Store {
   const dialect = createDialect(databaseUrl, poolSize);
   const closers: (() => Promise<void>)[] = [];
+  const db = new Kysely<Database>({
+    dialect: dialect.kysely,
+    log: (event) => store.observeQuery?.(event.queryDurationMillis / 1000, event.level === 'error'),
+  });
   const store: Store = {
-    db: new Kysely<Database>({
-      dialect: dialect.kysely,
-      log: (event) => store.observeQuery?.(event.queryDurationMillis / 1000, event.level === 'error'),
-    }),
+    db,
     dialect: dialect.name,
+    driver: driverOf(db),
     poolStats: dialect.poolStats,
     observeQuery: null,
     onClose: (task) => closers.push(task),
@@ -43,6 +54,7 @@ export function openStore(databaseUrl: string, poolSize = 10): Store {
       await store.db.destroy();
     },
   };
+  if (dialect.name === 'postgres') store.listen = (channel, handlers, log) => pgNotifyChannel(databaseUrl, db, channel, handlers, log);
   const readNow = dialect.readNow;
   if (readNow) {
     // Timed like the queries Kysely runs (its `log` above), so query metrics still count these.

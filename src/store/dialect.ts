@@ -20,7 +20,6 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Kysely,
-  type SelectQueryBuilder,
 } from 'kysely';
 import pg from 'pg';
 import { withAfterCommit } from './afterCommit.ts';
@@ -206,17 +205,7 @@ export function isTransientConflict(error: unknown): boolean {
   return e?.code === '40P01' || e?.code === '40001';
 }
 
-/**
- * Locks the selected row for a claim. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so concurrent
- * claimers pass over each other's rows instead of queueing on them. SQLite has one writer at a
- * time (BEGIN IMMEDIATE), so there is nothing to add.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function claimLock<QB extends SelectQueryBuilder<any, any, any>>(query: QB, dialect: DialectName): QB {
-  return dialect === 'postgres' ? (query.forUpdate().skipLocked() as QB) : query;
-}
-
-/** Which database a Kysely handle talks to (migrations and search ask; other code should not). */
+/** Which database a Kysely handle talks to (migrations and the store ask; other code asks its driver, driver.ts). */
 export function dialectOf(db: Kysely<any>): DialectName { // eslint-disable-line @typescript-eslint/no-explicit-any
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }

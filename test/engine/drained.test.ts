@@ -20,13 +20,13 @@ vi.mock('../../src/engine/sql/jobsClaim.ts', async (original) => {
 // Lets a test hide from the idle claimer that a job is due (see `withoutTheClaimersNextLook`).
 vi.mock('../../src/engine/sql/jobsMaintenance.ts', async (original) => {
   const actual = await original<typeof import('../../src/engine/sql/jobsMaintenance.ts')>();
-  return { ...actual, jobsNextAvailableAt: vi.fn(actual.jobsNextAvailableAt) };
+  return { ...actual, jobsNextAvailableIn: vi.fn(actual.jobsNextAvailableIn) };
 });
 
 let t: TestEngine;
 afterEach(async () => {
   await t?.close();
-  vi.mocked(maintenanceModule.jobsNextAvailableAt).mockReset();
+  vi.mocked(maintenanceModule.jobsNextAvailableIn).mockReset();
 });
 
 /**
@@ -37,7 +37,7 @@ afterEach(async () => {
  */
 const withoutTheClaimersNextLook = { idleMaxMs: 60_000 };
 function hideDueJobsFromTheClaimer(): void {
-  vi.mocked(maintenanceModule.jobsNextAvailableAt).mockResolvedValue(null);
+  vi.mocked(maintenanceModule.jobsNextAvailableIn).mockResolvedValue(null);
 }
 
 const work = defineKind<{ ms: number }>({

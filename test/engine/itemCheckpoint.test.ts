@@ -33,7 +33,7 @@ const OWNER = 'test-worker';
 async function claimedJob() {
   const org = await t.org('acme', 10);
   const submitted = await t.engine.submit({ orgId: org.id, kind: pair, input: { n: 1 } });
-  const claim = await jobsClaim(t.store.db, { owner: OWNER, now: new Date(), leaseMs: 60_000, limit: 1, orgConcurrency: 1, dialect: t.store.dialect });
+  const claim = await jobsClaim(t.store.db, { owner: OWNER, leaseMs: 60_000, limit: 1, orgConcurrency: 1 });
   expect(claim.jobs.map((c) => c.job.id)).toEqual([submitted.id]);
   const { job, item } = claim.jobs[0]!;
   return { org, job, first: item! };

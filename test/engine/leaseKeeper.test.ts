@@ -27,7 +27,7 @@ describe('LeaseKeeper', () => {
     t = await startTestEngine([held], {}, false); // the engine's own workers stay off: OWNER holds the jobs
     const org = await t.org('acme', 0);
     for (let i = 0; i < 3; i++) await t.engine.submit({ orgId: org.id, kind: held, input: {} });
-    const claim = await jobsClaim(t.store.db, { owner: OWNER, now: new Date(), leaseMs: LEASE_MS, limit: 3, orgConcurrency: 3, dialect: t.store.dialect });
+    const claim = await jobsClaim(t.store.db, { owner: OWNER, leaseMs: LEASE_MS, limit: 3, orgConcurrency: 3 });
     const stops = new Map(claim.jobs.map(({ job }) => [job.id, new JobStop()]));
     expect(stops.size).toBe(3);
     const [lost, ...kept] = [...stops.keys()];

@@ -170,7 +170,7 @@ describe('job lifecycle', () => {
     expect(items.every((item, i) => item.key === `k${i}` && item.status === 'pending' && item.attempts === 0)).toBe(true);
     expect(JSON.parse(items[1199]!.input!)).toEqual({ i: 1199, note: null });
     expect(JSON.parse(items[42]!.input!)).toEqual({ i: 42, note: 'it’s "quoted"' });
-    expect(items.every((item) => item.result === null && item.finished_at === null && item.available_at === submitted.run_at)).toBe(true);
+    expect(items.every((item) => item.result === null && item.finished_at === null && item.available_at === submitted.available_at)).toBe(true);
     const events = await eventsOf(t.store, submitted.id);
     expect(events).toEqual([{ seq: 1, type: 'job.queued', data: { kind: 'many', items: 1200, runAt: submitted.run_at } }]);
   });

@@ -15,13 +15,6 @@ const SRC = path.resolve(import.meta.dirname, '../../src');
 const BELOW_FAMILIES = ['http', 'engine', 'store', 'llm', 'auth', 'billing', 'maintenance', 'content', 'net', 'media'];
 const ABOVE_STORE = ['engine', 'http', 'families', 'app', 'maintenance', 'content', 'net', 'media'];
 
-/**
- * Known exceptions, each with its reason; the test fails when one is no longer needed, so the
- * list only shrinks. store/pgSignals.ts relays the engine's signals over LISTEN/NOTIFY and is
- * being moved as part of the store's split into database drivers.
- */
-const KNOWN = ['store/pgSignals.ts imports engine/index.ts'];
-
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
@@ -71,10 +64,7 @@ describe('the layers', () => {
   const imports = new Map(sourceFiles(SRC).map((full) => [path.relative(SRC, full), importsOf(path.relative(SRC, full), fs.readFileSync(full, 'utf8'))]));
 
   it('hold across src: no family imports another, nothing below the families imports one, the store imports nothing above it', () => {
-    const violations = layerViolations(imports);
-    expect(violations.filter((v) => !KNOWN.includes(v))).toEqual([]);
-    // A known exception that no longer occurs is taken off the list.
-    expect(KNOWN.filter((k) => !violations.includes(k))).toEqual([]);
+    expect(layerViolations(imports)).toEqual([]);
   });
 
   it('sees every family folder and the http toolkit (the check reads real files)', () => {

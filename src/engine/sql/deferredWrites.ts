@@ -16,12 +16,10 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { rowsInsert } from '../../store/dialect.ts';
+import { EVENT_COLUMNS } from '../../store/jobRows.ts';
 import type { JobEventsTable } from '../../store/schema.ts';
 import type { JobEventType } from '../schemas.ts';
 import type { EndedJob, JobFinishedHook } from '../types.ts';
-
-/** job_events' columns as `rowsTable` types them (the events of many jobs as one parameter). */
-export const EVENT_COLUMNS = { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'text' } as const;
 
 export class DeferredWrites {
   private readonly events: Selectable<JobEventsTable>[] = [];

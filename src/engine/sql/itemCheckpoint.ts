@@ -16,6 +16,7 @@ import { creditsChargeMany } from '../../billing/ledger.ts';
 import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import { idsMatch, rowsTable } from '../../store/dialect.ts';
+import { driverOf } from '../../store/driver.ts';
 import { KindFault } from '../errors.ts';
 import type { FinishedItem, JobKind, JobOutcome } from '../kind.ts';
 import { DeferredWrites } from './deferredWrites.ts';
@@ -28,7 +29,8 @@ import type { HeldJob } from './jobsClaim.ts';
 export type ItemOutcome =
   | { type: 'succeeded'; result: unknown }
   | { type: 'failed'; code: string; message: string }
-  | { type: 'retry'; code: string; message: string; availableAt: string }
+  /** Pending again, due `delayMs` from now by the database's clock. */
+  | { type: 'retry'; code: string; message: string; delayMs: number }
   /** Stopped by cancellation or shutdown: back to pending, the attempt not counted. */
   | { type: 'abandoned' };
 
@@ -298,7 +300,7 @@ async function itemPutBack(
   if (!(await jobHoldIfOwner(trx, args.job.id, owner, now))) return false;
   const item = trx.updateTable('job_items').where('job_id', '=', args.job.id).where('seq', '=', args.seq).where('status', '=', 'running');
   if (outcome.type === 'retry') {
-    await item.set({ status: 'pending', error_code: outcome.code, error_message: outcome.message, available_at: outcome.availableAt }).execute();
+    await item.set({ status: 'pending', error_code: outcome.code, error_message: outcome.message, available_at: driverOf(trx).nowPlus(outcome.delayMs) }).execute();
   } else {
     await item.set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1) })).execute();
   }

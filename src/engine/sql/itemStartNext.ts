@@ -7,6 +7,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { idsMatch } from '../../store/dialect.ts';
+import { driverOf } from '../../store/driver.ts';
 import type { Database } from '../../store/schema.ts';
 import type { ItemRow } from '../types.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
@@ -56,7 +57,7 @@ export async function itemStartIfAvailable(trx: Db, jobId: string, now: string):
 
 /**
  * `itemStartIfAvailable` for many jobs in one statement (a group of checkpoints, a claim): each
- * job's first open item whose time has come, found through the jobs the caller holds and
+ * job's first open item whose time has come (by the database's clock, `Driver.now`), found through the jobs the caller holds and
  * joined to the items on their key, so each job costs an index lookup, not a scan.
  */
 export async function itemsStartIfAvailable(trx: Db, jobIds: string[], now: string): Promise<StartedItem[]> {
@@ -73,7 +74,7 @@ export async function itemsStartIfAvailable(trx: Db, jobIds: string[], now: stri
             .select('open.seq')
             .whereRef('open.job_id', '=', 'jobs.id')
             .where('open.status', 'in', ['pending', 'running'])
-            .where('open.available_at', '<=', now)
+            .where('open.available_at', '<=', driverOf(trx).now())
             .orderBy('open.available_at')
             .orderBy('open.seq')
             .limit(1)

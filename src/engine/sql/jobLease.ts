@@ -1,21 +1,25 @@
 /**
  * Lease upkeep for the worker holding a job. Each statement changes the row only while the
  * caller still holds the lease (compare-and-set on `lease_owner` and `status`), so a worker
- * that lost its lease, or whose job was canceled, can never overwrite the new state.
+ * that lost its lease, or whose job was canceled, can never overwrite the new state. Lease
+ * expiries and due times are the database's clock's (`Driver.now`), not this process's; the
+ * time a row records as its update is this process's.
  */
+import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import { idsMatch } from '../../store/dialect.ts';
+import { driverOf } from '../../store/driver.ts';
 
 /**
  * Heartbeat: pushes out the leases of many jobs in one statement (see `LeaseKeeper`). Returns
  * the IDs of those renewed; the others have lost their lease or are no longer running.
  */
-export async function jobsLeaseRenewIfOwner(db: Db, jobIds: string[], owner: string, now: Date, leaseMs: number): Promise<Set<string>> {
+export async function jobsLeaseRenewIfOwner(db: Db, jobIds: string[], owner: string, leaseMs: number): Promise<Set<string>> {
   if (jobIds.length === 0) return new Set();
-  const expires = new Date(now.getTime() + leaseMs).toISOString();
+  const driver = driverOf(db);
   const rows = await db
     .updateTable('jobs')
-    .set({ lease_expires_at: expires, available_at: expires, updated_at: now.toISOString() })
+    .set({ lease_expires_at: driver.nowPlus(leaseMs), available_at: driver.nowPlus(leaseMs), updated_at: nowIso() })
     .where(idsMatch(db, 'id', jobIds))
     .where('lease_owner', '=', owner)
     .where('status', '=', 'running')
@@ -24,11 +28,12 @@ export async function jobsLeaseRenewIfOwner(db: Db, jobIds: string[], owner: str
   return new Set(rows.map((row) => row.id));
 }
 
-/** Gives the job back to the queue, claimable again from `availableAt`. */
-export async function jobLeaseReleaseIfOwner(db: Db, jobId: string, owner: string, availableAt: string, now: string): Promise<boolean> {
+/** Gives the job back to the queue, claimable again from `availableAt` (a time read from the database), or at once. */
+export async function jobLeaseReleaseIfOwner(db: Db, jobId: string, owner: string, availableAt?: string): Promise<boolean> {
+  const driver = driverOf(db);
   const result = await db
     .updateTable('jobs')
-    .set({ lease_owner: null, lease_expires_at: null, available_at: availableAt, updated_at: now })
+    .set({ lease_owner: null, lease_expires_at: null, available_at: availableAt ?? driver.now(), updated_at: nowIso() })
     .where('id', '=', jobId)
     .where('lease_owner', '=', owner)
     .where('status', '=', 'running')
@@ -62,12 +67,14 @@ export async function jobReleaseWithItemsIfOwner(db: Db, jobId: string, owner: s
       .where('job_id', '=', jobId)
       .where('status', '=', 'running')
       .execute();
-    return jobLeaseReleaseIfOwner(trx, jobId, owner, now, now);
+    return jobLeaseReleaseIfOwner(trx, jobId, owner);
   });
 }
 
 /** Shutdown: every job this worker holds goes back to the queue at once, its running items to pending. */
-export async function jobsReleaseAllOf(db: Db, owner: string, now: string): Promise<number> {
+export async function jobsReleaseAllOf(db: Db, owner: string): Promise<number> {
+  const dueNow = driverOf(db).now();
+  const now = nowIso();
   return db.transaction().execute(async (trx) => {
     const held = await trx.selectFrom('jobs').select('id').where('lease_owner', '=', owner).where('status', '=', 'running').execute();
     if (held.length === 0) return 0;
@@ -80,7 +87,7 @@ export async function jobsReleaseAllOf(db: Db, owner: string, now: string): Prom
       .execute();
     await trx
       .updateTable('jobs')
-      .set({ lease_owner: null, lease_expires_at: null, available_at: now, updated_at: now })
+      .set({ lease_owner: null, lease_expires_at: null, available_at: dueNow, updated_at: now })
       .where('id', 'in', ids)
       .where('lease_owner', '=', owner)
       .execute();

@@ -15,8 +15,10 @@
  * of a claim does not grow with the number of queued jobs.
  */
 import { sql } from 'kysely';
+import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
-import { claimLock, idsMatch } from '../../store/dialect.ts';
+import { idsMatch } from '../../store/dialect.ts';
+import { driverOf } from '../../store/driver.ts';
 import type { JobRow } from '../types.ts';
 import { DeferredWrites } from './deferredWrites.ts';
 import { itemsStartFirst, itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
@@ -40,11 +42,9 @@ const ORGS_PER_CLAIM = 100;
 
 export interface ClaimOptions {
   owner: string;
-  now: Date;
   leaseMs: number;
   limit: number;
   orgConcurrency: number;
-  dialect: 'sqlite' | 'postgres';
   uncountedKinds?: string[];
   /**
    * PostgreSQL: wait for the first organisation row another claimer holds (the standalone
@@ -95,15 +95,21 @@ export async function jobsClaim(db: Db, opts: ClaimOptions): Promise<Claim> {
  * caller to write with its own.
  */
 export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: DeferredWrites): Promise<Claim> {
-  const now = opts.now.toISOString();
-  const leaseExpires = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
+  const driver = driverOf(trx);
+  // The database's time comes with the first statement (see `Driver.now`): leases, due times
+  // and turns are the database's, whatever this process's clock says; what the rows record
+  // (started, updated, the event) is this process's, as everywhere else.
   const orgs = await trx
     .selectFrom('engine_org_turns')
-    .select('org_id')
+    .select(['org_id', driver.now().as('now')])
     .where('active_jobs', '>', 0)
     .orderBy(sql`coalesce(last_served_at, '')`)
     .limit(ORGS_PER_CLAIM)
     .execute();
+  if (orgs.length === 0) return { jobs: [], more: false, drained: true };
+  const now = orgs[0]!.now;
+  const at = nowIso();
+  const leaseExpires = new Date(Date.parse(now) + opts.leaseMs).toISOString();
   // An equal share per organisation with work, so one claim cannot hand every free slot to
   // the organisation that happens to be first; what one leaves goes to those after it.
   const share = Math.max(1, Math.ceil(opts.limit / orgs.length));
@@ -118,20 +124,15 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
       everyJobTaken = false;
       break;
     }
-    // PostgreSQL: claims for one organisation take turns on its row, so two claimers cannot
-    // both count N-1 running jobs and both start one (found by the suite's PostgreSQL pass).
-    // The first row a claimer locks it waits for: with one busy organisation, skipping left
+    // Claims for one organisation take turns on its row (see the drivers' claim.ts). The first
+    // row a claimer locks it waits for: with one busy organisation, skipping left
     // claimers idle until the next signal. Once it holds a row it only skips busy ones, so no
     // two claimers can wait on each other. SQLite's one writer holds every row already.
-    if (opts.dialect === 'postgres') {
-      const turnQuery = trx.selectFrom('engine_org_turns').select('org_id').where('org_id', '=', orgId);
-      const turn = await (holdingTurn ? turnQuery.forUpdate().skipLocked() : turnQuery.forUpdate()).executeTakeFirst();
-      if (!turn) {
-        more = true;
-        continue;
-      }
-      holdingTurn = true;
+    if (!(await driver.orgTurnTake(trx, orgId, !holdingTurn))) {
+      more = true;
+      continue;
     }
+    holdingTurn = true;
     const running = await orgRunningCount(trx, orgId, now, opts.uncountedKinds);
     const allowed = Math.min(room, opts.orgConcurrency - running);
     const want = Math.min(allowed, share);
@@ -140,7 +141,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
       continue;
     }
 
-    const candidates = await claimLock(
+    const candidates = await driver.claimLock(
       trx
         .selectFrom('jobs')
         .select(['id', 'queue'])
@@ -168,7 +169,6 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
         .orderBy('available_at')
         .orderBy('id')
         .limit(want),
-      opts.dialect,
     ).execute();
     if (want < allowed && candidates.length === want) more = true;
     // A serial queue starts one job per claim: the first in claim order.
@@ -185,20 +185,20 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
         lease_expires_at: leaseExpires,
         available_at: leaseExpires,
         attempts: eb('attempts', '+', 1),
-        started_at: eb.fn.coalesce('started_at', eb.val(now)),
+        started_at: eb.fn.coalesce('started_at', eb.val(at)),
         // The first claim's `job.started` event takes the next sequence number here.
         last_event_seq: sql<number>`last_event_seq + (case when attempts = 0 then 1 else 0 end)`,
-        updated_at: now,
+        updated_at: at,
       }))
       .where(idsMatch(trx, 'id', ids))
       .where('available_at', '<=', now)
       .returning(HELD_JOB_COLUMNS)
       .execute();
     const fresh = rows.filter((job) => job.attempts === 1);
-    for (const job of fresh) writes.event(job.id, job.last_event_seq, 'job.started', { attempt: 1 }, now);
+    for (const job of fresh) writes.event(job.id, job.last_event_seq, 'job.started', { attempt: 1 }, at);
     // A job claimed before (a retry wait, a lost lease, given back) goes on where it was.
     const again = rows.filter((job) => job.attempts > 1).map((job) => job.id);
-    const items = [...(await itemsStartFirst(trx, fresh.map((job) => job.id), now)), ...(await itemsStartIfAvailable(trx, again, now))];
+    const items = [...(await itemsStartFirst(trx, fresh.map((job) => job.id), at)), ...(await itemsStartIfAvailable(trx, again, at))];
     const itemOf = new Map(items.map((item) => [item.job_id, item]));
     if (rows.length < ids.length) everyJobTaken = false;
     const byId = new Map(rows.map((row) => [row.id, row]));

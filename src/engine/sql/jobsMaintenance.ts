@@ -1,15 +1,20 @@
 /** Queries the worker loop and the maintenance tasks use. */
 import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
+import { driverOf } from '../../store/driver.ts';
 
-/** The earliest time any job becomes claimable (a delayed job, a retry, an expiring lease). */
-export async function jobsNextAvailableAt(db: Db): Promise<string | null> {
+/**
+ * How long until the earliest time any job becomes claimable (a delayed job, a retry, an
+ * expiring lease), in milliseconds by the database's clock (`Driver.now`); 0 or less when one is
+ * due already, null when no job is unfinished.
+ */
+export async function jobsNextAvailableIn(db: Db): Promise<number | null> {
   const row = await db
     .selectFrom('jobs')
-    .select(sql<string | null>`min(available_at)`.as('next'))
+    .select([sql<string | null>`min(available_at)`.as('next'), driverOf(db).now().as('now')])
     .where('available_at', 'is not', null)
     .executeTakeFirst();
-  return row?.next ?? null;
+  return row?.next ? Date.parse(row.next) - Date.parse(row.now) : null;
 }
 
 /**
@@ -18,7 +23,8 @@ export async function jobsNextAvailableAt(db: Db): Promise<string | null> {
  * active organisation (`engine_org_turns`) through the claim index, so a long queue of one
  * organisation's jobs is never scanned.
  */
-export async function orgsWaiting(db: Db, now: string): Promise<string[]> {
+export async function orgsWaiting(db: Db): Promise<string[]> {
+  const now = driverOf(db).now();
   const rows = await db
     .selectFrom('engine_org_turns as t')
     .select('t.org_id')

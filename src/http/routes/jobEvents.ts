@@ -64,7 +64,7 @@ export function streamJobEvents(request: FastifyRequest, reply: FastifyReply, db
   const unsubscribe = engine.signals.onJobChanged(jobId, () => void pump());
   const unsubscribeShutdown = engine.signals.onShutdown(close);
   // The keep-alive also looks once: a signal from another process can be lost while the
-  // LISTEN connection is down (see store/pgSignals.ts); this bounds the delay to 15 s.
+  // LISTEN connection is down (see engine/signalRelay.ts); this bounds the delay to 15 s.
   const keepalive = setInterval(() => {
     raw.write(': keep-alive\n\n');
     void pump();

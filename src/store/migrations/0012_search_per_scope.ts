@@ -5,7 +5,7 @@
  * from the whole table, so in a shared table one organisation's scores and ranks moved when
  * another indexed documents with the searched word (issue 25). Rows keep their rowids, so the
  * `search_rowid` kept on kb_chunks and profiles stays right. PostgreSQL is unchanged: ts_rank
- * reads only the row it ranks. Names and columns as in store/scopedFts.ts, copied here so this
+ * reads only the row it ranks. Names and columns as in store/sqlite/scopedFts.ts, copied here so this
  * migration stays what it was when it ran.
  */
 import { sql, type Kysely } from 'kysely';

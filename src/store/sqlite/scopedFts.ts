@@ -10,7 +10,7 @@
  * PostgreSQL: ts_rank reads only the row it ranks.
  */
 import { sql } from 'kysely';
-import type { Db } from './database.ts';
+import type { Db } from '../database.ts';
 
 export interface ScopedFts {
   /** Table name prefix; a scope's table is `<prefix>_<scope id in [a-z0-9]>`. */

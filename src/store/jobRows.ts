@@ -1,0 +1,23 @@
+/**
+ * The engine's rows as the store inserts them in bulk (`rowsTable`, `rowsInsert`): the columns
+ * of a new item and of an event, with the type each has on PostgreSQL.
+ */
+import type { Selectable } from 'kysely';
+import type { JobItemsTable } from './schema.ts';
+
+/** A new item: what differs from item to item (the rest starts empty). */
+export type NewItem = Pick<Selectable<JobItemsTable>, 'job_id' | 'seq' | 'key' | 'status' | 'input' | 'attempts' | 'available_at' | 'started_at'>;
+
+export const ITEM_COLUMNS = {
+  job_id: 'text',
+  seq: 'integer',
+  key: 'text',
+  status: 'text',
+  input: 'text',
+  attempts: 'integer',
+  available_at: 'text',
+  started_at: 'text',
+} as const;
+
+/** job_events' columns as `rowsTable` types them (the events of many jobs as one parameter). */
+export const EVENT_COLUMNS = { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'text' } as const;

@@ -1,0 +1,24 @@
+/** The PostgreSQL driver (see driver.ts): one module per operation. */
+import type { Driver } from '../driver.ts';
+import { claimLock, orgTurnTake } from './claim.ts';
+import { now, nowPlus } from './clock.ts';
+import { jobInsert } from './jobInsert.ts';
+import { passagesIndexDeleteForDoc, passagesIndexDeleteForKb, passagesIndexPut, passagesSearch } from './passageSearch.ts';
+import { profileIndexDelete, profileIndexPut, profilesSearch } from './profileSearch.ts';
+
+export const postgresDriver: Driver = {
+  name: 'postgres',
+  concurrentWriters: Infinity,
+  now,
+  nowPlus,
+  orgTurnTake,
+  claimLock,
+  jobInsert,
+  profileIndexPut,
+  profileIndexDelete,
+  profilesSearch,
+  passagesIndexDeleteForDoc,
+  passagesIndexPut,
+  passagesIndexDeleteForKb,
+  passagesSearch,
+};
