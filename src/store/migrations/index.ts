@@ -18,6 +18,7 @@ import * as eventsWithoutJobCheck from './0011_events_without_job_check.ts';
 import * as searchPerScope from './0012_search_per_scope.ts';
 import * as numbersInRange from './0013_numbers_in_range.ts';
 import * as itemsCanceled from './0014_items_canceled.ts';
+import * as timestamptz from './0016_timestamptz.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0012_search_per_scope': searchPerScope,
   '0013_numbers_in_range': numbersInRange,
   '0014_items_canceled': itemsCanceled,
+  '0016_timestamptz': timestamptz,
 };
