@@ -1,7 +1,8 @@
 /**
- * Everything that differs between SQLite and PostgreSQL lives in this module: how to connect,
- * how transactions begin, how errors look. The rest of the code speaks Kysely and never asks
- * which database it is on, unless it asks this module.
+ * How each database is reached: how to connect, how transactions begin, how errors and times
+ * look, how many rows go in one statement. What differs in the queries themselves is the
+ * drivers' (driver.ts). The rest of the code speaks Kysely and never asks which database it is
+ * on.
  */
 import fs from 'node:fs';
 import path from 'node:path';
