@@ -69,31 +69,28 @@ export async function jobSubmitAndStart<Input>(
   if (specs.length === 0) throw new Error(`kind ${kind.name} produced no items`);
   if (new Set(specs.map((s) => s.key)).size !== specs.length) throw new Error(`kind ${kind.name} produced duplicate item keys`);
 
-  const now = nowIso();
   const requestedAt = request.runAt?.toISOString();
-  const runAt = requestedAt && requestedAt > now ? requestedAt : now;
   const id = request.id ?? kind.newJobId();
   const reserve = (kind.pricing ? kind.pricing.maxPerItem(request.input) : kind.creditsPerItem) * specs.length;
   // Due now by this process's clock: it may start here, if the database's clock agrees below.
-  const mayStart = start !== null && request.queue === undefined && runAt === now;
+  const mayStart = start !== null && request.queue === undefined && !(requestedAt && requestedAt > nowIso());
 
   // In the caller's transaction when there is one (a job finishing submits its webhook deliveries).
   return inTransaction(db, async (trx) => {
     submittedIn.add(trx);
     if (reserve > 0) await creditsReserve(trx, orgId, id, reserve);
-    // Its lease and due time are the database's clock's (`Driver.now`): written by a process
-    // whose clock is wrong they would run out, or come, early or late. What the rows record
-    // (created, started, the run-at asked for) is this process's time.
-    const { unfinished, now: databaseNow } = await orgJobAdded(trx, orgId, mayStart);
-    const dueAt = requestedAt && requestedAt > databaseNow ? requestedAt : databaseNow;
+    // The submission's times are the database's clock's (`Driver.now`): a lease or a due time
+    // written by a process whose clock is wrong would run out, or come, early or late.
+    const { unfinished, now } = await orgJobAdded(trx, orgId, mayStart);
+    const runAt = requestedAt && requestedAt > now ? requestedAt : now;
     // Its running jobs are among its unfinished ones (counted under the row's lock, this one
     // included): when those leave room, the start needs no count of running jobs, a statement
     // (on PostgreSQL a round trip) fewer at a steady trickle.
     const starts =
       mayStart &&
-      dueAt === databaseNow &&
-      (unfinished <= start.orgConcurrency || (await orgRunningCount(trx, orgId, databaseNow, start.uncountedKinds)) < start.orgConcurrency);
-    const leaseExpires = starts ? new Date(Date.parse(databaseNow) + start.leaseMs).toISOString() : null;
+      runAt === now &&
+      (unfinished <= start.orgConcurrency || (await orgRunningCount(trx, orgId, now, start.uncountedKinds)) < start.orgConcurrency);
+    const leaseExpires = starts ? new Date(Date.parse(now) + start.leaseMs).toISOString() : null;
     const items: NewItem[] = specs.map((spec, seq) => ({
       job_id: id,
       seq,
@@ -101,7 +98,7 @@ export async function jobSubmitAndStart<Input>(
       status: starts && seq === 0 ? 'running' : 'pending',
       input: spec.input === undefined ? null : JSON.stringify(spec.input),
       attempts: starts && seq === 0 ? 1 : 0,
-      available_at: dueAt,
+      available_at: runAt,
       started_at: starts && seq === 0 ? now : null,
     }));
     // `job.queued`, and `job.started` when it starts now.
@@ -121,7 +118,7 @@ export async function jobSubmitAndStart<Input>(
         priority: request.priority ?? 0,
         attempts: starts ? 1 : 0,
         run_at: runAt,
-        available_at: leaseExpires ?? dueAt,
+        available_at: leaseExpires ?? runAt,
         lease_owner: starts ? start.owner : null,
         lease_expires_at: leaseExpires,
         items_total: specs.length,

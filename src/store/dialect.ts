@@ -1,7 +1,8 @@
 /**
- * Everything that differs between SQLite and PostgreSQL lives in this module: how to connect,
- * how transactions begin, how errors look. The rest of the code speaks Kysely and never asks
- * which database it is on, unless it asks this module.
+ * How each database is reached: how to connect, how transactions begin, how errors and times
+ * look, how many rows go in one statement. What differs in the queries themselves is the
+ * drivers' (driver.ts). The rest of the code speaks Kysely and never asks which database it is
+ * on.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -162,6 +163,9 @@ function sqliteDialect(file: string): StoreDialect {
 
 // COUNT(*) and BIGINT come back from pg as strings; every such number here fits a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+// Times come back as the code writes them and SQLite keeps them: ISO 8601, milliseconds, Z.
+const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ);
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (value) => (parseTimestamptz(value) as Date).toISOString());
 
 function postgresDialect(url: string, poolSize: number): StoreDialect {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
@@ -211,7 +215,7 @@ export function dialectOf(db: Kysely<any>): DialectName { // eslint-disable-line
 }
 
 /** How a column of `rowsTable` is typed on PostgreSQL (SQLite's JSON values carry their own). */
-export type ColumnType = 'text' | 'integer';
+export type ColumnType = 'text' | 'integer' | 'timestamptz';
 
 /**
  * Rows handed to one statement as a table: on SQLite one JSON parameter read by `json_each`,

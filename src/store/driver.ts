@@ -47,11 +47,11 @@ export interface Driver {
   concurrentWriters: number;
 
   /**
-   * The time now, as the columns hold it (ISO 8601 in UTC, with milliseconds), by the database's
-   * clock: on PostgreSQL the transaction's `now()`, so a process whose clock is wrong can
-   * neither expire nor extend a lease, nor run a job early; on SQLite this process's clock,
-   * which is the database's (every process is on the machine that holds the file). Leases and
-   * due times are written and compared with it.
+   * The time now, to the millisecond (read back, like every time, as ISO 8601 in UTC), by the
+   * database's clock: on PostgreSQL the transaction's `now()`, so a process whose clock is wrong
+   * can neither expire nor extend a lease, nor run a job early; on SQLite this process's clock,
+   * which is the database's (every process is on the machine that holds the file). Leases, due
+   * times and organisations' turns are written and compared with it.
    */
   now(): RawBuilder<string>;
   /** `now()` plus `ms` milliseconds, by the same clock. */

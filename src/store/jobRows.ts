@@ -15,9 +15,9 @@ export const ITEM_COLUMNS = {
   status: 'text',
   input: 'text',
   attempts: 'integer',
-  available_at: 'text',
-  started_at: 'text',
+  available_at: 'timestamptz',
+  started_at: 'timestamptz',
 } as const;
 
 /** job_events' columns as `rowsTable` types them (the events of many jobs as one parameter). */
-export const EVENT_COLUMNS = { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'text' } as const;
+export const EVENT_COLUMNS = { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'timestamptz' } as const;

@@ -36,8 +36,8 @@ function skewClock(skewMs: number): void {
 }
 
 async function databaseNow(): Promise<number> {
-  const { rows } = await sql<{ now: Date }>`select now() as now`.execute(t.store.db);
-  return rows[0]!.now.getTime();
+  const { rows } = await sql<{ now: string }>`select now() as now`.execute(t.store.db);
+  return Date.parse(rows[0]!.now);
 }
 
 const claim = (owner: string) => jobsClaim(t.store.db, { owner, leaseMs: LEASE_MS, limit: 10, orgConcurrency: 10 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineKind } from '../../src/engine/kind.ts';
 import { rowsInsert } from '../../src/store/dialect.ts';
 import type { Store } from '../../src/store/database.ts';
+import { EVENT_COLUMNS } from '../../src/store/jobRows.ts';
 import { startTestEngine, type TestEngine } from '../helpers/testEngine.ts';
 
 const idle = defineKind<Record<string, never>>({ name: 'idle', async process() {} });
@@ -22,7 +23,6 @@ afterAll(() => t.close());
 /** A job for the events to belong to (SQLite checks job_events' key). */
 const jobInsertForTest = async () => (await t.engine.submit({ orgId, kind: idle, input: {} })).id;
 
-const EVENT = { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'text' } as const;
 
 describe('rowsInsert', () => {
   for (const count of [1, 3, 64, 200]) {
@@ -35,7 +35,7 @@ describe('rowsInsert', () => {
         data: JSON.stringify({ i, text: `it's "row" ${i}` }),
         created_at: `2026-12-03T00:00:${String(i % 60).padStart(2, '0')}.000Z`,
       }));
-      await store.db.transaction().execute((trx) => rowsInsert(trx, 'job_events', EVENT, rows));
+      await store.db.transaction().execute((trx) => rowsInsert(trx, 'job_events', EVENT_COLUMNS, rows));
       const stored = await store.db.selectFrom('job_events').selectAll().where('job_id', '=', jobId).where('seq', '>=', 100).orderBy('seq').execute();
       expect(stored).toEqual(rows);
       expect(stored.every((row) => Number.isInteger(row.seq))).toBe(true);
@@ -46,7 +46,7 @@ describe('rowsInsert', () => {
     const count = async () => Number((await store.db.selectFrom('job_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const before = await count();
     const none: { job_id: string; seq: number; type: string; data: string; created_at: string }[] = [];
-    await rowsInsert(store.db, 'job_events', EVENT, none);
+    await rowsInsert(store.db, 'job_events', EVENT_COLUMNS, none);
     expect(await count()).toBe(before);
   });
 });

@@ -103,7 +103,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
     .selectFrom('engine_org_turns')
     .select(['org_id', driver.now().as('now')])
     .where('active_jobs', '>', 0)
-    .orderBy(sql`coalesce(last_served_at, '')`)
+    .orderBy(sql`last_served_at nulls first`)
     .limit(ORGS_PER_CLAIM)
     .execute();
   if (orgs.length === 0) return { jobs: [], more: false, drained: true };

@@ -19,6 +19,7 @@ import * as searchPerScope from './0012_search_per_scope.ts';
 import * as numbersInRange from './0013_numbers_in_range.ts';
 import * as itemsCanceled from './0014_items_canceled.ts';
 import * as maintenanceLeases from './0015_maintenance_leases.ts';
+import * as timestamptz from './0016_timestamptz.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0013_numbers_in_range': numbersInRange,
   '0014_items_canceled': itemsCanceled,
   '0015_maintenance_leases': maintenanceLeases,
+  '0016_timestamptz': timestamptz,
 };
