@@ -105,13 +105,16 @@ export class JobRunner {
         await slots.take();
         this.waitingForSlot -= 1;
         let outcome: ItemOutcome;
+        const progress = this.progressReporter(job.id);
         try {
           // Canceled, lease lost or stopping while it waited for the slot: the item is not run.
           if (jobStop.stopped || this.host.stopping()) return;
-          outcome = await processItem(kind, job, next.item, jobStop, this.host.log, this.progressReporter(job.id));
+          outcome = await processItem(kind, job, next.item, jobStop, this.host.log, progress.report);
         } finally {
           slots.give();
         }
+        // A report still being written lands before the checkpoint, which may end the lease it needs.
+        await progress.written();
         const ended = outcome.type === 'succeeded' || outcome.type === 'failed';
         const last = ended && open === 1;
         const task: SlotTask = {
@@ -219,14 +222,20 @@ export class JobRunner {
     }
   }
 
-  /** The processor's `reportProgress`: throttled writes that never block it (see progressThrottle.ts). */
-  private progressReporter(jobId: string): (fraction: number) => void {
+  /**
+   * The processor's `reportProgress`: throttled writes that never block it (see
+   * progressThrottle.ts), one after another; `written()` settles when the last has.
+   */
+  private progressReporter(jobId: string): { report: (fraction: number) => void; written: () => Promise<void> } {
     const { db, owner, signals, log } = this.host;
-    return progressThrottle((fraction, stepEvent, at) => {
-      jobProgressSetIfOwner(db, jobId, owner, fraction, stepEvent, at)
+    let last: Promise<void> = Promise.resolve();
+    const report = progressThrottle((fraction, stepEvent, at) => {
+      last = last
+        .then(() => jobProgressSetIfOwner(db, jobId, owner, fraction, stepEvent, at))
         .then(() => signals.jobChanged(jobId))
         .catch((err: unknown) => log.warn({ err, jobId }, 'could not record progress'));
     });
+    return { report, written: () => last };
   }
 
   private async finalizeIfHeld(job: HeldJob, final: FinalState): Promise<void> {
