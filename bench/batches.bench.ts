@@ -45,7 +45,13 @@ interface Figures {
 
 async function runLoad(load: Load): Promise<Figures> {
   const spec = LOADS[load];
-  const bench = await benchEngine({ backend: params.db, concurrency: params.concurrency, prefetch: params.prefetch, sqlStats: params.sqlStats, label: 'batches' });
+  const bench = await benchEngine({
+    backend: params.db,
+    concurrency: params.concurrency,
+    prefetch: params.prefetch,
+    sqlStats: params.sqlStats,
+    label: 'batches',
+  });
   const { store, engine, org } = bench;
   try {
     let processed = 0;

@@ -35,10 +35,27 @@ const tools = locateMediaTools({ ffmpegPath: null, ffprobePath: null });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'longrun-bench-clips-'));
 const sample = path.join(dir, 'sample.mp4');
 execFileSync(tools.ffmpeg.path, [
-  '-y', '-hide_banner', '-loglevel', 'error',
-  '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${seconds}`,
-  '-f', 'lavfi', '-i', `sine=frequency=330:sample_rate=48000:duration=${seconds}`,
-  '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', sample,
+  '-y',
+  '-hide_banner',
+  '-loglevel',
+  'error',
+  '-f',
+  'lavfi',
+  '-i',
+  `testsrc2=size=1280x720:rate=30:duration=${seconds}`,
+  '-f',
+  'lavfi',
+  '-i',
+  `sine=frequency=330:sample_rate=48000:duration=${seconds}`,
+  '-c:v',
+  'libx264',
+  '-preset',
+  'ultrafast',
+  '-pix_fmt',
+  'yuv420p',
+  '-c:a',
+  'aac',
+  sample,
 ]);
 
 const dataDir = path.join(dir, 'data');
@@ -56,7 +73,11 @@ await creditsGrant(store.db, org.id, 1_000_000);
 const { key } = await apiKeyCreate(store.db, { orgId: org.id });
 const headers = { authorization: `Bearer ${key}` };
 const json = async (method: string, route: string, body?: unknown) => {
-  const response = await fetch(`${url}${route}`, { method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const response = await fetch(`${url}${route}`, {
+    method,
+    headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return (await response.json()) as { data: Record<string, unknown> & { status: string } };
 };
 
@@ -84,7 +105,15 @@ try {
 
   const bare: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const args = renderArgs({ source: sample, startMs: 0, endMs: seconds * 1000, template, subtitles: null, audio: true, output: path.join(dir, `bare-${i}.mp4`) });
+    const args = renderArgs({
+      source: sample,
+      startMs: 0,
+      endMs: seconds * 1000,
+      template,
+      subtitles: null,
+      audio: true,
+      output: path.join(dir, `bare-${i}.mp4`),
+    });
     const started = performance.now();
     const run = spawnSync(tools.ffmpeg.path, args);
     if (run.status !== 0) throw new Error(`bare ffmpeg failed: ${run.stderr.toString()}`);
@@ -102,11 +131,16 @@ try {
     ratio: Math.round((median(viaLongrun) / median(bare)) * 1000) / 1000,
     ffmpeg: tools.ffmpeg,
   };
-  console.log(`render of ${seconds} s (${template}), median of ${runs}: longrun ${results.medianViaLongrunMs} ms, bare ffmpeg ${results.medianBareMs} ms, ratio ${results.ratio}`);
+  console.log(
+    `render of ${seconds} s (${template}), median of ${runs}: longrun ${results.medianViaLongrunMs} ms, bare ffmpeg ${results.medianBareMs} ms, ratio ${results.ratio}`,
+  );
   const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
   fs.mkdirSync(out, { recursive: true });
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` };
-  fs.writeFileSync(path.join(out, 'clips.json'), `${JSON.stringify({ name: 'clips', date: new Date().toISOString(), machine, params: { runs, seconds, template }, results }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(out, 'clips.json'),
+    `${JSON.stringify({ name: 'clips', date: new Date().toISOString(), machine, params: { runs, seconds, template }, results }, null, 2)}\n`,
+  );
   console.log('written bench/results/clips.json');
 } finally {
   engine.signals.shutdown();

@@ -262,7 +262,9 @@ async function pgBossSystem(onStart: OnStart): Promise<System> {
       }
     },
     async unfinished() {
-      const { rows } = await count.query<{ n: string }>(`select count(*) as n from pgboss.job where name = 'noop' and state not in ('completed', 'failed', 'cancelled')`);
+      const { rows } = await count.query<{ n: string }>(
+        `select count(*) as n from pgboss.job where name = 'noop' and state not in ('completed', 'failed', 'cancelled')`,
+      );
       return Number(rows[0]!.n);
     },
     async close() {
@@ -371,7 +373,7 @@ async function steady(name: SystemName): Promise<Steady> {
     const pending: Promise<void>[] = [];
     let errors = 0;
     const t0 = performance.now();
-    for (let sent = 0; sent < total; ) {
+    for (let sent = 0; sent < total;) {
       const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * params.rate) + 1);
       for (; sent < due; sent++) pending.push(system.enqueueOne({ t: performance.now() }).catch(() => void errors++));
       await sleep(Math.max(0, t0 + (sent * 1000) / params.rate - performance.now()));
@@ -467,7 +469,10 @@ async function main() {
     notes: [
       ...params.systems
         .filter((s) => burn[s]?.cappedAt !== undefined)
-        .map((s) => `${LABELS[s]}: burn-down stopped at --max-process-seconds=${params.maxProcessSeconds} with ${burn[s]!.cappedAt} of ${params.jobs} jobs done; its jobs/s is theirs.`),
+        .map(
+          (s) =>
+            `${LABELS[s]}: burn-down stopped at --max-process-seconds=${params.maxProcessSeconds} with ${burn[s]!.cappedAt} of ${params.jobs} jobs done; its jobs/s is theirs.`,
+        ),
       'longrun burn-down inserts: engine.submitIn, --insert-batch submissions per transaction (same statements as engine.submit).',
       'pg-boss: concurrency workers, --pgboss-batch jobs per fetch, notifyWorker() after a non-empty batch.',
       `graphile-worker (batched): localQueue.size = concurrency + prefetch (${params.concurrency + params.prefetch}, as many jobs as longrun holds), completeJobBatchDelay 0.`,

@@ -123,7 +123,13 @@ async function measurePair(what: string, urls: { longrun: string; plain: string 
 
 // ---- A small talent pool for one backend role -----------------------------------------------
 const SKILLS = ['Node.js', 'TypeScript', 'PostgreSQL', 'Kubernetes', 'Kafka', 'Redis', 'Go', 'AWS', 'Docker', 'GraphQL', 'React', 'Python'];
-const CITIES = [['Berlin', 'DE'], ['Munich', 'DE'], ['London', 'GB'], ['Amsterdam', 'NL'], ['Lisbon', 'PT']] as const;
+const CITIES = [
+  ['Berlin', 'DE'],
+  ['Munich', 'DE'],
+  ['London', 'GB'],
+  ['Amsterdam', 'NL'],
+  ['Lisbon', 'PT'],
+] as const;
 
 function profile(i: number) {
   const skills = SKILLS.filter((_, k) => (i + k) % 3 !== 0).slice(0, 4 + (i % 6));
@@ -138,8 +144,19 @@ function profile(i: number) {
       profiles: [{ network: 'LinkedIn', url: `https://www.linkedin.com/in/bench-person-${i}` }],
     },
     work: [
-      { name: 'Acme', position: 'Senior Backend Engineer', startDate: `${start + 4}-03`, highlights: [`Built services in ${skills[0]} and ${skills[1]}.`, `Ran ${skills[2]} in production.`] },
-      { name: 'Globex', position: 'Backend Developer', startDate: `${start}-01`, endDate: `${start + 4}-02`, highlights: [`Led a team of ${2 + (i % 5)} engineers.`] },
+      {
+        name: 'Acme',
+        position: 'Senior Backend Engineer',
+        startDate: `${start + 4}-03`,
+        highlights: [`Built services in ${skills[0]} and ${skills[1]}.`, `Ran ${skills[2]} in production.`],
+      },
+      {
+        name: 'Globex',
+        position: 'Backend Developer',
+        startDate: `${start}-01`,
+        endDate: `${start + 4}-02`,
+        highlights: [`Led a team of ${2 + (i % 5)} engineers.`],
+      },
     ],
     skills: [{ name: 'Skills', keywords: skills }],
   };
@@ -193,7 +210,11 @@ async function main() {
 
     // Finished work to poll.
     for (let from = 0; from < params.profiles; from += 1000) {
-      await call('POST', '/profiles', Array.from({ length: Math.min(1000, params.profiles - from) }, (_, k) => profile(from + k)));
+      await call(
+        'POST',
+        '/profiles',
+        Array.from({ length: Math.min(1000, params.profiles - from) }, (_, k) => profile(from + k)),
+      );
     }
     const sourcing = await call('POST', '/sourcing', ROLE);
     const found = await untilDone(`/sourcing/${sourcing.body.requestId}/results`);

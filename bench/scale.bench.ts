@@ -249,7 +249,7 @@ async function main() {
       stages.push({ size, dir, fillMs, dbMiB: round(fs.statSync(dbFile).size / 1024 ** 2, 1), ids: randomIds(dbFile, params.ids) });
     }
 
-    const running: (typeof stages[number] & { server: Server; startMs: number; rssIdleMiB: number })[] = [];
+    const running: ((typeof stages)[number] & { server: Server; startMs: number; rssIdleMiB: number })[] = [];
     for (const stage of stages) {
       const t = performance.now();
       const server = await startServer(stage.dir);

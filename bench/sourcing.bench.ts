@@ -48,33 +48,60 @@ function mulberry32(seed: number) {
 const rand = mulberry32(20260101);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
-const some = <T>(list: readonly T[], n: number): T[] => list.map((v) => ({ v, k: rand() })).sort((a, b) => a.k - b.k).slice(0, n).map((x) => x.v);
+const some = <T>(list: readonly T[], n: number): T[] =>
+  list
+    .map((v) => ({ v, k: rand() }))
+    .sort((a, b) => a.k - b.k)
+    .slice(0, n)
+    .map((x) => x.v);
 const split = (s: string) => s.split('|');
 
 // Title families, each with the skills its people list (aliases included: k8s, Postgres, TS, golang, Torch).
 const FAMILIES = [
-  ['Backend Engineer|Senior Backend Engineer|Software Engineer|Senior Software Engineer|Staff Engineer|Java Developer|Python Developer|Go Engineer',
-   'Node.js|NodeJS|TypeScript|TS|Java|Spring Boot|Python|Django|golang|Go|PostgreSQL|Postgres|MySQL|Redis|Kafka|gRPC|REST APIs|Microservices|k8s|Docker|AWS'],
-  ['Frontend Engineer|Senior Frontend Engineer|React Developer|UI Engineer|Full Stack Developer|Mobile Engineer',
-   'React|ReactJS|JavaScript|JS|TypeScript|TS|Next.js|Vue|Angular|CSS|Tailwind|HTML5|GraphQL|Jest|Figma|React Native|Swift|Node'],
-  ['Data Engineer|Senior Data Engineer|Analytics Engineer|Data Analyst|BI Developer|Data Scientist',
-   'Python|SQL|Spark|PySpark|Airflow|dbt|Snowflake|BigQuery|Kafka|Postgres|Pandas|Tableau|Looker|Databricks|Redshift|ETL|Data modeling'],
-  ['Machine Learning Engineer|Senior ML Engineer|MLOps Engineer|AI Research Scientist|NLP Engineer|Computer Vision Engineer',
-   'Python|PyTorch|Torch|TensorFlow|scikit-learn|sklearn|CUDA|LLMs|Hugging Face|MLflow|Kubeflow|vLLM|NLP|Computer vision|RAG|k8s|Pandas|NumPy'],
-  ['DevOps Engineer|Site Reliability Engineer|Platform Engineer|Cloud Engineer|Infrastructure Engineer',
-   'Kubernetes|k8s|Docker|Terraform|AWS|GCP|Azure|Ansible|Linux|Prometheus|Grafana|CI/CD|GitHub Actions|Helm|EKS|golang|Python|Bash'],
-  ['Product Designer|Senior UX Designer|UI Designer|UX Researcher|Visual Designer',
-   'Figma|Sketch|Prototyping|User research|Design systems|Wireframing|Accessibility|Interaction design|Typography|Usability testing'],
-  ['Product Manager|Senior Product Manager|Technical Program Manager|Product Owner',
-   'Product management|Roadmapping|Agile|Scrum|Stakeholder management|SQL|A/B testing|B2B SaaS|Jira|User research'],
-  ['Accountant|Sales Manager|Marketing Manager|HR Business Partner|Customer Success Manager|Recruiter',
-   'Excel|IFRS|Salesforce|HubSpot|SEO|Negotiation|Payroll|Communication skills|Google Sheets|CRM'],
+  [
+    'Backend Engineer|Senior Backend Engineer|Software Engineer|Senior Software Engineer|Staff Engineer|Java Developer|Python Developer|Go Engineer',
+    'Node.js|NodeJS|TypeScript|TS|Java|Spring Boot|Python|Django|golang|Go|PostgreSQL|Postgres|MySQL|Redis|Kafka|gRPC|REST APIs|Microservices|k8s|Docker|AWS',
+  ],
+  [
+    'Frontend Engineer|Senior Frontend Engineer|React Developer|UI Engineer|Full Stack Developer|Mobile Engineer',
+    'React|ReactJS|JavaScript|JS|TypeScript|TS|Next.js|Vue|Angular|CSS|Tailwind|HTML5|GraphQL|Jest|Figma|React Native|Swift|Node',
+  ],
+  [
+    'Data Engineer|Senior Data Engineer|Analytics Engineer|Data Analyst|BI Developer|Data Scientist',
+    'Python|SQL|Spark|PySpark|Airflow|dbt|Snowflake|BigQuery|Kafka|Postgres|Pandas|Tableau|Looker|Databricks|Redshift|ETL|Data modeling',
+  ],
+  [
+    'Machine Learning Engineer|Senior ML Engineer|MLOps Engineer|AI Research Scientist|NLP Engineer|Computer Vision Engineer',
+    'Python|PyTorch|Torch|TensorFlow|scikit-learn|sklearn|CUDA|LLMs|Hugging Face|MLflow|Kubeflow|vLLM|NLP|Computer vision|RAG|k8s|Pandas|NumPy',
+  ],
+  [
+    'DevOps Engineer|Site Reliability Engineer|Platform Engineer|Cloud Engineer|Infrastructure Engineer',
+    'Kubernetes|k8s|Docker|Terraform|AWS|GCP|Azure|Ansible|Linux|Prometheus|Grafana|CI/CD|GitHub Actions|Helm|EKS|golang|Python|Bash',
+  ],
+  [
+    'Product Designer|Senior UX Designer|UI Designer|UX Researcher|Visual Designer',
+    'Figma|Sketch|Prototyping|User research|Design systems|Wireframing|Accessibility|Interaction design|Typography|Usability testing',
+  ],
+  [
+    'Product Manager|Senior Product Manager|Technical Program Manager|Product Owner',
+    'Product management|Roadmapping|Agile|Scrum|Stakeholder management|SQL|A/B testing|B2B SaaS|Jira|User research',
+  ],
+  [
+    'Accountant|Sales Manager|Marketing Manager|HR Business Partner|Customer Success Manager|Recruiter',
+    'Excel|IFRS|Salesforce|HubSpot|SEO|Negotiation|Payroll|Communication skills|Google Sheets|CRM',
+  ],
 ].map(([titles, skills]) => ({ titles: split(titles!), skills: split(skills!) }));
-const CITIES = split('Berlin,DE|Munich,DE|Hamburg,DE|Amsterdam,NL|Paris,FR|Madrid,ES|Lisbon,PT|Warsaw,PL|Stockholm,SE|Dublin,IE|London,GB|Manchester,GB|Edinburgh,GB|New York,US|San Francisco,US|Austin,US|Seattle,US|Boston,US|Chicago,US');
-const COMPANIES = split('Stripe|Zalando|Spotify|Shopify|Monzo|N26|Booking.com|Adyen|Delivery Hero|SAP|Siemens|Datadog|Netflix|Airbnb|Acme Corp|Globex|Initech|Contoso|Revolut|Klarna');
+const CITIES = split(
+  'Berlin,DE|Munich,DE|Hamburg,DE|Amsterdam,NL|Paris,FR|Madrid,ES|Lisbon,PT|Warsaw,PL|Stockholm,SE|Dublin,IE|London,GB|Manchester,GB|Edinburgh,GB|New York,US|San Francisco,US|Austin,US|Seattle,US|Boston,US|Chicago,US',
+);
+const COMPANIES = split(
+  'Stripe|Zalando|Spotify|Shopify|Monzo|N26|Booking.com|Adyen|Delivery Hero|SAP|Siemens|Datadog|Netflix|Airbnb|Acme Corp|Globex|Initech|Contoso|Revolut|Klarna',
+);
 const FIRST = split('Jane|Alex|Priya|Tom|Maria|Lukas|Sofia|Omar|Chen|Anna|David|Fatima|Jonas|Elena|Marco|Aisha|Ben|Yuki|Carlos|Nora');
 const LAST = split('Smith|Müller|Rao|Baker|Garcia|Schmidt|Rossi|Khan|Wang|Novak|Johnson|Silva|Dubois|Kowalski|Jensen|Okafor|Brown|Tanaka|Lopez|Fischer');
-const HIGHLIGHTS = split('Built services with {a} and {b}.|Migrated the platform from {a} to {b}.|Led a team of {n} engineers working on {a}.|Cut latency by {n}0% using {a}.|Owned the {a} roadmap and hiring.|Introduced {a} and {b} across {n} teams.');
+const HIGHLIGHTS = split(
+  'Built services with {a} and {b}.|Migrated the platform from {a} to {b}.|Led a team of {n} engineers working on {a}.|Cut latency by {n}0% using {a}.|Owned the {a} roadmap and hiring.|Introduced {a} and {b} across {n} teams.',
+);
 
 const month = (m: number) => `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
 
@@ -89,14 +116,23 @@ function profile(i: number) {
     const end = at + int(6, 60);
     const ongoing = end >= last || (p === 1 && rand() < 0.7);
     const highlights = Array.from({ length: int(1, 4) }, () =>
-      pick(HIGHLIGHTS).replace('{a}', pick(skills)).replace('{b}', pick(skills)).replace('{n}', String(int(2, 9))),
+      pick(HIGHLIGHTS)
+        .replace('{a}', pick(skills))
+        .replace('{b}', pick(skills))
+        .replace('{n}', String(int(2, 9))),
     );
     work.unshift({ name: pick(COMPANIES), position: pick(family.titles), startDate: month(at), ...(ongoing ? {} : { endDate: month(end) }), highlights });
     if (ongoing) break;
     at = end + int(0, 6);
   }
   const linkedin = { network: 'LinkedIn', url: `https://www.linkedin.com/in/bench-${i}` };
-  const basics = { name: `${pick(FIRST)} ${pick(LAST)}`, label: work[0]!.position, email: `p${i}@bench.example.com`, location: { city, countryCode }, profiles: [linkedin] };
+  const basics = {
+    name: `${pick(FIRST)} ${pick(LAST)}`,
+    label: work[0]!.position,
+    email: `p${i}@bench.example.com`,
+    location: { city, countryCode },
+    profiles: [linkedin],
+  };
   return { basics, work, skills: [{ name: 'Skills', keywords: skills }] };
 }
 
@@ -108,7 +144,13 @@ const ROLES = [
   ['Site Reliability Engineer', 'Kubernetes|Terraform|AWS', 'Prometheus|golang', 'New York, NY'],
 ].map(([title, must, nice, location]) => ({
   title: title!,
-  jobDescription: ['Requirements:', '- 4+ years of professional experience', ...split(must!).map((s) => `- ${s}`), 'Nice to have:', ...split(nice!).map((s) => `- ${s}`)].join('\n'),
+  jobDescription: [
+    'Requirements:',
+    '- 4+ years of professional experience',
+    ...split(must!).map((s) => `- ${s}`),
+    'Nice to have:',
+    ...split(nice!).map((s) => `- ${s}`),
+  ].join('\n'),
   location: location!,
   limit: 10,
 }));
@@ -198,7 +240,8 @@ async function main() {
         const submitted = await call('POST', '/sourcing/enrich', { profileIds });
         expect(submitted, 202, 'POST /sourcing/enrich');
         const result = await untilDone(`/sourcing/enrich/${submitted.body.requestId}/results`);
-        if (result.status !== 'completed' || result.failureCount !== 0) throw new Error(`enrichment run ${result.requestId}: ${JSON.stringify(result).slice(0, 500)}`);
+        if (result.status !== 'completed' || result.failureCount !== 0)
+          throw new Error(`enrichment run ${result.requestId}: ${JSON.stringify(result).slice(0, 500)}`);
         enriched += result.enrichedCount;
       }
     };
@@ -219,8 +262,14 @@ async function main() {
       enrichProfilesPerSecond: Math.round((enriched / (enrichMs / 1000)) * 10) / 10,
     };
     const rows: [string, string][] = [
-      ['profiles imported', `${params.profiles} in ${results.importSeconds} s (${results.importProfilesPerSecond}/s; wall with generation ${results.importWallSeconds} s)`],
-      [`sourcing run, ${params.runs} runs`, `p50 ${results.sourcingRunMs.p50} ms, p95 ${results.sourcingRunMs.p95}, p99 ${results.sourcingRunMs.p99}, max ${results.sourcingRunMs.max}`],
+      [
+        'profiles imported',
+        `${params.profiles} in ${results.importSeconds} s (${results.importProfilesPerSecond}/s; wall with generation ${results.importWallSeconds} s)`,
+      ],
+      [
+        `sourcing run, ${params.runs} runs`,
+        `p50 ${results.sourcingRunMs.p50} ms, p95 ${results.sourcingRunMs.p95}, p99 ${results.sourcingRunMs.p99}, max ${results.sourcingRunMs.max}`,
+      ],
       ['first run found / scored', `${sample.foundCount} / ${sample.scoredCount}`],
       ['search query alone', `p50 ${results.searchQueryMs.p50} ms, p99 ${results.searchQueryMs.p99} ms`],
       [`enrichment, ${params.enrichRuns} runs`, `${enriched} profiles in ${results.enrichSeconds} s (${results.enrichProfilesPerSecond}/s)`],

@@ -63,7 +63,6 @@ async function serveToReady(args: readonly string[]): Promise<{ seconds: number;
   }
 }
 
-
 const results: Record<System, { version: number[]; ready: number[]; rssMb: number[] }> = {
   'dist (compiled)': { version: [], ready: [], rssMb: [] },
   'src through tsx': { version: [], ready: [], rssMb: [] },

@@ -126,16 +126,15 @@ export function sqliteUrlFor(dataDir: string): string {
 function databaseUrl(raw: string | undefined, dataDir: string): string {
   if (raw === undefined || raw === '') return sqliteUrlFor(dataDir);
   if (/^(sqlite:|postgres(ql)?:\/\/)/.test(raw)) return raw;
-  throw new ConfigError(
-    `LONGRUN_DATABASE_URL must start with "sqlite:" or "postgres://", got "${raw.replace(/\/\/[^@]*@/, '//***@')}"`,
-  );
+  throw new ConfigError(`LONGRUN_DATABASE_URL must start with "sqlite:" or "postgres://", got "${raw.replace(/\/\/[^@]*@/, '//***@')}"`);
 }
 
 function llmConfig(env: NodeJS.ProcessEnv): LlmConfig {
   const provider = env.LONGRUN_LLM_PROVIDER || (env.LONGRUN_LLM_BASE_URL ? 'openai' : 'local');
   if (provider !== 'local' && provider !== 'openai') throw new ConfigError(`LONGRUN_LLM_PROVIDER must be local or openai, got "${provider}"`);
   const baseUrl = env.LONGRUN_LLM_BASE_URL || null;
-  if (provider === 'openai' && !baseUrl) throw new ConfigError('LONGRUN_LLM_PROVIDER=openai needs LONGRUN_LLM_BASE_URL (e.g. https://api.openai.com or http://127.0.0.1:8000)');
+  if (provider === 'openai' && !baseUrl)
+    throw new ConfigError('LONGRUN_LLM_PROVIDER=openai needs LONGRUN_LLM_BASE_URL (e.g. https://api.openai.com or http://127.0.0.1:8000)');
   return {
     provider,
     baseUrl,

@@ -107,7 +107,9 @@ function statsStore(url: string, poolSize: number): Store {
       const total = [...stats.values()].reduce((a, b) => a + b.ms, 0);
       console.log(`\nSQL statements by total time (${Math.round(total)} ms in all; ms total, count, ms each):`);
       for (const [sql, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
-        console.log(`${String(Math.round(s.ms)).padStart(7)} ${String(s.n).padStart(7)}× ${s.ms / s.n >= 10 ? (s.ms / s.n).toFixed(1) : (s.ms / s.n).toFixed(3)}  ${sql.slice(0, 300)}`);
+        console.log(
+          `${String(Math.round(s.ms)).padStart(7)} ${String(s.n).padStart(7)}× ${s.ms / s.n >= 10 ? (s.ms / s.n).toFixed(1) : (s.ms / s.n).toFixed(3)}  ${sql.slice(0, 300)}`,
+        );
       }
       await db.destroy();
     },

@@ -202,7 +202,10 @@ function numericFields(results: unknown): [string, number][] {
 }
 
 export function writeSummary(): void {
-  const files = fs.readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(RESULTS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const lines = [
     '# Benchmark results',
     '',
@@ -222,13 +225,16 @@ export function writeSummary(): void {
     const name = data.name ?? file.replace(/\.json$/, '');
     const m = data.machine ?? {};
     const load = m.loadAverage ? `, load average ${m.loadAverage.join(' ')}` : '';
-    runs.push(`- **${name}**: ${data.date ?? '?'} on ${m.cpu ?? '?'} (${m.cores ?? '?'} cores), Node ${m.node ?? '?'}${load}; params \`${JSON.stringify(data.params ?? {})}\``);
+    runs.push(
+      `- **${name}**: ${data.date ?? '?'} on ${m.cpu ?? '?'} (${m.cores ?? '?'} cores), Node ${m.node ?? '?'}${load}; params \`${JSON.stringify(data.params ?? {})}\``,
+    );
     for (const note of data.notes ?? []) notes.push(`- **${name}**: ${note}`);
     if (Array.isArray(data.comparisons) && data.comparisons.length > 0) {
       for (const c of data.comparisons) {
         const unit = c.unit.replace(/\s*\(.*\)$/, '');
         for (const row of c.rows) {
-          const value = c.series.length === 1 ? `${fmt(row.values[0]!)} ${unit}` : `${c.series.map((s, i) => `${s} ${fmt(row.values[i]!)}`).join(', ')} ${unit}`;
+          const value =
+            c.series.length === 1 ? `${fmt(row.values[0]!)} ${unit}` : `${c.series.map((s, i) => `${s} ${fmt(row.values[i]!)}`).join(', ')} ${unit}`;
           lines.push(`| ${name} | ${c.title} | ${row.label} | ${value} | |`);
         }
         for (const r of c.ratios ?? []) {

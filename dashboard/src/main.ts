@@ -54,7 +54,15 @@ let current: AbortController | null = null;
 
 function frame(me: Me): { main: HTMLElement; nav: HTMLElement } {
   const main = h('main', { id: 'main', tabindex: -1 });
-  const nav = h('nav', { 'aria-label': 'Main' }, h('ul', null, sections.map(([label, href]) => h('li', null, h('a', { href }, label)))));
+  const nav = h(
+    'nav',
+    { 'aria-label': 'Main' },
+    h(
+      'ul',
+      null,
+      sections.map(([label, href]) => h('li', null, h('a', { href }, label))),
+    ),
+  );
   // The skip link moves focus itself: as an ordinary #main link it would change the route.
   const skip = h('a', { class: 'skip-link', href: '#main' }, 'Skip to content');
   skip.addEventListener('click', (event) => {
@@ -68,7 +76,13 @@ function frame(me: Me): { main: HTMLElement; nav: HTMLElement } {
   });
   app.replaceChildren(
     skip,
-    h('header', { class: 'top' }, h('a', { class: 'brand', href: '#/jobs' }, 'longrun'), nav, h('p', { class: 'who' }, h('span', null, me.organisation.name), ' ', signOut)),
+    h(
+      'header',
+      { class: 'top' },
+      h('a', { class: 'brand', href: '#/jobs' }, 'longrun'),
+      nav,
+      h('p', { class: 'who' }, h('span', null, me.organisation.name), ' ', signOut),
+    ),
     main,
     liveRegion(),
   );

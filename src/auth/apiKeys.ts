@@ -13,12 +13,18 @@ import type { Db } from '../store/database.ts';
 import { newId } from '../ids.ts';
 
 export const PRODUCT_SCOPES = [
-  'sourcing:read', 'sourcing:write',
-  'enrich:read', 'enrich:write',
-  'clips:read', 'clips:write',
-  'agents:read', 'agents:write',
-  'kb:read', 'kb:write',
-  'webhooks:read', 'webhooks:write',
+  'sourcing:read',
+  'sourcing:write',
+  'enrich:read',
+  'enrich:write',
+  'clips:read',
+  'clips:write',
+  'agents:read',
+  'agents:write',
+  'kb:read',
+  'kb:write',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 
 /** Operator scopes are never implied by an empty scope list: they must be granted by name. */
@@ -54,10 +60,7 @@ export interface CreatedKey {
   key: string;
 }
 
-export async function apiKeyCreate(
-  db: Db,
-  input: { orgId: string; name?: string; scopes?: Scope[]; rateLimit?: number | null },
-): Promise<CreatedKey> {
+export async function apiKeyCreate(db: Db, input: { orgId: string; name?: string; scopes?: Scope[]; rateLimit?: number | null }): Promise<CreatedKey> {
   const id = newId('key');
   const secret = crypto.randomBytes(32).toString('base64url');
   const row: ApiKeyRow = {

@@ -153,7 +153,12 @@ export async function creditsChargeMany(db: Db, charges: ItemCharge[]): Promise<
     const charged: boolean[] = charges.map(() => false);
     for (const orgId of [...new Set(charges.map((c) => c.orgId))].sort()) {
       const mine = charges.flatMap((charge, i) => (charge.orgId === orgId ? [{ charge, i }] : []));
-      const together = await chargeFromReserved(trx, orgId, mine.map(({ charge }) => charge), at);
+      const together = await chargeFromReserved(
+        trx,
+        orgId,
+        mine.map(({ charge }) => charge),
+        at,
+      );
       if (together) {
         together.forEach((answer, k) => (charged[mine[k]!.i] = answer));
         continue;
@@ -164,7 +169,9 @@ export async function creditsChargeMany(db: Db, charges: ItemCharge[]): Promise<
         // Less reserved than this one item costs: a charge made before is still a no-op;
         // anything else is a ledger bug.
         else if (!(await chargedBefore(trx, charge.ref, charge.itemRef))) {
-          throw new LedgerError(`charge of ${charge.amount} for ${charge.ref}/${charge.itemRef} exceeds its reservation (${await creditsReservedFor(trx, charge.ref)} left)`);
+          throw new LedgerError(
+            `charge of ${charge.amount} for ${charge.ref}/${charge.itemRef} exceeds its reservation (${await creditsReservedFor(trx, charge.ref)} left)`,
+          );
         }
       }
     }
@@ -199,20 +206,38 @@ async function chargeFromReserved(trx: Db, orgId: string, charges: ItemCharge[],
   if (Number(taken.numUpdatedRows) !== 1) return undefined;
   const entries = await trx
     .insertInto('credit_ledger')
-    .values(charges.map((c) => ({ id: newId('led'), org_id: orgId, kind: 'charge', amount: c.amount, ref: c.ref, item_ref: c.itemRef, note: null, created_at: at })))
+    .values(
+      charges.map((c) => ({ id: newId('led'), org_id: orgId, kind: 'charge', amount: c.amount, ref: c.ref, item_ref: c.itemRef, note: null, created_at: at })),
+    )
     // A literal predicate: both databases match it to the partial unique index.
-    .onConflict((oc) => oc.columns(['ref', 'item_ref']).where(sql<boolean>`kind = 'charge'`).doNothing())
+    .onConflict((oc) =>
+      oc
+        .columns(['ref', 'item_ref'])
+        .where(sql<boolean>`kind = 'charge'`)
+        .doNothing(),
+    )
     .returning(['ref', 'item_ref'])
     .execute();
   const added = new Set(entries.map((e) => `${e.ref} ${e.item_ref}`));
   const answers = charges.map((c) => added.has(`${c.ref} ${c.itemRef}`));
   const notAgain = charges.reduce((sum, c, k) => (answers[k] ? sum : sum + c.amount), 0);
-  if (notAgain > 0) await trx.updateTable('credit_accounts').set((eb) => ({ reserved: eb('reserved', '+', notAgain) })).where('org_id', '=', orgId).execute();
+  if (notAgain > 0)
+    await trx
+      .updateTable('credit_accounts')
+      .set((eb) => ({ reserved: eb('reserved', '+', notAgain) }))
+      .where('org_id', '=', orgId)
+      .execute();
   return answers;
 }
 
 async function chargedBefore(db: Db, ref: string, itemRef: string): Promise<boolean> {
-  const row = await db.selectFrom('credit_ledger').select('id').where('ref', '=', ref).where('item_ref', '=', itemRef).where('kind', '=', 'charge').executeTakeFirst();
+  const row = await db
+    .selectFrom('credit_ledger')
+    .select('id')
+    .where('ref', '=', ref)
+    .where('item_ref', '=', itemRef)
+    .where('kind', '=', 'charge')
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -234,11 +259,7 @@ export async function creditsReleaseRemaining(db: Db, orgId: string, ref: string
 }
 
 export async function creditsBalance(db: Db, orgId: string): Promise<Balance> {
-  const row = await db
-    .selectFrom('credit_accounts')
-    .select(['available', 'reserved'])
-    .where('org_id', '=', orgId)
-    .executeTakeFirst();
+  const row = await db.selectFrom('credit_accounts').select(['available', 'reserved']).where('org_id', '=', orgId).executeTakeFirst();
   return { available: Number(row?.available ?? 0), reserved: Number(row?.reserved ?? 0) };
 }
 
@@ -257,21 +278,14 @@ export async function creditsRecount(db: Db, orgId: string): Promise<Balance> {
   };
 }
 
-export async function creditsLedgerPage(
-  db: Db,
-  orgId: string,
-  page: { limit: number; offset: number },
-): Promise<{ entries: LedgerEntry[]; total: number }> {
+export async function creditsLedgerPage(db: Db, orgId: string, page: { limit: number; offset: number }): Promise<{ entries: LedgerEntry[]; total: number }> {
   const [rows, count] = await Promise.all([
+    db.selectFrom('credit_ledger').selectAll().where('org_id', '=', orgId).orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
     db
       .selectFrom('credit_ledger')
-      .selectAll()
+      .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('org_id', '=', orgId)
-      .orderBy('id', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    db.selectFrom('credit_ledger').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow(),
+      .executeTakeFirstOrThrow(),
   ]);
   return {
     entries: rows.map((r) => ({

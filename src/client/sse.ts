@@ -41,7 +41,8 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
   function* take(final: boolean): Generator<SseMessage> {
     for (const line of lines(final)) {
       if (line === '') {
-        if (data.length > 0) yield { ...(id !== undefined ? { id } : {}), event: event || 'message', data: data.join('\n'), ...(retry !== undefined ? { retry } : {}) };
+        if (data.length > 0)
+          yield { ...(id !== undefined ? { id } : {}), event: event || 'message', data: data.join('\n'), ...(retry !== undefined ? { retry } : {}) };
         event = '';
         data = [];
         retry = undefined;

@@ -39,8 +39,25 @@ import type {
   StartUploadBody,
   UploadView,
 } from '../families/clips/schemas.ts';
-import type { ItemsPage as ItemsPageSchema, ItemView, JobEventType, JobsPage as JobsPageSchema, JobsQuery as JobsQuerySchema, JobView } from '../engine/schemas.ts';
-import type { CreateKbBody, DocsPage, DocUploadQuery, DocView, KbDeleted as KbDeletedSchema, KbsPage as KbsPageSchema, KbView, SearchAnswer, SearchBody } from '../families/ideas/kb/schemas.ts';
+import type {
+  ItemsPage as ItemsPageSchema,
+  ItemView,
+  JobEventType,
+  JobsPage as JobsPageSchema,
+  JobsQuery as JobsQuerySchema,
+  JobView,
+} from '../engine/schemas.ts';
+import type {
+  CreateKbBody,
+  DocsPage,
+  DocUploadQuery,
+  DocView,
+  KbDeleted as KbDeletedSchema,
+  KbsPage as KbsPageSchema,
+  KbView,
+  SearchAnswer,
+  SearchBody,
+} from '../families/ideas/kb/schemas.ts';
 import type {
   Accepted as EnrichmentAcceptedSchema,
   Completed as EnrichmentCompletedSchema,
@@ -58,7 +75,13 @@ import type {
   SourcingInput as SourcingInputSchema,
 } from '../families/sourcing/runs/schemas.ts';
 import type { Candidate as CandidateSchema } from '../families/sourcing/scoring/schemas.ts';
-import type { Balance as BalanceSchema, LedgerEntry as LedgerEntrySchema, LedgerPage as LedgerPageSchema, Me as MeSchema, PageQuery as PageQuerySchema } from '../http/schemas.ts';
+import type {
+  Balance as BalanceSchema,
+  LedgerEntry as LedgerEntrySchema,
+  LedgerPage as LedgerPageSchema,
+  Me as MeSchema,
+  PageQuery as PageQuerySchema,
+} from '../http/schemas.ts';
 import type {
   ImportResult as ImportResultSchema,
   ProfileAnswer as ProfileAnswerSchema,

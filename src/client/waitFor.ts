@@ -21,7 +21,11 @@ export function isFinished(job: Pick<Job, 'status'>): boolean {
   return FINISHED.has(job.status);
 }
 
-export async function waitFor(getJob: (id: string, o: SignalOption & { wait?: number }) => Promise<Job>, jobId: string, opts: WaitForOptions = {}): Promise<Job> {
+export async function waitFor(
+  getJob: (id: string, o: SignalOption & { wait?: number }) => Promise<Job>,
+  jobId: string,
+  opts: WaitForOptions = {},
+): Promise<Job> {
   const wait = Math.min(Math.max(Math.round(opts.waitSeconds ?? 30), 1), 30);
   for (;;) {
     const job = await getJob(jobId, { wait, signal: opts.signal });

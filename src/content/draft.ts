@@ -122,7 +122,12 @@ function distribute(text: string, n: number, max: number, measure: (t: string) =
  */
 function fitSentences(body: string, limit: number, measure: (t: string) => number, joiner: string): string {
   const parts = sentences(body);
-  const fit = partsThatFit(parts.map((p) => measure(p)), 0, measure(joiner), limit);
+  const fit = partsThatFit(
+    parts.map((p) => measure(p)),
+    0,
+    measure(joiner),
+    limit,
+  );
   const whole = parts.slice(0, fit).join(joiner);
   if (!whole) return truncate(body, limit, measure);
   const room = limit - measure(whole) - measure(joiner);
@@ -175,7 +180,10 @@ export function fitDraft(text: string, idea: IdeaInput, request: PlatformRequest
     return { posts: [withSources(prose, sources, limit, measure, '\n\n')] };
   }
   if (request.platform === 'instagram') {
-    const tags = [...new Set(idea.title.toLowerCase().match(/\p{L}{4,}/gu) ?? [])].slice(0, 3).map((w) => `#${w}`).join(' ');
+    const tags = [...new Set(idea.title.toLowerCase().match(/\p{L}{4,}/gu) ?? [])]
+      .slice(0, 3)
+      .map((w) => `#${w}`)
+      .join(' ');
     const body = withSources(prose, sources, limit, measure);
     return { posts: [tags && measure(`${body}\n\n${tags}`) <= limit ? `${body}\n\n${tags}` : body] };
   }

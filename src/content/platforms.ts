@@ -47,7 +47,7 @@ function chunkEnd(text: string, start: number, end: number): number {
 
 function graphemes(text: string): string[] {
   const clusters: string[] = [];
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const end = start + SEGMENT_CHUNK >= text.length ? text.length : chunkEnd(text, start, start + SEGMENT_CHUNK);
     for (const s of segmenter.segment(text.slice(start, end))) clusters.push(s.segment);
     start = end;
@@ -196,7 +196,7 @@ export function pack(text: string, max: number, measure: (t: string) => number):
   const parts = sentences(text);
   const measured = parts.map((p) => measure(p));
   const posts: string[] = [];
-  for (let i = 0; i < parts.length; ) {
+  for (let i = 0; i < parts.length;) {
     const k = partsThatFit(measured, i, measure(' '), max);
     posts.push(k === 0 ? truncate(parts[i]!, max, measure) : parts.slice(i, i + k).join(' '));
     i += Math.max(k, 1);

@@ -109,7 +109,8 @@ export class Engine {
     for (const [name, value] of Object.entries({ orgConcurrency: opts.orgConcurrency, leaseMs: opts.leaseMs })) {
       if (!Number.isInteger(value) || value < 1) throw new Error(`engine option ${name} must be a positive integer, got ${value}`);
     }
-    if (!Number.isInteger(opts.prefetch ?? 0) || (opts.prefetch ?? 0) < 0) throw new Error(`engine option prefetch must be a whole number, got ${opts.prefetch}`);
+    if (!Number.isInteger(opts.prefetch ?? 0) || (opts.prefetch ?? 0) < 0)
+      throw new Error(`engine option prefetch must be a whole number, got ${opts.prefetch}`);
     const { db } = opts.store;
     this.slots = new Slots(opts.concurrency);
     this.leases = new LeaseKeeper(db, this.owner, opts.leaseMs, () => this.running.entries(), opts.log);
@@ -295,10 +296,7 @@ export class Engine {
     this.claimer.wake();
     const all = this.loop ?? Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      all.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
-    ]);
+    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)))]);
     clearTimeout(timer);
     if (timedOut) {
       for (const jobStop of this.running.values()) jobStop.stop(new ShutdownSignal('shutting down'));

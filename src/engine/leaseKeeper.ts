@@ -55,7 +55,16 @@ export class LeaseKeeper {
     const holds = [...this.held()];
     if (holds.length === 0) return;
     try {
-      const renewed = await retryOnConnectionLoss(() => jobsLeaseRenewIfOwner(this.db, holds.map(([id]) => id), this.owner, this.leaseMs), { attempts: 3 });
+      const renewed = await retryOnConnectionLoss(
+        () =>
+          jobsLeaseRenewIfOwner(
+            this.db,
+            holds.map(([id]) => id),
+            this.owner,
+            this.leaseMs,
+          ),
+        { attempts: 3 },
+      );
       for (const [id, jobStop] of holds) if (!renewed.has(id)) jobStop.stop(new Error('lease lost or job ended'));
     } catch (err) {
       this.log.warn({ err, jobs: holds.length }, 'renewing leases failed');

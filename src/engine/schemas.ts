@@ -43,9 +43,12 @@ export const JobView = Type.Object(
 export const ItemView = Type.Object(
   {
     key: Type.String(),
-    status: Type.Union((['pending', 'running', 'succeeded', 'failed', 'canceled'] as const).map((s) => Type.Literal(s)), {
-      description: '`canceled`: the item had not finished when its job ended (canceled, or failed outside its items)',
-    }),
+    status: Type.Union(
+      (['pending', 'running', 'succeeded', 'failed', 'canceled'] as const).map((s) => Type.Literal(s)),
+      {
+        description: '`canceled`: the item had not finished when its job ended (canceled, or failed outside its items)',
+      },
+    ),
     attempts: Type.Integer(),
     result: Type.Unknown(),
     error: ErrorInfo,
@@ -55,22 +58,14 @@ export const ItemView = Type.Object(
   { $id: 'JobItem' },
 );
 
-export const JobsQuery = Type.Composite([
-  PageQuery,
-  Type.Object({ kind: Type.Optional(Type.String({ maxLength: 50 })), status: Type.Optional(JobStatusSchema) }),
-], { additionalProperties: false });
+export const JobsQuery = Type.Composite(
+  [PageQuery, Type.Object({ kind: Type.Optional(Type.String({ maxLength: 50 })), status: Type.Optional(JobStatusSchema) })],
+  { additionalProperties: false },
+);
 
 export const JobsPage = Type.Object({ jobs: Type.Array(Type.Ref(JobView)), total: Type.Integer() });
 
 export const ItemsPage = Type.Object({ items: Type.Array(Type.Ref(ItemView)), total: Type.Integer() });
 
 /** The `type` of each event of `GET /jobs/{id}/events`. */
-export type JobEventType =
-  | 'job.queued'
-  | 'job.started'
-  | 'item.succeeded'
-  | 'item.failed'
-  | 'job.completed'
-  | 'job.failed'
-  | 'job.canceled'
-  | 'job.progress';
+export type JobEventType = 'job.queued' | 'job.started' | 'item.succeeded' | 'item.failed' | 'job.completed' | 'job.failed' | 'job.canceled' | 'job.progress';

@@ -13,13 +13,7 @@ import { MAX_WAIT_SECONDS } from '../http/schemas.ts';
 
 export { MAX_WAIT_SECONDS };
 
-export async function waitForJobChange(
-  db: Db,
-  signals: EngineSignals,
-  job: JobRow,
-  waitSeconds: number,
-  abort: AbortSignal,
-): Promise<JobRow> {
+export async function waitForJobChange(db: Db, signals: EngineSignals, job: JobRow, waitSeconds: number, abort: AbortSignal): Promise<JobRow> {
   if (waitSeconds <= 0 || isFinished(job)) return job;
   return new Promise<JobRow>((resolve, reject) => {
     let latest = job;
@@ -59,14 +53,17 @@ export async function waitForJobChange(
     const unsubscribeShutdown = signals.onShutdown(finish);
     // At the deadline, read once more: a change made in another process whose signal was lost
     // still shows in the answer.
-    const timer = setTimeout(() => {
-      jobGetForOrg(db, job.org_id, job.id)
-        .then((row) => {
-          if (row) latest = row;
-        })
-        .catch(() => {})
-        .finally(finish);
-    }, Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000);
+    const timer = setTimeout(
+      () => {
+        jobGetForOrg(db, job.org_id, job.id)
+          .then((row) => {
+            if (row) latest = row;
+          })
+          .catch(() => {})
+          .finally(finish);
+      },
+      Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000,
+    );
     abort.addEventListener('abort', finish, { once: true });
     check(); // it may have changed between the caller's read and our subscription
   });

@@ -62,5 +62,8 @@ export function errorBody(family: Family, code: ErrorCode, message: string, deta
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   const family = familyOf(reply.request.url);
-  return reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(family, error.code, error.message, error.details));
+  return reply
+    .code(error.status)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(family, error.code, error.message, error.details));
 }

@@ -36,6 +36,9 @@ export function kindsReadable(request: FastifyRequest, engine: Engine): string[]
 
 /** Fails startup if a registered kind declares no scope: its jobs would be open to no key. */
 export function assertKindsScoped(engine: Engine): void {
-  const unscoped = engine.registeredKinds().filter((kind) => !kind.scope).map((kind) => kind.name);
+  const unscoped = engine
+    .registeredKinds()
+    .filter((kind) => !kind.scope)
+    .map((kind) => kind.name);
   if (unscoped.length > 0) throw new Error(`job kinds without a scope: ${unscoped.join(', ')}; set \`scope\` in their defineKind`);
 }

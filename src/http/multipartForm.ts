@@ -57,7 +57,9 @@ export async function receiveFormWithFile(request: FastifyRequest, limits: FormL
     // The limits on counts are ours, not the parser's: the parser reports a count exceeded only
     // after handing out the next part, and may have stopped reading the body by then, so a file
     // part handed out after it never ends (a form of 11 fields once got no answer at all).
-    for await (const part of request.parts({ limits: { fields: Infinity, files: Infinity, parts: Infinity, fieldSize: limits.fieldSize, fileSize: limits.fileSize } })) {
+    for await (const part of request.parts({
+      limits: { fields: Infinity, files: Infinity, parts: Infinity, fieldSize: limits.fieldSize, fileSize: limits.fileSize },
+    })) {
       if (part.type === 'field') {
         if (fields.length === limits.fields) throw new AppError('payload_too_large', `The form has more than ${limits.fields} fields.`);
         if (part.valueTruncated) throw new AppError('payload_too_large', `Form field ${part.fieldname} is longer than ${limits.fieldSize} bytes.`);

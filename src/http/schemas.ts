@@ -28,12 +28,18 @@ export const ERRORS = {
   bad_request: { status: 400, message: 'The request is malformed.', sourcing: 'BAD_REQUEST', content: 'bad_request' },
   validation_error: {
     // The sourcing docs answer a bad field with 400, the content docs with 422.
-    status: 422, message: 'The request is invalid.', sourcing: 'VALIDATION_ERROR', content: 'validation_error',
+    status: 422,
+    message: 'The request is invalid.',
+    sourcing: 'VALIDATION_ERROR',
+    content: 'validation_error',
   },
   unauthorized: { status: 401, message: 'Missing or invalid API key.', sourcing: 'UNAUTHORIZED', content: 'unauthorized' },
   key_revoked: { status: 401, message: 'This API key has been revoked.', sourcing: 'UNAUTHORIZED', content: 'unauthorized' },
   insufficient_credits: {
-    status: 402, message: 'Not enough credits for this request.', sourcing: 'INSUFFICIENT_CREDITS', content: 'insufficient_credits',
+    status: 402,
+    message: 'Not enough credits for this request.',
+    sourcing: 'INSUFFICIENT_CREDITS',
+    content: 'insufficient_credits',
   },
   forbidden: { status: 403, message: 'This API key does not have the scope this route needs.', sourcing: 'FORBIDDEN', content: 'forbidden' },
   not_found: { status: 404, message: 'Not found.', sourcing: 'NOT_FOUND', content: 'not_found' },
@@ -45,21 +51,36 @@ export const ERRORS = {
   conflict: { status: 409, message: 'The request conflicts with the current state.', sourcing: 'CONFLICT', content: 'conflict' },
   // The IETF Idempotency-Key draft: 422 for a key reused with another payload, 409 while in flight.
   idempotency_key_reused: {
-    status: 422, message: 'This Idempotency-Key was already used with a different request.', sourcing: 'IDEMPOTENCY_KEY_REUSED', content: 'idempotency_key_reused',
+    status: 422,
+    message: 'This Idempotency-Key was already used with a different request.',
+    sourcing: 'IDEMPOTENCY_KEY_REUSED',
+    content: 'idempotency_key_reused',
   },
   idempotency_key_in_use: {
-    status: 409, message: 'A request with this Idempotency-Key is still being processed; retry shortly.', sourcing: 'IDEMPOTENCY_KEY_IN_USE', content: 'idempotency_key_in_use',
+    status: 409,
+    message: 'A request with this Idempotency-Key is still being processed; retry shortly.',
+    sourcing: 'IDEMPOTENCY_KEY_IN_USE',
+    content: 'idempotency_key_in_use',
   },
   unreadable_media: {
-    status: 422, message: 'The file is not a video or audio file that can be read.', sourcing: 'UNREADABLE_MEDIA', content: 'unreadable_media',
+    status: 422,
+    message: 'The file is not a video or audio file that can be read.',
+    sourcing: 'UNREADABLE_MEDIA',
+    content: 'unreadable_media',
   },
   payload_too_large: { status: 413, message: 'The request body is too large.', sourcing: 'PAYLOAD_TOO_LARGE', content: 'payload_too_large' },
   uri_too_long: { status: 414, message: 'A path segment is longer than the server accepts.', sourcing: 'URI_TOO_LONG', content: 'uri_too_long' },
   unsupported_media_type: {
-    status: 415, message: 'Unsupported Content-Type.', sourcing: 'UNSUPPORTED_MEDIA_TYPE', content: 'unsupported_media_type',
+    status: 415,
+    message: 'Unsupported Content-Type.',
+    sourcing: 'UNSUPPORTED_MEDIA_TYPE',
+    content: 'unsupported_media_type',
   },
   header_fields_too_large: {
-    status: 431, message: 'The request headers are larger than the server accepts.', sourcing: 'HEADER_FIELDS_TOO_LARGE', content: 'header_fields_too_large',
+    status: 431,
+    message: 'The request headers are larger than the server accepts.',
+    sourcing: 'HEADER_FIELDS_TOO_LARGE',
+    content: 'header_fields_too_large',
   },
   rate_limited: { status: 429, message: 'Too many requests. Retry after the time in Retry-After.', sourcing: 'RATE_LIMITED', content: 'rate_limited' },
   internal_error: { status: 500, message: 'An unexpected error occurred.', sourcing: 'INTERNAL_ERROR', content: 'internal_error' },
@@ -67,7 +88,6 @@ export const ERRORS = {
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
-
 
 /** The longest a status route holds its answer for `?wait=N` (see engine/waitForChange.ts). */
 export const MAX_WAIT_SECONDS = 30;
@@ -148,7 +168,11 @@ export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null
 
 /** `?wait=N` on status routes: hold the answer until the status changes (see waitForChange.ts). */
 export const WaitQuery = Type.Object(
-  { wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Hold the answer up to this many seconds until the status changes' })) },
+  {
+    wait: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Hold the answer up to this many seconds until the status changes' }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -156,7 +180,11 @@ export const WaitQuery = Type.Object(
  * A webhook endpoint's ID (`wh_<ULID>`). Until the webhooks issue lands it is checked for its
  * shape only and kept with the job.
  */
-export const WebhookId = Type.String({ maxLength: 29, pattern: '^wh_[0-9A-HJKMNP-TV-Z]{26}$', description: 'wh_<ULID> of a webhook endpoint of this organisation' });
+export const WebhookId = Type.String({
+  maxLength: 29,
+  pattern: '^wh_[0-9A-HJKMNP-TV-Z]{26}$',
+  description: 'wh_<ULID> of a webhook endpoint of this organisation',
+});
 
 // The caller's own account: `/me`, `/credits`, `/credits/ledger`.
 

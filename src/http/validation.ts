@@ -70,7 +70,10 @@ export function validatorSchemaController(): NonNullable<FastifyServerOptions['s
   type Compile = (route: AjvCompiler.RouteDefinition) => unknown;
   const buildValidator = (externalSchemas: Parameters<typeof pool>[0]) => {
     const coercing = pool(externalSchemas, ajvServerOptions) as unknown as Compile;
-    const exact = pool(externalSchemas, { ...ajvServerOptions, customOptions: { ...AJV_OPTIONS, coerceTypes: false, strictNumbers: true } }) as unknown as Compile;
+    const exact = pool(externalSchemas, {
+      ...ajvServerOptions,
+      customOptions: { ...AJV_OPTIONS, coerceTypes: false, strictNumbers: true },
+    }) as unknown as Compile;
     return (route: AjvCompiler.RouteDefinition) => (route.httpPart === 'body' ? exact : coercing)(route);
   };
   return { compilersFactory: { buildValidator: buildValidator as unknown as AjvCompiler.BuildCompilerFromPool } };

@@ -32,10 +32,14 @@ function retryAfterMs(value: string | null): number | null {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 export function openAiProvider(options: OpenAiOptions): TextProvider {
@@ -88,7 +92,8 @@ export function openAiProvider(options: OpenAiOptions): TextProvider {
           throw new LlmError('LLM_BAD_RESPONSE', 'The text-generation service answered with something that is not JSON.');
         }
         const content = completion.choices?.[0]?.message?.content;
-        if (typeof content !== 'string' || content.trim() === '') throw new LlmError('LLM_BAD_RESPONSE', 'The text-generation service answered without a message.');
+        if (typeof content !== 'string' || content.trim() === '')
+          throw new LlmError('LLM_BAD_RESPONSE', 'The text-generation service answered without a message.');
         const usage = completion.usage;
         const tokensUsed = usage?.total_tokens ?? (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0);
         return { text: content.trim(), tokensUsed };

@@ -24,7 +24,11 @@ function get(url: URL, guard: GuardOptions, signal: AbortSignal): Promise<http.I
   });
 }
 
-export async function fetchToFile(raw: string, dest: string, options: GuardOptions & { maxBytes: number; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+export async function fetchToFile(
+  raw: string,
+  dest: string,
+  options: GuardOptions & { maxBytes: number; timeoutMs: number; signal?: AbortSignal },
+): Promise<void> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let url = checkUrl(raw, options);
@@ -33,7 +37,9 @@ export async function fetchToFile(raw: string, dest: string, options: GuardOptio
     try {
       response = await get(url, options, signal);
     } catch (error) {
-      throw new ImportError(timeout.aborted ? `The download took longer than ${options.timeoutMs} ms.` : `Could not fetch ${url.host}: ${(error as Error).message}`);
+      throw new ImportError(
+        timeout.aborted ? `The download took longer than ${options.timeoutMs} ms.` : `Could not fetch ${url.host}: ${(error as Error).message}`,
+      );
     }
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {

@@ -25,12 +25,7 @@ export async function apiKeyList(db: Db, orgId?: string): Promise<ApiKeyRow[]> {
 
 /** Revokes a key; returns false when there is no such key or it was already revoked. */
 export async function apiKeyRevokeIfActive(db: Db, id: string, at: string): Promise<boolean> {
-  const result = await db
-    .updateTable('api_keys')
-    .set({ revoked_at: at })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  const result = await db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 

@@ -32,8 +32,11 @@ export function compiledOnce<Args extends string[], Row>(build: (db: Db, ...args
     if (!found) {
       const markers = Array.from({ length: arity }, (_, i) => `\u0000argument ${i}\u0000`);
       const compiled = build(db, ...(markers as Args)).compile();
-      const slots = compiled.parameters.flatMap((value, parameter) => (markers.includes(value as string) ? [{ parameter, argument: markers.indexOf(value as string) }] : []));
-      if (new Set(slots.map((slot) => slot.argument)).size !== arity) throw new Error(`compiledOnce: an argument of ${compiled.sql} is not one of its parameters`);
+      const slots = compiled.parameters.flatMap((value, parameter) =>
+        markers.includes(value as string) ? [{ parameter, argument: markers.indexOf(value as string) }] : [],
+      );
+      if (new Set(slots.map((slot) => slot.argument)).size !== arity)
+        throw new Error(`compiledOnce: an argument of ${compiled.sql} is not one of its parameters`);
       found = { sql: compiled.sql, parameters: compiled.parameters, slots };
       templates.set(dialect, found);
     }

@@ -210,7 +210,8 @@ export function isTransientConflict(error: unknown): boolean {
 }
 
 /** Which database a Kysely handle talks to (migrations and the store ask; other code asks its driver, driver.ts). */
-export function dialectOf(db: Kysely<any>): DialectName { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function dialectOf(db: Kysely<any>): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
@@ -264,7 +265,7 @@ export async function rowsInsert<Row extends Record<string, string | number | nu
     await sql`${sql.raw(into)} select * from ${rowsTable(db, columns, rows)} as inserted`.execute(db);
     return;
   }
-  for (let at = 0; at < rows.length; ) {
+  for (let at = 0; at < rows.length;) {
     let size = SQLITE_ROWS_PER_INSERT;
     while (size > rows.length - at) size /= 2;
     const text = `${into} values ${size}`;

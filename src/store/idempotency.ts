@@ -34,12 +34,7 @@ export async function idempotencyInsertPendingIfAbsent(
   }
 }
 
-export async function idempotencyComplete(
-  db: Db,
-  orgId: string,
-  key: string,
-  response: { status: number; body: string },
-): Promise<void> {
+export async function idempotencyComplete(db: Db, orgId: string, key: string, response: { status: number; body: string }): Promise<void> {
   await db
     .updateTable('idempotency_keys')
     .set({ state: 'done', response_status: response.status, response_body: response.body })
@@ -90,13 +85,7 @@ export async function idempotencyReleaseClaim(db: Db, claim: IdempotencyClaimRow
  * Deletes the record if it is expired, or pending since before `staleBefore` (its request died
  * with its process), so the key can be used again.
  */
-export async function idempotencyDeleteIfStale(
-  db: Db,
-  orgId: string,
-  key: string,
-  now: string,
-  staleBefore: string,
-): Promise<void> {
+export async function idempotencyDeleteIfStale(db: Db, orgId: string, key: string, now: string, staleBefore: string): Promise<void> {
   await db
     .deleteFrom('idempotency_keys')
     .where('org_id', '=', orgId)

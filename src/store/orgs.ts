@@ -11,10 +11,7 @@ export async function orgCreate(db: Db, name: string): Promise<Organisation> {
   const org: Organisation = { id: newId('org'), name, created_at: nowIso() };
   await inTransaction(db, async (trx) => {
     await trx.insertInto('organisations').values(org).execute();
-    await trx
-      .insertInto('credit_accounts')
-      .values({ org_id: org.id, available: 0, reserved: 0, updated_at: org.created_at })
-      .execute();
+    await trx.insertInto('credit_accounts').values({ org_id: org.id, available: 0, reserved: 0, updated_at: org.created_at }).execute();
   });
   return org;
 }

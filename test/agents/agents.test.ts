@@ -35,7 +35,9 @@ beforeAll(async () => {
   server = await startTestServer({ env: { LONGRUN_WEBHOOK_ALLOW_PRIVATE: '1', LONGRUN_WEBHOOK_ALLOW_HTTP: '1' } });
   standIn = await startChatStandIn();
   // Four jobs of one organisation may run at once here, so only the agent's own queue can hold a run back.
-  slow = await startTestServer({ env: { LONGRUN_LLM_PROVIDER: 'openai', LONGRUN_LLM_BASE_URL: standIn.baseUrl, LONGRUN_ORG_CONCURRENCY: '4', LONGRUN_WORKERS: '4' } });
+  slow = await startTestServer({
+    env: { LONGRUN_LLM_PROVIDER: 'openai', LONGRUN_LLM_BASE_URL: standIn.baseUrl, LONGRUN_ORG_CONCURRENCY: '4', LONGRUN_WORKERS: '4' },
+  });
   receiver = await startReceiver();
 });
 afterAll(async () => {
@@ -80,7 +82,14 @@ describe('agents', () => {
 
     const outputs = (await call(`${server.url}/agents/${agentId}/outputs`, { key })).body.data;
     expect(outputs.total).toBe(1);
-    expect(outputs.outputs[0]).toMatchObject({ runId, agentId, platform: 'linkedin', status: 'draft', topic: 'Pricing', sources: ['https://notes.example.com/playbook'] });
+    expect(outputs.outputs[0]).toMatchObject({
+      runId,
+      agentId,
+      platform: 'linkedin',
+      status: 'draft',
+      topic: 'Pricing',
+      sources: ['https://notes.example.com/playbook'],
+    });
     expect(outputs.outputs[0].content).toContain('Annual plans reduce churn');
     expect(outputs.outputs[0].tokensUsed).toBe(done.body.data.tokensUsed);
     expect((await call(`${server.url}/credits`, { key })).body.data).toEqual({ available: 9, reserved: 0 });
@@ -100,10 +109,28 @@ describe('agents', () => {
 
   it('creates, lists, changes and deletes agents, and refuses a bad cron expression or timezone with a 422 naming it', async () => {
     const { key } = await server.newOrg('crud', { credits: 5 });
-    const created = await call(`${server.url}/agents`, { key, json: { name: 'Daily', platforms: ['twitter', 'threads'], instructions: 'Share one tip about onboarding.', schedule: '0 9 * * 1-5', timezone: 'Europe/Paris' } });
+    const created = await call(`${server.url}/agents`, {
+      key,
+      json: {
+        name: 'Daily',
+        platforms: ['twitter', 'threads'],
+        instructions: 'Share one tip about onboarding.',
+        schedule: '0 9 * * 1-5',
+        timezone: 'Europe/Paris',
+      },
+    });
     expect(created.status, created.text).toBe(201);
     const agent = created.body.data;
-    expect(agent).toMatchObject({ name: 'Daily', platforms: ['twitter', 'threads'], postsPerRun: 1, schedule: '0 9 * * 1-5', timezone: 'Europe/Paris', tone: 'professional', enabled: true, lastRunAt: null });
+    expect(agent).toMatchObject({
+      name: 'Daily',
+      platforms: ['twitter', 'threads'],
+      postsPerRun: 1,
+      schedule: '0 9 * * 1-5',
+      timezone: 'Europe/Paris',
+      tone: 'professional',
+      enabled: true,
+      lastRunAt: null,
+    });
     expect(agent).not.toHaveProperty('kbId');
     // 09:00 in Paris on a weekday: 07:00 or 08:00 UTC.
     const next = new Date(agent.nextRunAt);
@@ -144,7 +171,8 @@ describe('agents', () => {
     expect(new Date(hourly.body.data.nextRunAt).getUTCMinutes()).toBe(15);
     expect((await call(`${server.url}/agents/${agent.id}`, { key, method: 'PATCH', json: {} })).status).toBe(422);
 
-    const second = (await call(`${server.url}/agents`, { key, json: { name: 'Second', platforms: ['youtube'], instructions: 'Explain one feature.' } })).body.data;
+    const second = (await call(`${server.url}/agents`, { key, json: { name: 'Second', platforms: ['youtube'], instructions: 'Explain one feature.' } })).body
+      .data;
     const list = (await call(`${server.url}/agents?limit=1`, { key })).body.data;
     expect(list).toMatchObject({ total: 2, agents: [{ id: second.id }] });
 
@@ -157,7 +185,12 @@ describe('agents', () => {
   it('writes about passages its recent runs have not used, spreads posts across platforms and charges 1 credit per post', async () => {
     const { key } = await server.newOrg('topics', { credits: 20 });
     const kbId = await knowledgeBase(server, key);
-    const agentId = (await call(`${server.url}/agents`, { key, json: { name: 'Rotating', kbId, platforms: ['twitter', 'linkedin'], postsPerRun: 2, instructions: 'Focus on support and onboarding.' } })).body.data.id;
+    const agentId = (
+      await call(`${server.url}/agents`, {
+        key,
+        json: { name: 'Rotating', kbId, platforms: ['twitter', 'linkedin'], postsPerRun: 2, instructions: 'Focus on support and onboarding.' },
+      })
+    ).body.data.id;
 
     const topics: string[][] = [];
     for (let run = 0; run < 3; run++) {
@@ -189,7 +222,8 @@ describe('agents', () => {
 
   it('refuses a run it cannot pay for with 402, keeping nothing', async () => {
     const { key } = await server.newOrg('poor', { credits: 2 });
-    const agentId = (await call(`${server.url}/agents`, { key, json: { name: 'Big', platforms: ['threads'], postsPerRun: 3, instructions: 'Tips.' } })).body.data.id;
+    const agentId = (await call(`${server.url}/agents`, { key, json: { name: 'Big', platforms: ['threads'], postsPerRun: 3, instructions: 'Tips.' } })).body
+      .data.id;
     const refused = await call(`${server.url}/agents/${agentId}/run`, { key, method: 'POST' });
     expect(refused.status).toBe(402);
     expect(refused.body).toMatchObject({ success: false, error: 'insufficient_credits' });
@@ -199,15 +233,25 @@ describe('agents', () => {
 
   it('announces a finished run with a signed agent.run.completed event', async () => {
     const { key } = await server.newOrg('hooks', { credits: 5 });
-    const endpoint = (await call(`${server.url}/webhooks`, { key, json: { url: `${receiver.url}/hook/agents`, events: ['agent.run.completed', 'agent.run.failed'] } })).body.data;
+    const endpoint = (
+      await call(`${server.url}/webhooks`, { key, json: { url: `${receiver.url}/hook/agents`, events: ['agent.run.completed', 'agent.run.failed'] } })
+    ).body.data;
     receiver.respond = () => ({ status: 204 });
-    const agentId = (await call(`${server.url}/agents`, { key, json: { name: 'Hooked', platforms: ['instagram'], instructions: 'Celebrate a customer win.' } })).body.data.id;
+    const agentId = (await call(`${server.url}/agents`, { key, json: { name: 'Hooked', platforms: ['instagram'], instructions: 'Celebrate a customer win.' } }))
+      .body.data.id;
     const { runId } = (await call(`${server.url}/agents/${agentId}/run`, { key, method: 'POST' })).body.data;
     const delivered = await receiver.next('/hook/agents');
     new Webhook(endpoint.signingSecret).verify(delivered.body, delivered.headers);
     const event = JSON.parse(delivered.body);
     expect(event.type).toBe('agent.run.completed');
-    expect(event.data).toMatchObject({ jobId: runId, agentId, status: 'completed', succeeded: 1, creditsCharged: 1, resultsUrl: `/agents/${agentId}/runs/${runId}` });
+    expect(event.data).toMatchObject({
+      jobId: runId,
+      agentId,
+      status: 'completed',
+      succeeded: 1,
+      creditsCharged: 1,
+      resultsUrl: `/agents/${agentId}/runs/${runId}`,
+    });
   });
 });
 
@@ -215,7 +259,9 @@ describe('agents with the openai provider', () => {
   it('runs one run at a time per agent: a second manual run waits in the queue, another agent does not', async () => {
     const { key } = await slow.newOrg('serial', { credits: 20 });
     standIn.answer = () => ({ body: completion('One useful tip, written plainly.'), delayMs: 300 });
-    const make = async (name: string) => (await call(`${slow.url}/agents`, { key, json: { name, platforms: ['threads'], postsPerRun: 2, instructions: 'Tips about focus. Tips about rest.' } })).body.data.id;
+    const make = async (name: string) =>
+      (await call(`${slow.url}/agents`, { key, json: { name, platforms: ['threads'], postsPerRun: 2, instructions: 'Tips about focus. Tips about rest.' } }))
+        .body.data.id;
     const [a, b] = [await make('A'), await make('B')];
     const first = (await call(`${slow.url}/agents/${a}/run`, { key, method: 'POST' })).body.data.runId;
     const second = (await call(`${slow.url}/agents/${a}/run`, { key, method: 'POST' })).body.data.runId;
@@ -248,9 +294,17 @@ describe('agents with the openai provider', () => {
 
   it('a run whose service fails midway: failed with the reason, the posts already stored kept and charged once', async () => {
     const { org, key } = await slow.newOrg('midway', { credits: 10 });
-    const agentId = (await call(`${slow.url}/agents`, { key, json: { name: 'Fragile', platforms: ['linkedin'], postsPerRun: 5, instructions: 'One. Two. Three. Four. Five.', tone: 'casual' } })).body.data.id;
+    const agentId = (
+      await call(`${slow.url}/agents`, {
+        key,
+        json: { name: 'Fragile', platforms: ['linkedin'], postsPerRun: 5, instructions: 'One. Two. Three. Four. Five.', tone: 'casual' },
+      })
+    ).body.data.id;
     standIn.requests.length = 0;
-    standIn.answer = (n) => (n <= 2 ? { body: completion(`Post number ${n}.`, { prompt_tokens: 100, completion_tokens: 10 }) } : { status: 500, body: { error: { message: 'model overloaded' } } });
+    standIn.answer = (n) =>
+      n <= 2
+        ? { body: completion(`Post number ${n}.`, { prompt_tokens: 100, completion_tokens: 10 }) }
+        : { status: 500, body: { error: { message: 'model overloaded' } } };
     const { runId } = (await call(`${slow.url}/agents/${agentId}/run`, { key, method: 'POST' })).body.data;
     const done = (await ended(slow, key, agentId, runId)).body.data;
     expect(done).toMatchObject({ status: 'failed', postsGenerated: 2, tokensUsed: 220 });
@@ -261,7 +315,12 @@ describe('agents with the openai provider', () => {
     expect(posts.total).toBe(2);
     expect(posts.outputs.map((p: { content: string }) => p.content).sort()).toEqual(['Post number 1.', 'Post number 2.']);
     expect((await call(`${slow.url}/credits`, { key })).body.data).toEqual({ available: 8, reserved: 0 });
-    const charges = await slow.store.db.selectFrom('credit_ledger').select(['item_ref', 'amount']).where('org_id', '=', org.id).where('kind', '=', 'charge').execute();
+    const charges = await slow.store.db
+      .selectFrom('credit_ledger')
+      .select(['item_ref', 'amount'])
+      .where('org_id', '=', org.id)
+      .where('kind', '=', 'charge')
+      .execute();
     expect(charges).toHaveLength(2);
     expect(new Set(charges.map((c) => c.item_ref)).size).toBe(2);
     // It stopped at the first failure instead of asking the failing service for the rest.

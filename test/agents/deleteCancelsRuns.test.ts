@@ -24,7 +24,10 @@ afterAll(async () => {
 describe('DELETE /agents/{agentId}', () => {
   it('cancels the run in progress and the run queued behind it, items included', async () => {
     const { key } = await server.newOrg('delete-agent', { credits: 20 });
-    const created = await call(`${server.url}/agents`, { key, json: { name: 'Doomed', platforms: ['threads'], postsPerRun: 3, instructions: 'Tips about focus. Tips about rest. Tips about sleep.' } });
+    const created = await call(`${server.url}/agents`, {
+      key,
+      json: { name: 'Doomed', platforms: ['threads'], postsPerRun: 3, instructions: 'Tips about focus. Tips about rest. Tips about sleep.' },
+    });
     expect(created.status, created.text).toBe(201);
     const agentId = created.body.data.id as string;
     const running = (await call(`${server.url}/agents/${agentId}/run`, { key, method: 'POST' })).body.data.runId as string;
@@ -45,7 +48,10 @@ describe('DELETE /agents/{agentId}', () => {
       expect(ended.status, id).toBe('canceled');
       expect(ended.counts, id).toEqual({ pending: 0, succeeded: 0, failed: 0, canceled: 3 });
       const items = await server.store.db.selectFrom('job_items').select('status').where('job_id', '=', id).execute();
-      expect(items.map((i) => i.status), id).toEqual(['canceled', 'canceled', 'canceled']);
+      expect(
+        items.map((i) => i.status),
+        id,
+      ).toEqual(['canceled', 'canceled', 'canceled']);
     }
     expect(standIn.requests).toHaveLength(1);
     expect((await call(`${server.url}/agents/${agentId}`, { key })).status).toBe(404);

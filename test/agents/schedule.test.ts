@@ -50,10 +50,20 @@ describe('agent scheduler', () => {
     expect(nextRunAt).toBe('2027-03-28T00:58:00.000Z');
     const fired = await walk('2027-03-28T00:57:40Z', '2027-03-28T01:03:00Z', 20_000);
     expect(fired).toEqual(['00:58', '00:59', '01:00', '01:01', '01:02', '01:03'].map((m) => `2027-03-28T${m}:00.000Z`));
-    expect(fired.map((t) => local(t, 'Europe/Berlin'))).toEqual(['2027-03-28 01:58', '2027-03-28 01:59', '2027-03-28 03:00', '2027-03-28 03:01', '2027-03-28 03:02', '2027-03-28 03:03']);
+    expect(fired.map((t) => local(t, 'Europe/Berlin'))).toEqual([
+      '2027-03-28 01:58',
+      '2027-03-28 01:59',
+      '2027-03-28 03:00',
+      '2027-03-28 03:01',
+      '2027-03-28 03:02',
+      '2027-03-28 03:03',
+    ]);
     const runs = await runsOf(id);
     expect(runs.map((r) => r.startedAt)).toEqual(fired);
-    expect((await call(`${server.url}/agents/${id}`, { key })).body.data).toMatchObject({ lastRunAt: '2027-03-28T01:03:00.000Z', nextRunAt: '2027-03-28T01:04:00.000Z' });
+    expect((await call(`${server.url}/agents/${id}`, { key })).body.data).toMatchObject({
+      lastRunAt: '2027-03-28T01:03:00.000Z',
+      nextRunAt: '2027-03-28T01:04:00.000Z',
+    });
     await call(`${server.url}/agents/${id}`, { key, method: 'DELETE' });
   });
 
@@ -109,12 +119,21 @@ describe('agent scheduler', () => {
   it('records a scheduled run it cannot pay for as failed with the reason, and keeps the schedule', async () => {
     const poor = await server.newOrg('poor', { credits: 2 });
     now = new Date('2027-07-01T12:00:00Z');
-    const created = await call(`${server.url}/agents`, { key: poor.key, json: { name: 'Costly', platforms: ['linkedin'], postsPerRun: 5, instructions: 'Tips.', schedule: '0 * * * *' } });
+    const created = await call(`${server.url}/agents`, {
+      key: poor.key,
+      json: { name: 'Costly', platforms: ['linkedin'], postsPerRun: 5, instructions: 'Tips.', schedule: '0 * * * *' },
+    });
     const id = created.body.data.id;
     expect(await walk('2027-07-01T12:00:00Z', '2027-07-01T13:00:00Z', 30 * 60_000)).toEqual([]);
     const { runs, total } = (await call(`${server.url}/agents/${id}/runs`, { key: poor.key })).body.data;
     expect(total).toBe(1);
-    expect(runs[0]).toMatchObject({ status: 'failed', postsGenerated: 0, tokensUsed: 0, startedAt: '2027-07-01T13:00:00.000Z', completedAt: '2027-07-01T13:00:00.000Z' });
+    expect(runs[0]).toMatchObject({
+      status: 'failed',
+      postsGenerated: 0,
+      tokensUsed: 0,
+      startedAt: '2027-07-01T13:00:00.000Z',
+      completedAt: '2027-07-01T13:00:00.000Z',
+    });
     expect(runs[0].error).toMatch(/Not enough credits/);
     expect((await call(`${server.url}/agents/${id}`, { key: poor.key })).body.data.nextRunAt).toBe('2027-07-01T14:00:00.000Z');
     expect((await call(`${server.url}/credits`, { key: poor.key })).body.data).toEqual({ available: 2, reserved: 0 });

@@ -50,7 +50,10 @@ describe('agent scheduler across processes', () => {
   it('fires each tick once when two processes see it at the same moment', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const answer = await call(`${server.url}/agents`, { key: server.key, json: { name: `Agent ${i}`, platforms: ['threads'], instructions: 'A tip.', schedule: '* * * * *', timezone: 'Europe/Lisbon' } });
+      const answer = await call(`${server.url}/agents`, {
+        key: server.key,
+        json: { name: `Agent ${i}`, platforms: ['threads'], instructions: 'A tip.', schedule: '* * * * *', timezone: 'Europe/Lisbon' },
+      });
       ids.push(answer.body.data.id);
     }
     let fired = 0;

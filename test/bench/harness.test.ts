@@ -53,7 +53,9 @@ describe.skipIf(!postgresUrl)('npm run bench', () => {
     for (const chart of ['engine-burndown.svg', 'engine-latency.svg']) {
       expect(fs.readFileSync(path.join(resultsDir, chart), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     }
-    expect(fs.readFileSync(path.join(resultsDir, 'SUMMARY.md'), 'utf8')).toContain('| engine | Burn-down: 300 no-op jobs, concurrency 8 | **longrun (SQLite) / BullMQ (Redis), jobs/s** |');
+    expect(fs.readFileSync(path.join(resultsDir, 'SUMMARY.md'), 'utf8')).toContain(
+      '| engine | Burn-down: 300 no-op jobs, concurrency 8 | **longrun (SQLite) / BullMQ (Redis), jobs/s** |',
+    );
   });
 
   it('batches: jobs of several items with credits against no-op jobs, every credit accounted for', { timeout: 120_000 }, async () => {

@@ -169,7 +169,10 @@ describe.skipIf(testBackend() === 'postgres')('dashboard in a browser', () => {
     await screenshot(page, 'agent', { docs: true });
 
     await open(page, '#/jobs', 'Jobs');
-    await page.getByRole('link', { name: made.sleep ?? 'job_' }).first().waitFor();
+    await page
+      .getByRole('link', { name: made.sleep ?? 'job_' })
+      .first()
+      .waitFor();
     await screenshot(page, 'jobs-list', { docs: true });
     await page.getByLabel('Kind').selectOption('enrichment');
     await page.locator('tbody tr').first().getByText('enrichment', { exact: true }).waitFor();

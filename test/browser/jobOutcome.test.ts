@@ -37,9 +37,14 @@ describe.skipIf(testBackend() === 'postgres')('dashboard: how a job ended', () =
 
   /** The bar's parts by kind, each with its share of the width in whole percent. */
   const barParts = (page: Page, scope: string) =>
-    page.locator(`${scope} [role="progressbar"] .bar-part`).evaluateAll((parts) =>
-      parts.map((p) => [p.className.replace('bar-part bar-', ''), Math.round((p.getBoundingClientRect().width / p.parentElement!.getBoundingClientRect().width) * 100)]),
-    );
+    page
+      .locator(`${scope} [role="progressbar"] .bar-part`)
+      .evaluateAll((parts) =>
+        parts.map((p) => [
+          p.className.replace('bar-part bar-', ''),
+          Math.round((p.getBoundingClientRect().width / p.parentElement!.getBoundingClientRect().width) * 100),
+        ]),
+      );
 
   it('shows a job whose every item failed as failed items, in its badge and its bar', async () => {
     const allFailed = await finishedJob({ items: 1, ms: 1, fail: ['item-1'] });
@@ -60,7 +65,10 @@ describe.skipIf(testBackend() === 'postgres')('dashboard: how a job ended', () =
     await open(page, `#/jobs/${someFailed}`, `Job ${someFailed}`);
     expect(await page.locator('.facts .badge').innerText()).toBe('completed, 1 failed');
     expect(await page.locator('.facts .badge').getAttribute('class')).toContain('status-partial');
-    expect(await barParts(page, 'section')).toEqual([['succeeded', 75], ['failed', 25]]);
+    expect(await barParts(page, 'section')).toEqual([
+      ['succeeded', 75],
+      ['failed', 25],
+    ]);
     await screenshot(page, 'job-some-items-failed');
 
     // The list says the same, row by row; a job with no failure stays a plain "completed".

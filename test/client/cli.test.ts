@@ -157,7 +157,11 @@ describe('longrun jobs and results', () => {
     expect(results.code, results.stderr).toBe(0);
     const parsed = JSON.parse(results.stdout) as { job: Job; items: JobItem[] };
     expect(parsed.job).toMatchObject({ id: jobId, status: 'completed' });
-    expect(parsed.items.map((i) => [i.key, i.status])).toEqual([['item-1', 'succeeded'], ['item-2', 'succeeded'], ['item-3', 'failed']]);
+    expect(parsed.items.map((i) => [i.key, i.status])).toEqual([
+      ['item-1', 'succeeded'],
+      ['item-2', 'succeeded'],
+      ['item-3', 'failed'],
+    ]);
     expect(parsed.items[0]!.result).toEqual({ key: 'item-1', sleptMs: 10 });
 
     const table = await cli('results', jobId);
@@ -188,7 +192,12 @@ describe('longrun jobs and results', () => {
 
 describe('longrun work commands: errors', () => {
   it('needs an API key, and says so in one line', async () => {
-    const commands = [['jobs', 'ls'], ['watch', 'job_x'], ['submit', 'sleep'], ['results', 'job_x', '--json']];
+    const commands = [
+      ['jobs', 'ls'],
+      ['watch', 'job_x'],
+      ['submit', 'sleep'],
+      ['results', 'job_x', '--json'],
+    ];
     const results = await Promise.all(commands.map((args) => runCli(args, { LONGRUN_URL: server.url, LONGRUN_API_KEY: '' })));
     results.forEach((result, i) => {
       expect(result.code, commands[i]!.join(' ')).toBe(1);

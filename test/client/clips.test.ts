@@ -52,7 +52,12 @@ describe('clips', () => {
     const source = await client.clips.sourceUrl(clip.id);
     expect((await fetch(source.url, { headers: { range: 'bytes=0-9' } })).status).toBe(206);
     const [rendered] = await client.clips.renders(clip.id);
-    expect(rendered).toMatchObject({ id: render.jobId, clipId: clip.id, status: 'completed', outputUrl: expect.stringContaining(`/renders/${render.jobId}.mp4`) });
+    expect(rendered).toMatchObject({
+      id: render.jobId,
+      clipId: clip.id,
+      status: 'completed',
+      outputUrl: expect.stringContaining(`/renders/${render.jobId}.mp4`),
+    });
     // The signed URL needs no key.
     const output = await fetch(rendered!.outputUrl!);
     expect(output.status).toBe(200);

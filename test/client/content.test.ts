@@ -89,7 +89,12 @@ describe('ideas', () => {
 
 describe('agents', () => {
   it('creates an agent, runs it, reads its run, posts and stats, changes it and deletes it', async () => {
-    const agent = await client.agents.create({ name: 'Tips', platforms: ['linkedin', 'threads'], postsPerRun: 2, instructions: 'Share one tip about onboarding. Keep customers close.' });
+    const agent = await client.agents.create({
+      name: 'Tips',
+      platforms: ['linkedin', 'threads'],
+      postsPerRun: 2,
+      instructions: 'Share one tip about onboarding. Keep customers close.',
+    });
     expect(agent).toMatchObject({ name: 'Tips', postsPerRun: 2, schedule: null, tone: 'professional', enabled: true, nextRunAt: null });
 
     const { runId } = await client.agents.run(agent.id);

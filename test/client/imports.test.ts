@@ -27,7 +27,9 @@ interface Import {
 }
 
 function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
 }
 
 /** Every import and re-export of a file, static or dynamic, read by the TypeScript parser. */
@@ -120,7 +122,9 @@ describe('schema modules', () => {
   const modules = sourceFiles(SRC).filter(isSchemaModule);
 
   it('are one per family, and import only TypeBox and each other', () => {
-    expect(modules.map((f) => path.relative(SRC, f)).sort()).toEqual(expect.arrayContaining(['families/agents/schemas.ts', 'engine/schemas.ts', 'http/schemas.ts', 'families/webhooks/schemas.ts']));
+    expect(modules.map((f) => path.relative(SRC, f)).sort()).toEqual(
+      expect.arrayContaining(['families/agents/schemas.ts', 'engine/schemas.ts', 'http/schemas.ts', 'families/webhooks/schemas.ts']),
+    );
     const offenders: string[] = [];
     for (const file of modules) {
       for (const i of importsOf(file)) {

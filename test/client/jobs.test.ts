@@ -77,7 +77,11 @@ describe('jobs', () => {
 
     const items = await client.jobs.items(jobId);
     expect(items.total).toBe(3);
-    expect(items.items.map((i) => [i.key, i.status])).toEqual([['item-1', 'succeeded'], ['item-2', 'failed'], ['item-3', 'succeeded']]);
+    expect(items.items.map((i) => [i.key, i.status])).toEqual([
+      ['item-1', 'succeeded'],
+      ['item-2', 'failed'],
+      ['item-3', 'succeeded'],
+    ]);
     expect(items.items[1]!.error).toEqual({ code: 'DEMO_FAILURE', message: 'item-2 was asked to fail.' });
     expect(await client.jobs.allItems(jobId)).toEqual(items.items);
 
@@ -195,7 +199,11 @@ describe('errors', () => {
     expect(await failure(client.jobs.get('job_nope'))).toMatchObject({ status: 404, code: 'not_found', message: 'No job job_nope.' });
     expect(await failure(client.profiles.get('prof_nope'))).toMatchObject({ status: 404, code: 'PROFILE_NOT_FOUND', message: 'No profile prof_nope.' });
     expect(await failure(client.demo.sleep({ items: 0 }))).toMatchObject({ status: 422, code: 'validation_error', family: 'content' });
-    expect(await failure(client.sourcing.start({ title: '', jobDescription: 'x', location: 'y' }))).toMatchObject({ status: 400, code: 'VALIDATION_ERROR', family: 'sourcing' });
+    expect(await failure(client.sourcing.start({ title: '', jobDescription: 'x', location: 'y' }))).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_ERROR',
+      family: 'sourcing',
+    });
 
     const invalid = await failure(client.profiles.import([{ basics: { name: 'No Contact' } }]));
     expect(invalid).toMatchObject({ status: 400, code: 'VALIDATION_ERROR' });
@@ -228,6 +236,9 @@ describe('errors', () => {
     const first = await client.demo.sleep({ items: 1, ms: 10 }, { idempotencyKey: 'client-test-1' });
     const again = await client.demo.sleep({ items: 1, ms: 10 }, { idempotencyKey: 'client-test-1' });
     expect(again.jobId).toBe(first.jobId);
-    expect(await failure(client.demo.sleep({ items: 2, ms: 10 }, { idempotencyKey: 'client-test-1' }))).toMatchObject({ status: 422, code: 'idempotency_key_reused' });
+    expect(await failure(client.demo.sleep({ items: 2, ms: 10 }, { idempotencyKey: 'client-test-1' }))).toMatchObject({
+      status: 422,
+      code: 'idempotency_key_reused',
+    });
   });
 });

@@ -68,7 +68,11 @@ describe('verifyWebhook', () => {
     expect(verifyWebhook(oldHeaders, delivery.body, secret, { toleranceSeconds: 900 })).toEqual(event);
     // And one signed by the reference implementation just now is accepted.
     const now = new Date();
-    const fresh = { 'webhook-id': 'msg_fresh', 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign('msg_fresh', now, delivery.body) };
+    const fresh = {
+      'webhook-id': 'msg_fresh',
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign('msg_fresh', now, delivery.body),
+    };
     expect(verifyWebhook(fresh, delivery.body, secret)).toEqual(event);
   });
 
@@ -108,7 +112,13 @@ describe('webhook endpoints', () => {
     const log = await client.webhooks.deliveries(endpoint.id);
     expect(log.total).toBe(1);
     const delivery = log.deliveries[0]!;
-    expect(delivery).toMatchObject({ id: first.headers['webhook-id'], eventType: 'demo.sleep.completed', status: 'succeeded', attempts: 1, lastStatusCode: 200 });
+    expect(delivery).toMatchObject({
+      id: first.headers['webhook-id'],
+      eventType: 'demo.sleep.completed',
+      status: 'succeeded',
+      attempts: 1,
+      lastStatusCode: 200,
+    });
 
     const retried = await client.webhooks.retry(endpoint.id, delivery.id);
     expect(retried).toMatchObject({ id: delivery.id, status: 'pending' });

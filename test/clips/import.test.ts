@@ -46,7 +46,10 @@ describe('importing a clip from a URL', () => {
 
   it('fails the clip with the reason when the file cannot be read or fetched, keeping no file', async () => {
     const { org, key } = await permissive.newOrg('import-bad');
-    for (const [path, reason] of [['/garbage.mp4', /ffprobe cannot read the file as a video or audio container/], ['/missing.mp4', /The URL answered 404/]] as const) {
+    for (const [path, reason] of [
+      ['/garbage.mp4', /ffprobe cannot read the file as a video or audio container/],
+      ['/missing.mp4', /The URL answered 404/],
+    ] as const) {
       const accepted = await call(`${permissive.url}/clips/import`, { key, json: { url: `${origin}${path}` } });
       const clip = await clipWhenAnalysed(permissive.url, key, accepted.body.data.id);
       expect(clip.status).toBe('failed');
@@ -57,7 +60,14 @@ describe('importing a clip from a URL', () => {
 
   it('refuses loopback, private and metadata addresses, and http, by default', async () => {
     const { key } = await strict.newOrg('import-ssrf');
-    for (const url of [`https://127.0.0.1/a.mp4`, 'https://10.0.0.1/a.mp4', 'https://169.254.169.254/latest/meta-data', 'https://[::1]/a.mp4', 'https://localhost/a.mp4', 'http://example.com/a.mp4']) {
+    for (const url of [
+      `https://127.0.0.1/a.mp4`,
+      'https://10.0.0.1/a.mp4',
+      'https://169.254.169.254/latest/meta-data',
+      'https://[::1]/a.mp4',
+      'https://localhost/a.mp4',
+      'http://example.com/a.mp4',
+    ]) {
       const answer = await call(`${strict.url}/clips/import`, { key, json: { url } });
       expect(answer.status, url).toBe(422);
       expect(answer.body.message, url).toMatch(/body.url is refused/);

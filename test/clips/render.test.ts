@@ -52,7 +52,9 @@ const probe = (file: string) =>
   };
 
 const frameAt = (file: string, seconds: number) =>
-  execFileSync(tools.ffmpeg.path, ['-v', 'error', '-ss', String(seconds), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 64 * 1024 * 1024 });
+  execFileSync(tools.ffmpeg.path, ['-v', 'error', '-ss', String(seconds), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
 
 const ISO = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$';
 const SeedJob = Type.Object(
@@ -76,10 +78,17 @@ describe('renders', { timeout: 120_000 }, () => {
 
   it('renders a vertical cut with captions: 1080×1920, the segment’s duration, H.264 + AAC, 1 credit', async () => {
     const before = (await call(`${server.url}/credits`, { key })).body.data.available;
-    const hook = await call(`${server.url}/webhooks`, { key, json: { url: 'https://hooks.example.com/renders', events: ['clip.render.completed', 'clip.render.failed'] } });
+    const hook = await call(`${server.url}/webhooks`, {
+      key,
+      json: { url: 'https://hooks.example.com/renders', events: ['clip.render.completed', 'clip.render.failed'] },
+    });
     const job = await rendered({ candidateId: segment.id, template: 'vertical', captions: true });
     // Announced to the subscribed endpoint (its delivery is in the outbox, written with the job's end).
-    const deliveries = await server.store.db.selectFrom('webhook_deliveries').select(['event_type', 'payload']).where('endpoint_id', '=', hook.body.data.id).execute();
+    const deliveries = await server.store.db
+      .selectFrom('webhook_deliveries')
+      .select(['event_type', 'payload'])
+      .where('endpoint_id', '=', hook.body.data.id)
+      .execute();
     expect(deliveries.map((d) => [d.event_type, JSON.parse(d.payload).data.jobId])).toEqual([['clip.render.completed', job.id]]);
     await call(`${server.url}/webhooks/${hook.body.data.id}`, { key, method: 'DELETE' }); // nowhere to deliver to here
     expect(job).toMatchObject({ status: 'completed', credits: { charged: 1 }, progress: { fraction: 1 } });
@@ -107,7 +116,10 @@ describe('renders', { timeout: 120_000 }, () => {
   it('burns the captions in at their time, shifted to the cut', async () => {
     const job = await rendered({ candidateId: segment.id, template: 'vertical', captions: false });
     const plain = path.join(media, 'plain.mp4');
-    fs.writeFileSync(plain, Buffer.from(await (await fetch(`${server.url}/renders/${job.id}.mp4`, { headers: { authorization: `Bearer ${key}` } })).arrayBuffer()));
+    fs.writeFileSync(
+      plain,
+      Buffer.from(await (await fetch(`${server.url}/renders/${job.id}.mp4`, { headers: { authorization: `Bearer ${key}` } })).arrayBuffer()),
+    );
     // The cue at 13–15 s of the clip is at 1–3 s of a cut that starts at 12 s.
     const differing = (a: Buffer, b: Buffer) => a.reduce((n, v, i) => n + (Math.abs(v - b[i]!) > 40 ? 1 : 0), 0);
     expect(differing(frameAt(captioned, 2), frameAt(plain, 2))).toBeGreaterThan(2000);
@@ -195,7 +207,11 @@ describe('renders', { timeout: 120_000 }, () => {
     expect((await render({ candidateId: 'cand_nope' })).status).toBe(422);
     expect((await render({ candidateId: clip.candidates[0].id, template: 'widescreen' })).status).toBe(422);
     expect((await render({ candidateId: clip.candidates[0].id }, key)).status).toBe(404);
-    const bad = await call(`${server.url}/clips/${own}/captions`, { key: noCaptions.key, raw: 'WEBVTT\n\n00:05.000 --> 00:02.000\nBackwards\n', headers: { 'content-type': 'text/vtt' } });
+    const bad = await call(`${server.url}/clips/${own}/captions`, {
+      key: noCaptions.key,
+      raw: 'WEBVTT\n\n00:05.000 --> 00:02.000\nBackwards\n',
+      headers: { 'content-type': 'text/vtt' },
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.message).toMatch(/VTT captions are invalid: line 3: the cue ends before it starts/);
   });

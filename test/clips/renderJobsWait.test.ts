@@ -16,9 +16,27 @@ beforeAll(async () => {
   const now = new Date().toISOString();
   await server.store.db
     .insertInto('clips')
-    .values({ id: clipId, org_id: server.org.id, name: 'waiting.mp4', status: 'ready', error: null, source_path: null, file_size: 1, duration_ms: 30_000, width: 640, height: 360, video_codec: 'h264', audio_codec: 'aac', created_at: now, updated_at: now })
+    .values({
+      id: clipId,
+      org_id: server.org.id,
+      name: 'waiting.mp4',
+      status: 'ready',
+      error: null,
+      source_path: null,
+      file_size: 1,
+      duration_ms: 30_000,
+      width: 640,
+      height: 360,
+      video_codec: 'h264',
+      audio_codec: 'aac',
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
-  await server.store.db.insertInto('clip_candidates').values({ id: candidateId, clip_id: clipId, start_ms: 0, end_ms: 5_000, title: 'Start', score: null, source: 'user', created_at: now }).execute();
+  await server.store.db
+    .insertInto('clip_candidates')
+    .values({ id: candidateId, clip_id: clipId, start_ms: 0, end_ms: 5_000, title: 'Start', score: null, source: 'user', created_at: now })
+    .execute();
 });
 afterAll(() => server?.close());
 

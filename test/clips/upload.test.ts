@@ -20,7 +20,8 @@ afterAll(async () => {
   fs.rmSync(media, { recursive: true, force: true });
 });
 
-const clipFiles = (orgId: string) => (fs.existsSync(path.join(server.config.clips.dir, orgId)) ? fs.readdirSync(path.join(server.config.clips.dir, orgId)) : []);
+const clipFiles = (orgId: string) =>
+  fs.existsSync(path.join(server.config.clips.dir, orgId)) ? fs.readdirSync(path.join(server.config.clips.dir, orgId)) : [];
 
 describe('clip upload and analysis', () => {
   it('stores an upload, probes it, and proposes candidates that bracket the scene cut and the silence', async () => {
@@ -158,7 +159,11 @@ describe('clip upload and analysis', () => {
     const body = Buffer.alloc(128 * 1024, 3);
     const put = await fetch(`${server.url}/clips/uploads/${uploadId}/parts/1`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream', 'x-content-sha256': crypto.createHash('sha256').update(body).digest('hex') },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/octet-stream',
+        'x-content-sha256': crypto.createHash('sha256').update(body).digest('hex'),
+      },
       body,
     });
     expect(put.status).toBe(200);

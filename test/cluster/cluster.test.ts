@@ -95,7 +95,11 @@ describe.skipIf(!postgres)('a cluster of API and worker processes on PostgreSQL'
     expect(new Set(ids).size).toBe(JOBS);
 
     store = openStore(database.url, 2);
-    const openJobs = store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'sleep').where('status', 'in', ['queued', 'running']);
+    const openJobs = store.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', 'sleep')
+      .where('status', 'in', ['queued', 'running']);
     // Asked from outside (the cluster's processes signal only themselves), twice a second.
     await until('every job has ended', async () => Number((await openJobs.executeTakeFirstOrThrow()).n) === 0, { timeoutMs: 240_000, everyMs: 500 });
 

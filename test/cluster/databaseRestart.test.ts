@@ -79,7 +79,12 @@ describe.skipIf(!postgres || !cluster)('PostgreSQL restarting under load', () =>
     await until(
       'every job ends',
       async () => {
-        const open = await store!.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'sleep').where('status', 'in', ['queued', 'running']).executeTakeFirstOrThrow();
+        const open = await store!.db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('kind', '=', 'sleep')
+          .where('status', 'in', ['queued', 'running'])
+          .executeTakeFirstOrThrow();
         return Number(open.n) === 0;
       },
       120_000,

@@ -116,7 +116,12 @@ describe.runIf(onSqlite)('the README, run', () => {
 
     const script = ['set -euo pipefail', ...exports.map((e) => e.line)];
     for (const [i, block] of runnable.entries()) {
-      script.push(`# README line ${block.line}`, `exec >${quote(path.join(logs, `${i}.log`))} 2>&1`, block.text, `echo "${i} $SECONDS" >>${quote(path.join(logs, 'done'))}`);
+      script.push(
+        `# README line ${block.line}`,
+        `exec >${quote(path.join(logs, `${i}.log`))} 2>&1`,
+        block.text,
+        `echo "${i} $SECONDS" >>${quote(path.join(logs, 'done'))}`,
+      );
     }
     fs.writeFileSync(path.join(logs, 'readme.sh'), `${script.join('\n')}\n`);
     const env: Record<string, string> = {
@@ -138,7 +143,9 @@ describe.runIf(onSqlite)('the README, run', () => {
     });
     // One line per finished block: its index and bash's clock (whole seconds) at its end.
     const doneFile = path.join(logs, 'done');
-    const ends = (fs.existsSync(doneFile) ? fs.readFileSync(doneFile, 'utf8').split('\n').filter(Boolean) : []).map((l) => l.split(' ').map(Number) as [number, number]);
+    const ends = (fs.existsSync(doneFile) ? fs.readFileSync(doneFile, 'utf8').split('\n').filter(Boolean) : []).map(
+      (l) => l.split(' ').map(Number) as [number, number],
+    );
     done = new Set(ends.map(([i]) => i));
     const took = ends.map(([i, end], n) => `${runnable[i]!.line}: ${end - (n > 0 ? ends[n - 1]![1] : 0)} s`);
     const skipped = shellBlocks.filter((b) => b.mark && b.mark.kind !== 'setup');

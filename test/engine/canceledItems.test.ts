@@ -27,7 +27,11 @@ async function jobAnswer(s: TestServer, id: string) {
   const events = await call(`${s.url}/jobs/${id}/events`, { key: s.key });
   // The stream ends after the terminal event: its last `data:` line is the end's.
   const dataLines = events.text.split('\n').filter((line) => line.startsWith('data: '));
-  return { job: job.body.data, items: items.body.data.items as { key: string; status: string; error: unknown; finishedAt: string | null }[], end: JSON.parse(dataLines.at(-1)!.slice(6)).data };
+  return {
+    job: job.body.data,
+    items: items.body.data.items as { key: string; status: string; error: unknown; finishedAt: string | null }[],
+    end: JSON.parse(dataLines.at(-1)!.slice(6)).data,
+  };
 }
 
 describe('unfinished items of an ended job', () => {
@@ -63,7 +67,11 @@ describe('unfinished items of an ended job', () => {
 
     const canceled = await call(`${server.url}/jobs/${submitted.id}/cancel`, { key: server.key, method: 'POST' });
     expect(canceled.status, canceled.text).toBe(200);
-    expect(canceled.body.data).toMatchObject({ status: 'canceled', counts: { pending: 0, succeeded: 0, failed: 0, canceled: 3 }, credits: { reserved: 0, charged: 0 } });
+    expect(canceled.body.data).toMatchObject({
+      status: 'canceled',
+      counts: { pending: 0, succeeded: 0, failed: 0, canceled: 3 },
+      credits: { reserved: 0, charged: 0 },
+    });
     // The worker holding the job is told at once and stops its item; the item stays canceled.
     await aborted.promise;
     await server.engine.stop(1000);

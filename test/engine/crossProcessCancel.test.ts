@@ -51,7 +51,9 @@ describe('cancel across processes', () => {
     expect(canceled.status, canceled.text).toBe(200);
     expect(canceled.body.data.status).toBe('canceled');
 
-    await until('the other process reports the abort', () => readLog(logFile).some((l) => l.phase === 'abort' && l.jobId === job.id), { timeoutMs: ITEM_MS / 2 });
+    await until('the other process reports the abort', () => readLog(logFile).some((l) => l.phase === 'abort' && l.jobId === job.id), {
+      timeoutMs: ITEM_MS / 2,
+    });
     const lines = readLog(logFile).filter((l) => l.jobId === job.id);
     const abort = lines.find((l) => l.phase === 'abort')!;
     expect(abort.pid).toBe(worker.pid);

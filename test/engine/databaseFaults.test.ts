@@ -60,7 +60,9 @@ describe.skipIf(!postgres)('PostgreSQL connections terminated under load', () =>
 
   /** Terminates every connection to this test's database but the admin's; how many it cut. */
   async function terminate(): Promise<number> {
-    const result = await admin.query('select pg_terminate_backend(pid) as cut from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [databaseName]);
+    const result = await admin.query('select pg_terminate_backend(pid) as cut from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [
+      databaseName,
+    ]);
     return result.rows.filter((row: { cut: boolean }) => row.cut).length;
   }
 
@@ -169,7 +171,11 @@ describe.skipIf(!postgres)('PostgreSQL connections terminated under load', () =>
       },
       { timeoutMs: LEASE_MS, everyMs: 50 },
     );
-    const jobs = await server.store.db.selectFrom('jobs').select(['id', 'status', 'items_succeeded', 'created_at', 'completed_at']).where('kind', '=', 'sleep').execute();
+    const jobs = await server.store.db
+      .selectFrom('jobs')
+      .select(['id', 'status', 'items_succeeded', 'created_at', 'completed_at'])
+      .where('kind', '=', 'sleep')
+      .execute();
     expect(jobs.filter((j) => j.status !== 'completed' || j.items_succeeded !== ITEMS)).toEqual([]);
     const slowest = Math.max(...jobs.map((j) => Date.parse(j.completed_at!) - Date.parse(j.created_at)));
     expect(slowest).toBeLessThan(LEASE_MS);
@@ -184,7 +190,10 @@ describe.skipIf(!postgres)('PostgreSQL connections terminated under load', () =>
     const proxy = net.createServer((client) => {
       if (!open) return client.destroy();
       const upstream = net.connect(Number(target.port || 5432), target.hostname);
-      for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      for (const [a, b] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
         sockets.add(a);
         a.pipe(b);
         a.on('error', () => b.destroy());

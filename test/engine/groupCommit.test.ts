@@ -96,7 +96,10 @@ describe('GroupCommit', () => {
           e1Open();
           if (store.dialect === 'postgres') {
             // e1 stays open until e2's transaction has begun beside it (or the test fails here).
-            await Promise.race([e2IsOpen, new Promise((_, reject) => setTimeout(() => reject(new Error('e2 did not begin while e1 was open')), 10_000).unref())]);
+            await Promise.race([
+              e2IsOpen,
+              new Promise((_, reject) => setTimeout(() => reject(new Error('e2 did not begin while e1 was open')), 10_000).unref()),
+            ]);
           } else {
             // No I/O on SQLite's path to a transaction: once e2 is asked for and pending callbacks
             // have run, e2 would have begun if it could.

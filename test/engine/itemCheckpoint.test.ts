@@ -55,14 +55,18 @@ describe('the checkpoint of a job’s last item', () => {
     const { org, job, first } = await claimedJob();
 
     // The worker wrongly counts the first item as the last: counted, but the job goes on.
-    const [early] = await t.store.db.transaction().execute((trx) => itemCheckpoints(trx, [succeeded(job, first.key, first.seq, true)], { owner: OWNER, hooks: [] }));
+    const [early] = await t.store.db
+      .transaction()
+      .execute((trx) => itemCheckpoints(trx, [succeeded(job, first.key, first.seq, true)], { owner: OWNER, hooks: [] }));
     expect(early).toEqual({ leaseLost: false, finished: null, next: null });
     let row = await jobRow(t.store, job.id);
     expect([row.status, row.items_succeeded, row.credits_charged, row.lease_owner]).toEqual(['running', 1, 1, OWNER]);
 
     const next = await itemStartNext(t.store.db, job.id, OWNER, nowIso());
     if (!('item' in next)) throw new Error(`no next item: ${JSON.stringify(next)}`);
-    const [end] = await t.store.db.transaction().execute((trx) => itemCheckpoints(trx, [succeeded(job, next.item.key, next.item.seq, true)], { owner: OWNER, hooks: [] }));
+    const [end] = await t.store.db
+      .transaction()
+      .execute((trx) => itemCheckpoints(trx, [succeeded(job, next.item.key, next.item.seq, true)], { owner: OWNER, hooks: [] }));
     if (end!.leaseLost || !end!.finished) throw new Error(`the job did not end: ${JSON.stringify(end)}`);
     expect(end!.finished.status).toBe('completed');
 
@@ -93,7 +97,9 @@ describe('the checkpoint of a job’s last item', () => {
     t = await startTestEngine([pair], {}, false);
     const { job, first } = await claimedJob();
     const stranger = { ...job, items_succeeded: 1 };
-    const [result] = await t.store.db.transaction().execute((trx) => itemCheckpoints(trx, [succeeded(stranger, first.key, first.seq, true)], { owner: 'another-worker', hooks: [] }));
+    const [result] = await t.store.db
+      .transaction()
+      .execute((trx) => itemCheckpoints(trx, [succeeded(stranger, first.key, first.seq, true)], { owner: 'another-worker', hooks: [] }));
     expect(result).toEqual({ leaseLost: true });
     const row = await jobRow(t.store, job.id);
     expect([row.status, row.items_succeeded, row.credits_charged, row.lease_owner]).toEqual(['running', 0, 0, OWNER]);

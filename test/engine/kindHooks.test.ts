@@ -45,7 +45,11 @@ describe('kind pricing and commit hooks', () => {
       async commitResult(trx, ctx) {
         if (ctx.key === ctx.input.breakOn) throw new Error('constraint violated');
         // A real write in the checkpoint transaction: visible only if the checkpoint commits.
-        await trx.updateTable('organisations').set({ name: `acme-${String(ctx.result)}` }).where('id', '=', ctx.orgId).execute();
+        await trx
+          .updateTable('organisations')
+          .set({ name: `acme-${String(ctx.result)}` })
+          .where('id', '=', ctx.orgId)
+          .execute();
         seen.push(`${ctx.key}:${String(ctx.result)}`);
       },
     });
@@ -71,8 +75,19 @@ describe('kind pricing and commit hooks', () => {
   it('does not count internal kinds (webhook deliveries) against the organisation’s concurrency', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const bookkeeping = defineKind({ name: 'bookkeeping', internal: true, async process() { await held; } });
-    const work = defineKind({ name: 'work', async process() { return 'done'; } });
+    const bookkeeping = defineKind({
+      name: 'bookkeeping',
+      internal: true,
+      async process() {
+        await held;
+      },
+    });
+    const work = defineKind({
+      name: 'work',
+      async process() {
+        return 'done';
+      },
+    });
     t = await startTestEngine([bookkeeping, work], { concurrency: 3, orgConcurrency: 1 });
     const org = await t.org('acme');
     const slow = await t.engine.submit({ orgId: org.id, kind: bookkeeping, input: {} });

@@ -189,11 +189,16 @@ describe('GET /jobs and /jobs/{id}/items', () => {
     expect(gone.body).toMatchObject({ success: false, error: 'not_found' });
   });
 
-  it("answers 404 to another organisation for every route of a job, and lists none of its jobs", async () => {
+  it('answers 404 to another organisation for every route of a job, and lists none of its jobs', async () => {
     const mine = await freshOrg('owner');
     const theirs = await freshOrg('stranger');
     const id = await submitOk(mine.key, { items: 1, ms: 0, runAt: new Date(Date.now() + 60_000).toISOString() });
-    for (const [path, method] of [[``, 'GET'], [`/items`, 'GET'], [`/events`, 'GET'], [`/cancel`, 'POST']] as const) {
+    for (const [path, method] of [
+      [``, 'GET'],
+      [`/items`, 'GET'],
+      [`/events`, 'GET'],
+      [`/cancel`, 'POST'],
+    ] as const) {
       const answer = await call(`${server.url}/jobs/${id}${path}`, { key: theirs.key, method });
       expect(answer.status, path).toBe(404);
       expect(answer.body, path).toMatchObject({ success: false, error: 'not_found' });
@@ -252,7 +257,10 @@ describe('GET /jobs/{id}/events', () => {
     expect(all[5]!.data.data).toMatchObject({ status: 'completed', succeeded: 3, total: 3, creditsCharged: 3 });
 
     const resumed = await collect(await events(id, key, { 'last-event-id': '4' }));
-    expect(resumed.map((f) => [f.id, f.event])).toEqual([['5', 'item.succeeded'], ['6', 'job.completed']]);
+    expect(resumed.map((f) => [f.id, f.event])).toEqual([
+      ['5', 'item.succeeded'],
+      ['6', 'job.completed'],
+    ]);
 
     // An EventSource reconnecting after the last event is told to stop, not kept open forever.
     const seenAll = await events(id, key, { 'last-event-id': '6' });

@@ -152,7 +152,7 @@ describe('scheduling', () => {
     }
   });
 
-  it("keeps an organisation within its concurrency limit across two processes", async () => {
+  it('keeps an organisation within its concurrency limit across two processes', async () => {
     const logFile = path.join(os.tmpdir(), `longrun-org-limit-${process.pid}-${Date.now()}.log`);
     const kind = loggingKind(logFile);
     t = await startTestEngine([kind], { concurrency: 3, orgConcurrency: 1, idleMaxMs: 50 });
@@ -196,7 +196,10 @@ describe('scheduling', () => {
     expect(released.lease_owner).toBeNull();
     expect(Date.parse(released.available_at!)).toBeLessThanOrEqual(Date.now());
     const items = await itemsOf(t.store, submitted.id);
-    expect(items.map((i) => [i.status, i.attempts])).toEqual([['pending', 0], ['pending', 0]]);
+    expect(items.map((i) => [i.status, i.attempts])).toEqual([
+      ['pending', 0],
+      ['pending', 0],
+    ]);
     expect(r.log[0]!.aborted).toBe(true);
 
     // Well inside the 60 s lease (waitForJob gives up at 20 s), a second engine takes it over.

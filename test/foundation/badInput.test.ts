@@ -12,7 +12,10 @@ describe('bad input gets its family envelope and the right status', () => {
       env: { LONGRUN_BODY_LIMIT: '2048' },
       // One POST route in each family with a schema, like the product routes will have.
       routes: (app) => {
-        app.post('/sourcing/echo', { config: { scope: 'any-key' }, schema: { body: Body } }, async (request) => ({ success: true, ...(request.body as object) }));
+        app.post('/sourcing/echo', { config: { scope: 'any-key' }, schema: { body: Body } }, async (request) => ({
+          success: true,
+          ...(request.body as object),
+        }));
         app.post('/ideas/echo', { config: { scope: 'any-key' }, schema: { body: Body } }, async (request) => ({ success: true, data: request.body }));
         app.get('/ideas/boom', { config: { scope: 'any-key' } }, async () => {
           throw new Error('secret internal detail');

@@ -105,7 +105,21 @@ describe('longrun CLI', () => {
   });
 
   it('has --help on every command', async () => {
-    const commands = [[], ['serve'], ['migrate'], ['orgs'], ['orgs', 'create'], ['orgs', 'list'], ['keys'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['credits'], ['credits', 'grant'], ['credits', 'show']];
+    const commands = [
+      [],
+      ['serve'],
+      ['migrate'],
+      ['orgs'],
+      ['orgs', 'create'],
+      ['orgs', 'list'],
+      ['keys'],
+      ['keys', 'create'],
+      ['keys', 'list'],
+      ['keys', 'revoke'],
+      ['credits'],
+      ['credits', 'grant'],
+      ['credits', 'show'],
+    ];
     const results = await Promise.all(commands.map((command) => runCli([...command, '--help'])));
     results.forEach((result, i) => {
       expect(result.code, commands[i]!.join(' ')).toBe(0);

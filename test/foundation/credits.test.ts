@@ -139,15 +139,17 @@ describe('credit ledger', () => {
   it('never overdraws when four processes reserve at once on one database', async () => {
     await creditsGrant(store.db, org.id, 10);
     const fixture = path.resolve(import.meta.dirname, '../fixtures/reserveMany.ts');
-    const runs = Array.from({ length: 4 }, (_, p) =>
-      new Promise<number>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', fixture, databaseUrl, org.id, `proc${p}`, '15'], {
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`child exited ${code}`))));
-      }),
+    const runs = Array.from(
+      { length: 4 },
+      (_, p) =>
+        new Promise<number>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', fixture, databaseUrl, org.id, `proc${p}`, '15'], {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`child exited ${code}`))));
+        }),
     );
     const succeeded = (await Promise.all(runs)).reduce((a, b) => a + b, 0);
     expect(succeeded).toBe(10);

@@ -122,7 +122,8 @@ describe('errors of the router and the HTTP parser', () => {
 describe('POST /clips takes multipart/form-data only, and every broken form is a 4xx that keeps nothing', () => {
   const boundary = 'b0undary';
   const fieldPart = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
-  const filePart = (content: string) => `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\nContent-Type: video/mp4\r\n\r\n${content}\r\n`;
+  const filePart = (content: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\nContent-Type: video/mp4\r\n\r\n${content}\r\n`;
   const close = `--${boundary}--\r\n`;
   const formType = `multipart/form-data; boundary=${boundary}`;
 
@@ -144,8 +145,16 @@ describe('POST /clips takes multipart/form-data only, and every broken form is a
   const postForm = (body: string, type = formType) => send('POST', '/clips', { key, type, body });
 
   it.each([
-    ['more fields than allowed (a complete form, answered at once)', Array.from({ length: 11 }, (_, i) => fieldPart(`f${i}`, 'v')).join('') + filePart('abc') + close, /more than 10 fields/],
-    ['more fields than allowed after the file', filePart('abc') + Array.from({ length: 11 }, (_, i) => fieldPart(`f${i}`, 'v')).join('') + close, /more than 10 fields/],
+    [
+      'more fields than allowed (a complete form, answered at once)',
+      Array.from({ length: 11 }, (_, i) => fieldPart(`f${i}`, 'v')).join('') + filePart('abc') + close,
+      /more than 10 fields/,
+    ],
+    [
+      'more fields than allowed after the file',
+      filePart('abc') + Array.from({ length: 11 }, (_, i) => fieldPart(`f${i}`, 'v')).join('') + close,
+      /more than 10 fields/,
+    ],
     ['two files', filePart('abc') + filePart('def') + close, /more than one file/],
     ['a file over the size limit', filePart('x'.repeat(5000)) + close, /larger than the limit of 4096 bytes/],
     ['a field over its size limit', fieldPart('name', 'n'.repeat(10_001)) + filePart('abc') + close, /longer than 10000 bytes/],
@@ -165,7 +174,9 @@ describe('POST /clips takes multipart/form-data only, and every broken form is a
       const statusLine = await new Promise<string>((resolve, reject) => {
         const socket = net.connect(Number(port), hostname, () => {
           // Announces 100 MiB and sends 64 KiB of it: the answer cannot wait for the rest.
-          socket.write(`POST /clips HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}\r\nContent-Type: ${formType}\r\nContent-Length: ${sent.length + 100 * 1024 * 1024}\r\n\r\n`);
+          socket.write(
+            `POST /clips HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}\r\nContent-Type: ${formType}\r\nContent-Length: ${sent.length + 100 * 1024 * 1024}\r\n\r\n`,
+          );
           socket.write(sent);
         });
         socket.once('data', (chunk) => {
@@ -184,7 +195,12 @@ describe('POST /clips takes multipart/form-data only, and every broken form is a
     const form = new FormData();
     for (let i = 0; i < 11; i++) form.append(`f${i}`, 'v');
     form.append('file', new Blob([new Uint8Array(100)]), 'a.mp4');
-    const response = await fetch(`${server.url}/clips`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form, signal: AbortSignal.timeout(5_000) });
+    const response = await fetch(`${server.url}/clips`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+      body: form,
+      signal: AbortSignal.timeout(5_000),
+    });
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual(contentError('payload_too_large'));
     await nothingKept();

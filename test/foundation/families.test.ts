@@ -28,7 +28,10 @@ afterAll(async () => close?.());
 
 describe('the families', () => {
   it('are every folder of src/families, each with an index.ts, composed under its own name', () => {
-    const folders = fs.readdirSync(FAMILIES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = fs
+      .readdirSync(FAMILIES, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     for (const folder of folders) expect(fs.existsSync(path.join(FAMILIES, folder, 'index.ts')), `${folder}/index.ts`).toBe(true);
     expect(composition.families.map((f) => f.name).sort()).toEqual(folders.sort());
   });
@@ -37,7 +40,9 @@ describe('the families', () => {
     const kinds = composition.families.flatMap((f) => f.kinds.map((k) => k.name));
     expect(new Set(kinds).size).toBe(kinds.length);
     for (const name of kinds) expect(composition.engine.kind(name)?.name).toBe(name);
-    expect(kinds).toEqual(expect.arrayContaining(['sourcing', 'enrichment', 'clip.analysis', 'clip.render', 'kb.ingest', 'idea.enrich', 'agent.run', 'webhook', 'sleep']));
+    expect(kinds).toEqual(
+      expect.arrayContaining(['sourcing', 'enrichment', 'clip.analysis', 'clip.render', 'kb.ingest', 'idea.enrich', 'agent.run', 'webhook', 'sleep']),
+    );
   });
 
   it('name their maintenance tasks uniquely', () => {

@@ -25,7 +25,9 @@ describe('errors in hooks after the handler', () => {
           app.post(`${root}/fails-twice`, { config: { scope: 'any-key' }, onSend: failingHook }, async () => {
             throw databaseError();
           });
-          app.post(`${root}/fails-after`, { config: { scope: 'any-key' }, onSend: failingHook }, async (_request, reply) => reply.code(201).send({ success: true }));
+          app.post(`${root}/fails-after`, { config: { scope: 'any-key' }, onSend: failingHook }, async (_request, reply) =>
+            reply.code(201).send({ success: true }),
+          );
           // A hook in callback style fails the same way.
           app.post(
             `${root}/fails-by-callback`,

@@ -36,7 +36,7 @@ describe('Idempotency-Key', () => {
     expect(created).toBe(before + 1);
   });
 
-  it('answers 422 to the same key with a different body (the IETF draft\'s status for a reused key)', async () => {
+  it("answers 422 to the same key with a different body (the IETF draft's status for a reused key)", async () => {
     await call(`${server.url}/widgets`, { key: server.key, headers: { 'idempotency-key': 'k-2' }, json: { name: 'a' } });
     const other = await call(`${server.url}/widgets`, { key: server.key, headers: { 'idempotency-key': 'k-2' }, json: { name: 'b' } });
     expect(other.status).toBe(422);

@@ -35,7 +35,9 @@ function uploadForm(key: string, idempotencyKey: string, bytes: Buffer, name: st
   const form = new FormData();
   form.append('name', name);
   form.append('file', new Blob([new Uint8Array(bytes)]), 'sample.mp4');
-  return fetch(`${server.url}/clips`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'idempotency-key': idempotencyKey }, body: form }).then(answerOf);
+  return fetch(`${server.url}/clips`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'idempotency-key': idempotencyKey }, body: form }).then(
+    answerOf,
+  );
 }
 
 function twice(url: string, init: Parameters<typeof call>[1]): Promise<[Answer, Answer]> {
@@ -56,7 +58,10 @@ describe('Idempotency-Key on every creating POST', () => {
     // Other bytes, or another name, under the same key: refused, and nothing of them kept.
     const otherBytes = Buffer.from(sample);
     otherBytes[otherBytes.length - 1]! ^= 0xff;
-    for (const [bytes, name] of [[otherBytes, 'Launch'], [sample, 'Other name']] as const) {
+    for (const [bytes, name] of [
+      [otherBytes, 'Launch'],
+      [sample, 'Other name'],
+    ] as const) {
       const other = await uploadForm(key, 'upload-1', bytes, name);
       expect(other.status).toBe(422);
       expect(other.body).toEqual(reused);
@@ -84,13 +89,21 @@ describe('Idempotency-Key on every creating POST', () => {
       const part = sample.subarray((n - 1) * body.partSize, n * body.partSize);
       const put = await fetch(`${server.url}/clips/uploads/${uploadId}/parts/${n}`, {
         method: 'PUT',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream', 'x-content-sha256': crypto.createHash('sha256').update(part).digest('hex') },
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/octet-stream',
+          'x-content-sha256': crypto.createHash('sha256').update(part).digest('hex'),
+        },
         body: new Uint8Array(part),
       });
       expect(put.status).toBe(200);
     }
     // A retry of `complete` whose answer was lost finds the clip, not a 404.
-    const [done, again] = await twice(`${server.url}/clips/uploads/${uploadId}/complete`, { key, method: 'POST', headers: { 'idempotency-key': 'complete-1' } });
+    const [done, again] = await twice(`${server.url}/clips/uploads/${uploadId}/complete`, {
+      key,
+      method: 'POST',
+      headers: { 'idempotency-key': 'complete-1' },
+    });
     expect(done.status, done.text).toBe(201);
     expect(again.status).toBe(201);
     expect(again.body.data.id).toBe(done.body.data.id);
@@ -118,12 +131,19 @@ describe('Idempotency-Key on every creating POST', () => {
     const { key } = await server.newOrg('docs');
     const kbId = (await call(`${server.url}/kbs`, { key, json: { name: 'Notes' } })).body.data.id as string;
     const post = (type: string, body: string, idem = 'doc-1') =>
-      fetch(`${server.url}/kbs/${kbId}/docs?title=Note`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': type, 'idempotency-key': idem }, body }).then(answerOf);
+      fetch(`${server.url}/kbs/${kbId}/docs?title=Note`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': type, 'idempotency-key': idem },
+        body,
+      }).then(answerOf);
     const first = await post('text/markdown', '# Notes\n\nHello.');
     const second = await post('text/markdown', '# Notes\n\nHello.');
     expect(first.status).toBe(202);
     expect(second.body.data.id).toBe(first.body.data.id);
-    for (const [type, body] of [['text/markdown', '# Notes\n\nGoodbye.'], ['text/html', '# Notes\n\nHello.']]) {
+    for (const [type, body] of [
+      ['text/markdown', '# Notes\n\nGoodbye.'],
+      ['text/html', '# Notes\n\nHello.'],
+    ]) {
       const other = await post(type!, body!);
       expect(other.status).toBe(422);
       expect(other.body).toEqual(reused);

@@ -36,13 +36,29 @@ function expectSameBytes({ first, replay }: Awaited<ReturnType<typeof sendTwice>
 describe('replayed idempotent answers are the first answers, byte for byte', () => {
   it('sourcing family: /profiles, /sourcing, /sourcing/enrich', async () => {
     const { key } = await server.newOrg('sourcing-replay', { credits: 100 });
-    const imported = await sendTwice('/profiles', key, [
-      { basics: { name: 'Zoë Ünal', email: 'zoe@example.com', label: 'Backend Engineer "Node"', location: { city: 'Berlin', countryCode: 'DE' } }, skills: [{ name: 'TypeScript' }] },
-    ], 'profiles-1');
+    const imported = await sendTwice(
+      '/profiles',
+      key,
+      [
+        {
+          basics: { name: 'Zoë Ünal', email: 'zoe@example.com', label: 'Backend Engineer "Node"', location: { city: 'Berlin', countryCode: 'DE' } },
+          skills: [{ name: 'TypeScript' }],
+        },
+      ],
+      'profiles-1',
+    );
     expectSameBytes(imported, 'POST /profiles');
     const profileIds = imported.first.body.profileIds as string[];
 
-    expectSameBytes(await sendTwice('/sourcing', key, { title: 'Backend Engineer', jobDescription: 'Node.js — TypeScript, PostgreSQL; “5+” years.', location: 'Berlin, Germany', limit: 2 }, 'sourcing-1'), 'POST /sourcing');
+    expectSameBytes(
+      await sendTwice(
+        '/sourcing',
+        key,
+        { title: 'Backend Engineer', jobDescription: 'Node.js — TypeScript, PostgreSQL; “5+” years.', location: 'Berlin, Germany', limit: 2 },
+        'sourcing-1',
+      ),
+      'POST /sourcing',
+    );
     expectSameBytes(await sendTwice('/sourcing/enrich', key, { profileIds }, 'enrich-1'), 'POST /sourcing/enrich');
   });
 
@@ -52,10 +68,23 @@ describe('replayed idempotent answers are the first answers, byte for byte', () 
     expectSameBytes(kb, 'POST /kbs');
     const kbId = kb.first.body.data.id as string;
 
-    expectSameBytes(await sendTwice('/ideas/enrich', key, { idea: { title: 'Short signup forms ✓' }, platforms: [{ platform: 'twitter' }, { platform: 'linkedin', mode: 'standard' }], kbId }, 'idea-1'), 'POST /ideas/enrich');
+    expectSameBytes(
+      await sendTwice(
+        '/ideas/enrich',
+        key,
+        { idea: { title: 'Short signup forms ✓' }, platforms: [{ platform: 'twitter' }, { platform: 'linkedin', mode: 'standard' }], kbId },
+        'idea-1',
+      ),
+      'POST /ideas/enrich',
+    );
     expectSameBytes(await sendTwice('/webhooks', key, { url: 'https://hooks.example.com/in', events: ['*'], name: 'Hook “one”' }, 'hook-1'), 'POST /webhooks');
 
-    const agent = await sendTwice('/agents', key, { name: 'Weekly é', kbId, platforms: ['linkedin'], instructions: 'Share one tip about onboarding.', postsPerRun: 1, tone: 'educational' }, 'agent-1');
+    const agent = await sendTwice(
+      '/agents',
+      key,
+      { name: 'Weekly é', kbId, platforms: ['linkedin'], instructions: 'Share one tip about onboarding.', postsPerRun: 1, tone: 'educational' },
+      'agent-1',
+    );
     expectSameBytes(agent, 'POST /agents');
     const agentId = agent.first.body.data.id as string;
     expectSameBytes(await sendTwice(`/agents/${agentId}/run`, key, undefined, 'run-1'), 'POST /agents/{id}/run');

@@ -86,6 +86,8 @@ describe('the layers', () => {
     expect(probe('engine/probe.ts', `const m = await import('../app/families.ts');`)).toEqual(['engine/probe.ts imports app/families.ts']);
     expect(probe('store/probe.ts', `import { Engine } from '../engine/index.ts';`)).toEqual(['store/probe.ts imports engine/index.ts']);
     expect(probe('ids.ts', `import { x } from './families/sourcing/index.ts';`)).toEqual(['ids.ts imports families/sourcing/index.ts']);
-    expect(probe('families/webhooks/probe.ts', `import { compose } from '../../app/families.ts';`)).toEqual(['families/webhooks/probe.ts imports app/families.ts']);
+    expect(probe('families/webhooks/probe.ts', `import { compose } from '../../app/families.ts';`)).toEqual([
+      'families/webhooks/probe.ts imports app/families.ts',
+    ]);
   });
 });

@@ -46,7 +46,15 @@ function expectValidationError(path: string, answer: { status: number; body: unk
   }
 }
 
-const count = async (table: 'jobs' | 'agents') => Number((await server.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const count = async (table: 'jobs' | 'agents') =>
+  Number(
+    (
+      await server.store.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('numbers in JSON bodies are numbers', () => {
   const agent = { name: 'Weekly notes', platforms: ['linkedin'], instructions: 'Write about onboarding.' };
@@ -117,8 +125,10 @@ describe('every number, string and list a request carries is bounded', () => {
     if (schema.$ref) return unbounded(openapi.components?.schemas?.[String(schema.$ref).split('/').pop()!], where, out);
     for (const key of ['anyOf', 'oneOf', 'allOf']) (schema[key] ?? []).forEach((s: Schema, i: number) => unbounded(s, `${where}|${i}`, out));
     const types: string[] = [].concat(schema.type ?? []);
-    if (types.some((t) => t === 'integer' || t === 'number') && (schema.minimum === undefined || schema.maximum === undefined)) out.push(`${where}: a number without both bounds`);
-    if (types.includes('string') && schema.maxLength === undefined && schema.enum === undefined && schema.const === undefined) out.push(`${where}: a string without maxLength`);
+    if (types.some((t) => t === 'integer' || t === 'number') && (schema.minimum === undefined || schema.maximum === undefined))
+      out.push(`${where}: a number without both bounds`);
+    if (types.includes('string') && schema.maxLength === undefined && schema.enum === undefined && schema.const === undefined)
+      out.push(`${where}: a string without maxLength`);
     if (types.includes('array')) {
       if (schema.maxItems === undefined) out.push(`${where}: an array without maxItems`);
       unbounded(schema.items, `${where}[]`, out);
@@ -159,7 +169,10 @@ describe('a list far over its bound', () => {
 describe('timestamps are real instants', () => {
   for (const instant of ['2026-12-31T23:59:60Z', '2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', '2026-12-31T24:00:00Z']) {
     it(`refuses ${instant} in a query and in a body`, async () => {
-      expectValidationError('/agents', await call(`${server.url}/agents/agent_01JZ0000000000000000000000/stats?from=${encodeURIComponent(instant)}`, { key: server.key }));
+      expectValidationError(
+        '/agents',
+        await call(`${server.url}/agents/agent_01JZ0000000000000000000000/stats?from=${encodeURIComponent(instant)}`, { key: server.key }),
+      );
       const jobs = await count('jobs');
       expectValidationError('/demo/sleep', await call(`${server.url}/demo/sleep`, { key: server.key, json: { items: 1, ms: 1, runAt: instant } }));
       expect(await count('jobs')).toBe(jobs);
@@ -219,12 +232,20 @@ describe('JSON nesting is bounded', () => {
     const deepest = await call(`${server.url}/agents`, { key: server.key, raw: `{"name":${nested(MAX_JSON_DEPTH - 1)}}`, headers });
     expectValidationError('/agents', deepest);
     const name = `"${'[{'.repeat(5000)}\\"${'['.repeat(50)}"`;
-    const created = await call(`${server.url}/agents`, { key: server.key, raw: `{"name":${name.slice(0, 150)}","platforms":["linkedin"],"instructions":"x"}`, headers });
+    const created = await call(`${server.url}/agents`, {
+      key: server.key,
+      raw: `{"name":${name.slice(0, 150)}","platforms":["linkedin"],"instructions":"x"}`,
+      headers,
+    });
     expect(created.status, created.text).toBe(201);
   });
 
   it('still refuses prototype poisoning', async () => {
-    const answer = await call(`${server.url}/agents`, { key: server.key, raw: '{"name":"x","platforms":["linkedin"],"__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } });
+    const answer = await call(`${server.url}/agents`, {
+      key: server.key,
+      raw: '{"name":"x","platforms":["linkedin"],"__proto__":{"admin":true}}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(answer.status, answer.text).toBe(400);
     expect(answer.body).toMatchObject({ success: false, error: 'invalid_json' });
   });
@@ -294,12 +315,22 @@ describe('text measurement is linear', () => {
     const cpuBefore = process.cpuUsage();
     const accepted = await call(`${server.url}/ideas/enrich`, {
       key: server.key,
-      json: { idea: { title: 'Accents', reasoning: accents, hook: accents.slice(0, 2000) }, platforms: [{ platform: 'twitter', mode: 'premium' }, { platform: 'twitter', mode: 'thread', threadCount: 25 }, { platform: 'linkedin' }, { platform: 'youtube' }, { platform: 'instagram' }] },
+      json: {
+        idea: { title: 'Accents', reasoning: accents, hook: accents.slice(0, 2000) },
+        platforms: [
+          { platform: 'twitter', mode: 'premium' },
+          { platform: 'twitter', mode: 'thread', threadCount: 25 },
+          { platform: 'linkedin' },
+          { platform: 'youtube' },
+          { platform: 'instagram' },
+        ],
+      },
     });
     expect(accepted.status, accepted.text).toBe(202);
     const health = call(`${server.url}/healthz`);
     let job = await call(`${server.url}/ideas/enrich/${accepted.body.data.jobId}?wait=10`, { key: server.key });
-    while (['queued', 'running'].includes(job.body.data.status)) job = await call(`${server.url}/ideas/enrich/${accepted.body.data.jobId}?wait=10`, { key: server.key });
+    while (['queued', 'running'].includes(job.body.data.status))
+      job = await call(`${server.url}/ideas/enrich/${accepted.body.data.jobId}?wait=10`, { key: server.key });
     expect(job.body.data.status).toBe('completed');
     expect((await health).status).toBe(200);
     const cpu = process.cpuUsage(cpuBefore);

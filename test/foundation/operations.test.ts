@@ -21,7 +21,10 @@ describe('operations', () => {
   });
 
   it('/readyz fails while a migration is not applied', async () => {
-    const applied = await server.store.db.selectFrom('kysely_migration' as never).selectAll().execute();
+    const applied = await server.store.db
+      .selectFrom('kysely_migration' as never)
+      .selectAll()
+      .execute();
     await sql`delete from kysely_migration`.execute(server.store.db);
     try {
       const answer = await call(`${server.url}/readyz`);
@@ -54,7 +57,11 @@ describe('operations', () => {
 
   it('uses a key’s own limit over the server default', async () => {
     const { key } = await server.newOrg('generous');
-    await server.store.db.updateTable('api_keys').set({ rate_limit: 50 }).where('id', '=', `key_${key.split('_')[1]}`).execute();
+    await server.store.db
+      .updateTable('api_keys')
+      .set({ rate_limit: 50 })
+      .where('id', '=', `key_${key.split('_')[1]}`)
+      .execute();
     const answer = await call(`${server.url}/me`, { key });
     expect(answer.headers.get('x-ratelimit-limit')).toBe('50');
   });

@@ -10,7 +10,20 @@ import { idsMatch, rowsTable } from '../../src/store/dialect.ts';
 import { orgCreate } from '../../src/store/orgs.ts';
 import { testStore } from '../helpers/testServer.ts';
 
-const AWKWARD = ['plain', "it's", 'a "quoted" word', 'back\\slash', 'comma, {brace}', 'new\nline', 'tab\there', 'Zürich 東京 🚀', '', 'NULL', '[1,2]', '{"json": true}'];
+const AWKWARD = [
+  'plain',
+  "it's",
+  'a "quoted" word',
+  'back\\slash',
+  'comma, {brace}',
+  'new\nline',
+  'tab\there',
+  'Zürich 東京 🚀',
+  '',
+  'NULL',
+  '[1,2]',
+  '{"json": true}',
+];
 
 describe('values as parameters', () => {
   let store: Store;
@@ -32,10 +45,16 @@ describe('values as parameters', () => {
   });
 
   it('rowsTable of no rows is an empty table, and of 5,000 rows is all of them', async () => {
-    const none = await store.db.selectFrom(rowsTable<{ id: string }>(store.db, { id: 'text' }, []).as('r')).selectAll().execute();
+    const none = await store.db
+      .selectFrom(rowsTable<{ id: string }>(store.db, { id: 'text' }, []).as('r'))
+      .selectAll()
+      .execute();
     expect(none).toEqual([]);
     const many = Array.from({ length: 5000 }, (_, i) => ({ id: `id-${i}` }));
-    const back = await store.db.selectFrom(rowsTable(store.db, { id: 'text' }, many).as('r')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const back = await store.db
+      .selectFrom(rowsTable(store.db, { id: 'text' }, many).as('r'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(back.n)).toBe(5000);
   });
 
@@ -43,9 +62,20 @@ describe('values as parameters', () => {
     const orgs = [];
     for (const name of ["q's", 'x "y"', 'plain-ids-in']) orgs.push(await orgCreate(store.db, name));
     const wanted = [orgs[0]!.id, orgs[1]!.id, "not an id's"];
-    const found = await store.db.selectFrom('organisations').select('name').where(idsMatch(store.db, 'id', wanted)).orderBy('name').execute();
+    const found = await store.db
+      .selectFrom('organisations')
+      .select('name')
+      .where(idsMatch(store.db, 'id', wanted))
+      .orderBy('name')
+      .execute();
     expect(found.map((o) => o.name)).toEqual(["q's", 'x "y"'].sort());
-    expect(await store.db.selectFrom('organisations').select('id').where(idsMatch(store.db, 'id', [])).execute()).toEqual([]);
+    expect(
+      await store.db
+        .selectFrom('organisations')
+        .select('id')
+        .where(idsMatch(store.db, 'id', []))
+        .execute(),
+    ).toEqual([]);
   });
 
   it('compiledOnce runs the query with each call’s values, in a transaction too', async () => {

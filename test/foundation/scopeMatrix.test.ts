@@ -102,7 +102,11 @@ const KINDS: Record<string, { family: string | 'any-product-scope'; internal: bo
   sourcing: { family: 'sourcing', internal: false, input: { title: 't', jobDescription: 'd', location: 'l', limit: 1 } },
   enrichment: { family: 'enrich', internal: false, input: { profileIds: ['prof_x'] } },
   'clip.analysis': { family: 'clips', internal: true, input: { clipId: 'clip_x' } },
-  'clip.render': { family: 'clips', internal: false, input: { clipId: 'clip_x', candidateId: 'cand_x', template: 'default', captions: false, segmentMs: 1000 } },
+  'clip.render': {
+    family: 'clips',
+    internal: false,
+    input: { clipId: 'clip_x', candidateId: 'cand_x', template: 'default', captions: false, segmentMs: 1000 },
+  },
   'kb.ingest': { family: 'kb', internal: true, input: { kbId: 'kb_x', docId: 'doc_x' } },
   'idea.enrich': { family: 'kb', internal: false, input: { platforms: [{ platform: 'linkedin' }] } },
   'agent.run': { family: 'agents', internal: false, input: { agentId: 'agent_x', posts: [{ platform: 'linkedin' }] } },
@@ -195,8 +199,14 @@ describe('scope matrix: every route, a key of each scope', () => {
   it('lists every operation of /openapi.json in its table, and every job kind', async () => {
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
-    expect(operations.filter((op) => !(op in ROUTES)), 'operations the scope table does not list').toEqual([]);
-    expect(Object.keys(ROUTES).filter((op) => !operations.includes(op)), 'table rows with no operation').toEqual([]);
+    expect(
+      operations.filter((op) => !(op in ROUTES)),
+      'operations the scope table does not list',
+    ).toEqual([]);
+    expect(
+      Object.keys(ROUTES).filter((op) => !operations.includes(op)),
+      'table rows with no operation',
+    ).toEqual([]);
     const registered = server.engine.registeredKinds().map((kind) => kind.name);
     expect(registered.sort()).toEqual(Object.keys(KINDS).sort());
     for (const kind of server.engine.registeredKinds()) expect(kind.internal ?? false, kind.name).toBe(KINDS[kind.name]!.internal);
@@ -261,8 +271,13 @@ describe('scope matrix: every route, a key of each scope', () => {
         const needs = kindNeeds(kind, 'read');
         expectOutcome(`GET /jobs?kind=${kind}`, { label, scopes }, needs, outcome, path, true);
         if (allows(scopes, needs)) {
-          const { data } = (await (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: { jobs: { id: string }[]; total: number } };
-          expect(data.jobs.map((job) => job.id), `${path} with ${label}`).toEqual([jobs[kind]]);
+          const { data } = (await (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+            data: { jobs: { id: string }[]; total: number };
+          };
+          expect(
+            data.jobs.map((job) => job.id),
+            `${path} with ${label}`,
+          ).toEqual([jobs[kind]]);
           expect(data.total).toBe(1);
         }
       }

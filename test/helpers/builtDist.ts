@@ -9,7 +9,11 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function newestSource(dir: string): number {
-  return Math.max(...fs.readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newestSource(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs)));
+  return Math.max(
+    ...fs
+      .readdirSync(dir, { withFileTypes: true })
+      .map((e) => (e.isDirectory() ? newestSource(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs)),
+  );
 }
 
 export function assertDistIsCurrent(): void {

@@ -56,8 +56,22 @@ export interface Operation {
 
 /** Resource kinds the seeds create; path parameters and ID fields in bodies refer to them. */
 export type ResourceKind =
-  | 'profile' | 'sourcingRun' | 'enrichmentRun' | 'job' | 'clip' | 'candidate' | 'upload' | 'renderFile'
-  | 'kb' | 'doc' | 'ideaJob' | 'agent' | 'agentRun' | 'webhook' | 'delivery' | 'partNumber';
+  | 'profile'
+  | 'sourcingRun'
+  | 'enrichmentRun'
+  | 'job'
+  | 'clip'
+  | 'candidate'
+  | 'upload'
+  | 'renderFile'
+  | 'kb'
+  | 'doc'
+  | 'ideaJob'
+  | 'agent'
+  | 'agentRun'
+  | 'webhook'
+  | 'delivery'
+  | 'partNumber';
 
 /**
  * Bodies the document does not describe (no `requestBody`): raw uploads and parsers of a route's
@@ -82,8 +96,15 @@ export const BODILESS_POSTS = new Set([
 /** Which resource a path parameter names; throws for one it does not know (add it here). */
 export function resourceKindOfParam(path: string, name: string): ResourceKind {
   const byName: Record<string, ResourceKind> = {
-    clipId: 'clip', uploadId: 'upload', n: 'partNumber', file: 'renderFile', kbId: 'kb', docId: 'doc',
-    agentId: 'agent', runId: 'agentRun', deliveryId: 'delivery',
+    clipId: 'clip',
+    uploadId: 'upload',
+    n: 'partNumber',
+    file: 'renderFile',
+    kbId: 'kb',
+    docId: 'doc',
+    agentId: 'agent',
+    runId: 'agentRun',
+    deliveryId: 'delivery',
   };
   if (byName[name]) return byName[name];
   if (name === 'jobId' && path.startsWith('/ideas/enrich/')) return 'ideaJob';
@@ -100,7 +121,13 @@ export function resourceKindOfParam(path: string, name: string): ResourceKind {
 /** Which resource a body or query field holding an ID refers to, if any. */
 export function resourceKindOfField(name: string | undefined): ResourceKind | null {
   const byName: Record<string, ResourceKind> = {
-    profileIds: 'profile', candidateId: 'candidate', kbId: 'kb', webhookId: 'webhook', docId: 'doc', runId: 'agentRun', clipId: 'clip',
+    profileIds: 'profile',
+    candidateId: 'candidate',
+    kbId: 'kb',
+    webhookId: 'webhook',
+    docId: 'doc',
+    runId: 'agentRun',
+    clipId: 'clip',
   };
   return (name && byName[name]) || null;
 }
@@ -240,7 +267,9 @@ export function toJsonText(value: unknown): string {
   if (value instanceof RawJson) return value.text;
   if (Array.isArray(value)) return `[${value.map(toJsonText).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`).join(',')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -254,10 +283,42 @@ const ZWJ_FAMILY = '\u{1F469}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}';
 /** Strings no schema should choke on. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
-    'Infinity', '-Infinity', '1e999', '-1e999', '-0', 'NaN', '0x10', '1e3', '', ' ', 'null', 'true', '[]', '{}',
-    '99999999999999999999', '9007199254740993', '-1', '0', '1.5', '2026-12-31T23:59:60Z', '0000-00-00T00:00:00Z',
-    '\u0000', 'a\u0000b', '\u202Eevil\u202C', '\uFEFF', ZWJ_FAMILY.repeat(50), COMBINING, '\u{10FFFF}', '../../etc/passwd',
-    '%00', '%ff', '<script>alert(1)</script>', "'; DROP TABLE jobs; --", '*', 'http://[::127.0.0.1]/', 'x'.repeat(70_000),
+    'Infinity',
+    '-Infinity',
+    '1e999',
+    '-1e999',
+    '-0',
+    'NaN',
+    '0x10',
+    '1e3',
+    '',
+    ' ',
+    'null',
+    'true',
+    '[]',
+    '{}',
+    '99999999999999999999',
+    '9007199254740993',
+    '-1',
+    '0',
+    '1.5',
+    '2026-12-31T23:59:60Z',
+    '0000-00-00T00:00:00Z',
+    '\u0000',
+    'a\u0000b',
+    '\u202Eevil\u202C',
+    '\uFEFF',
+    ZWJ_FAMILY.repeat(50),
+    COMBINING,
+    '\u{10FFFF}',
+    '../../etc/passwd',
+    '%00',
+    '%ff',
+    '<script>alert(1)</script>',
+    "'; DROP TABLE jobs; --",
+    '*',
+    'http://[::127.0.0.1]/',
+    'x'.repeat(70_000),
   ),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme-composite', maxLength: 40 }),
@@ -268,10 +329,30 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 export const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
   hostileString,
   fc.constantFrom<unknown>(
-    null, true, false, 0, -1, 1.5, 2 ** 53 + 2, -(2 ** 63), 1e308, Number.MIN_VALUE, [], {}, [null], { '': '' }, { __proto__: null },
-    new RawJson('1e999', 'number 1e999'), new RawJson('-1e999', 'number -1e999'), new RawJson('-0', 'number -0'),
-    new RawJson('123456789012345678901234567890', 'huge integer'), new RawJson('1.0', 'number 1.0'), new RawJson('1e2', 'number 1e2'),
-    new RawJson('"\\ud800"', 'lone high surrogate'), new RawJson('"\\udfff x"', 'lone low surrogate'), new RawJson('"\\u0000"', 'escaped NUL'),
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    2 ** 53 + 2,
+    -(2 ** 63),
+    1e308,
+    Number.MIN_VALUE,
+    [],
+    {},
+    [null],
+    { '': '' },
+    { __proto__: null },
+    new RawJson('1e999', 'number 1e999'),
+    new RawJson('-1e999', 'number -1e999'),
+    new RawJson('-0', 'number -0'),
+    new RawJson('123456789012345678901234567890', 'huge integer'),
+    new RawJson('1.0', 'number 1.0'),
+    new RawJson('1e2', 'number 1e2'),
+    new RawJson('"\\ud800"', 'lone high surrogate'),
+    new RawJson('"\\udfff x"', 'lone low surrogate'),
+    new RawJson('"\\u0000"', 'escaped NUL'),
     new RawJson(`${'['.repeat(10_000)}${']'.repeat(10_000)}`, 'arrays nested 10,000 deep'),
     new RawJson(`${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`, 'objects nested 5,000 deep'),
     new RawJson(`${'['.repeat(100)}${']'.repeat(100)}`, 'arrays nested 100 deep'),
@@ -286,16 +367,57 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Numbers that are not: strings that look like numbers, and numbers JSON.parse makes odd. */
 export const hostileNumber: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
-  'Infinity', '-Infinity', '1e999', 'NaN', '-0', '5', ' 5', '0x10', '', '99999999999999999999', 1.5, -1, 2 ** 53 + 2,
-  new RawJson('1e999', 'number 1e999'), new RawJson('-1e999', 'number -1e999'), new RawJson('123456789012345678901234567890', 'huge integer'),
+  'Infinity',
+  '-Infinity',
+  '1e999',
+  'NaN',
+  '-0',
+  '5',
+  ' 5',
+  '0x10',
+  '',
+  '99999999999999999999',
+  1.5,
+  -1,
+  2 ** 53 + 2,
+  new RawJson('1e999', 'number 1e999'),
+  new RawJson('-1e999', 'number -1e999'),
+  new RawJson('123456789012345678901234567890', 'huge integer'),
 );
 
 /** Query values as written on the URL (already encoded where they should be). */
 export const hostileQueryValue: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
-    'Infinity', '-Infinity', '1e999', '-1e999', '-0', 'NaN', '0x10', '1e3', '', '%20', '99999999999999999999', '9007199254740993',
-    '-1', '0', '1.5', '101', '31', '2026-12-31T23:59:60Z', '2026-02-30T00:00:00Z', '275760-09-13T00:00:01Z', '%ff', '%00', '%E2%80%AE',
-    encodeURIComponent(COMBINING), 'x'.repeat(3000), '%', 'a%2Cb', '%5Bobject%20Object%5D', 'true', 'queued,running',
+    'Infinity',
+    '-Infinity',
+    '1e999',
+    '-1e999',
+    '-0',
+    'NaN',
+    '0x10',
+    '1e3',
+    '',
+    '%20',
+    '99999999999999999999',
+    '9007199254740993',
+    '-1',
+    '0',
+    '1.5',
+    '101',
+    '31',
+    '2026-12-31T23:59:60Z',
+    '2026-02-30T00:00:00Z',
+    '275760-09-13T00:00:01Z',
+    '%ff',
+    '%00',
+    '%E2%80%AE',
+    encodeURIComponent(COMBINING),
+    'x'.repeat(3000),
+    '%',
+    'a%2Cb',
+    '%5Bobject%20Object%5D',
+    'true',
+    'queued,running',
   ),
   hostileString.map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '\uFFFD')).slice(0, 4000)),
   fc.integer().map(String),
@@ -304,9 +426,33 @@ export const hostileQueryValue: fc.Arbitrary<string> = fc.oneof(
 /** Path segments as written on the URL. */
 export const hostilePathSegment: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
-    '%ff', '%00', '%2e%2e', '..', '.', '%2F', '%2f..%2f', 'a%20b', '%E2%80%AE', '%F0%9F%91%A9%E2%80%8D%F0%9F%91%A9', '%ED%A0%80',
-    'x'.repeat(101), 'x'.repeat(5000), 'Infinity', '1e999', '-1', '0', 'null', 'undefined', '%', '%zz', '*', 'job_', 'job_00000000000000000000000000',
-    'wh_ZZZZZZZZZZZZZZZZZZZZZZZZZZ', 'req_00000000-0000-7000-8000-000000000000', encodeURIComponent(COMBINING).slice(0, 1500),
+    '%ff',
+    '%00',
+    '%2e%2e',
+    '..',
+    '.',
+    '%2F',
+    '%2f..%2f',
+    'a%20b',
+    '%E2%80%AE',
+    '%F0%9F%91%A9%E2%80%8D%F0%9F%91%A9',
+    '%ED%A0%80',
+    'x'.repeat(101),
+    'x'.repeat(5000),
+    'Infinity',
+    '1e999',
+    '-1',
+    '0',
+    'null',
+    'undefined',
+    '%',
+    '%zz',
+    '*',
+    'job_',
+    'job_00000000000000000000000000',
+    'wh_ZZZZZZZZZZZZZZZZZZZZZZZZZZ',
+    'req_00000000-0000-7000-8000-000000000000',
+    encodeURIComponent(COMBINING).slice(0, 1500),
   ),
   hostileString.map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '\uFFFD')).slice(0, 2000)),
 );
@@ -328,7 +474,14 @@ export class PoolPick {
 /** URLs that can never reach anything: `.invalid` never resolves (RFC 6761), port 9 refuses. */
 const harmlessUrl = fc.oneof(
   fc.webPath().map((p) => `https://hooks.sweep.invalid${p.startsWith('/') ? p : `/${p}`}`),
-  fc.constantFrom('http://127.0.0.1:9/', 'https://example.invalid/doc.md', 'https://[::1]:9/', 'ftp://files.invalid/x', 'not a url', 'https://user:pw@x.invalid/'),
+  fc.constantFrom(
+    'http://127.0.0.1:9/',
+    'https://example.invalid/doc.md',
+    'https://[::1]:9/',
+    'ftp://files.invalid/x',
+    'not a url',
+    'https://user:pw@x.invalid/',
+  ),
 );
 
 export function valueArbitrary(schema: JsonSchema, name?: string): fc.Arbitrary<unknown> {
@@ -356,14 +509,26 @@ export function valueArbitrary(schema: JsonSchema, name?: string): fc.Arbitrary<
     case 'string': {
       if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length <= (schema.maxLength ?? Infinity));
       if (schema.format === 'email') return fc.emailAddress();
-      if (schema.format === 'date-time') return fc.oneof({ weight: 1, arbitrary: fc.constantFrom('2026-12-31T23:59:60Z', '2026-02-30T00:00:00Z', '+275760-09-13T00:00:00.001Z', '1969-12-31T23:59:59.999-00:00') }, { weight: 3, arbitrary: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()) });
+      if (schema.format === 'date-time')
+        return fc.oneof(
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom('2026-12-31T23:59:60Z', '2026-02-30T00:00:00Z', '+275760-09-13T00:00:00.001Z', '1969-12-31T23:59:59.999-00:00'),
+          },
+          { weight: 3, arbitrary: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()) },
+        );
       if (name && /url|uri/i.test(name)) return harmlessUrl;
       if (name === 'timezone') return fc.constantFrom('UTC', 'Europe/Paris', 'America/New_York', 'Mars/Olympus');
       if (name === 'schedule') return fc.constantFrom('0 9 * * 1-5', '*/5 * * * *', 'not cron', '0 0 31 2 *');
       return fc.oneof(
         { weight: 4, arbitrary: fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 30, 30) }) },
         // As long as the field allows, of units that are costly to measure or display.
-        { weight: 1, arbitrary: fc.constantFrom('\u0301', 'a\u0301', ZWJ_FAMILY, '\u202E', '\u0000', 'x').map((unit) => unit.repeat(Math.floor((schema.maxLength ?? 200) / [...unit].length)) || unit) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom('\u0301', 'a\u0301', ZWJ_FAMILY, '\u202E', '\u0000', 'x')
+            .map((unit) => unit.repeat(Math.floor((schema.maxLength ?? 200) / [...unit].length)) || unit),
+        },
       );
     }
     case 'integer':
@@ -477,19 +642,27 @@ export function mutatedBodyArbitrary(schema: JsonSchema): fc.Arbitrary<Mutation>
   const valid = valueArbitrary(schema);
   return fc.oneof(
     { weight: 2, arbitrary: valid.map((body) => ({ body, note: 'valid-ish body' })) },
-    { weight: 3, arbitrary: fc.tuple(valid, fc.nat(), hostileNumber).map(([body, at, by]) => replaceOne(body, at, (v) => typeof v === 'number', by, 'number')) },
-    { weight: 2, arbitrary: fc.tuple(valid, fc.nat(), hostileString).map(([body, at, by]) => replaceOne(body, at, (v) => typeof v === 'string', by, 'string')) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(valid, fc.nat(), hostileNumber).map(([body, at, by]) => replaceOne(body, at, (v) => typeof v === 'number', by, 'number')),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(valid, fc.nat(), hostileString).map(([body, at, by]) => replaceOne(body, at, (v) => typeof v === 'string', by, 'string')),
+    },
     {
       weight: 4,
       arbitrary: fc.tuple(valid, fc.nat(), hostileJson).map(([body, at, by]) => replaceOne(body, at, () => true, by, 'value')),
     },
     {
       weight: 1,
-      arbitrary: fc.tuple(valid, fc.string({ minLength: 1, maxLength: 10 }), hostileJson).map(([body, key, hostile]) =>
-        body && typeof body === 'object' && !Array.isArray(body)
-          ? { body: { ...body, [key]: hostile }, note: `extra field ${JSON.stringify(key)} = ${describeValue(hostile)}` }
-          : { body: [body, hostile], note: 'wrapped in an array' },
-      ),
+      arbitrary: fc
+        .tuple(valid, fc.string({ minLength: 1, maxLength: 10 }), hostileJson)
+        .map(([body, key, hostile]) =>
+          body && typeof body === 'object' && !Array.isArray(body)
+            ? { body: { ...body, [key]: hostile }, note: `extra field ${JSON.stringify(key)} = ${describeValue(hostile)}` }
+            : { body: [body, hostile], note: 'wrapped in an array' },
+        ),
     },
     {
       weight: 1,
@@ -528,8 +701,18 @@ export interface Draft {
 }
 
 const CONTENT_TYPES_WRONG = [
-  'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16',
-  'application/json; charset=latin1', 'application/xml', 'application/octet-stream', 'application/problem+json', 'text/csv', '', 'application/json, text/plain',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=utf-16',
+  'application/json; charset=latin1',
+  'application/xml',
+  'application/octet-stream',
+  'application/problem+json',
+  'text/csv',
+  '',
+  'application/json, text/plain',
 ];
 
 function multipartBody(parts: { name: string; filename?: string; data: string }[], boundary = 'sweepboundary', truncate = false): string {
@@ -546,12 +729,39 @@ function rawBodyArbitrary(op: Operation): fc.Arbitrary<NonNullable<Draft['body']
   switch (op.id) {
     case 'POST /clips':
       return fc.oneof(
-        fc.constant({ contentType: 'multipart/form-data; boundary=sweepboundary', data: multipartBody([{ name: 'name', data: 'x' }, { name: 'file', filename: 'a.mp4', data: 'not a video' }]), note: 'multipart with a junk file' }),
-        fc.constant({ contentType: 'multipart/form-data', data: multipartBody([{ name: 'file', filename: 'a.mp4', data: 'x' }]), note: 'multipart without boundary' }),
-        fc.constant({ contentType: 'multipart/form-data; boundary=sweepboundary', data: multipartBody([{ name: 'file', filename: 'a.mp4', data: 'x'.repeat(100) }], 'sweepboundary', true), note: 'truncated multipart' }),
-        fc.constant({ contentType: 'multipart/form-data; boundary=sweepboundary', data: multipartBody(Array.from({ length: 11 }, (_, i) => ({ name: `f${i}`, data: 'v' }))), note: 'multipart with 11 fields' }),
-        fc.constant({ contentType: 'multipart/form-data; boundary=sweepboundary', data: multipartBody([{ name: 'name', data: 'only a name' }]), note: 'multipart without a file' }),
-        fc.constant({ contentType: 'multipart/form-data; boundary=sweepboundary', data: multipartBody([{ name: 'file', filename: `${'\u202E'}${'x'.repeat(300)}.mp4`, data: 'x' }]), note: 'multipart with an odd file name' }),
+        fc.constant({
+          contentType: 'multipart/form-data; boundary=sweepboundary',
+          data: multipartBody([
+            { name: 'name', data: 'x' },
+            { name: 'file', filename: 'a.mp4', data: 'not a video' },
+          ]),
+          note: 'multipart with a junk file',
+        }),
+        fc.constant({
+          contentType: 'multipart/form-data',
+          data: multipartBody([{ name: 'file', filename: 'a.mp4', data: 'x' }]),
+          note: 'multipart without boundary',
+        }),
+        fc.constant({
+          contentType: 'multipart/form-data; boundary=sweepboundary',
+          data: multipartBody([{ name: 'file', filename: 'a.mp4', data: 'x'.repeat(100) }], 'sweepboundary', true),
+          note: 'truncated multipart',
+        }),
+        fc.constant({
+          contentType: 'multipart/form-data; boundary=sweepboundary',
+          data: multipartBody(Array.from({ length: 11 }, (_, i) => ({ name: `f${i}`, data: 'v' }))),
+          note: 'multipart with 11 fields',
+        }),
+        fc.constant({
+          contentType: 'multipart/form-data; boundary=sweepboundary',
+          data: multipartBody([{ name: 'name', data: 'only a name' }]),
+          note: 'multipart without a file',
+        }),
+        fc.constant({
+          contentType: 'multipart/form-data; boundary=sweepboundary',
+          data: multipartBody([{ name: 'file', filename: `${'\u202E'}${'x'.repeat(300)}.mp4`, data: 'x' }]),
+          note: 'multipart with an odd file name',
+        }),
         fc.constant(json({ name: 'x' }, 'JSON to a multipart route')),
         fc.constant({ contentType: 'text/plain', data: 'hello', note: 'text to a multipart route' }),
         fc.constant({ contentType: undefined, data: 'hello', note: 'no content type' }),
@@ -565,7 +775,9 @@ function rawBodyArbitrary(op: Operation): fc.Arbitrary<NonNullable<Draft['body']
       );
     case 'POST /kbs/{kbId}/docs':
       return fc.oneof(
-        fc.tuple(fc.constantFrom('text/plain', 'text/markdown', 'text/html', 'application/pdf'), hostileString).map(([contentType, text]) => ({ contentType, data: text, note: `${contentType} ${describeValue(text)}` })),
+        fc
+          .tuple(fc.constantFrom('text/plain', 'text/markdown', 'text/html', 'application/pdf'), hostileString)
+          .map(([contentType, text]) => ({ contentType, data: text, note: `${contentType} ${describeValue(text)}` })),
         harmlessUrl.map((url) => json({ url }, `JSON {url: ${url}}`)),
         hostileJson.map((url) => json({ url }, `JSON {url: ${describeValue(url)}}`)),
         hostileJson.map((data) => json(data, `JSON ${describeValue(data)}`)),
@@ -575,7 +787,11 @@ function rawBodyArbitrary(op: Operation): fc.Arbitrary<NonNullable<Draft['body']
     case 'POST /clips/{clipId}/captions':
       return fc.oneof(
         fc.constant({ contentType: 'text/vtt', data: 'WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n', note: 'valid VTT' }),
-        hostileString.map((text) => ({ contentType: 'text/vtt', data: `WEBVTT\n\n00:00.000 --> 99:99.999\n${text}\n`, note: `VTT with ${describeValue(text)}` })),
+        hostileString.map((text) => ({
+          contentType: 'text/vtt',
+          data: `WEBVTT\n\n00:00.000 --> 99:99.999\n${text}\n`,
+          note: `VTT with ${describeValue(text)}`,
+        })),
         fc.constant({ contentType: 'application/x-subrip', data: `1\n00:00:00,000 --> 00:00:01,000\n${COMBINING}\n`, note: 'SRT of combining marks' }),
         fc.constant({ contentType: 'application/x-subrip', data: `${'1\n00:00:00,000 --> 00:00:01,000\nx\n\n'.repeat(5000)}`, note: '5,000 SRT cues' }),
         hostileJson.map((content) => json({ content, format: 'vtt' }, `JSON captions ${describeValue(content)}`)),
@@ -590,9 +806,17 @@ function bodyArbitrary(op: Operation): fc.Arbitrary<Draft['body']> {
   if (!op.takesBody) {
     return fc.oneof(
       { weight: 4, arbitrary: fc.constant(undefined) },
-      { weight: 1, arbitrary: fc.constant({ contentType: 'application/json', data: new RawJson('{', 'broken JSON'), note: 'broken JSON to a bodiless route' }) },
+      {
+        weight: 1,
+        arbitrary: fc.constant({ contentType: 'application/json', data: new RawJson('{', 'broken JSON'), note: 'broken JSON to a bodiless route' }),
+      },
       { weight: 1, arbitrary: hostileJson.map((data) => ({ contentType: 'application/json', data, note: `JSON ${describeValue(data)} to a bodiless route` })) },
-      { weight: 1, arbitrary: fc.constantFrom(...CONTENT_TYPES_WRONG).map((contentType) => ({ contentType, data: 'x', note: `${contentType || 'empty'} content type to a bodiless route` })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .constantFrom(...CONTENT_TYPES_WRONG)
+          .map((contentType) => ({ contentType, data: 'x', note: `${contentType || 'empty'} content type to a bodiless route` })),
+      },
     );
   }
   const raw = !op.jsonBody || RAW_BODIES[op.id];
@@ -600,11 +824,30 @@ function bodyArbitrary(op: Operation): fc.Arbitrary<Draft['body']> {
   const jsonish = op.jsonBody ? mutatedBodyArbitrary(op.jsonBody) : fc.constant({ body: { a: 1 }, note: '{a:1}' });
   return fc.oneof(
     { weight: 10, arbitrary: own },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...CONTENT_TYPES_WRONG), jsonish).map(([contentType, m]) => ({ contentType, data: m.body, note: `${m.note} sent as ${contentType || 'empty content type'}` })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...CONTENT_TYPES_WRONG), jsonish)
+        .map(([contentType, m]) => ({ contentType, data: m.body, note: `${m.note} sent as ${contentType || 'empty content type'}` })),
+    },
     { weight: 1, arbitrary: jsonish.map((m) => ({ contentType: undefined, data: m.body, note: `${m.note} with no content type` })) },
     { weight: 1, arbitrary: fc.constant({ contentType: 'application/json', data: new RawJson('', 'empty'), note: 'empty JSON body' }) },
-    { weight: 1, arbitrary: fc.constant({ contentType: 'application/json', data: new RawJson(`{"x":"${'a'.repeat(300_000)}"}`, 'oversize'), note: 'oversize JSON body (300 KB)' }) },
-    { weight: 1, arbitrary: fc.constantFrom('{', '{"a":', '[1,]', "{'a':1}", 'nul', '\u0000', '{"a":1}{"b":2}', '\uFEFF{}').map((t) => ({ contentType: 'application/json', data: new RawJson(t, `malformed JSON ${JSON.stringify(t)}`), note: `malformed JSON ${JSON.stringify(t)}` })) },
+    {
+      weight: 1,
+      arbitrary: fc.constant({
+        contentType: 'application/json',
+        data: new RawJson(`{"x":"${'a'.repeat(300_000)}"}`, 'oversize'),
+        note: 'oversize JSON body (300 KB)',
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('{', '{"a":', '[1,]', "{'a':1}", 'nul', '\u0000', '{"a":1}{"b":2}', '\uFEFF{}').map((t) => ({
+        contentType: 'application/json',
+        data: new RawJson(t, `malformed JSON ${JSON.stringify(t)}`),
+        note: `malformed JSON ${JSON.stringify(t)}`,
+      })),
+    },
   );
 }
 
@@ -613,12 +856,14 @@ function queryArbitrary(op: Operation): fc.Arbitrary<string> {
     const valid = valueArbitrary(p.schema, p.name).map((v) => (v instanceof PoolPick ? v : encodeURIComponent(String(v))));
     // `wait` held open on a running job is legitimately slow: keep valid waits short.
     const validShort = p.name === 'wait' ? fc.constantFrom('0', '1') : valid;
-    return fc.oneof(
-      { weight: 2, arbitrary: fc.constant(null) },
-      { weight: 2, arbitrary: validShort },
-      { weight: 3, arbitrary: hostileQueryValue },
-      { weight: 1, arbitrary: fc.tuple(hostileQueryValue, hostileQueryValue).map(([a, b]) => [a, b]) },
-    ).map((v) => ({ name: p.name, v }));
+    return fc
+      .oneof(
+        { weight: 2, arbitrary: fc.constant(null) },
+        { weight: 2, arbitrary: validShort },
+        { weight: 3, arbitrary: hostileQueryValue },
+        { weight: 1, arbitrary: fc.tuple(hostileQueryValue, hostileQueryValue).map(([a, b]) => [a, b]) },
+      )
+      .map((v) => ({ name: p.name, v }));
   });
   const extra = fc.oneof(
     { weight: 6, arbitrary: fc.constant('') },
@@ -646,18 +891,25 @@ function pathValueArbitrary(op: Operation, p: Parameter): fc.Arbitrary<PoolPick 
   }
   return fc.oneof(
     { weight: 6, arbitrary: fc.nat().map((i) => new PoolPick(kind, i)) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom<ResourceKind>('profile', 'job', 'clip', 'kb', 'agent', 'webhook', 'doc', 'agentRun'), fc.nat()).map(([k, i]) => new PoolPick(k, i)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom<ResourceKind>('profile', 'job', 'clip', 'kb', 'agent', 'webhook', 'doc', 'agentRun'), fc.nat())
+        .map(([k, i]) => new PoolPick(k, i)),
+    },
     { weight: 3, arbitrary: hostilePathSegment.map((raw) => ({ raw })) },
   );
 }
 
 function headersArbitrary(op: Operation): fc.Arbitrary<Record<string, string>> {
   const parts = op.headerParams.map((p) =>
-    fc.oneof(
-      fc.constant(null),
-      p.schema.pattern ? fc.stringMatching(new RegExp(p.schema.pattern)) : fc.constant('1'),
-      fc.constantFrom('Infinity', '1e999', '-1', '99999999999999999999', 'x'.repeat(5000), ''),
-    ).map((v) => [p.name, v] as const),
+    fc
+      .oneof(
+        fc.constant(null),
+        p.schema.pattern ? fc.stringMatching(new RegExp(p.schema.pattern)) : fc.constant('1'),
+        fc.constantFrom('Infinity', '1e999', '-1', '99999999999999999999', 'x'.repeat(5000), ''),
+      )
+      .map((v) => [p.name, v] as const),
   );
   const idempotency = fc.oneof({ weight: 5, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('sweep-key-1', 'x'.repeat(300), '') });
   return fc.tuple(fc.tuple(...parts), idempotency).map(([pairs, key]) => {
@@ -728,10 +980,22 @@ export function materialise(draft: Draft, pools: { read: IdPools; write: IdPools
     }
     path = path.replace(`{${p.name}}`, segment);
   }
-  const query = draft.query.replace(new RegExp(`${POOL_MARK}(\\w+):(\\d+)`, 'g'), (_m, kind: ResourceKind, i: string) => pick(pools.read, new PoolPick(kind, Number(i))) ?? 'missing');
+  const query = draft.query.replace(
+    new RegExp(`${POOL_MARK}(\\w+):(\\d+)`, 'g'),
+    (_m, kind: ResourceKind, i: string) => pick(pools.read, new PoolPick(kind, Number(i))) ?? 'missing',
+  );
   const headers = { ...draft.headers };
   if (draft.body?.contentType !== undefined) headers['content-type'] = draft.body.contentType;
-  return { opId: op.id, method: op.method, path: query ? `${path}?${query}` : path, headers, body, note: draft.body?.note ?? 'no body', verdict, touchesWritePool };
+  return {
+    opId: op.id,
+    method: op.method,
+    path: query ? `${path}?${query}` : path,
+    headers,
+    body,
+    note: draft.body?.note ?? 'no body',
+    verdict,
+    touchesWritePool,
+  };
 }
 
 function pick(pools: IdPools, p: PoolPick): string | undefined {
@@ -744,7 +1008,10 @@ export function describeRequest(r: GeneratedRequest): string {
   const body = r.body === undefined ? '' : typeof r.body === 'string' ? r.body : `<${r.body.length} bytes>`;
   const shown = body.length > 160 ? `${body.slice(0, 140)}… (${body.length} chars)` : body;
   const type = r.headers['content-type'] === undefined ? '' : ` [${r.headers['content-type'] || 'empty content-type'}]`;
-  const others = Object.entries(r.headers).filter(([k]) => k !== 'content-type').map(([k, v]) => ` ${k}: ${v.length > 70 ? `${v.slice(0, 60)}… (${v.length} chars)` : v}`).join(';');
+  const others = Object.entries(r.headers)
+    .filter(([k]) => k !== 'content-type')
+    .map(([k, v]) => ` ${k}: ${v.length > 70 ? `${v.slice(0, 60)}… (${v.length} chars)` : v}`)
+    .join(';');
   return `${r.method} ${path}${type}${others ? ` [${others.trim()}]` : ''} ${JSON.stringify(shown)} (${r.note}; body ${r.verdict})`;
 }
 
@@ -763,7 +1030,11 @@ export interface RawAnswer {
  * Sends a request exactly as written (node:http does not normalise the path) and reads the whole
  * answer within `timeoutMs`; an event stream counts as answered once its headers arrive.
  */
-export function sendRaw(baseUrl: string, r: { method: string; path: string; headers: Record<string, string>; body?: string | Uint8Array }, timeoutMs = 2000): Promise<RawAnswer> {
+export function sendRaw(
+  baseUrl: string,
+  r: { method: string; path: string; headers: Record<string, string>; body?: string | Uint8Array },
+  timeoutMs = 2000,
+): Promise<RawAnswer> {
   const url = new URL(baseUrl);
   const started = performance.now();
   // node:http frames a GET's body with neither Content-Length nor chunks unless told: say it.

@@ -37,7 +37,12 @@ export const backendPool = [
     linkedin: 'https://www.linkedin.com/in/janesmith',
     skills: ['Node', 'TS', 'Postgres', 'k8s'],
     work: [
-      { name: 'Stripe', position: 'Senior Software Engineer', startDate: '2020-02', highlights: ['Built payment APIs in Node.js and TypeScript on PostgreSQL.'] },
+      {
+        name: 'Stripe',
+        position: 'Senior Software Engineer',
+        startDate: '2020-02',
+        highlights: ['Built payment APIs in Node.js and TypeScript on PostgreSQL.'],
+      },
       { name: 'Tech Corp', position: 'Backend Developer', startDate: '2016-01', endDate: '2020-01', highlights: ['Led a team of 5 developers using Node.js.'] },
     ],
   }),

@@ -68,13 +68,7 @@ export async function jobRow(store: Store, id: string): Promise<JobRow> {
 }
 
 /** Resolves once the job satisfies `until` (default: finished); fails after `timeoutMs`. */
-export function waitForJob(
-  engine: Engine,
-  store: Store,
-  id: string,
-  until: (job: JobRow) => boolean = isFinished,
-  timeoutMs = 20_000,
-): Promise<JobRow> {
+export function waitForJob(engine: Engine, store: Store, id: string, until: (job: JobRow) => boolean = isFinished, timeoutMs = 20_000): Promise<JobRow> {
   return new Promise((resolve, reject) => {
     let done = false;
     const check = () =>

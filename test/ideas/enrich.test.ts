@@ -17,7 +17,15 @@ let standIn: ChatStandIn;
 beforeAll(async () => {
   server = await startTestServer();
   standIn = await startChatStandIn();
-  remote = await startTestServer({ env: { LONGRUN_LLM_PROVIDER: 'openai', LONGRUN_LLM_BASE_URL: standIn.baseUrl, LONGRUN_LLM_MODEL: 'stand-in-1', LONGRUN_LLM_TIMEOUT_MS: '300', LONGRUN_LLM_MAX_ATTEMPTS: '2' } });
+  remote = await startTestServer({
+    env: {
+      LONGRUN_LLM_PROVIDER: 'openai',
+      LONGRUN_LLM_BASE_URL: standIn.baseUrl,
+      LONGRUN_LLM_MODEL: 'stand-in-1',
+      LONGRUN_LLM_TIMEOUT_MS: '300',
+      LONGRUN_LLM_MAX_ATTEMPTS: '2',
+    },
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -42,7 +50,10 @@ describe('idea enrichment', () => {
     const { key } = await server.newOrg('ideas', { credits: 10 });
     const kb = { id: await knowledgeBaseWith(server, key, MARKDOWN, 'https://notes.example.com/onboarding') };
 
-    const accepted = await call(`${server.url}/ideas/enrich`, { key, json: { idea, kbId: kb.id, platforms: [{ platform: 'twitter', mode: 'thread', threadCount: 3 }, { platform: 'linkedin' }] } });
+    const accepted = await call(`${server.url}/ideas/enrich`, {
+      key,
+      json: { idea, kbId: kb.id, platforms: [{ platform: 'twitter', mode: 'thread', threadCount: 3 }, { platform: 'linkedin' }] },
+    });
     expect(accepted.status, accepted.text).toBe(202);
     expect(accepted.body).toEqual({ success: true, data: { jobId: expect.stringMatching(/^enrich_job_[0-9A-Z]{26}$/), status: 'queued' } });
     const done = await finished(server, key, accepted.body.data.jobId);
@@ -56,7 +67,10 @@ describe('idea enrichment', () => {
     expect(content).toContain('Sources: Onboarding playbook (https://notes.example.com/onboarding)');
 
     const drafts = (await call(`${server.url}/ideas/enrich/${accepted.body.data.jobId}/drafts`, { key })).body.data;
-    expect(drafts.drafts.map((d: { platform: string; posts: string[] }) => [d.platform, d.posts.length])).toEqual([['twitter', 3], ['linkedin', 1]]);
+    expect(drafts.drafts.map((d: { platform: string; posts: string[] }) => [d.platform, d.posts.length])).toEqual([
+      ['twitter', 3],
+      ['linkedin', 1],
+    ]);
     expect(drafts.drafts[0].sources).toEqual(['https://notes.example.com/onboarding']);
     expect(drafts.tokensUsed).toBeGreaterThan(50);
     expect((await call(`${server.url}/credits`, { key })).body.data).toEqual({ available: 8, reserved: 0 });
@@ -110,9 +124,15 @@ describe('idea enrichment with the openai provider', () => {
   it('writes with the remote service, counts its reported tokens, and survives a 429', async () => {
     const { key } = await remote.newOrg('remote', { credits: 5 });
     standIn.requests.length = 0;
-    standIn.answer = (n) => (n === 1 ? { status: 429, headers: { 'retry-after': '0' } } : { body: completion('Onboarding is where retention is decided. Cut the form; keep the checklist.', { prompt_tokens: 120, completion_tokens: 30 }) });
+    standIn.answer = (n) =>
+      n === 1
+        ? { status: 429, headers: { 'retry-after': '0' } }
+        : { body: completion('Onboarding is where retention is decided. Cut the form; keep the checklist.', { prompt_tokens: 120, completion_tokens: 30 }) };
     const done = await finished(remote, key, (await submit(key)).body.data.jobId);
-    expect(done.body.data).toMatchObject({ status: 'completed', enrichedContent: 'Threads (standard)\nOnboarding is where retention is decided. Cut the form; keep the checklist.' });
+    expect(done.body.data).toMatchObject({
+      status: 'completed',
+      enrichedContent: 'Threads (standard)\nOnboarding is where retention is decided. Cut the form; keep the checklist.',
+    });
     const drafts = (await call(`${remote.url}/ideas/enrich/${done.body.data.jobId}/drafts`, { key })).body.data;
     expect(drafts.tokensUsed).toBe(150);
     expect(standIn.requests).toHaveLength(2);

@@ -30,7 +30,11 @@ const uploaded: PassageInput = { uri: 'upload://doc_01JABCDEFGHJKMNPQRSTVWXYZ0',
 const fromTheWeb: PassageInput = { uri: 'https://notes.example.com/refunds', title: 'Refund notes', content: 'Refunds are logged weekly.' };
 
 /** A post's words, without a thread's "n/N" and the Sources line. */
-const body = (post: string) => post.replace(/^\d+\/\d+ /, '').replace(/\s*Sources: .*$/s, '').trim();
+const body = (post: string) =>
+  post
+    .replace(/^\d+\/\d+ /, '')
+    .replace(/\s*Sources: .*$/s, '')
+    .trim();
 
 describe('local drafts', () => {
   it.each(REQUESTS.map((r) => [`${r.platform} ${r.mode ?? ''} ${r.threadCount ?? r.targetLength ?? ''}`.trim(), r] as const))(
@@ -50,7 +54,9 @@ describe('local drafts', () => {
   );
 
   it('opens with a heading as a lead-in, not as a sentence of its own', async () => {
-    const draft = await writeDraft(localProvider(), { title: 'Escalation' }, [{ ...uploaded, content: 'Refunds above fifty euros need a manager.' }], { platform: 'linkedin' });
+    const draft = await writeDraft(localProvider(), { title: 'Escalation' }, [{ ...uploaded, content: 'Refunds above fifty euros need a manager.' }], {
+      platform: 'linkedin',
+    });
     expect(draft.posts[0]).toMatch(/^Escalation: Refunds above fifty euros need a manager\./);
   });
 
@@ -88,13 +94,32 @@ describe('an agent writing from an uploaded playbook', () => {
   it('names the playbook by its title in every post, not by upload://', async () => {
     const { key } = await server.newOrg('playbook', { credits: 20 });
     const kb = (await call(`${server.url}/kbs`, { key, json: { name: 'Support' } })).body.data;
-    const markdown = ['# Refund playbook', '', '## Escalation', '', LONG, '', '## Tone', '', 'Be warm and brief; never promise what the warehouse cannot do.'].join('\n');
-    const uploadAnswer = await fetch(`${server.url}/kbs/${kb.id}/docs`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/markdown' }, body: markdown });
+    const markdown = [
+      '# Refund playbook',
+      '',
+      '## Escalation',
+      '',
+      LONG,
+      '',
+      '## Tone',
+      '',
+      'Be warm and brief; never promise what the warehouse cannot do.',
+    ].join('\n');
+    const uploadAnswer = await fetch(`${server.url}/kbs/${kb.id}/docs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/markdown' },
+      body: markdown,
+    });
     const doc = (await uploadAnswer.json()).data;
     expect(doc.uri).toMatch(/^upload:\/\//);
     expect((await documentWhenIngested(server.url, key, kb.id, doc.id)).status).toBe('indexed');
 
-    const agent = (await call(`${server.url}/agents`, { key, json: { name: 'Writer', kbId: kb.id, platforms: ['twitter', 'threads'], postsPerRun: 2, instructions: 'Escalation and tone.' } })).body.data;
+    const agent = (
+      await call(`${server.url}/agents`, {
+        key,
+        json: { name: 'Writer', kbId: kb.id, platforms: ['twitter', 'threads'], postsPerRun: 2, instructions: 'Escalation and tone.' },
+      })
+    ).body.data;
     const run = await call(`${server.url}/agents/${agent.id}/run`, { key, method: 'POST' });
     expect(run.status, run.text).toBe(202);
     const runId = run.body.data.runId ?? run.body.data.id;

@@ -11,7 +11,11 @@ afterAll(() => server?.close());
 
 async function upload(key: string, kbId: string, body: string | Buffer, type: string, title?: string) {
   const query = title ? `?title=${encodeURIComponent(title)}` : '';
-  const response = await fetch(`${server.url}/kbs/${kbId}/docs${query}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': type }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  const response = await fetch(`${server.url}/kbs/${kbId}/docs${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': type },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   const json = await response.json();
   expect(response.status, JSON.stringify(json)).toBe(202);
   return json.data as { id: string; status: string };
@@ -41,7 +45,12 @@ describe('knowledge bases', () => {
     expect((await call(`${server.url}/kbs/${kb.id}/docs/${docs.markdown.id}`, { key })).body.data).toMatchObject({ title: 'Onboarding playbook', passages: 3 });
     expect((await call(`${server.url}/kbs/${kb.id}/docs/${docs.html.id}`, { key })).body.data.title).toBe('Pricing notes');
 
-    for (const [word, expected] of [['kumquatish', /three fields/], ['zeppelinesque', /onboarding tour/], ['quillwort', /discount of 20%/], ['xylophonic', /rose by 12 percent/]] as const) {
+    for (const [word, expected] of [
+      ['kumquatish', /three fields/],
+      ['zeppelinesque', /onboarding tour/],
+      ['quillwort', /discount of 20%/],
+      ['xylophonic', /rose by 12 percent/],
+    ] as const) {
       const found = await search(key, kb.id, word);
       expect(found.body.data.total, word).toBe(1);
       expect(found.body.data.results[0]).toMatchObject({ content: expect.stringMatching(expected), score: 1, matchReason: `matched: ${word}` });

@@ -23,7 +23,11 @@ async function kbWith(key: string, documents: string[]): Promise<string> {
   const kb = (await call(`${server.url}/kbs`, { key, json: { name: 'Notes' } })).body.data;
   const ids: string[] = [];
   for (const text of documents) {
-    const response = await fetch(`${server.url}/kbs/${kb.id}/docs`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' }, body: text });
+    const response = await fetch(`${server.url}/kbs/${kb.id}/docs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' },
+      body: text,
+    });
     expect(response.status).toBe(202);
     ids.push((await response.json()).data.id);
   }
@@ -60,8 +64,15 @@ describe('search statistics stay within their scope', () => {
     const db = server.store.db;
     const a = await server.newOrg('pool-stats-a');
     await profileImportMany(db, a.org.id, [
-      resume('Ada Kern', 'ada@example.com', { label: 'Rust engineer', skills: ['Rust'], work: [{ name: 'Acme', position: 'Rust Engineer', highlights: ['Wrote a Kafka consumer in Rust.'] }] }),
-      resume('Bo Lind', 'bo@example.com', { label: 'Kafka operator', work: [{ name: 'Beta', position: 'Platform Engineer', highlights: ['Ran Kafka clusters.'] }] }),
+      resume('Ada Kern', 'ada@example.com', {
+        label: 'Rust engineer',
+        skills: ['Rust'],
+        work: [{ name: 'Acme', position: 'Rust Engineer', highlights: ['Wrote a Kafka consumer in Rust.'] }],
+      }),
+      resume('Bo Lind', 'bo@example.com', {
+        label: 'Kafka operator',
+        work: [{ name: 'Beta', position: 'Platform Engineer', highlights: ['Ran Kafka clusters.'] }],
+      }),
       resume('Cy Dorn', 'cy@example.com', { label: 'Rust and Kafka', skills: ['Rust', 'Kafka'] }),
       resume('Di Falk', 'di@example.com', { label: 'Gardener' }),
     ] as Resume[]);
@@ -72,7 +83,11 @@ describe('search statistics stay within their scope', () => {
 
     const b = await server.newOrg('pool-stats-b');
     const crowd = Array.from({ length: 60 }, (_, i) =>
-      resume(`Person ${i}`, `p${i}@example.org`, { label: 'Rust developer', skills: ['Rust'], work: [{ name: 'Crowd', position: 'Rust Developer', highlights: ['Rust, Rust and more Rust.'] }] }),
+      resume(`Person ${i}`, `p${i}@example.org`, {
+        label: 'Rust developer',
+        skills: ['Rust'],
+        work: [{ name: 'Crowd', position: 'Rust Developer', highlights: ['Rust, Rust and more Rust.'] }],
+      }),
     );
     await profileImportMany(db, b.org.id, crowd as Resume[]);
 

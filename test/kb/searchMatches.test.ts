@@ -46,10 +46,15 @@ describe('knowledge-base search', () => {
     for (const query of ['playbook warehouse', 'escalation manager', 'tone warm', 'late order', 'Refund Playbook Escalation Tone', 'EUROS', 'customers']) {
       const { results } = await search(query);
       expect(results.length, query).toBeGreaterThan(0);
-      const words = fold(query).split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 2);
+      const words = fold(query)
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter((w) => w.length >= 2);
       for (const r of results as { content: string; matchReason: string }[]) {
         const text = ` ${fold(r.content).replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
-        expect(words.some((w) => text.includes(` ${w} `)), `${query}: ${r.content}`).toBe(true);
+        expect(
+          words.some((w) => text.includes(` ${w} `)),
+          `${query}: ${r.content}`,
+        ).toBe(true);
         expect(r.matchReason, query).toMatch(/^matched: /);
       }
     }

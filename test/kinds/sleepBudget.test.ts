@@ -34,7 +34,11 @@ describe('demo kind sleep: time budget', () => {
     const job = await t.engine.submit({ orgId: org.id, kind: sleep, input: { items: 1, ms: 300, fail: [], flaky: [], hang: ['item-1'] } });
     await waitForJob(t.engine, t.store, job.id);
     const [item] = await itemsOf(t.store, job.id);
-    expect([item!.status, item!.error_code, item!.error_message]).toEqual(['failed', 'TIMEOUT', 'The item did not finish within its time budget of 500 ms. (gave up after 1 attempts)']);
+    expect([item!.status, item!.error_code, item!.error_message]).toEqual([
+      'failed',
+      'TIMEOUT',
+      'The item did not finish within its time budget of 500 ms. (gave up after 1 attempts)',
+    ]);
     // Not before its budget: it started, slept its 300 ms and the 200 ms beyond, then failed.
     expect(Date.parse(item!.finished_at!) - Date.parse(item!.started_at!)).toBeGreaterThanOrEqual(500);
   });

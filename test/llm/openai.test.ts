@@ -35,7 +35,8 @@ describe('the openai provider', () => {
   });
 
   it('waits out a 429 with its Retry-After, then succeeds', async () => {
-    standIn.answer = (n) => (n === 1 ? { status: 429, headers: { 'retry-after': '0.3' }, body: { error: { message: 'slow down' } } } : { body: completion('second time lucky') });
+    standIn.answer = (n) =>
+      n === 1 ? { status: 429, headers: { 'retry-after': '0.3' }, body: { error: { message: 'slow down' } } } : { body: completion('second time lucky') };
     const started = Date.now();
     expect((await provider().generate(request)).text).toBe('second time lucky');
     expect(standIn.requests).toHaveLength(2);

@@ -33,7 +33,11 @@ describe('platform counting', () => {
 
   it('truncates and packs any text within every limit, whatever it is made of', () => {
     for (const text of texts) {
-      for (const [max, measure] of [[280, twitterLength], [500, characterLength], [100, characterLength]] as const) {
+      for (const [max, measure] of [
+        [280, twitterLength],
+        [500, characterLength],
+        [100, characterLength],
+      ] as const) {
         expect(measure(truncate(text, max, measure)), text.slice(0, 30)).toBeLessThanOrEqual(max);
         for (const post of pack(text, max, measure)) expect(measure(post), text.slice(0, 30)).toBeLessThanOrEqual(max);
       }

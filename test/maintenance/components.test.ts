@@ -91,7 +91,11 @@ describe('maintenance components', () => {
     const body = Buffer.alloc(128 * 1024, 3);
     const put = await fetch(`${server.url}/clips/uploads/${uploadId}/parts/1`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${server.key}`, 'content-type': 'application/octet-stream', 'x-content-sha256': crypto.createHash('sha256').update(body).digest('hex') },
+      headers: {
+        authorization: `Bearer ${server.key}`,
+        'content-type': 'application/octet-stream',
+        'x-content-sha256': crypto.createHash('sha256').update(body).digest('hex'),
+      },
       body,
     });
     expect(put.status).toBe(200);
@@ -112,11 +116,40 @@ describe('maintenance components', () => {
     const endpoint = newId('wh');
     await db
       .insertInto('webhook_endpoints')
-      .values({ id: endpoint, org_id: server.org.id, name: null, url: 'https://example.com/hook', events: '["*"]', headers: '[]', secret: 'whsec_x', previous_secret: null, previous_secret_expires_at: null, enabled: 1, disabled_reason: null, disabled_at: null, consecutive_failures: 0, created_at: old, updated_at: old })
+      .values({
+        id: endpoint,
+        org_id: server.org.id,
+        name: null,
+        url: 'https://example.com/hook',
+        events: '["*"]',
+        headers: '[]',
+        secret: 'whsec_x',
+        previous_secret: null,
+        previous_secret_expires_at: null,
+        enabled: 1,
+        disabled_reason: null,
+        disabled_at: null,
+        consecutive_failures: 0,
+        created_at: old,
+        updated_at: old,
+      })
       .execute();
     const delivery = (status: 'pending' | 'succeeded' | 'failed', updatedAt: string) => ({
-      id: newId('msg'), endpoint_id: endpoint, org_id: server.org.id, event_type: 'webhook.test', payload: '{}', job_id: null, status, attempts: 1,
-      last_status_code: null, last_error: null, response_snippet: null, next_attempt_at: null, created_at: updatedAt, updated_at: updatedAt, delivered_at: null,
+      id: newId('msg'),
+      endpoint_id: endpoint,
+      org_id: server.org.id,
+      event_type: 'webhook.test',
+      payload: '{}',
+      job_id: null,
+      status,
+      attempts: 1,
+      last_status_code: null,
+      last_error: null,
+      response_snippet: null,
+      next_attempt_at: null,
+      created_at: updatedAt,
+      updated_at: updatedAt,
+      delivered_at: null,
     });
     const rows = [delivery('succeeded', old), delivery('failed', old), delivery('pending', old), delivery('succeeded', recent)];
     await db.insertInto('webhook_deliveries').values(rows).execute();

@@ -50,10 +50,7 @@ function countingTask(name = 'count', opts: { gate?: Promise<void>; fail?: boole
 }
 
 function runners(tasks: MaintenanceTask[], holdMs?: number): [MaintenanceRunner, MaintenanceRunner] {
-  return [
-    new MaintenanceRunner({ db: first.store.db, tasks, log, clock, holdMs }),
-    new MaintenanceRunner({ db: second.db, tasks, log, clock, holdMs }),
-  ];
+  return [new MaintenanceRunner({ db: first.store.db, tasks, log, clock, holdMs }), new MaintenanceRunner({ db: second.db, tasks, log, clock, holdMs })];
 }
 
 describe('maintenance runner', () => {

@@ -61,7 +61,9 @@ describe('the npm package', () => {
     const paths = packed.files.map((f) => f.path);
     const outside = paths.filter((p) => !/^(bin|dist|dashboard\/dist)\//.test(p) && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(p));
     expect(outside).toEqual([]);
-    expect(paths).toEqual(expect.arrayContaining(['bin/longrun.mjs', 'dist/cli/main.js', 'dist/client/index.js', 'dist/client/index.d.ts', 'dashboard/dist/index.html']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['bin/longrun.mjs', 'dist/cli/main.js', 'dist/client/index.js', 'dist/client/index.d.ts', 'dashboard/dist/index.html']),
+    );
     expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
     expect(packed.size).toBeLessThan(1024 * 1024); // the README says about 0.5 MB
   });
@@ -75,12 +77,19 @@ describe('the npm package', () => {
     const example = readBlocks(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).find((b) => b.lang === 'ts' && b.text.includes("from 'longrun/client'"));
     fs.writeFileSync(path.join(consumer, 'example.ts'), example!.text);
     // No skipLibCheck: our declarations are checked as the consumer's compiler sees them.
-    const tsc = await run(process.execPath, [TSC, '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', '--lib', 'es2022,dom', 'example.ts'], {
-      cwd: consumer,
-    }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
+    const tsc = await run(
+      process.execPath,
+      [TSC, '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', '--lib', 'es2022,dom', 'example.ts'],
+      {
+        cwd: consumer,
+      },
+    ).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
     expect(tsc.stdout).toBe('');
 
-    const { stdout } = await run(process.execPath, ['example.js'], { cwd: consumer, env: { ...process.env, LONGRUN_URL: server.url, LONGRUN_API_KEY: server.key } });
+    const { stdout } = await run(process.execPath, ['example.js'], {
+      cwd: consumer,
+      env: { ...process.env, LONGRUN_URL: server.url, LONGRUN_API_KEY: server.key },
+    });
     expect(stdout).toMatch(/job\.completed/);
   }, 60_000);
 

@@ -11,7 +11,14 @@ const names = (text: string) => [...new Set(skillsInText(text).map((m) => m.skil
 
 describe('skill aliases', () => {
   it('folds what people write into canonical skills', () => {
-    expect(names('Node services in TS on k8s with Postgres; some JS and golang')).toEqual(['Node.js', 'TypeScript', 'Kubernetes', 'PostgreSQL', 'JavaScript', 'Go']);
+    expect(names('Node services in TS on k8s with Postgres; some JS and golang')).toEqual([
+      'Node.js',
+      'TypeScript',
+      'Kubernetes',
+      'PostgreSQL',
+      'JavaScript',
+      'Go',
+    ]);
     expect(names('NodeJS, node.js, Node')).toEqual(['Node.js']);
     expect(names('Big Query and Airflow 2, sklearn, Torch')).toEqual(['BigQuery', 'GCP', 'Airflow', 'scikit-learn', 'PyTorch']);
   });
@@ -160,7 +167,10 @@ describe('the candidate', () => {
     expect(candidate.aiFitPoints).toContain('TypeScript: listed in skills');
     expect(candidate.aiRedFlags).toEqual(['Missing must-have: Kubernetes']);
     expect(candidate.rationale).toMatch(/^Senior Backend Engineer at Stripe with 9 years 11 months of relevant experience; meets 3 of 4 must-haves/);
-    expect(candidate.aiDetailedRationale.map((d) => [d.company, d.duration])).toEqual([['Stripe', '6 years 11 months'], ['Acme', '3 years']]);
+    expect(candidate.aiDetailedRationale.map((d) => [d.company, d.duration])).toEqual([
+      ['Stripe', '6 years 11 months'],
+      ['Acme', '3 years'],
+    ]);
 
     const flagged = score(hopper).candidate;
     expect(flagged.aiRedFlags).toContain('Short tenures: 2 of the last 3 finished positions lasted under a year');

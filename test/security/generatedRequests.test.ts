@@ -23,8 +23,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import {
-  describeRequest, draftArbitrary, envelopeProblem, familyOfRawPath, materialise, operationsOf, sendRaw,
-  type GeneratedRequest, type IdPools, type Operation,
+  describeRequest,
+  draftArbitrary,
+  envelopeProblem,
+  familyOfRawPath,
+  materialise,
+  operationsOf,
+  sendRaw,
+  type GeneratedRequest,
+  type IdPools,
+  type Operation,
 } from '../helpers/openapiRequests.ts';
 import { makeTinyVideo, readAll, seedResources } from './seedResources.ts';
 
@@ -75,7 +83,12 @@ describe(`generated hostile requests on every operation (seed ${SEED}, ${RUNS} p
     // Every enabled endpoint of the organisation gets every event it subscribes to, so the jobs
     // the sweep starts would add deliveries to the compared endpoint: it is disabled first.
     for (const id of read.webhook!) {
-      const off = await sendRaw(server.url, { method: 'PATCH', path: `/webhooks/${id}`, headers: { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' }, body: '{"enabled":false}' });
+      const off = await sendRaw(server.url, {
+        method: 'PATCH',
+        path: `/webhooks/${id}`,
+        headers: { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' },
+        body: '{"enabled":false}',
+      });
       expect(off.status).toBe(200);
     }
     before = await readAll(server.url, server.key, operations, read);
@@ -92,7 +105,8 @@ describe(`generated hostile requests on every operation (seed ${SEED}, ${RUNS} p
     while (performance.now() - started < RECOVERY_MS) {
       try {
         const answer = await sendRaw(server.url, { method: 'GET', path: '/healthz', headers: {} }, ANSWER_WITHIN_MS);
-        if (answer.status === 200) return performance.now() - started > ANSWER_WITHIN_MS ? `/healthz answered only after ${Math.round(performance.now() - started)} ms` : null;
+        if (answer.status === 200)
+          return performance.now() - started > ANSWER_WITHIN_MS ? `/healthz answered only after ${Math.round(performance.now() - started)} ms` : null;
         last = `${answer.status} ${answer.text.slice(0, 200)}`;
       } catch (error) {
         last = (error as Error).message;
@@ -104,7 +118,11 @@ describe(`generated hostile requests on every operation (seed ${SEED}, ${RUNS} p
   async function check(r: GeneratedRequest): Promise<{ problem: string; answer: string } | null> {
     let answer;
     try {
-      answer = await sendRaw(server.url, { method: r.method, path: r.path, headers: { authorization: `Bearer ${server.key}`, ...r.headers }, body: r.body }, ANSWER_WITHIN_MS);
+      answer = await sendRaw(
+        server.url,
+        { method: r.method, path: r.path, headers: { authorization: `Bearer ${server.key}`, ...r.headers }, body: r.body },
+        ANSWER_WITHIN_MS,
+      );
     } catch (error) {
       const stall = await healthy();
       return { problem: (error as Error).message, answer: stall ?? '(the server answered /healthz at once afterwards)' };
@@ -143,17 +161,34 @@ describe(`generated hostile requests on every operation (seed ${SEED}, ${RUNS} p
         // The server may still be working on a request that got no answer: the rest of this
         // operation would only pile onto it, so the sweep moves on to the next operation.
         if (failure?.problem.startsWith('no answer')) {
-          if (sample + 1 < drafts.length) failures.push({ op: op.id, sample: -1, problem: `stopped after a stall: ${drafts.length - sample - 1} requests not sent`, request: '', answer: '' });
+          if (sample + 1 < drafts.length)
+            failures.push({
+              op: op.id,
+              sample: -1,
+              problem: `stopped after a stall: ${drafts.length - sample - 1} requests not sent`,
+              request: '',
+              answer: '',
+            });
           break;
         }
       }
       const stall = await healthy();
       if (stall) failures.push({ op: op.id, sample: -1, problem: 'unhealthy after the operation', request: '', answer: stall });
     }
-    if (unswept.length > 0) failures.push({ op: '(sweep)', sample: -1, problem: `over the ${SWEEP_BUDGET_MS / 1000} s budget: ${unswept.length} operations not swept`, request: unswept.join(', '), answer: '' });
+    if (unswept.length > 0)
+      failures.push({
+        op: '(sweep)',
+        sample: -1,
+        problem: `over the ${SWEEP_BUDGET_MS / 1000} s budget: ${unswept.length} operations not swept`,
+        request: unswept.join(', '),
+        answer: '',
+      });
     const report = failures.map((f) => `  [${f.op} #${f.sample}] ${f.problem}\n      request: ${f.request}\n      answer:  ${f.answer}`).join('\n');
     if (process.env.LONGRUN_SWEEP_REPORT) fs.writeFileSync(process.env.LONGRUN_SWEEP_REPORT, report);
-    expect(failures.length, `seed ${SEED} (LONGRUN_SWEEP_SEED=${SEED} LONGRUN_SWEEP_RUNS=${RUNS} reproduces it), ${failures.length} of ${sent} requests failed:\n${report}\n`).toBe(0);
+    expect(
+      failures.length,
+      `seed ${SEED} (LONGRUN_SWEEP_SEED=${SEED} LONGRUN_SWEEP_RUNS=${RUNS} reproduces it), ${failures.length} of ${sent} requests failed:\n${report}\n`,
+    ).toBe(0);
   }, 600_000);
 
   it('leaves what was stored before the sweep as it was', async () => {

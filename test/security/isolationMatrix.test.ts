@@ -17,8 +17,17 @@ import { OPERATOR_SCOPES, PRODUCT_SCOPES } from '../../src/auth/apiKeys.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import {
-  envelopeProblem, familyOfRawPath, mentionsId, minimalValue, operationsOf, resourceKindOfParam, sendRaw,
-  type IdPools, type Operation, type RawAnswer, type ResourceKind,
+  envelopeProblem,
+  familyOfRawPath,
+  mentionsId,
+  minimalValue,
+  operationsOf,
+  resourceKindOfParam,
+  sendRaw,
+  type IdPools,
+  type Operation,
+  type RawAnswer,
+  type ResourceKind,
 } from '../helpers/openapiRequests.ts';
 import { makeTinyVideo, readAll, seedResources } from './seedResources.ts';
 
@@ -53,11 +62,17 @@ describe('isolation matrix: organisation B with the IDs of organisation A', () =
   let before: Map<string, string>;
   /** A's IDs that B has sent: B's own jobs may carry them back (their input), which tells B nothing. */
   const sentByB = new Set<string>();
-  const allIdsOfA = () => Object.values(a).flat().map((id) => id.replace(/\.mp4$/, ''));
+  const allIdsOfA = () =>
+    Object.values(a)
+      .flat()
+      .map((id) => id.replace(/\.mp4$/, ''));
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    server = await startTestServer({ credits: 10_000, env: { LONGRUN_WEBHOOK_ALLOW_PRIVATE: '1', LONGRUN_WEBHOOK_ALLOW_HTTP: '1', LONGRUN_WEBHOOK_TIMEOUT_MS: '1000' } });
+    server = await startTestServer({
+      credits: 10_000,
+      env: { LONGRUN_WEBHOOK_ALLOW_PRIVATE: '1', LONGRUN_WEBHOOK_ALLOW_HTTP: '1', LONGRUN_WEBHOOK_TIMEOUT_MS: '1000' },
+    });
     operations = operationsOf((await sendRaw(server.url, { method: 'GET', path: '/openapi.json', headers: {} })).body as never);
     a = await seedResources(server.url, server.key, { tag: 'a', receiverUrl: receiver.url, video: makeTinyVideo(tempDir('longrun-matrix-')), render: true });
     keyB = (await server.newOrg('organisation B', { credits: 10_000, scopes: [...PRODUCT_SCOPES, ...OPERATOR_SCOPES] })).key;
@@ -82,7 +97,9 @@ describe('isolation matrix: organisation B with the IDs of organisation A', () =
   function requestFor(op: Operation, idFor: (kind: ResourceKind) => string, only?: string) {
     let path = op.path;
     for (const p of op.pathParams) path = path.replace(`{${p.name}}`, encodeURIComponent(idFor(resourceKindOfParam(op.path, p.name))));
-    const query = op.queryParams.filter((q) => mentionsId(q.schema, q.name)).map((q) => `${q.name}=${encodeURIComponent(String(minimalValue(q.schema, idFor, q.name)))}`);
+    const query = op.queryParams
+      .filter((q) => mentionsId(q.schema, q.name))
+      .map((q) => `${q.name}=${encodeURIComponent(String(minimalValue(q.schema, idFor, q.name)))}`);
     if (query.length > 0) path += `?${query.join('&')}`;
     const headers: Record<string, string> = { authorization: `Bearer ${keyB}` };
     let body: string | Buffer | undefined;
@@ -113,15 +130,23 @@ describe('isolation matrix: organisation B with the IDs of organisation A', () =
       .filter(([k, schema]) => !(op.jsonBody?.required ?? []).includes(k) && mentionsId(schema, k))
       .map(([k]) => k);
   const pathOps = () => operations.filter((op) => op.pathParams.length > 0);
-  const bodyRefOps = () => operations.filter((op) => op.pathParams.length === 0 && ((op.jsonBody && mentionsId(op.jsonBody)) || op.queryParams.some((q) => mentionsId(q.schema, q.name))));
+  const bodyRefOps = () =>
+    operations.filter(
+      (op) => op.pathParams.length === 0 && ((op.jsonBody && mentionsId(op.jsonBody)) || op.queryParams.some((q) => mentionsId(q.schema, q.name))),
+    );
 
   it('has an ID of A for every path parameter of every operation', () => {
-    const missing = pathOps().flatMap((op) => op.pathParams.map((p) => resourceKindOfParam(op.path, p.name)).filter((k) => k !== 'partNumber' && !a[k]?.length).map((k) => `${op.id}: no ${k}`));
+    const missing = pathOps().flatMap((op) =>
+      op.pathParams
+        .map((p) => resourceKindOfParam(op.path, p.name))
+        .filter((k) => k !== 'partNumber' && !a[k]?.length)
+        .map((k) => `${op.id}: no ${k}`),
+    );
     expect(missing).toEqual([]);
     expect(pathOps().length).toBeGreaterThan(40);
   });
 
-  it('answers B on every path-parameter operation as if A\'s IDs did not exist: 404 in the family envelope', async () => {
+  it("answers B on every path-parameter operation as if A's IDs did not exist: 404 in the family envelope", async () => {
     const problems: string[] = [];
     for (const op of pathOps()) {
       const sentA = op.pathParams.map((p) => idOfA(resourceKindOfParam(op.path, p.name)));
@@ -133,18 +158,31 @@ describe('isolation matrix: organisation B with the IDs of organisation A', () =
       if (answer.status !== 404) problems.push(`${where}: ${answer.status} (want 404) ${answer.text.slice(0, 200)}`);
       const envelope = envelopeProblem(familyOfRawPath(own.path), answer.body);
       if (envelope) problems.push(`${where}: ${envelope}`);
-      const mine = shape(answer, sentA.map((id) => id.replace(/\.mp4$/, '')));
-      const never = shape(absent, op.pathParams.map((p) => absentTwin(idOfA(resourceKindOfParam(op.path, p.name))).replace(/\.mp4$/, '')));
-      if (JSON.stringify(mine) !== JSON.stringify(never)) problems.push(`${where}: answers differently from an ID that never existed:\n      A's:    ${JSON.stringify(mine).slice(0, 300)}\n      absent: ${JSON.stringify(never).slice(0, 300)}`);
+      const mine = shape(
+        answer,
+        sentA.map((id) => id.replace(/\.mp4$/, '')),
+      );
+      const never = shape(
+        absent,
+        op.pathParams.map((p) => absentTwin(idOfA(resourceKindOfParam(op.path, p.name))).replace(/\.mp4$/, '')),
+      );
+      if (JSON.stringify(mine) !== JSON.stringify(never))
+        problems.push(
+          `${where}: answers differently from an ID that never existed:\n      A's:    ${JSON.stringify(mine).slice(0, 300)}\n      absent: ${JSON.stringify(never).slice(0, 300)}`,
+        );
       const leaked = allIdsOfA().filter((id) => !sentA.some((s) => s.startsWith(id)) && answer.text.includes(id));
       if (leaked.length > 0) problems.push(`${where}: the answer carries A's ${leaked.join(', ')}`);
     }
     expect(problems, `B reached A's resources:\n  ${problems.join('\n  ')}\n`).toEqual([]);
   }, 60_000);
 
-  it('answers B the same for A\'s IDs in bodies and queries as for IDs that never existed', async () => {
+  it("answers B the same for A's IDs in bodies and queries as for IDs that never existed", async () => {
     const problems: string[] = [];
-    expect(bodyRefOps().map((op) => op.id).sort()).toEqual(['POST /agents', 'POST /ideas/enrich', 'POST /sourcing', 'POST /sourcing/enrich']);
+    expect(
+      bodyRefOps()
+        .map((op) => op.id)
+        .sort(),
+    ).toEqual(['POST /agents', 'POST /ideas/enrich', 'POST /sourcing', 'POST /sourcing/enrich']);
     const cases = bodyRefOps().flatMap((op) => ['', ...optionalIdFields(op)].map((only) => ({ op, only })));
     for (const { op, only } of cases) {
       const own = requestFor(op, idOfA, only);
@@ -164,15 +202,27 @@ describe('isolation matrix: organisation B with the IDs of organisation A', () =
       const never = strip(shape(absent, sentA.map(absentTwin)));
       // Documented in ../shared/CONTRACTS.md (POST /sourcing/enrich): "403 when the webhook belongs to
       // another organisation" — an answer that tells B the webhook exists; kept because it is the contract.
-      const documented = only === 'webhookId' && familyOfRawPath(own.path) === 'sourcing' && answer.status === 403 && /belongs to another organisation/.test(answer.text);
-      if (mine !== never && !documented) problems.push(`${where}: answers differently from IDs that never existed:\n      A's:    ${mine.slice(0, 300)}\n      absent: ${never.slice(0, 300)}`);
+      const documented =
+        only === 'webhookId' && familyOfRawPath(own.path) === 'sourcing' && answer.status === 403 && /belongs to another organisation/.test(answer.text);
+      if (mine !== never && !documented)
+        problems.push(`${where}: answers differently from IDs that never existed:\n      A's:    ${mine.slice(0, 300)}\n      absent: ${never.slice(0, 300)}`);
       // An accepted run must not reach A's profiles when it runs: its results read as for unknown ones.
       if (answer.status === 202 && op.id === 'POST /sourcing/enrich') {
         const id = (answer.body as { requestId: string }).requestId;
-        let results = await sendRaw(server.url, { method: 'GET', path: `/sourcing/enrich/${id}/results?wait=10`, headers: { authorization: `Bearer ${keyB}` } }, 15_000);
-        for (let i = 0; i < 5 && results.status === 202; i++) results = await sendRaw(server.url, { method: 'GET', path: `/sourcing/enrich/${id}/results?wait=10`, headers: { authorization: `Bearer ${keyB}` } }, 15_000);
+        let results = await sendRaw(
+          server.url,
+          { method: 'GET', path: `/sourcing/enrich/${id}/results?wait=10`, headers: { authorization: `Bearer ${keyB}` } },
+          15_000,
+        );
+        for (let i = 0; i < 5 && results.status === 202; i++)
+          results = await sendRaw(
+            server.url,
+            { method: 'GET', path: `/sourcing/enrich/${id}/results?wait=10`, headers: { authorization: `Bearer ${keyB}` } },
+            15_000,
+          );
         const data = (results.body as { data?: { success: boolean; errorCode?: string }[] }).data ?? [];
-        if (data.some((d) => d.success || d.errorCode !== 'PROFILE_NOT_FOUND')) problems.push(`${where}: the run reached A's profile: ${results.text.slice(0, 300)}`);
+        if (data.some((d) => d.success || d.errorCode !== 'PROFILE_NOT_FOUND'))
+          problems.push(`${where}: the run reached A's profile: ${results.text.slice(0, 300)}`);
       }
       const leaked = allIdsOfA().filter((id) => !sentA.includes(id) && answer.text.includes(id));
       if (leaked.length > 0) problems.push(`${where}: the answer carries A's ${leaked.join(', ')}`);
@@ -180,11 +230,19 @@ describe('isolation matrix: organisation B with the IDs of organisation A', () =
     expect(problems, `B reached A's resources through bodies:\n  ${problems.join('\n  ')}\n`).toEqual([]);
   }, 60_000);
 
-  it('shows B none of A\'s IDs in any list (but those B sent itself)', async () => {
+  it("shows B none of A's IDs in any list (but those B sent itself)", async () => {
     const problems: string[] = [];
     for (const op of operations.filter((o) => o.method === 'GET' && o.pathParams.length === 0)) {
-      for (const query of ['', ...op.queryParams.filter((q) => q.name === 'kind').map(() => 'kind=sourcing'), ...op.queryParams.filter((q) => q.name === 'status').map(() => 'status=completed')]) {
-        const answer = await sendRaw(server.url, { method: 'GET', path: query ? `${op.path}?${query}` : op.path, headers: { authorization: `Bearer ${keyB}` } }, 5000);
+      for (const query of [
+        '',
+        ...op.queryParams.filter((q) => q.name === 'kind').map(() => 'kind=sourcing'),
+        ...op.queryParams.filter((q) => q.name === 'status').map(() => 'status=completed'),
+      ]) {
+        const answer = await sendRaw(
+          server.url,
+          { method: 'GET', path: query ? `${op.path}?${query}` : op.path, headers: { authorization: `Bearer ${keyB}` } },
+          5000,
+        );
         if (answer.status >= 500) problems.push(`${op.id}?${query}: ${answer.status}`);
         const leaked = allIdsOfA().filter((id) => !sentByB.has(id) && answer.text.includes(id));
         if (leaked.length > 0) problems.push(`${op.id}?${query}: carries A's ${leaked.join(', ')}`);

@@ -28,9 +28,16 @@ describe('the NUL character', () => {
     const kb = await call(`${server.url}/kbs`, { key: server.key, json: { name: 'notes', description: 'a\u0000b' } });
     expect(kb.status).toBe(422);
     expect(kb.body.message).toBe('body.description must not contain the NUL character (U+0000).');
-    const profiles = await call(`${server.url}/profiles`, { key: server.key, json: [{ basics: { name: 'Ada', email: 'ada@example.com' } }, { basics: { name: 'B\u0000', email: 'b@example.com' } }] });
+    const profiles = await call(`${server.url}/profiles`, {
+      key: server.key,
+      json: [{ basics: { name: 'Ada', email: 'ada@example.com' } }, { basics: { name: 'B\u0000', email: 'b@example.com' } }],
+    });
     expect(profiles.status).toBe(400);
-    expect(profiles.body).toEqual({ success: false, errorCode: 'VALIDATION_ERROR', errorMessage: 'body.1.basics.name must not contain the NUL character (U+0000).' });
+    expect(profiles.body).toEqual({
+      success: false,
+      errorCode: 'VALIDATION_ERROR',
+      errorMessage: 'body.1.basics.name must not contain the NUL character (U+0000).',
+    });
     expect((await call(`${server.url}/kbs`, { key: server.key })).body.data.total).toBe(0);
     expect((await call(`${server.url}/profiles`, { key: server.key })).body.total).toBe(0);
   });

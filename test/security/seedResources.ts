@@ -22,10 +22,28 @@ export function makeTinyVideo(dir: string): string {
   const file = path.join(dir, 'tiny.mp4');
   if (fs.existsSync(file)) return file;
   execFileSync(tools.ffmpeg.path, [
-    '-y', '-hide_banner', '-loglevel', 'error',
-    '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=2',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=22050:duration=2',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
+    '-y',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x120:rate=10:duration=2',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=22050:duration=2',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    file,
   ]);
   return file;
 }
@@ -73,40 +91,80 @@ export async function jobsSettled(url: string, key: string): Promise<string[]> {
 
 export async function seedResources(url: string, key: string, o: SeedOptions): Promise<IdPools> {
   const jobsBefore = new Set(await jobsSettled(url, key));
-  const webhook = ok(await call(`${url}/webhooks`, { key, json: { url: `${o.receiverUrl}/${o.tag}`, events: ['*'], name: o.tag } }), 'POST /webhooks').body.data.id as string;
+  const webhook = ok(await call(`${url}/webhooks`, { key, json: { url: `${o.receiverUrl}/${o.tag}`, events: ['*'], name: o.tag } }), 'POST /webhooks').body.data
+    .id as string;
 
   const imported = ok(
     await call(`${url}/profiles`, {
       key,
       json: [
-        resume('Jane Smith', `jane.${o.tag}@example.com`, { label: 'Senior Backend Engineer', city: 'Berlin', countryCode: 'DE', linkedin: `https://www.linkedin.com/in/jane${o.tag}`, skills: ['Node', 'TypeScript', 'PostgreSQL'], work: [{ name: 'Stripe', position: 'Senior Backend Engineer', startDate: '2019-01', highlights: ['Node.js and TypeScript on PostgreSQL'] }] }),
-        resume('Alex Müller', `alex.${o.tag}@example.com`, { label: 'Backend Engineer', city: 'Munich', countryCode: 'DE', skills: ['Node', 'PostgreSQL'], work: [{ name: 'Zalando', position: 'Backend Engineer', startDate: '2020-01' }] }),
+        resume('Jane Smith', `jane.${o.tag}@example.com`, {
+          label: 'Senior Backend Engineer',
+          city: 'Berlin',
+          countryCode: 'DE',
+          linkedin: `https://www.linkedin.com/in/jane${o.tag}`,
+          skills: ['Node', 'TypeScript', 'PostgreSQL'],
+          work: [{ name: 'Stripe', position: 'Senior Backend Engineer', startDate: '2019-01', highlights: ['Node.js and TypeScript on PostgreSQL'] }],
+        }),
+        resume('Alex Müller', `alex.${o.tag}@example.com`, {
+          label: 'Backend Engineer',
+          city: 'Munich',
+          countryCode: 'DE',
+          skills: ['Node', 'PostgreSQL'],
+          work: [{ name: 'Zalando', position: 'Backend Engineer', startDate: '2020-01' }],
+        }),
       ],
     }),
     'POST /profiles',
   ).body.profileIds as string[];
 
   const sourcingRun = ok(
-    await call(`${url}/sourcing`, { key, json: { title: 'Senior Backend Engineer', jobDescription: 'Node.js, TypeScript and PostgreSQL; 5+ years.', location: 'Berlin, Germany', limit: 2, webhookId: webhook } }),
+    await call(`${url}/sourcing`, {
+      key,
+      json: {
+        title: 'Senior Backend Engineer',
+        jobDescription: 'Node.js, TypeScript and PostgreSQL; 5+ years.',
+        location: 'Berlin, Germany',
+        limit: 2,
+        webhookId: webhook,
+      },
+    }),
     'POST /sourcing',
   ).body.requestId as string;
-  const results = await untilDone(() => call(`${url}/sourcing/${sourcingRun}/results?wait=10`, { key }), (a) => a.status === 200, 'sourcing run');
+  const results = await untilDone(
+    () => call(`${url}/sourcing/${sourcingRun}/results?wait=10`, { key }),
+    (a) => a.status === 200,
+    'sourcing run',
+  );
   const sourced = (results.body.candidates as { profileId: string }[]).map((c) => c.profileId);
   expect(sourced.length, 'the sourcing run found the seeded profiles').toBeGreaterThan(0);
 
-  const enrichmentRun = ok(await call(`${url}/sourcing/enrich`, { key, json: { profileIds: sourced.slice(0, 1), webhookId: webhook } }), 'POST /sourcing/enrich').body.requestId as string;
-  await untilDone(() => call(`${url}/sourcing/enrich/${enrichmentRun}/results?wait=10`, { key }), (a) => a.status === 200, 'enrichment run');
+  const enrichmentRun = ok(
+    await call(`${url}/sourcing/enrich`, { key, json: { profileIds: sourced.slice(0, 1), webhookId: webhook } }),
+    'POST /sourcing/enrich',
+  ).body.requestId as string;
+  await untilDone(
+    () => call(`${url}/sourcing/enrich/${enrichmentRun}/results?wait=10`, { key }),
+    (a) => a.status === 200,
+    'enrichment run',
+  );
 
   const clip = ok(await uploadClip(url, key, o.video, `clip ${o.tag}`), 'POST /clips').body.data.id as string;
   await clipWhenAnalysed(url, key, clip);
-  const candidate = ok(await call(`${url}/clips/${clip}/candidates`, { key, json: { startMs: 0, endMs: 1000, title: 'The first second' } }), 'POST candidates').body.data.id as string;
+  const candidate = ok(await call(`${url}/clips/${clip}/candidates`, { key, json: { startMs: 0, endMs: 1000, title: 'The first second' } }), 'POST candidates')
+    .body.data.id as string;
   const renderFile: string[] = [];
   if (o.render) {
     const job = ok(await call(`${url}/clips/${clip}/render`, { key, json: { candidateId: candidate } }), 'POST render').body.data.jobId as string;
-    await untilDone(() => call(`${url}/jobs/${job}?wait=10`, { key }), (a) => a.status === 200 && a.body.data.status !== 'running', 'render');
+    await untilDone(
+      () => call(`${url}/jobs/${job}?wait=10`, { key }),
+      (a) => a.status === 200 && a.body.data.status !== 'running',
+      'render',
+    );
     renderFile.push(`${job}.mp4`);
   }
-  const upload = ok(await call(`${url}/clips/uploads`, { key, json: { fileName: 'big.mp4', size: 200_000, partSize: 65_536 } }), 'POST /clips/uploads').body.data.uploadId as string;
+  const upload = ok(await call(`${url}/clips/uploads`, { key, json: { fileName: 'big.mp4', size: 200_000, partSize: 65_536 } }), 'POST /clips/uploads').body
+    .data.uploadId as string;
 
   const kb = ok(await call(`${url}/kbs`, { key, json: { name: `kb ${o.tag}`, description: 'notes' } }), 'POST /kbs').body.data.id as string;
   const docAnswer = await fetch(`${url}/kbs/${kb}/docs?title=Notes&uri=${encodeURIComponent(`notes://${o.tag}`)}`, {
@@ -118,14 +176,32 @@ export async function seedResources(url: string, key: string, o: SeedOptions): P
   await documentWhenIngested(url, key, kb, doc);
 
   const ideaJob = ok(
-    await call(`${url}/ideas/enrich`, { key, json: { idea: { title: 'Short signup forms', citations: [{ snippet: 'Activation rises', docId: doc }] }, platforms: [{ platform: 'twitter' }, { platform: 'linkedin', mode: 'standard' }], kbId: kb } }),
+    await call(`${url}/ideas/enrich`, {
+      key,
+      json: {
+        idea: { title: 'Short signup forms', citations: [{ snippet: 'Activation rises', docId: doc }] },
+        platforms: [{ platform: 'twitter' }, { platform: 'linkedin', mode: 'standard' }],
+        kbId: kb,
+      },
+    }),
     'POST /ideas/enrich',
   ).body.data.jobId as string;
-  await untilDone(() => call(`${url}/ideas/enrich/${ideaJob}?wait=10`, { key }), (a) => ['completed', 'failed'].includes(a.body?.data?.status), 'idea job');
+  await untilDone(
+    () => call(`${url}/ideas/enrich/${ideaJob}?wait=10`, { key }),
+    (a) => ['completed', 'failed'].includes(a.body?.data?.status),
+    'idea job',
+  );
 
-  const agent = ok(await call(`${url}/agents`, { key, json: { name: `agent ${o.tag}`, platforms: ['twitter', 'linkedin'], kbId: kb, postsPerRun: 2 } }), 'POST /agents').body.data.id as string;
+  const agent = ok(
+    await call(`${url}/agents`, { key, json: { name: `agent ${o.tag}`, platforms: ['twitter', 'linkedin'], kbId: kb, postsPerRun: 2 } }),
+    'POST /agents',
+  ).body.data.id as string;
   const agentRun = ok(await call(`${url}/agents/${agent}/run`, { key, method: 'POST' }), 'POST run').body.data.runId as string;
-  await untilDone(() => call(`${url}/agents/${agent}/runs/${agentRun}?wait=10`, { key }), (a) => ['completed', 'failed'].includes(a.body?.data?.status), 'agent run');
+  await untilDone(
+    () => call(`${url}/agents/${agent}/runs/${agentRun}?wait=10`, { key }),
+    (a) => ['completed', 'failed'].includes(a.body?.data?.status),
+    'agent run',
+  );
 
   const deliveries = await answerWhen(
     () => call(`${url}/webhooks/${webhook}/deliveries`, { key }),
@@ -134,8 +210,20 @@ export async function seedResources(url: string, key: string, o: SeedOptions): P
   );
   const jobs = (await jobsSettled(url, key)).filter((id) => !jobsBefore.has(id));
   return {
-    profile: imported, sourcingRun: [sourcingRun], enrichmentRun: [enrichmentRun], job: jobs, clip: [clip], candidate: [candidate],
-    upload: [upload], renderFile, kb: [kb], doc: [doc], ideaJob: [ideaJob], agent: [agent], agentRun: [agentRun], webhook: [webhook],
+    profile: imported,
+    sourcingRun: [sourcingRun],
+    enrichmentRun: [enrichmentRun],
+    job: jobs,
+    clip: [clip],
+    candidate: [candidate],
+    upload: [upload],
+    renderFile,
+    kb: [kb],
+    doc: [doc],
+    ideaJob: [ideaJob],
+    agent: [agent],
+    agentRun: [agentRun],
+    webhook: [webhook],
     delivery: deliveries.body.data.deliveries.map((d: { id: string }) => d.id),
   };
 }
@@ -156,7 +244,11 @@ export async function readAll(url: string, key: string, operations: Operation[],
     if (op.method !== 'GET' || op.path.endsWith('/events') || op.path === '/healthz' || op.path === '/readyz') continue;
     if (op.pathParams.length === 0 && !withLists) continue;
     if (op.pathParams.length === 0) {
-      const answer = await sendRaw(url, { method: 'GET', path: op.queryParams.some((q) => q.name === 'limit') ? `${op.path}?limit=100` : op.path, headers: { authorization: `Bearer ${key}` } }, 10_000);
+      const answer = await sendRaw(
+        url,
+        { method: 'GET', path: op.queryParams.some((q) => q.name === 'limit') ? `${op.path}?limit=100` : op.path, headers: { authorization: `Bearer ${key}` } },
+        10_000,
+      );
       reads.set(`GET ${op.path}`, `${answer.status} ${steady(answer.text)}`);
       continue;
     }

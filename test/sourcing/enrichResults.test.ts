@@ -176,7 +176,12 @@ describe('GET /sourcing/enrich/{id}/results, as the seed shows it', () => {
     expect(await balance(key)).toEqual({ available: before.available - 2, reserved: 0 });
     const ledger = await call(`${server.url}/credits/ledger`, { key });
     const charges = ledger.body.data.entries.filter((e: { kind: string; ref: string }) => e.kind === 'charge' && e.ref === accepted.body.requestId);
-    expect(charges.map((c: { itemRef: string; amount: number }) => [c.itemRef, c.amount]).sort()).toEqual([[ids[0], 1], [ids[1], 1]].sort());
+    expect(charges.map((c: { itemRef: string; amount: number }) => [c.itemRef, c.amount]).sort()).toEqual(
+      [
+        [ids[0], 1],
+        [ids[1], 1],
+      ].sort(),
+    );
   });
 
   it('"Failed": a run none of whose profiles can be processed ends failed with INTERNAL_ERROR and charges nothing', async () => {

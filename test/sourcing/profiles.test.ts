@@ -110,7 +110,11 @@ describe('POST /profiles', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.details[0]).toMatchObject({ entry: 1, field: 'favourite_colour' });
-    const badRow = await call(`${server.url}/profiles`, { key, raw: 'name,email,start_date,position\nY,y@example.com,last year,Dev\n', headers: { 'content-type': 'text/csv' } });
+    const badRow = await call(`${server.url}/profiles`, {
+      key,
+      raw: 'name,email,start_date,position\nY,y@example.com,last year,Dev\n',
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(badRow.status).toBe(400);
     expect(badRow.body.details[0]).toMatchObject({ entry: 2, field: 'work[0].startDate' });
     expect(await count(key)).toBe(2);

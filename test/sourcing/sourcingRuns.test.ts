@@ -50,7 +50,11 @@ describe('sourcing runs', () => {
     const { key } = await server.newOrg('limit', { credits: 10 });
     await importProfiles(server.url, key, [
       ...backendPool,
-      resume('Kube Person', 'kube@example.com', { label: 'Platform Engineer', skills: ['k8s'], work: [{ name: 'X', position: 'Platform Engineer', startDate: '2020-01', highlights: ['Runs our k8s clusters'] }] }),
+      resume('Kube Person', 'kube@example.com', {
+        label: 'Platform Engineer',
+        skills: ['k8s'],
+        work: [{ name: 'X', position: 'Platform Engineer', startDate: '2020-01', highlights: ['Runs our k8s clusters'] }],
+      }),
     ]);
     const done = await sourcingRun(server.url, key, { title: 'Platform Engineer', jobDescription: 'Kubernetes', location: 'Remote', limit: 1 });
     expect(done.body.candidates.map((c: { name: string }) => c.name)).toEqual(['Kube Person']);
@@ -77,7 +81,11 @@ describe('sourcing runs', () => {
     const { key } = await server.newOrg('poor', { credits: 4 });
     const answer = await call(`${server.url}/sourcing`, { key, json: { ...backendRole, limit: 5 } });
     expect(answer.status).toBe(402);
-    expect(answer.body).toEqual({ success: false, errorCode: 'INSUFFICIENT_CREDITS', errorMessage: 'Not enough credits: this request needs 5, the balance is 4.' });
+    expect(answer.body).toEqual({
+      success: false,
+      errorCode: 'INSUFFICIENT_CREDITS',
+      errorMessage: 'Not enough credits: this request needs 5, the balance is 4.',
+    });
     expect((await call(`${server.url}/jobs`, { key })).body.data.total).toBe(0);
     expect(await balance(key)).toEqual({ available: 4, reserved: 0 });
   });

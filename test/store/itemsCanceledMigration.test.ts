@@ -34,24 +34,68 @@ describe('migration 0014_items_canceled', () => {
       await db
         .insertInto('jobs')
         .values({
-          id, org_id: org.id, kind: 'sleep', status, input: '{}', output: null, error_code: null, error_message: null, priority: 0, attempts: 1,
-          run_at: at, available_at: status === 'running' ? at : null, lease_owner: null, lease_expires_at: null, items_total: items.length,
-          items_succeeded: items.filter(([s]) => s === 'succeeded').length, items_failed: 0, credits_reserved: 0, credits_charged: 0,
-          last_event_seq: 3, progress: null, queue: null, created_at: at, started_at: at, completed_at: status === 'running' ? null : ended, updated_at: at,
+          id,
+          org_id: org.id,
+          kind: 'sleep',
+          status,
+          input: '{}',
+          output: null,
+          error_code: null,
+          error_message: null,
+          priority: 0,
+          attempts: 1,
+          run_at: at,
+          available_at: status === 'running' ? at : null,
+          lease_owner: null,
+          lease_expires_at: null,
+          items_total: items.length,
+          items_succeeded: items.filter(([s]) => s === 'succeeded').length,
+          items_failed: 0,
+          credits_reserved: 0,
+          credits_charged: 0,
+          last_event_seq: 3,
+          progress: null,
+          queue: null,
+          created_at: at,
+          started_at: at,
+          completed_at: status === 'running' ? null : ended,
+          updated_at: at,
         })
         .execute();
       for (const [seq, [itemStatus, error]] of items.entries()) {
         await db
           .insertInto('job_items')
-          .values({ job_id: id, seq, key: `item-${seq + 1}`, status: itemStatus, input: null, result: null, error_code: error, error_message: error && 'took too long', attempts: 1, available_at: at, started_at: at, finished_at: itemStatus === 'succeeded' ? at : null })
+          .values({
+            job_id: id,
+            seq,
+            key: `item-${seq + 1}`,
+            status: itemStatus,
+            input: null,
+            result: null,
+            error_code: error,
+            error_message: error && 'took too long',
+            attempts: 1,
+            available_at: at,
+            started_at: at,
+            finished_at: itemStatus === 'succeeded' ? at : null,
+          })
           .execute();
       }
     };
-    await job('job_canceled', 'canceled', [['succeeded', null], ['running', null], ['pending', 'TIMEOUT']]);
+    await job('job_canceled', 'canceled', [
+      ['succeeded', null],
+      ['running', null],
+      ['pending', 'TIMEOUT'],
+    ]);
     await job('job_failed', 'failed', [['pending', null]]);
-    await job('job_running', 'running', [['succeeded', null], ['pending', 'TIMEOUT']]);
+    await job('job_running', 'running', [
+      ['succeeded', null],
+      ['pending', 'TIMEOUT'],
+    ]);
     const items = async () =>
-      (await db.selectFrom('job_items').select(['job_id', 'seq', 'status', 'error_code', 'finished_at']).orderBy('job_id').orderBy('seq').execute()).map((i) => [i.job_id, i.seq, i.status, i.error_code, i.finished_at]);
+      (await db.selectFrom('job_items').select(['job_id', 'seq', 'status', 'error_code', 'finished_at']).orderBy('job_id').orderBy('seq').execute()).map(
+        (i) => [i.job_id, i.seq, i.status, i.error_code, i.finished_at],
+      );
 
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
     expect(await items()).toEqual([
@@ -66,10 +110,34 @@ describe('migration 0014_items_canceled', () => {
     if (testBackend() === 'sqlite') {
       const indexes = await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'job_items'`.execute(db);
       expect(indexes.rows.map((r) => r.name)).toContain('job_items_open');
-      await expect(db.insertInto('job_items').values({ job_id: 'job_nope', seq: 0, key: 'k', status: 'pending', input: null, result: null, error_code: null, error_message: null, attempts: 0, available_at: at, started_at: null, finished_at: null }).execute()).rejects.toThrow(/foreign key/i);
+      await expect(
+        db
+          .insertInto('job_items')
+          .values({
+            job_id: 'job_nope',
+            seq: 0,
+            key: 'k',
+            status: 'pending',
+            input: null,
+            result: null,
+            error_code: null,
+            error_message: null,
+            attempts: 0,
+            available_at: at,
+            started_at: null,
+            finished_at: null,
+          })
+          .execute(),
+      ).rejects.toThrow(/foreign key/i);
     }
     // The check still refuses a word it does not know.
-    await expect(db.updateTable('job_items').set({ status: 'lost' as ItemStatus }).where('job_id', '=', 'job_running').execute()).rejects.toThrow(/check/i);
+    await expect(
+      db
+        .updateTable('job_items')
+        .set({ status: 'lost' as ItemStatus })
+        .where('job_id', '=', 'job_running')
+        .execute(),
+    ).rejects.toThrow(/check/i);
 
     expect((await migrator.migrateTo('0013_numbers_in_range')).error).toBeUndefined();
     expect((await items()).filter(([id]) => id === 'job_failed')).toEqual([['job_failed', 0, 'failed', 'CANCELED', ended]]);

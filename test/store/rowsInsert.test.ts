@@ -23,7 +23,6 @@ afterAll(() => t.close());
 /** A job for the events to belong to (SQLite checks job_events' key). */
 const jobInsertForTest = async () => (await t.engine.submit({ orgId, kind: idle, input: {} })).id;
 
-
 describe('rowsInsert', () => {
   for (const count of [1, 3, 64, 200]) {
     it(`inserts ${count} rows, each once, values and types kept`, async () => {
@@ -43,7 +42,15 @@ describe('rowsInsert', () => {
   }
 
   it('inserts nothing for no rows', async () => {
-    const count = async () => Number((await store.db.selectFrom('job_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await store.db
+            .selectFrom('job_events')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
     const none: { job_id: string; seq: number; type: string; data: string; created_at: string }[] = [];
     await rowsInsert(store.db, 'job_events', EVENT_COLUMNS, none);

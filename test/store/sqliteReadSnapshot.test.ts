@@ -41,7 +41,7 @@ describe('SQLite read snapshot', () => {
   const otherAddsOrg = (name: string) =>
     other.prepare(`insert into organisations (id, name, created_at) values (?, ?, ?)`).run(`org_${name}`, name, new Date().toISOString());
 
-  it('shows another connection\'s commit from the next turn, not within the turn that read before it', async () => {
+  it("shows another connection's commit from the next turn, not within the turn that read before it", async () => {
     expect(await orgNames()).toEqual([]);
     otherAddsOrg('elsewhere');
     expect(await orgNames()).toEqual([]);
@@ -49,7 +49,7 @@ describe('SQLite read snapshot', () => {
     expect(await orgNames()).toEqual(['elsewhere']);
   });
 
-  it('shows this connection\'s own writes at once, in and out of transactions', async () => {
+  it("shows this connection's own writes at once, in and out of transactions", async () => {
     expect(await orgNames()).toEqual([]);
     otherAddsOrg('elsewhere');
     await orgCreate(store.db, 'here');
@@ -60,7 +60,9 @@ describe('SQLite read snapshot', () => {
       expect(await orgNames(trx)).toEqual(['elsewhere', 'here', 'inside']);
     });
     expect(await orgNames()).toEqual(['elsewhere', 'here', 'inside']);
-    const returned = await sql<{ name: string }>`insert into organisations (id, name, created_at) values ('org_r', 'returned', '') returning name`.execute(store.db);
+    const returned = await sql<{ name: string }>`insert into organisations (id, name, created_at) values ('org_r', 'returned', '') returning name`.execute(
+      store.db,
+    );
     expect(returned.rows).toEqual([{ name: 'returned' }]);
     expect(await orgNames()).toContain('returned');
   });

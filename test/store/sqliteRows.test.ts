@@ -52,7 +52,10 @@ describe('SQLite rows from raw arrays', () => {
     const kept = reader.arrays([]);
     const first = reader.objects(kept);
     first[0]!.n = 99;
-    expect(reader.objects(kept)).toEqual([{ id: 'a', n: 7 }, { id: 'b', n: -2 }]);
+    expect(reader.objects(kept)).toEqual([
+      { id: 'a', n: 7 },
+      { id: 'b', n: -2 },
+    ]);
     expect(reader.objects(kept)[0]).not.toBe(reader.objects(kept)[0]);
   });
 

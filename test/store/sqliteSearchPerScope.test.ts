@@ -39,11 +39,55 @@ describe('migration 0012_search_per_scope', () => {
       const kbId = `kb_0${i}TESTKB`;
       kbIds.push(kbId);
       await db.insertInto('kbs').values({ id: kbId, org_id: org.id, name: 'n', description: null, created_at: now, updated_at: now }).execute();
-      await db.insertInto('kb_docs').values({ id: `doc_${i}`, kb_id: kbId, org_id: org.id, uri: `upload://${i}`, title: null, content_type: 'text/plain', status: 'indexed', error: null, source: null, chunks: 1, created_at: now, updated_at: now }).execute();
+      await db
+        .insertInto('kb_docs')
+        .values({
+          id: `doc_${i}`,
+          kb_id: kbId,
+          org_id: org.id,
+          uri: `upload://${i}`,
+          title: null,
+          content_type: 'text/plain',
+          status: 'indexed',
+          error: null,
+          source: null,
+          chunks: 1,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
       await sql`insert into kb_chunks_fts (chunk_id, kb_id, heading, content) values (${`psg_${i}`}, ${token(kbId)}, '', ${`pricing note ${i}`})`.execute(db);
-      await db.insertInto('kb_chunks').values({ id: `psg_${i}`, doc_id: `doc_${i}`, kb_id: kbId, seq: 0, heading: null, content: `pricing note ${i}`, search_rowid: sql<number>`last_insert_rowid()` }).execute();
-      await sql`insert into profiles_fts (profile_id, org_id, headline, titles, skills, highlights) values (${`prof_${i}`}, ${token(org.id)}, 'Rust engineer', '', 'rust', '')`.execute(db);
-      await db.insertInto('profiles').values({ id: `prof_${i}`, org_id: org.id, name: 'P', headline: null, location: null, linkedin_url: null, emails: '[]', resume: '{"basics":{"name":"P"}}', search_rowid: sql<number>`last_insert_rowid()`, created_at: now, updated_at: now }).execute();
+      await db
+        .insertInto('kb_chunks')
+        .values({
+          id: `psg_${i}`,
+          doc_id: `doc_${i}`,
+          kb_id: kbId,
+          seq: 0,
+          heading: null,
+          content: `pricing note ${i}`,
+          search_rowid: sql<number>`last_insert_rowid()`,
+        })
+        .execute();
+      await sql`insert into profiles_fts (profile_id, org_id, headline, titles, skills, highlights) values (${`prof_${i}`}, ${token(org.id)}, 'Rust engineer', '', 'rust', '')`.execute(
+        db,
+      );
+      await db
+        .insertInto('profiles')
+        .values({
+          id: `prof_${i}`,
+          org_id: org.id,
+          name: 'P',
+          headline: null,
+          location: null,
+          linkedin_url: null,
+          emails: '[]',
+          resume: '{"basics":{"name":"P"}}',
+          search_rowid: sql<number>`last_insert_rowid()`,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
     }
 
     const searchAll = async () => ({
@@ -56,7 +100,10 @@ describe('migration 0012_search_per_scope', () => {
     expect(shared.rows).toEqual([]);
 
     expect((await migrator.migrateTo('0011_events_without_job_check')).error).toBeUndefined();
-    expect((await sql<{ n: number }>`select count(*) as n from kb_chunks_fts where kb_chunks_fts match ${`kb_id : "${token(kbIds[0]!)}" AND pricing`}`.execute(db)).rows[0]!.n).toBe(1);
+    expect(
+      (await sql<{ n: number }>`select count(*) as n from kb_chunks_fts where kb_chunks_fts match ${`kb_id : "${token(kbIds[0]!)}" AND pricing`}`.execute(db))
+        .rows[0]!.n,
+    ).toBe(1);
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
     expect(await searchAll()).toEqual({ passages: [['psg_0'], ['psg_1']], profiles: [['prof_0'], ['prof_1']] });
 

@@ -117,7 +117,9 @@ describe.skipIf(process.env.LONGRUN_TEST_BACKEND === 'postgres')('isPublicAddres
     vi.spyOn(dns, 'lookup').mockImplementation(((_host: string, _options: unknown, callback: (err: null, addresses: dns.LookupAddress[]) => void) =>
       callback(null, answers)) as never);
     const lookup = (host: string) =>
-      new Promise<dns.LookupAddress[]>((resolve, reject) => guardedLookup(strictGuard)(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses as dns.LookupAddress[]))));
+      new Promise<dns.LookupAddress[]>((resolve, reject) =>
+        guardedLookup(strictGuard)(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses as dns.LookupAddress[]))),
+      );
 
     answers.splice(0, answers.length, { address: '::ffff:7f00:1', family: 6 }, { address: '64:ff9b::a00:1', family: 6 }, { address: '100.64.0.1', family: 4 });
     await expect(lookup('rebind.example')).rejects.toBeInstanceOf(BlockedUrlError);
@@ -154,7 +156,15 @@ describe('URLs with a non-public address, end to end', () => {
 
   const counts = async () => {
     const db = strict.store.db;
-    const count = async (table: 'webhook_endpoints' | 'clips' | 'kb_docs' | 'jobs') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async (table: 'webhook_endpoints' | 'clips' | 'kb_docs' | 'jobs') =>
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     return { webhooks: await count('webhook_endpoints'), clips: await count('clips'), docs: await count('kb_docs'), jobs: await count('jobs') };
   };
 

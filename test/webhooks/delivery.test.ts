@@ -63,8 +63,10 @@ async function finishedRun(key: string): Promise<string> {
 async function settledLog(key: string, endpointId: string) {
   const log = async () => (await call(`${server.url}/webhooks/${endpointId}/deliveries`, { key })).body.data;
   const first = await log();
-  const jobId = first.deliveries[0]?.payload && (await server.store.db.selectFrom('webhook_deliveries').select('job_id').where('id', '=', first.deliveries[0].id).executeTakeFirstOrThrow()).job_id;
-  for (let answer = await call(`${server.url}/jobs/${jobId}?wait=10`, { key }); answer.status === 202; ) {
+  const jobId =
+    first.deliveries[0]?.payload &&
+    (await server.store.db.selectFrom('webhook_deliveries').select('job_id').where('id', '=', first.deliveries[0].id).executeTakeFirstOrThrow()).job_id;
+  for (let answer = await call(`${server.url}/jobs/${jobId}?wait=10`, { key }); answer.status === 202;) {
     answer = await call(`${server.url}/jobs/${jobId}?wait=10`, { key });
   }
   return log();
@@ -89,7 +91,14 @@ describe('webhook deliveries', () => {
 
     const log = await settledLog(key, id);
     expect(log.total).toBe(1);
-    expect(log.deliveries[0]).toMatchObject({ id: request.headers['webhook-id'], eventType: 'SOURCING_COMPLETED', status: 'succeeded', attempts: 1, lastStatusCode: 200, responseSnippet: 'ok' });
+    expect(log.deliveries[0]).toMatchObject({
+      id: request.headers['webhook-id'],
+      eventType: 'SOURCING_COMPLETED',
+      status: 'succeeded',
+      attempts: 1,
+      lastStatusCode: 200,
+      responseSnippet: 'ok',
+    });
     // The signing secret is shown once.
     expect((await call(`${server.url}/webhooks/${id}`, { key })).body.data.signingSecret).toBeUndefined();
   });
@@ -99,7 +108,8 @@ describe('webhook deliveries', () => {
     const { id, signingSecret } = await endpoint(key, 'outage');
     let calls = 0;
     // The schedule here says 100 ms; the first 503 asks for a second, and gets it.
-    receiver.respond = () => (++calls <= 2 ? { status: 503, headers: { 'retry-after': calls === 1 ? '1' : '0' }, body: 'down for maintenance' } : { status: 200 });
+    receiver.respond = () =>
+      ++calls <= 2 ? { status: 503, headers: { 'retry-after': calls === 1 ? '1' : '0' }, body: 'down for maintenance' } : { status: 200 };
     await finishedRun(key);
     const attempts = [await receiver.next('/hook/outage'), await receiver.next('/hook/outage'), await receiver.next('/hook/outage')];
     expect(new Set(attempts.map((a) => a.headers['webhook-id'])).size).toBe(1);
@@ -108,7 +118,11 @@ describe('webhook deliveries', () => {
     const log = await settledLog(key, id);
     const delivery = log.deliveries[0];
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, lastStatusCode: 200, lastError: null });
-    expect(delivery.history.map((h: { attempt: number; statusCode: number }) => [h.attempt, h.statusCode])).toEqual([[1, 503], [2, 503], [3, 200]]);
+    expect(delivery.history.map((h: { attempt: number; statusCode: number }) => [h.attempt, h.statusCode])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 200],
+    ]);
     expect(delivery.history[0].error).toBe('The endpoint answered 503.');
     expect(Date.parse(delivery.history[1].at) - Date.parse(delivery.history[0].at)).toBeGreaterThanOrEqual(950);
   });
@@ -181,7 +195,8 @@ describe('webhook deliveries', () => {
     // The receiver has the request; wait for the retried delivery's own job to record it (the
     // newest delivery, which settledLog waits on, ended long ago: that was a flake on CI).
     const { job_id: retryJob } = await server.store.db.selectFrom('webhook_deliveries').select('job_id').where('id', '=', failed.id).executeTakeFirstOrThrow();
-    for (let answer = await call(`${server.url}/jobs/${retryJob}?wait=10`, { key }); answer.status === 202; ) answer = await call(`${server.url}/jobs/${retryJob}?wait=10`, { key });
+    for (let answer = await call(`${server.url}/jobs/${retryJob}?wait=10`, { key }); answer.status === 202;)
+      answer = await call(`${server.url}/jobs/${retryJob}?wait=10`, { key });
     log = (await call(`${server.url}/webhooks/${id}/deliveries`, { key })).body.data;
     const after = log.deliveries.find((d: { id: string }) => d.id === failed.id);
     expect(after).toMatchObject({ status: 'succeeded', attempts: 5, lastStatusCode: 204 });

@@ -28,7 +28,12 @@ const create = (server: TestServer, key: string, body: Record<string, unknown>) 
 describe('webhook endpoints', () => {
   it('creates, lists, gets, changes and deletes an endpoint, and keeps organisations apart', async () => {
     const { key } = await strict.newOrg('crud');
-    const created = await create(strict, key, { url: 'https://hooks.example.com/in', events: ['ENRICH_COMPLETED', 'ENRICH_FAILED'], name: 'ATS', headers: [{ name: 'Authorization', value: 'Bearer s3cret' }] });
+    const created = await create(strict, key, {
+      url: 'https://hooks.example.com/in',
+      events: ['ENRICH_COMPLETED', 'ENRICH_FAILED'],
+      name: 'ATS',
+      headers: [{ name: 'Authorization', value: 'Bearer s3cret' }],
+    });
     expect(created.status).toBe(201);
     const endpoint = created.body.data;
     expect(endpoint).toMatchObject({
@@ -85,7 +90,14 @@ describe('the SSRF guard', () => {
     const { key } = await strict.newOrg('ssrf');
     const plain = await create(strict, key, { url: 'http://hooks.example.com/a', events: ['*'] });
     expect(plain.body.message).toBe('body.url is refused: The URL must use https.');
-    for (const url of ['https://127.0.0.1/a', 'https://10.0.0.1/a', 'https://169.254.169.254/latest/meta-data', 'https://[::1]/a', 'https://localhost/a', 'https://192.168.1.20:8443/a']) {
+    for (const url of [
+      'https://127.0.0.1/a',
+      'https://10.0.0.1/a',
+      'https://169.254.169.254/latest/meta-data',
+      'https://[::1]/a',
+      'https://localhost/a',
+      'https://192.168.1.20:8443/a',
+    ]) {
       const answer = await create(strict, key, { url, events: ['*'] });
       expect(answer.status, url).toBe(422);
       expect(answer.body.message, url).toMatch(/loopback, private, link-local or otherwise non-public address/);
@@ -99,7 +111,11 @@ describe('the SSRF guard', () => {
     const created = await create(httpOk, key, { url: 'http://hooks.example.com/rebind', events: ['SOURCING_COMPLETED'] });
     expect(created.status).toBe(201);
     // The name now points at this machine (as a DNS change would make it).
-    await httpOk.store.db.updateTable('webhook_endpoints').set({ url: `http://localhost:${receiver.port}/rebind` }).where('id', '=', created.body.data.id).execute();
+    await httpOk.store.db
+      .updateTable('webhook_endpoints')
+      .set({ url: `http://localhost:${receiver.port}/rebind` })
+      .where('id', '=', created.body.data.id)
+      .execute();
     const before = receiver.received.length;
 
     const ping = await call(`${httpOk.url}/webhooks/${created.body.data.id}/test`, { key, method: 'POST' });
@@ -110,7 +126,8 @@ describe('the SSRF guard', () => {
     await untilDone(`${httpOk.url}/sourcing/${run.body.requestId}/results`, key);
     const log = await call(`${httpOk.url}/webhooks/${created.body.data.id}/deliveries`, { key });
     const jobId = (await httpOk.store.db.selectFrom('webhook_deliveries').select('job_id').where('event_type', '!=', 'ping').executeTakeFirstOrThrow()).job_id;
-    for (let answer = await call(`${httpOk.url}/jobs/${jobId}?wait=10`, { key }); answer.status === 202; ) answer = await call(`${httpOk.url}/jobs/${jobId}?wait=10`, { key });
+    for (let answer = await call(`${httpOk.url}/jobs/${jobId}?wait=10`, { key }); answer.status === 202;)
+      answer = await call(`${httpOk.url}/jobs/${jobId}?wait=10`, { key });
     const settled = (await call(`${httpOk.url}/webhooks/${created.body.data.id}/deliveries`, { key })).body.data.deliveries[0];
     expect(log.body.data.total).toBe(2); // the event's delivery and, before it, the refused ping
     expect(log.body.data.deliveries[1]).toMatchObject({ eventType: 'ping', status: 'failed', lastStatusCode: null });
@@ -120,10 +137,29 @@ describe('the SSRF guard', () => {
   });
 
   it('knows which addresses are not public', async () => {
-    for (const address of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '::1', '::', 'fe80::1', 'fc00::1', 'fd12::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1']) {
+    for (const address of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '172.16.5.4',
+      '192.168.0.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '::1',
+      '::',
+      'fe80::1',
+      'fc00::1',
+      'fd12::1',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:10.0.0.1',
+    ]) {
       expect(isBlockedAddress(address), address).toBe(true);
     }
     for (const address of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888', '::ffff:8.8.8.8']) expect(isBlockedAddress(address), address).toBe(false);
-    await expect(postWebhook(`http://[::1]:${receiver.port}/`, '{}', {}, { allowPrivate: false, allowHttp: true, timeoutMs: 1000 })).rejects.toMatchObject({ code: 'BLOCKED_ADDRESS' });
+    await expect(postWebhook(`http://[::1]:${receiver.port}/`, '{}', {}, { allowPrivate: false, allowHttp: true, timeoutMs: 1000 })).rejects.toMatchObject({
+      code: 'BLOCKED_ADDRESS',
+    });
   });
 });

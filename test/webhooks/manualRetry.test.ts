@@ -130,8 +130,25 @@ describe('test pings', () => {
     const log = (await call(`${server.url}/webhooks/${id}/deliveries`, { key })).body.data;
     expect(log.total).toBe(2);
     expect(log.deliveries).toMatchObject([
-      { id: missing.body.data.deliveryId, eventType: 'ping', status: 'failed', attempts: 1, lastStatusCode: 404, responseSnippet: 'no such hook', nextAttemptAt: null, history: [{ attempt: 1, statusCode: 404 }] },
-      { id: ok.body.data.deliveryId, eventType: 'ping', status: 'succeeded', attempts: 1, lastStatusCode: 200, lastError: null, history: [{ attempt: 1, statusCode: 200 }] },
+      {
+        id: missing.body.data.deliveryId,
+        eventType: 'ping',
+        status: 'failed',
+        attempts: 1,
+        lastStatusCode: 404,
+        responseSnippet: 'no such hook',
+        nextAttemptAt: null,
+        history: [{ attempt: 1, statusCode: 404 }],
+      },
+      {
+        id: ok.body.data.deliveryId,
+        eventType: 'ping',
+        status: 'succeeded',
+        attempts: 1,
+        lastStatusCode: 200,
+        lastError: null,
+        history: [{ attempt: 1, statusCode: 200 }],
+      },
     ]);
     expect(log.deliveries[1].payload).toMatchObject({ type: 'ping', data: { webhookId: id } });
     // Pings do not count toward the circuit breaker.

@@ -244,7 +244,10 @@ describe.skipIf(postgres)('Retry-After', () => {
   });
 
   it.each([400, 500])('is not honoured on %d: the schedule decides', async (status) => {
-    const delays = await delaysAfter(`ignored-${status}`, [() => ({ status, retryAfter: '3600' }), (now) => ({ status, retryAfter: httpDate(now + 2 * HOUR) })]);
+    const delays = await delaysAfter(`ignored-${status}`, [
+      () => ({ status, retryAfter: '3600' }),
+      (now) => ({ status, retryAfter: httpDate(now + 2 * HOUR) }),
+    ]);
     expect(delays).toEqual([schedule[0], schedule[1]]);
   });
 
@@ -297,14 +300,23 @@ describe.skipIf(postgres)('the failures-to-disable circuit', () => {
       `The endpoint answered 500. Gave up after ${schedule.length + 1} attempts. The endpoint has now been disabled after ${failures} failed deliveries in a row.`,
     );
     expect((await itemRow(last!.jobId)).error_code).toBe('ENDPOINT_DISABLED');
-    expect(await endpointRow(endpoint.id)).toMatchObject({ enabled: 0, consecutive_failures: failures, disabled_reason: `${failures} deliveries in a row failed.` });
+    expect(await endpointRow(endpoint.id)).toMatchObject({
+      enabled: 0,
+      consecutive_failures: failures,
+      disabled_reason: `${failures} deliveries in a row failed.`,
+    });
 
     // The waiting delivery's next attempt comes and sends nothing.
     const sentBefore = requestsTo(endpoint.path);
     advanceTo(laterWaits.next_attempt_at!);
     await untilEngineIdle(engine);
     expect(requestsTo(endpoint.path)).toBe(sentBefore);
-    expect(await deliveryRow(later!.deliveryId)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'The endpoint is disabled.', next_attempt_at: null });
+    expect(await deliveryRow(later!.deliveryId)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: 'The endpoint is disabled.',
+      next_attempt_at: null,
+    });
     expect(await itemRow(later!.jobId)).toMatchObject({ status: 'failed', error_code: 'ENDPOINT_DISABLED' });
   });
 });

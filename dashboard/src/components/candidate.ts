@@ -12,14 +12,25 @@ function list(title: string, items: string[], className: string, empty: string):
     'section',
     { class: className },
     h('h4', null, title),
-    items.length > 0 ? h('ul', null, items.map((i) => h('li', null, i))) : h('p', { class: 'muted' }, empty),
+    items.length > 0
+      ? h(
+          'ul',
+          null,
+          items.map((i) => h('li', null, i)),
+        )
+      : h('p', { class: 'muted' }, empty),
   );
 }
 
 /** LinkedIn links only as https URLs, so a crafted profile cannot plant a javascript: link. */
 function safeExternal(url: string | undefined): Child {
   if (!url || !/^https:\/\//i.test(url)) return null;
-  return h('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, 'LinkedIn profile', h('span', { class: 'visually-hidden' }, ' (opens in a new tab)'));
+  return h(
+    'a',
+    { href: url, rel: 'noopener noreferrer', target: '_blank' },
+    'LinkedIn profile',
+    h('span', { class: 'visually-hidden' }, ' (opens in a new tab)'),
+  );
 }
 
 export function candidateCard(c: Candidate, rank: number | null, extra?: Child): HTMLDetailsElement {
@@ -48,10 +59,25 @@ export function candidateCard(c: Candidate, rank: number | null, extra?: Child):
             'section',
             null,
             h('h4', null, 'Relevant positions'),
-            h('ul', null, c.aiDetailedRationale.map((r) => h('li', null, h('strong', null, `${r.title}, ${r.company}`), ` (${r.duration}): ${r.relevanceExplanation}`))),
+            h(
+              'ul',
+              null,
+              c.aiDetailedRationale.map((r) => h('li', null, h('strong', null, `${r.title}, ${r.company}`), ` (${r.duration}): ${r.relevanceExplanation}`)),
+            ),
           )
         : null,
-      c.skills.length > 0 ? h('section', null, h('h4', null, 'Skills'), h('ul', { class: 'chips' }, c.skills.map((s) => h('li', null, s)))) : null,
+      c.skills.length > 0
+        ? h(
+            'section',
+            null,
+            h('h4', null, 'Skills'),
+            h(
+              'ul',
+              { class: 'chips' },
+              c.skills.map((s) => h('li', null, s)),
+            ),
+          )
+        : null,
       h('p', { class: 'contact' }, c.emails.join(', '), c.emails.length > 0 && c.linkedinUrl ? ' · ' : null, safeExternal(c.linkedinUrl)),
       h('p', { class: 'muted' }, 'Profile ', h('code', null, c.profileId)),
       extra,

@@ -11,6 +11,12 @@ export function scoreBar(score: number | null, label = 'Match score'): HTMLEleme
     'span',
     { class: 'score' },
     h('span', { class: 'score-track', 'aria-hidden': 'true' }, fill),
-    h('span', { class: 'score-number' }, h('span', { class: 'visually-hidden' }, `${label}: `), String(score), h('span', { class: 'visually-hidden' }, ' of 100')),
+    h(
+      'span',
+      { class: 'score-number' },
+      h('span', { class: 'visually-hidden' }, `${label}: `),
+      String(score),
+      h('span', { class: 'visually-hidden' }, ' of 100'),
+    ),
   );
 }

@@ -10,7 +10,25 @@ export function stackTable(caption: string, columns: string[], rows: Child[][], 
     'table',
     { class: 'stack' },
     h('caption', { class: 'visually-hidden' }, caption),
-    h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', null, rows.map((cells) => h('tr', null, cells.map((cell, i) => h('td', { 'data-label': columns[i] ?? '' }, cell))))),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        columns.map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      rows.map((cells) =>
+        h(
+          'tr',
+          null,
+          cells.map((cell, i) => h('td', { 'data-label': columns[i] ?? '' }, cell)),
+        ),
+      ),
+    ),
   );
 }

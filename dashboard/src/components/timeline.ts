@@ -46,12 +46,28 @@ export function eventTimeline(): { element: HTMLElement; add(event: JobEvent): v
       // Progress events of a long render come often: one line, updated, is enough.
       const last = list.lastElementChild;
       if (event.type === 'job.progress' && last?.getAttribute('data-type') === 'job.progress') last.remove();
-      list.append(h('li', { 'data-type': event.type, class: `event-${event.type.replace('.', '-')}` }, h('span', { class: 'event-what' }, describe(event)), ' ', h('span', { class: 'muted' }, when(event.createdAt))));
+      list.append(
+        h(
+          'li',
+          { 'data-type': event.type, class: `event-${event.type.replace('.', '-')}` },
+          h('span', { class: 'event-what' }, describe(event)),
+          ' ',
+          h('span', { class: 'muted' }, when(event.createdAt)),
+        ),
+      );
     },
     /** The event stream broke off for good. */
     stopped() {
       empty.remove();
-      list.append(h('li', { 'data-type': 'stream.error', class: 'event-stream-error' }, h('span', { class: 'event-what' }, 'Live updates stopped; reload the page to resume them.'), ' ', h('span', { class: 'muted' }, when(new Date().toISOString()))));
+      list.append(
+        h(
+          'li',
+          { 'data-type': 'stream.error', class: 'event-stream-error' },
+          h('span', { class: 'event-what' }, 'Live updates stopped; reload the page to resume them.'),
+          ' ',
+          h('span', { class: 'muted' }, when(new Date().toISOString())),
+        ),
+      );
     },
   };
 }

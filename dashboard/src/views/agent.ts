@@ -62,17 +62,29 @@ export async function agentView({ root, params, query: q, signal }: ViewContext)
       String(r.tokensUsed),
       when(r.startedAt),
       r.completedAt ? between(r.startedAt, r.completedAt) : '—',
-      r.error ? h('span', { class: 'error-text' }, r.error) : r.postsGenerated > 0 ? h('button', { type: 'button', 'data-key': `posts-${r.id}`, onclick: () => showRun(r.id) }, 'Show posts') : '—',
+      r.error
+        ? h('span', { class: 'error-text' }, r.error)
+        : r.postsGenerated > 0
+          ? h('button', { type: 'button', 'data-key': `posts-${r.id}`, onclick: () => showRun(r.id) }, 'Show posts')
+          : '—',
     ]);
-    replaceChildren(runs, h('h2', { id: 'agent-runs' }, `Runs (${page.total})`), stackTable('Runs', ['Run', 'Status', 'Posts', 'Tokens', 'Started', 'Took', 'Posts or error'], rows, 'No runs yet.'));
+    replaceChildren(
+      runs,
+      h('h2', { id: 'agent-runs' }, `Runs (${page.total})`),
+      stackTable('Runs', ['Run', 'Status', 'Posts', 'Tokens', 'Started', 'Took', 'Posts or error'], rows, 'No runs yet.'),
+    );
     for (const r of page.runs) {
       if ((r.status === 'queued' || r.status === 'running') && !followed.has(r.id)) {
         followed.add(r.id);
-        void followJobEvents(r.id, (e) => {
-          if (!isTerminalEvent(e.type)) return;
-          announce(`Run ${r.id} ${e.type.replace('job.', '')}.`);
-          void Promise.all([loadRuns(), loadPosts()]).catch(() => undefined);
-        }, signal).catch(() => undefined);
+        void followJobEvents(
+          r.id,
+          (e) => {
+            if (!isTerminalEvent(e.type)) return;
+            announce(`Run ${r.id} ${e.type.replace('job.', '')}.`);
+            void Promise.all([loadRuns(), loadPosts()]).catch(() => undefined);
+          },
+          signal,
+        ).catch(() => undefined);
       }
     }
   };

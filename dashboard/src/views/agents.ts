@@ -23,11 +23,20 @@ export async function agentsView({ root, signal }: ViewContext): Promise<void> {
     ]);
     replaceChildren(
       list,
-      stackTable('Agents', ['Agent', 'Platforms', 'Schedule', 'Enabled', 'Last run', 'Next run'], rows, 'No agents yet. Create one with POST /agents (see the README).'),
-      pager({ offset, limit: PAGE, total }, (o) => {
-        offset = o;
-        void load();
-      }, 'Agent pages'),
+      stackTable(
+        'Agents',
+        ['Agent', 'Platforms', 'Schedule', 'Enabled', 'Last run', 'Next run'],
+        rows,
+        'No agents yet. Create one with POST /agents (see the README).',
+      ),
+      pager(
+        { offset, limit: PAGE, total },
+        (o) => {
+          offset = o;
+          void load();
+        },
+        'Agent pages',
+      ),
     );
   };
   await load();

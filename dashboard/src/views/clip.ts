@@ -20,19 +20,36 @@ function segmentTimeline(clip: Clip, choose: (c: ClipCandidate) => void): HTMLEl
   const totalMs = (clip.duration ?? 0) * 1000 || Math.max(1, ...clip.candidates.map((c) => c.endMs));
   const track = h('div', { class: 'segment-track', role: 'group', 'aria-label': `Candidate segments along the clip's ${clock(totalMs)}` });
   for (const c of clip.candidates) {
-    const button = h('button', { type: 'button', class: 'segment', title: c.title, 'data-key': c.id, onclick: () => choose(c) }, h('span', { class: 'visually-hidden' }, `${c.title}, score ${c.score ?? 'none'}`));
+    const button = h(
+      'button',
+      { type: 'button', class: 'segment', title: c.title, 'data-key': c.id, onclick: () => choose(c) },
+      h('span', { class: 'visually-hidden' }, `${c.title}, score ${c.score ?? 'none'}`),
+    );
     // Positions through the CSSOM (the Content-Security-Policy forbids style attributes).
     button.style.left = `${(c.startMs / totalMs) * 100}%`;
     button.style.width = `${Math.max(0.8, ((c.endMs - c.startMs) / totalMs) * 100)}%`;
     track.append(button);
   }
-  return h('div', { class: 'segments' }, track, h('div', { class: 'segment-scale', 'aria-hidden': 'true' }, h('span', null, '00:00'), h('span', null, clock(totalMs))));
+  return h(
+    'div',
+    { class: 'segments' },
+    track,
+    h('div', { class: 'segment-scale', 'aria-hidden': 'true' }, h('span', null, '00:00'), h('span', null, clock(totalMs))),
+  );
 }
 
 function renderForm(clip: Clip, onStarted: () => void): { form: HTMLFormElement; select(c: ClipCandidate): void } {
   const error = formError();
-  const candidate = h('select', { name: 'candidateId', required: true }, clip.candidates.map((c) => h('option', { value: c.id }, `${c.title}${c.score !== null ? ` (score ${c.score})` : ''}`)));
-  const template = h('select', { name: 'template' }, ['default', 'vertical', 'square'].map((t) => h('option', { value: t }, t)));
+  const candidate = h(
+    'select',
+    { name: 'candidateId', required: true },
+    clip.candidates.map((c) => h('option', { value: c.id }, `${c.title}${c.score !== null ? ` (score ${c.score})` : ''}`)),
+  );
+  const template = h(
+    'select',
+    { name: 'template' },
+    ['default', 'vertical', 'square'].map((t) => h('option', { value: t }, t)),
+  );
   const form = h(
     'form',
     { class: 'card', 'aria-labelledby': 'render-title' },
@@ -44,7 +61,11 @@ function renderForm(clip: Clip, onStarted: () => void): { form: HTMLFormElement;
     error,
   );
   onSubmit(form, error, async (data) => {
-    await client().clips.render(clip.id, { candidateId: String(data.get('candidateId')), template: String(data.get('template')) as RenderRequest['template'], captions: data.get('captions') === 'on' });
+    await client().clips.render(clip.id, {
+      candidateId: String(data.get('candidateId')),
+      template: String(data.get('template')) as RenderRequest['template'],
+      captions: data.get('captions') === 'on',
+    });
     announce('Render queued.');
     onStarted();
   });
@@ -83,17 +104,32 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
       h('h2', { id: 'clip-renders' }, 'Renders'),
       list.length === 0
         ? h('p', { class: 'muted' }, 'No renders yet.')
-        : h('ul', { class: 'renders' }, list.map((r) => h('li', { class: 'card' }, h('p', null, link(['jobs', r.id], h('code', null, r.id)), ' ', statusBadge(r.status), ' ', when(r.createdAt)), player(r)))),
+        : h(
+            'ul',
+            { class: 'renders' },
+            list.map((r) =>
+              h(
+                'li',
+                { class: 'card' },
+                h('p', null, link(['jobs', r.id], h('code', null, r.id)), ' ', statusBadge(r.status), ' ', when(r.createdAt)),
+                player(r),
+              ),
+            ),
+          ),
     );
     for (const r of list) {
       if ((r.status === 'queued' || r.status === 'running') && !followed.has(r.id)) {
         followed.add(r.id);
-        void followJobEvents(r.id, (e) => {
-          if (isTerminalEvent(e.type)) {
-            announce(`Render ${e.type.replace('job.', '')}.`);
-            void loadRenders().catch(() => undefined);
-          }
-        }, signal).catch(() => undefined);
+        void followJobEvents(
+          r.id,
+          (e) => {
+            if (isTerminalEvent(e.type)) {
+              announce(`Render ${e.type.replace('job.', '')}.`);
+              void loadRenders().catch(() => undefined);
+            }
+          },
+          signal,
+        ).catch(() => undefined);
       }
     }
   };
@@ -103,7 +139,10 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
   await loadRenders();
 
   const ranked = [...clip.candidates].sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
-  const formParts = clip.candidates.length > 0 && (clip.status === 'ready' || clip.status === 'rendering' || clip.status === 'rendered') ? renderForm(clip, () => void loadRenders()) : null;
+  const formParts =
+    clip.candidates.length > 0 && (clip.status === 'ready' || clip.status === 'rendering' || clip.status === 'rendered')
+      ? renderForm(clip, () => void loadRenders())
+      : null;
   add(
     root,
     h('h1', { tabindex: -1 }, clip.name),
@@ -120,9 +159,22 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
       'section',
       { 'aria-labelledby': 'clip-segments' },
       h('h2', { id: 'clip-segments' }, 'Candidate segments'),
-      clip.candidates.length > 0 ? segmentTimeline(clip, (c) => formParts?.select(c)) : h('p', { class: 'muted' }, clip.status === 'processing' ? 'Still analysing the video…' : 'None found.'),
+      clip.candidates.length > 0
+        ? segmentTimeline(clip, (c) => formParts?.select(c))
+        : h('p', { class: 'muted' }, clip.status === 'processing' ? 'Still analysing the video…' : 'None found.'),
       ranked.length > 0
-        ? h('ol', { class: 'segment-list' }, ranked.map((c) => h('li', null, h('span', null, c.title, c.title.includes(clock(c.startMs)) ? null : h('span', { class: 'muted' }, ` ${clock(c.startMs)}–${clock(c.endMs)}`)), scoreBar(c.score, 'Segment score'))))
+        ? h(
+            'ol',
+            { class: 'segment-list' },
+            ranked.map((c) =>
+              h(
+                'li',
+                null,
+                h('span', null, c.title, c.title.includes(clock(c.startMs)) ? null : h('span', { class: 'muted' }, ` ${clock(c.startMs)}–${clock(c.endMs)}`)),
+                scoreBar(c.score, 'Segment score'),
+              ),
+            ),
+          )
         : null,
     ),
     formParts?.form ?? null,

@@ -25,10 +25,14 @@ export async function clipsView({ root, signal }: ViewContext): Promise<void> {
     replaceChildren(
       list,
       stackTable('Clips', ['Clip', 'Status', 'Length', 'Size', 'Segments', 'Uploaded'], rows, 'No clips yet. Upload one with POST /clips (see the README).'),
-      pager({ offset, limit: PAGE, total }, (o) => {
-        offset = o;
-        void load();
-      }, 'Clip pages'),
+      pager(
+        { offset, limit: PAGE, total },
+        (o) => {
+          offset = o;
+          void load();
+        },
+        'Clip pages',
+      ),
     );
   };
   await load();

@@ -25,16 +25,27 @@ export async function creditsView({ root, signal }: ViewContext): Promise<void> 
       ledger,
       h('h2', { id: 'ledger' }, 'Ledger'),
       stackTable('Credit ledger', ['When', 'Entry', 'Amount', 'Job', 'Item', 'Note'], rows, 'No entries yet.'),
-      pager({ offset, limit: PAGE, total }, (o) => {
-        offset = o;
-        void loadLedger();
-      }, 'Ledger pages'),
+      pager(
+        { offset, limit: PAGE, total },
+        (o) => {
+          offset = o;
+          void loadLedger();
+        },
+        'Ledger pages',
+      ),
     );
   };
   const [balance] = await Promise.all([client().account.credits({ signal }), loadLedger()]);
   root.append(
     h('h1', { tabindex: -1 }, 'Credits'),
-    h('div', { class: 'balance' }, facts([['Available', h('strong', { class: 'big' }, String(balance.available))], ['Reserved for work in progress', String(balance.reserved)]])),
+    h(
+      'div',
+      { class: 'balance' },
+      facts([
+        ['Available', h('strong', { class: 'big' }, String(balance.available))],
+        ['Reserved for work in progress', String(balance.reserved)],
+      ]),
+    ),
     ledger,
   );
 }

@@ -24,7 +24,11 @@ function failures(list: Failure[]): HTMLElement | null {
     'section',
     { 'aria-labelledby': 'enrich-failures' },
     h('h2', { id: 'enrich-failures' }, 'Not enriched'),
-    h('ul', { class: 'failures' }, list.map((f) => h('li', null, h('code', null, f.profileId), ': ', h('code', null, f.errorCode), ' ', f.errorMessage))),
+    h(
+      'ul',
+      { class: 'failures' },
+      list.map((f) => h('li', null, h('code', null, f.profileId), ': ', h('code', null, f.errorCode), ' ', f.errorMessage)),
+    ),
   );
 }
 
@@ -50,7 +54,10 @@ export async function enrichmentRunView({ root, params, signal }: ViewContext): 
       replaceChildren(body, h('p', { class: 'error-text' }, h('code', null, results.errorCode), ' ', results.errorMessage), link(['jobs', id], 'Job detail'));
     } else {
       const succeeded = results.data.filter((r): r is Success => r.success).sort((a, b) => b.candidate.matchScore - a.candidate.matchScore);
-      replaceChildren(status, h('p', null, 'Status: ', jobBadge({ status: 'completed', counts: { succeeded: results.enrichedCount, failed: results.failureCount } })));
+      replaceChildren(
+        status,
+        h('p', null, 'Status: ', jobBadge({ status: 'completed', counts: { succeeded: results.enrichedCount, failed: results.failureCount } })),
+      );
       replaceChildren(
         body,
         facts([
@@ -60,7 +67,13 @@ export async function enrichmentRunView({ root, params, signal }: ViewContext): 
           ['Took', between(results.createdAt, results.completedAt)],
         ]),
         h('h2', null, 'Candidates, best first'),
-        succeeded.length > 0 ? h('ol', { class: 'candidates' }, succeeded.map((r, i) => h('li', null, candidateCard(r.candidate, i + 1)))) : h('p', { class: 'muted' }, 'No profile could be enriched.'),
+        succeeded.length > 0
+          ? h(
+              'ol',
+              { class: 'candidates' },
+              succeeded.map((r, i) => h('li', null, candidateCard(r.candidate, i + 1))),
+            )
+          : h('p', { class: 'muted' }, 'No profile could be enriched.'),
         failures(results.data.filter((r): r is Failure => !r.success)),
         h('p', null, link(['jobs', id], 'Job detail: items and events')),
       );

@@ -41,7 +41,12 @@ function itemList(job: Job, items: JobItem[]): HTMLElement {
           { class: 'item-head' },
           h('code', null, item.key),
           statusBadge(item.status),
-          h('span', { class: 'muted' }, `${item.attempts} attempt${item.attempts === 1 ? '' : 's'}`, item.finishedAt ? ` · took ${between(item.startedAt, item.finishedAt)}` : ''),
+          h(
+            'span',
+            { class: 'muted' },
+            `${item.attempts} attempt${item.attempts === 1 ? '' : 's'}`,
+            item.finishedAt ? ` · took ${between(item.startedAt, item.finishedAt)}` : '',
+          ),
         ),
         itemResult(job.kind, item),
       ),
@@ -105,10 +110,14 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
       items,
       h('h2', { id: 'job-items' }, `Items (${page.total})`),
       itemList(job, page.items),
-      pager({ offset: itemsOffset, limit: ITEMS_PAGE, total: page.total }, (offset) => {
-        itemsOffset = offset;
-        void loadItems();
-      }, 'Item pages'),
+      pager(
+        { offset: itemsOffset, limit: ITEMS_PAGE, total: page.total },
+        (offset) => {
+          itemsOffset = offset;
+          void loadItems();
+        },
+        'Item pages',
+      ),
     );
   };
 

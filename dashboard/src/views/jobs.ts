@@ -28,13 +28,23 @@ function select(name: string, label: string, options: string[], value: string, a
     'div',
     { class: 'field' },
     h('label', { for: id }, label),
-    h('select', { id, name }, h('option', { value: '' }, any), options.map((o) => h('option', { value: o, selected: o === value }, o))),
+    h(
+      'select',
+      { id, name },
+      h('option', { value: '' }, any),
+      options.map((o) => h('option', { value: o, selected: o === value }, o)),
+    ),
   );
 }
 
 export async function jobsView({ root, query: q, signal }: ViewContext): Promise<void> {
   const state = { kind: q.get('kind') ?? '', status: q.get('status') ?? '', offset: Number(q.get('offset') ?? 0) || 0 };
-  const form = h('form', { class: 'filters', 'aria-label': 'Filter jobs' }, select('kind', 'Kind', KINDS, state.kind, 'All kinds'), select('status', 'Status', STATUSES, state.status, 'Any status'));
+  const form = h(
+    'form',
+    { class: 'filters', 'aria-label': 'Filter jobs' },
+    select('kind', 'Kind', KINDS, state.kind, 'All kinds'),
+    select('status', 'Status', STATUSES, state.status, 'Any status'),
+  );
   const results = h('div', { 'aria-busy': 'true' });
   root.append(h('h1', { tabindex: -1 }, 'Jobs'), form, results);
 
@@ -57,7 +67,12 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
 
   /** Streams for the first unfinished jobs shown; each event refreshes the list. */
   const follow = (jobs: Job[]) => {
-    const wanted = new Set(jobs.filter(isUnfinished).slice(0, STREAMS).map((j) => j.id));
+    const wanted = new Set(
+      jobs
+        .filter(isUnfinished)
+        .slice(0, STREAMS)
+        .map((j) => j.id),
+    );
     for (const [id, controller] of streams) {
       if (wanted.has(id)) continue;
       controller.abort();
@@ -95,11 +110,15 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
     replaceChildren(
       results,
       stackTable('Jobs', ['Job', 'Kind', 'Status', 'Progress', 'Created', 'Results'], rows, 'No jobs match.'),
-      pager({ offset: state.offset, limit: PAGE, total }, (offset) => {
-        state.offset = offset;
-        replaceQuery(state);
-        schedule(0);
-      }, 'Job pages'),
+      pager(
+        { offset: state.offset, limit: PAGE, total },
+        (offset) => {
+          state.offset = offset;
+          replaceQuery(state);
+          schedule(0);
+        },
+        'Job pages',
+      ),
     );
     results.setAttribute('aria-busy', 'false');
     follow(jobs);

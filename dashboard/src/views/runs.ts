@@ -18,9 +18,19 @@ function sourcingForm(): HTMLElement {
     { class: 'card', 'aria-labelledby': 'new-sourcing' },
     h('h2', { id: 'new-sourcing' }, 'New sourcing run'),
     field('sourcing-title', 'Role title', input('title', { required: true, maxlength: 200, placeholder: 'Senior Backend Engineer' })),
-    field('sourcing-description', 'Job description', textarea('jobDescription', { required: true, maxlength: 10000, rows: 6 }), 'Requirements are read from it: "Requirements:" and "Nice to have:" headings, years, skills.'),
+    field(
+      'sourcing-description',
+      'Job description',
+      textarea('jobDescription', { required: true, maxlength: 10000, rows: 6 }),
+      'Requirements are read from it: "Requirements:" and "Nice to have:" headings, years, skills.',
+    ),
     field('sourcing-location', 'Location', input('location', { required: true, maxlength: 200, placeholder: 'Berlin, Germany or Remote (EU)' })),
-    field('sourcing-limit', 'Candidates to return', input('limit', { type: 'number', min: 1, max: 50, value: 10, required: true }), 'Also the credits reserved; 1 is charged per candidate returned.'),
+    field(
+      'sourcing-limit',
+      'Candidates to return',
+      input('limit', { type: 'number', min: 1, max: 50, value: 10, required: true }),
+      'Also the credits reserved; 1 is charged per candidate returned.',
+    ),
     h('button', { type: 'submit' }, 'Start sourcing run'),
     error,
   );
@@ -48,7 +58,12 @@ function enrichmentForm(): HTMLElement {
     'form',
     { class: 'card', 'aria-labelledby': 'new-enrichment' },
     h('h2', { id: 'new-enrichment' }, 'New enrichment run'),
-    field('enrich-profiles', 'Profile IDs', textarea('profileIds', { required: true, rows: 4, spellcheck: 'false' }), '1 to 10 prof_… IDs returned by sourcing runs, one per line. Or pick candidates on a sourcing run.'),
+    field(
+      'enrich-profiles',
+      'Profile IDs',
+      textarea('profileIds', { required: true, rows: 4, spellcheck: 'false' }),
+      '1 to 10 prof_… IDs returned by sourcing runs, one per line. Or pick candidates on a sourcing run.',
+    ),
     h('button', { type: 'submit' }, 'Start enrichment run'),
     error,
   );
@@ -70,7 +85,12 @@ async function recent(kind: 'sourcing' | 'enrichment', signal: AbortSignal): Pro
     when(job.createdAt),
   ]);
   const title = kind === 'sourcing' ? 'Recent sourcing runs' : 'Recent enrichment runs';
-  return h('section', { 'aria-label': title }, h('h2', null, title), stackTable(title, [kind === 'sourcing' ? 'Role' : 'Run', 'Status', 'Created'], rows, 'None yet.'));
+  return h(
+    'section',
+    { 'aria-label': title },
+    h('h2', null, title),
+    stackTable(title, [kind === 'sourcing' ? 'Role' : 'Run', 'Status', 'Created'], rows, 'None yet.'),
+  );
 }
 
 export async function runsView({ root, signal }: ViewContext): Promise<void> {

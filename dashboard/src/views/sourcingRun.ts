@@ -27,7 +27,12 @@ function pickForm(candidates: Candidate[]): HTMLElement {
       h(
         'li',
         null,
-        h('label', { class: 'pick' }, h('input', { type: 'checkbox', name: 'profileIds', value: c.profileId }), h('span', null, `Select ${c.name} for enrichment`)),
+        h(
+          'label',
+          { class: 'pick' },
+          h('input', { type: 'checkbox', name: 'profileIds', value: c.profileId }),
+          h('span', null, `Select ${c.name} for enrichment`),
+        ),
         candidateCard(c, i + 1),
       ),
     ),
@@ -36,7 +41,12 @@ function pickForm(candidates: Candidate[]): HTMLElement {
     'form',
     { 'aria-label': 'Candidates' },
     list,
-    h('div', { class: 'actions sticky' }, h('button', { type: 'submit' }, 'Enrich selected (', count, ')'), h('span', { class: 'hint' }, `Up to ${MAX_ENRICH}; 1 credit each.`)),
+    h(
+      'div',
+      { class: 'actions sticky' },
+      h('button', { type: 'submit' }, 'Enrich selected (', count, ')'),
+      h('span', { class: 'hint' }, `Up to ${MAX_ENRICH}; 1 credit each.`),
+    ),
     error,
   );
   form.addEventListener('change', () => (count.textContent = String(new FormData(form).getAll('profileIds').length)));
@@ -62,7 +72,10 @@ export async function sourcingRunView({ root, params, signal }: ViewContext): Pr
       return false;
     }
     if (results.status === 'failed') {
-      replaceChildren(body, h('p', null, statusBadge('failed'), ' ', h('span', { class: 'error-text' }, h('code', null, results.errorCode), ' ', results.errorMessage)));
+      replaceChildren(
+        body,
+        h('p', null, statusBadge('failed'), ' ', h('span', { class: 'error-text' }, h('code', null, results.errorCode), ' ', results.errorMessage)),
+      );
     } else {
       replaceChildren(
         body,
@@ -90,7 +103,10 @@ export async function sourcingRunView({ root, params, signal }: ViewContext): Pr
   );
   if (!(await load())) {
     watchRun(id, signal, {
-      onEnd: () => void load().then(() => announce('Sourcing run finished.')).catch(() => undefined),
+      onEnd: () =>
+        void load()
+          .then(() => announce('Sourcing run finished.'))
+          .catch(() => undefined),
     });
   }
 }

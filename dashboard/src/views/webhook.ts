@@ -20,7 +20,11 @@ function attempts(d: WebhookDelivery): HTMLElement | null {
     'details',
     { class: 'json' },
     h('summary', null, `Attempts (${d.history.length})`),
-    h('ol', null, d.history.map((a) => h('li', null, when(a.at), ` · ${a.statusCode ?? 'no answer'} · ${duration(a.durationMs)}`, a.error ? ` · ${a.error}` : ''))),
+    h(
+      'ol',
+      null,
+      d.history.map((a) => h('li', null, when(a.at), ` · ${a.statusCode ?? 'no answer'} · ${duration(a.durationMs)}`, a.error ? ` · ${a.error}` : '')),
+    ),
   );
 }
 
@@ -50,14 +54,18 @@ export async function webhookView({ root, params, signal }: ViewContext): Promis
       h(
         'div',
         { class: 'actions' },
-        actionButton('Send a test ping', async () => {
-          try {
-            const r = await client().webhooks.test(id, { signal });
-            say(r.delivered ? `Ping delivered (HTTP ${r.httpStatus}).` : `Ping not delivered: ${r.error ?? 'no answer'}.`);
-          } catch (error) {
-            failed(error);
-          }
-        }, { 'data-key': 'ping' }),
+        actionButton(
+          'Send a test ping',
+          async () => {
+            try {
+              const r = await client().webhooks.test(id, { signal });
+              say(r.delivered ? `Ping delivered (HTTP ${r.httpStatus}).` : `Ping not delivered: ${r.error ?? 'no answer'}.`);
+            } catch (error) {
+              failed(error);
+            }
+          },
+          { 'data-key': 'ping' },
+        ),
         w.enabled
           ? null
           : actionButton('Enable again', async () => {
@@ -95,25 +103,33 @@ export async function webhookView({ root, params, signal }: ViewContext): Promis
         // A pending delivery is still being tried: the API refuses a retry then (409).
         d.status === 'pending'
           ? null
-          : actionButton(`Retry ${d.id}`, async () => {
-              try {
-                await client().webhooks.retry(id, d.id, { signal });
-                announce(`Delivery ${d.id} queued again.`);
-                await loadLog();
-              } catch (error) {
-                failed(error);
-              }
-            }, { 'data-key': `retry-${d.id}` }),
+          : actionButton(
+              `Retry ${d.id}`,
+              async () => {
+                try {
+                  await client().webhooks.retry(id, d.id, { signal });
+                  announce(`Delivery ${d.id} queued again.`);
+                  await loadLog();
+                } catch (error) {
+                  failed(error);
+                }
+              },
+              { 'data-key': `retry-${d.id}` },
+            ),
       ),
     );
     replaceChildren(
       log,
       h('h2', { id: 'deliveries' }, `Deliveries (${page.total})`),
       items.length > 0 ? h('ul', { class: 'deliveries' }, items) : h('p', { class: 'muted' }, 'No deliveries yet.'),
-      pager({ offset, limit: PAGE, total: page.total }, (o) => {
-        offset = o;
-        void loadLog();
-      }, 'Delivery pages'),
+      pager(
+        { offset, limit: PAGE, total: page.total },
+        (o) => {
+          offset = o;
+          void loadLog();
+        },
+        'Delivery pages',
+      ),
     );
   };
 

@@ -16,6 +16,11 @@ export async function webhooksView({ root, signal }: ViewContext): Promise<void>
   ]);
   root.append(
     h('h1', { tabindex: -1 }, 'Webhooks'),
-    stackTable('Webhook endpoints', ['Endpoint', 'Events', 'State', 'Failures in a row', 'Created'], rows, 'No endpoints yet. Register one with POST /webhooks (see the README).'),
+    stackTable(
+      'Webhook endpoints',
+      ['Endpoint', 'Events', 'State', 'Failures in a row', 'Created'],
+      rows,
+      'No endpoints yet. Register one with POST /webhooks (see the README).',
+    ),
   );
 }

@@ -21,7 +21,10 @@ function details(job: Job): string[][] {
     ['id', job.id],
     ['kind', job.kind],
     ['status', job.status],
-    ['progress', `${progressText(job)}${job.progress.fraction !== null && job.status === 'running' ? `, current item ${Math.round(job.progress.fraction * 100)}%` : ''}`],
+    [
+      'progress',
+      `${progressText(job)}${job.progress.fraction !== null && job.status === 'running' ? `, current item ${Math.round(job.progress.fraction * 100)}%` : ''}`,
+    ],
     ['credits', `${job.credits.charged} charged, ${job.credits.reserved} reserved`],
     ['attempts', String(job.attempts)],
     ['priority', String(job.priority)],
@@ -54,14 +57,12 @@ export function registerJobs(program: Command): void {
       ['ID', 'KIND', 'STATUS', 'PROGRESS', 'CREDITS', 'CREATED'],
       page.jobs.map((j) => [j.id, j.kind, j.status, progressText(j), String(j.credits.charged), j.createdAt]),
     );
-    if (page.total > opts.offset + page.jobs.length) print(`… ${page.total - opts.offset - page.jobs.length} more (--offset ${opts.offset + page.jobs.length})`);
+    if (page.total > opts.offset + page.jobs.length)
+      print(`… ${page.total - opts.offset - page.jobs.length} more (--offset ${opts.offset + page.jobs.length})`);
   });
 
   withServerOptions(
-    jobs
-      .command('show <jobId>')
-      .description('one job: status, progress, credits, timestamps, error, and its items')
-      .option('--json', 'print the job as JSON'),
+    jobs.command('show <jobId>').description('one job: status, progress, credits, timestamps, error, and its items').option('--json', 'print the job as JSON'),
   ).action(async (jobId: string, opts: { json?: boolean }, command: Command) => {
     const client = clientFrom(command);
     const job = await client.jobs.get(jobId);
@@ -85,7 +86,11 @@ export function registerJobs(program: Command): void {
   ).action(async (jobId: string, opts: { json?: boolean }, command: Command) => {
     const job = await clientFrom(command).jobs.cancel(jobId);
     if (opts.json) return json(job);
-    const rest = [job.counts.failed > 0 ? `${job.counts.failed} had failed` : '', job.counts.canceled > 0 ? `${job.counts.canceled} canceled` : ''].filter(Boolean);
-    print(`canceled ${job.id} (${job.kind}): ${job.counts.succeeded} of ${plural(job.progress.total, 'item')} had succeeded${rest.map((r) => `, ${r}`).join('')}; ${plural(job.credits.charged, 'credit')} charged`);
+    const rest = [job.counts.failed > 0 ? `${job.counts.failed} had failed` : '', job.counts.canceled > 0 ? `${job.counts.canceled} canceled` : ''].filter(
+      Boolean,
+    );
+    print(
+      `canceled ${job.id} (${job.kind}): ${job.counts.succeeded} of ${plural(job.progress.total, 'item')} had succeeded${rest.map((r) => `, ${r}`).join('')}; ${plural(job.credits.charged, 'credit')} charged`,
+    );
   });
 }

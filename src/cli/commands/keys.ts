@@ -6,7 +6,10 @@ import { CliError, print, printTable, requireOrg, withStore } from '../context.t
 
 function parseScopes(raw: string | undefined): Scope[] {
   if (raw === undefined) return [];
-  const scopes = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = scopes.filter((s) => !isScope(s));
   if (unknown.length > 0) throw new CliError(`unknown scope ${unknown.join(', ')}; see "longrun keys create --help"`);
   return scopes as Scope[];

@@ -32,7 +32,10 @@ export function registerOrgs(program: Command): void {
     .action(async (_opts, command: Command) => {
       await withStore(command, async (store) => {
         const rows = await orgList(store.db);
-        printTable(['ID', 'NAME', 'CREATED'], rows.map((o) => [o.id, o.name, o.created_at]));
+        printTable(
+          ['ID', 'NAME', 'CREATED'],
+          rows.map((o) => [o.id, o.name, o.created_at]),
+        );
       });
     });
 }

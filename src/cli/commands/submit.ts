@@ -70,7 +70,10 @@ const sourcing: KindSpec<{ title?: string; jobDescription?: string; location?: s
       .option('--limit <n>', 'candidates to return (1–50, default 10); also the credits reserved', intFlag('--limit'))
       .option('--webhook <id>', 'a webhook endpoint (wh_…) to notify'),
   async send(client, body, f, idempotencyKey) {
-    const input = { ...body, ...given({ title: f.title, jobDescription: f.jobDescription, location: f.location, query: f.query, limit: f.limit, webhookId: f.webhook }) };
+    const input = {
+      ...body,
+      ...given({ title: f.title, jobDescription: f.jobDescription, location: f.location, query: f.query, limit: f.limit, webhookId: f.webhook }),
+    };
     const answer = await client.sourcing.start(input as Parameters<LongrunClient['sourcing']['start']>[0], { idempotencyKey });
     return { answer, jobId: answer.requestId };
   },
@@ -111,7 +114,7 @@ const idea: KindSpec<{ title?: string; hook?: string; angle?: string; platform?:
 
 const agentRun: KindSpec<{ agent?: string }> = {
   name: 'agent-run',
-  description: "a run of an agent now (its posts are written as drafts); --file may hold {\"agentId\": …}",
+  description: 'a run of an agent now (its posts are written as drafts); --file may hold {"agentId": …}',
   flags: (c) => c.option('--agent <id>', 'the agent (agent_…)'),
   async send(client, body, f, idempotencyKey) {
     const agentId = required({ ...body, ...given({ agentId: f.agent }) }, 'agentId', '--agent');

@@ -81,7 +81,9 @@ export function registerWatch(program: Command): void {
   withServerOptions(
     program
       .command('watch <jobId>')
-      .description('follow a job until it ends, then print a summary (exit code 0: completed, every item succeeded; 3: completed with failed items; 2: failed or canceled)'),
+      .description(
+        'follow a job until it ends, then print a summary (exit code 0: completed, every item succeeded; 3: completed with failed items; 2: failed or canceled)',
+      ),
   ).action(async (jobId: string, _opts: unknown, command: Command) => {
     const job = await watchJob(clientFrom(command), jobId);
     process.exitCode = exitCodeFor(job);

@@ -31,7 +31,8 @@ export function agentMethods(http: Http) {
     /** One run; with `wait`, held until its status changes. */
     getRun: (agentId: string, runId: string, o: SignalOption & { wait?: number } = {}) =>
       http.data<AgentRun>('GET', `${path(agentId)}/runs/${seg(runId)}`, { ...o, query: { wait: o.wait } }),
-    outputs: (agentId: string, query: AgentOutputsQuery = {}, o: SignalOption = {}) => http.data<AgentOutputsPage>('GET', `${path(agentId)}/outputs`, { ...o, query }),
+    outputs: (agentId: string, query: AgentOutputsQuery = {}, o: SignalOption = {}) =>
+      http.data<AgentOutputsPage>('GET', `${path(agentId)}/outputs`, { ...o, query }),
     stats: (agentId: string, query: AgentStatsQuery = {}, o: SignalOption = {}) => http.data<AgentStats>('GET', `${path(agentId)}/stats`, { ...o, query }),
   };
 }

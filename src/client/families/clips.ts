@@ -37,7 +37,8 @@ export function clipMethods(http: Http) {
     list: (query: PageQuery = {}, o: SignalOption = {}) => http.data<ClipsPage>('GET', '/clips', { ...o, query }),
     get: (clipId: string, o: SignalOption = {}) => http.data<Clip>('GET', path(clipId), o),
     delete: (clipId: string, o: SignalOption = {}) => http.data<ClipDeleted>('DELETE', path(clipId), o),
-    addCandidate: (clipId: string, body: ClipCandidateBody, o: SignalOption = {}) => http.data<ClipCandidate>('POST', `${path(clipId)}/candidates`, { ...o, json: body }),
+    addCandidate: (clipId: string, body: ClipCandidateBody, o: SignalOption = {}) =>
+      http.data<ClipCandidate>('POST', `${path(clipId)}/candidates`, { ...o, json: body }),
     /** SRT or WebVTT text; the format is detected when left out. Replaces earlier captions. */
     captions: (clipId: string, content: string, o: SignalOption & { format?: 'srt' | 'vtt' } = {}) =>
       http.data<CaptionsResult>('POST', `${path(clipId)}/captions`, { signal: o.signal, json: { content, ...(o.format ? { format: o.format } : {}) } }),

@@ -14,6 +14,9 @@ export async function eventAppend(trx: Db, jobId: string, type: JobEventType, da
     .where('id', '=', jobId)
     .returning('last_event_seq')
     .executeTakeFirstOrThrow();
-  await trx.insertInto('job_events').values({ job_id: jobId, seq, type, data: JSON.stringify(data), created_at: at }).execute();
+  await trx
+    .insertInto('job_events')
+    .values({ job_id: jobId, seq, type, data: JSON.stringify(data), created_at: at })
+    .execute();
   return seq;
 }

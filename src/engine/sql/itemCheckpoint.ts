@@ -199,7 +199,13 @@ function jobsCountUpdate(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Pr
  * lost, is not returned and is counted by `jobsCountItems` as any item. The update takes two
  * event numbers (the item's, then the job's end); the rest of the end is `jobEnded`'s.
  */
-async function jobsCountAndComplete(trx: Db, closing: Ended[], priced: Map<CheckpointArgs, Priced>, owner: string, now: string): Promise<Map<string, EndedJob>> {
+async function jobsCountAndComplete(
+  trx: Db,
+  closing: Ended[],
+  priced: Map<CheckpointArgs, Priced>,
+  owner: string,
+  now: string,
+): Promise<Map<string, EndedJob>> {
   if (closing.length === 0) return new Map();
   const rows = await jobsCountUpdate(trx, closing, priced, owner)
     .set((eb) => ({ ...finalColumns({ status: 'completed' }, now), last_event_seq: eb('last_event_seq', '+', 2) }))
@@ -248,7 +254,13 @@ async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> 
     // Said again as a list of keys, so the items are found through the primary key whatever
     // the table's size: without it PostgreSQL hashes every item of the table once it judges
     // that cheaper than 512 index lookups (already at 10,000 items: 20 ms a group).
-    .where(idsMatch(trx, 'job_items.job_id', ended.map((c) => c.job.id)))
+    .where(
+      idsMatch(
+        trx,
+        'job_items.job_id',
+        ended.map((c) => c.job.id),
+      ),
+    )
     .executeTakeFirst();
   if (Number(recorded.numUpdatedRows) !== ended.length) {
     throw new Error(`recorded ${recorded.numUpdatedRows} of ${ended.length} items: one was not running when its outcome came`);
@@ -271,7 +283,11 @@ async function itemsCharge(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, 
   for (const [i, c] of paying.entries()) {
     if (charged[i]) continue;
     const price = priced.get(c)!.price;
-    await trx.updateTable('jobs').set((eb) => ({ credits_charged: eb('credits_charged', '-', price) })).where('id', '=', c.job.id).execute();
+    await trx
+      .updateTable('jobs')
+      .set((eb) => ({ credits_charged: eb('credits_charged', '-', price) }))
+      .where('id', '=', c.job.id)
+      .execute();
     // A job already ended by its count: its end's event says what it was charged.
     const job = completed.get(c.job.id);
     if (job) job.credits_charged -= price;
@@ -300,7 +316,9 @@ async function itemPutBack(
   if (!(await jobHoldIfOwner(trx, args.job.id, owner, now))) return false;
   const item = trx.updateTable('job_items').where('job_id', '=', args.job.id).where('seq', '=', args.seq).where('status', '=', 'running');
   if (outcome.type === 'retry') {
-    await item.set({ status: 'pending', error_code: outcome.code, error_message: outcome.message, available_at: driverOf(trx).nowPlus(outcome.delayMs) }).execute();
+    await item
+      .set({ status: 'pending', error_code: outcome.code, error_message: outcome.message, available_at: driverOf(trx).nowPlus(outcome.delayMs) })
+      .execute();
   } else {
     await item.set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1) })).execute();
   }

@@ -54,7 +54,12 @@ export async function jobsFinalize(
     .returning(ENDED_JOB_COLUMNS)
     .execute();
   // A job completes only once every item has finished: only the other ends leave items open.
-  if (final.status !== 'completed') await itemsCancelOpenMany(trx, jobs.map((job) => job.id), now);
+  if (final.status !== 'completed')
+    await itemsCancelOpenMany(
+      trx,
+      jobs.map((job) => job.id),
+      now,
+    );
   for (const job of jobs) await jobEnded(trx, job, final, now, hooks, deferred);
   if (!writes) await deferred.write(trx);
   return jobs;
@@ -81,7 +86,14 @@ export function finalColumns(final: FinalState, now: string) {
  * organisation's count, the terminal event (its number taken by that update) and the hooks, left
  * in `deferred`.
  */
-export async function jobEnded(trx: Db, job: EndedJob, final: FinalState, now: string, hooks: readonly JobFinishedHook[], deferred: DeferredWrites): Promise<void> {
+export async function jobEnded(
+  trx: Db,
+  job: EndedJob,
+  final: FinalState,
+  now: string,
+  hooks: readonly JobFinishedHook[],
+  deferred: DeferredWrites,
+): Promise<void> {
   // A job that reserved nothing has nothing to release: skip the account lock and ledger read.
   if (Number(job.credits_reserved) > 0) await creditsReleaseRemaining(trx, job.org_id, job.id);
   deferred.jobEnded(job.org_id);

@@ -12,12 +12,7 @@ export type { NewItem };
  * returned as given, not read back: reading back its 26 columns costs a third of the insert's
  * time on SQLite.
  */
-export async function jobInsert(
-  trx: Db,
-  job: Selectable<JobsTable>,
-  items: NewItem[],
-  events: Selectable<JobEventsTable>[],
-): Promise<Selectable<JobsTable>> {
+export async function jobInsert(trx: Db, job: Selectable<JobsTable>, items: NewItem[], events: Selectable<JobEventsTable>[]): Promise<Selectable<JobsTable>> {
   await driverOf(trx).jobInsert(trx, job, items, events);
   return job;
 }

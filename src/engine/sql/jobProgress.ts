@@ -8,7 +8,12 @@ import { eventAppend } from './eventAppend.ts';
 
 export async function jobProgressSetIfOwner(db: Db, jobId: string, owner: string, fraction: number, stepEvent: boolean, now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const updated = await trx.updateTable('jobs').set({ progress: fraction, updated_at: now }).where('id', '=', jobId).where('lease_owner', '=', owner).executeTakeFirst();
+    const updated = await trx
+      .updateTable('jobs')
+      .set({ progress: fraction, updated_at: now })
+      .where('id', '=', jobId)
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 1 && stepEvent) await eventAppend(trx, jobId, 'job.progress', { fraction }, now);
   });
 }

@@ -29,7 +29,19 @@ import { itemsStartFirst, itemsStartIfAvailable, type StartedItem } from './item
  * `sqliteRows.ts`); returning the whole row doubles the claim's time (`npm run bench -- engine`,
  * --sql-stats=1).
  */
-export const HELD_JOB_COLUMNS = ['id', 'org_id', 'kind', 'queue', 'input', 'created_at', 'attempts', 'items_total', 'items_succeeded', 'items_failed', 'last_event_seq'] as const;
+export const HELD_JOB_COLUMNS = [
+  'id',
+  'org_id',
+  'kind',
+  'queue',
+  'input',
+  'created_at',
+  'attempts',
+  'items_total',
+  'items_succeeded',
+  'items_failed',
+  'last_event_seq',
+] as const;
 export type HeldJob = Pick<JobRow, (typeof HELD_JOB_COLUMNS)[number]>;
 
 /** A claimed job and its first item, already started; null when none is due yet (see `itemStartNext`). */
@@ -141,35 +153,37 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
       continue;
     }
 
-    const candidates = await driver.claimLock(
-      trx
-        .selectFrom('jobs')
-        .select(['id', 'queue'])
-        .where('org_id', '=', orgId)
-        .where('available_at', '<=', now)
-        .where((eb) =>
-          eb.or([
-            eb('queue', 'is', null),
-            eb('status', '=', 'running'),
-            eb.not(
-              eb.exists(
-                // Said in full, as `jobs_running_queue` is defined: PostgreSQL reads that index only
-                // when the query implies its condition, and a hashed subplan drops the equality.
-                eb
-                  .selectFrom('jobs as busy')
-                  .select('busy.id')
-                  .whereRef('busy.queue', '=', 'jobs.queue')
-                  .where('busy.status', '=', 'running')
-                  .where('busy.queue', 'is not', null),
+    const candidates = await driver
+      .claimLock(
+        trx
+          .selectFrom('jobs')
+          .select(['id', 'queue'])
+          .where('org_id', '=', orgId)
+          .where('available_at', '<=', now)
+          .where((eb) =>
+            eb.or([
+              eb('queue', 'is', null),
+              eb('status', '=', 'running'),
+              eb.not(
+                eb.exists(
+                  // Said in full, as `jobs_running_queue` is defined: PostgreSQL reads that index only
+                  // when the query implies its condition, and a hashed subplan drops the equality.
+                  eb
+                    .selectFrom('jobs as busy')
+                    .select('busy.id')
+                    .whereRef('busy.queue', '=', 'jobs.queue')
+                    .where('busy.status', '=', 'running')
+                    .where('busy.queue', 'is not', null),
+                ),
               ),
-            ),
-          ]),
-        )
-        .orderBy('priority', 'desc')
-        .orderBy('available_at')
-        .orderBy('id')
-        .limit(want),
-    ).execute();
+            ]),
+          )
+          .orderBy('priority', 'desc')
+          .orderBy('available_at')
+          .orderBy('id')
+          .limit(want),
+      )
+      .execute();
     if (want < allowed && candidates.length === want) more = true;
     // A serial queue starts one job per claim: the first in claim order.
     const queues = new Set<string>();
@@ -198,7 +212,14 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
     for (const job of fresh) writes.event(job.id, job.last_event_seq, 'job.started', { attempt: 1 }, at);
     // A job claimed before (a retry wait, a lost lease, given back) goes on where it was.
     const again = rows.filter((job) => job.attempts > 1).map((job) => job.id);
-    const items = [...(await itemsStartFirst(trx, fresh.map((job) => job.id), at)), ...(await itemsStartIfAvailable(trx, again, at))];
+    const items = [
+      ...(await itemsStartFirst(
+        trx,
+        fresh.map((job) => job.id),
+        at,
+      )),
+      ...(await itemsStartIfAvailable(trx, again, at)),
+    ];
     const itemOf = new Map(items.map((item) => [item.job_id, item]));
     if (rows.length < ids.length) everyJobTaken = false;
     const byId = new Map(rows.map((row) => [row.id, row]));
@@ -211,4 +232,3 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
   if (!events) await writes.write(trx);
   return { jobs: claimed, more, drained: everyJobTaken && !more };
 }
-

@@ -5,9 +5,7 @@ import type { JobStatus } from '../../store/schema.ts';
 import type { EventRow, ItemRow, JobRow } from '../types.ts';
 
 /** Every status route reads its job: compiled once (see `compiledOnce`). */
-const jobForOrg = compiledOnce((db: Db, orgId: string, jobId: string) =>
-  db.selectFrom('jobs').selectAll().where('id', '=', jobId).where('org_id', '=', orgId),
-);
+const jobForOrg = compiledOnce((db: Db, orgId: string, jobId: string) => db.selectFrom('jobs').selectAll().where('id', '=', jobId).where('org_id', '=', orgId));
 
 export async function jobGetForOrg(db: Db, orgId: string, jobId: string): Promise<JobRow | undefined> {
   return (await jobForOrg(db, orgId, jobId))[0];
@@ -33,7 +31,11 @@ export async function jobsPageForOrg(
 export async function itemsPageForJob(db: Db, jobId: string, page: { limit: number; offset: number }): Promise<{ items: ItemRow[]; total: number }> {
   const [items, count] = await Promise.all([
     db.selectFrom('job_items').selectAll().where('job_id', '=', jobId).orderBy('seq').limit(page.limit).offset(page.offset).execute(),
-    db.selectFrom('job_items').select((eb) => eb.fn.countAll<number>().as('n')).where('job_id', '=', jobId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('job_items')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('job_id', '=', jobId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { items, total: Number(count.n) };
 }

@@ -96,7 +96,8 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
       schema: {
         tags: ['agents'],
         summary: 'Create an agent',
-        description: 'An agent writes `postsPerRun` posts per run across its platforms, from its knowledge base (passages it has not used recently) or its instructions, in its tone. With a `schedule`, it runs at those cron times in `timezone`.',
+        description:
+          'An agent writes `postsPerRun` posts per run across its platforms, from its knowledge base (passages it has not used recently) or its instructions, in its tone. With a `schedule`, it runs at those cron times in `timezone`.',
         body: CreateBody,
         response: { 201: ContentOk(AgentView) },
       },
@@ -148,7 +149,8 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
       schema: {
         tags: ['agents'],
         summary: 'Change an agent',
-        description: 'Only the fields given change. `kbId: null` detaches the knowledge base; `schedule: null` makes the agent manual; `enabled: false` stops scheduled runs (runs already queued still run).',
+        description:
+          'Only the fields given change. `kbId: null` detaches the knowledge base; `schedule: null` makes the agent manual; `enabled: false` stops scheduled runs (runs already queued still run).',
         params: Params,
         body: PatchBody,
         response: { 200: ContentOk(AgentView) },
@@ -203,7 +205,9 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
       const agent = await agentOf(orgOf(request), request.params.agentId);
       const respond = (id: string) => ({ success: true as const, data: { runId: id, status: 'queued' as const } });
       const idempotency = request.idempotency ? { key: request.idempotency.key, respond: (j: { id: string }) => ({ status: 202, body: respond(j.id) }) } : null;
-      const job = await db.transaction().execute((trx) => agentRunStart(trx, { engine, kind, knowledge: opts.knowledge }, agent, { type: 'manual', idempotency }, clock().toISOString()));
+      const job = await db
+        .transaction()
+        .execute((trx) => agentRunStart(trx, { engine, kind, knowledge: opts.knowledge }, agent, { type: 'manual', idempotency }, clock().toISOString()));
       return reply.code(202).send(respond(job!.id));
     },
   );

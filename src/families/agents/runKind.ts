@@ -50,7 +50,13 @@ export function agentRunKind(db: Db, provider: TextProvider): JobKind<AgentRunIn
     },
     items: (input) => input.posts.map((p, i) => ({ key: `post-${String(i + 1).padStart(2, '0')}-${p.platform}`, input: p })),
     async process({ jobId, input, item, signal }) {
-      const earlierFailure = await db.selectFrom('job_items').select('seq').where('job_id', '=', jobId).where('status', '=', 'failed').limit(1).executeTakeFirst();
+      const earlierFailure = await db
+        .selectFrom('job_items')
+        .select('seq')
+        .where('job_id', '=', jobId)
+        .where('status', '=', 'failed')
+        .limit(1)
+        .executeTakeFirst();
       if (earlierFailure) throw new PermanentError('SKIPPED', 'Not written: an earlier post of this run failed.');
       const { platform, topic } = item.input as AgentPostSpec;
       const passages = topic.passage ? [{ uri: topic.passage.uri, title: topic.passage.title ?? null, content: topic.passage.content }] : [];
@@ -81,7 +87,8 @@ export function agentRunKind(db: Db, provider: TextProvider): JobKind<AgentRunIn
     },
     finish(_input, items): JobOutcome {
       const failed = items.find((i) => i.status === 'failed');
-      if (failed) return { status: 'failed', errorCode: failed.errorCode ?? 'INTERNAL_ERROR', errorMessage: failed.errorMessage ?? 'A post could not be written.' };
+      if (failed)
+        return { status: 'failed', errorCode: failed.errorCode ?? 'INTERNAL_ERROR', errorMessage: failed.errorMessage ?? 'A post could not be written.' };
       return { status: 'completed' };
     },
   });

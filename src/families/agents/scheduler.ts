@@ -34,9 +34,7 @@ export class AgentScheduler {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<number> | null = null;
 
-  constructor(
-    private readonly opts: RunStarter & { db: Db; log: FastifyBaseLogger; clock?: Clock },
-  ) {}
+  constructor(private readonly opts: RunStarter & { db: Db; log: FastifyBaseLogger; clock?: Clock }) {}
 
   private now(): Date {
     return (this.opts.clock ?? systemClock)();

@@ -32,8 +32,12 @@ export interface Topic {
 export function pickPassages(passages: Passage[], count: number, lastUsed: Map<string, string>, relevance: Map<string, number>): Passage[] {
   if (passages.length === 0) return [];
   const order = new Map(passages.map((p, i) => [p.id, i]));
-  const unused = passages.filter((p) => !lastUsed.has(p.id)).sort((a, b) => (relevance.get(b.id) ?? 0) - (relevance.get(a.id) ?? 0) || order.get(a.id)! - order.get(b.id)!);
-  const used = passages.filter((p) => lastUsed.has(p.id)).sort((a, b) => lastUsed.get(a.id)!.localeCompare(lastUsed.get(b.id)!) || order.get(a.id)! - order.get(b.id)!);
+  const unused = passages
+    .filter((p) => !lastUsed.has(p.id))
+    .sort((a, b) => (relevance.get(b.id) ?? 0) - (relevance.get(a.id) ?? 0) || order.get(a.id)! - order.get(b.id)!);
+  const used = passages
+    .filter((p) => lastUsed.has(p.id))
+    .sort((a, b) => lastUsed.get(a.id)!.localeCompare(lastUsed.get(b.id)!) || order.get(a.id)! - order.get(b.id)!);
   const ranked = [...unused, ...used];
   return Array.from({ length: count }, (_, i) => ranked[i % ranked.length]!);
 }

@@ -29,7 +29,16 @@ export function agentView(row: AgentRow): Static<typeof AgentView> {
 
 export function runView(row: RunRow): Static<typeof AgentRunView> {
   const { status, error } = runStatusOf(row);
-  return { id: row.id, agentId: row.agent_id, status, postsGenerated: row.posts, tokensUsed: row.tokens, error, startedAt: row.created_at, completedAt: row.completed_at };
+  return {
+    id: row.id,
+    agentId: row.agent_id,
+    status,
+    postsGenerated: row.posts,
+    tokensUsed: row.tokens,
+    error,
+    startedAt: row.created_at,
+    completedAt: row.completed_at,
+  };
 }
 
 export function postView(row: PostRow): Static<typeof AgentPostView> {

@@ -17,13 +17,20 @@ export const SCENE_THRESHOLD = 0.3;
 export const SILENCE_DB = -35;
 export const SILENCE_MIN_S = 0.5;
 
-export async function analyseMedia(ffmpeg: string, file: string, info: { hasVideo: boolean; hasAudio: boolean; durationMs: number }, signal?: AbortSignal): Promise<Analysis> {
+export async function analyseMedia(
+  ffmpeg: string,
+  file: string,
+  info: { hasVideo: boolean; hasAudio: boolean; durationMs: number },
+  signal?: AbortSignal,
+): Promise<Analysis> {
   const args = ['-hide_banner', '-nostats', '-i', file];
   if (info.hasVideo) args.push('-map', '0:v:0', '-vf', `select='gt(scene,${SCENE_THRESHOLD})',showinfo`);
   if (info.hasAudio) {
     args.push(
-      '-map', '0:a:0',
-      '-af', `silencedetect=noise=${SILENCE_DB}dB:d=${SILENCE_MIN_S},aresample=8000,asetnsamples=n=8000,astats=metadata=1:reset=1,ametadata=print:key=lavfi.astats.Overall.RMS_level`,
+      '-map',
+      '0:a:0',
+      '-af',
+      `silencedetect=noise=${SILENCE_DB}dB:d=${SILENCE_MIN_S},aresample=8000,asetnsamples=n=8000,astats=metadata=1:reset=1,ametadata=print:key=lavfi.astats.Overall.RMS_level`,
     );
   }
   args.push('-f', 'null', '-');

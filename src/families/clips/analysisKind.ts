@@ -31,7 +31,15 @@ export interface ImportOptions extends GuardOptions {
 }
 
 /** Downloads and probes an imported clip's source; on failure the clip is failed and its folder removed. */
-async function importSource(db: Db, tools: MediaTools, storage: ClipStorage, clip: ClipRow, url: string, options: ImportOptions, signal: AbortSignal): Promise<void> {
+async function importSource(
+  db: Db,
+  tools: MediaTools,
+  storage: ClipStorage,
+  clip: ClipRow,
+  url: string,
+  options: ImportOptions,
+  signal: AbortSignal,
+): Promise<void> {
   const file = storage.sourcePath(clip.org_id, clip.id, new URL(url).pathname);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   try {
@@ -68,18 +76,32 @@ export function analysisKind(db: Db, tools: MediaTools, storage: ClipStorage, im
       }
       if (!clip || !clip.source_path) throw new PermanentError('CLIP_NOT_FOUND', 'The clip no longer exists.');
       try {
-        const analysis = await analyseMedia(tools.ffmpeg.path, storage.resolve(clip.source_path), {
-          hasVideo: clip.video_codec !== null,
-          hasAudio: clip.audio_codec !== null,
-          durationMs: clip.duration_ms ?? 0,
-        }, signal);
+        const analysis = await analyseMedia(
+          tools.ffmpeg.path,
+          storage.resolve(clip.source_path),
+          {
+            hasVideo: clip.video_codec !== null,
+            hasAudio: clip.audio_codec !== null,
+            durationMs: clip.duration_ms ?? 0,
+          },
+          signal,
+        );
         const segments = proposeSegments(clip.duration_ms ?? 0, analysis, clip.audio_codec !== null);
         const now = nowIso();
         await db.transaction().execute(async (trx) => {
           await candidatesReplaceDetected(
             trx,
             clip.id,
-            segments.map((s) => ({ id: newId('cand'), clip_id: clip.id, start_ms: s.startMs, end_ms: s.endMs, title: s.title, score: s.score, source: 'detected' as const, created_at: now })),
+            segments.map((s) => ({
+              id: newId('cand'),
+              clip_id: clip.id,
+              start_ms: s.startMs,
+              end_ms: s.endMs,
+              title: s.title,
+              score: s.score,
+              source: 'detected' as const,
+              created_at: now,
+            })),
           );
           await clipUpdate(trx, clip.id, { status: 'ready', error: null, updated_at: now });
         });

@@ -49,7 +49,15 @@ export function clipsFamily({ config, store, engine, mediaTools: tools, urlGuard
           for (const { id } of open) await engine.cancel(clip.org_id, id);
         },
       });
-      await app.register(uploadRoutes, { db, engine, tools, storage, analysis, maxUploadBytes: config.clips.maxUploadBytes, ttlHours: config.clips.uploadTtlHours });
+      await app.register(uploadRoutes, {
+        db,
+        engine,
+        tools,
+        storage,
+        analysis,
+        maxUploadBytes: config.clips.maxUploadBytes,
+        ttlHours: config.clips.uploadTtlHours,
+      });
       await app.register(sourceRoutes, { db, storage, urlTtlSeconds: config.clips.urlTtlSeconds });
       await app.register(renderRoutes, { db, engine, storage, render, urlTtlSeconds: config.clips.urlTtlSeconds });
     },

@@ -16,7 +16,26 @@ export class UnreadableMediaError extends Error {
 }
 
 const CONTAINERS = new Set([
-  'mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2', 'matroska', 'webm', 'avi', 'mpegts', 'mpeg', 'flv', 'ogg', 'wav', 'mp3', 'aac', 'flac', 'asf', 'm4v', 'mxf',
+  'mov',
+  'mp4',
+  'm4a',
+  '3gp',
+  '3g2',
+  'mj2',
+  'matroska',
+  'webm',
+  'avi',
+  'mpegts',
+  'mpeg',
+  'flv',
+  'ogg',
+  'wav',
+  'mp3',
+  'aac',
+  'flac',
+  'asf',
+  'm4v',
+  'mxf',
 ]);
 
 interface ProbeJson {

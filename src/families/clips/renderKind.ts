@@ -60,13 +60,45 @@ function videoFilter(template: Template, subtitles: string | null): string {
 }
 
 /** The ffmpeg arguments of one render (also what `npm run bench -- clips` runs bare, to compare). */
-export function renderArgs(r: { source: string; startMs: number; endMs: number; template: Template; subtitles: string | null; audio: boolean; output: string }): string[] {
+export function renderArgs(r: {
+  source: string;
+  startMs: number;
+  endMs: number;
+  template: Template;
+  subtitles: string | null;
+  audio: boolean;
+  output: string;
+}): string[] {
   return [
-    '-y', '-hide_banner', '-loglevel', 'error', '-nostats',
-    '-ss', (r.startMs / 1000).toFixed(3), '-i', r.source, '-t', ((r.endMs - r.startMs) / 1000).toFixed(3),
-    '-filter_complex', videoFilter(r.template, r.subtitles), '-map', '[v]',
+    '-y',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostats',
+    '-ss',
+    (r.startMs / 1000).toFixed(3),
+    '-i',
+    r.source,
+    '-t',
+    ((r.endMs - r.startMs) / 1000).toFixed(3),
+    '-filter_complex',
+    videoFilter(r.template, r.subtitles),
+    '-map',
+    '[v]',
     ...(r.audio ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '128k'] : []),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4', r.output,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '23',
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    r.output,
   ];
 }
 
@@ -124,12 +156,21 @@ export function renderKind(db: Db, tools: MediaTools, storage: ClipStorage): Job
         throw error;
       } finally {
         fs.rmSync(subtitles, { force: true });
-        const rendered = await db.selectFrom('clip_renders').select('job_id').where('clip_id', '=', clip.id).where('output_path', 'is not', null).executeTakeFirst();
+        const rendered = await db
+          .selectFrom('clip_renders')
+          .select('job_id')
+          .where('clip_id', '=', clip.id)
+          .where('output_path', 'is not', null)
+          .executeTakeFirst();
         await clipUpdate(db, clip.id, { status: rendered ? 'rendered' : 'ready', updated_at: nowIso() }).catch(() => {});
       }
     },
     async commitResult(trx, { jobId, input, result }) {
-      await trx.updateTable('clip_renders').set({ output_path: (result as { output: string }).output }).where('job_id', '=', jobId).execute();
+      await trx
+        .updateTable('clip_renders')
+        .set({ output_path: (result as { output: string }).output })
+        .where('job_id', '=', jobId)
+        .execute();
       await clipUpdate(trx, input.clipId, { status: 'rendered', updated_at: nowIso() });
     },
   });

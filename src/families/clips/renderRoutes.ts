@@ -117,7 +117,11 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
         throw error;
       }
       const row = { clip_id: clip.id, format, cues: JSON.stringify(cues), created_at: nowIso() };
-      await db.insertInto('clip_captions').values(row).onConflict((oc) => oc.column('clip_id').doUpdateSet({ format, cues: row.cues, created_at: row.created_at })).execute();
+      await db
+        .insertInto('clip_captions')
+        .values(row)
+        .onConflict((oc) => oc.column('clip_id').doUpdateSet({ format, cues: row.cues, created_at: row.created_at }))
+        .execute();
       return reply.code(201).send({ success: true as const, data: { clipId: clip.id, format, cues: cues.length } });
     },
   );
@@ -160,7 +164,16 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
         });
         await trx
           .insertInto('clip_renders')
-          .values({ job_id: submitted.id, clip_id: clip.id, org_id: orgId, candidate_id: candidate.id, template, captions: captions ? 1 : 0, output_path: null, created_at: submitted.created_at })
+          .values({
+            job_id: submitted.id,
+            clip_id: clip.id,
+            org_id: orgId,
+            candidate_id: candidate.id,
+            template,
+            captions: captions ? 1 : 0,
+            output_path: null,
+            created_at: submitted.created_at,
+          })
           .execute();
         return submitted;
       });
@@ -226,7 +239,8 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
       const render = await db.selectFrom('clip_renders').select(['org_id', 'output_path']).where('job_id', '=', jobId).executeTakeFirst();
       const { signature, expires } = request.query;
       if (signature !== undefined) {
-        if (!signatureValid(key, `/renders/${request.params.file}`, expires ?? 0, signature)) throw new AppError('forbidden', 'The signed URL is invalid or has expired.');
+        if (!signatureValid(key, `/renders/${request.params.file}`, expires ?? 0, signature))
+          throw new AppError('forbidden', 'The signed URL is invalid or has expired.');
       } else if (!render || render.org_id !== orgOf(request)) {
         throw new AppError('not_found', `No render ${jobId}.`);
       }

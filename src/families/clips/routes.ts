@@ -85,7 +85,9 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
       let form;
       let replay;
       try {
-        form = await receiveFormWithFile(request, { ...FORM_LIMITS, fileSize: opts.config.maxUploadBytes }, (filename) => storage.sourcePath(orgId, clipId, filename));
+        form = await receiveFormWithFile(request, { ...FORM_LIMITS, fileSize: opts.config.maxUploadBytes }, (filename) =>
+          storage.sourcePath(orgId, clipId, filename),
+        );
         replay = await request.idempotencyCheck(form.fingerprint);
       } catch (error) {
         storage.removeClip(orgId, clipId);
@@ -162,7 +164,10 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
     },
     async (request) => {
       const { clips, total } = await clipsPageForOrg(db, orgOf(request), request.query);
-      const candidates = await candidatesOf(db, clips.map((c) => c.id));
+      const candidates = await candidatesOf(
+        db,
+        clips.map((c) => c.id),
+      );
       return { success: true as const, data: { clips: clips.map((c) => clipView(c, candidates)), total } };
     },
   );

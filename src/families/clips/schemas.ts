@@ -14,7 +14,9 @@ export const CandidateView = Type.Object({
   startMs: Type.Integer(),
   endMs: Type.Integer(),
   title: Type.String(),
-  score: Nullable(Type.Integer({ minimum: 0, maximum: 100, description: 'Detected segments: 50 × audio energy + 30 × scene density + 20 × length fit; null for your own' })),
+  score: Nullable(
+    Type.Integer({ minimum: 0, maximum: 100, description: 'Detected segments: 50 × audio energy + 30 × scene density + 20 × length fit; null for your own' }),
+  ),
 });
 
 export const ClipView = Type.Object(
@@ -34,7 +36,10 @@ export const ClipView = Type.Object(
   { $id: 'Clip' },
 );
 
-export const ImportBody = Type.Object({ url: Type.String({ maxLength: 2000 }), name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+export const ImportBody = Type.Object(
+  { url: Type.String({ maxLength: 2000 }), name: Type.Optional(Type.String({ maxLength: 200 })) },
+  { additionalProperties: false },
+);
 
 export const ClipsPage = Type.Object({ clips: Type.Array(Type.Ref(ClipView)), total: Type.Integer() });
 
@@ -44,7 +49,11 @@ export const ClipDeleted = Type.Object({ id: Type.String(), deleted: Type.Litera
 const MAX_CLIP_MS = 2_147_483_647;
 
 export const CandidateBody = Type.Object(
-  { startMs: Type.Integer({ minimum: 0, maximum: MAX_CLIP_MS }), endMs: Type.Integer({ minimum: 1, maximum: MAX_CLIP_MS }), title: Type.String({ minLength: 1, maxLength: 200 }) },
+  {
+    startMs: Type.Integer({ minimum: 0, maximum: MAX_CLIP_MS }),
+    endMs: Type.Integer({ minimum: 1, maximum: MAX_CLIP_MS }),
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+  },
   { additionalProperties: false },
 );
 
@@ -84,7 +93,12 @@ export const CaptionsAnswer = Type.Object({ clipId: Type.String(), format: Type.
 export const RenderBody = Type.Object(
   {
     candidateId: Type.String({ maxLength: 100 }),
-    template: Type.Optional(Type.Union(TEMPLATES.map((t) => Type.Literal(t)), { default: 'default' })),
+    template: Type.Optional(
+      Type.Union(
+        TEMPLATES.map((t) => Type.Literal(t)),
+        { default: 'default' },
+      ),
+    ),
     captions: Type.Optional(Type.Boolean({ default: false })),
   },
   { additionalProperties: false },

@@ -67,7 +67,7 @@ function pieces(durationMs: number, analysis: Analysis): Piece[] {
 
 function mergeShort(list: Piece[]): Piece[] {
   const out = [...list];
-  for (let i = 0; i < out.length; ) {
+  for (let i = 0; i < out.length;) {
     const piece = out[i]!;
     if (piece.end - piece.start >= MIN_SEGMENT_MS || out.length === 1) {
       i++;
@@ -108,7 +108,8 @@ export function segmentScore(startMs: number, endMs: number, analysis: Analysis,
   const cuts = analysis.sceneCutsMs.filter((t) => t >= startMs - 1000 && t <= endMs + 1000).length;
   const density = Math.min(1, cuts / Math.max(minutes, 1 / 60) / 6);
   const seconds_ = (endMs - startMs) / 1000;
-  const fit = seconds_ >= 15 && seconds_ <= 60 ? 1 : seconds_ < 15 ? 0.5 + (0.5 * Math.max(0, seconds_ - 5)) / 10 : 0.5 + (0.5 * Math.max(0, 90 - seconds_)) / 30;
+  const fit =
+    seconds_ >= 15 && seconds_ <= 60 ? 1 : seconds_ < 15 ? 0.5 + (0.5 * Math.max(0, seconds_ - 5)) / 10 : 0.5 + (0.5 * Math.max(0, 90 - seconds_)) / 30;
   return Math.round(100 * (0.5 * energy + 0.3 * density + 0.2 * fit));
 }
 
@@ -116,5 +117,10 @@ export function proposeSegments(durationMs: number, analysis: Analysis, hasAudio
   let list = pieces(durationMs, analysis);
   if (list.length === 0) list = [{ start: 0, end: durationMs, silenceAfter: false }];
   list = splitLong(mergeShort(list));
-  return list.map((p, i) => ({ startMs: p.start, endMs: p.end, title: segmentTitle(i, p.start, p.end), score: segmentScore(p.start, p.end, analysis, hasAudio) }));
+  return list.map((p, i) => ({
+    startMs: p.start,
+    endMs: p.end,
+    title: segmentTitle(i, p.start, p.end),
+    score: segmentScore(p.start, p.end, analysis, hasAudio),
+  }));
 }

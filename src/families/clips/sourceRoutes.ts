@@ -53,7 +53,10 @@ export async function sourceRoutes(instance: FastifyInstance, opts: { db: Db; st
       const clip = await clipGet(db, request.params.clipId);
       if (!clip || clip.org_id !== orgOf(request) || !clip.source_path) throw new AppError('not_found', `No source file for clip ${request.params.clipId}.`);
       const expires = Math.floor(Date.now() / 1000) + opts.urlTtlSeconds;
-      return { success: true as const, data: { url: `${baseUrl(request)}${signPath(key, sourcePath(clip.id), expires)}`, expiresAt: new Date(expires * 1000).toISOString() } };
+      return {
+        success: true as const,
+        data: { url: `${baseUrl(request)}${signPath(key, sourcePath(clip.id), expires)}`, expiresAt: new Date(expires * 1000).toISOString() },
+      };
     },
   );
 
@@ -73,7 +76,8 @@ export async function sourceRoutes(instance: FastifyInstance, opts: { db: Db; st
       const clip = await clipGet(db, request.params.clipId);
       const { signature, expires } = request.query;
       if (signature !== undefined) {
-        if (!signatureValid(key, sourcePath(request.params.clipId), expires ?? 0, signature)) throw new AppError('forbidden', 'The signed URL is invalid or has expired.');
+        if (!signatureValid(key, sourcePath(request.params.clipId), expires ?? 0, signature))
+          throw new AppError('forbidden', 'The signed URL is invalid or has expired.');
       } else if (!clip || clip.org_id !== orgOf(request)) {
         throw new AppError('not_found', `No clip ${request.params.clipId}.`);
       }

@@ -25,7 +25,11 @@ export class ClipStorage {
   }
 
   sourcePath(orgId: string, clipId: string, originalName: string): string {
-    const ext = path.extname(originalName).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 8);
+    const ext = path
+      .extname(originalName)
+      .toLowerCase()
+      .replace(/[^.a-z0-9]/g, '')
+      .slice(0, 8);
     return path.join(this.clipDir(orgId, clipId), `source${ext}`);
   }
 

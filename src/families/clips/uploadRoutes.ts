@@ -41,7 +41,9 @@ function expectedPartSize(row: UploadRow, n: number): number {
 }
 
 function uploadView(row: UploadRow) {
-  const received = Object.keys(JSON.parse(row.parts) as Record<string, string>).map(Number).sort((a, b) => a - b);
+  const received = Object.keys(JSON.parse(row.parts) as Record<string, string>)
+    .map(Number)
+    .sort((a, b) => a - b);
   return { uploadId: row.id, name: row.name, size: Number(row.size), partSize: row.part_size, parts: partCount(row), received, expiresAt: row.expires_at };
 }
 
@@ -83,7 +85,8 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       },
     },
     async (request, reply) => {
-      if (request.body.size > opts.maxUploadBytes) throw new AppError('payload_too_large', `The file is larger than the limit of ${opts.maxUploadBytes} bytes.`);
+      if (request.body.size > opts.maxUploadBytes)
+        throw new AppError('payload_too_large', `The file is larger than the limit of ${opts.maxUploadBytes} bytes.`);
       const now = new Date();
       const row: UploadRow = {
         id: newId('upl'),
@@ -105,7 +108,12 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
     '/clips/uploads/:uploadId',
     {
       config: { scope: 'clips:read' },
-      schema: { tags: ['clips'], summary: 'Which parts of a resumable upload have arrived', params: Type.Object({ uploadId: Type.String({ maxLength: 100 }) }), response: { 200: ContentOk(UploadView) } },
+      schema: {
+        tags: ['clips'],
+        summary: 'Which parts of a resumable upload have arrived',
+        params: Type.Object({ uploadId: Type.String({ maxLength: 100 }) }),
+        response: { 200: ContentOk(UploadView) },
+      },
     },
     async (request) => ({ success: true as const, data: uploadView(await uploadOf(orgOf(request), request.params.uploadId)) }),
   );
@@ -158,7 +166,12 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       const row = await db.transaction().execute(async (trx) => {
         const current = await trx.selectFrom('clip_uploads').selectAll().where('id', '=', upload.id).executeTakeFirstOrThrow();
         const parts = { ...(JSON.parse(current.parts) as Record<string, string>), [n]: digest };
-        return trx.updateTable('clip_uploads').set({ parts: JSON.stringify(parts) }).where('id', '=', upload.id).returningAll().executeTakeFirstOrThrow();
+        return trx
+          .updateTable('clip_uploads')
+          .set({ parts: JSON.stringify(parts) })
+          .where('id', '=', upload.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
       });
       return { success: true as const, data: uploadView(row) };
     },

@@ -23,12 +23,15 @@ export const SleepInput = Type.Object(
 );
 export type SleepInput = Static<typeof SleepInput>;
 
-export const SubmitBody = Type.Composite([
-  SleepInput,
-  Type.Object({
-    priority: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
-    runAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 64, description: 'Not before this time' })),
-  }),
-], { additionalProperties: false });
+export const SubmitBody = Type.Composite(
+  [
+    SleepInput,
+    Type.Object({
+      priority: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
+      runAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 64, description: 'Not before this time' })),
+    }),
+  ],
+  { additionalProperties: false },
+);
 
 export const Accepted = ContentOk(Type.Object({ jobId: Type.String(), status: Type.Literal('queued') }));

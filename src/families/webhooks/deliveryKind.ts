@@ -90,7 +90,9 @@ export function deliveryKind(db: Db, config: WebhookConfig, options: DeliveryKin
         await endpointSucceeded(db, endpoint.id, now);
         return { statusCode: answer.status };
       }
-      const error = failure ? failure.message : `The endpoint answered ${answer!.status}${answer!.status >= 300 && answer!.status < 400 ? ' (redirects are not followed)' : ''}.`;
+      const error = failure
+        ? failure.message
+        : `The endpoint answered ${answer!.status}${answer!.status >= 300 && answer!.status < 400 ? ' (redirects are not followed)' : ''}.`;
       const giveUp = async (code: string, message: string): Promise<never> => {
         // The circuit breaker counts this failure; when it opens, the delivery's error (and the
         // job's item.failed event) says so.

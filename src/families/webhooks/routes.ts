@@ -16,7 +16,14 @@ import { customHeaders, signingSecrets, type DeliveryInput } from './deliveryKin
 import { pingBody } from './payload.ts';
 import { postWebhook, SendError } from './send.ts';
 import { newSecret, secretProblem, signedHeaders } from './signing.ts';
-import { deliveriesPageForEndpoint, deliveryAttemptsOf, deliveryGetForEndpoint, deliveryHandOver, deliveryInsert, deliveryRecordAttempt } from './sql/deliveries.ts';
+import {
+  deliveriesPageForEndpoint,
+  deliveryAttemptsOf,
+  deliveryGetForEndpoint,
+  deliveryHandOver,
+  deliveryInsert,
+  deliveryRecordAttempt,
+} from './sql/deliveries.ts';
 import { endpointDeleteForOrg, endpointGetForOrg, endpointInsert, endpointsPageForOrg, endpointUpdate, type EndpointRow } from './sql/endpoints.ts';
 import { CreateBody, CustomHeaders, DeliveriesPage, DeliveryView, EndpointDeleted, EndpointsPage, EndpointView, PatchBody, TestAnswer } from './schemas.ts';
 import { deliveryView, endpointView } from './view.ts';
@@ -77,7 +84,8 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
       schema: {
         tags: ['webhooks'],
         summary: 'Register a webhook endpoint',
-        description: 'The URL must be https (http only with LONGRUN_WEBHOOK_ALLOW_HTTP=1) and must not resolve to a loopback, private or link-local address. `signingSecret` is shown only here and on rotation.',
+        description:
+          'The URL must be https (http only with LONGRUN_WEBHOOK_ALLOW_HTTP=1) and must not resolve to a loopback, private or link-local address. `signingSecret` is shown only here and on rotation.',
         body: CreateBody,
         response: { 201: ContentOk(Type.Ref(EndpointView)) },
       },
@@ -140,7 +148,8 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
       schema: {
         tags: ['webhooks'],
         summary: 'Change an endpoint: URL, events, headers, enabled, or rotate its secret',
-        description: '`enabled: true` re-enables an endpoint the circuit breaker or a 410 disabled. `rotateSecret: true` answers with the new `signingSecret`; for 24 h deliveries carry signatures of both secrets.',
+        description:
+          '`enabled: true` re-enables an endpoint the circuit breaker or a 410 disabled. `rotateSecret: true` answers with the new `signingSecret`; for 24 h deliveries carry signatures of both secrets.',
         params: Params,
         body: PatchBody,
         response: { 200: ContentOk(Type.Ref(EndpointView)) },
@@ -159,9 +168,7 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
         ...(body.headers !== undefined ? { headers: checkedHeaders(body.headers) } : {}),
         ...(body.enabled === true ? { enabled: 1, disabled_reason: null, disabled_at: null, consecutive_failures: 0 } : {}),
         ...(body.enabled === false && endpoint.enabled === 1 ? { enabled: 0, disabled_reason: 'Disabled by the user.', disabled_at: now } : {}),
-        ...(secret
-          ? { secret, previous_secret: endpoint.secret, previous_secret_expires_at: new Date(Date.now() + ROTATION_OVERLAP_MS).toISOString() }
-          : {}),
+        ...(secret ? { secret, previous_secret: endpoint.secret, previous_secret_expires_at: new Date(Date.now() + ROTATION_OVERLAP_MS).toISOString() } : {}),
         updated_at: now,
       });
       return { success: true as const, data: endpointView(row, secret) };
@@ -200,7 +207,10 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
     async (request) => {
       const endpoint = await endpointOf(orgOf(request), request.params.id);
       const { deliveries, total } = await deliveriesPageForEndpoint(db, endpoint.id, request.query);
-      const attempts = await deliveryAttemptsOf(db, deliveries.map((d) => d.id));
+      const attempts = await deliveryAttemptsOf(
+        db,
+        deliveries.map((d) => d.id),
+      );
       return { success: true as const, data: { deliveries: deliveries.map((d) => deliveryView(d, attempts)), total } };
     },
   );
@@ -246,7 +256,8 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
       schema: {
         tags: ['webhooks'],
         summary: 'Send a signed `ping` event now and report how the endpoint answered',
-        description: 'One attempt, recorded in the delivery log (event type `ping`, not retried on its own; the retry route sends it again). It does not count toward the circuit breaker.',
+        description:
+          'One attempt, recorded in the delivery log (event type `ping`, not retried on its own; the retry route sends it again). It does not count toward the circuit breaker.',
         params: Params,
         response: { 200: ContentOk(TestAnswer) },
       },

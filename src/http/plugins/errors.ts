@@ -60,7 +60,13 @@ function internalError(request: FastifyRequest): AppError {
   return new AppError('internal_error', `An unexpected error occurred (request id ${request.id}).`);
 }
 
-type OnSendHook = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, payload: unknown, done?: (err: Error | null, value?: unknown) => void) => unknown;
+type OnSendHook = (
+  this: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done?: (err: Error | null, value?: unknown) => void,
+) => unknown;
 const guarded = new WeakSet<OnSendHook>();
 
 /**
@@ -74,7 +80,8 @@ function guardOnSend(hook: OnSendHook): OnSendHook {
   const wrapped: OnSendHook = function (this: FastifyInstance, request, reply, payload) {
     const run = new Promise<unknown>((resolve, reject) => {
       const result = hook.call(this, request, reply, payload, (err, value) => (err ? reject(err) : resolve(value)));
-      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') (result as PromiseLike<unknown>).then(resolve, reject);
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function')
+        (result as PromiseLike<unknown>).then(resolve, reject);
     });
     return run.catch((error: unknown) => {
       request.log.error({ err: error }, 'a hook after the handler failed');

@@ -40,8 +40,7 @@ export const openapiPlugin = fp(async (app: FastifyInstance, opts: { version: st
       info: {
         title: 'longrun',
         version: opts.version,
-        description:
-          'Slow work over HTTP: submit, then poll the status route (202 while running, 200 when done) or receive a signed webhook.',
+        description: 'Slow work over HTTP: submit, then poll the status route (202 while running, 200 when done) or receive a signed webhook.',
       },
       components: {
         securitySchemes: {

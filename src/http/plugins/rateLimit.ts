@@ -22,7 +22,6 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: { max: numb
     max: (request) => request.auth?.rateLimit ?? opts.max,
     keyGenerator: (request) => request.auth?.keyId ?? `ip:${request.ip}`,
     allowList: (request) => isPublicPath(request.routeOptions.url ?? request.url),
-    errorResponseBuilder: (_request, context) =>
-      new AppError('rate_limited', `Rate limit of ${context.max} requests exceeded; retry in ${context.after}.`),
+    errorResponseBuilder: (_request, context) => new AppError('rate_limited', `Rate limit of ${context.max} requests exceeded; retry in ${context.after}.`),
   });
 });

@@ -43,7 +43,10 @@ export async function accountRoutes(instance: FastifyInstance, opts: { db: Db })
 
   app.get(
     '/credits',
-    { config: { scope: 'any-product-scope' }, schema: { tags: ['account'], summary: "The organisation's credit balance", response: { 200: ContentOk(Balance) } } },
+    {
+      config: { scope: 'any-product-scope' },
+      schema: { tags: ['account'], summary: "The organisation's credit balance", response: { 200: ContentOk(Balance) } },
+    },
     async (request) => ({ success: true as const, data: await creditsBalance(db, orgOf(request)) }),
   );
 

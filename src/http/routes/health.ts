@@ -16,7 +16,11 @@ import { pendingMigrations } from '../../store/migrate.ts';
 import { ContentOk } from '../schemas.ts';
 import type { Binary, MediaTools } from '../../media/binaries.ts';
 
-const Tool = Type.Object({ path: Type.String(), source: Type.String({ description: 'setting (LONGRUN_FFMPEG/LONGRUN_FFPROBE), path, or npm' }), executable: Type.Boolean() });
+const Tool = Type.Object({
+  path: Type.String(),
+  source: Type.String({ description: 'setting (LONGRUN_FFMPEG/LONGRUN_FFPROBE), path, or npm' }),
+  executable: Type.Boolean(),
+});
 
 function toolState(binary: Binary) {
   let executable = true;

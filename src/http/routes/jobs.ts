@@ -7,7 +7,22 @@
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Engine, isFinished, ItemsPage, itemsPageForJob, ItemView, itemView, jobGetForOrg, type JobRow, JobsPage, jobsPageForOrg, JobsQuery, JobView, jobView, MAX_WAIT_SECONDS } from '../../engine/index.ts';
+import {
+  type Engine,
+  isFinished,
+  ItemsPage,
+  itemsPageForJob,
+  ItemView,
+  itemView,
+  jobGetForOrg,
+  type JobRow,
+  JobsPage,
+  jobsPageForOrg,
+  JobsQuery,
+  JobView,
+  jobView,
+  MAX_WAIT_SECONDS,
+} from '../../engine/index.ts';
 import { AppError } from '../../errors.ts';
 import type { Db } from '../../store/database.ts';
 import type { JobStatus } from '../../store/schema.ts';
@@ -125,7 +140,8 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
       schema: {
         tags: ['jobs'],
         summary: 'Cancel a queued or running job',
-        description: 'Finished items keep their results and charges; unfinished ones (pending or running) end `canceled`; the rest of the reservation is released. 409 if the job already finished.',
+        description:
+          'Finished items keep their results and charges; unfinished ones (pending or running) end `canceled`; the rest of the reservation is released. 409 if the job already finished.',
         params: JobParams,
         response: { 200: ContentOk(Type.Ref(JobView)) },
       },

@@ -25,7 +25,11 @@ function leases(db: Db) {
  */
 export async function leaseTakeIfDue(db: Db, lease: { task: string; holder: string; now: Date; everyMs: number; holdMs: number }): Promise<boolean> {
   const now = lease.now.toISOString();
-  await leases(db).insertInto('maintenance_leases').values({ task: lease.task, due_at: EPOCH, held_until: null, holder: null }).onConflict((oc) => oc.column('task').doNothing()).execute();
+  await leases(db)
+    .insertInto('maintenance_leases')
+    .values({ task: lease.task, due_at: EPOCH, held_until: null, holder: null })
+    .onConflict((oc) => oc.column('task').doNothing())
+    .execute();
   const taken = await leases(db)
     .updateTable('maintenance_leases')
     .set({

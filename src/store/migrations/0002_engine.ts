@@ -35,12 +35,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('jobs_available_at').on('jobs').column('available_at').execute();
   await db.schema.createIndex('jobs_org_list').on('jobs').columns(['org_id', 'id']).execute();
   await db.schema.createIndex('jobs_finished').on('jobs').column('completed_at').execute();
-  await db.schema
-    .createIndex('jobs_leased')
-    .on('jobs')
-    .columns(['org_id', 'lease_expires_at'])
-    .where(sql.ref('lease_owner'), 'is not', null)
-    .execute();
+  await db.schema.createIndex('jobs_leased').on('jobs').columns(['org_id', 'lease_expires_at']).where(sql.ref('lease_owner'), 'is not', null).execute();
 
   await db.schema
     .createTable('job_items')

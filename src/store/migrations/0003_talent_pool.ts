@@ -69,11 +69,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('sourcing_run_profiles_pk', ['run_id', 'profile_id'])
     .execute();
-  await db.schema
-    .createIndex('sourcing_run_profiles_latest')
-    .on('sourcing_run_profiles')
-    .columns(['org_id', 'profile_id', 'created_at'])
-    .execute();
+  await db.schema.createIndex('sourcing_run_profiles_latest').on('sourcing_run_profiles').columns(['org_id', 'profile_id', 'created_at']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -86,6 +86,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['clip_renders', 'clip_uploads', 'clip_captions', 'clip_candidates', 'clips', 'server_settings']) await db.schema.dropTable(table).execute();
+  for (const table of ['clip_renders', 'clip_uploads', 'clip_captions', 'clip_candidates', 'clips', 'server_settings'])
+    await db.schema.dropTable(table).execute();
   await db.schema.alterTable('jobs').dropColumn('progress').execute();
 }

@@ -46,7 +46,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('kb_chunks_doc').on('kb_chunks').columns(['doc_id', 'seq']).execute();
 
   if (dialectOf(db) === 'sqlite') {
-    await sql`create virtual table kb_chunks_fts using fts5(chunk_id unindexed, kb_id, heading, content, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+    await sql`create virtual table kb_chunks_fts using fts5(chunk_id unindexed, kb_id, heading, content, tokenize = 'unicode61 remove_diacritics 2')`.execute(
+      db,
+    );
   } else {
     await db.schema
       .createTable('kb_chunks_fts')

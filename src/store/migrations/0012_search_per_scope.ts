@@ -30,7 +30,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     const table = sql.table(tableOf('profiles_fts', orgId));
     await sql`create virtual table ${table} using fts5(profile_id unindexed, headline, titles, skills, highlights, ${sql.raw(TOKENIZE)})`.execute(db);
     await sql`insert into ${table} (rowid, profile_id, headline, titles, skills, highlights)
-      select f.rowid, f.profile_id, f.headline, f.titles, f.skills, f.highlights from profiles p join profiles_fts f on f.rowid = p.search_rowid where p.org_id = ${orgId}`.execute(db);
+      select f.rowid, f.profile_id, f.headline, f.titles, f.skills, f.highlights from profiles p join profiles_fts f on f.rowid = p.search_rowid where p.org_id = ${orgId}`.execute(
+      db,
+    );
   }
   await sql`drop table profiles_fts`.execute(db);
 }
@@ -44,7 +46,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     const table = sql.table(tableOf('kb_chunks_fts', kbId));
     const rows = await sql<{ chunk_id: string; heading: string; content: string }>`select chunk_id, heading, content from ${table}`.execute(db);
     for (const row of rows.rows) {
-      await sql`insert into kb_chunks_fts (chunk_id, kb_id, heading, content) values (${row.chunk_id}, ${tableOf('', kbId).slice(1)}, ${row.heading}, ${row.content})`.execute(db);
+      await sql`insert into kb_chunks_fts (chunk_id, kb_id, heading, content) values (${row.chunk_id}, ${tableOf('', kbId).slice(1)}, ${row.heading}, ${row.content})`.execute(
+        db,
+      );
       await sql`update kb_chunks set search_rowid = last_insert_rowid() where id = ${row.chunk_id}`.execute(db);
     }
     await sql`drop table ${table}`.execute(db);

@@ -17,7 +17,9 @@ export async function passagesIndexDeleteForDoc(): Promise<void> {
 export async function passagesIndexPut(trx: Db, kbId: string, passages: IndexedPassage[]): Promise<void> {
   for (const passage of passages) {
     await sql`insert into kb_chunks_fts (chunk_id, kb_id, document)
-      values (${passage.id}, ${kbId}, setweight(to_tsvector('simple', ${foldAccents(passage.heading ?? '')}), 'A') || setweight(to_tsvector('simple', ${foldAccents(passage.content)}), 'B'))`.execute(trx);
+      values (${passage.id}, ${kbId}, setweight(to_tsvector('simple', ${foldAccents(passage.heading ?? '')}), 'A') || setweight(to_tsvector('simple', ${foldAccents(passage.content)}), 'B'))`.execute(
+      trx,
+    );
   }
 }
 
@@ -31,6 +33,9 @@ export async function passagesSearch(db: Db, kbId: string, terms: string[], limi
   const { rows } = await sql<{ chunk_id: string; relevance: number }>`
     select chunk_id, ts_rank(document, q) as relevance from kb_chunks_fts, to_tsquery('simple', ${query}) q
     where kb_id = ${kbId} and document @@ q order by relevance desc, chunk_id limit ${limit}`.execute(db);
-  const total = Number((await sql<{ n: number }>`select count(*) as n from kb_chunks_fts, to_tsquery('simple', ${query}) q where kb_id = ${kbId} and document @@ q`.execute(db)).rows[0]?.n ?? 0);
+  const total = Number(
+    (await sql<{ n: number }>`select count(*) as n from kb_chunks_fts, to_tsquery('simple', ${query}) q where kb_id = ${kbId} and document @@ q`.execute(db))
+      .rows[0]?.n ?? 0,
+  );
   return { ranked: rows.map((r) => ({ id: r.chunk_id, relevance: Number(r.relevance) })), total };
 }

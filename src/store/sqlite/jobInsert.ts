@@ -9,7 +9,10 @@ const ITEMS_PER_INSERT = 500;
 export async function jobInsert(trx: Kysely<Database>, job: Selectable<JobsTable>, items: NewItem[], events: Selectable<JobEventsTable>[]): Promise<void> {
   await trx.insertInto('jobs').values(job).execute();
   for (let i = 0; i < items.length; i += ITEMS_PER_INSERT) {
-    await trx.insertInto('job_items').values(items.slice(i, i + ITEMS_PER_INSERT)).execute();
+    await trx
+      .insertInto('job_items')
+      .values(items.slice(i, i + ITEMS_PER_INSERT))
+      .execute();
   }
   await trx.insertInto('job_events').values(events).execute();
 }

@@ -18,12 +18,17 @@ export async function profileIndexPut(trx: Db, profile: IndexedProfile, doc: Pro
     insert into ${fts} (profile_id, headline, titles, skills, highlights)
     values (${profile.id}, ${doc.headline}, ${doc.titles}, ${doc.skills}, ${doc.highlights})`.execute(trx);
   const { rows } = await sql<{ id: number }>`select last_insert_rowid() as id`.execute(trx);
-  await trx.updateTable('profiles').set({ search_rowid: Number(rows[0]!.id) }).where('id', '=', profile.id).execute();
+  await trx
+    .updateTable('profiles')
+    .set({ search_rowid: Number(rows[0]!.id) })
+    .where('id', '=', profile.id)
+    .execute();
 }
 
 export async function profileIndexDelete(trx: Db, profile: IndexedProfile): Promise<void> {
   // A profile with a rowid was indexed, so its organisation's table exists.
-  if (profile.search_rowid !== null) await sql`delete from ${sql.table(ftsTableOf(PROFILES_FTS, profile.org_id))} where rowid = ${profile.search_rowid}`.execute(trx);
+  if (profile.search_rowid !== null)
+    await sql`delete from ${sql.table(ftsTableOf(PROFILES_FTS, profile.org_id))} where rowid = ${profile.search_rowid}`.execute(trx);
 }
 
 export async function profilesSearch(db: Db, orgId: string, terms: string[], limit: number): Promise<{ ranked: Ranked[]; total: number }> {

@@ -32,7 +32,9 @@ export function ftsTableOf(fts: ScopedFts, scopeId: string): string {
 
 export async function ftsTableCreateIfMissing(trx: Db, fts: ScopedFts, scopeId: string): Promise<string> {
   const table = ftsTableOf(fts, scopeId);
-  await sql`create virtual table if not exists ${sql.table(table)} using fts5(${sql.raw(fts.columns)}, tokenize = 'unicode61 remove_diacritics 2')`.execute(trx);
+  await sql`create virtual table if not exists ${sql.table(table)} using fts5(${sql.raw(fts.columns)}, tokenize = 'unicode61 remove_diacritics 2')`.execute(
+    trx,
+  );
   return table;
 }
 

@@ -15,7 +15,11 @@ export async function agentFindForOrg(db: Db, orgId: string, agentId: string): P
 
 export async function agentsListForOrg(db: Db, orgId: string, page: { limit: number; offset: number }): Promise<{ rows: AgentRow[]; total: number }> {
   const rows = await db.selectFrom('agents').selectAll().where('org_id', '=', orgId).orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute();
-  const { n } = await db.selectFrom('agents').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
+  const { n } = await db
+    .selectFrom('agents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
   return { rows, total: Number(n) };
 }
 
@@ -39,13 +43,7 @@ export async function agentsDue(db: Db, now: string, limit: number): Promise<Age
  * On PostgreSQL the loser waits on the row lock and then finds the value changed.
  */
 export async function agentAdvanceIfDue(trx: Db, agentId: string, due: string, next: string | null): Promise<AgentRow | undefined> {
-  return trx
-    .updateTable('agents')
-    .set({ next_run_at: next })
-    .where('id', '=', agentId)
-    .where('next_run_at', '=', due)
-    .returningAll()
-    .executeTakeFirst();
+  return trx.updateTable('agents').set({ next_run_at: next }).where('id', '=', agentId).where('next_run_at', '=', due).returningAll().executeTakeFirst();
 }
 
 /** `lastRunAt`: when a run of the agent was last started (or, on schedule, refused). */

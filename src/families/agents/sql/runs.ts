@@ -35,7 +35,11 @@ export async function runInsertUnlessTickTaken(trx: Db, row: Insertable<AgentRun
 
 /** Copies a job's end onto its run, in the transaction that ends the job. */
 export async function runFinalize(trx: Db, jobId: string, final: { status: 'completed' | 'failed'; error: string | null; completedAt: string }): Promise<void> {
-  await trx.updateTable('agent_runs').set({ final_status: final.status, error: final.error, completed_at: final.completedAt }).where('id', '=', jobId).execute(); // a run's ID is its job's
+  await trx
+    .updateTable('agent_runs')
+    .set({ final_status: final.status, error: final.error, completed_at: final.completedAt })
+    .where('id', '=', jobId)
+    .execute(); // a run's ID is its job's
 }
 
 function runsWithCounts(db: Db) {
@@ -66,7 +70,11 @@ export async function runFindForAgent(db: Db, agentId: string, runId: string): P
 /** Newest first (run IDs are ULIDs). */
 export async function runsListForAgent(db: Db, agentId: string, page: { limit: number; offset: number }): Promise<{ rows: RunRow[]; total: number }> {
   const rows = await runsWithCounts(db).where('r.agent_id', '=', agentId).orderBy('r.id', 'desc').limit(page.limit).offset(page.offset).execute();
-  const { n } = await db.selectFrom('agent_runs').select((eb) => eb.fn.countAll<number>().as('n')).where('agent_id', '=', agentId).executeTakeFirstOrThrow();
+  const { n } = await db
+    .selectFrom('agent_runs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('agent_id', '=', agentId)
+    .executeTakeFirstOrThrow();
   return { rows: rows.map((r) => normalise(r as RunRow)), total: Number(n) };
 }
 
@@ -78,7 +86,11 @@ export async function runsBetween(db: Db, agentId: string, from: string, to: str
 
 /** How many runs the agent has had (to take the instructions' sentences in turn). */
 export async function runsCountForAgent(db: Db, agentId: string): Promise<number> {
-  const { n } = await db.selectFrom('agent_runs').select((eb) => eb.fn.countAll<number>().as('n')).where('agent_id', '=', agentId).executeTakeFirstOrThrow();
+  const { n } = await db
+    .selectFrom('agent_runs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('agent_id', '=', agentId)
+    .executeTakeFirstOrThrow();
   return Number(n);
 }
 

@@ -21,7 +21,11 @@ export async function clipGetForOrg(db: Db, orgId: string, id: string): Promise<
 export async function clipsPageForOrg(db: Db, orgId: string, page: { limit: number; offset: number }): Promise<{ clips: ClipRow[]; total: number }> {
   const [clips, count] = await Promise.all([
     db.selectFrom('clips').selectAll().where('org_id', '=', orgId).orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    db.selectFrom('clips').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('clips')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', orgId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { clips, total: Number(count.n) };
 }

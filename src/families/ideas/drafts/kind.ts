@@ -39,7 +39,8 @@ export function ideaEnrichKind(db: Db, provider: TextProvider): JobKind<IdeaEnri
     },
     finish(_input, items): JobOutcome {
       const failed = items.filter((i) => i.status === 'failed');
-      if (failed.length === items.length) return { status: 'failed', errorCode: failed[0]!.errorCode ?? 'INTERNAL_ERROR', errorMessage: failed[0]!.errorMessage ?? 'No draft could be written.' };
+      if (failed.length === items.length)
+        return { status: 'failed', errorCode: failed[0]!.errorCode ?? 'INTERNAL_ERROR', errorMessage: failed[0]!.errorMessage ?? 'No draft could be written.' };
       return { status: 'completed' };
     },
   });

@@ -42,7 +42,8 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
       schema: {
         tags: ['ideas'],
         summary: 'Write drafts of an idea for 1–5 platforms',
-        description: 'With `kbId`, passages of that knowledge base are found for the idea, used and cited. 1 credit per draft, charged when it is written (402 if the balance is short).',
+        description:
+          'With `kbId`, passages of that knowledge base are found for the idea, used and cited. 1 credit per draft, charged when it is written (402 if the balance is short).',
         body: IdeaEnrichInput,
         response: { 202: ContentOk(EnrichAccepted) },
       },
@@ -83,7 +84,10 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
         const drafts = draftsOf(await itemsAllForJob(db, job.id));
         content = enrichedContent(drafts);
       }
-      return { success: true as const, data: { jobId: job.id, status: job.status, ...(content !== undefined ? { enrichedContent: content } : {}), createdAt: job.created_at } };
+      return {
+        success: true as const,
+        data: { jobId: job.id, status: job.status, ...(content !== undefined ? { enrichedContent: content } : {}), createdAt: job.created_at },
+      };
     },
   );
 
@@ -107,7 +111,10 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
       const failures = items
         .filter((i) => i.status === 'failed')
         .map((i) => ({ platform: i.key.replace(/^\d+-/, ''), errorCode: i.error_code ?? 'INTERNAL_ERROR', errorMessage: i.error_message ?? '' }));
-      return { success: true as const, data: { jobId: job.id, status: job.status, drafts, failures, tokensUsed: drafts.reduce((n, d) => n + d.tokensUsed, 0) } };
+      return {
+        success: true as const,
+        data: { jobId: job.id, status: job.status, drafts, failures, tokensUsed: drafts.reduce((n, d) => n + d.tokensUsed, 0) },
+      };
     },
   );
 }

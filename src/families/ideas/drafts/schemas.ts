@@ -15,7 +15,14 @@ export const IdeaEnrichInput = Type.Object(
         reasoning: Type.Optional(Type.String({ maxLength: 5000 })),
         citations: Type.Optional(
           Type.Array(
-            Type.Object({ snippet: Type.String({ minLength: 1, maxLength: 2000 }), docId: Type.Optional(Type.String({ maxLength: 100 })), uri: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+            Type.Object(
+              {
+                snippet: Type.String({ minLength: 1, maxLength: 2000 }),
+                docId: Type.Optional(Type.String({ maxLength: 100 })),
+                uri: Type.Optional(Type.String({ maxLength: 2000 })),
+              },
+              { additionalProperties: false },
+            ),
             { maxItems: 20 },
           ),
         ),

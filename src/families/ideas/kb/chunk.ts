@@ -36,7 +36,12 @@ export function chunkText(text: string): Chunk[] {
   }
   const chunks: Chunk[] = [];
   for (const section of sections) {
-    const paragraphs = section.body.join('\n').split(/\n\s*\n/).map((p) => p.replace(/\s*\n\s*/g, ' ').trim()).filter(Boolean).flatMap(splitLong);
+    const paragraphs = section.body
+      .join('\n')
+      .split(/\n\s*\n/)
+      .map((p) => p.replace(/\s*\n\s*/g, ' ').trim())
+      .filter(Boolean)
+      .flatMap(splitLong);
     let current: string[] = [];
     const flush = () => {
       if (current.length > 0) chunks.push({ heading: section.heading, content: current.join('\n\n') });

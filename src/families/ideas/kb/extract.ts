@@ -89,6 +89,6 @@ export async function extractText(type: DocType, bytes: Buffer): Promise<{ text:
   const raw = bytes.toString('utf8');
   if (raw.includes('\u0000')) throw new ExtractError('The file is binary, not text.');
   if (type === 'html') return htmlToText(raw);
-  const heading = type === 'markdown' ? /^#\s+(.+)$/m.exec(raw)?.[1]?.trim() ?? null : null;
+  const heading = type === 'markdown' ? (/^#\s+(.+)$/m.exec(raw)?.[1]?.trim() ?? null) : null;
   return { text: raw.replace(/\r\n/g, '\n').trim(), title: heading };
 }

@@ -51,7 +51,15 @@ export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }): 
           await chunksReplaceForDoc(trx, doc, chunks);
           await trx
             .updateTable('kb_docs')
-            .set({ status: 'indexed', error: null, source: null, chunks: chunks.length, title: doc.title ?? title, content_type: DOC_MIME[type], updated_at: nowIso() })
+            .set({
+              status: 'indexed',
+              error: null,
+              source: null,
+              chunks: chunks.length,
+              title: doc.title ?? title,
+              content_type: DOC_MIME[type],
+              updated_at: nowIso(),
+            })
             .where('id', '=', doc.id)
             .execute();
         });

@@ -64,7 +64,11 @@ export interface KbRouteOptions {
 export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, engine } = opts;
-  app.addContentTypeParser(UPLOAD_TYPES.filter((t) => t !== 'text/plain'), { parseAs: 'buffer', bodyLimit: opts.maxDocBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    UPLOAD_TYPES.filter((t) => t !== 'text/plain'),
+    { parseAs: 'buffer', bodyLimit: opts.maxDocBytes },
+    (_req, body, done) => done(null, body),
+  );
   app.addContentTypeParser('text/plain', { parseAs: 'buffer', bodyLimit: opts.maxDocBytes }, (_req, body, done) => done(null, body));
 
   async function kbOf(orgId: string, kbId: string): Promise<KbRow> {
@@ -73,7 +77,15 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     return row;
   }
   const documentCount = async (kbId: string) =>
-    Number((await db.selectFrom('kb_docs').select((eb) => eb.fn.countAll<number>().as('n')).where('kb_id', '=', kbId).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db
+          .selectFrom('kb_docs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('kb_id', '=', kbId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   const Params = Type.Object({ kbId: Type.String({ maxLength: 100 }) });
 
@@ -90,7 +102,14 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     },
     async (request, reply) => {
       const now = nowIso();
-      const row: KbRow = { id: newId('kb'), org_id: orgOf(request), name: request.body.name, description: request.body.description ?? null, created_at: now, updated_at: now };
+      const row: KbRow = {
+        id: newId('kb'),
+        org_id: orgOf(request),
+        name: request.body.name,
+        description: request.body.description ?? null,
+        created_at: now,
+        updated_at: now,
+      };
       await db.insertInto('kbs').values(row).execute();
       return reply.code(201).send({ success: true as const, data: kbView(row, 0) });
     },
@@ -100,12 +119,32 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     '/kbs',
     {
       config: { scope: 'kb:read' },
-      schema: { tags: ['knowledge'], summary: "The organisation's knowledge bases, newest first", querystring: PageQuery, response: { 200: ContentOk(KbsPage) } },
+      schema: {
+        tags: ['knowledge'],
+        summary: "The organisation's knowledge bases, newest first",
+        querystring: PageQuery,
+        response: { 200: ContentOk(KbsPage) },
+      },
     },
     async (request) => {
       const orgId = orgOf(request);
-      const rows = await db.selectFrom('kbs').selectAll().where('org_id', '=', orgId).orderBy('id', 'desc').limit(request.query.limit).offset(request.query.offset).execute();
-      const total = Number((await db.selectFrom('kbs').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow()).n);
+      const rows = await db
+        .selectFrom('kbs')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('id', 'desc')
+        .limit(request.query.limit)
+        .offset(request.query.offset)
+        .execute();
+      const total = Number(
+        (
+          await db
+            .selectFrom('kbs')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('org_id', '=', orgId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
       const kbs = await Promise.all(rows.map(async (r) => kbView(r, await documentCount(r.id))));
       return { success: true as const, data: { kbs, total } };
     },
@@ -124,7 +163,12 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     '/kbs/:kbId',
     {
       config: { scope: 'kb:write' },
-      schema: { tags: ['knowledge'], summary: 'Delete a knowledge base with its documents and passages', params: Params, response: { 200: ContentOk(KbDeleted) } },
+      schema: {
+        tags: ['knowledge'],
+        summary: 'Delete a knowledge base with its documents and passages',
+        params: Params,
+        response: { 200: ContentOk(KbDeleted) },
+      },
     },
     async (request) => {
       const kb = await kbOf(orgOf(request), request.params.kbId);
@@ -163,7 +207,20 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
         const contentType = (request.headers['content-type'] ?? 'text/plain').split(';')[0]!.trim();
         if (body.length === 0) throw new AppError('validation_error', 'The document is empty.');
         const uri = request.query.uri ?? `upload://${id}`;
-        doc = { id, kb_id: kb.id, org_id: orgId, uri, title: request.query.title ?? null, content_type: DOC_MIME[docTypeOf(contentType, uri) ?? 'text'], status: 'processing', error: null, source: body.toString('base64'), chunks: 0, created_at: now, updated_at: now };
+        doc = {
+          id,
+          kb_id: kb.id,
+          org_id: orgId,
+          uri,
+          title: request.query.title ?? null,
+          content_type: DOC_MIME[docTypeOf(contentType, uri) ?? 'text'],
+          status: 'processing',
+          error: null,
+          source: body.toString('base64'),
+          chunks: 0,
+          created_at: now,
+          updated_at: now,
+        };
       } else if (body && typeof body === 'object' && typeof (body as { url?: unknown }).url === 'string') {
         const raw = (body as { url: string; title?: unknown }).url;
         let url: URL;
@@ -175,7 +232,20 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
         }
         const title = typeof (body as { title?: unknown }).title === 'string' ? ((body as { title: string }).title as string).slice(0, 300) : null;
         const known = docTypeOf('', url.pathname);
-        doc = { id, kb_id: kb.id, org_id: orgId, uri: url.toString(), title, content_type: known ? DOC_MIME[known] : 'unknown', status: 'processing', error: null, source: null, chunks: 0, created_at: now, updated_at: now };
+        doc = {
+          id,
+          kb_id: kb.id,
+          org_id: orgId,
+          uri: url.toString(),
+          title,
+          content_type: known ? DOC_MIME[known] : 'unknown',
+          status: 'processing',
+          error: null,
+          source: null,
+          chunks: 0,
+          created_at: now,
+          updated_at: now,
+        };
       } else {
         throw new AppError('validation_error', `Send the document as ${UPLOAD_TYPES.join(', ')}, or JSON {url, title?}.`);
       }
@@ -183,7 +253,12 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
       const claim = request.idempotency;
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('kb_docs').values(doc).execute();
-        return engine.submitIn(trx, { orgId, kind: opts.ingest, input: { docId: id }, idempotency: claim ? { key: claim.key, respond: () => ({ status: 202, body: accepted }) } : null });
+        return engine.submitIn(trx, {
+          orgId,
+          kind: opts.ingest,
+          input: { docId: id },
+          idempotency: claim ? { key: claim.key, respond: () => ({ status: 202, body: accepted }) } : null,
+        });
       });
       return reply.code(202).send(accepted);
     },
@@ -193,11 +268,24 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     '/kbs/:kbId/docs',
     {
       config: { scope: 'kb:read' },
-      schema: { tags: ['knowledge'], summary: "A knowledge base's documents, newest first", params: Params, querystring: PageQuery, response: { 200: ContentOk(DocsPage) } },
+      schema: {
+        tags: ['knowledge'],
+        summary: "A knowledge base's documents, newest first",
+        params: Params,
+        querystring: PageQuery,
+        response: { 200: ContentOk(DocsPage) },
+      },
     },
     async (request) => {
       const kb = await kbOf(orgOf(request), request.params.kbId);
-      const rows = await db.selectFrom('kb_docs').selectAll().where('kb_id', '=', kb.id).orderBy('id', 'desc').limit(request.query.limit).offset(request.query.offset).execute();
+      const rows = await db
+        .selectFrom('kb_docs')
+        .selectAll()
+        .where('kb_id', '=', kb.id)
+        .orderBy('id', 'desc')
+        .limit(request.query.limit)
+        .offset(request.query.offset)
+        .execute();
       return { success: true as const, data: { docs: rows.map(docView), total: await documentCount(kb.id) } };
     },
   );
@@ -206,7 +294,12 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     '/kbs/:kbId/docs/:docId',
     {
       config: { scope: 'kb:read' },
-      schema: { tags: ['knowledge'], summary: 'One document and its status', params: Type.Object({ kbId: Type.String({ maxLength: 100 }), docId: Type.String({ maxLength: 100 }) }), response: { 200: ContentOk(DocView) } },
+      schema: {
+        tags: ['knowledge'],
+        summary: 'One document and its status',
+        params: Type.Object({ kbId: Type.String({ maxLength: 100 }), docId: Type.String({ maxLength: 100 }) }),
+        response: { 200: ContentOk(DocView) },
+      },
     },
     async (request) => {
       const kb = await kbOf(orgOf(request), request.params.kbId);
@@ -235,7 +328,12 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
       const { hits, total } = await passagesSearch(db, kb.id, searchTerms(request.body.query.split(/[^\p{L}\p{N}]+/u)), limit);
       return {
         success: true as const,
-        data: { query: request.body.query, limit, total, results: hits.map((h) => ({ uri: h.uri, score: h.score, content: h.content, matchReason: matchReason(request.body.query, h.content) })) },
+        data: {
+          query: request.body.query,
+          limit,
+          total,
+          results: hits.map((h) => ({ uri: h.uri, score: h.score, content: h.content, matchReason: matchReason(request.body.query, h.content) })),
+        },
       };
     },
   );

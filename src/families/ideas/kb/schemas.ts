@@ -28,7 +28,10 @@ export const DocView = Type.Object({
   updatedAt: Timestamp,
 });
 
-export const CreateKbBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), description: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+export const CreateKbBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), description: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { additionalProperties: false },
+);
 
 export const KbsPage = Type.Object({ kbs: Type.Array(KbView), total: Type.Integer() });
 
@@ -38,7 +41,10 @@ export const DocUploadQuery = Type.Object({ title: Type.Optional(Type.String({ m
 
 export const DocsPage = Type.Object({ docs: Type.Array(DocView), total: Type.Integer() });
 
-export const SearchBody = Type.Object({ query: Type.String({ minLength: 1, maxLength: 500 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 5 })) }, { additionalProperties: false });
+export const SearchBody = Type.Object(
+  { query: Type.String({ minLength: 1, maxLength: 500 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 5 })) },
+  { additionalProperties: false },
+);
 
 export const SearchAnswer = Type.Object({
   query: Type.String(),

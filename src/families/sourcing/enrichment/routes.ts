@@ -40,7 +40,12 @@ async function resultsBody(db: Db, job: JobRow) {
     data: items.map((item) =>
       item.status === 'succeeded'
         ? { profileId: item.key, success: true as const, candidate: JSON.parse(item.result!) as Candidate }
-        : { profileId: item.key, success: false as const, errorCode: item.error_code ?? 'INTERNAL_ERROR', errorMessage: item.error_message ?? ENRICHMENT_FAILED_MESSAGE },
+        : {
+            profileId: item.key,
+            success: false as const,
+            errorCode: item.error_code ?? 'INTERNAL_ERROR',
+            errorMessage: item.error_message ?? ENRICHMENT_FAILED_MESSAGE,
+          },
     ),
   };
 }
@@ -87,7 +92,8 @@ export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db
       schema: {
         tags: ['sourcing'],
         summary: "An enrichment run's results",
-        description: '202 with status "processing" while the run is in progress (Retry-After), 200 with per-profile results once completed, 200 with status "failed" when the run could not process any profile.',
+        description:
+          '202 with status "processing" while the run is in progress (Retry-After), 200 with per-profile results once completed, 200 with status "failed" when the run could not process any profile.',
         params: RunParams,
         querystring: WaitQuery,
         response: { 200: Type.Union([Completed, RunFailed('enr_<uuid>')]), 202: Processing },

@@ -66,11 +66,18 @@ export function sourcingKind(db: Db): JobKind<SourcingInput> {
       const { hits, found } = await profileSearch(db, orgId, searchTerms(searchWordsFor(input, role)), scoringPoolSize(input.limit));
       signal.throwIfAborted();
       const relevance = new Map(hits.map((h) => [h.profileId, h.relevance]));
-      const rows = await profilesGetManyForOrg(db, orgId, hits.map((h) => h.profileId));
+      const rows = await profilesGetManyForOrg(
+        db,
+        orgId,
+        hits.map((h) => h.profileId),
+      );
       const asOf = new Date(createdAt);
       const scored = rows.map((row) => ({
-        candidate: scoreProfile(role, { profileId: row.id, resume: JSON.parse(row.resume) as Resume, linkedinUrl: row.linkedin_url, emails: JSON.parse(row.emails) as string[] }, asOf)
-          .candidate,
+        candidate: scoreProfile(
+          role,
+          { profileId: row.id, resume: JSON.parse(row.resume) as Resume, linkedinUrl: row.linkedin_url, emails: JSON.parse(row.emails) as string[] },
+          asOf,
+        ).candidate,
         relevance: relevance.get(row.id) ?? 0,
       }));
       // Best score first; ties by search relevance, then by ID, so a run's order never varies.

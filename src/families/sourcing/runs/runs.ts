@@ -37,7 +37,12 @@ export async function runForRequest(
   kind: string,
 ): Promise<JobRow> {
   const { id } = request.params;
-  return jobAfterWait(db, engine, request, { jobId: id, wait: request.query.wait, kind, notFound: (jobId) => new AppError('request_not_found', `No request ${jobId}.`) });
+  return jobAfterWait(db, engine, request, {
+    jobId: id,
+    wait: request.query.wait,
+    kind,
+    notFound: (jobId) => new AppError('request_not_found', `No request ${jobId}.`),
+  });
 }
 
 /**

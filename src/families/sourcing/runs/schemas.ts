@@ -11,7 +11,11 @@ import { Timestamp, WebhookId } from '../../../http/schemas.ts';
 export const SourcingInput = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200, description: 'The role, e.g. "Senior Backend Engineer"' }),
-    jobDescription: Type.String({ minLength: 1, maxLength: 10_000, description: 'Requirements are read from it (must-have and nice-to-have skills, years, seniority)' }),
+    jobDescription: Type.String({
+      minLength: 1,
+      maxLength: 10_000,
+      description: 'Requirements are read from it (must-have and nice-to-have skills, years, seniority)',
+    }),
     location: Type.String({ minLength: 1, maxLength: 200, description: 'e.g. "Berlin, Germany (hybrid) or Remote (EU)"' }),
     query: Type.Optional(Type.String({ maxLength: 500, description: 'Extra search words; they widen the search, not the requirements' })),
     limit: Type.Integer({ minimum: 1, maximum: 50, default: 10, description: 'Candidates to return; also the credits reserved' }),

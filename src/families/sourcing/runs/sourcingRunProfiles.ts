@@ -13,7 +13,16 @@ export async function sourcingRunProfilesInsertMany(
   if (candidates.length === 0) return;
   await trx
     .insertInto('sourcing_run_profiles')
-    .values(candidates.map((c, rank) => ({ run_id: run.runId, org_id: run.orgId, profile_id: c.profileId, rank: rank + 1, match_score: c.matchScore, created_at: run.createdAt })))
+    .values(
+      candidates.map((c, rank) => ({
+        run_id: run.runId,
+        org_id: run.orgId,
+        profile_id: c.profileId,
+        rank: rank + 1,
+        match_score: c.matchScore,
+        created_at: run.createdAt,
+      })),
+    )
     .onConflict((oc) => oc.doNothing())
     .execute();
 }

@@ -34,7 +34,7 @@ export function ndcgAt(k: number, gradesInRankOrder: number[]): number {
 function ranks(values: number[]): number[] {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const result = new Array<number>(values.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
     for (let m = i; m <= j; m++) result[order[m]![1]] = (i + j) / 2 + 1;
@@ -65,7 +65,11 @@ export function evaluate(set: LabelledSet, k = 10): RoleEvaluation[] {
     const requirements = parseRole(role);
     const scored = set.profiles.map((resume, index) => {
       const email = resume.basics.email!;
-      const { candidate } = scoreProfile(requirements, { profileId: `p${index}`, resume, linkedinUrl: identitiesOf(resume).linkedin, emails: [email] }, set.asOf);
+      const { candidate } = scoreProfile(
+        requirements,
+        { profileId: `p${index}`, resume, linkedinUrl: identitiesOf(resume).linkedin, emails: [email] },
+        set.asOf,
+      );
       const grade = set.grades[role.id]?.[email];
       if (grade === undefined) throw new Error(`no grade for ${email} in role ${role.id}`);
       return { email, matchScore: candidate.matchScore, grade, index };
@@ -73,8 +77,14 @@ export function evaluate(set: LabelledSet, k = 10): RoleEvaluation[] {
     const ranked = [...scored].sort((a, b) => b.matchScore - a.matchScore || a.index - b.index);
     return {
       roleId: role.id,
-      ndcg: ndcgAt(k, ranked.map((s) => s.grade)),
-      spearman: spearman(scored.map((s) => s.matchScore), scored.map((s) => s.grade)),
+      ndcg: ndcgAt(
+        k,
+        ranked.map((s) => s.grade),
+      ),
+      spearman: spearman(
+        scored.map((s) => s.matchScore),
+        scored.map((s) => s.grade),
+      ),
       top: ranked.slice(0, k).map(({ email, matchScore, grade }) => ({ email, matchScore, grade })),
     };
   });

@@ -49,21 +49,41 @@ export interface RoleRequirements {
 type Section = 'must' | 'duties' | 'nice' | 'ignore' | 'none';
 
 const NICE_HEADING = /\b(nice[- ]to[- ]haves?|bonus|preferred|pluses|plus points|good to have|desirable|extra credit|would be great|not required)\b/;
-const MUST_HEADING = /\b(requirements|required|must[- ]haves?|what you('|’)ll need|what you need|you have|you bring|qualifications|who you are|what we('|’)re looking for|about you|skills|experience|your profile)\b/;
+const MUST_HEADING =
+  /\b(requirements|required|must[- ]haves?|what you('|’)ll need|what you need|you have|you bring|qualifications|who you are|what we('|’)re looking for|about you|skills|experience|your profile)\b/;
 const DUTIES_HEADING = /\b(what you('|’)ll do|what you will do|responsibilities|the role|your role|the job|day[- ]to[- ]day|what you('|’)ll work on)\b/;
-const IGNORE_HEADING = /\b(about us|about the company|who we are|benefits|perks|what we offer|compensation|salary|our values|why join|equal opportunity|how to apply|interview process)\b/;
-const NICE_CUE = /\b(nice[- ]to[- ]have|bonus|a plus|is a plus|are a plus|plus if|big plus|preferred|preferably|ideally|familiarity|exposure to|would be great|good to have|an advantage|desirable|not required|helpful|appreciated|interest in)\b/;
+const IGNORE_HEADING =
+  /\b(about us|about the company|who we are|benefits|perks|what we offer|compensation|salary|our values|why join|equal opportunity|how to apply|interview process)\b/;
+const NICE_CUE =
+  /\b(nice[- ]to[- ]have|bonus|a plus|is a plus|are a plus|plus if|big plus|preferred|preferably|ideally|familiarity|exposure to|would be great|good to have|an advantage|desirable|not required|helpful|appreciated|interest in)\b/;
 /** Only words that say "required" outright override a nice-to-have section. */
 const MUST_CUE = /\b(must|required|requires|mandatory|essential)\b/;
 /** A sentence that states what the candidate has or knows, outside any heading ("You have 5+ years of …"). */
-const REQUIREMENT_CUE = /\b(you have|you bring|you know|you are (comfortable|fluent|proficient|experienced)|you('|’)re (comfortable|fluent|proficient|experienced)|you write|experience (with|in|building|running|designing)|years of|proficien\w*|fluent in|knowledge of|background in)\b/;
+const REQUIREMENT_CUE =
+  /\b(you have|you bring|you know|you are (comfortable|fluent|proficient|experienced)|you('|’)re (comfortable|fluent|proficient|experienced)|you write|experience (with|in|building|running|designing)|years of|proficien\w*|fluent in|knowledge of|background in)\b/;
 
-const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, fifteen: 15 };
+const NUMBER_WORDS: Record<string, number> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  twelve: 12,
+  fifteen: 15,
+};
 const YEARS =
   /\b(?:at least |minimum of |min\.? |over |more than )?(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen)\s*\+?\s*(?:(?:-|–|to)\s*\d{1,2}\s*\+?\s*)?(?:years?|yrs?)\b/i;
 
 function isHeading(line: string): boolean {
-  const words = line.replace(/[#*:_-]/g, ' ').trim().split(/\s+/);
+  const words = line
+    .replace(/[#*:_-]/g, ' ')
+    .trim()
+    .split(/\s+/);
   return (line.trim().endsWith(':') || /^#+\s/.test(line.trim()) || words.length <= 5) && words.length <= 8 && !/[.]$/.test(line.trim());
 }
 
@@ -108,7 +128,8 @@ function groupAlternatives(sentence: string, mentions: SkillMention[]): string[]
     }
   }
   return runs.flatMap((run) => {
-    const alternatives = run.separators.some((sep) => /or|\//i.test(sep)) || /^\s*,?\s*or (similar|equivalent|another|other|comparable)/i.test(sentence.slice(run.end));
+    const alternatives =
+      run.separators.some((sep) => /or|\//i.test(sep)) || /^\s*,?\s*or (similar|equivalent|another|other|comparable)/i.test(sentence.slice(run.end));
     return alternatives ? [[...new Set(run.skills.flat())]] : run.skills.map((s) => [...new Set(s)]);
   });
 }
@@ -121,7 +142,11 @@ export function parseRole(role: Role): RoleRequirements {
     if (!target.has(key)) target.set(key, { anyOf, label: anyOf.join(' or ') });
   };
 
-  for (const group of groupAlternatives(role.title, skillsInText(role.title).filter((m) => !m.implied))) add(must, group);
+  for (const group of groupAlternatives(
+    role.title,
+    skillsInText(role.title).filter((m) => !m.implied),
+  ))
+    add(must, group);
 
   /** Skills from duties or unmarked lines: must-haves unless the description states its requirements. */
   const soft = new Map<string, Requirement>();

@@ -136,8 +136,7 @@ function levelFromYears(years: number): number {
   return years < 2 ? 1 : years < 5 ? 2 : years < 8 ? 3 : 4;
 }
 
-const listing = (items: string[]) =>
-  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+const listing = (items: string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
 export function scoreProfile(role: RoleRequirements, profile: ProfileForScoring, asOfDate: Date): { candidate: Candidate; breakdown: ScoreBreakdown } {
   const { resume } = profile;
@@ -184,7 +183,11 @@ export function scoreProfile(role: RoleRequirements, profile: ProfileForScoring,
   const finished = ordered.filter((p) => p.span && !p.span.ongoing).slice(0, 4);
   const short = finished.filter((p) => monthsIn(p.span!) < 12 && p.span!.end >= asOf - 72);
   const shortTenures = short.length >= 2;
-  const gaps = gapsBetween(positions.filter((p) => p.span).map((p) => p.span!), asOf, 12).filter((g) => g.to >= asOf - 72);
+  const gaps = gapsBetween(
+    positions.filter((p) => p.span).map((p) => p.span!),
+    asOf,
+    12,
+  ).filter((g) => g.to >= asOf - 72);
 
   const mustPart = must.share ?? nice.share ?? title;
   const nicePart = nice.share ?? mustPart;
@@ -270,9 +273,7 @@ export function scoreProfile(role: RoleRequirements, profile: ProfileForScoring,
     matchScore,
     rationale: `${rationaleParts.join('; ')}.`,
     skills: [...new Set(skills)].slice(0, 40),
-    ...(headline || current?.title
-      ? { headline: headline ?? `${current!.title}${current!.company ? ` at ${current!.company}` : ''}` }
-      : {}),
+    ...(headline || current?.title ? { headline: headline ?? `${current!.title}${current!.company ? ` at ${current!.company}` : ''}` } : {}),
     ...(place ? { location: place.text } : {}),
     ...(current?.company ? { currentCompany: current.company } : {}),
     ...(current?.title ? { currentRole: current.title } : {}),

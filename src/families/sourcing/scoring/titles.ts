@@ -74,9 +74,44 @@ const WORDS: Record<string, string> = {
 };
 
 const DROP = new Set([
-  'senior', 'sr', 'junior', 'jr', 'staff', 'lead', 'principal', 'head', 'director', 'vp', 'chief', 'intern', 'associate',
-  'mid', 'level', 'ii', 'iii', 'iv', 'i', 'of', 'and', 'the', 'at', 'for', 'in', 'a', 'an', 'to', 'with', 'remote', 'contract',
-  'freelance', 'team', 'tech', 'technical', 'entry', 'graduate', 'trainee',
+  'senior',
+  'sr',
+  'junior',
+  'jr',
+  'staff',
+  'lead',
+  'principal',
+  'head',
+  'director',
+  'vp',
+  'chief',
+  'intern',
+  'associate',
+  'mid',
+  'level',
+  'ii',
+  'iii',
+  'iv',
+  'i',
+  'of',
+  'and',
+  'the',
+  'at',
+  'for',
+  'in',
+  'a',
+  'an',
+  'to',
+  'with',
+  'remote',
+  'contract',
+  'freelance',
+  'team',
+  'tech',
+  'technical',
+  'entry',
+  'graduate',
+  'trainee',
 ]);
 
 /** Role nouns say what kind of work; they weigh less than what the work is about. */
@@ -155,8 +190,7 @@ export function titleSimilarity(a: string, b: string): number {
   const x = titleWords(a);
   const y = titleWords(b);
   if (x.length === 0 || y.length === 0) return 0;
-  const side = (from: string[], to: string[]) =>
-    from.reduce((sum, w) => sum + weight(w) * Math.max(...to.map((v) => wordSimilarity(w, v))), 0);
+  const side = (from: string[], to: string[]) => from.reduce((sum, w) => sum + weight(w) * Math.max(...to.map((v) => wordSimilarity(w, v))), 0);
   const total = x.reduce((s, w) => s + weight(w), 0) + y.reduce((s, w) => s + weight(w), 0);
   return (side(x, y) + side(y, x)) / total;
 }

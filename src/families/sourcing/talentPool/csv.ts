@@ -15,7 +15,19 @@ import type { ErrorDetail } from '../../../errors.ts';
 import { normalizeEmail, normalizeLinkedIn } from './identity.ts';
 import type { Resume, ResumeWork } from './schemas.ts';
 
-export const CSV_COLUMNS = ['name', 'email', 'linkedin_url', 'headline', 'location', 'skills', 'company', 'position', 'start_date', 'end_date', 'highlights'] as const;
+export const CSV_COLUMNS = [
+  'name',
+  'email',
+  'linkedin_url',
+  'headline',
+  'location',
+  'skills',
+  'company',
+  'position',
+  'start_date',
+  'end_date',
+  'highlights',
+] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 type Row = Partial<Record<Column, string>>;
 
@@ -26,7 +38,10 @@ export interface CsvImport {
 }
 
 function splitList(value: string | undefined, separator: string): string[] {
-  return (value ?? '').split(separator).map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(separator)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function locationOf(text: string): Resume['basics']['location'] {

@@ -15,7 +15,10 @@ export interface SearchDocument {
 export function searchDocumentOf(resume: Resume): SearchDocument {
   const work = resume.work ?? [];
   const highlights = [resume.basics.summary, ...work.flatMap((w) => [w.summary, w.description, ...(w.highlights ?? [])])].filter(Boolean).join('\n');
-  const titles = work.map((w) => w.position).filter(Boolean).join('\n');
+  const titles = work
+    .map((w) => w.position)
+    .filter(Boolean)
+    .join('\n');
   const headline = resume.basics.label ?? '';
   const skills = new Set<string>();
   for (const entry of resume.skills ?? []) {

@@ -19,10 +19,18 @@ export async function deliveryGetForEndpoint(db: Db, endpointId: string, id: str
 }
 
 /** Newest first. */
-export async function deliveriesPageForEndpoint(db: Db, endpointId: string, page: { limit: number; offset: number }): Promise<{ deliveries: DeliveryRow[]; total: number }> {
+export async function deliveriesPageForEndpoint(
+  db: Db,
+  endpointId: string,
+  page: { limit: number; offset: number },
+): Promise<{ deliveries: DeliveryRow[]; total: number }> {
   const [deliveries, count] = await Promise.all([
     db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId).orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('endpoint_id', '=', endpointId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('endpoint_id', '=', endpointId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { deliveries, total: Number(count.n) };
 }
@@ -89,13 +97,7 @@ export async function deliveryTakeForSend(db: Db, id: string, jobId: string): Pr
  * rolls back), or the sender's take waits for this transaction and finds itself replaced.
  * `changed`: the delivery's sender is no longer `from` (another hand-over came first).
  */
-export async function deliveryHandOver(
-  trx: Db,
-  id: string,
-  from: string | null,
-  to: string,
-  now: string,
-): Promise<'handed' | 'sending' | 'changed'> {
+export async function deliveryHandOver(trx: Db, id: string, from: string | null, to: string, now: string): Promise<'handed' | 'sending' | 'changed'> {
   const moved = await trx
     .updateTable('webhook_deliveries')
     .set({ status: 'pending', job_id: to, next_attempt_at: now, updated_at: now })

@@ -19,10 +19,18 @@ export async function endpointGetAnyOrg(db: Db, id: string): Promise<EndpointRow
   return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function endpointsPageForOrg(db: Db, orgId: string, page: { limit: number; offset: number }): Promise<{ endpoints: EndpointRow[]; total: number }> {
+export async function endpointsPageForOrg(
+  db: Db,
+  orgId: string,
+  page: { limit: number; offset: number },
+): Promise<{ endpoints: EndpointRow[]; total: number }> {
   const [endpoints, count] = await Promise.all([
     db.selectFrom('webhook_endpoints').selectAll().where('org_id', '=', orgId).orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('webhook_endpoints')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', orgId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { endpoints, total: Number(count.n) };
 }
@@ -63,5 +71,10 @@ export async function endpointDisable(db: Db, id: string, reason: string, now: s
 }
 
 export async function endpointSucceeded(db: Db, id: string, now: string): Promise<void> {
-  await db.updateTable('webhook_endpoints').set({ consecutive_failures: 0, updated_at: now }).where('id', '=', id).where('consecutive_failures', '>', 0).execute();
+  await db
+    .updateTable('webhook_endpoints')
+    .set({ consecutive_failures: 0, updated_at: now })
+    .where('id', '=', id)
+    .where('consecutive_failures', '>', 0)
+    .execute();
 }

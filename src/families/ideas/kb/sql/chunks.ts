@@ -22,7 +22,10 @@ export async function chunksReplaceForDoc(trx: Db, doc: { id: string; kb_id: str
   await trx.deleteFrom('kb_chunks').where('doc_id', '=', doc.id).execute();
   const passages = chunks.map((chunk) => ({ id: newId('psg'), heading: chunk.heading, content: chunk.content }));
   for (const [seq, passage] of passages.entries()) {
-    await trx.insertInto('kb_chunks').values({ id: passage.id, doc_id: doc.id, kb_id: doc.kb_id, seq, heading: passage.heading, content: passage.content, search_rowid: null }).execute();
+    await trx
+      .insertInto('kb_chunks')
+      .values({ id: passage.id, doc_id: doc.id, kb_id: doc.kb_id, seq, heading: passage.heading, content: passage.content, search_rowid: null })
+      .execute();
   }
   await driver.passagesIndexPut(trx, doc.kb_id, passages);
 }
@@ -58,19 +61,38 @@ export async function passagesSearch(
     .selectFrom('kb_chunks as c')
     .innerJoin('kb_docs as d', 'd.id', 'c.doc_id')
     .select(['c.id', 'c.heading', 'c.content', 'd.uri', 'd.title'])
-    .where('c.id', 'in', ranked.map((r) => r.id))
+    .where(
+      'c.id',
+      'in',
+      ranked.map((r) => r.id),
+    )
     .execute();
   const best = Math.max(...ranked.map((r) => Number(r.relevance)), Number.EPSILON);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const hits = ranked.flatMap((r) => {
     const row = byId.get(r.id);
-    return row ? [{ chunkId: row.id, uri: row.uri, title: row.title, heading: row.heading, content: row.content, score: Math.round((Number(r.relevance) / best) * 1000) / 1000 }] : [];
+    return row
+      ? [
+          {
+            chunkId: row.id,
+            uri: row.uri,
+            title: row.title,
+            heading: row.heading,
+            content: row.content,
+            score: Math.round((Number(r.relevance) / best) * 1000) / 1000,
+          },
+        ]
+      : [];
   });
   return { hits, total };
 }
 
 /** A knowledge base's passages in reading order (documents oldest first), at most `limit`. */
-export async function passagesInKb(db: Db, kbId: string, limit: number): Promise<{ id: string; uri: string; title: string | null; heading: string | null; content: string }[]> {
+export async function passagesInKb(
+  db: Db,
+  kbId: string,
+  limit: number,
+): Promise<{ id: string; uri: string; title: string | null; heading: string | null; content: string }[]> {
   return db
     .selectFrom('kb_chunks as c')
     .innerJoin('kb_docs as d', 'd.id', 'c.doc_id')

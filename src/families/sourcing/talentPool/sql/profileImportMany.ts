@@ -38,7 +38,10 @@ export async function profileImportMany(db: Db, orgId: string, resumes: Resume[]
       // bulk import does not freeze requests that need no database (health checks, timers).
       if (entry > 0 && entry % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       const ids = identitiesOf(resume);
-      const keys = [...ids.emails.map((v) => ({ kind: 'email' as const, value: v })), ...(ids.linkedin ? [{ kind: 'linkedin' as const, value: ids.linkedin }] : [])];
+      const keys = [
+        ...ids.emails.map((v) => ({ kind: 'email' as const, value: v })),
+        ...(ids.linkedin ? [{ kind: 'linkedin' as const, value: ids.linkedin }] : []),
+      ];
       const owners = await trx
         .selectFrom('profile_identities')
         .select(['profile_id', 'kind'])
@@ -67,13 +70,21 @@ export async function profileImportMany(db: Db, orgId: string, resumes: Resume[]
       };
       let row: { id: string; org_id: string; search_rowid: number | null };
       if (existing) {
-        const keepLinkedIn = fields.linkedin_url ?? (await trx.selectFrom('profiles').select('linkedin_url').where('id', '=', existing.id).executeTakeFirstOrThrow()).linkedin_url;
-        await trx.updateTable('profiles').set({ ...fields, linkedin_url: keepLinkedIn }).where('id', '=', existing.id).execute();
+        const keepLinkedIn =
+          fields.linkedin_url ?? (await trx.selectFrom('profiles').select('linkedin_url').where('id', '=', existing.id).executeTakeFirstOrThrow()).linkedin_url;
+        await trx
+          .updateTable('profiles')
+          .set({ ...fields, linkedin_url: keepLinkedIn })
+          .where('id', '=', existing.id)
+          .execute();
         row = existing;
         results.push({ profileId: existing.id, status: 'updated' });
       } else {
         row = { id: `prof_${uuidv7()}`, org_id: orgId, search_rowid: null };
-        await trx.insertInto('profiles').values({ ...fields, id: row.id, org_id: orgId, created_at: now, search_rowid: null }).execute();
+        await trx
+          .insertInto('profiles')
+          .values({ ...fields, id: row.id, org_id: orgId, created_at: now, search_rowid: null })
+          .execute();
         results.push({ profileId: row.id, status: 'created' });
       }
       const fresh = keys.filter((k) => !owners.some((o) => o.kind === k.kind));

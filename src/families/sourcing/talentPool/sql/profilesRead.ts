@@ -18,7 +18,11 @@ export async function profilesGetManyForOrg(db: Db, orgId: string, ids: string[]
 export async function profilesPageForOrg(db: Db, orgId: string, page: { limit: number; offset: number }): Promise<{ profiles: ProfileRow[]; total: number }> {
   const [profiles, count] = await Promise.all([
     db.selectFrom('profiles').selectAll().where('org_id', '=', orgId).orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    db.selectFrom('profiles').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('profiles')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', orgId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { profiles, total: Number(count.n) };
 }
