@@ -6,11 +6,28 @@ import { decidePostgresPass, PostgresPassReport } from './test/helpers/postgresP
  * database of its own there, see test/helpers/testDatabase.ts): on LONGRUN_TEST_DATABASE_URL,
  * or on the local server at postgres://postgres@127.0.0.1:5432/test when that answers; `none`
  * leaves PostgreSQL out (test/helpers/postgresPass.ts). The end of the run says which, loudly
- * when PostgreSQL was left out. The files about SQLite itself (its data directory, its read
- * snapshot), the benchmark harness (which takes the URL itself) and the npm package run in the SQLite project only.
+ * when PostgreSQL was left out.
+ *
+ * A file that concerns one database runs in that project only, so every test of a file runs
+ * wherever the file does. SQLite only: SQLite itself (its data directory, its read snapshot),
+ * what does not depend on the database (the benchmark harness, which takes the URL itself; the
+ * npm package; the README; the browser; the address guard), and the webhook retry schedule
+ * (it moves the process clock, which decides due times only where it is the database's clock).
+ * PostgreSQL only: terminated connections and a skewed worker clock against the database's.
  */
 const postgres = decidePostgresPass();
-const sqliteOnly = ['test/foundation/firstStart.test.ts', 'test/foundation/cli.test.ts', 'test/bench/**', 'test/package/**', 'test/store/sqlite*.test.ts'];
+const sqliteOnly = [
+  'test/foundation/firstStart.test.ts',
+  'test/foundation/cli.test.ts',
+  'test/bench/**',
+  'test/package/**',
+  'test/docs/**',
+  'test/browser/**',
+  'test/store/sqlite*.test.ts',
+  'test/webhooks/addressGuard.test.ts',
+  'test/webhooks/retrySchedule.test.ts',
+];
+const postgresOnly = ['test/engine/databaseClock.test.ts', 'test/engine/databaseFaults.test.ts'];
 
 export default defineConfig({
   test: {
@@ -24,7 +41,7 @@ export default defineConfig({
     minWorkers: 1,
     reporters: ['default', new PostgresPassReport(postgres, 'the PostgreSQL pass')],
     projects: [
-      { extends: true, test: { name: 'sqlite', env: { LONGRUN_TEST_BACKEND: 'sqlite' } } },
+      { extends: true, test: { name: 'sqlite', exclude: [...postgresOnly, 'test/cluster/**', 'node_modules/**'], env: { LONGRUN_TEST_BACKEND: 'sqlite' } } },
       ...(postgres.url
         ? [
             {

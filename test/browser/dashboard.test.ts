@@ -9,12 +9,11 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendPool, backendRole, importProfiles, sourcingRun } from '../helpers/sourcing.ts';
-import { testBackend } from '../helpers/testDatabase.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { apiKeyList, apiKeyRevokeIfActive } from '../../src/store/apiKeys.ts';
 import { launchChromium, newPage, open, requireDashboardBuilt, screenshot, scrollsSideways, signIn } from './browser.ts';
 
-describe.skipIf(testBackend() === 'postgres')('dashboard in a browser', () => {
+describe('dashboard in a browser', () => {
   let server: TestServer;
   let browser: Browser;
   /** Made by the tests below and looked at again at phone width. */

@@ -8,12 +8,11 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testBackend } from '../helpers/testDatabase.ts';
 import { waitForJob } from '../helpers/testEngine.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { launchChromium, newPage, open, requireDashboardBuilt, screenshot, signIn } from './browser.ts';
 
-describe.skipIf(testBackend() === 'postgres')('dashboard: how a job ended', () => {
+describe('dashboard: how a job ended', () => {
   let server: TestServer;
   let browser: Browser;
 

@@ -8,11 +8,10 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
-import { testBackend } from '../helpers/testDatabase.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import { launchChromium, newPage, open, requireDashboardBuilt, screenshot, signIn } from './browser.ts';
 
-describe.skipIf(testBackend() === 'postgres')('clips and webhooks in a browser', () => {
+describe('clips and webhooks in a browser', () => {
   let server: TestServer;
   let browser: Browser;
   let receiver: Receiver;

@@ -8,11 +8,10 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardPlugin } from '../../src/http/plugins/dashboard.ts';
 import { errorsPlugin } from '../../src/http/plugins/errors.ts';
-import { testBackend } from '../helpers/testDatabase.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import { requireDashboardBuilt } from './browser.ts';
 
-describe.skipIf(testBackend() === 'postgres')('serving the dashboard', () => {
+describe('serving the dashboard', () => {
   let server: TestServer;
 
   beforeAll(async () => {

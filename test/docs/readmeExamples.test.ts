@@ -10,7 +10,7 @@
  * A block passes when it exits 0 under `set -euo pipefail` and prints no error envelope
  * (`"success":false`, the mark of both families' errors: curl itself exits 0 on a 4xx).
  *
- * The PostgreSQL project skips this file: the README's examples are the first-use path on
+ * It runs in the SQLite project only (vitest.config.ts): the README's examples are the first-use path on
  * SQLite (its PostgreSQL setup needs a server of the reader's), every route they touch is
  * tested on PostgreSQL by its own file, and a second run costs over a minute of a 2-core
  * machine's suite.
@@ -46,9 +46,7 @@ function exportLines(text: string): { name: string; line: string }[] {
   return [...text.matchAll(/^\s*export ([A-Z_][A-Z0-9_]*)=(\S+)/gm)].map((m) => ({ name: m[1]!, line: m[0].trim() }));
 }
 
-const onSqlite = testBackend() === 'sqlite';
-
-describe.runIf(onSqlite)('the README, statically', () => {
+describe('the README, statically', () => {
   it('marks blocks only with known marks, and has shell examples to run', () => {
     const unknown = shellBlocks.filter((b) => b.mark && !(MARKS as readonly string[]).includes(b.mark.kind));
     expect(unknown.map(title)).toEqual([]);
@@ -92,7 +90,7 @@ describe.runIf(onSqlite)('the README, statically', () => {
   });
 });
 
-describe.runIf(onSqlite)('the README, run', () => {
+describe('the README, run', () => {
   let database: TestDatabase;
   let server: ServeProcess;
   let logs: string;
@@ -174,10 +172,7 @@ describe.runIf(onSqlite)('the README, run', () => {
   });
 
   for (const block of shellBlocks) {
-    if (block.mark) {
-      it.skip(`${title(block)} [${block.mark.kind}${block.mark.reason ? `: ${block.mark.reason}` : ''}]`, () => {});
-      continue;
-    }
+    if (block.mark) continue; // counted in the summary line above
     const i = runnable.indexOf(block);
     it(title(block), () => {
       const logFile = path.join(logs, `${i}.log`);

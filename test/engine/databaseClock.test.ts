@@ -10,11 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineKind } from '../../src/engine/kind.ts';
 import { jobLeaseReleaseIfOwner, jobsLeaseRenewIfOwner } from '../../src/engine/sql/jobLease.ts';
 import { jobsClaim } from '../../src/engine/sql/jobsClaim.ts';
-import { testBackend } from '../helpers/testDatabase.ts';
 import { jobRow, startTestEngine, type TestEngine } from '../helpers/testEngine.ts';
-
-const postgres = testBackend() === 'postgres';
-if (!postgres) console.log('  database clock test skipped: on SQLite the process clock is the database clock (one machine)');
 
 let t: TestEngine;
 afterEach(async () => {
@@ -46,7 +42,7 @@ async function leaseLeft(id: string): Promise<number> {
   return Date.parse((await jobRow(t.store, id)).lease_expires_at!) - (await databaseNow());
 }
 
-describe.skipIf(!postgres)('leases and due times on PostgreSQL', () => {
+describe('leases and due times on PostgreSQL', () => {
   it('a worker whose clock is ten minutes slow holds its lease: claimed and renewed, it runs a lease past the database’s now', async () => {
     t = await startTestEngine([held], {}, false);
     const org = await t.org('acme', 0);

@@ -22,12 +22,8 @@ import { loadConfig } from '../../src/config.ts';
 import { compose } from '../../src/app/families.ts';
 import { buildApp } from '../../src/app/apiServer.ts';
 import { openStore } from '../../src/store/database.ts';
-import { testBackend } from '../helpers/testDatabase.ts';
 import { call, startTestServer, type Answer, type TestServer } from '../helpers/testServer.ts';
 import { until } from '../helpers/wait.ts';
-
-const postgres = testBackend() === 'postgres';
-if (!postgres) console.log('  database fault test skipped: it terminates PostgreSQL connections (run the postgres project)');
 
 /** Longer than the test: a job that waited for its lease to run out could not end in it. */
 const LEASE_MS = 60_000;
@@ -39,7 +35,7 @@ function expectEnvelopedServerError(answer: Answer): void {
   expect(answer.body).toEqual({ success: false, error: expect.any(String), message: `An unexpected error occurred (request id ${requestId}).` });
 }
 
-describe.skipIf(!postgres)('PostgreSQL connections terminated under load', () => {
+describe('PostgreSQL connections terminated under load', () => {
   let server: TestServer;
   let admin: pg.Client;
   let databaseName: string;

@@ -92,7 +92,7 @@ const HOSTILE_URLS = [
 ];
 
 // The table needs no database: it runs in the SQLite pass only.
-describe.skipIf(process.env.LONGRUN_TEST_BACKEND === 'postgres')('isPublicAddress', () => {
+describe('isPublicAddress', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it.each(NOT_PUBLIC)('refuses %s (%s)', (address) => {

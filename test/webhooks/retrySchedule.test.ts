@@ -22,10 +22,7 @@ import { endpointInsert } from '../../src/families/webhooks/sql/endpoints.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { silentLog } from '../helpers/testEngine.ts';
 import { testStore } from '../helpers/testServer.ts';
-import { testBackend } from '../helpers/testDatabase.ts';
 import { untilEngineIdle } from '../helpers/wait.ts';
-
-const postgres = testBackend() === 'postgres';
 
 // The defaults, only with loopback and plain HTTP allowed for the receiver.
 const config = loadConfig({ dataDir: os.tmpdir() }, { LONGRUN_WEBHOOK_ALLOW_PRIVATE: '1', LONGRUN_WEBHOOK_ALLOW_HTTP: '1' }).webhooks;
@@ -166,7 +163,7 @@ async function drive(sent: Sent[], done: (rows: DeliveryRow[]) => boolean = (row
   }
 }
 
-describe.skipIf(postgres)('the default retry schedule', () => {
+describe('the default retry schedule', () => {
   it('is the documented one, and the circuit opens after 5 failed deliveries', () => {
     expect(schedule).toEqual([5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 14 * HOUR, 20 * HOUR, 24 * HOUR]);
     expect(config.failuresToDisable).toBe(5);
@@ -208,7 +205,7 @@ describe.skipIf(postgres)('the default retry schedule', () => {
   });
 });
 
-describe.skipIf(postgres)('Retry-After', () => {
+describe('Retry-After', () => {
   /** Each attempt of one delivery answered as given; the delays it then waits (the rest of its schedule is left). */
   async function delaysAfter(name: string, answers: ((now: number) => { status: number; retryAfter?: string })[]): Promise<number[]> {
     const endpoint = await newEndpoint(name);
@@ -257,7 +254,7 @@ describe.skipIf(postgres)('Retry-After', () => {
   });
 });
 
-describe.skipIf(postgres)('the failures-to-disable circuit', () => {
+describe('the failures-to-disable circuit', () => {
   it(`disables the endpoint after 5 failed deliveries in a row (a success resets the count); a waiting delivery is then not sent`, async () => {
     const endpoint = await newEndpoint('circuit');
     const failing = async (n: number) => {
