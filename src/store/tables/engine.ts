@@ -1,0 +1,67 @@
+/** The job engine's tables: jobs, their items and events, and the organisations' turns. */
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
+/** `canceled`: the item had not finished when its job ended (canceled, or failed outside its items). */
+export type ItemStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';
+
+export interface JobsTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  status: JobStatus;
+  input: string;
+  output: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  priority: number;
+  /** How many times a worker has claimed the job. */
+  attempts: number;
+  run_at: string;
+  /** When a worker may next claim it; null once finished. See migration 0002. */
+  available_at: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  items_total: number;
+  items_succeeded: number;
+  items_failed: number;
+  credits_reserved: number;
+  credits_charged: number;
+  last_event_seq: number;
+  /** 0…1 within the running item, when the kind reports progress. */
+  progress: number | null;
+  /** Jobs sharing a queue run one at a time, oldest first (e.g. `agent:<id>`); null for none. */
+  queue: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  updated_at: string;
+}
+
+export interface JobItemsTable {
+  job_id: string;
+  seq: number;
+  key: string;
+  status: ItemStatus;
+  input: string | null;
+  result: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  /** Not before this time (retry backoff). */
+  available_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface JobEventsTable {
+  job_id: string;
+  seq: number;
+  type: string;
+  data: string;
+  created_at: string;
+}
+
+export interface EngineOrgTurnsTable {
+  org_id: string;
+  active_jobs: number;
+  last_served_at: string | null;
+}
