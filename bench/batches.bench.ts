@@ -11,7 +11,7 @@
  *
  * The default is issue 10's load: 10,000 jobs × 10 items, against 100,000 no-op jobs.
  */
-import { creditsBalance, creditsGrant } from '../src/billing/ledger.ts';
+import { creditsBalance, creditsGrant } from '../src/store/ledger.ts';
 import { defineKind } from '../src/engine/kind.ts';
 import { benchEngine } from './lib/longrun.ts';
 import { listFlag, numberFlag, printComparison, round, sleep, stringFlag, writeReport, type Comparison } from './lib/report.ts';

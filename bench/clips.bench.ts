@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { apiKeyCreate } from '../src/auth/apiKeys.ts';
-import { creditsGrant } from '../src/billing/ledger.ts';
+import { creditsGrant } from '../src/store/ledger.ts';
 import { locateMediaTools } from '../src/media/binaries.ts';
 import { renderArgs, TEMPLATES, type Template } from '../src/families/clips/renderKind.ts';
 import { loadConfig } from '../src/config.ts';

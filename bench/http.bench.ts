@@ -23,7 +23,7 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { apiKeyCreate } from '../src/auth/apiKeys.ts';
-import { creditsGrant } from '../src/billing/ledger.ts';
+import { creditsGrant } from '../src/store/ledger.ts';
 import { loadConfig } from '../src/config.ts';
 import { compose } from '../src/app/families.ts';
 import { buildApp } from '../src/app/apiServer.ts';

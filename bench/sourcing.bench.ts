@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { apiKeyCreate } from '../src/auth/apiKeys.ts';
-import { creditsGrant } from '../src/billing/ledger.ts';
+import { creditsGrant } from '../src/store/ledger.ts';
 import { loadConfig } from '../src/config.ts';
 import { compose } from '../src/app/families.ts';
 import { searchWordsFor } from '../src/families/sourcing/runs/kind.ts';

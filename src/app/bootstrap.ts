@@ -4,7 +4,7 @@
  * and do nothing, so the key is printed exactly once.
  */
 import { apiKeyCreate } from '../auth/apiKeys.ts';
-import { creditsGrant } from '../billing/ledger.ts';
+import { creditsGrant } from '../store/ledger.ts';
 import type { Db } from '../store/database.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
 import { orgCreate } from '../store/orgs.ts';

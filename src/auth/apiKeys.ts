@@ -11,42 +11,7 @@ import { nowIso } from '../ids.ts';
 import { apiKeyFindById, apiKeyInsert, type ApiKeyRow } from '../store/apiKeys.ts';
 import type { Db } from '../store/database.ts';
 import { newId } from '../ids.ts';
-
-export const PRODUCT_SCOPES = [
-  'sourcing:read',
-  'sourcing:write',
-  'enrich:read',
-  'enrich:write',
-  'clips:read',
-  'clips:write',
-  'agents:read',
-  'agents:write',
-  'kb:read',
-  'kb:write',
-  'webhooks:read',
-  'webhooks:write',
-] as const;
-
-/** Operator scopes are never implied by an empty scope list: they must be granted by name. */
-export const OPERATOR_SCOPES = ['metrics:read'] as const;
-
-export type Scope = (typeof PRODUCT_SCOPES)[number] | (typeof OPERATOR_SCOPES)[number];
-
-const ALL_SCOPES: readonly string[] = [...PRODUCT_SCOPES, ...OPERATOR_SCOPES];
-
-export function isScope(value: string): value is Scope {
-  return ALL_SCOPES.includes(value);
-}
-
-/**
- * Whether a key with `granted` scopes may use a route that needs `required`.
- * No scopes means every product scope; `x:write` includes `x:read`.
- */
-export function scopeAllows(granted: readonly string[], required: Scope): boolean {
-  if (granted.length === 0) return (PRODUCT_SCOPES as readonly string[]).includes(required);
-  if (granted.includes(required)) return true;
-  return required.endsWith(':read') && granted.includes(required.replace(/:read$/, ':write'));
-}
+import type { Scope } from '../scopes.ts';
 
 const KEY_PATTERN = /^lr_([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})$/;
 

@@ -4,7 +4,7 @@
  * storage, claiming, leases, retries, cancellation, credits, events — is the engine's.
  */
 import type { TSchema } from '@sinclair/typebox';
-import type { PRODUCT_SCOPES, Scope } from '../auth/apiKeys.ts';
+import type { PRODUCT_SCOPES, Scope } from '../scopes.ts';
 import { newId } from '../ids.ts';
 import type { Db } from '../store/database.ts';
 

@@ -4,7 +4,7 @@
  * /openapi.json and the typed client. Imports nothing but TypeBox and other schema modules.
  */
 import { Type } from '@sinclair/typebox';
-import { Nullable, PageQuery } from '../http/schemas.ts';
+import { Nullable, PageQuery } from '../schemaPrimitives.ts';
 
 const ErrorInfo = Nullable(Type.Object({ code: Type.String(), message: Type.String() }));
 

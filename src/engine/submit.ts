@@ -3,7 +3,7 @@
  * `job.queued` event and the idempotency record. A submission that fails (not enough credits,
  * a database error) leaves none of them behind.
  */
-import { creditsReserve } from '../billing/ledger.ts';
+import { creditsReserve } from '../store/ledger.ts';
 import { nowIso } from '../ids.ts';
 import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';

@@ -9,7 +9,7 @@ import type { EngineSignals } from './signals.ts';
 import type { JobRow } from './types.ts';
 import { jobGetForOrg } from './sql/jobsRead.ts';
 import { isFinished } from './views.ts';
-import { MAX_WAIT_SECONDS } from '../http/schemas.ts';
+import { MAX_WAIT_SECONDS } from '../schemaPrimitives.ts';
 
 export { MAX_WAIT_SECONDS };
 

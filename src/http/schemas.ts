@@ -2,9 +2,12 @@
  * Schemas shared by many routes: the envelopes of each family, the catalogue of error codes they
  * carry, pagination, and the caller's own account. Declared once with TypeBox and used for
  * validation, serialization, the OpenAPI document and the typed client alike. Imports nothing
- * but TypeBox, so the client and the engine can use it without loading the server.
+ * but TypeBox and the schema primitives, so the client can use it without loading the server.
  */
-import { Type, type SchemaOptions, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_WAIT_SECONDS, Timestamp } from '../schemaPrimitives.ts';
+
+export { MAX_OFFSET, MAX_WAIT_SECONDS, Nullable, PageQuery, Timestamp, UnixSeconds, WithDefault, WithOptions } from '../schemaPrimitives.ts';
 
 /**
  * The one catalogue of API error codes, shared by both route families.
@@ -89,9 +92,6 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-/** The longest a status route holds its answer for `?wait=N` (see engine/waitForChange.ts). */
-export const MAX_WAIT_SECONDS = 30;
-
 /** Content-family success: `{success: true, data}`. */
 export const ContentOk = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
 
@@ -111,60 +111,6 @@ export const SourcingError = Type.Object(
   { success: Type.Literal(false), errorCode: Type.String(), errorMessage: Type.String(), details: ErrorDetails },
   { $id: 'SourcingError', description: 'Sourcing-family error envelope' },
 );
-
-/**
- * A property a client may leave out, whose `default` the validator fills in (Ajv `useDefaults`):
- * optional in the schema, so /openapi.json does not mark it required, yet present in the type the
- * handler sees, since by then it always is.
- */
-export function WithDefault<T extends TSchema>(schema: T): T {
-  if (schema.default === undefined) throw new Error('WithDefault: the schema has no default');
-  return Type.Optional(schema) as unknown as T;
-}
-
-/**
- * `schema` with more options (a default, a description), typed as `schema`: the type of a bare
- * spread names TypeBox's internal symbols, which a declaration file cannot.
- */
-export function WithOptions<T extends TSchema>(schema: T, options: SchemaOptions): T {
-  return { ...schema, ...options };
-}
-
-/**
- * The largest `offset` a list takes: past any list this server keeps, and an integer both
- * databases bind exactly (`offset=99999999999999999999` parses as a float both refuse).
- */
-export const MAX_OFFSET = 1_000_000_000;
-
-/**
- * Lists take `limit` (default 50, max 100) and `offset` (max `MAX_OFFSET`). Optional with a
- * default: a client may leave them out (so /openapi.json does not call them required), and the
- * validator's `useDefaults` fills them in before the handler runs.
- */
-export const PageQuery = Type.Object(
-  {
-    limit: WithDefault(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-    offset: WithDefault(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
-  },
-  { additionalProperties: false },
-);
-
-/** An instant, RFC 3339; a request's must be one `new Date()` can hold (http/validation.ts). */
-export const Timestamp = Type.String({ format: 'date-time', maxLength: 64 });
-
-/** Unix seconds, e.g. a signed URL's `expires`: up to the last second of year 9999. */
-export const UnixSeconds = Type.Integer({ minimum: 0, maximum: 253_402_300_799 });
-
-/**
- * `schema` or null: `type: [<its type>, 'null']` where `schema` has one type, else an `anyOf`.
- * Fastify's serializer (fast-json-stringify) picks an `anyOf` branch by running a validator on
- * the value, format checks included, each time it writes one; a type list it checks inline
- * (a job's view serializes in half the time).
- */
-export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
-  if (typeof schema.type === 'string') return Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
-  return Type.Unsafe<Static<T> | null>(Type.Union([schema, Type.Null()]));
-}
 
 /** `?wait=N` on status routes: hold the answer until the status changes (see waitForChange.ts). */
 export const WaitQuery = Type.Object(

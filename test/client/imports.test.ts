@@ -2,8 +2,8 @@
  * The client is typed from the server's schemas but must not load the server, nor make a
  * consumer's tsc check it: at run time a client file imports only client files (and, in the
  * Node-only entry webhooks.ts, `node:` modules); `import type` reaches only client files, TypeBox
- * and schema modules; and a schema module (every `schemas.ts` under src/) imports only TypeBox and
- * other schema modules. The main entry, index.ts, also runs in browsers: nothing it loads,
+ * and schema modules; and a schema module (every `schemas.ts` under src/, and
+ * src/schemaPrimitives.ts) imports only TypeBox and other schema modules. The main entry, index.ts, also runs in browsers: nothing it loads,
  * even for types, imports a `node:` module.
  */
 import fs from 'node:fs';
@@ -59,7 +59,9 @@ function importsOf(file: string): Import[] {
   return found;
 }
 
-const isSchemaModule = (file: string | undefined) => file !== undefined && file.startsWith(SRC + path.sep) && path.basename(file) === 'schemas.ts';
+/** A `schemas.ts` under src/, or the schema primitives they share (src/schemaPrimitives.ts). */
+const isSchemaModule = (file: string | undefined) =>
+  file !== undefined && file.startsWith(SRC + path.sep) && (path.basename(file) === 'schemas.ts' || file === path.join(SRC, 'schemaPrimitives.ts'));
 const inClient = (file: string | undefined) => file !== undefined && file.startsWith(CLIENT + path.sep);
 const where = (file: string, i: Import) => `${path.relative(SRC, file)}:${i.line} ${i.specifier}${i.typeOnly ? ' (type)' : ''}`;
 

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { creditsBalance, creditsRecount } from '../../src/billing/ledger.ts';
+import { creditsBalance, creditsRecount } from '../../src/store/ledger.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { startServeProcess, startWorkerProcess, type ServeProcess } from '../helpers/cli.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';

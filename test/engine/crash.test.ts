@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { creditsBalance, creditsRecount } from '../../src/billing/ledger.ts';
+import { creditsBalance, creditsRecount } from '../../src/store/ledger.ts';
 import { openStore } from '../../src/store/database.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
 import { freshTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';

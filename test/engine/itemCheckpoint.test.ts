@@ -4,7 +4,7 @@
  * worker's wrong count or a lost lease never ends a job early or writes anything.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { creditsBalance, creditsChargeMany } from '../../src/billing/ledger.ts';
+import { creditsBalance, creditsChargeMany } from '../../src/store/ledger.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import { itemCheckpoints, type CheckpointArgs } from '../../src/engine/sql/itemCheckpoint.ts';
 import { itemStartNext } from '../../src/engine/sql/itemStartNext.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { creditsBalance, creditsLedgerPage, creditsRecount } from '../../src/billing/ledger.ts';
+import { creditsBalance, creditsLedgerPage, creditsRecount } from '../../src/store/ledger.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import { itemsOf, startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';
 

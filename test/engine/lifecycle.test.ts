@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { creditsBalance, creditsRecount } from '../../src/billing/ledger.ts';
+import { creditsBalance, creditsRecount } from '../../src/store/ledger.ts';
 import { PermanentError, RetryableError } from '../../src/engine/errors.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import { jobsDeleteFinishedBefore } from '../../src/engine/sql/jobsMaintenance.ts';

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import { creditsBalance } from '../../src/billing/ledger.ts';
+import { creditsBalance } from '../../src/store/ledger.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import type { Store } from '../../src/store/database.ts';
 import { jobRow, startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import { creditsBalance } from '../../src/billing/ledger.ts';
+import { creditsBalance } from '../../src/store/ledger.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import { loggingKind, readLog } from '../fixtures/loggingKind.ts';
 import { eventsOf, itemsOf, jobRow, startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';

@@ -11,7 +11,7 @@ import {
   creditsReleaseRemaining,
   creditsReserve,
   creditsReservedFor,
-} from '../../src/billing/ledger.ts';
+} from '../../src/store/ledger.ts';
 import type { Store } from '../../src/store/database.ts';
 import { orgCreate, type Organisation } from '../../src/store/orgs.ts';
 import { testStore } from '../helpers/testServer.ts';

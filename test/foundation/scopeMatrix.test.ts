@@ -8,8 +8,9 @@
  */
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKeyCreate, OPERATOR_SCOPES, PRODUCT_SCOPES, type Scope } from '../../src/auth/apiKeys.ts';
-import { creditsGrant } from '../../src/billing/ledger.ts';
+import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
+import { OPERATOR_SCOPES, PRODUCT_SCOPES, type Scope } from '../../src/scopes.ts';
+import { creditsGrant } from '../../src/store/ledger.ts';
 import type { JobKind } from '../../src/engine/kind.ts';
 import { authPlugin } from '../../src/http/plugins/auth.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';

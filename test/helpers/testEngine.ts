@@ -3,7 +3,7 @@
  * the engine's own change signal, never on a sleep.
  */
 import { pino } from 'pino';
-import { creditsGrant } from '../../src/billing/ledger.ts';
+import { creditsGrant } from '../../src/store/ledger.ts';
 import { Engine, type EngineOptions } from '../../src/engine/engine.ts';
 import type { JobKind } from '../../src/engine/kind.ts';
 import type { JobRow } from '../../src/engine/index.ts';

@@ -13,7 +13,7 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATOR_SCOPES, PRODUCT_SCOPES } from '../../src/auth/apiKeys.ts';
+import { OPERATOR_SCOPES, PRODUCT_SCOPES } from '../../src/scopes.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import {

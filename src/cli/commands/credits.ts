@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { creditsBalance, creditsGrant } from '../../billing/ledger.ts';
+import { creditsBalance, creditsGrant } from '../../store/ledger.ts';
 import { CliError, print, requireOrg, withStore } from '../context.ts';
 
 export function registerCredits(program: Command): void {

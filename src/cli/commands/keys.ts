@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { apiKeyCreate, isScope, type Scope } from '../../auth/apiKeys.ts';
+import { apiKeyCreate } from '../../auth/apiKeys.ts';
+import { isScope, type Scope } from '../../scopes.ts';
 import { nowIso } from '../../ids.ts';
 import { apiKeyFindById, apiKeyList, apiKeyRevokeIfActive } from '../../store/apiKeys.ts';
 import { CliError, print, printTable, requireOrg, withStore } from '../context.ts';

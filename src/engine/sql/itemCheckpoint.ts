@@ -12,7 +12,7 @@
  * (see `creditsChargeMany`); a finished item is never reopened. A job has one checkpoint in a
  * group at most, as one task holds it.
  */
-import { creditsChargeMany } from '../../billing/ledger.ts';
+import { creditsChargeMany } from '../../store/ledger.ts';
 import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import { idsMatch, rowsTable } from '../../store/dialect.ts';

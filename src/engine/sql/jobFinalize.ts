@@ -4,7 +4,7 @@
  * credits it still has reserved, its terminal event, and the hooks (webhook outbox rows) — all in
  * the caller's transaction, so a crash leaves either none of it or all of it.
  */
-import { creditsReleaseRemaining } from '../../billing/ledger.ts';
+import { creditsReleaseRemaining } from '../../store/ledger.ts';
 import type { Db } from '../../store/database.ts';
 import { idsMatch } from '../../store/dialect.ts';
 import type { JobStatus } from '../../store/schema.ts';

@@ -15,7 +15,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { apiKeyVerify, isScope, PRODUCT_SCOPES, scopeAllows, type Scope } from '../../auth/apiKeys.ts';
+import { apiKeyVerify } from '../../auth/apiKeys.ts';
+import { isScope, PRODUCT_SCOPES, scopeAllows, type Scope } from '../../scopes.ts';
 import { AppError } from '../../errors.ts';
 import { nowIso } from '../../ids.ts';
 import { apiKeyTouch } from '../../store/apiKeys.ts';

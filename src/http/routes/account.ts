@@ -5,7 +5,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { creditsBalance, creditsLedgerPage } from '../../billing/ledger.ts';
+import { creditsBalance, creditsLedgerPage } from '../../store/ledger.ts';
 import { apiKeyFindById } from '../../store/apiKeys.ts';
 import type { Db } from '../../store/database.ts';
 import { orgFindById } from '../../store/orgs.ts';

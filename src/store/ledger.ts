@@ -17,8 +17,8 @@
 import { sql } from 'kysely';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../ids.ts';
-import { inTransaction, type Db } from '../store/database.ts';
-import type { LedgerEntryKind } from '../store/schema.ts';
+import { inTransaction, type Db } from './database.ts';
+import type { LedgerEntryKind } from './schema.ts';
 
 export interface Balance {
   available: number;

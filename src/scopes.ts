@@ -1,0 +1,40 @@
+/**
+ * The scopes an API key can hold, and what a key's scopes allow. Product scopes bound the
+ * families' routes (`x:write` includes `x:read`; a key with none holds every product scope);
+ * operator scopes describe the whole server and are held only when granted by name.
+ */
+export const PRODUCT_SCOPES = [
+  'sourcing:read',
+  'sourcing:write',
+  'enrich:read',
+  'enrich:write',
+  'clips:read',
+  'clips:write',
+  'agents:read',
+  'agents:write',
+  'kb:read',
+  'kb:write',
+  'webhooks:read',
+  'webhooks:write',
+] as const;
+
+/** Operator scopes are never implied by an empty scope list: they must be granted by name. */
+export const OPERATOR_SCOPES = ['metrics:read'] as const;
+
+export type Scope = (typeof PRODUCT_SCOPES)[number] | (typeof OPERATOR_SCOPES)[number];
+
+const ALL_SCOPES: readonly string[] = [...PRODUCT_SCOPES, ...OPERATOR_SCOPES];
+
+export function isScope(value: string): value is Scope {
+  return ALL_SCOPES.includes(value);
+}
+
+/**
+ * Whether a key with `granted` scopes may use a route that needs `required`.
+ * No scopes means every product scope; `x:write` includes `x:read`.
+ */
+export function scopeAllows(granted: readonly string[], required: Scope): boolean {
+  if (granted.length === 0) return (PRODUCT_SCOPES as readonly string[]).includes(required);
+  if (granted.includes(required)) return true;
+  return required.endsWith(':read') && granted.includes(required.replace(/:read$/, ':write'));
+}
