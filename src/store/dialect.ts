@@ -166,6 +166,10 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 // Times come back as the code writes them and SQLite keeps them: ISO 8601, milliseconds, Z.
 const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ);
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (value) => (parseTimestamptz(value) as Date).toISOString());
+// JSON comes back as text, as SQLite keeps it: the code parses what it needs, and a `json`
+// column's text is returned as stored (migration 0017).
+pg.types.setTypeParser(pg.types.builtins.JSON, (value) => value);
+pg.types.setTypeParser(pg.types.builtins.JSONB, (value) => value);
 
 function postgresDialect(url: string, poolSize: number): StoreDialect {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
@@ -216,7 +220,7 @@ export function dialectOf(db: Kysely<any>): DialectName {
 }
 
 /** How a column of `rowsTable` is typed on PostgreSQL (SQLite's JSON values carry their own). */
-export type ColumnType = 'text' | 'integer' | 'timestamptz';
+export type ColumnType = 'text' | 'integer' | 'timestamptz' | 'json';
 
 /**
  * Rows handed to one statement as a table: on SQLite one JSON parameter read by `json_each`,

@@ -13,11 +13,11 @@ export const ITEM_COLUMNS = {
   seq: 'integer',
   key: 'text',
   status: 'text',
-  input: 'text',
+  input: 'json',
   attempts: 'integer',
   available_at: 'timestamptz',
   started_at: 'timestamptz',
 } as const;
 
 /** job_events' columns as `rowsTable` types them (the events of many jobs as one parameter). */
-export const EVENT_COLUMNS = { job_id: 'text', seq: 'integer', type: 'text', data: 'text', created_at: 'timestamptz' } as const;
+export const EVENT_COLUMNS = { job_id: 'text', seq: 'integer', type: 'text', data: 'json', created_at: 'timestamptz' } as const;

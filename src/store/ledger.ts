@@ -15,7 +15,6 @@
  * (reserved → spent) and, when the work ends, `releaseRemaining` (reserved → available).
  */
 import { sql } from 'kysely';
-import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../ids.ts';
 import { inTransaction, type Db } from './database.ts';
 import type { LedgerEntryKind } from './schema.ts';
@@ -87,7 +86,22 @@ export async function creditsGrant(db: Db, orgId: string, amount: number, note?:
   });
 }
 
-/** Sets `amount` aside for `ref`; throws `insufficient_credits` when the balance is too low. */
+/**
+ * The balance is lower than a reservation: the store's own error (it knows nothing of HTTP),
+ * which the API answers as `insufficient_credits` (402).
+ */
+export class InsufficientCreditsError extends Error {
+  override name = 'InsufficientCreditsError';
+  readonly code = 'insufficient_credits';
+  constructor(
+    readonly needed: number,
+    readonly available: number,
+  ) {
+    super(`Not enough credits: this request needs ${needed}, the balance is ${available}.`);
+  }
+}
+
+/** Sets `amount` aside for `ref`; throws `InsufficientCreditsError` when the balance is too low. */
 export async function creditsReserve(db: Db, orgId: string, ref: string, amount: number): Promise<void> {
   assertPositiveInteger(amount);
   await inTransaction(db, async (trx) => {
@@ -100,7 +114,7 @@ export async function creditsReserve(db: Db, orgId: string, ref: string, amount:
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) {
       const { available } = await creditsBalance(trx, orgId);
-      throw new AppError('insufficient_credits', `Not enough credits: this request needs ${amount}, the balance is ${available}.`);
+      throw new InsufficientCreditsError(amount, available);
     }
     await append(trx, { orgId, kind: 'reserve', amount, ref }, at);
   });

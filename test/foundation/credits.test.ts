@@ -104,7 +104,7 @@ describe('credit ledger', () => {
 
   it('refuses a reservation above the balance with insufficient_credits and changes nothing', async () => {
     await creditsGrant(store.db, org.id, 3);
-    await expect(creditsReserve(store.db, org.id, 'job_big', 4)).rejects.toMatchObject({ code: 'insufficient_credits', status: 402 });
+    await expect(creditsReserve(store.db, org.id, 'job_big', 4)).rejects.toMatchObject({ code: 'insufficient_credits', needed: 4, available: 3 });
     expect(await creditsBalance(store.db, org.id)).toEqual({ available: 3, reserved: 0 });
     expect((await creditsLedgerPage(store.db, org.id, { limit: 50, offset: 0 })).total).toBe(1);
   });

@@ -186,8 +186,8 @@ describe('GET /sourcing/enrich/{id}/results, as the seed shows it', () => {
 
   it('"Failed": a run none of whose profiles can be processed ends failed with INTERNAL_ERROR and charges nothing', async () => {
     const { key, ids } = await sourcedOrg('failed');
-    // A real fault: the stored documents are corrupt, so reading either profile throws.
-    await server.store.db.updateTable('profiles').set({ resume: '{"basics": ' }).where('id', 'in', [ids[0]!, ids[1]!]).execute();
+    // A real fault: the stored documents are not résumés (JSON, as PostgreSQL's column demands), so scoring either throws.
+    await server.store.db.updateTable('profiles').set({ resume: 'null' }).where('id', 'in', [ids[0]!, ids[1]!]).execute();
     const before = await balance(key);
     const accepted = await enrich(key, { profileIds: [ids[0], ids[1]] });
     const done = await untilDone(results(key, accepted.body.requestId), key);
@@ -197,7 +197,7 @@ describe('GET /sourcing/enrich/{id}/results, as the seed shows it', () => {
 
   it('an unexpected fault in one profile fails only that profile', async () => {
     const { key, ids } = await sourcedOrg('one-fault');
-    await server.store.db.updateTable('profiles').set({ resume: 'not json' }).where('id', '=', ids[1]!).execute();
+    await server.store.db.updateTable('profiles').set({ resume: 'null' }).where('id', '=', ids[1]!).execute();
     const accepted = await enrich(key, { profileIds: [ids[0], ids[1]] });
     const done = await untilDone(results(key, accepted.body.requestId), key);
     expectShape(SeedCompleted, done.body);

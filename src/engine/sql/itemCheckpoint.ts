@@ -224,7 +224,7 @@ async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> 
   if (ended.length === 0) return;
   const outcomes = rowsTable(
     trx,
-    { ended_job: 'text', ended_seq: 'integer', was: 'text', outcome: 'text', output: 'text', code: 'text', message: 'text' },
+    { ended_job: 'text', ended_seq: 'integer', was: 'text', outcome: 'text', output: 'json', code: 'text', message: 'text' },
     ended.map((c) => ({
       ended_job: c.job.id,
       ended_seq: c.seq,

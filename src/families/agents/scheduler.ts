@@ -18,6 +18,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { isAppError } from '../../errors.ts';
+import { InsufficientCreditsError } from '../../store/ledger.ts';
 import type { Db } from '../../store/database.ts';
 import { nextRunAt } from './schedule.ts';
 import { agentAdvanceIfDue, agentsDue, type AgentRow } from './sql/agents.ts';
@@ -75,7 +76,8 @@ export class AgentScheduler {
       });
       return job !== null;
     } catch (err) {
-      if (!isAppError(err)) {
+      // Refused (no credits, a rule of the API): recorded as the run's failure. Anything else is tried again.
+      if (!isAppError(err) && !(err instanceof InsufficientCreditsError)) {
         log.error({ err, agentId: agent.id }, 'firing an agent run failed; it is tried again at the next pass');
         return false;
       }
