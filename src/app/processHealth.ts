@@ -44,12 +44,14 @@ export function stopSummaryText(summary: EngineStopSummary): string {
 }
 
 export interface ProcessHealth {
-  heartbeat: ProcessHeartbeat;
   /** After `engine.stop`: removes the heartbeat row and logs the shutdown line. */
   stopped(summary: EngineStopSummary): Promise<void>;
 }
 
-/** Writes the first heartbeat and logs the start line; call once the process serves and its engine runs. */
+/**
+ * Writes the first heartbeat and logs the start line. Call once the process listens and before it
+ * says so on stdout, so a process that says it serves is listed.
+ */
 export async function startProcessHealth(opts: {
   role: ProcessRole;
   workerSlots: number;
@@ -77,7 +79,6 @@ export async function startProcessHealth(opts: {
     `longrun ${role} process started: ${slots}, ${database}, version ${VERSION}`,
   );
   return {
-    heartbeat,
     async stopped(summary) {
       await heartbeat.stop();
       log.info(
