@@ -36,6 +36,8 @@ export interface Config {
   /** Jobs a worker process claims ahead of its free slots (for many short jobs). */
   prefetch: number;
   leaseMs: number;
+  /** How often this process writes its heartbeat row (`GET /workers`); it counts as gone after 3 missed. */
+  processHeartbeatMs: number;
   /** Finished jobs, their items and events are deleted after this many days. */
   retentionDays: number;
   /** Registers the `sleep` demonstration kind and `POST /demo/sleep`. */
@@ -170,6 +172,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     orgConcurrency: integer('LONGRUN_ORG_CONCURRENCY', env.LONGRUN_ORG_CONCURRENCY, 2, 1, 256),
     prefetch: integer('LONGRUN_PREFETCH', env.LONGRUN_PREFETCH, 0, 0, 1000),
     leaseMs: integer('LONGRUN_LEASE_MS', env.LONGRUN_LEASE_MS, 30_000, 300, 3_600_000),
+    processHeartbeatMs: integer('LONGRUN_PROCESS_HEARTBEAT_MS', env.LONGRUN_PROCESS_HEARTBEAT_MS, 5_000, 100, 300_000),
     retentionDays: integer('LONGRUN_RETENTION_DAYS', env.LONGRUN_RETENTION_DAYS, 30, 1, 3650),
     demoKinds: flag('LONGRUN_DEMO_KINDS', env.LONGRUN_DEMO_KINDS),
     demoLogFile: env.LONGRUN_DEMO_LOG || null,

@@ -19,7 +19,7 @@ export const PRODUCT_SCOPES = [
 ] as const;
 
 /** Operator scopes are never implied by an empty scope list: they must be granted by name. */
-export const OPERATOR_SCOPES = ['metrics:read'] as const;
+export const OPERATOR_SCOPES = ['metrics:read', 'workers:read'] as const;
 
 export type Scope = (typeof PRODUCT_SCOPES)[number] | (typeof OPERATOR_SCOPES)[number];
 

@@ -25,6 +25,7 @@ import { rateLimitPlugin } from '../http/plugins/rateLimit.ts';
 import { accountRoutes } from '../http/routes/account.ts';
 import { healthRoutes } from '../http/routes/health.ts';
 import { jobRoutes } from '../http/routes/jobs.ts';
+import { workersRoutes } from '../http/routes/workers.ts';
 import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH } from '../http/preRouteErrors.ts';
 import { ajvServerOptions, validatorSchemaController } from '../http/validation.ts';
 
@@ -66,6 +67,7 @@ export async function buildApp({ engine, deps, families }: Composition): Promise
 
   await app.register(healthRoutes, { store, tools: deps.mediaTools });
   await app.register(accountRoutes, { db: store.db });
+  await app.register(workersRoutes, { db: store.db });
   await app.register(jobRoutes, { db: store.db, engine });
   // One parent for every family's routes, so the schemas they share by `$ref` are declared once.
   await app.register(async (scope) => {

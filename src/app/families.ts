@@ -19,6 +19,7 @@ import { openAiProvider } from '../llm/openai.ts';
 import type { TextProvider } from '../llm/provider.ts';
 import { idempotencyPruning } from '../maintenance/idempotencyPruning.ts';
 import { jobRetention } from '../maintenance/jobRetention.ts';
+import { processPruning } from '../maintenance/processPruning.ts';
 import type { MaintenanceTask } from '../maintenance/task.ts';
 import { locateMediaTools } from '../media/binaries.ts';
 import type { Store } from '../store/database.ts';
@@ -75,6 +76,11 @@ export function compose(config: Config, store: Store, log: FastifyBaseLogger, cl
     for (const kind of family.kinds) engine.register(kind);
     for (const hook of family.onJobFinished ?? []) engine.onJobFinished(hook);
   }
-  const maintenance = [jobRetention(store.db, config.retentionDays), idempotencyPruning(store.db), ...families.flatMap((f) => f.maintenance ?? [])];
+  const maintenance = [
+    jobRetention(store.db, config.retentionDays),
+    idempotencyPruning(store.db),
+    processPruning(store.db),
+    ...families.flatMap((f) => f.maintenance ?? []),
+  ];
   return { engine, deps, families, maintenance };
 }

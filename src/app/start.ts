@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import type { Engine } from '../engine/index.ts';
 import { startBackground } from './background.ts';
 import { compose } from './families.ts';
+import { describeDatabase, startProcessHealth } from './processHealth.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -19,12 +20,6 @@ export interface RunningServer {
   engine: Engine;
   url: string;
   close(): Promise<void>;
-}
-
-function describeDatabase(config: Config): string {
-  return config.databaseUrl.startsWith('sqlite:')
-    ? `SQLite at ${config.databaseUrl.slice('sqlite:'.length)}`
-    : `PostgreSQL at ${config.databaseUrl.replace(/\/\/[^@]*@/, '//')}`;
 }
 
 function firstStartBanner(url: string, key: string, credits: number): string {
@@ -56,9 +51,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('://[::1]', '://localhost').replace('://0.0.0.0', '://127.0.0.1');
+  // Listed in GET /workers before it says it serves.
+  const health = await startProcessHealth({ role: 'api', workerSlots: config.workers, config, store, engine, log });
   // One write, so a reader of stdout sees the address and the first key together.
   const banner = firstKey ? `${firstStartBanner(url, firstKey, config.initialCredits)}\n` : '';
-  process.stdout.write(`longrun is serving on ${url} (${describeDatabase(config)})\n${banner}`);
+  process.stdout.write(`longrun is serving on ${url} (${describeDatabase(config.databaseUrl)})\n${banner}`);
 
   engine.start();
   const background = startBackground(composition);
@@ -67,7 +64,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await background.stop();
     engine.signals.shutdown(); // long-polls answer, event streams end
     await app.close(); // stop accepting, finish in-flight requests
-    await engine.stop(config.shutdownGraceMs); // finish or give back current items, release leases
+    const stopped = await engine.stop(config.shutdownGraceMs); // finish or give back current items, release leases
+    await health.stopped(stopped); // leaves the list of processes, logs what it held and handed back
     await store.close();
   };
   return { app, store, engine, url, close };

@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import type { Engine } from '../engine/index.ts';
 import { startBackground } from './background.ts';
 import { compose } from './families.ts';
+import { startProcessHealth } from './processHealth.ts';
 import type { Store } from '../store/database.ts';
 import { openMigratedStore } from '../store/migrate.ts';
 import { authPlugin } from '../http/plugins/auth.ts';
@@ -30,7 +31,8 @@ export interface RunningWorker {
 export async function startWorker(config: Config): Promise<RunningWorker> {
   const store = await openMigratedStore(config.databaseUrl, config.dbPoolSize);
   const log: FastifyBaseLogger = pino({ level: config.logLevel });
-  const composition = compose({ ...config, workers: Math.max(config.workers, 1) }, store, log);
+  const workerSlots = Math.max(config.workers, 1);
+  const composition = compose({ ...config, workers: workerSlots }, store, log);
   const { engine } = composition;
 
   const app = Fastify({ loggerInstance: log });
@@ -41,14 +43,15 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   await app.register(healthRoutes, { store, tools: composition.deps.mediaTools });
   const address = await app.listen({ host: config.host, port: config.workerPort });
   const url = address.replace('://[::1]', '://localhost');
-  process.stdout.write(`longrun worker is running ${Math.max(config.workers, 1)} slots; health and metrics on ${url}\n`);
+  const health = await startProcessHealth({ role: 'worker', workerSlots, config, store, engine, log });
+  process.stdout.write(`longrun worker is running ${workerSlots} slots; health and metrics on ${url}\n`);
   engine.start();
   const background = startBackground(composition);
 
   const close = async () => {
     await background.stop();
     engine.signals.shutdown();
-    await engine.stop(config.shutdownGraceMs);
+    await health.stopped(await engine.stop(config.shutdownGraceMs));
     await app.close();
     await store.close();
   };

@@ -1,7 +1,7 @@
 /**
  * The `longrun` command line. The admin commands act on the database the server uses:
  * `--data-dir` (env LONGRUN_DATA_DIR) for SQLite, or `--database-url` (env LONGRUN_DATABASE_URL).
- * The work commands (submit, watch, jobs, results) talk to a running server instead: `--url`
+ * The work commands (submit, watch, jobs, results) and `workers` talk to a running server instead: `--url`
  * (env LONGRUN_URL) and `--api-key` (env LONGRUN_API_KEY).
  * Exit code 0 on success; otherwise one line on stderr and exit code 1 — except `watch` (and
  * `submit --watch`), whose exit code 2 says the job failed or was canceled.
@@ -21,6 +21,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerSubmit } from './commands/submit.ts';
 import { registerWatch } from './commands/watch.ts';
 import { registerWorker } from './commands/worker.ts';
+import { registerWorkers } from './commands/workers.ts';
 import { errorLine } from './remote.ts';
 
 // Once, for every command: a closed pipe fails the next write to stdout with EPIPE, which would
@@ -48,6 +49,7 @@ registerSubmit(program);
 registerWatch(program);
 registerJobs(program);
 registerResults(program);
+registerWorkers(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -21,6 +21,7 @@ import { jobMethods } from './families/jobs.ts';
 import { kbMethods } from './families/kbs.ts';
 import { profileMethods, sourcingMethods } from './families/sourcing.ts';
 import { webhookMethods } from './families/webhooks.ts';
+import { workerMethods } from './families/workers.ts';
 import { Http, type Answer, type ClientOptions, type RequestOptions } from './http.ts';
 import type { Job, JobEvent } from './types.ts';
 import { waitFor, type WaitForOptions } from './waitFor.ts';
@@ -43,6 +44,8 @@ export class LongrunClient {
   readonly webhooks;
   /** The demonstration kind, on servers started with LONGRUN_DEMO_KINDS=1. */
   readonly demo;
+  /** `/workers`: the server's processes alive (an operator's `workers:read` key). */
+  readonly workers;
 
   constructor(options: ClientOptions) {
     this.http = new Http(options);
@@ -56,6 +59,7 @@ export class LongrunClient {
     this.agents = agentMethods(this.http);
     this.webhooks = webhookMethods(this.http);
     this.demo = demoMethods(this.http);
+    this.workers = workerMethods(this.http);
   }
 
   /** The server's base URL, without a trailing slash. */

@@ -81,6 +81,8 @@ import type {
   LedgerPage as LedgerPageSchema,
   Me as MeSchema,
   PageQuery as PageQuerySchema,
+  ProcessesList as ProcessesListSchema,
+  ProcessView,
 } from '../http/schemas.ts';
 import type {
   ImportResult as ImportResultSchema,
@@ -112,6 +114,11 @@ export type Me = Static<typeof MeSchema>;
 export type Balance = Static<typeof BalanceSchema>;
 export type LedgerEntry = Static<typeof LedgerEntrySchema>;
 export type LedgerPage = Static<typeof LedgerPageSchema>;
+
+// operators
+/** One `serve` or `worker` process of `GET /workers`. */
+export type WorkerProcess = Static<typeof ProcessView>;
+export type ProcessesList = Static<typeof ProcessesListSchema>;
 
 // jobs
 export type Job = Static<typeof JobView>;

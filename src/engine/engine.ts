@@ -84,6 +84,18 @@ export interface EngineActivity {
   waitingForSlot: number;
 }
 
+/** What `Engine.stop` did with the jobs this process held (the shutdown's log line). */
+export interface EngineStopSummary {
+  /** Jobs held when the stop began. */
+  held: number;
+  /** Jobs whose last item's checkpoint committed during the stop: they ended here. */
+  finished: number;
+  /** Jobs given back to the queue unfinished, for another worker to continue at once. */
+  handedBack: number;
+  /** The grace period ran out, and the items still running were aborted (to run again elsewhere). */
+  graceExpired: boolean;
+}
+
 class ShutdownSignal extends Error {
   override name = 'ShutdownSignal';
 }
@@ -104,6 +116,8 @@ export class Engine {
   private readonly checkpoints: GroupCommit<SlotTask, SlotCheckpoint>;
   private loop: Promise<void> | null = null;
   private stopping = false;
+  /** Jobs ended by a checkpoint since `stop` began (its summary). */
+  private finishedWhileStopping = 0;
 
   constructor(private readonly opts: EngineOptions) {
     for (const [name, value] of Object.entries({ orgConcurrency: opts.orgConcurrency, leaseMs: opts.leaseMs })) {
@@ -289,7 +303,9 @@ export class Engine {
    * Graceful stop: no new claims; current items get `graceMs` to finish, then are aborted;
    * every lease this engine holds is released so another worker can take over at once.
    */
-  async stop(graceMs = 10_000): Promise<void> {
+  async stop(graceMs = 10_000): Promise<EngineStopSummary> {
+    const held = this.rooms.count();
+    this.finishedWhileStopping = 0;
     this.stopping = true;
     this.slots.close();
     this.signals.workAvailable();
@@ -305,7 +321,8 @@ export class Engine {
     this.loop = null;
     await this.rooms.startsSettled();
     await this.leases.stop();
-    await jobsReleaseAllOf(this.opts.store.db, this.owner);
+    const handedBack = await jobsReleaseAllOf(this.opts.store.db, this.owner);
+    return { held, finished: this.finishedWhileStopping, handedBack, graceExpired: timedOut };
   }
 
   /**
@@ -333,6 +350,7 @@ export class Engine {
   /** What a checkpoint's commit means to the engine, whether the slot waited for it or not. */
   private checkpointed(job: HeldJob, result: SlotCheckpoint): void {
     if (result.claimed) this.enqueue(result.claimed);
+    if (this.stopping && !result.leaseLost && result.finished) this.finishedWhileStopping += 1;
     this.signals.jobChanged(job.id);
     // A job's end frees a place for its organisation and, in a serial queue, the queue's next
     // job: claimers look again, unless every claimable job was taken (see `Claimer.drained`).

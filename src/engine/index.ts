@@ -4,7 +4,7 @@
  * contract — the engine, the kinds that plug into it, job and item rows and their views, the
  * reads the routes need, the waits — and what is not can change without a caller noticing.
  */
-export { Engine, type EngineActivity, type EngineOptions } from './engine.ts';
+export { Engine, type EngineActivity, type EngineOptions, type EngineStopSummary } from './engine.ts';
 export { EngineSignals, type RelayedSignal } from './signals.ts';
 export { relaySignals } from './signalRelay.ts';
 export { ItemTimeoutError, PermanentError, RetryableError } from './errors.ts';

@@ -155,3 +155,23 @@ export const Me = Type.Object({
 });
 
 export const LedgerPage = Type.Object({ entries: Type.Array(LedgerEntry), total: Type.Integer() });
+
+// Operators: the processes sharing the database (`GET /workers`).
+
+export const ProcessView = Type.Object({
+  id: Type.String({ description: 'host:pid:nonce; the `lease_owner` of the jobs it holds' }),
+  host: Type.String(),
+  pid: Type.Integer(),
+  role: Type.Union([Type.Literal('api'), Type.Literal('worker')], {
+    description: '`api`: `longrun serve` (runs jobs too when it has worker slots); `worker`: `longrun worker`',
+  }),
+  version: Type.String({ description: 'The longrun version it runs' }),
+  startedAt: Timestamp,
+  lastBeatAt: Timestamp,
+  jobsHeld: Type.Integer({ description: 'Jobs it held at its last beat' }),
+  workerSlots: Type.Integer({ description: 'Items it processes at once (0: API only)' }),
+});
+
+export const ProcessesList = Type.Object({
+  processes: Type.Array(ProcessView, { description: 'Alive: beat within the last 3 of its intervals. API processes first, then by host and start' }),
+});

@@ -7,6 +7,7 @@ import type { ApiKeysTable, CreditAccountsTable, CreditLedgerTable, IdempotencyK
 import type { ClipCandidatesTable, ClipCaptionsTable, ClipRendersTable, ClipsTable, ClipUploadsTable } from './tables/clips.ts';
 import type { AgentPostsTable, AgentRunsTable, AgentsTable, KbChunksTable, KbDocsTable, KbsTable } from './tables/content.ts';
 import type { EngineOrgTurnsTable, JobEventsTable, JobItemsTable, JobsTable } from './tables/engine.ts';
+import type { ProcessesTable } from './tables/processes.ts';
 import type { ProfileIdentitiesTable, ProfilesTable, SourcingRunProfilesTable } from './tables/sourcing.ts';
 import type { WebhookDeliveriesTable, WebhookDeliveryAttemptsTable, WebhookEndpointsTable } from './tables/webhooks.ts';
 
@@ -14,6 +15,7 @@ export type * from './tables/accounts.ts';
 export type * from './tables/clips.ts';
 export type * from './tables/content.ts';
 export type * from './tables/engine.ts';
+export type * from './tables/processes.ts';
 export type * from './tables/sourcing.ts';
 export type * from './tables/webhooks.ts';
 
@@ -45,4 +47,5 @@ export interface Database {
   agents: AgentsTable;
   agent_runs: AgentRunsTable;
   agent_posts: AgentPostsTable;
+  processes: ProcessesTable;
 }

@@ -24,6 +24,7 @@ const ROUTES: Record<string, Needs> = {
   'GET /me': 'any-key',
   'GET /credits': 'any-product-scope',
   'GET /credits/ledger': 'any-product-scope',
+  'GET /workers': 'workers:read',
 
   'GET /jobs': 'job:read',
   'GET /jobs/{id}': 'job:read',

@@ -51,7 +51,7 @@ describe('maintenance components', () => {
     try {
       const config = loadConfig({ dataDir, databaseUrl, port: 0, logLevel: 'silent' }, {});
       const names = compose(config, store, pino({ level: 'silent' })).maintenance.map((t) => t.name);
-      expect(names).toEqual(['jobs.retention', 'idempotency.pruning', 'clips.upload-expiry', 'webhooks.delivery-retention']);
+      expect(names).toEqual(['jobs.retention', 'idempotency.pruning', 'processes.pruning', 'clips.upload-expiry', 'webhooks.delivery-retention']);
     } finally {
       await store.close();
       await drop();

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import { freshTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { until } from '../helpers/wait.ts';
 
-const TASKS = ['clips.upload-expiry', 'idempotency.pruning', 'jobs.retention', 'webhooks.delivery-retention'];
+const TASKS = ['clips.upload-expiry', 'idempotency.pruning', 'jobs.retention', 'processes.pruning', 'webhooks.delivery-retention'];
 
 let database: TestDatabase | undefined;
 const running: (RunningServer | RunningWorker)[] = [];
@@ -33,7 +33,11 @@ describe('maintenance in every process', () => {
     const config = loadConfig({ dataDir: database.dataDir, databaseUrl: database.url, port: 0, workerPort: 0, logLevel: 'silent' }, {});
     const started = await start(config);
     running.push(started);
-    await until('the process has taken every task', async () => (await leaseHolders(started)).size === TASKS.length);
+    // A task's row is inserted before its round is taken: wait for every holder, not only every row.
+    await until('the process has taken every task', async () => {
+      const holders = await leaseHolders(started);
+      return holders.size === TASKS.length && [...holders.values()].every((holder) => holder !== null);
+    });
     const holders = await leaseHolders(started);
     expect([...holders.keys()].sort()).toEqual(TASKS);
     for (const holder of holders.values()) expect(holder).toMatch(new RegExp(`:${process.pid}:`));

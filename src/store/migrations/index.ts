@@ -21,6 +21,7 @@ import * as itemsCanceled from './0014_items_canceled.ts';
 import * as maintenanceLeases from './0015_maintenance_leases.ts';
 import * as timestamptz from './0016_timestamptz.ts';
 import * as jsonColumns from './0017_json_columns.ts';
+import * as processes from './0018_processes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0015_maintenance_leases': maintenanceLeases,
   '0016_timestamptz': timestamptz,
   '0017_json_columns': jsonColumns,
+  '0018_processes': processes,
 };
