@@ -10,6 +10,23 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { EngineObserver } from '../../engine/index.ts';
 
+/**
+ * A metric's child per label values, looked up once: prom-client hashes a labels object on every
+ * call otherwise (see plugins/metrics.ts), and these are counted several times a job.
+ */
+function childrenOf<C>(labelNames: string[], child: (labels: Record<string, string>) => C): (...values: string[]) => C {
+  const made = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\n');
+    let found = made.get(key);
+    if (!found) {
+      found = child(Object.fromEntries(labelNames.map((name, i) => [name, values[i]!])));
+      made.set(key, found);
+    }
+    return found;
+  };
+}
+
 /** Seconds, from a no-op job's few milliseconds to an hour-long render. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600];
 
@@ -60,18 +77,24 @@ export function jobMetrics(registry: Registry): EngineObserver {
     registers,
   });
 
+  const waitOf = childrenOf(['kind'], (labels) => queueWait.labels(labels));
+  const durationOf = childrenOf(['kind', 'status'], (labels) => duration.labels(labels));
+  const endedOf = childrenOf(['kind', 'status'], (labels) => ended.labels(labels));
+  const itemsOf = childrenOf(['kind', 'outcome'], (labels) => items.labels(labels));
+  const creditsOf = childrenOf(['kind'], (labels) => credits.labels(labels));
+
   return {
     jobClaimed({ job, queueWaitSeconds }) {
-      if (queueWaitSeconds !== null) queueWait.observe({ kind: job.kind }, queueWaitSeconds);
+      if (queueWaitSeconds !== null) waitOf(job.kind).observe(queueWaitSeconds);
     },
     itemEnded({ job, outcome, errorCode }) {
-      items.inc({ kind: job.kind, outcome });
+      itemsOf(job.kind, outcome).inc();
       if (outcome === 'retry') retries.inc({ kind: job.kind, error_code: errorCode ?? 'unknown' });
     },
     jobEnded({ job, status, seconds, creditsCharged }) {
-      ended.inc({ kind: job.kind, status });
-      if (seconds !== null) duration.observe({ kind: job.kind, status }, seconds);
-      if (creditsCharged > 0) credits.inc({ kind: job.kind }, creditsCharged);
+      endedOf(job.kind, status).inc();
+      if (seconds !== null) durationOf(job.kind, status).observe(seconds);
+      if (creditsCharged > 0) creditsOf(job.kind).inc(creditsCharged);
     },
     leaseLost({ job }) {
       leasesLost.inc({ kind: job.kind });
