@@ -22,6 +22,7 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, des
     colorize: destination ? false : undefined, // colour only where the terminal takes it
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname',
+    singleLine: true, // one event, one line: a request is two lines, not twenty
   });
   return pino(options, pretty);
 }

@@ -86,7 +86,8 @@ describe('request and job logs', () => {
     });
     createLogger({ logLevel: 'info', logFormat: 'pretty' }, stream).info({ jobId: 'job_1' }, 'job started');
     expect(written).toMatch(/INFO.*job started/);
-    expect(written).toContain('jobId: "job_1"');
+    expect(written).toContain('"jobId":"job_1"');
+    expect(written.trim().split('\n')).toHaveLength(1);
     expect(() => JSON.parse(written)).toThrow();
   });
 
