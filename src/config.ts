@@ -7,6 +7,8 @@
 import path from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** `json`: one object a line, for a collector; `pretty`: readable lines for a terminal (pino-pretty). */
+export type LogFormat = 'pretty' | 'json';
 
 export interface Config {
   host: string;
@@ -27,6 +29,8 @@ export interface Config {
   initialCredits: number;
   shutdownGraceMs: number;
   logLevel: LogLevel;
+  /** `LONGRUN_LOG_FORMAT`; by default pretty when stdout is a terminal, JSON otherwise. */
+  logFormat: LogFormat;
   /** Worker slots in this process (0: none). */
   workers: number;
   /** `longrun worker` answers /healthz, /readyz and /metrics on this port. */
@@ -94,6 +98,12 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+function logFormat(raw: string | undefined, stdoutIsTerminal: boolean): LogFormat {
+  if (raw === undefined || raw === '') return stdoutIsTerminal ? 'pretty' : 'json';
+  if (raw === 'pretty' || raw === 'json') return raw;
+  throw new ConfigError(`LONGRUN_LOG_FORMAT must be pretty or json, got "${raw}" (unset: pretty on a terminal, json otherwise)`);
+}
+
 function integer(name: string, raw: string | number | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = typeof raw === 'number' ? raw : Number(raw);
@@ -147,7 +157,7 @@ function llmConfig(env: NodeJS.ProcessEnv): LlmConfig {
   };
 }
 
-export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env, stdoutIsTerminal = Boolean(process.stdout.isTTY)): Config {
   const dataDir = path.resolve(overrides.dataDir ?? env.LONGRUN_DATA_DIR ?? './data');
   const logLevel = (overrides.logLevel ?? env.LONGRUN_LOG_LEVEL ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -167,6 +177,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     initialCredits: integer('LONGRUN_INITIAL_CREDITS', env.LONGRUN_INITIAL_CREDITS, 100, 0, 1_000_000_000),
     shutdownGraceMs: integer('LONGRUN_SHUTDOWN_GRACE_MS', env.LONGRUN_SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
     logLevel,
+    logFormat: logFormat(env.LONGRUN_LOG_FORMAT, stdoutIsTerminal),
     workers: integer('LONGRUN_WORKERS', overrides.workers ?? env.LONGRUN_WORKERS, 4, 0, 256),
     workerPort: integer('LONGRUN_WORKER_PORT', overrides.workerPort ?? env.LONGRUN_WORKER_PORT, 8081, 0, 65535),
     orgConcurrency: integer('LONGRUN_ORG_CONCURRENCY', env.LONGRUN_ORG_CONCURRENCY, 2, 1, 256),

@@ -26,15 +26,18 @@ import { accountRoutes } from '../http/routes/account.ts';
 import { healthRoutes } from '../http/routes/health.ts';
 import { jobRoutes } from '../http/routes/jobs.ts';
 import { workersRoutes } from '../http/routes/workers.ts';
+import { RequestLog } from '../http/requestLog.ts';
 import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH } from '../http/preRouteErrors.ts';
 import { ajvServerOptions, validatorSchemaController } from '../http/validation.ts';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export async function buildApp({ engine, deps, families }: Composition): Promise<FastifyInstance> {
+export async function buildApp({ engine, deps, families, metrics }: Composition): Promise<FastifyInstance> {
   const { config, store, log } = deps;
   const app = Fastify({
     loggerInstance: log,
+    // Status polls, long-polls, event streams and probes at debug (http/requestLog.ts).
+    logController: new RequestLog(),
     bodyLimit: config.bodyLimitBytes,
     // A caller's own request ID is kept if it is sane, so logs on both sides line up.
     genReqId: (req) => {
@@ -59,7 +62,7 @@ export async function buildApp({ engine, deps, families }: Composition): Promise
   await app.register(errorsPlugin);
   await app.register(jsonBodyPlugin);
   await app.register(openapiPlugin, { version: VERSION });
-  await app.register(metricsPlugin, { store });
+  await app.register(metricsPlugin, { store, registry: metrics });
   await app.register(authPlugin, { db: store.db });
   await app.register(rateLimitPlugin, { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs });
   await app.register(idempotencyPlugin, { db: store.db, ttlHours: config.idempotencyTtlHours });

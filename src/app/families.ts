@@ -1,10 +1,11 @@
 /**
  * The composition root's list of families, and the one place that builds what they share: the
- * engine, the media tools, the SSRF guard's settings, the text provider, and the services one
- * family offers another (ports.ts). Everything here is made once per process; `serve`,
+ * engine (with its observers: job metrics and log lines), the metrics registry, the media tools,
+ * the SSRF guard's settings, the text provider, and the services one family offers another (ports.ts). Everything here is made once per process; `serve`,
  * `worker` and the tests' servers all compose through `compose`.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { Registry } from 'prom-client';
 import type { Config, LlmConfig } from '../config.ts';
 import { Engine, relaySignals } from '../engine/index.ts';
 import { agentsFamily } from '../families/agents/index.ts';
@@ -23,6 +24,9 @@ import { processPruning } from '../maintenance/processPruning.ts';
 import type { MaintenanceTask } from '../maintenance/task.ts';
 import { locateMediaTools } from '../media/binaries.ts';
 import type { Store } from '../store/database.ts';
+import { jobLog } from './jobLog.ts';
+import { jobMetrics } from './metrics/jobMetrics.ts';
+import { queueMetrics } from './metrics/queueMetrics.ts';
 
 /** Every family, in the order their routes are registered and their finished-job hooks run. */
 function familiesFor(config: Config): FamilyFactory[] {
@@ -39,6 +43,8 @@ export interface Composition {
   engine: Engine;
   deps: FamilyDeps;
   families: Family[];
+  /** The process's Prometheus registry, served at /metrics (plugins/metrics.ts adds HTTP and database series). */
+  metrics: Registry;
   /** The generic tasks and every family's, for the maintenance runner. */
   maintenance: MaintenanceTask[];
 }
@@ -53,12 +59,16 @@ function createEngine(config: Config, store: Store, log: FastifyBaseLogger): Eng
     leaseMs: config.leaseMs,
   });
   relaySignals(store, engine.signals, log.child({ component: 'signals' }));
+  engine.observe(jobLog(log.child({ component: 'jobs' })));
   return engine;
 }
 
 /** The engine, and every family built once with its kinds and finished-job hooks registered on it. */
 export function compose(config: Config, store: Store, log: FastifyBaseLogger, clock: Clock = systemClock): Composition {
   const engine = createEngine(config, store, log);
+  const metrics = new Registry();
+  engine.observe(jobMetrics(metrics));
+  queueMetrics(metrics, { db: store.db, kinds: () => engine.registeredKinds().map((kind) => kind.name) });
   const deps: FamilyDeps = {
     config,
     store,
@@ -70,6 +80,7 @@ export function compose(config: Config, store: Store, log: FastifyBaseLogger, cl
     text: textProvider(config.llm),
     knowledge: knowledgeReader,
     webhookTargets,
+    metrics,
   };
   const families = familiesFor(config).map((build) => build(deps));
   for (const family of families) {
@@ -82,5 +93,5 @@ export function compose(config: Config, store: Store, log: FastifyBaseLogger, cl
     processPruning(store.db),
     ...families.flatMap((f) => f.maintenance ?? []),
   ];
-  return { engine, deps, families, maintenance };
+  return { engine, deps, families, maintenance, metrics };
 }

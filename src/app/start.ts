@@ -8,11 +8,11 @@ import type { Config } from '../config.ts';
 import type { Store } from '../store/database.ts';
 import { openMigratedStore } from '../store/migrate.ts';
 import { buildApp } from './apiServer.ts';
-import { pino } from 'pino';
 import type { Engine } from '../engine/index.ts';
 import { startBackground } from './background.ts';
 import { compose } from './families.ts';
 import { describeDatabase, startProcessHealth } from './processHealth.ts';
+import { createLogger } from './logger.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -44,7 +44,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const store = await openMigratedStore(config.databaseUrl, config.dbPoolSize);
   const firstKey = await ensureDefaultOrganisation(store.db, config.initialCredits);
 
-  const log = pino({ level: config.logLevel });
+  const log = createLogger(config);
   const composition = compose(config, store, log);
   const { engine } = composition;
   const app = await buildApp(composition);

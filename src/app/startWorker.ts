@@ -5,19 +5,20 @@
  * database; they find work through FOR UPDATE SKIP LOCKED claims and wake on LISTEN/NOTIFY.
  * Like `serve`, it runs the families' loops and the maintenance runner (background.ts).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Engine } from '../engine/index.ts';
 import { startBackground } from './background.ts';
 import { compose } from './families.ts';
 import { startProcessHealth } from './processHealth.ts';
+import { createLogger } from './logger.ts';
 import type { Store } from '../store/database.ts';
 import { openMigratedStore } from '../store/migrate.ts';
 import { authPlugin } from '../http/plugins/auth.ts';
 import { errorsPlugin } from '../http/plugins/errors.ts';
 import { metricsPlugin } from '../http/plugins/metrics.ts';
 import { healthRoutes } from '../http/routes/health.ts';
+import { RequestLog } from '../http/requestLog.ts';
 import { ContentError } from '../http/schemas.ts';
 
 export interface RunningWorker {
@@ -30,15 +31,15 @@ export interface RunningWorker {
 
 export async function startWorker(config: Config): Promise<RunningWorker> {
   const store = await openMigratedStore(config.databaseUrl, config.dbPoolSize);
-  const log: FastifyBaseLogger = pino({ level: config.logLevel });
+  const log = createLogger(config);
   const workerSlots = Math.max(config.workers, 1);
   const composition = compose({ ...config, workers: workerSlots }, store, log);
   const { engine } = composition;
 
-  const app = Fastify({ loggerInstance: log });
+  const app = Fastify({ loggerInstance: log, logController: new RequestLog() });
   app.addSchema(ContentError);
   await app.register(errorsPlugin);
-  await app.register(metricsPlugin, { store });
+  await app.register(metricsPlugin, { store, registry: composition.metrics });
   await app.register(authPlugin, { db: store.db });
   await app.register(healthRoutes, { store, tools: composition.deps.mediaTools });
   const address = await app.listen({ host: config.host, port: config.workerPort });

@@ -34,10 +34,11 @@ import { afterCommit } from '../store/afterCommit.ts';
 import type { Db, Store } from '../store/database.ts';
 import { GroupCommit } from '../store/groupCommit.ts';
 import { Claimer } from './claimer.ts';
-import { JobRunner, type SlotCheckpoint, type SlotTask } from './jobRun.ts';
+import { JobRunner, observedJob, type SlotCheckpoint, type SlotTask } from './jobRun.ts';
 import type { JobStop } from './jobStop.ts';
 import type { JobKind } from './kind.ts';
 import { LeaseKeeper } from './leaseKeeper.ts';
+import { Observers, secondsBetween, type EngineObserver } from './observer.ts';
 import { Rooms } from './rooms.ts';
 import { EngineSignals } from './signals.ts';
 import { Slots } from './slots.ts';
@@ -114,6 +115,7 @@ export class Engine {
   private readonly claimer: Claimer;
   private readonly runner: JobRunner;
   private readonly checkpoints: GroupCommit<SlotTask, SlotCheckpoint>;
+  private readonly observers: Observers;
   private loop: Promise<void> | null = null;
   private stopping = false;
   /** Jobs ended by a checkpoint since `stop` began (its summary). */
@@ -126,6 +128,7 @@ export class Engine {
     if (!Number.isInteger(opts.prefetch ?? 0) || (opts.prefetch ?? 0) < 0)
       throw new Error(`engine option prefetch must be a whole number, got ${opts.prefetch}`);
     const { db } = opts.store;
+    this.observers = new Observers(opts.log);
     this.slots = new Slots(opts.concurrency);
     this.leases = new LeaseKeeper(db, this.owner, opts.leaseMs, () => this.running.entries(), opts.log);
     this.rooms = new Rooms(opts.concurrency + (opts.prefetch ?? 0), () => this.claimer.wake());
@@ -153,6 +156,7 @@ export class Engine {
       checkpoint: (task) => this.checkpoints.run(task),
       checkpointed: (job, result) => this.checkpointed(job, result),
       finishing: (commit) => this.rooms.finish(commit),
+      observers: this.observers,
     });
     // A group can hold a checkpoint of every job this process holds (one each): with prefetch,
     // bigger groups share a commit and a claim among more jobs (groups of 512 beat groups of 64:
@@ -227,6 +231,11 @@ export class Engine {
     return this.kinds.get(name) as JobKind<Input> | undefined;
   }
 
+  /** Tells `observer` of this process's claims, items' and jobs' ends and lost leases (see observer.ts). */
+  observe(observer: EngineObserver): void {
+    this.observers.add(observer);
+  }
+
   /** Runs inside the transaction that finishes any job (for webhook outbox rows). */
   onJobFinished(hook: JobFinishedHook): void {
     this.finishedHooks.push(hook);
@@ -287,6 +296,13 @@ export class Engine {
       this.running.get(jobId)?.stop(new Error('job canceled'));
       this.signals.jobChanged(jobId);
       this.signals.workAvailable();
+      const { job } = result;
+      this.observers.tell('jobEnded', {
+        job: observedJob(job),
+        status: 'canceled',
+        seconds: secondsBetween(job.started_at, job.completed_at),
+        creditsCharged: Number(job.credits_charged),
+      });
     }
     return result;
   }
@@ -344,6 +360,12 @@ export class Engine {
     for (const { job, item } of claimed) {
       this.signals.jobChanged(job.id);
       this.rooms.hold(this.runner.run(job, item));
+    }
+    if (this.observers.any) {
+      for (const { job } of claimed) {
+        const attempt = Number(job.attempts);
+        this.observers.tell('jobClaimed', { job: observedJob(job), attempt, queueWaitSeconds: attempt === 1 ? secondsBetween(job.run_at) : null });
+      }
     }
   }
 

@@ -6,6 +6,7 @@
  */
 export { Engine, type EngineActivity, type EngineOptions, type EngineStopSummary } from './engine.ts';
 export { EngineSignals, type RelayedSignal } from './signals.ts';
+export type { EngineObserver, ObservedItemOutcome, ObservedJob } from './observer.ts';
 export { relaySignals } from './signalRelay.ts';
 export { ItemTimeoutError, PermanentError, RetryableError } from './errors.ts';
 export {
@@ -32,6 +33,9 @@ export { MAX_WAIT_SECONDS, waitForJobChange } from './waitForChange.ts';
 // Reads, each scoped as its module says.
 export { eventsAfter, itemsAllForJob, itemsPageForJob, jobGetForOrg, jobsPageForOrg } from './sql/jobsRead.ts';
 export { TERMINAL_EVENTS } from './sql/eventAppend.ts';
+
+// The queue as metrics read it.
+export { jobsOpenByKind, type OpenJobsOfKind } from './sql/jobsOpenByKind.ts';
 
 // Maintenance.
 export { jobsDeleteFinishedBefore } from './sql/jobsMaintenance.ts';

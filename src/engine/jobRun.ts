@@ -18,6 +18,8 @@ import type { Db } from '../store/database.ts';
 import { KindFault } from './errors.ts';
 import { JobStop } from './jobStop.ts';
 import type { JobKind } from './kind.ts';
+import { LeaseGone } from './leaseKeeper.ts';
+import { secondsBetween, type ObservedJob, type Observers } from './observer.ts';
 import { processItem } from './processItem.ts';
 import { progressThrottle } from './progressThrottle.ts';
 import type { EngineSignals } from './signals.ts';
@@ -25,10 +27,10 @@ import type { Slots } from './slots.ts';
 import type { CheckpointArgs, CheckpointResult, ItemOutcome } from './sql/itemCheckpoint.ts';
 import { itemStartNext, type StartedItem } from './sql/itemStartNext.ts';
 import { jobFinalize, type FinalState } from './sql/jobFinalize.ts';
-import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobReleaseWithItemsIfOwner } from './sql/jobLease.ts';
+import { jobHoldIfOwner, jobLeaseReleaseIfOwner, jobReleaseWithItemsIfOwner, jobStatusGet } from './sql/jobLease.ts';
 import { jobProgressSetIfOwner } from './sql/jobProgress.ts';
 import type { ClaimedJob, HeldJob } from './sql/jobsClaim.ts';
-import type { JobFinishedHook } from './types.ts';
+import type { EndedJob, JobFinishedHook } from './types.ts';
 
 /** A checkpoint, and whether its job may be given back after it (a job that goes on). */
 export type SlotTask = CheckpointArgs & { mayGiveBack: boolean };
@@ -59,7 +61,19 @@ export interface JobRunHost {
   checkpointed(job: HeldJob, result: SlotCheckpoint): void;
   /** Counts a job's last checkpoint, which never rejects, as held until it settles. */
   finishing(commit: Promise<void>): void;
+  /** Told of items' and jobs' ends and lost leases, after each commit. */
+  observers: Observers;
 }
+
+/** What an item's observer call needs, known before its checkpoint commits. */
+interface ProcessedItem {
+  key: string;
+  outcome: ItemOutcome;
+  seconds: number;
+  attempt: number;
+}
+
+export const observedJob = (job: Pick<HeldJob, 'id' | 'kind' | 'org_id'>): ObservedJob => ({ id: job.id, kind: job.kind, orgId: job.org_id });
 
 export class JobRunner {
   /** Held jobs whose next item waits for a slot (see `Engine.activity`). */
@@ -80,6 +94,8 @@ export class JobRunner {
     // Items this job has left to finish, this one included: the checkpoint of the last needs no
     // answer before the job's place is refilled. Only this job's lease holder changes the counts.
     let open = job.items_total - job.items_succeeded - job.items_failed;
+    // The run ended because the job's lease was found gone (told to observers at the end).
+    let leaseGone = false;
     try {
       const kind = this.host.kind(job.kind);
       if (!kind) throw new KindFault(new Error(`no job kind "${job.kind}" is registered in this process`));
@@ -89,7 +105,10 @@ export class JobRunner {
         if (this.host.stopping()) return;
         const next = started ? { item: started } : await this.whileConnectionLost(job, jobStop, () => itemStartNext(db, job.id, owner, nowIso()));
         started = null;
-        if ('leaseLost' in next) return;
+        if ('leaseLost' in next) {
+          leaseGone = true;
+          return;
+        }
         if ('waitUntil' in next) {
           await jobLeaseReleaseIfOwner(db, job.id, owner, next.waitUntil);
           signals.workAvailable();
@@ -106,6 +125,7 @@ export class JobRunner {
         this.waitingForSlot -= 1;
         let outcome: ItemOutcome;
         const progress = this.progressReporter(job.id);
+        const processingFrom = performance.now();
         try {
           // Canceled, lease lost or stopping while it waited for the slot: the item is not run.
           if (jobStop.stopped || this.host.stopping()) return;
@@ -113,6 +133,7 @@ export class JobRunner {
         } finally {
           slots.give();
         }
+        const processed: ProcessedItem = { key: next.item.key, outcome, seconds: (performance.now() - processingFrom) / 1000, attempt: next.item.attempts };
         // A report still being written lands before the checkpoint, which may end the lease it needs.
         await progress.written();
         const ended = outcome.type === 'succeeded' || outcome.type === 'failed';
@@ -131,11 +152,13 @@ export class JobRunner {
         // A checkpoint is safe to run again (it writes only while the item runs under our lease).
         const checkpoint = this.whileConnectionLost(job, last ? null : jobStop, () => this.host.checkpoint(task));
         if (last) {
-          this.finishInBackground(job, checkpoint);
+          this.finishInBackground(job, checkpoint, processed);
           return;
         }
         const result = await checkpoint;
         this.host.checkpointed(job, result);
+        this.tellCheckpoint(job, processed, result);
+        leaseGone = result.leaseLost;
         if (result.leaseLost || outcome.type === 'abandoned') return;
         if (ended) open -= 1;
         if (result.finished) return;
@@ -150,6 +173,48 @@ export class JobRunner {
       await this.failed(job, error);
     } finally {
       this.host.running.delete(job.id);
+      if (leaseGone || jobStop.reason instanceof LeaseGone) void this.tellLeaseLost(job);
+    }
+  }
+
+  /** An item's end and, when it ended its job, the job's: after its checkpoint committed. */
+  private tellCheckpoint(job: HeldJob, item: ProcessedItem, result: SlotCheckpoint): void {
+    const { observers } = this.host;
+    if (!observers.any) return;
+    const { outcome } = item;
+    observers.tell('itemEnded', {
+      job: observedJob(job),
+      item: item.key,
+      // Not recorded (the lease was gone): it will run again, or never (canceled).
+      outcome: result.leaseLost ? 'abandoned' : outcome.type,
+      seconds: item.seconds,
+      attempt: item.attempt,
+      errorCode: !result.leaseLost && (outcome.type === 'failed' || outcome.type === 'retry') ? outcome.code : null,
+    });
+    if (!result.leaseLost && result.finished) this.tellJobEnded(result.finished);
+  }
+
+  private tellJobEnded(job: EndedJob): void {
+    this.host.observers.tell('jobEnded', {
+      job: observedJob(job),
+      status: job.status as 'completed' | 'failed' | 'canceled',
+      seconds: secondsBetween(job.started_at, job.completed_at),
+      creditsCharged: Number(job.credits_charged),
+    });
+  }
+
+  /**
+   * The job's lease was found gone: told as lost unless the job has ended (a cancel, here or in
+   * another process, also takes the lease). One read, only when someone listens.
+   */
+  private async tellLeaseLost(job: HeldJob): Promise<void> {
+    const { observers, db, log } = this.host;
+    if (!observers.any) return;
+    try {
+      const status = await jobStatusGet(db, job.id);
+      if (status === 'queued' || status === 'running') observers.tell('leaseLost', { job: observedJob(job) });
+    } catch (err) {
+      log.warn({ err, jobId: job.id }, 'could not read a job whose lease was lost');
     }
   }
 
@@ -157,12 +222,14 @@ export class JobRunner {
    * The checkpoint of a job's last item: the job's task ends now, and the commit is counted as
    * held (`finishing`; the job's lease is held until it) so the job's place is not taken twice.
    */
-  private finishInBackground(job: HeldJob, checkpoint: Promise<SlotCheckpoint>): void {
+  private finishInBackground(job: HeldJob, checkpoint: Promise<SlotCheckpoint>, item: ProcessedItem): void {
     const { db, owner, signals, log } = this.host;
     this.host.finishing(
       checkpoint
         .then(async (result) => {
           this.host.checkpointed(job, result);
+          this.tellCheckpoint(job, item, result);
+          if (result.leaseLost) void this.tellLeaseLost(job);
           // Not the end after all (never seen; a miscount must not leave the job held until its lease runs out).
           if (!result.leaseLost && !result.finished) {
             log.warn({ jobId: job.id }, 'a job thought finished has items open; giving it back');
@@ -241,10 +308,11 @@ export class JobRunner {
   private async finalizeIfHeld(job: HeldJob, final: FinalState): Promise<void> {
     const { db, owner, signals } = this.host;
     const now = nowIso();
-    await db.transaction().execute(async (trx) => {
-      if (await jobHoldIfOwner(trx, job.id, owner, now)) await jobFinalize(trx, job.id, final, now, this.host.finishedHooks);
-    });
+    const ended = await db
+      .transaction()
+      .execute(async (trx) => ((await jobHoldIfOwner(trx, job.id, owner, now)) ? jobFinalize(trx, job.id, final, now, this.host.finishedHooks) : null));
     signals.jobChanged(job.id);
     signals.workAvailable();
+    if (ended) this.tellJobEnded(ended);
   }
 }

@@ -19,6 +19,11 @@ import type { Db } from '../store/database.ts';
 import type { JobStop } from './jobStop.ts';
 import { jobsLeaseRenewIfOwner } from './sql/jobLease.ts';
 
+/** Why the lease keeper stops a job: its lease could not be renewed (lost, or the job ended elsewhere). */
+export class LeaseGone extends Error {
+  override name = 'LeaseGone';
+}
+
 export class LeaseKeeper {
   private timer: NodeJS.Timeout | null = null;
   private beating: Promise<void> | null = null;
@@ -65,7 +70,7 @@ export class LeaseKeeper {
           ),
         { attempts: 3 },
       );
-      for (const [id, jobStop] of holds) if (!renewed.has(id)) jobStop.stop(new Error('lease lost or job ended'));
+      for (const [id, jobStop] of holds) if (!renewed.has(id)) jobStop.stop(new LeaseGone('lease lost or job ended'));
     } catch (err) {
       this.log.warn({ err, jobs: holds.length }, 'renewing leases failed');
     }

@@ -40,6 +40,8 @@ export const ENDED_JOB_COLUMNS = [
   'credits_charged',
   'last_event_seq',
   'created_at',
+  // A job's duration, from its first start, is told to observers (`EngineObserver.jobEnded`).
+  'started_at',
   'completed_at',
   'updated_at',
 ] as const;

@@ -7,6 +7,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Engine, JobFinishedHook, JobKind } from '../engine/index.ts';
 import type { TextProvider } from '../llm/provider.ts';
@@ -37,6 +38,11 @@ export interface FamilyDeps {
   knowledge: KnowledgeReader;
   /** The webhooks family's endpoints, for runs that name one. */
   webhookTargets: WebhookTargets;
+  /**
+   * Where a family's own Prometheus series go (`registers: [metrics]`): the process's one
+   * registry, served at /metrics. Registering is all a family does with it.
+   */
+  metrics: Registry;
 }
 
 /** A loop a family keeps running in every process that runs jobs (serve and worker). */

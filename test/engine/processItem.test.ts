@@ -17,6 +17,7 @@ const job: HeldJob = {
   queue: null,
   input: '{}',
   created_at: '2026-12-02T00:00:00.000Z',
+  run_at: '2026-12-02T00:00:00.000Z',
   attempts: 1,
   items_total: 1,
   items_succeeded: 0,

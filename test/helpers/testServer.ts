@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
 import type { Scope } from '../../src/scopes.ts';
 import { creditsGrant } from '../../src/store/ledger.ts';
@@ -55,18 +55,27 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  opts: { env?: Record<string, string>; credits?: number; routes?: (app: FastifyInstance) => Promise<void> | void; clock?: Clock } = {},
+  opts: {
+    env?: Record<string, string>;
+    credits?: number;
+    routes?: (app: FastifyInstance) => Promise<void> | void;
+    clock?: Clock;
+    /** The server's logger (default: silent); see src/app/logger.ts to read its lines. */
+    log?: FastifyBaseLogger;
+    /** False: the engine is not started (call `engine.start()`), so submitted jobs stay queued. */
+    startWorkers?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const { store, dataDir, databaseUrl, drop } = await testStore();
   const config = loadConfig({ dataDir, databaseUrl, port: 0, logLevel: 'silent' }, opts.env ?? {});
-  const log = pino({ level: 'silent' });
+  const log = opts.log ?? pino({ level: 'silent' });
   const composition = compose(config, store, log, opts.clock);
   const { engine } = composition;
   const app = await buildApp(composition);
   const scheduler = agentScheduler(composition.deps);
   if (opts.routes) await app.register(async (scope) => opts.routes!(scope));
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  engine.start();
+  if (opts.startWorkers !== false) engine.start();
   if (!opts.clock) scheduler.start();
 
   const newOrg: TestServer['newOrg'] = async (name, o = {}) => {

@@ -4,6 +4,7 @@
  */
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sample } from '../helpers/prometheus.ts';
 import { untilDone } from '../helpers/sourcing.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
@@ -110,6 +111,10 @@ describe('webhook deliveries', () => {
     // The schedule here says 100 ms; the first 503 asks for a second, and gets it.
     receiver.respond = () =>
       ++calls <= 2 ? { status: 503, headers: { 'retry-after': calls === 1 ? '1' : '0' }, body: 'down for maintenance' } : { status: 200 };
+    const operator = (await server.newOrg('outage-ops', { scopes: ['metrics:read'] })).key;
+    const attemptsBy = async (outcome: string) =>
+      sample((await call(`${server.url}/metrics`, { key: operator })).text, 'longrun_webhook_delivery_duration_seconds_count', { outcome }) ?? 0;
+    const before = { failed: await attemptsBy('http_error'), succeeded: await attemptsBy('succeeded') };
     await finishedRun(key);
     const attempts = [await receiver.next('/hook/outage'), await receiver.next('/hook/outage'), await receiver.next('/hook/outage')];
     expect(new Set(attempts.map((a) => a.headers['webhook-id'])).size).toBe(1);
@@ -125,6 +130,9 @@ describe('webhook deliveries', () => {
     ]);
     expect(delivery.history[0].error).toBe('The endpoint answered 503.');
     expect(Date.parse(delivery.history[1].at) - Date.parse(delivery.history[0].at)).toBeGreaterThanOrEqual(950);
+    // /metrics counts each attempt by outcome, with its time.
+    expect((await attemptsBy('http_error')) - before.failed).toBe(2);
+    expect((await attemptsBy('succeeded')) - before.succeeded).toBe(1);
   });
 
   it('does not follow a redirect: 3xx is a failed attempt, and after the last attempt the delivery fails', async () => {

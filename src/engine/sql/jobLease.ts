@@ -94,3 +94,12 @@ export async function jobsReleaseAllOf(db: Db, owner: string): Promise<number> {
     return ids.length;
   });
 }
+
+/**
+ * A job's status, by ID alone (undefined when it is gone): after a worker found its lease gone,
+ * whether the job ended (canceled) or another worker may hold it now. Read outside any
+ * transaction, after the fact (`EngineObserver.leaseLost`).
+ */
+export async function jobStatusGet(db: Db, jobId: string): Promise<string | undefined> {
+  return (await db.selectFrom('jobs').select('status').where('id', '=', jobId).executeTakeFirst())?.status;
+}

@@ -36,6 +36,8 @@ export const HELD_JOB_COLUMNS = [
   'queue',
   'input',
   'created_at',
+  // When it became due: its first claim's queue wait is measured from it (`EngineObserver`).
+  'run_at',
   'attempts',
   'items_total',
   'items_succeeded',

@@ -30,9 +30,14 @@ const HONOURS_RETRY_AFTER = new Set([429, 502, 503, 504]);
 /** A receiver may push its next attempt back by at most a day, not park a delivery for months. */
 export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
 
+/** How one attempt went: a 2xx, another HTTP answer, or none (`SendError`'s codes, lower-cased). */
+export type AttemptOutcome = 'succeeded' | 'http_error' | 'timeout' | 'connection_failed' | 'blocked_address';
+
 export interface DeliveryKindOptions {
   /** Picks each retry's jitter, in [0, 1) (tests pin it). Default Math.random. */
   random?: () => number;
+  /** Told of every attempt sent, with its time (metrics: index.ts). */
+  attempted?: (outcome: AttemptOutcome, seconds: number) => void;
 }
 
 /** Every secret that signs now: the current one, and the previous one during a rotation. */
@@ -82,6 +87,8 @@ export function deliveryKind(db: Db, config: WebhookConfig, options: DeliveryKin
       }
       const now = nowIso();
       const durationMs = Date.now() - started;
+      const outcome = answer ? (answer.status >= 200 && answer.status < 300 ? 'succeeded' : 'http_error') : (failure!.code.toLowerCase() as AttemptOutcome);
+      options.attempted?.(outcome, durationMs / 1000);
       const seen = { response_snippet: answer?.snippet ?? null, job_id: jobId };
       const attempt = (error: string | null) => ({ statusCode: answer?.status ?? null, error, durationMs });
 

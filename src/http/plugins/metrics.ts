@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics at `/metrics` (prom-client): requests and their latency by route pattern,
- * database pool and query timings, and the process's own metrics.
+ * database pool and query timings, and the process's own metrics, added to the registry the
+ * composition root made (which holds the job, queue and webhook series: src/app/metrics/).
  *
  * `/metrics` needs a key with the `metrics:read` scope granted by name: it describes the whole
  * server, not one organisation, so an ordinary tenant key does not open it.
@@ -16,8 +17,8 @@ declare module 'fastify' {
   }
 }
 
-export const metricsPlugin = fp(async (app: FastifyInstance, opts: { store: Store }) => {
-  const registry = new Registry();
+export const metricsPlugin = fp(async (app: FastifyInstance, opts: { store: Store; registry: Registry }) => {
+  const { registry } = opts;
   collectDefaultMetrics({ register: registry });
   app.decorate('metrics', registry);
 
@@ -76,7 +77,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: { store: Stor
     done();
   });
 
-  app.get('/metrics', { config: { scope: 'metrics:read' }, schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { config: { scope: 'metrics:read', quietLog: true }, schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

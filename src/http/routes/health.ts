@@ -38,6 +38,7 @@ export async function healthRoutes(instance: FastifyInstance, opts: { store: Sto
   app.get(
     '/healthz',
     {
+      config: { quietLog: true }, // probed every few seconds
       schema: {
         tags: ['operations'],
         summary: 'Liveness: the process is up',
@@ -51,6 +52,7 @@ export async function healthRoutes(instance: FastifyInstance, opts: { store: Sto
   app.get(
     '/readyz',
     {
+      config: { quietLog: true },
       schema: {
         tags: ['operations'],
         summary: 'Readiness: database reachable and migrated',

@@ -161,7 +161,7 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
   app.get(
     '/jobs/:id/events',
     {
-      config: { scope: 'job-kind:read' },
+      config: { scope: 'job-kind:read', quietLog: true },
       schema: {
         tags: ['jobs'],
         summary: "A job's events as Server-Sent Events",
