@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import type { Engine } from '../engine/index.ts';
 import { startBackground } from './background.ts';
 import { compose } from './families.ts';
+import { tracingStart } from '../telemetry/tracing.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -46,6 +47,7 @@ function firstStartBanner(url: string, key: string, credits: number): string {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
+  const tracing = tracingStart(config.tracing);
   const store = await openMigratedStore(config.databaseUrl, config.dbPoolSize);
   const firstKey = await ensureDefaultOrganisation(store.db, config.initialCredits);
 
@@ -69,6 +71,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await app.close(); // stop accepting, finish in-flight requests
     await engine.stop(config.shutdownGraceMs); // finish or give back current items, release leases
     await store.close();
+    await tracing?.shutdown(); // the last spans are exported before the process exits
   };
   return { app, store, engine, url, close };
 }

@@ -18,6 +18,7 @@ import { errorsPlugin } from '../http/plugins/errors.ts';
 import { metricsPlugin } from '../http/plugins/metrics.ts';
 import { healthRoutes } from '../http/routes/health.ts';
 import { ContentError } from '../http/schemas.ts';
+import { tracingStart } from '../telemetry/tracing.ts';
 
 export interface RunningWorker {
   app: FastifyInstance;
@@ -28,6 +29,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: Config): Promise<RunningWorker> {
+  const tracing = tracingStart(config.tracing);
   const store = await openMigratedStore(config.databaseUrl, config.dbPoolSize);
   const log: FastifyBaseLogger = pino({ level: config.logLevel });
   const composition = compose({ ...config, workers: Math.max(config.workers, 1) }, store, log);
@@ -51,6 +53,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     await engine.stop(config.shutdownGraceMs);
     await app.close();
     await store.close();
+    await tracing?.shutdown(); // the last spans are exported before the process exits
   };
   return { app, store, engine, url, close };
 }

@@ -20,6 +20,7 @@ import * as numbersInRange from './0013_numbers_in_range.ts';
 import * as itemsCanceled from './0014_items_canceled.ts';
 import * as maintenanceLeases from './0015_maintenance_leases.ts';
 import * as timestamptz from './0016_timestamptz.ts';
+import * as jobTraceContext from './0019_job_trace_context.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0014_items_canceled': itemsCanceled,
   '0015_maintenance_leases': maintenanceLeases,
   '0016_timestamptz': timestamptz,
+  '0019_job_trace_context': jobTraceContext,
 };

@@ -1,0 +1,17 @@
+/**
+ * A job keeps the trace context of its submission (`jobs.trace_context`: the W3C `traceparent`
+ * and `tracestate` as a small JSON object), so the worker that runs it — in another process, on
+ * another machine — continues the submitter's trace. Null when tracing was off at submission.
+ *
+ * A nullable column with no default: adding it rewrites nothing on either database (SQLite and
+ * PostgreSQL only record the column), so it is safe on a large `jobs` table.
+ */
+import type { Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('jobs').addColumn('trace_context', 'text').execute();
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('jobs').dropColumn('trace_context').execute();
+}
