@@ -2,7 +2,7 @@
  * A server span for every HTTP request (`GET /jobs/:id`: the method and the route pattern, never
  * the raw URL, as the HTTP semantic conventions name it), the child of the caller's W3C
  * `traceparent` when it sends one. The span is the active context from `onRequest` on, and again
- * from `preHandler` (a body is read on the socket's events, outside it), so a submission made by
+ * from `preHandler` (a body is read on the socket's events, which need not run inside it), so a submission made by
  * the handler stores it with its job and the worker's item spans continue the caller's trace.
  *
  * Registered only when tracing is on (`Config.tracing`): with tracing off requests run no hook
