@@ -10,6 +10,8 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 
 export const TRACER_NAME = 'longrun';
+/** One tracer for the engine: a proxy that finds the SDK's once it is registered. */
+export const engineTracer = trace.getTracer(TRACER_NAME);
 
 export interface SubmitSpan {
   /** What the job stores: null when nothing is traced. */
@@ -30,23 +32,19 @@ export function storedTraceContext(stored: string | null | undefined): Context {
 
 export function submitSpanStart(kind: string, jobId: string, items: number, continues: string | null | undefined): SubmitSpan {
   const parent = continues === undefined ? context.active() : storedTraceContext(continues);
-  const span = trace.getTracer(TRACER_NAME).startSpan(
-    `create ${kind}`,
-    {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        'messaging.system': 'longrun',
-        'messaging.operation.type': 'create',
-        'messaging.operation.name': 'create',
-        'messaging.destination.name': kind,
-        'messaging.message.id': jobId,
-        'longrun.job.id': jobId,
-        'longrun.job.kind': kind,
-        'longrun.job.items': items,
-      },
-    },
-    parent,
-  );
+  const span = engineTracer.startSpan(`create ${kind}`, { kind: SpanKind.PRODUCER }, parent);
+  if (span.isRecording()) {
+    span.setAttributes({
+      'messaging.system': 'longrun',
+      'messaging.operation.type': 'create',
+      'messaging.operation.name': 'create',
+      'messaging.destination.name': kind,
+      'messaging.message.id': jobId,
+      'longrun.job.id': jobId,
+      'longrun.job.kind': kind,
+      'longrun.job.items': items,
+    });
+  }
   const carrier: Record<string, string> = {};
   // A span sampled out still passes its context on (flag 00), so the worker's spans are dropped too.
   if (trace.isSpanContextValid(span.spanContext())) propagation.inject(trace.setSpan(parent, span), carrier);

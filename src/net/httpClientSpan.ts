@@ -18,6 +18,9 @@ import {
   ATTR_URL_FULL,
 } from '@opentelemetry/semantic-conventions';
 
+/** A proxy that finds the SDK's tracer once it is registered. */
+const tracer = trace.getTracer('longrun');
+
 export interface HttpClientSpan {
   /** The trace-context headers to send (empty with tracing off). */
   headers: Record<string, string>;
@@ -27,7 +30,7 @@ export interface HttpClientSpan {
 
 export function httpClientSpanStart(method: string, url: URL, attempt = 1): HttpClientSpan {
   const parent = context.active();
-  const span: Span = trace.getTracer('longrun').startSpan(
+  const span: Span = tracer.startSpan(
     method,
     {
       kind: SpanKind.CLIENT,

@@ -15,6 +15,7 @@ export interface RunResult {
 }
 
 const KEEP = 4 * 1024 * 1024;
+const tracer = trace.getTracer('longrun');
 
 export function runTool(
   binary: string,
@@ -22,7 +23,7 @@ export function runTool(
   options: { signal?: AbortSignal; onStderrLine?: (line: string) => void; onStdoutLine?: (line: string) => void } = {},
 ): Promise<RunResult> {
   const name = path.basename(binary).replace(/\.exe$/, '');
-  const span = trace.getTracer('longrun').startSpan(name, { attributes: { 'process.executable.name': name, 'process.command_args': [name, ...args] } });
+  const span = tracer.startSpan(name, { attributes: { 'process.executable.name': name, 'process.command_args': [name, ...args] } });
   const run = new Promise<RunResult>((resolve, reject) => {
     if (options.signal?.aborted) return reject(options.signal.reason);
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
