@@ -5,8 +5,9 @@
  *
  * Everything else in longrun speaks only to `@opentelemetry/api`, which is a no-op until this
  * runs: with tracing off no span is made, no context is stored with a job, and no header is sent.
- * Guarantee: `shutdown` exports the spans still buffered before it resolves (bounded by the
- * exporter's timeout), so the last request's and the last item's spans are not lost at exit.
+ * Guarantee: `shutdown` exports the spans still buffered before it resolves, so the last
+ * request's and the last item's spans are not lost at exit — but waits at most
+ * `SHUTDOWN_EXPORT_MS`, so a collector that is down cannot hold the process past its grace period.
  */
 import { propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -14,6 +15,8 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
 import type { TracingConfig } from '../config.ts';
 import { otlpSpanExporter } from './exporter.ts';
 import { processResource } from './resource.ts';
+
+const SHUTDOWN_EXPORT_MS = 5_000;
 
 export interface Tracing {
   /** Exports what is buffered and stops; the global API is a no-op again afterwards. */
@@ -31,7 +34,10 @@ export function tracingStart(config: TracingConfig | null): Tracing | null {
   provider.register({ propagator: new W3CTraceContextPropagator() });
   return {
     async shutdown() {
-      await provider.shutdown();
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_EXPORT_MS)));
+      await Promise.race([provider.shutdown().catch(() => {}), gaveUp]);
+      clearTimeout(timer);
       trace.disable();
       propagation.disable();
     },

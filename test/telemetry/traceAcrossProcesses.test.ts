@@ -129,6 +129,12 @@ describe('a trace across an API process and a worker process', () => {
     ).toEqual(['POST /ideas/enrich', 'create idea.enrich', 'process idea.enrich', 'POST', 'create webhook', 'process webhook', 'POST'].sort());
     expect(otlp.strayRequests).toBe(0);
 
+    // Probes make no span: a /healthz answered before a traced poll is not exported with or before it.
+    expect((await call(`${api.url}/healthz`)).status).toBe(200);
+    expect((await call(`${api.url}/jobs/${jobId}`, { key })).status).toBe(200);
+    await until('the poll’s span is exported', () => otlp.spans.some((s) => s.name === 'GET /jobs/:id'));
+    expect(otlp.spans.filter((s) => s.name.includes('/healthz'))).toEqual([]);
+
     // The job stores the submission's context: the worker read it from the database.
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();

@@ -6,8 +6,8 @@
  * the handler stores it with its job and the worker's item spans continue the caller's trace.
  *
  * Registered only when tracing is on (`Config.tracing`): with tracing off requests run no hook
- * of it at all. Every request, not only submissions: a poll's latency belongs in the trace too,
- * and sampling (`OTEL_TRACES_SAMPLER`) is the operator's lever on volume.
+ * of it at all. Every request but probes and scrapes, not only submissions: a poll's latency
+ * belongs in the trace too, and sampling (`OTEL_TRACES_SAMPLER`) is the operator's lever on volume.
  */
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import {
@@ -27,14 +27,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 const traced = new WeakMap<FastifyRequest, { span: Span; context: Context }>();
+/** Probes and scrapes, every few seconds from the orchestrator and Prometheus: not worth a trace each. */
+const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
 
 export const tracingPlugin = fp(async (app: FastifyInstance) => {
   const tracer = trace.getTracer('longrun');
 
   // Callback hooks: `done` runs the rest of the request's lifecycle inside the span's context.
   app.addHook('onRequest', (request, reply, done) => {
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const route = request.routeOptions.url;
+    if (route !== undefined && UNTRACED.has(route)) return done();
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const [host, port] = (request.host ?? '').split(/:(?=\d+$)/);
     const span = tracer.startSpan(
       route ? `${request.method} ${route}` : request.method,
