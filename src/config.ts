@@ -51,6 +51,15 @@ export interface Config {
   webhooks: WebhookConfig;
   clips: ClipsConfig;
   llm: LlmConfig;
+  /** OpenTelemetry traces; null (off) unless an OTLP endpoint is set (see `tracingConfig`). */
+  tracing: TracingConfig | null;
+}
+
+/** What longrun decides about tracing; the OTLP exporter reads the other `OTEL_*` variables itself. */
+export interface TracingConfig {
+  /** The OTLP transport: protobuf or JSON over HTTP (gRPC is not installed). */
+  protocol: 'http/protobuf' | 'http/json';
+  serviceName: string;
 }
 
 export interface LlmConfig {
@@ -157,6 +166,29 @@ function llmConfig(env: NodeJS.ProcessEnv): LlmConfig {
   };
 }
 
+const TRACE_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+
+/**
+ * Traces are exported only when an OTLP endpoint is named (`OTEL_EXPORTER_OTLP_ENDPOINT` or
+ * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) and the standard switches do not turn them off
+ * (`OTEL_SDK_DISABLED=true`, `OTEL_TRACES_EXPORTER=none`).
+ */
+function tracingConfig(env: NodeJS.ProcessEnv): TracingConfig | null {
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return null;
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return null;
+  const exporter = env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() || 'otlp';
+  if (exporter === 'none') return null;
+  if (exporter !== 'otlp') throw new ConfigError(`OTEL_TRACES_EXPORTER must be otlp or none, got "${env.OTEL_TRACES_EXPORTER}"`);
+  // The traces-specific setting wins over the general one, as the OpenTelemetry specification says.
+  const name = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocol = env[name]?.trim() || 'http/protobuf';
+  if (protocol === 'grpc') throw new ConfigError(`${name}=grpc is not supported (no gRPC exporter is installed); use http/protobuf or http/json`);
+  if (!(TRACE_PROTOCOLS as readonly string[]).includes(protocol)) {
+    throw new ConfigError(`${name} must be http/protobuf or http/json, got "${protocol}"`);
+  }
+  return { protocol: protocol as TracingConfig['protocol'], serviceName: env.OTEL_SERVICE_NAME?.trim() || 'longrun' };
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env, stdoutIsTerminal = Boolean(process.stdout.isTTY)): Config {
   const dataDir = path.resolve(overrides.dataDir ?? env.LONGRUN_DATA_DIR ?? './data');
   const logLevel = (overrides.logLevel ?? env.LONGRUN_LOG_LEVEL ?? 'info') as LogLevel;
@@ -188,6 +220,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     demoKinds: flag('LONGRUN_DEMO_KINDS', env.LONGRUN_DEMO_KINDS),
     demoLogFile: env.LONGRUN_DEMO_LOG || null,
     llm: llmConfig(env),
+    tracing: tracingConfig(env),
     clips: {
       dir: path.resolve(env.LONGRUN_CLIPS_DIR || path.join(dataDir, 'clips')),
       maxUploadBytes: integer('LONGRUN_CLIP_MAX_BYTES', env.LONGRUN_CLIP_MAX_BYTES, 2 * 1024 ** 3, 1024, 1024 ** 4),

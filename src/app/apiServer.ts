@@ -1,7 +1,7 @@
 /**
  * Builds the HTTP server: Fastify with one plugin per concern, in the order requests meet them.
  *
- *   onRequest   auth (key, scope) → rate limit
+ *   onRequest   the request's span, when tracing is on → auth (key, scope) → rate limit
  *   parsing     JSON, bounded by `bodyLimitBytes` and nesting depth (plugins/jsonBody.ts)
  *   preValidation  NUL refused in params, query and body (plugins/nulGuard.ts)
  *   validation  TypeBox schemas: bodies as sent, query/params/headers coerced (validation.ts)
@@ -22,6 +22,7 @@ import { metricsPlugin } from '../http/plugins/metrics.ts';
 import { nulGuardPlugin } from '../http/plugins/nulGuard.ts';
 import { openapiPlugin } from '../http/plugins/openapi.ts';
 import { rateLimitPlugin } from '../http/plugins/rateLimit.ts';
+import { tracingPlugin } from '../http/plugins/tracing.ts';
 import { accountRoutes } from '../http/routes/account.ts';
 import { healthRoutes } from '../http/routes/health.ts';
 import { jobRoutes } from '../http/routes/jobs.ts';
@@ -59,6 +60,8 @@ export async function buildApp({ engine, deps, families, metrics }: Composition)
     done();
   });
 
+  // First, so every hook after it (auth included) runs inside the request's span.
+  if (config.tracing) await app.register(tracingPlugin);
   await app.register(errorsPlugin);
   await app.register(jsonBodyPlugin);
   await app.register(openapiPlugin, { version: VERSION });

@@ -13,6 +13,7 @@ import { startBackground } from './background.ts';
 import { compose } from './families.ts';
 import { describeDatabase, startProcessHealth } from './processHealth.ts';
 import { createLogger } from './logger.ts';
+import { tracingStart } from '../telemetry/tracing.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -41,6 +42,7 @@ function firstStartBanner(url: string, key: string, credits: number): string {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
+  const tracing = tracingStart(config.tracing);
   const store = await openMigratedStore(config.databaseUrl, config.dbPoolSize);
   const firstKey = await ensureDefaultOrganisation(store.db, config.initialCredits);
 
@@ -67,6 +69,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const stopped = await engine.stop(config.shutdownGraceMs); // finish or give back current items, release leases
     await health.stopped(stopped); // leaves the list of processes, logs what it held and handed back
     await store.close();
+    await tracing?.shutdown(); // the last spans are exported before the process exits
   };
   return { app, store, engine, url, close };
 }

@@ -20,6 +20,7 @@ import { metricsPlugin } from '../http/plugins/metrics.ts';
 import { healthRoutes } from '../http/routes/health.ts';
 import { RequestLog } from '../http/requestLog.ts';
 import { ContentError } from '../http/schemas.ts';
+import { tracingStart } from '../telemetry/tracing.ts';
 
 export interface RunningWorker {
   app: FastifyInstance;
@@ -30,6 +31,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: Config): Promise<RunningWorker> {
+  const tracing = tracingStart(config.tracing);
   const store = await openMigratedStore(config.databaseUrl, config.dbPoolSize);
   const log = createLogger(config);
   const workerSlots = Math.max(config.workers, 1);
@@ -55,6 +57,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     await health.stopped(await engine.stop(config.shutdownGraceMs));
     await app.close();
     await store.close();
+    await tracing?.shutdown(); // the last spans are exported before the process exits
   };
   return { app, store, engine, url, close };
 }

@@ -2,24 +2,37 @@
  * Runs a kind's processor on one item under its time budget and turns whatever happens into
  * an outcome for the checkpoint. The processor gets an AbortSignal that fires on cancellation,
  * lease loss, shutdown, or when the budget runs out; a processor that ignores it is abandoned
- * (its promise is no longer awaited) so it cannot hold the worker.
+ * (its promise is no longer awaited) so it cannot hold the worker. With tracing on, the processor
+ * runs inside the item's span (`itemSpan.ts`), which records the outcome.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { retryDelayMs } from './backoff.ts';
 import { ItemTimeoutError, PermanentError, RetryableError } from './errors.ts';
+import { itemTraced } from './itemSpan.ts';
 import { JobStop } from './jobStop.ts';
 import type { JobKind } from './kind.ts';
 import type { ItemOutcome } from './sql/itemCheckpoint.ts';
 import type { StartedItem } from './sql/itemStartNext.ts';
 import type { HeldJob } from './sql/jobsClaim.ts';
 
-export async function processItem(
+export function processItem(
   kind: JobKind,
   job: HeldJob,
   item: StartedItem,
   jobStop: JobStop,
   log: FastifyBaseLogger,
   reportProgress: (fraction: number) => void = () => {},
+): Promise<ItemOutcome> {
+  return itemTraced(job, item, () => processUnderBudget(kind, job, item, jobStop, log, reportProgress));
+}
+
+async function processUnderBudget(
+  kind: JobKind,
+  job: HeldJob,
+  item: StartedItem,
+  jobStop: JobStop,
+  log: FastifyBaseLogger,
+  reportProgress: (fraction: number) => void,
 ): Promise<ItemOutcome> {
   // The item stops with its job, or when its budget runs out; the processor's AbortSignal is
   // made when it first asks for it (aborted already if the item has stopped by then).

@@ -2,12 +2,16 @@
  * Submitting a job is one transaction: the job row, its items, the credit reservation, the
  * `job.queued` event and the idempotency record. A submission that fails (not enough credits,
  * a database error) leaves none of them behind.
+ *
+ * With tracing on, a submission is a producer span (`create <kind>`, see `submitSpan.ts`) and
+ * the job stores its context, which the worker's item spans continue (`itemSpan.ts`).
  */
 import { creditsReserve } from '../store/ledger.ts';
 import { nowIso } from '../ids.ts';
 import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';
 import { WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
+import { submitSpanStart } from './submitSpan.ts';
 import { jobInsert, orgJobAdded, type NewItem } from './sql/jobInsert.ts';
 import { HELD_JOB_COLUMNS, orgRunningCount, type ClaimedJob, type HeldJob } from './sql/jobsClaim.ts';
 import type { JobRow } from './types.ts';
@@ -26,6 +30,11 @@ export interface SubmitRequest<Input> {
   id?: string;
   /** Stores the response for `Idempotency-Key` in the same transaction. */
   idempotency?: { key: string; respond(job: JobRow): { status: number; body: unknown } } | null;
+  /**
+   * The trace the job continues: a stored context (a job's `trace_context`, e.g. the job whose
+   * end sends this webhook), or null for none. By default, the context active at the call.
+   */
+  traceContext?: string | null;
 }
 
 /**
@@ -74,9 +83,10 @@ export async function jobSubmitAndStart<Input>(
   const reserve = (kind.pricing ? kind.pricing.maxPerItem(request.input) : kind.creditsPerItem) * specs.length;
   // Due now by this process's clock: it may start here, if the database's clock agrees below.
   const mayStart = start !== null && request.queue === undefined && !(requestedAt && requestedAt > nowIso());
+  const span = submitSpanStart(kind.name, id, specs.length, request.traceContext);
 
   // In the caller's transaction when there is one (a job finishing submits its webhook deliveries).
-  return inTransaction(db, async (trx) => {
+  const submitted = inTransaction(db, async (trx) => {
     submittedIn.add(trx);
     if (reserve > 0) await creditsReserve(trx, orgId, id, reserve);
     // The submission's times are the database's clock's (`Driver.now`): a lease or a due time
@@ -129,6 +139,7 @@ export async function jobSubmitAndStart<Input>(
         last_event_seq: starts ? 2 : 1, // `job.queued`, then `job.started`
         progress: null,
         queue: request.queue ?? null,
+        trace_context: span.traceContext,
         created_at: now,
         started_at: starts ? now : null,
         completed_at: null,
@@ -150,4 +161,5 @@ export async function jobSubmitAndStart<Input>(
       : null;
     return { job, started };
   });
+  return span.around(submitted);
 }

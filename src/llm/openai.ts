@@ -4,7 +4,9 @@
  * Rules: each call has a time limit; 429 and 5xx answers are tried again (up to `maxAttempts`
  * in all), after the answer's Retry-After or a doubling delay; other 4xx answers and answers that
  * are not a chat completion fail at once. Token usage is taken from the response's `usage`.
+ * With tracing on, each attempt is a client span and sends its `traceparent` (httpClientSpan.ts).
  */
+import { httpClientSpanStart } from '../net/httpClientSpan.ts';
 import { LlmError, type GenerateRequest, type Generated, type TextProvider } from './provider.ts';
 
 export interface OpenAiOptions {
@@ -61,14 +63,17 @@ export function openAiProvider(options: OpenAiOptions): TextProvider {
         const timeout = AbortSignal.timeout(options.timeoutMs);
         const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
         let response: Response;
+        const span = httpClientSpanStart('POST', new URL(url), attempt);
         try {
           response = await fetch(url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+            headers: { 'content-type': 'application/json', ...span.headers, ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
             body,
             signal,
           });
+          span.end({ status: response.status });
         } catch (error) {
+          span.end({ error });
           if (request.signal?.aborted) throw error;
           if (timeout.aborted) throw new LlmError('LLM_TIMEOUT', `The text-generation service did not answer within ${options.timeoutMs} ms.`);
           last = `could not reach the text-generation service: ${(error as Error).message}`;

@@ -161,18 +161,34 @@ function sqliteDialect(file: string): StoreDialect {
   };
 }
 
-// COUNT(*) and BIGINT come back from pg as strings; every such number here fits a JS number.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-// Times come back as the code writes them and SQLite keeps them: ISO 8601, milliseconds, Z.
+/**
+ * How the store's connections read values: the pool's own parsers, not pg's global table, so
+ * another user of pg in the same process (an application embedding longrun, a benchmark's
+ * peers) keeps pg's defaults.
+ * - COUNT(*) and BIGINT: numbers (every such number here fits a JS number), not strings;
+ * - times: as the code writes them and SQLite keeps them, ISO 8601 with milliseconds and Z;
+ * - JSON: text, as SQLite keeps it; the code parses what it needs, and a `json` column's text is
+ *   returned as stored (migration 0017).
+ */
 const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ);
-pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (value) => (parseTimestamptz(value) as Date).toISOString());
-// JSON comes back as text, as SQLite keeps it: the code parses what it needs, and a `json`
-// column's text is returned as stored (migration 0017).
-pg.types.setTypeParser(pg.types.builtins.JSON, (value) => value);
-pg.types.setTypeParser(pg.types.builtins.JSONB, (value) => value);
+const STORE_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    switch (oid) {
+      case pg.types.builtins.INT8:
+        return (value: string) => Number(value);
+      case pg.types.builtins.TIMESTAMPTZ:
+        return (value: string) => (parseTimestamptz(value) as Date).toISOString();
+      case pg.types.builtins.JSON:
+      case pg.types.builtins.JSONB:
+        return (value: string) => value;
+      default:
+        return pg.types.getTypeParser(oid, format);
+    }
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
 
 function postgresDialect(url: string, poolSize: number): StoreDialect {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: STORE_TYPES });
   // A client losing its connection must not crash the process: the pool replaces an idle one;
   // one checked out (between the statements of a transaction) has no listener of its own, so
   // every client gets one here — its next query fails instead, and the caller handles that

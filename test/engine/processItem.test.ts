@@ -23,6 +23,7 @@ const job: HeldJob = {
   items_succeeded: 0,
   items_failed: 0,
   last_event_seq: 2,
+  trace_context: null,
 };
 const item = { job_id: 'job_1', seq: 0, key: 'only', input: null, attempts: 1 };
 

@@ -43,6 +43,8 @@ export const HELD_JOB_COLUMNS = [
   'items_succeeded',
   'items_failed',
   'last_event_seq',
+  // The submission's trace, which the item spans continue (null, and cheap, with tracing off).
+  'trace_context',
 ] as const;
 export type HeldJob = Pick<JobRow, (typeof HELD_JOB_COLUMNS)[number]>;
 

@@ -2,9 +2,11 @@
  * Runs ffmpeg or ffprobe as a child process. Guarantees: an abort signal kills the process
  * (SIGKILL: ffmpeg may ignore SIGTERM while writing) and the promise settles only after it has
  * exited, so no ffmpeg outlives a canceled job; stderr is kept (bounded) for error messages and
- * progress parsing.
+ * progress parsing. With tracing on, each run is a span (`ffmpeg`, `ffprobe`) under the item's.
  */
 import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 
 export interface RunResult {
   code: number | null;
@@ -13,13 +15,16 @@ export interface RunResult {
 }
 
 const KEEP = 4 * 1024 * 1024;
+const tracer = trace.getTracer('longrun');
 
 export function runTool(
   binary: string,
   args: string[],
   options: { signal?: AbortSignal; onStderrLine?: (line: string) => void; onStdoutLine?: (line: string) => void } = {},
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
+  const name = path.basename(binary).replace(/\.exe$/, '');
+  const span = tracer.startSpan(name, { attributes: { 'process.executable.name': name, 'process.command_args': [name, ...args] } });
+  const run = new Promise<RunResult>((resolve, reject) => {
     if (options.signal?.aborted) return reject(options.signal.reason);
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -56,4 +61,18 @@ export function runTool(
       resolve({ code, stdout, stderr });
     });
   });
+  if (!span.isRecording()) return run;
+  return run.then(
+    (result) => {
+      span.setAttribute('process.exit.code', result.code ?? -1);
+      if (result.code !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `exited with ${result.code}` });
+      span.end();
+      return result;
+    },
+    (error: unknown) => {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+      span.end();
+      throw error;
+    },
+  );
 }

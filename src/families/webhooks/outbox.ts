@@ -19,13 +19,14 @@ export function webhookOutbox(engine: Engine, delivery: JobKind<DeliveryInput>):
     const type = job.status === 'completed' ? kind.webhooks.completed : kind.webhooks.failed;
     const endpoints = await endpointsSubscribed(trx, job.org_id, type);
     if (endpoints.length === 0) return;
-    // The end's statement returns no input (see `ENDED_JOB_COLUMNS`); the body needs it.
-    const { input } = await trx.selectFrom('jobs').select('input').where('id', '=', job.id).executeTakeFirstOrThrow();
+    // The end's statement returns no input (see `ENDED_JOB_COLUMNS`); the body needs it. The
+    // deliveries continue the job's trace (its submission's), whichever process ends it.
+    const { input, trace_context } = await trx.selectFrom('jobs').select(['input', 'trace_context']).where('id', '=', job.id).executeTakeFirstOrThrow();
     const now = nowIso();
     const payload = JSON.stringify(jobEventBody(type, { ...job, input }, kind, now));
     for (const endpoint of endpoints) {
       const id = newId('msg');
-      const sender = await engine.submitIn(trx, { orgId: job.org_id, kind: delivery, input: { deliveryId: id } });
+      const sender = await engine.submitIn(trx, { orgId: job.org_id, kind: delivery, input: { deliveryId: id }, traceContext: trace_context });
       await deliveryInsert(trx, {
         id,
         endpoint_id: endpoint.id,

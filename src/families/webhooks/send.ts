@@ -4,10 +4,12 @@
  * Guarantees: redirects are not followed (a 3xx is just a status); the whole attempt — connect,
  * send, and reading the answer — is limited to `timeoutMs`; at most 64 KiB of the answer is
  * read; the caller gets the status, the Retry-After delay if any, and the first KiB of the body.
+ * With tracing on, the attempt is a client span and sends its `traceparent` (httpClientSpan.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
 import { BlockedUrlError, checkUrl, guardedLookup, type GuardOptions } from '../../net/addressGuard.ts';
+import { httpClientSpanStart } from '../../net/httpClientSpan.ts';
 
 const MAX_READ = 64 * 1024;
 const SNIPPET = 1024;
@@ -44,7 +46,7 @@ export function postWebhook(
   headers: Record<string, string>,
   options: GuardOptions & { timeoutMs: number; signal?: AbortSignal },
 ): Promise<SendResult> {
-  return new Promise((resolve, reject) => {
+  return new Promise<SendResult>((resolve, reject) => {
     let url: URL;
     try {
       url = checkUrl(rawUrl, options);
@@ -52,9 +54,26 @@ export function postWebhook(
       return reject(new SendError('BLOCKED_ADDRESS', (error as Error).message));
     }
     const client = url.protocol === 'https:' ? https : http;
+    const span = httpClientSpanStart('POST', url);
+    let settled = false; // the span ends with the first answer or error
+    const settle =
+      <T>(then: (value: T) => void) =>
+      (value: T) => {
+        if (!settled) span.end(value instanceof Error ? { error: value } : { status: (value as SendResult).status });
+        settled = true;
+        then(value);
+      };
+    resolve = settle(resolve);
+    reject = settle(reject);
     const request = client.request(url, {
       method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'longrun-webhooks/1' },
+      headers: {
+        ...headers,
+        ...span.headers,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'user-agent': 'longrun-webhooks/1',
+      },
       lookup: guardedLookup(options) as never,
       agent: false,
     });

@@ -30,6 +30,8 @@ export interface JobsTable {
   progress: number | null;
   /** Jobs sharing a queue run one at a time, oldest first (e.g. `agent:<id>`); null for none. */
   queue: string | null;
+  /** The submission's W3C trace context (`{"traceparent":…}` as JSON), continued by the worker; null when tracing was off. */
+  trace_context: string | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
