@@ -3,64 +3,40 @@
  * `pending` or `running` before it are canceled at their job's end (a running job's are not
  * touched), and down turns canceled items into failed ones with code CANCELED.
  */
-import { Migrator, sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/database.ts';
-import { migrations } from '../../src/store/migrations/index.ts';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { orgCreate } from '../../src/store/orgs.ts';
 import type { ItemStatus, JobStatus } from '../../src/store/schema.ts';
-import { freshTestDatabase, testBackend, type TestDatabase } from '../helpers/testDatabase.ts';
+import { legacyJobRow, migrationTestStores } from '../helpers/migrationTests.ts';
+import { testBackend } from '../helpers/testDatabase.ts';
 
-let database: TestDatabase | undefined;
-let store: Store | undefined;
-afterEach(async () => {
-  await store?.close();
-  await database?.drop();
-});
+const stores = migrationTestStores();
 
 const at = '2026-01-01T00:00:00.000Z';
 const ended = '2026-01-01T00:05:00.000Z';
 
 describe('migration 0014_items_canceled', () => {
   it('cancels the open items of ended jobs, allows the status, and goes down and up again', async () => {
-    database = await freshTestDatabase();
-    store = openStore(database.url, 2);
+    const { store, migrator } = await stores.open();
     const db = store.db;
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
     expect((await migrator.migrateTo('0013_numbers_in_range')).error).toBeUndefined();
 
     const org = await orgCreate(db, 'acme');
     const job = async (id: string, status: JobStatus, items: [ItemStatus, string | null][]) => {
       await db
         .insertInto('jobs')
-        .values({
-          id,
-          org_id: org.id,
-          kind: 'sleep',
-          status,
-          input: '{}',
-          output: null,
-          error_code: null,
-          error_message: null,
-          priority: 0,
-          attempts: 1,
-          run_at: at,
-          available_at: status === 'running' ? at : null,
-          lease_owner: null,
-          lease_expires_at: null,
-          items_total: items.length,
-          items_succeeded: items.filter(([s]) => s === 'succeeded').length,
-          items_failed: 0,
-          credits_reserved: 0,
-          credits_charged: 0,
-          last_event_seq: 3,
-          progress: null,
-          queue: null,
-          created_at: at,
-          started_at: at,
-          completed_at: status === 'running' ? null : ended,
-          updated_at: at,
-        })
+        .values(
+          legacyJobRow(id, org.id, at, {
+            status,
+            attempts: 1,
+            available_at: status === 'running' ? at : null,
+            items_total: items.length,
+            items_succeeded: items.filter(([s]) => s === 'succeeded').length,
+            last_event_seq: 3,
+            started_at: at,
+            completed_at: status === 'running' ? null : ended,
+          }),
+        )
         .execute();
       for (const [seq, [itemStatus, error]] of items.entries()) {
         await db

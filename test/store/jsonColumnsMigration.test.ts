@@ -4,20 +4,14 @@
  * written), a `jsonb` one its values; text that is not JSON is refused from then on; down turns
  * them back into text. SQLite keeps text, untouched.
  */
-import { Migrator, sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/database.ts';
-import { migrations } from '../../src/store/migrations/index.ts';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { JSON_COLUMNS, JSONB_COLUMNS } from '../../src/store/migrations/0017_json_columns.ts';
 import { orgCreate } from '../../src/store/orgs.ts';
-import { freshTestDatabase, testBackend, type TestDatabase } from '../helpers/testDatabase.ts';
+import { legacyJobRow, migrationTestStores } from '../helpers/migrationTests.ts';
+import { testBackend } from '../helpers/testDatabase.ts';
 
-let database: TestDatabase | undefined;
-let store: Store | undefined;
-afterEach(async () => {
-  await store?.close();
-  await database?.drop();
-});
+const stores = migrationTestStores();
 
 const at = '2026-01-01T00:00:00.000Z';
 /** Keys out of jsonb's order (shortest first), with spacing jsonb would change. */
@@ -25,45 +19,16 @@ const input = '{"zeta":1,  "a":{"longest":[1,2],"b":"x"}}';
 
 describe('migration 0017_json_columns', () => {
   it('types every JSON column on PostgreSQL, keeps json documents as written, refuses non-JSON, and goes down and up again', async () => {
-    database = await freshTestDatabase();
-    store = openStore(database.url, 2);
+    const { store, migrator } = await stores.open();
     const db = store.db;
     const postgres = testBackend() === 'postgres';
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
     expect((await migrator.migrateTo('0016_timestamptz')).error).toBeUndefined();
 
     const org = await orgCreate(db, 'acme');
     const job = (id: string, text: string) =>
       db
         .insertInto('jobs')
-        .values({
-          id,
-          org_id: org.id,
-          kind: 'sleep',
-          status: 'queued',
-          input: text,
-          output: null,
-          error_code: null,
-          error_message: null,
-          priority: 0,
-          attempts: 0,
-          run_at: at,
-          available_at: null,
-          lease_owner: null,
-          lease_expires_at: null,
-          items_total: 0,
-          items_succeeded: 0,
-          items_failed: 0,
-          credits_reserved: 0,
-          credits_charged: 0,
-          last_event_seq: 0,
-          progress: null,
-          queue: null,
-          created_at: at,
-          started_at: null,
-          completed_at: null,
-          updated_at: at,
-        })
+        .values(legacyJobRow(id, org.id, at, { input: text }))
         .execute();
     await job('job_1', input);
     await db

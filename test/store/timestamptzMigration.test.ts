@@ -3,63 +3,38 @@
  * and read back exactly as written (ISO 8601, milliseconds, Z: the pool's type parser); down
  * turns them back into the same text. SQLite keeps text, untouched.
  */
-import { Migrator, sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/database.ts';
-import { migrations } from '../../src/store/migrations/index.ts';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { TIME_COLUMNS } from '../../src/store/migrations/0016_timestamptz.ts';
 import { orgCreate } from '../../src/store/orgs.ts';
-import { freshTestDatabase, testBackend, type TestDatabase } from '../helpers/testDatabase.ts';
+import { legacyJobRow, migrationTestStores } from '../helpers/migrationTests.ts';
+import { testBackend } from '../helpers/testDatabase.ts';
 
-let database: TestDatabase | undefined;
-let store: Store | undefined;
-afterEach(async () => {
-  await store?.close();
-  await database?.drop();
-});
+const stores = migrationTestStores();
 
 const created = '2026-01-01T00:00:00.000Z';
 const leased = '2026-01-01T00:05:00.123Z';
 
 describe('migration 0016_timestamptz', () => {
   it('converts every time column on PostgreSQL, keeps each value as written, and goes down and up again', async () => {
-    database = await freshTestDatabase();
-    store = openStore(database.url, 2);
+    const { store, migrator } = await stores.open();
     const db = store.db;
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
     expect((await migrator.migrateTo('0014_items_canceled')).error).toBeUndefined();
 
     const org = await orgCreate(db, 'acme');
     await db
       .insertInto('jobs')
-      .values({
-        id: 'job_1',
-        org_id: org.id,
-        kind: 'sleep',
-        status: 'running',
-        input: '{}',
-        output: null,
-        error_code: null,
-        error_message: null,
-        priority: 0,
-        attempts: 1,
-        run_at: created,
-        available_at: leased,
-        lease_owner: 'worker',
-        lease_expires_at: leased,
-        items_total: 0,
-        items_succeeded: 0,
-        items_failed: 0,
-        credits_reserved: 0,
-        credits_charged: 0,
-        last_event_seq: 1,
-        progress: null,
-        queue: null,
-        created_at: created,
-        started_at: created,
-        completed_at: null,
-        updated_at: created,
-      })
+      .values(
+        legacyJobRow('job_1', org.id, created, {
+          status: 'running',
+          attempts: 1,
+          available_at: leased,
+          lease_owner: 'worker',
+          lease_expires_at: leased,
+          last_event_seq: 1,
+          started_at: created,
+        }),
+      )
       .execute();
     const times = () => db.selectFrom('jobs').select(['run_at', 'available_at', 'lease_expires_at', 'created_at', 'completed_at']).executeTakeFirstOrThrow();
     const asWritten = { run_at: created, available_at: leased, lease_expires_at: leased, created_at: created, completed_at: null };
