@@ -139,8 +139,9 @@ describe('a trace across an API process and a worker process', () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ trace_context: string }>('select trace_context from jobs where id = $1', [jobId]);
-      expect(JSON.parse(rows[0]!.trace_context)).toEqual({ traceparent: `00-${CALLER_TRACE}-${create.spanId}-01` });
+      // A plain pg client (its default parsers): the jsonb column reads as an object.
+      const { rows } = await client.query<{ trace_context: unknown }>('select trace_context from jobs where id = $1', [jobId]);
+      expect(rows[0]!.trace_context).toEqual({ traceparent: `00-${CALLER_TRACE}-${create.spanId}-01` });
     } finally {
       await client.end();
     }
