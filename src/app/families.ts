@@ -22,6 +22,7 @@ import { jobRetention } from '../maintenance/jobRetention.ts';
 import { processPruning } from '../maintenance/processPruning.ts';
 import type { MaintenanceTask } from '../maintenance/task.ts';
 import { locateMediaTools } from '../media/binaries.ts';
+import { openStorage } from '../storage/open.ts';
 import type { Store } from '../store/database.ts';
 
 /** Every family, in the order their routes are registered and their finished-job hooks run. */
@@ -66,6 +67,7 @@ export function compose(config: Config, store: Store, log: FastifyBaseLogger, cl
     log,
     clock,
     mediaTools: locateMediaTools(config.clips),
+    storage: openStorage(config.storage, config.dataDir),
     urlGuard: { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp },
     text: textProvider(config.llm),
     knowledge: knowledgeReader,

@@ -22,6 +22,7 @@ import * as maintenanceLeases from './0015_maintenance_leases.ts';
 import * as timestamptz from './0016_timestamptz.ts';
 import * as jsonColumns from './0017_json_columns.ts';
 import * as processes from './0018_processes.ts';
+import * as uploadStorage from './0020_upload_storage.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0016_timestamptz': timestamptz,
   '0017_json_columns': jsonColumns,
   '0018_processes': processes,
+  '0020_upload_storage': uploadStorage,
 };

@@ -58,6 +58,10 @@ export interface ClipUploadsTable {
   part_size: number;
   /** JSON object: part number → SHA-256 hex. */
   parts: string;
+  /** The clip source's storage key, fixed at the start (null: started before 0020). */
+  storage_key: string | null;
+  /** The storage driver's multipart handle (null: started before 0020; the file driver used the id). */
+  storage_upload_id: string | null;
   created_at: string;
   expires_at: string;
 }
