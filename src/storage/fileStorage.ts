@@ -117,13 +117,15 @@ export class FileStorage implements Storage {
     return id;
   }
 
-  async multipartPut(_key: string, handle: string, n: number, file: string): Promise<void> {
+  async multipartPut(_key: string, handle: string, n: number, file: string): Promise<string> {
     const dir = this.partsDir(handle);
     await fs.promises.mkdir(dir, { recursive: true });
     await moveFile(file, path.join(dir, `${n}.part`));
+    return `${n}`;
   }
 
-  async multipartComplete(key: string, handle: string, count: number): Promise<void> {
+  async multipartComplete(key: string, handle: string, tags: string[]): Promise<void> {
+    const count = tags.length;
     const dir = this.partsDir(handle);
     // One pipeline over every part in order (a pipeline per part into one file stream left a
     // listener behind per part: MaxListenersExceededWarning past ten parts).

@@ -68,10 +68,13 @@ export interface Storage {
    * unique name for the upload: a driver that keeps the parts itself (file) uses it as the handle.
    */
   multipartStart(key: string, id: string): Promise<string>;
-  /** Stores part `n` (1-based) from a file of `size` bytes; sending a part again replaces it. */
-  multipartPut(key: string, handle: string, n: number, file: string, size: number): Promise<void>;
-  /** Joins parts 1..count into the object at `key`. */
-  multipartComplete(key: string, handle: string, count: number): Promise<void>;
+  /**
+   * Stores part `n` (1-based) from a file of `size` bytes (the file is consumed); sending a part
+   * again replaces it. Returns the part's tag (S3: its ETag), which completion needs.
+   */
+  multipartPut(key: string, handle: string, n: number, file: string, size: number): Promise<string>;
+  /** Joins the parts, given as their tags in order (part 1 first), into the object at `key`. */
+  multipartComplete(key: string, handle: string, tags: string[]): Promise<void>;
   multipartAbort(key: string, handle: string): Promise<void>;
   /**
    * What ffmpeg and ffprobe open to read `key`: a local path (file driver) or a presigned URL

@@ -121,6 +121,7 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
         parts: '{}',
         storage_key: key,
         storage_upload_id: await storage.multipartStart(key, id),
+        part_tags: '{}',
         created_at: now.toISOString(),
         expires_at: new Date(now.getTime() + opts.ttlHours * 3_600_000).toISOString(),
       };
@@ -186,17 +187,19 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
         throw new AppError('validation_error', `${problem} It was not kept; send it again.`);
       }
       const { key, handle } = destinationOf(upload);
+      let tag: string;
       try {
-        await storage.multipartPut(key, handle, n, tmp, bytes);
+        tag = await storage.multipartPut(key, handle, n, tmp, bytes);
       } finally {
         fs.rmSync(tmp, { force: true });
       }
       const row = await db.transaction().execute(async (trx) => {
         const current = await trx.selectFrom('clip_uploads').selectAll().where('id', '=', upload.id).executeTakeFirstOrThrow();
         const parts = { ...(JSON.parse(current.parts) as Record<string, string>), [n]: digest };
+        const tags = { ...(JSON.parse(current.part_tags ?? '{}') as Record<string, string>), [n]: tag };
         return trx
           .updateTable('clip_uploads')
-          .set({ parts: JSON.stringify(parts) })
+          .set({ parts: JSON.stringify(parts), part_tags: JSON.stringify(tags) })
           .where('id', '=', upload.id)
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -223,7 +226,13 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       const missing = Array.from({ length: partCount(upload) }, (_, i) => i + 1).filter((n) => !received.includes(n));
       if (missing.length > 0) throw new AppError('conflict', `Parts ${missing.slice(0, 20).join(', ')} have not arrived.`);
       const { key, handle } = destinationOf(upload);
-      await storage.multipartComplete(key, handle, partCount(upload));
+      // Pre-0020 rows kept no tags: the file driver needs none (it joins `<n>.part` in order).
+      const tags = JSON.parse(upload.part_tags ?? '{}') as Record<string, string>;
+      await storage.multipartComplete(
+        key,
+        handle,
+        Array.from({ length: partCount(upload) }, (_, i) => tags[i + 1] ?? String(i + 1)),
+      );
       await db.deleteFrom('clip_uploads').where('id', '=', upload.id).execute();
       const clip = await adoptClipFile(opts, orgId, clipIdOf(key), upload.name, key, clipCreatedRecord(request));
       return reply.code(201).send({ success: true as const, data: clipView(clip, await candidatesOf(db, [clip.id])) });
