@@ -13,7 +13,8 @@ import { decidePostgresPass, PostgresPassReport } from './test/helpers/postgresP
  * what does not depend on the database (the benchmark harness, which takes the URL itself; the
  * npm package; the README; the browser), and the webhook retry schedule
  * (it moves the process clock, which decides due times only where it is the database's clock).
- * PostgreSQL only: terminated connections and a skewed worker clock against the database's.
+ * PostgreSQL only: terminated connections, a skewed worker clock against the database's, and
+ * two machines (processes with data directories of their own) on one database and one bucket.
  */
 const postgres = decidePostgresPass();
 const sqliteOnly = [
@@ -26,7 +27,7 @@ const sqliteOnly = [
   'test/store/sqlite*.test.ts',
   'test/webhooks/retrySchedule.test.ts',
 ];
-const postgresOnly = ['test/engine/databaseClock.test.ts', 'test/engine/databaseFaults.test.ts'];
+const postgresOnly = ['test/engine/databaseClock.test.ts', 'test/engine/databaseFaults.test.ts', 'test/storage/twoMachines.test.ts'];
 
 export default defineConfig({
   test: {

@@ -210,7 +210,9 @@ export class S3Storage implements Storage {
 
   async check(opts: { write?: boolean } = {}): Promise<StorageCheck> {
     try {
-      await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }));
+      // A listing under the prefix (what a prefix-scoped policy allows) of keys that never stay:
+      // an empty answer, never a truncated one (some S3-compatible servers fail those).
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}.probe-`, MaxKeys: 1 }));
       if (opts.write) {
         const key = `.probe-${crypto.randomBytes(6).toString('hex')}`;
         await this.put(key, Buffer.from('longrun storage check'));

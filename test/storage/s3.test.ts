@@ -10,11 +10,13 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { openStorage } from '../../src/storage/open.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 import { runCli } from '../helpers/cli.ts';
+import { MARKDOWN } from '../helpers/documents.ts';
+import { knowledgeBaseWith } from '../helpers/knowledge.ts';
 import { clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
@@ -196,6 +198,18 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     expect(stored.size).toBe(bytes.length);
     stored.body.resume();
     expect((await clipWhenAnalysed(server.url, key, done.body.data.id)).status).toBe('ready');
+  });
+
+  it('keeps an uploaded knowledge-base document in the bucket until it is ingested', async () => {
+    const { key, org } = await server.newOrg('s3-kb');
+    const put = vi.spyOn(server.deps.storage, 'put');
+    try {
+      const kbId = await knowledgeBaseWith(server, key, MARKDOWN, 'notes/onboarding.md');
+      expect(put.mock.calls.map(([k]) => k)).toEqual([expect.stringMatching(new RegExp(`^kb/${org.id}/${kbId}/doc_`))]);
+    } finally {
+      put.mockRestore();
+    }
+    expect(await server.deps.storage.list(`kb/${org.id}/`)).toEqual([]); // read, indexed, deleted
   });
 
   it('answers presigned S3 URLs with LONGRUN_STORAGE_PUBLIC_URLS=presigned', async () => {
