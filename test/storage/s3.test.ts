@@ -1,25 +1,23 @@
 /**
- * The S3 driver against a local S3-speaking server (s3rver, started here): the driver's own
- * contract (puts, ranged gets, multipart, prefix deletes, presigned GETs), then a longrun server
- * on it — an upload, a resumable upload as an S3 multipart upload, analysis and a render read
+ * A longrun server on S3 storage, against a local S3-speaking server (s3rver, started here)
+ * (the driver's own contract is in drivers.test.ts) — an upload, a resumable upload as an S3 multipart upload, analysis and a render read
  * from presigned URLs, Range reads through longrun's signed routes and through presigned URLs,
  * deletes — and a bucket that cannot be reached (`/readyz` 503, `longrun storage check` fails).
  */
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { openStorage } from '../../src/storage/open.ts';
-import type { Storage } from '../../src/storage/storage.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MARKDOWN } from '../helpers/documents.ts';
 import { knowledgeBaseWith } from '../helpers/knowledge.ts';
 import { clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
+import { until } from '../helpers/wait.ts';
 
 let s3: LocalS3;
 let media: string;
@@ -30,71 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s3?.close();
   fs.rmSync(media, { recursive: true, force: true });
-});
-
-const text = async (stream: NodeJS.ReadableStream) => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString();
-};
-
-describe('the S3 driver', () => {
-  let storage: Storage;
-  beforeAll(() => {
-    storage = openStorage(loadConfig({ dataDir: media }, s3.env('driver')).storage, media);
-  });
-
-  it('puts, reads whole and by range, lists, deletes one and a prefix', async () => {
-    expect(storage.driver).toBe('s3');
-    expect((await storage.put('a/b/one.txt', Buffer.from('hello, storage'))).size).toBe(14);
-    const file = path.join(media, 'two.txt');
-    fs.writeFileSync(file, 'second object');
-    await storage.put('a/b/two.txt', { file });
-    expect(fs.existsSync(file)).toBe(false); // a put file is consumed
-    const whole = await storage.get('a/b/one.txt');
-    expect(whole.size).toBe(14);
-    expect(await text(whole.body)).toBe('hello, storage');
-    const range = await storage.get('a/b/one.txt', { start: 7, end: 13 });
-    expect(range.size).toBe(14);
-    expect(await text(range.body)).toBe('storage');
-    expect(await storage.list('a/')).toEqual(['a/b/one.txt', 'a/b/two.txt']);
-    await storage.delete('a/b/one.txt');
-    expect(await storage.size('a/b/one.txt')).toBeNull();
-    await expect(storage.get('a/b/one.txt')).rejects.toThrow(/No stored object/);
-    await storage.deletePrefix('a/');
-    expect(await storage.list('a/')).toEqual([]);
-  });
-
-  it('joins multipart parts in the bucket, nothing visible before completion', async () => {
-    const parts = [Buffer.alloc(5 * 1024 * 1024, 1), Buffer.alloc(1000, 2)];
-    const handle = await storage.multipartStart('m/joined.bin', 'upl_x');
-    const tags: string[] = [];
-    for (const [i, body] of parts.entries()) {
-      const file = path.join(media, `part-${i}`);
-      fs.writeFileSync(file, body);
-      tags.push(await storage.multipartPut('m/joined.bin', handle, i + 1, file, body.length));
-      expect(fs.existsSync(file)).toBe(false);
-    }
-    expect(await storage.size('m/joined.bin')).toBeNull(); // nothing until completed
-    await storage.multipartComplete('m/joined.bin', handle, tags);
-    expect(await storage.size('m/joined.bin')).toBe(5 * 1024 * 1024 + 1000);
-    const tail = await storage.get('m/joined.bin', { start: 5 * 1024 * 1024 - 1, end: 5 * 1024 * 1024 });
-    expect([...Buffer.from(await text(tail.body), 'latin1')]).toEqual([1, 2]);
-    // (s3rver has no AbortMultipartUpload: the abort of an expired upload is not checked here.)
-    expect(await storage.list('m/')).toEqual(['m/joined.bin']);
-    await storage.deletePrefix('m/');
-  });
-
-  it('signs a GET that a client without credentials can read by range', async () => {
-    await storage.put('p/signed.txt', Buffer.from('0123456789'));
-    const url = (await storage.presignedUrl('p/signed.txt', 60, 'text/plain'))!;
-    expect(url).toMatch(/X-Amz-Signature=/);
-    const ranged = await fetch(url, { headers: { range: 'bytes=2-4' } });
-    expect(ranged.status).toBe(206);
-    expect(await ranged.text()).toBe('234');
-    expect(await storage.check({ write: true })).toEqual({ ok: true, target: 's3://longrun/driver/' });
-    await storage.deletePrefix('p/');
-  });
 });
 
 /** The sample video with an MP4 `free` box of 6 MiB appended: big enough for two S3 parts, still readable. */
@@ -167,6 +100,27 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
 
     expect((await call(`${server.url}/clips/${clip.id}`, { key, method: 'DELETE' })).status).toBe(200);
     expect(await storage.list(`${org.id}/`)).toEqual([]);
+  });
+
+  it('leaves no object behind a canceled render, and none on local disk', async () => {
+    const { key, org } = await server.newOrg('s3-cancel', { credits: 10 });
+    const clip = await clipWhenAnalysed(server.url, key, (await uploadClip(server.url, key, makeSampleVideo(media))).body.data.id);
+    const whole = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 0, endMs: 30_000, title: 'All of it' } });
+    const accepted = await call(`${server.url}/clips/${clip.id}/render`, { key, json: { candidateId: whole.body.data.id, template: 'vertical' } });
+    const id = accepted.body.data.jobId as string;
+    const ffmpegRuns = () => {
+      try {
+        return execFileSync('pgrep', ['-f', id]).toString().trim() !== '';
+      } catch {
+        return false;
+      }
+    };
+    // ffmpeg is another process, seen from outside: asked again until it is up (slow on a busy machine).
+    await until('ffmpeg runs the render', ffmpegRuns, { timeoutMs: 20_000, everyMs: 50 });
+    expect((await call(`${server.url}/jobs/${id}/cancel`, { key, method: 'POST' })).body.data.status).toBe('canceled');
+    await until('ffmpeg has exited', () => !ffmpegRuns(), { everyMs: 50 });
+    await until('the partial render is removed', () => !fs.readdirSync(server.deps.storage.scratchDir).some((f) => f.includes(id)));
+    expect(await server.deps.storage.list(`${org.id}/`)).toEqual([`${org.id}/${clip.id}/source.mp4`]);
   });
 
   it('takes a resumable upload as an S3 multipart upload (nothing joined on local disk)', async () => {
