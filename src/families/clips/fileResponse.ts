@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
-import type { Storage } from '../../storage/storage.ts';
+import { type Storage, StorageNotFoundError } from '../../storage/storage.ts';
 
 /** The server's own origin as the client reached it, for absolute URLs. */
 export function baseUrl(request: FastifyRequest): string {
@@ -47,11 +47,15 @@ export async function sendStored(
     reply.header('content-range', `bytes */${size}`);
     throw error;
   }
+  // Deleted between the size and the read (a clip deleted meanwhile): still a 404.
+  const object = await storage.get(key, range ?? undefined).catch((error: unknown) => {
+    throw error instanceof StorageNotFoundError ? new AppError('not_found', missing) : error;
+  });
   reply.header('accept-ranges', 'bytes').type(mime);
-  if (!range) return reply.header('content-length', size).send((await storage.get(key)).body);
+  if (!range) return reply.header('content-length', size).send(object.body);
   return reply
     .code(206)
     .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
     .header('content-length', range.end - range.start + 1)
-    .send((await storage.get(key, range)).body);
+    .send(object.body);
 }
