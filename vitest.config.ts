@@ -11,10 +11,11 @@ import { decidePostgresPass, PostgresPassReport } from './test/helpers/postgresP
  * A file that concerns one database runs in that project only, so every test of a file runs
  * wherever the file does. SQLite only: SQLite itself (its data directory, its read snapshot),
  * what does not depend on the database (the benchmark harness, which takes the URL itself; the
- * npm package; the README; the browser), and the webhook retry schedule
+ * npm package; the README; the browser; the storage drivers and their settings), and the webhook retry schedule
  * (it moves the process clock, which decides due times only where it is the database's clock).
- * PostgreSQL only: terminated connections, a skewed worker clock against the database's, and a
- * trace across an API process and a worker process (they share a database).
+ * PostgreSQL only: terminated connections, a skewed worker clock against the database's, a
+ * trace across an API process and a worker process (they share a database), and two machines
+ * (processes with data directories of their own) on one database and one bucket.
  */
 const postgres = decidePostgresPass();
 const sqliteOnly = [
@@ -26,8 +27,15 @@ const sqliteOnly = [
   'test/browser/**',
   'test/store/sqlite*.test.ts',
   'test/webhooks/retrySchedule.test.ts',
+  'test/storage/drivers.test.ts',
+  'test/storage/config.test.ts',
 ];
-const postgresOnly = ['test/engine/databaseClock.test.ts', 'test/engine/databaseFaults.test.ts', 'test/telemetry/traceAcrossProcesses.test.ts'];
+const postgresOnly = [
+  'test/engine/databaseClock.test.ts',
+  'test/engine/databaseFaults.test.ts',
+  'test/telemetry/traceAcrossProcesses.test.ts',
+  'test/storage/twoMachines.test.ts',
+];
 
 export default defineConfig({
   test: {

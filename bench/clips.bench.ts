@@ -4,7 +4,10 @@
  * render. Generates a 1280×720 test video with ffmpeg's lavfi sources, uploads it over HTTP to a
  * real server in this process (SQLite in a temporary directory), renders one segment R times
  * through `POST /clips/{id}/render` (submit to completed), and runs `renderArgs` for the same
- * segment R times bare. Writes bench/results/clips.json.
+ * segment R times bare. Writes bench/results/clips.json. The same renders run against a second
+ * server whose storage is S3 (s3rver on loopback: ffmpeg reads the source by a presigned URL, the
+ * output is uploaded), interleaved with the file-storage ones: `s3ToFileRatio` (issue 30 asks
+ * for at most 1.1).
  *
  *   npm run bench -- clips [--runs=3] [--seconds=20] [--template=vertical]
  */
@@ -24,6 +27,7 @@ import { buildApp } from '../src/app/apiServer.ts';
 import { openStore } from '../src/store/database.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { orgCreate } from '../src/store/orgs.ts';
+import S3rver from 's3rver';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const runs = Number(arg('runs', '3'));
@@ -58,30 +62,28 @@ execFileSync(tools.ffmpeg.path, [
   sample,
 ]);
 
-const dataDir = path.join(dir, 'data');
-const config = loadConfig({ dataDir, port: 0, logLevel: 'silent' }, { LONGRUN_RATE_LIMIT_MAX: '1000000' });
-const store = openStore(config.databaseUrl);
-await migrateToLatest(store.db);
-const log = pino({ level: 'silent' });
-const composition = compose(config, store, log);
-const { engine } = composition;
-const app = await buildApp(composition);
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
-engine.start();
-const org = await orgCreate(store.db, 'bench');
-await creditsGrant(store.db, org.id, 1_000_000);
-const { key } = await apiKeyCreate(store.db, { orgId: org.id });
-const headers = { authorization: `Bearer ${key}` };
-const json = async (method: string, route: string, body?: unknown) => {
-  const response = await fetch(`${url}${route}`, {
-    method,
-    headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return (await response.json()) as { data: Record<string, unknown> & { status: string } };
-};
-
-try {
+/** A real server in this process on its own SQLite and data directory, with the storage `env` names. */
+async function startServer(name: string, env: Record<string, string>) {
+  const config = loadConfig({ dataDir: path.join(dir, name), port: 0, logLevel: 'silent' }, { LONGRUN_RATE_LIMIT_MAX: '1000000', ...env });
+  const store = openStore(config.databaseUrl);
+  await migrateToLatest(store.db);
+  const composition = compose(config, store, pino({ level: 'silent' }));
+  const { engine } = composition;
+  const app = await buildApp(composition);
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  engine.start();
+  const org = await orgCreate(store.db, 'bench');
+  await creditsGrant(store.db, org.id, 1_000_000);
+  const { key } = await apiKeyCreate(store.db, { orgId: org.id });
+  const headers = { authorization: `Bearer ${key}` };
+  const json = async (method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${url}${route}`, {
+      method,
+      headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return (await response.json()) as { data: Record<string, unknown> & { status: string } };
+  };
   const form = new FormData();
   form.append('file', new Blob([fs.readFileSync(sample)]), 'sample.mp4');
   const uploaded = (await (await fetch(`${url}/clips`, { method: 'POST', headers, body: form })).json()) as { data: { id: string } };
@@ -92,15 +94,49 @@ try {
     clip = await json('GET', `/clips/${clipId}`);
   }
   const candidate = await json('POST', `/clips/${clipId}/candidates`, { startMs: 0, endMs: seconds * 1000, title: 'All' });
+  return {
+    /** One render of the whole sample, submit to completed, in ms. */
+    async render(): Promise<number> {
+      const started = performance.now();
+      const accepted = await json('POST', `/clips/${clipId}/render`, { candidateId: candidate.data.id, template });
+      let job = await json('GET', `/jobs/${accepted.data.jobId}?wait=30`);
+      while (job.data.status === 'queued' || job.data.status === 'running') job = await json('GET', `/jobs/${accepted.data.jobId}?wait=30`);
+      if (job.data.status !== 'completed') throw new Error(`render ended ${job.data.status}`);
+      return performance.now() - started;
+    },
+    async close() {
+      engine.signals.shutdown();
+      await app.close();
+      await engine.stop(1000);
+      await store.close();
+    },
+  };
+}
 
+// The S3 storage: s3rver (the tests' S3-speaking server) on a loopback port, over a directory.
+const s3 = new S3rver({ address: '127.0.0.1', port: 0, directory: path.join(dir, 's3'), silent: true, configureBuckets: [{ name: 'bench', configs: [] }] });
+const s3Address = await s3.run();
+const servers: { close(): Promise<void> }[] = [];
+
+try {
+  const onFile = await startServer('file', {});
+  servers.push(onFile);
+  const onS3 = await startServer('s3', {
+    LONGRUN_STORAGE_URL: 's3://bench/clips',
+    LONGRUN_STORAGE_PATH_STYLE: '1',
+    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${s3Address.port}`,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  });
+  servers.push(onS3);
+
+  // Interleaved, so a slower minute of a shared machine falls on both alike.
   const viaLongrun: number[] = [];
+  const viaLongrunS3: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const accepted = await json('POST', `/clips/${clipId}/render`, { candidateId: candidate.data.id, template });
-    let job = await json('GET', `/jobs/${accepted.data.jobId}?wait=30`);
-    while (job.data.status === 'queued' || job.data.status === 'running') job = await json('GET', `/jobs/${accepted.data.jobId}?wait=30`);
-    if (job.data.status !== 'completed') throw new Error(`render ended ${job.data.status}`);
-    viaLongrun.push(performance.now() - started);
+    viaLongrun.push(await onFile.render());
+    viaLongrunS3.push(await onS3.render());
   }
 
   const bare: number[] = [];
@@ -129,10 +165,19 @@ try {
     medianViaLongrunMs: Math.round(median(viaLongrun)),
     medianBareMs: Math.round(median(bare)),
     ratio: Math.round((median(viaLongrun) / median(bare)) * 1000) / 1000,
+    viaLongrunS3Ms: viaLongrunS3.map(Math.round),
+    medianViaLongrunS3Ms: Math.round(median(viaLongrunS3)),
+    /** A render with S3 storage (source read by presigned URL, output uploaded) against file storage. */
+    s3ToFileRatio: Math.round((median(viaLongrunS3) / median(viaLongrun)) * 1000) / 1000,
+    /** The same from the fastest run of each: less moved by other work on a shared machine. */
+    s3ToFileRatioBest: Math.round((Math.min(...viaLongrunS3) / Math.min(...viaLongrun)) * 1000) / 1000,
     ffmpeg: tools.ffmpeg,
   };
   console.log(
     `render of ${seconds} s (${template}), median of ${runs}: longrun ${results.medianViaLongrunMs} ms, bare ffmpeg ${results.medianBareMs} ms, ratio ${results.ratio}`,
+  );
+  console.log(
+    `the same through S3 storage: ${results.medianViaLongrunS3Ms} ms, ${results.s3ToFileRatio}× the file storage's (fastest runs: ${results.s3ToFileRatioBest}×)`,
   );
   const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
   fs.mkdirSync(out, { recursive: true });
@@ -143,9 +188,7 @@ try {
   );
   console.log('written bench/results/clips.json');
 } finally {
-  engine.signals.shutdown();
-  await app.close();
-  await engine.stop(1000);
-  await store.close();
+  for (const server of servers) await server.close();
+  await s3.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

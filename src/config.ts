@@ -50,6 +50,7 @@ export interface Config {
   demoLogFile: string | null;
   webhooks: WebhookConfig;
   clips: ClipsConfig;
+  storage: StorageConfig;
   llm: LlmConfig;
   /** OpenTelemetry traces; null (off) unless an OTLP endpoint is set (see `tracingConfig`). */
   tracing: TracingConfig | null;
@@ -61,6 +62,25 @@ export interface TracingConfig {
   protocol: 'http/protobuf' | 'http/json';
   serviceName: string;
 }
+
+/** Where clip files and knowledge-base documents live (`LONGRUN_STORAGE_URL`). */
+export type StorageConfig = {
+  /** `presigned`: outputUrl and source URLs are presigned S3 GETs; `signed`: longrun's own signed routes. */
+  publicUrls: 'signed' | 'presigned';
+} & (
+  | { driver: 'file'; dir: string }
+  | {
+      driver: 's3';
+      bucket: string;
+      /** Key prefix inside the bucket, '' or ending in `/`. */
+      prefix: string;
+      endpoint: string | null;
+      region: string;
+      accessKeyId: string | null;
+      secretAccessKey: string | null;
+      pathStyle: boolean;
+    }
+);
 
 export interface LlmConfig {
   /** `local` (deterministic, needs nothing) or `openai` (any OpenAI-compatible endpoint). */
@@ -150,6 +170,46 @@ function databaseUrl(raw: string | undefined, dataDir: string): string {
   throw new ConfigError(`LONGRUN_DATABASE_URL must start with "sqlite:" or "postgres://", got "${raw.replace(/\/\/[^@]*@/, '//***@')}"`);
 }
 
+/** `file:<dir>` (default: the clips directory) or `s3://<bucket>/<prefix>` with the standard AWS variables. */
+export function storageConfig(env: NodeJS.ProcessEnv, clipsDir: string): StorageConfig {
+  const publicUrls = env.LONGRUN_STORAGE_PUBLIC_URLS || 'signed';
+  if (publicUrls !== 'signed' && publicUrls !== 'presigned')
+    throw new ConfigError(`LONGRUN_STORAGE_PUBLIC_URLS must be signed or presigned, got "${publicUrls}"`);
+  const raw = env.LONGRUN_STORAGE_URL || '';
+  if (raw === '' || raw.startsWith('file:')) {
+    if (publicUrls === 'presigned')
+      throw new ConfigError('LONGRUN_STORAGE_PUBLIC_URLS=presigned needs an s3:// LONGRUN_STORAGE_URL (files cannot be presigned)');
+    const dir = raw.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
+    return { driver: 'file', dir: dir ? path.resolve(dir) : clipsDir, publicUrls };
+  }
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(raw);
+  if (!match)
+    throw new ConfigError(
+      `LONGRUN_STORAGE_URL must be file:<directory> or s3://<bucket>/<prefix> (a bucket name of 3-63 lowercase letters, digits, dots or hyphens), got "${raw}"`,
+    );
+  const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
+  if (prefix.split('/').some((part) => part === '.' || part === '..'))
+    throw new ConfigError(`LONGRUN_STORAGE_URL's prefix must not contain . or .. segments, got "${raw}"`);
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || null;
+  if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint))
+    throw new ConfigError(`AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL must be an http:// or https:// URL, got "${endpoint}"`);
+  const accessKeyId = env.AWS_ACCESS_KEY_ID || null;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY || null;
+  if ((accessKeyId === null) !== (secretAccessKey === null))
+    throw new ConfigError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be given together (or neither, to use the AWS default credential chain)');
+  return {
+    driver: 's3',
+    bucket: match[1]!,
+    prefix: prefix ? `${prefix}/` : '',
+    endpoint,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+    pathStyle: flag('LONGRUN_STORAGE_PATH_STYLE', env.LONGRUN_STORAGE_PATH_STYLE),
+    publicUrls,
+  };
+}
+
 function llmConfig(env: NodeJS.ProcessEnv): LlmConfig {
   const provider = env.LONGRUN_LLM_PROVIDER || (env.LONGRUN_LLM_BASE_URL ? 'openai' : 'local');
   if (provider !== 'local' && provider !== 'openai') throw new ConfigError(`LONGRUN_LLM_PROVIDER must be local or openai, got "${provider}"`);
@@ -191,11 +251,12 @@ function tracingConfig(env: NodeJS.ProcessEnv): TracingConfig | null {
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env, stdoutIsTerminal = Boolean(process.stdout.isTTY)): Config {
   const dataDir = path.resolve(overrides.dataDir ?? env.LONGRUN_DATA_DIR ?? './data');
+  const clipsDir = path.resolve(env.LONGRUN_CLIPS_DIR || path.join(dataDir, 'clips'));
   const logLevel = (overrides.logLevel ?? env.LONGRUN_LOG_LEVEL ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LONGRUN_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
-  return {
+  const config: Config = {
     host: overrides.host ?? env.HOST ?? '127.0.0.1',
     port: integer('PORT', overrides.port ?? env.PORT, 8080, 0, 65535),
     dataDir,
@@ -222,13 +283,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     llm: llmConfig(env),
     tracing: tracingConfig(env),
     clips: {
-      dir: path.resolve(env.LONGRUN_CLIPS_DIR || path.join(dataDir, 'clips')),
+      dir: clipsDir,
       maxUploadBytes: integer('LONGRUN_CLIP_MAX_BYTES', env.LONGRUN_CLIP_MAX_BYTES, 2 * 1024 ** 3, 1024, 1024 ** 4),
       ffmpegPath: env.LONGRUN_FFMPEG || null,
       ffprobePath: env.LONGRUN_FFPROBE || null,
       urlTtlSeconds: integer('LONGRUN_RENDER_URL_TTL_SECONDS', env.LONGRUN_RENDER_URL_TTL_SECONDS, 86_400, 1, 365 * 86_400),
       uploadTtlHours: integer('LONGRUN_UPLOAD_TTL_HOURS', env.LONGRUN_UPLOAD_TTL_HOURS, 24, 1, 24 * 30),
     },
+    storage: storageConfig(env, clipsDir),
     webhooks: {
       allowPrivate: flag('LONGRUN_WEBHOOK_ALLOW_PRIVATE', env.LONGRUN_WEBHOOK_ALLOW_PRIVATE),
       allowHttp: flag('LONGRUN_WEBHOOK_ALLOW_HTTP', env.LONGRUN_WEBHOOK_ALLOW_HTTP),
@@ -237,4 +299,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       failuresToDisable: integer('LONGRUN_WEBHOOK_FAILURES_TO_DISABLE', env.LONGRUN_WEBHOOK_FAILURES_TO_DISABLE, 5, 1, 1000),
     },
   };
+  // SigV4 presigned URLs live at most 7 days; a longer TTL could not be kept.
+  if (config.storage.publicUrls === 'presigned' && config.clips.urlTtlSeconds > 7 * 86_400)
+    throw new ConfigError(
+      'LONGRUN_RENDER_URL_TTL_SECONDS must be at most 604800 (7 days, the limit of a presigned S3 URL) with LONGRUN_STORAGE_PUBLIC_URLS=presigned',
+    );
+  return config;
 }

@@ -71,7 +71,7 @@ export async function buildApp({ engine, deps, families, metrics }: Composition)
   await app.register(idempotencyPlugin, { db: store.db, ttlHours: config.idempotencyTtlHours });
   await app.register(nulGuardPlugin);
 
-  await app.register(healthRoutes, { store, tools: deps.mediaTools });
+  await app.register(healthRoutes, { store, tools: deps.mediaTools, storage: deps.storage });
   await app.register(accountRoutes, { db: store.db });
   await app.register(workersRoutes, { db: store.db });
   await app.register(jobRoutes, { db: store.db, engine });

@@ -23,6 +23,7 @@ import { jobRetention } from '../maintenance/jobRetention.ts';
 import { processPruning } from '../maintenance/processPruning.ts';
 import type { MaintenanceTask } from '../maintenance/task.ts';
 import { locateMediaTools } from '../media/binaries.ts';
+import { openStorage } from '../storage/open.ts';
 import type { Store } from '../store/database.ts';
 import { jobLog } from './jobLog.ts';
 import { jobMetrics } from './metrics/jobMetrics.ts';
@@ -76,6 +77,7 @@ export function compose(config: Config, store: Store, log: FastifyBaseLogger, cl
     log,
     clock,
     mediaTools: locateMediaTools(config.clips),
+    storage: openStorage(config.storage, config.dataDir),
     urlGuard: { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp },
     text: textProvider(config.llm),
     knowledge: knowledgeReader,

@@ -43,7 +43,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   await app.register(errorsPlugin);
   await app.register(metricsPlugin, { store, registry: composition.metrics });
   await app.register(authPlugin, { db: store.db });
-  await app.register(healthRoutes, { store, tools: composition.deps.mediaTools });
+  await app.register(healthRoutes, { store, tools: composition.deps.mediaTools, storage: composition.deps.storage });
   const address = await app.listen({ host: config.host, port: config.workerPort });
   const url = address.replace('://[::1]', '://localhost');
   const health = await startProcessHealth({ role: 'worker', workerSlots, config, store, engine, log });

@@ -18,6 +18,7 @@ import { registerMigrate } from './commands/migrate.ts';
 import { registerOrgs } from './commands/orgs.ts';
 import { registerResults } from './commands/results.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerStorage } from './commands/storage.ts';
 import { registerSubmit } from './commands/submit.ts';
 import { registerWatch } from './commands/watch.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -50,6 +51,7 @@ registerWatch(program);
 registerJobs(program);
 registerResults(program);
 registerWorkers(program);
+registerStorage(program);
 
 try {
   await program.parseAsync(process.argv);

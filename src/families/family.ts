@@ -14,6 +14,7 @@ import type { TextProvider } from '../llm/provider.ts';
 import type { MaintenanceTask } from '../maintenance/task.ts';
 import type { MediaTools } from '../media/binaries.ts';
 import type { GuardOptions } from '../net/addressGuard.ts';
+import type { Storage } from '../storage/storage.ts';
 import type { Store } from '../store/database.ts';
 import type { KnowledgeReader, WebhookTargets } from './ports.ts';
 
@@ -30,6 +31,8 @@ export interface FamilyDeps {
   clock: Clock;
   /** ffmpeg and ffprobe, located once (`/readyz` reports the same choice). */
   mediaTools: MediaTools;
+  /** Clip files and knowledge-base documents (LONGRUN_STORAGE_URL; `/readyz` checks the same one). */
+  storage: Storage;
   /** The SSRF guard's settings, for every outgoing request to a URL a user gave. */
   urlGuard: GuardOptions;
   /** Text generation, for ideas' drafts and agents' posts. */

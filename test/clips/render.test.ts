@@ -191,8 +191,9 @@ describe('renders', { timeout: 120_000 }, () => {
     expect(canceled.status, canceled.text).toBe(200);
     expect(canceled.body.data.status).toBe('canceled');
     await until('ffmpeg has exited', () => running() === '', { everyMs: 50 });
-    const renders = path.join(server.config.clips.dir, server.org.id, clipId, 'renders');
-    await until('the partial render is removed', () => !fs.readdirSync(renders).some((f) => f.startsWith(id)));
+    // ffmpeg writes in the storage's scratch directory; nothing of the render reaches the storage.
+    await until('the partial render is removed', () => !fs.readdirSync(server.deps.storage.scratchDir).some((f) => f.includes(id)));
+    expect(await server.deps.storage.size(`${server.org.id}/${clipId}/renders/${id}.mp4`)).toBeNull();
     expect((await call(`${server.url}/credits`, { key })).body.data).toEqual(before);
     const list = await call(`${server.url}/clips/${clipId}/jobs`, { key });
     expect(list.body.data[0]).toEqual({ id, clipId, status: 'canceled', createdAt: expect.any(String), completedAt: expect.any(String) });

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ClipStorage } from '../../src/families/clips/storage.ts';
 import { uploadsDeleteExpired } from '../../src/families/clips/uploadRoutes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE, clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
@@ -169,7 +168,7 @@ describe('clip upload and analysis', () => {
     expect(put.status).toBe(200);
     const partsDir = path.join(server.config.clips.dir, '.uploads', uploadId);
     expect(fs.readdirSync(partsDir)).toEqual(['1.part']);
-    const storage = new ClipStorage(server.config.clips.dir);
+    const storage = server.deps.storage;
     expect(await uploadsDeleteExpired(server.store.db, storage, new Date().toISOString())).toBe(0);
     const later = new Date(Date.now() + 25 * 3_600_000).toISOString();
     expect(await uploadsDeleteExpired(server.store.db, storage, later)).toBeGreaterThanOrEqual(1);

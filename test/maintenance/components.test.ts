@@ -11,7 +11,6 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose } from '../../src/app/families.ts';
 import { loadConfig } from '../../src/config.ts';
-import { ClipStorage } from '../../src/families/clips/storage.ts';
 import { uploadExpiry } from '../../src/families/clips/uploadExpiry.ts';
 import { deliveryRetention } from '../../src/families/webhooks/deliveryRetention.ts';
 import { newId } from '../../src/ids.ts';
@@ -100,7 +99,7 @@ describe('maintenance components', () => {
     });
     expect(put.status).toBe(200);
     const parts = path.join(server.config.clips.dir, '.uploads', uploadId);
-    const task = uploadExpiry(server.store.db, new ClipStorage(server.config.clips.dir));
+    const task = uploadExpiry(server.store.db, server.deps.storage);
     expect(await task.run(new Date(Date.now() + server.config.clips.uploadTtlHours * HOUR_MS - 60_000))).toBe(0);
     expect(fs.existsSync(parts)).toBe(true);
     expect(await task.run(new Date(Date.now() + server.config.clips.uploadTtlHours * HOUR_MS + 60_000))).toBe(1);

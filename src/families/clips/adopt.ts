@@ -1,10 +1,9 @@
 /**
- * Turns a file already in a new clip's folder into a clip: probes it (refusing what ffprobe
- * cannot read, and removing it), then stores the clip and its analysis job in one transaction.
+ * Turns a file already stored under a new clip's key into a clip: probes it (refusing what
+ * ffprobe cannot read, and deleting it), then stores the clip and its analysis job in one transaction.
  * Every way in — multipart upload, resumable upload, URL import — ends here. A request's
  * `Idempotency-Key` record, when given, commits in that same transaction.
  */
-import fs from 'node:fs';
 import type { FastifyRequest } from 'fastify';
 import type { Engine, JobKind } from '../../engine/index.ts';
 import { AppError } from '../../errors.ts';
@@ -14,14 +13,18 @@ import type { AnalysisInput } from './analysisKind.ts';
 import type { MediaTools } from '../../media/binaries.ts';
 import { clipFieldsOf, probeMedia, UnreadableMediaError } from './probe.ts';
 import { clipInsert, type ClipRow } from './sql/clips.ts';
-import type { ClipStorage } from './storage.ts';
+import type { Storage } from '../../storage/storage.ts';
+import { clipFilesDelete } from './storage.ts';
 import { clipView } from './view.ts';
+
+/** How long ffprobe's URL of a stored source stays valid (S3: it reads by ranged GETs). */
+export const PROBE_URL_TTL_SECONDS = 3600;
 
 export interface AdoptDeps {
   db: Db;
   engine: Engine;
   tools: MediaTools;
-  storage: ClipStorage;
+  storage: Storage;
   analysis: JobKind<AnalysisInput>;
 }
 
@@ -41,15 +44,17 @@ export async function adoptClipFile(
   orgId: string,
   clipId: string,
   name: string,
-  file: string,
+  key: string,
   idempotency: ClipIdempotency | null = null,
 ): Promise<ClipRow> {
   const { db, engine, storage } = deps;
   let info;
+  let size;
   try {
-    info = await probeMedia(deps.tools.ffprobe.path, file);
+    info = await probeMedia(deps.tools.ffprobe.path, await storage.mediaInput(key, PROBE_URL_TTL_SECONDS));
+    size = await storage.size(key);
   } catch (error) {
-    storage.removeClip(orgId, clipId);
+    await clipFilesDelete(storage, orgId, clipId);
     if (error instanceof UnreadableMediaError) throw new AppError('unreadable_media', `${error.message} Nothing was kept.`);
     throw error;
   }
@@ -60,8 +65,8 @@ export async function adoptClipFile(
     name,
     status: 'processing',
     error: null,
-    source_path: storage.relative(file),
-    file_size: fs.statSync(file).size,
+    source_path: key,
+    file_size: size,
     ...clipFieldsOf(info),
     created_at: now,
     updated_at: now,
@@ -77,7 +82,7 @@ export async function adoptClipFile(
       });
     });
   } catch (error) {
-    storage.removeClip(orgId, clipId);
+    await clipFilesDelete(storage, orgId, clipId);
     throw error;
   }
   return clip;

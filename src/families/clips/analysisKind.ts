@@ -2,11 +2,12 @@
  * `clip.analysis`: makes a clip ready. For a URL import it first downloads the file (under the
  * SSRF guard) and probes it (`uploading` → `processing`); then it finds the clip's scene cuts and
  * silences and proposes its candidate segments (see segments.ts): `processing` → `ready`, or
- * `failed` with the reason (a file that cannot be fetched or read is removed). Internal: the
+ * `failed` with the reason (a file that cannot be fetched or read is removed). An import is
+ * downloaded to a scratch file, probed there, then put into the storage; ffmpeg reads the
+ * stored source (a path, or a presigned URL for S3). Internal: the
  * clip's status is what users watch.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { defineKind, type JobKind, PermanentError } from '../../engine/index.ts';
 import type { GuardOptions } from '../../net/addressGuard.ts';
 import { newId, nowIso } from '../../ids.ts';
@@ -17,7 +18,11 @@ import { proposeSegments } from './segments.ts';
 import { fetchToFile, ImportError } from '../../net/fetchToFile.ts';
 import { clipFieldsOf, probeMedia, UnreadableMediaError } from './probe.ts';
 import { candidatesReplaceDetected, clipGet, clipUpdate, type ClipRow } from './sql/clips.ts';
-import type { ClipStorage } from './storage.ts';
+import type { Storage } from '../../storage/storage.ts';
+import { clipFilesDelete, scratchPath, sourceKey } from './storage.ts';
+
+/** ffmpeg's URL of the source lasts the whole analysis (its item timeout). */
+const ANALYSIS_URL_TTL_SECONDS = 30 * 60 + 60;
 
 export interface AnalysisInput {
   clipId: string;
@@ -34,34 +39,36 @@ export interface ImportOptions extends GuardOptions {
 async function importSource(
   db: Db,
   tools: MediaTools,
-  storage: ClipStorage,
+  storage: Storage,
   clip: ClipRow,
   url: string,
   options: ImportOptions,
   signal: AbortSignal,
 ): Promise<void> {
-  const file = storage.sourcePath(clip.org_id, clip.id, new URL(url).pathname);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const key = sourceKey(clip.org_id, clip.id, new URL(url).pathname);
+  const file = scratchPath(storage, `${clip.id}-import`);
   try {
     await fetchToFile(url, file, { ...options, signal });
     const info = await probeMedia(tools.ffprobe.path, file, signal);
+    const { size } = await storage.put(key, { file }, { signal });
     await clipUpdate(db, clip.id, {
       status: 'processing',
-      source_path: storage.relative(file),
-      file_size: fs.statSync(file).size,
+      source_path: key,
+      file_size: size,
       ...clipFieldsOf(info),
       updated_at: nowIso(),
     });
   } catch (error) {
+    fs.rmSync(file, { force: true });
     if (signal.aborted) throw error;
-    storage.removeClip(clip.org_id, clip.id);
+    await clipFilesDelete(storage, clip.org_id, clip.id);
     const reason = error instanceof ImportError || error instanceof UnreadableMediaError ? error.message : `The import failed: ${(error as Error).message}`;
     await clipUpdate(db, clip.id, { status: 'failed', error: reason, updated_at: nowIso() });
     throw new PermanentError('IMPORT_FAILED', reason);
   }
 }
 
-export function analysisKind(db: Db, tools: MediaTools, storage: ClipStorage, importOptions: ImportOptions): JobKind<AnalysisInput> {
+export function analysisKind(db: Db, tools: MediaTools, storage: Storage, importOptions: ImportOptions): JobKind<AnalysisInput> {
   return defineKind<AnalysisInput>({
     name: 'clip.analysis',
     scope: 'clips',
@@ -78,7 +85,7 @@ export function analysisKind(db: Db, tools: MediaTools, storage: ClipStorage, im
       try {
         const analysis = await analyseMedia(
           tools.ffmpeg.path,
-          storage.resolve(clip.source_path),
+          await storage.mediaInput(clip.source_path, ANALYSIS_URL_TTL_SECONDS),
           {
             hasVideo: clip.video_codec !== null,
             hasAudio: clip.audio_codec !== null,

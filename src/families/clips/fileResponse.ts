@@ -1,10 +1,11 @@
 /**
- * Sending a stored media file: the whole file, or one byte range (206) so players can seek;
+ * Sending a stored media file from the storage (file or S3, whichever process wrote it): the
+ * whole object, or one byte range (206) so players can seek, read from the storage as a range;
  * a range outside the file is a 416 with `Content-Range: bytes *\/size`.
  */
-import fs from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
+import { type Storage, StorageNotFoundError } from '../../storage/storage.ts';
 
 /** The server's own origin as the client reached it, for absolute URLs. */
 export function baseUrl(request: FastifyRequest): string {
@@ -29,8 +30,16 @@ export function byteRange(header: string | undefined, size: number): { start: nu
   return { start, end };
 }
 
-export function sendFile(request: FastifyRequest, reply: FastifyReply, file: string, mime: string): FastifyReply {
-  const size = fs.statSync(file).size;
+export async function sendStored(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  storage: Storage,
+  key: string,
+  mime: string,
+  missing: string,
+): Promise<FastifyReply> {
+  const size = await storage.size(key);
+  if (size === null) throw new AppError('not_found', missing);
   let range;
   try {
     range = byteRange(request.headers.range, size);
@@ -38,11 +47,15 @@ export function sendFile(request: FastifyRequest, reply: FastifyReply, file: str
     reply.header('content-range', `bytes */${size}`);
     throw error;
   }
+  // Deleted between the size and the read (a clip deleted meanwhile): still a 404.
+  const object = await storage.get(key, range ?? undefined).catch((error: unknown) => {
+    throw error instanceof StorageNotFoundError ? new AppError('not_found', missing) : error;
+  });
   reply.header('accept-ranges', 'bytes').type(mime);
-  if (!range) return reply.header('content-length', size).send(fs.createReadStream(file));
+  if (!range) return reply.header('content-length', size).send(object.body);
   return reply
     .code(206)
     .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
     .header('content-length', range.end - range.start + 1)
-    .send(fs.createReadStream(file, { start: range.start, end: range.end }));
+    .send(object.body);
 }

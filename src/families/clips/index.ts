@@ -10,16 +10,15 @@ import { renderRoutes } from './renderRoutes.ts';
 import { clipRoutes } from './routes.ts';
 import { ClipView } from './schemas.ts';
 import { sourceRoutes } from './sourceRoutes.ts';
-import { ClipStorage } from './storage.ts';
 import { uploadExpiry } from './uploadExpiry.ts';
 import { uploadRoutes } from './uploadRoutes.ts';
 
 /** Longest a URL import may take. */
 const IMPORT_TIMEOUT_MS = 30 * 60_000;
 
-export function clipsFamily({ config, store, engine, mediaTools: tools, urlGuard }: FamilyDeps): Family {
+export function clipsFamily({ config, store, engine, mediaTools: tools, urlGuard, storage }: FamilyDeps): Family {
   const { db } = store;
-  const storage = new ClipStorage(config.clips.dir);
+  const presigned = config.storage.publicUrls === 'presigned';
   const analysis = analysisKind(db, tools, storage, { ...urlGuard, maxBytes: config.clips.maxUploadBytes, timeoutMs: IMPORT_TIMEOUT_MS });
   const render = renderKind(db, tools, storage);
   const maintenance: MaintenanceTask[] = [uploadExpiry(db, storage)];
@@ -58,8 +57,8 @@ export function clipsFamily({ config, store, engine, mediaTools: tools, urlGuard
         maxUploadBytes: config.clips.maxUploadBytes,
         ttlHours: config.clips.uploadTtlHours,
       });
-      await app.register(sourceRoutes, { db, storage, urlTtlSeconds: config.clips.urlTtlSeconds });
-      await app.register(renderRoutes, { db, engine, storage, render, urlTtlSeconds: config.clips.urlTtlSeconds });
+      await app.register(sourceRoutes, { db, storage, urlTtlSeconds: config.clips.urlTtlSeconds, presigned });
+      await app.register(renderRoutes, { db, engine, storage, render, urlTtlSeconds: config.clips.urlTtlSeconds, presigned });
     },
   };
 }

@@ -45,7 +45,9 @@ interface ProbeJson {
 
 export async function probeMedia(ffprobe: string, file: string, signal?: AbortSignal): Promise<MediaInfo> {
   const result = await runTool(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { signal });
-  if (result.code !== 0) throw new UnreadableMediaError(`ffprobe cannot read the file: ${result.stderr.trim().split('\n').pop() ?? 'unknown error'}`);
+  // The input is named as "the file": a path or a presigned URL is nobody's business.
+  if (result.code !== 0)
+    throw new UnreadableMediaError(`ffprobe cannot read the file: ${(result.stderr.trim().split('\n').pop() ?? 'unknown error').replaceAll(file, 'the file')}`);
   let json: ProbeJson;
   try {
     json = JSON.parse(result.stdout) as ProbeJson;

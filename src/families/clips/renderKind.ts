@@ -2,15 +2,17 @@
  * `clip.render`: cuts one candidate segment out of a clip with ffmpeg, reframes it for a
  * template, burns in captions if asked, and writes an H.264 + AAC MP4 with `+faststart`.
  *
- * Guarantees: the output appears at its final path only when complete (ffmpeg writes a
- * `.partial.mp4` that is renamed on success and deleted on failure or cancellation); a cancel
+ * Guarantees: ffmpeg reads the source from the storage (a local path, or a presigned URL it reads
+ * by HTTP range requests: nothing is copied first) and writes a `.partial.mp4` in the storage's
+ * scratch directory; only a complete output is put into the storage (a rename for the file
+ * driver, an upload for S3), so a failed or canceled render leaves no object — a cancel that
+ * lands during the upload aborts it, and one that lands after it deletes the object; a cancel
  * kills ffmpeg (SIGKILL) and waits for it to exit before the partial file is removed; credits
  * (1 per started minute of output, reserved at submission) are charged only when the render
  * succeeds; the output path is recorded with the result, in the checkpoint transaction.
  * Progress comes from ffmpeg's `-progress` output.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { defineKind, type JobKind, PermanentError } from '../../engine/index.ts';
 import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
@@ -18,7 +20,8 @@ import type { MediaTools } from '../../media/binaries.ts';
 import { captionsForSegment, type Cue } from './captions.ts';
 import { runTool } from './run.ts';
 import { candidateGet, clipGet, clipUpdate } from './sql/clips.ts';
-import type { ClipStorage } from './storage.ts';
+import type { Storage } from '../../storage/storage.ts';
+import { renderKey, scratchPath } from './storage.ts';
 import type { Template } from './schemas.ts';
 
 export { TEMPLATES, type Template } from './schemas.ts';
@@ -102,7 +105,10 @@ export function renderArgs(r: {
   ];
 }
 
-export function renderKind(db: Db, tools: MediaTools, storage: ClipStorage): JobKind<RenderInput> {
+/** ffmpeg's URL of the source lasts the whole render (its item timeout). */
+const RENDER_URL_TTL_SECONDS = 2 * 3600 + 60;
+
+export function renderKind(db: Db, tools: MediaTools, storage: Storage): JobKind<RenderInput> {
   return defineKind<RenderInput>({
     name: 'clip.render',
     scope: 'clips',
@@ -115,10 +121,11 @@ export function renderKind(db: Db, tools: MediaTools, storage: ClipStorage): Job
       const clip = await clipGet(db, input.clipId);
       const candidate = clip && (await candidateGet(db, clip.id, input.candidateId));
       if (!clip || !clip.source_path || !candidate) throw new PermanentError('CLIP_NOT_FOUND', 'The clip or its candidate no longer exists.');
-      const output = storage.renderPath(clip.org_id, clip.id, jobId);
-      const partial = output.replace(/\.mp4$/, '.partial.mp4');
-      const subtitles = output.replace(/\.mp4$/, '.srt');
-      fs.mkdirSync(path.dirname(output), { recursive: true });
+      const output = renderKey(clip.org_id, clip.id, jobId);
+      // The job id stays in the names: ffmpeg's command line says which render it is.
+      const partial = scratchPath(storage, `${jobId}.partial.mp4`);
+      const subtitles = scratchPath(storage, `${jobId}.srt`);
+      let stored = false;
       const started = Date.now();
       await clipUpdate(db, clip.id, { status: 'rendering', updated_at: nowIso() });
       try {
@@ -131,7 +138,7 @@ export function renderKind(db: Db, tools: MediaTools, storage: ClipStorage): Job
         }
         const durationS = (candidate.end_ms - candidate.start_ms) / 1000;
         const args = renderArgs({
-          source: storage.resolve(clip.source_path),
+          source: await storage.mediaInput(clip.source_path, RENDER_URL_TTL_SECONDS),
           startMs: candidate.start_ms,
           endMs: candidate.end_ms,
           template: input.template,
@@ -147,12 +154,15 @@ export function renderKind(db: Db, tools: MediaTools, storage: ClipStorage): Job
           },
         });
         if (result.code !== 0) throw new PermanentError('RENDER_FAILED', `ffmpeg failed: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
-        fs.renameSync(partial, output);
+        await storage.put(output, { file: partial }, { signal, contentType: 'video/mp4' });
+        stored = true;
+        signal.throwIfAborted();
         reportProgress(1);
         speed[input.template] = (Date.now() - started) / 1000 / Math.max(durationS, 0.1);
-        return { output: storage.relative(output), durationMs: candidate.end_ms - candidate.start_ms };
+        return { output, durationMs: candidate.end_ms - candidate.start_ms };
       } catch (error) {
         fs.rmSync(partial, { force: true });
+        if (stored) await storage.delete(output).catch(() => {});
         throw error;
       } finally {
         fs.rmSync(subtitles, { force: true });

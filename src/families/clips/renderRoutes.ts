@@ -4,7 +4,8 @@
  * `../shared/seeds/clip-render-jobs.md`; like every status route it takes `?wait=N`, held until
  * one of the clip's unfinished renders changes status, and carries Retry-After while one is
  * queued or running), and `GET /renders/{jobId}.mp4` with Range support,
- * opened by the organisation's key or by the signed, expiring URL that `outputUrl` carries.
+ * opened by the organisation's key or by the signed, expiring URL that `outputUrl` carries
+ * (a presigned S3 GET with the same expiry under `LONGRUN_STORAGE_PUBLIC_URLS=presigned`).
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -20,16 +21,18 @@ import { estimatedRenderSeconds, type RenderInput } from './renderKind.ts';
 import { CaptionsAnswer, RenderAccepted, RenderBody, RenderJob } from './schemas.ts';
 import { signatureValid, signingKey, signPath } from './signedUrls.ts';
 import { candidateGet, clipGetForOrg, type ClipRow } from './sql/clips.ts';
-import type { ClipStorage } from './storage.ts';
-import { baseUrl, sendFile } from './fileResponse.ts';
+import type { Storage } from '../../storage/storage.ts';
+import { baseUrl, sendStored } from './fileResponse.ts';
 
 export interface RenderRouteOptions {
   db: Db;
   engine: Engine;
-  storage: ClipStorage;
+  storage: Storage;
   render: JobKind<RenderInput>;
   /** How long a signed output URL stays valid. */
   urlTtlSeconds: number;
+  /** outputUrl is a presigned storage GET rather than longrun's signed route. */
+  presigned: boolean;
 }
 
 const Params = Type.Object({ clipId: Type.String({ maxLength: 100 }) });
@@ -207,13 +210,19 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
       }
       if (unfinished().length > 0) reply.header('retry-after', String(POLL_AFTER_SECONDS));
       const expires = Math.floor(Date.now() / 1000) + opts.urlTtlSeconds;
+      const outputUrl = async (r: { id: string; output_path: string }) =>
+        opts.presigned
+          ? (await storage.presignedUrl(r.output_path, opts.urlTtlSeconds, 'video/mp4'))!
+          : `${baseUrl(request)}${signPath(key, `/renders/${r.id}.mp4`, expires)}`;
+      const urls = new Map<string, string>();
+      for (const r of rows) if (r.status === 'completed' && r.output_path) urls.set(r.id, await outputUrl({ id: r.id, output_path: r.output_path }));
       return {
         success: true as const,
         data: rows.map((r) => ({
           id: r.id,
           clipId: clip.id,
           status: r.status,
-          ...(r.status === 'completed' && r.output_path ? { outputUrl: `${baseUrl(request)}${signPath(key, `/renders/${r.id}.mp4`, expires)}` } : {}),
+          ...(urls.has(r.id) ? { outputUrl: urls.get(r.id)! } : {}),
           createdAt: r.created_at,
           ...(r.completed_at ? { completedAt: r.completed_at } : {}),
         })),
@@ -245,7 +254,7 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
         throw new AppError('not_found', `No render ${jobId}.`);
       }
       if (!render?.output_path) throw new AppError('not_found', `No render ${jobId}.`);
-      return sendFile(request, reply, storage.resolve(render.output_path), 'video/mp4');
+      return sendStored(request, reply, storage, render.output_path, 'video/mp4', `No render ${jobId}.`);
     },
   );
 }

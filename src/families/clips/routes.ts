@@ -2,10 +2,11 @@
  * `/clips`: upload (multipart, streamed to disk), list, get, delete, and candidates of one's own.
  * Content-family envelope.
  *
- * Guarantees: an upload is written to disk as it arrives, never held whole in memory, and is cut
- * off at `LONGRUN_CLIP_MAX_BYTES` (413); a file ffprobe cannot read is refused (422
- * `unreadable_media`) and nothing of it stays on disk or in the database; the clip row and its
- * analysis job commit together.
+ * Guarantees: an upload is written to the storage's scratch directory as it arrives, never held
+ * whole in memory, and is cut off at `LONGRUN_CLIP_MAX_BYTES` (413); it is then put into the
+ * storage (a rename for the file driver, a streamed multipart upload for S3); a file ffprobe
+ * cannot read is refused (422 `unreadable_media`) and nothing of it stays on disk, in the storage
+ * or in the database; the clip row and its analysis job commit together.
  */
 import fs from 'node:fs';
 import multipart from '@fastify/multipart';
@@ -26,7 +27,8 @@ import type { MediaTools } from '../../media/binaries.ts';
 import { adoptClipFile, clipCreatedRecord } from './adopt.ts';
 import { candidateInsert, candidatesOf, clipDelete, clipGetForOrg, clipInsert, clipsPageForOrg, type ClipRow } from './sql/clips.ts';
 import { BlockedUrlError, checkPublicUrl, type GuardOptions } from '../../net/addressGuard.ts';
-import type { ClipStorage } from './storage.ts';
+import type { Storage } from '../../storage/storage.ts';
+import { clipFilesDelete, scratchPath, sourceKey } from './storage.ts';
 import { CandidateBody, CandidateView, ClipDeleted, ClipsPage, ClipView, ImportBody } from './schemas.ts';
 import { candidateView, clipView } from './view.ts';
 
@@ -35,7 +37,7 @@ export interface ClipRouteOptions {
   engine: Engine;
   config: ClipsConfig;
   tools: MediaTools;
-  storage: ClipStorage;
+  storage: Storage;
   analysis: JobKind<AnalysisInput>;
   /** The SSRF guard's settings for URL imports (the webhooks' settings). */
   guard: GuardOptions;
@@ -81,25 +83,30 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
     async (request, reply) => {
       const orgId = orgOf(request);
       const clipId = newId('clip');
-      fs.mkdirSync(storage.clipDir(orgId, clipId), { recursive: true });
       let form;
       let replay;
+      let received: string | null = null;
+      let key: string;
       try {
-        form = await receiveFormWithFile(request, { ...FORM_LIMITS, fileSize: opts.config.maxUploadBytes }, (filename) =>
-          storage.sourcePath(orgId, clipId, filename),
-        );
+        form = await receiveFormWithFile(request, { ...FORM_LIMITS, fileSize: opts.config.maxUploadBytes }, (filename) => {
+          received = scratchPath(storage, `${clipId}-upload`);
+          key = sourceKey(orgId, clipId, filename);
+          return received;
+        });
         replay = await request.idempotencyCheck(form.fingerprint);
+        if (!replay) await storage.put(key!, { file: form.path });
       } catch (error) {
-        storage.removeClip(orgId, clipId);
+        if (received) fs.rmSync(received, { force: true });
+        await clipFilesDelete(storage, orgId, clipId);
         throw error;
       }
       if (replay) {
-        storage.removeClip(orgId, clipId);
+        fs.rmSync(form.path, { force: true });
         return sendReplay(reply, replay);
       }
       const given = form.fields.find(([field]) => field === 'name')?.[1]?.trim();
       const name = given ? given.slice(0, 200) : form.filename || 'Untitled clip';
-      const clip = await adoptClipFile(opts, orgId, clipId, name, form.path, clipCreatedRecord(request));
+      const clip = await adoptClipFile(opts, orgId, clipId, name, key!, clipCreatedRecord(request));
       return reply.code(201).send(await answer(clip));
     },
   );
@@ -196,7 +203,7 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
       const clip = await clipOf(orgOf(request), request.params.clipId);
       await opts.onDelete?.(clip);
       await clipDelete(db, clip.id);
-      storage.removeClip(clip.org_id, clip.id);
+      await clipFilesDelete(storage, clip.org_id, clip.id);
       return { success: true as const, data: { id: clip.id, deleted: true as const } };
     },
   );

@@ -2,7 +2,8 @@
  * A clip's source file: `GET /clips/{clipId}/source` (Range answered with 206, so a player can
  * seek), opened with the organisation's key or a signed, expiring URL from
  * `GET /clips/{clipId}/source-url` — a `<video>` element cannot send the key, and a signed URL
- * gives the file only, only until it expires.
+ * gives the file only, only until it expires. With `LONGRUN_STORAGE_PUBLIC_URLS=presigned` the
+ * URL is a presigned S3 GET with the same expiry instead, and players read the bucket directly.
  */
 import path from 'node:path';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -11,11 +12,11 @@ import { AppError } from '../../errors.ts';
 import { orgOf } from '../../http/plugins/auth.ts';
 import { ContentOk, UnixSeconds } from '../../http/schemas.ts';
 import type { Db } from '../../store/database.ts';
-import { baseUrl, sendFile } from './fileResponse.ts';
+import type { Storage } from '../../storage/storage.ts';
+import { baseUrl, sendStored } from './fileResponse.ts';
 import { signatureValid, signingKey, signPath } from './signedUrls.ts';
 import { clipGet } from './sql/clips.ts';
 import { SourceUrl } from './schemas.ts';
-import type { ClipStorage } from './storage.ts';
 
 const MIME: Record<string, string> = {
   '.mp4': 'video/mp4',
@@ -29,9 +30,13 @@ const MIME: Record<string, string> = {
   '.ogg': 'audio/ogg',
 };
 
+function mimeOf(key: string): string {
+  return MIME[path.extname(key).toLowerCase()] ?? 'application/octet-stream';
+}
+
 const Params = Type.Object({ clipId: Type.String({ maxLength: 100 }) });
 
-export async function sourceRoutes(instance: FastifyInstance, opts: { db: Db; storage: ClipStorage; urlTtlSeconds: number }) {
+export async function sourceRoutes(instance: FastifyInstance, opts: { db: Db; storage: Storage; urlTtlSeconds: number; presigned: boolean }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, storage } = opts;
   const key = await signingKey(db);
@@ -53,10 +58,10 @@ export async function sourceRoutes(instance: FastifyInstance, opts: { db: Db; st
       const clip = await clipGet(db, request.params.clipId);
       if (!clip || clip.org_id !== orgOf(request) || !clip.source_path) throw new AppError('not_found', `No source file for clip ${request.params.clipId}.`);
       const expires = Math.floor(Date.now() / 1000) + opts.urlTtlSeconds;
-      return {
-        success: true as const,
-        data: { url: `${baseUrl(request)}${signPath(key, sourcePath(clip.id), expires)}`, expiresAt: new Date(expires * 1000).toISOString() },
-      };
+      const url = opts.presigned
+        ? await storage.presignedUrl(clip.source_path, opts.urlTtlSeconds, mimeOf(clip.source_path))
+        : `${baseUrl(request)}${signPath(key, sourcePath(clip.id), expires)}`;
+      return { success: true as const, data: { url: url!, expiresAt: new Date(expires * 1000).toISOString() } };
     },
   );
 
@@ -82,8 +87,7 @@ export async function sourceRoutes(instance: FastifyInstance, opts: { db: Db; st
         throw new AppError('not_found', `No clip ${request.params.clipId}.`);
       }
       if (!clip?.source_path) throw new AppError('not_found', `No source file for clip ${request.params.clipId}.`);
-      const file = storage.resolve(clip.source_path);
-      return sendFile(request, reply, file, MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
+      return sendStored(request, reply, storage, clip.source_path, mimeOf(clip.source_path), `No source file for clip ${request.params.clipId}.`);
     },
   );
 }

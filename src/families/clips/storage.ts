@@ -1,48 +1,38 @@
 /**
- * Where clip files live: `<clips dir>/<org>/<clip>/source<ext>` for the upload and
- * `…/renders/<job>.mp4` for outputs. Rows keep paths relative to the clips directory, so the
- * directory can move. Deleting a clip deletes its folder.
+ * Where clip files live in the storage (src/storage): `<org>/<clip>/source<ext>` for the upload
+ * and `<org>/<clip>/renders/<job>.mp4` for outputs — the same paths, relative to the clips
+ * directory, that rows have kept since the first version, so old rows still name their files.
+ * Deleting a clip deletes everything under its prefix.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Storage } from '../../storage/storage.ts';
 
-export class ClipStorage {
-  constructor(readonly root: string) {}
+export function clipPrefix(orgId: string, clipId: string): string {
+  return `${orgId}/${clipId}/`;
+}
 
-  clipDir(orgId: string, clipId: string): string {
-    return path.join(this.root, orgId, clipId);
-  }
+/** `source` with the original file's extension (lowercased, letters and digits only). */
+export function sourceKey(orgId: string, clipId: string, originalName: string): string {
+  const ext = path
+    .extname(originalName)
+    .toLowerCase()
+    .replace(/[^.a-z0-9]/g, '')
+    .slice(0, 8);
+  return `${clipPrefix(orgId, clipId)}source${ext === '.' ? '' : ext}`;
+}
 
-  /** Absolute path of a stored relative path (refuses anything outside the root). */
-  resolve(relative: string): string {
-    const full = path.resolve(this.root, relative);
-    if (!full.startsWith(this.root + path.sep)) throw new Error(`path ${relative} escapes the clips directory`);
-    return full;
-  }
+export function renderKey(orgId: string, clipId: string, jobId: string): string {
+  return `${clipPrefix(orgId, clipId)}renders/${jobId}.mp4`;
+}
 
-  relative(absolute: string): string {
-    return path.relative(this.root, absolute);
-  }
+export async function clipFilesDelete(storage: Storage, orgId: string, clipId: string): Promise<void> {
+  await storage.deletePrefix(clipPrefix(orgId, clipId));
+}
 
-  sourcePath(orgId: string, clipId: string, originalName: string): string {
-    const ext = path
-      .extname(originalName)
-      .toLowerCase()
-      .replace(/[^.a-z0-9]/g, '')
-      .slice(0, 8);
-    return path.join(this.clipDir(orgId, clipId), `source${ext}`);
-  }
-
-  renderPath(orgId: string, clipId: string, jobId: string): string {
-    return path.join(this.clipDir(orgId, clipId), 'renders', `${jobId}.mp4`);
-  }
-
-  /** A private folder for uploads in progress. */
-  uploadsDir(): string {
-    return path.join(this.root, '.uploads');
-  }
-
-  removeClip(orgId: string, clipId: string): void {
-    fs.rmSync(this.clipDir(orgId, clipId), { recursive: true, force: true });
-  }
+/** A fresh path in the storage's scratch directory; its name keeps `label` (ffmpeg's command line shows it). */
+export function scratchPath(storage: Storage, label: string): string {
+  fs.mkdirSync(storage.scratchDir, { recursive: true });
+  return path.join(storage.scratchDir, `${crypto.randomBytes(4).toString('hex')}-${label}`);
 }

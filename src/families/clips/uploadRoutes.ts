@@ -5,13 +5,15 @@
  * joins them into a clip.
  *
  * Guarantees: a part is kept only if its size is the expected one and its SHA-256 matches the
- * `x-content-sha256` header (else 422, and the part is not kept); parts stream to disk; a part
- * can be sent again (the last one wins); an upload not completed within LONGRUN_UPLOAD_TTL_HOURS
- * expires and its parts are deleted (`uploadsDeleteExpired`, run hourly).
+ * `x-content-sha256` header (else 422, and the part is not kept): it streams to a scratch file
+ * (one part at most), is checked, and only then goes to the storage as part n of the upload's
+ * multipart upload (S3: an UploadPart; nothing is ever assembled on local disk); a part can be
+ * sent again (the last one wins); completing joins the parts in the storage (S3 joins them
+ * itself); an upload not completed within LONGRUN_UPLOAD_TTL_HOURS expires and its parts are
+ * deleted (`uploadsDeleteExpired`, run hourly). The clip's id and key are fixed at the start,
+ * since an S3 multipart upload names its object from its first request.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
@@ -26,7 +28,8 @@ import type { Db } from '../../store/database.ts';
 import type { ClipUploadsTable } from '../../store/schema.ts';
 import { adoptClipFile, clipCreatedRecord, type AdoptDeps } from './adopt.ts';
 import { candidatesOf } from './sql/clips.ts';
-import type { ClipStorage } from './storage.ts';
+import type { Storage } from '../../storage/storage.ts';
+import { scratchPath, sourceKey } from './storage.ts';
 import { ClipView, PART_SIZE, StartUploadBody, UploadView } from './schemas.ts';
 import { clipView } from './view.ts';
 
@@ -47,16 +50,27 @@ function uploadView(row: UploadRow) {
   return { uploadId: row.id, name: row.name, size: Number(row.size), partSize: row.part_size, parts: partCount(row), received, expiresAt: row.expires_at };
 }
 
-function partsDir(storage: ClipStorage, uploadId: string): string {
-  return path.join(storage.uploadsDir(), uploadId);
+/**
+ * Where the upload goes and the storage's handle for it. Rows from before migration 0020 have
+ * neither: they were file-driver uploads, whose handle was the upload's id, and they get their
+ * clip id at completion as they used to.
+ */
+function destinationOf(row: UploadRow): { key: string; handle: string } {
+  return { key: row.storage_key ?? sourceKey(row.org_id, newId('clip'), row.file_name), handle: row.storage_upload_id ?? row.id };
+}
+
+/** The clip id inside a source key (`<org>/<clip>/source.mp4`). */
+function clipIdOf(key: string): string {
+  return key.split('/')[1]!;
 }
 
 /** Deletes expired uploads and their parts; returns how many. */
-export async function uploadsDeleteExpired(db: Db, storage: ClipStorage, now: string): Promise<number> {
-  const expired = await db.selectFrom('clip_uploads').select('id').where('expires_at', '<', now).execute();
-  for (const { id } of expired) {
-    fs.rmSync(partsDir(storage, id), { recursive: true, force: true });
-    await db.deleteFrom('clip_uploads').where('id', '=', id).execute();
+export async function uploadsDeleteExpired(db: Db, storage: Storage, now: string): Promise<number> {
+  const expired = await db.selectFrom('clip_uploads').selectAll().where('expires_at', '<', now).execute();
+  for (const row of expired) {
+    const { key, handle } = destinationOf(row);
+    await storage.multipartAbort(key, handle);
+    await db.deleteFrom('clip_uploads').where('id', '=', row.id).execute();
   }
   return expired.length;
 }
@@ -87,15 +101,27 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
     async (request, reply) => {
       if (request.body.size > opts.maxUploadBytes)
         throw new AppError('payload_too_large', `The file is larger than the limit of ${opts.maxUploadBytes} bytes.`);
+      const partSize = request.body.partSize ?? PART_SIZE.default;
+      if (partSize < storage.minPartBytes && request.body.size > partSize)
+        throw new AppError(
+          'validation_error',
+          `body.partSize must be at least ${storage.minPartBytes} bytes with ${storage.driver} storage (its smallest multipart part).`,
+        );
       const now = new Date();
+      const id = newId('upl');
+      const orgId = orgOf(request);
+      const key = sourceKey(orgId, newId('clip'), request.body.fileName);
       const row: UploadRow = {
-        id: newId('upl'),
-        org_id: orgOf(request),
+        id,
+        org_id: orgId,
         name: request.body.name?.trim() || request.body.fileName,
         file_name: request.body.fileName,
         size: request.body.size,
-        part_size: request.body.partSize ?? PART_SIZE.default,
+        part_size: partSize,
         parts: '{}',
+        storage_key: key,
+        storage_upload_id: await storage.multipartStart(key, id),
+        part_tags: '{}',
         created_at: now.toISOString(),
         expires_at: new Date(now.getTime() + opts.ttlHours * 3_600_000).toISOString(),
       };
@@ -138,9 +164,7 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       if (n > partCount(upload)) throw new AppError('validation_error', `Part ${n} is past the last part (${partCount(upload)}).`);
       const body = request.body as NodeJS.ReadableStream | undefined;
       if (!body || typeof body.pipe !== 'function') throw new AppError('unsupported_media_type', 'Send the part as application/octet-stream.');
-      const dir = partsDir(storage, upload.id);
-      fs.mkdirSync(dir, { recursive: true });
-      const tmp = path.join(dir, `${n}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+      const tmp = scratchPath(storage, `${upload.id}-${n}.part`);
       const expected = expectedPartSize(upload, n);
       // Nothing past the part's own size is written: Fastify's bodyLimit does not bound a stream.
       const tap = new HashingTap(expected);
@@ -162,13 +186,20 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
         fs.rmSync(tmp, { force: true });
         throw new AppError('validation_error', `${problem} It was not kept; send it again.`);
       }
-      fs.renameSync(tmp, path.join(dir, `${n}.part`));
+      const { key, handle } = destinationOf(upload);
+      let tag: string;
+      try {
+        tag = await storage.multipartPut(key, handle, n, tmp, bytes);
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
       const row = await db.transaction().execute(async (trx) => {
         const current = await trx.selectFrom('clip_uploads').selectAll().where('id', '=', upload.id).executeTakeFirstOrThrow();
         const parts = { ...(JSON.parse(current.parts) as Record<string, string>), [n]: digest };
+        const tags = { ...(JSON.parse(current.part_tags ?? '{}') as Record<string, string>), [n]: tag };
         return trx
           .updateTable('clip_uploads')
-          .set({ parts: JSON.stringify(parts) })
+          .set({ parts: JSON.stringify(parts), part_tags: JSON.stringify(tags) })
           .where('id', '=', upload.id)
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -194,20 +225,16 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       const received = uploadView(upload).received;
       const missing = Array.from({ length: partCount(upload) }, (_, i) => i + 1).filter((n) => !received.includes(n));
       if (missing.length > 0) throw new AppError('conflict', `Parts ${missing.slice(0, 20).join(', ')} have not arrived.`);
-      const clipId = newId('clip');
-      const file = storage.sourcePath(orgId, clipId, upload.file_name);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      // One pipeline over every part in order (a pipeline per part into one file stream left a
-      // listener behind per part: MaxListenersExceededWarning past ten parts).
-      const dir = partsDir(storage, upload.id);
-      const count = partCount(upload);
-      async function* partsInOrder() {
-        for (let n = 1; n <= count; n++) yield* fs.createReadStream(path.join(dir, `${n}.part`));
-      }
-      await pipeline(partsInOrder, fs.createWriteStream(file));
+      const { key, handle } = destinationOf(upload);
+      // Pre-0020 rows kept no tags: the file driver needs none (it joins `<n>.part` in order).
+      const tags = JSON.parse(upload.part_tags ?? '{}') as Record<string, string>;
+      await storage.multipartComplete(
+        key,
+        handle,
+        Array.from({ length: partCount(upload) }, (_, i) => tags[i + 1] ?? String(i + 1)),
+      );
       await db.deleteFrom('clip_uploads').where('id', '=', upload.id).execute();
-      fs.rmSync(partsDir(storage, upload.id), { recursive: true, force: true });
-      const clip = await adoptClipFile(opts, orgId, clipId, upload.name, file, clipCreatedRecord(request));
+      const clip = await adoptClipFile(opts, orgId, clipIdOf(key), upload.name, key, clipCreatedRecord(request));
       return reply.code(201).send({ success: true as const, data: clipView(clip, await candidatesOf(db, [clip.id])) });
     },
   );

@@ -1,6 +1,6 @@
 /**
- * `/healthz`: the process is up. `/readyz`: it can do work: the database answers and every
- * migration is applied. Both are public, for load balancers and orchestrators.
+ * `/healthz`: the process is up. `/readyz`: it can do work: the database answers, every
+ * migration is applied, and the storage (LONGRUN_STORAGE_URL) can be listed. Both are public, for load balancers and orchestrators.
  *
  * Guarantees: `/readyz` answers 503 (never 500) whenever the database cannot be read, whatever
  * step fails, and its public message names no host, port or address (the driver's message,
@@ -15,6 +15,7 @@ import type { Store } from '../../store/database.ts';
 import { pendingMigrations } from '../../store/migrate.ts';
 import { ContentOk } from '../schemas.ts';
 import type { Binary, MediaTools } from '../../media/binaries.ts';
+import type { Storage } from '../../storage/storage.ts';
 
 const Tool = Type.Object({
   path: Type.String(),
@@ -32,7 +33,7 @@ function toolState(binary: Binary) {
   return { path: binary.path, source: binary.source, executable };
 }
 
-export async function healthRoutes(instance: FastifyInstance, opts: { store: Store; tools?: MediaTools }) {
+export async function healthRoutes(instance: FastifyInstance, opts: { store: Store; tools?: MediaTools; storage?: Storage }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(
@@ -62,6 +63,15 @@ export async function healthRoutes(instance: FastifyInstance, opts: { store: Sto
             Type.Object({
               status: Type.Literal('ready'),
               database: Type.String(),
+              storage: Type.Optional(
+                Type.Object(
+                  {
+                    driver: Type.Union([Type.Literal('file'), Type.Literal('s3')]),
+                    target: Type.String({ description: 'file:<dir> or s3://<bucket>/<prefix>' }),
+                  },
+                  { description: 'Where clip files and knowledge-base documents are kept' },
+                ),
+              ),
               media: Type.Optional(Type.Object({ ffmpeg: Tool, ffprobe: Tool }, { description: 'Which ffmpeg and ffprobe renders use' })),
             }),
           ),
@@ -83,7 +93,19 @@ export async function healthRoutes(instance: FastifyInstance, opts: { store: Sto
       if (media && !(media.ffmpeg.executable && media.ffprobe.executable)) {
         throw new AppError('service_unavailable', `ffmpeg or ffprobe cannot be run: ${opts.tools!.ffmpeg.path}, ${opts.tools!.ffprobe.path}.`);
       }
-      return { success: true as const, data: { status: 'ready' as const, database: opts.store.dialect, ...(media ? { media } : {}) } };
+      let storage;
+      if (opts.storage) {
+        const checked = await opts.storage.check();
+        if (!checked.ok) {
+          request.log.warn({ storage: checked.target, reason: checked.error }, 'readiness: the storage cannot be reached');
+          throw new AppError('service_unavailable', `The storage ${checked.target} cannot be reached.`);
+        }
+        storage = { driver: opts.storage.driver, target: checked.target };
+      }
+      return {
+        success: true as const,
+        data: { status: 'ready' as const, database: opts.store.dialect, ...(storage ? { storage } : {}), ...(media ? { media } : {}) },
+      };
     },
   );
 }

@@ -23,6 +23,7 @@ import * as timestamptz from './0016_timestamptz.ts';
 import * as jsonColumns from './0017_json_columns.ts';
 import * as processes from './0018_processes.ts';
 import * as jobTraceContext from './0019_job_trace_context.ts';
+import * as uploadStorage from './0020_upload_storage.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0017_json_columns': jsonColumns,
   '0018_processes': processes,
   '0019_job_trace_context': jobTraceContext,
+  '0020_upload_storage': uploadStorage,
 };

@@ -58,6 +58,12 @@ export interface ClipUploadsTable {
   part_size: number;
   /** JSON object: part number → SHA-256 hex. */
   parts: string;
+  /** The clip source's storage key, fixed at the start (null: started before 0020). */
+  storage_key: string | null;
+  /** The storage driver's multipart handle (null: started before 0020; the file driver used the id). */
+  storage_upload_id: string | null;
+  /** JSON object: part number → the storage's tag for it (an S3 ETag); null before 0020. */
+  part_tags: string | null;
   created_at: string;
   expires_at: string;
 }

@@ -3,6 +3,10 @@
  * extracts its text, cuts it into passages and indexes them; the document goes `processing` →
  * `indexed` (with its passage count), or `failed` with the reason. The passages and the status
  * commit together. Internal: the document's status is what users watch.
+ *
+ * An upload's bytes are read from the storage (`input.stored`, put there by the route; rows from
+ * before kept them in `kb_docs.source`) and the object is deleted once ingestion ends, indexed or
+ * failed, as the bytes were never kept after ingestion.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +14,7 @@ import path from 'node:path';
 import { fetchToFile, ImportError } from '../../../net/fetchToFile.ts';
 import { defineKind, type JobKind, PermanentError } from '../../../engine/index.ts';
 import { nowIso } from '../../../ids.ts';
+import type { Storage } from '../../../storage/storage.ts';
 import type { Db } from '../../../store/database.ts';
 import type { GuardOptions } from '../../../net/addressGuard.ts';
 import { chunkText } from './chunk.ts';
@@ -18,6 +23,22 @@ import { chunksReplaceForDoc } from './sql/chunks.ts';
 
 export interface IngestInput {
   docId: string;
+  /** The storage key of the uploaded bytes. */
+  stored?: string;
+}
+
+export function kbPrefix(orgId: string, kbId: string): string {
+  return `kb/${orgId}/${kbId}/`;
+}
+
+export function kbDocKey(orgId: string, kbId: string, docId: string): string {
+  return `${kbPrefix(orgId, kbId)}${docId}`;
+}
+
+async function storedBytes(storage: Storage, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of (await storage.get(key)).body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 async function fetchBytes(url: string, guard: GuardOptions & { maxBytes: number }, signal: AbortSignal): Promise<Buffer> {
@@ -31,7 +52,7 @@ async function fetchBytes(url: string, guard: GuardOptions & { maxBytes: number 
   }
 }
 
-export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }): JobKind<IngestInput> {
+export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }, storage: Storage): JobKind<IngestInput> {
   return defineKind<IngestInput>({
     name: 'kb.ingest',
     scope: 'kb',
@@ -42,7 +63,11 @@ export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }): 
       const doc = await db.selectFrom('kb_docs').selectAll().where('id', '=', input.docId).executeTakeFirst();
       if (!doc) throw new PermanentError('DOC_NOT_FOUND', 'The document no longer exists.');
       try {
-        const bytes = doc.source !== null ? Buffer.from(doc.source, 'base64') : await fetchBytes(doc.uri, guard, signal);
+        const bytes = input.stored
+          ? await storedBytes(storage, input.stored)
+          : doc.source !== null
+            ? Buffer.from(doc.source, 'base64')
+            : await fetchBytes(doc.uri, guard, signal);
         const type = docTypeOf(doc.content_type, doc.uri) ?? sniffDocType(bytes);
         const { text, title } = await extractText(type, bytes);
         const chunks = chunkText(text);
@@ -63,9 +88,11 @@ export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }): 
             .where('id', '=', doc.id)
             .execute();
         });
+        if (input.stored) await storage.delete(input.stored);
         return { chunks: chunks.length };
       } catch (error) {
         if (signal.aborted) throw error;
+        if (input.stored) await storage.delete(input.stored).catch(() => {});
         const reason = error instanceof ExtractError || error instanceof ImportError ? error.message : `Ingestion failed: ${(error as Error).message}`;
         await db.updateTable('kb_docs').set({ status: 'failed', error: reason, source: null, updated_at: nowIso() }).where('id', '=', doc.id).execute();
         throw new PermanentError('INGESTION_FAILED', reason);

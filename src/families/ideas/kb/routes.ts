@@ -1,7 +1,9 @@
 /**
  * Knowledge bases: `POST/GET /kbs`, `GET/DELETE /kbs/{kbId}`, documents (`POST /kbs/{kbId}/docs`
  * as a raw upload of text, Markdown, HTML or PDF, or JSON `{url}`; `GET` one or all), and
- * `POST /kbs/{kbId}/search`. Content-family envelope.
+ * `POST /kbs/{kbId}/search`. Content-family envelope. An uploaded document's bytes go to the
+ * storage (`kb/<org>/<kb>/<doc>`) until its ingestion has read them; deleting a knowledge base
+ * deletes what is left of its objects.
  */
 import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
@@ -12,12 +14,13 @@ import { newId, nowIso } from '../../../ids.ts';
 import { acceptContentTypes } from '../../../http/contentTypeGate.ts';
 import { orgOf } from '../../../http/plugins/auth.ts';
 import { ContentOk, PageQuery } from '../../../http/schemas.ts';
+import type { Storage } from '../../../storage/storage.ts';
 import type { Db } from '../../../store/database.ts';
 import type { KbDocsTable } from '../../../store/schema.ts';
 import { searchTerms } from '../../../searchTerms.ts';
 import { BlockedUrlError, checkPublicUrl, type GuardOptions } from '../../../net/addressGuard.ts';
 import { DOC_MIME, docTypeOf } from './extract.ts';
-import type { IngestInput } from './ingestKind.ts';
+import { kbDocKey, kbPrefix, type IngestInput } from './ingestKind.ts';
 import { chunksIndexDeleteForKb, passagesSearch } from './sql/chunks.ts';
 import { CreateKbBody, DocsPage, DocUploadQuery, DocView, KbDeleted, KbsPage, KbView, SearchAnswer, SearchBody } from './schemas.ts';
 import { kbFindForOrg, type KbRow } from './sql/kbs.ts';
@@ -59,6 +62,7 @@ export interface KbRouteOptions {
   ingest: JobKind<IngestInput>;
   guard: GuardOptions;
   maxDocBytes: number;
+  storage: Storage;
 }
 
 export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) {
@@ -176,6 +180,7 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
         await chunksIndexDeleteForKb(trx, kb.id);
         await trx.deleteFrom('kbs').where('id', '=', kb.id).execute(); // documents and passages cascade
       });
+      await opts.storage.deletePrefix(kbPrefix(kb.org_id, kb.id));
       return { success: true as const, data: { id: kb.id, deleted: true as const } };
     },
   );
@@ -203,10 +208,13 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
       const now = nowIso();
       const id = newId('doc');
       let doc: DocRow;
+      let stored: string | undefined;
       if (Buffer.isBuffer(body)) {
         const contentType = (request.headers['content-type'] ?? 'text/plain').split(';')[0]!.trim();
         if (body.length === 0) throw new AppError('validation_error', 'The document is empty.');
         const uri = request.query.uri ?? `upload://${id}`;
+        stored = kbDocKey(orgId, kb.id, id);
+        await opts.storage.put(stored, body, { contentType });
         doc = {
           id,
           kb_id: kb.id,
@@ -216,7 +224,7 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
           content_type: DOC_MIME[docTypeOf(contentType, uri) ?? 'text'],
           status: 'processing',
           error: null,
-          source: body.toString('base64'),
+          source: null,
           chunks: 0,
           created_at: now,
           updated_at: now,
@@ -251,15 +259,20 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
       }
       const accepted = { success: true as const, data: docView(doc) };
       const claim = request.idempotency;
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('kb_docs').values(doc).execute();
-        return engine.submitIn(trx, {
-          orgId,
-          kind: opts.ingest,
-          input: { docId: id },
-          idempotency: claim ? { key: claim.key, respond: () => ({ status: 202, body: accepted }) } : null,
+      try {
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('kb_docs').values(doc).execute();
+          return engine.submitIn(trx, {
+            orgId,
+            kind: opts.ingest,
+            input: stored ? { docId: id, stored } : { docId: id },
+            idempotency: claim ? { key: claim.key, respond: () => ({ status: 202, body: accepted }) } : null,
+          });
         });
-      });
+      } catch (error) {
+        if (stored) await opts.storage.delete(stored).catch(() => {});
+        throw error;
+      }
       return reply.code(202).send(accepted);
     },
   );

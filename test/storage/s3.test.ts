@@ -1,0 +1,218 @@
+/**
+ * A longrun server on S3 storage, against a local S3-speaking server (s3rver, started here)
+ * (the driver's own contract is in drivers.test.ts) — an upload, a resumable upload as an S3 multipart upload, analysis and a render read
+ * from presigned URLs, Range reads through longrun's signed routes and through presigned URLs,
+ * deletes — and a bucket that cannot be reached (`/readyz` 503, `longrun storage check` fails).
+ */
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { MARKDOWN } from '../helpers/documents.ts';
+import { knowledgeBaseWith } from '../helpers/knowledge.ts';
+import { clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
+import { startLocalS3, type LocalS3 } from '../helpers/s3.ts';
+import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
+import { until } from '../helpers/wait.ts';
+
+let s3: LocalS3;
+let media: string;
+beforeAll(async () => {
+  s3 = await startLocalS3();
+  media = tempDir('longrun-media-');
+});
+afterAll(async () => {
+  await s3?.close();
+  fs.rmSync(media, { recursive: true, force: true });
+});
+
+/** The sample video with an MP4 `free` box of 6 MiB appended: big enough for two S3 parts, still readable. */
+function paddedVideo(): string {
+  const file = path.join(media, 'padded.mp4');
+  if (fs.existsSync(file)) return file;
+  const padding = 6 * 1024 * 1024;
+  const box = Buffer.alloc(8 + padding);
+  box.writeUInt32BE(8 + padding, 0);
+  box.write('free', 4, 'latin1');
+  fs.writeFileSync(file, Buffer.concat([fs.readFileSync(makeSampleVideo(media)), box]));
+  return file;
+}
+
+async function renderedJob(server: TestServer, key: string, clipId: string, candidateId: string) {
+  const accepted = await call(`${server.url}/clips/${clipId}/render`, { key, json: { candidateId, template: 'default' } });
+  expect(accepted.status, accepted.text).toBe(202);
+  const id = accepted.body.data.jobId as string;
+  let job = await call(`${server.url}/jobs/${id}?wait=30`, { key });
+  while (job.status === 202) job = await call(`${server.url}/jobs/${id}?wait=30`, { key });
+  return job.body.data;
+}
+
+describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
+  let server: TestServer;
+  let presigned: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ credits: 100, env: s3.env('server') });
+    presigned = await startTestServer({ credits: 100, env: { ...s3.env('presigned'), LONGRUN_STORAGE_PUBLIC_URLS: 'presigned' } });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await presigned?.close();
+  });
+
+  it('reports the bucket in /readyz', async () => {
+    const ready = await call(`${server.url}/readyz`);
+    expect(ready.status, ready.text).toBe(200);
+    expect(ready.body.data.storage).toEqual({ driver: 's3', target: 's3://longrun/server/' });
+  });
+
+  it('keeps an upload in the bucket, renders it from there, serves it by Range, and deletes its objects with the clip', async () => {
+    const { key, org } = await server.newOrg('s3-upload', { credits: 10 });
+    const uploaded = await uploadClip(server.url, key, makeSampleVideo(media));
+    expect(uploaded.status, uploaded.text).toBe(201);
+    const clip = await clipWhenAnalysed(server.url, key, uploaded.body.data.id);
+    expect(clip.status).toBe('ready');
+    const storage = server.deps.storage;
+    expect(await storage.list(`${org.id}/`)).toEqual([`${org.id}/${clip.id}/source.mp4`]);
+    expect(fs.existsSync(path.join(server.config.clips.dir, org.id))).toBe(false); // nothing on local disk
+
+    const candidate = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 1000, endMs: 3000, title: 'short' } });
+    const job = await renderedJob(server, key, clip.id, candidate.body.data.id);
+    expect(job.status, JSON.stringify(job)).toBe('completed');
+    expect(await storage.list(`${org.id}/${clip.id}/renders/`)).toEqual([`${org.id}/${clip.id}/renders/${job.id}.mp4`]);
+    expect(fs.readdirSync(storage.scratchDir).filter((f) => f.includes(job.id))).toEqual([]);
+
+    const list = await call(`${server.url}/clips/${clip.id}/jobs`, { key });
+    const outputUrl = list.body.data[0].outputUrl as string;
+    expect(outputUrl.startsWith(server.url)).toBe(true); // longrun's signed route, streaming from the bucket
+    const size = (await storage.size(`${org.id}/${clip.id}/renders/${job.id}.mp4`))!;
+    const ranged = await fetch(outputUrl, { headers: { range: 'bytes=4-11' } });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-range')).toBe(`bytes 4-11/${size}`);
+    expect(Buffer.from(await ranged.arrayBuffer()).toString('latin1')).toBe('ftypisom');
+    const source = await call(`${server.url}/clips/${clip.id}/source-url`, { key });
+    const head = await fetch(source.body.data.url, { headers: { range: 'bytes=0-99' } });
+    expect(head.status).toBe(206);
+    expect(Buffer.from(await head.arrayBuffer())).toEqual(fs.readFileSync(makeSampleVideo(media)).subarray(0, 100));
+
+    expect((await call(`${server.url}/clips/${clip.id}`, { key, method: 'DELETE' })).status).toBe(200);
+    expect(await storage.list(`${org.id}/`)).toEqual([]);
+  });
+
+  it('leaves no object behind a canceled render, and none on local disk', async () => {
+    const { key, org } = await server.newOrg('s3-cancel', { credits: 10 });
+    const clip = await clipWhenAnalysed(server.url, key, (await uploadClip(server.url, key, makeSampleVideo(media))).body.data.id);
+    const whole = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 0, endMs: 30_000, title: 'All of it' } });
+    const accepted = await call(`${server.url}/clips/${clip.id}/render`, { key, json: { candidateId: whole.body.data.id, template: 'vertical' } });
+    const id = accepted.body.data.jobId as string;
+    const ffmpegRuns = () => {
+      try {
+        return execFileSync('pgrep', ['-f', id]).toString().trim() !== '';
+      } catch {
+        return false;
+      }
+    };
+    // ffmpeg is another process, seen from outside: asked again until it is up (slow on a busy machine).
+    await until('ffmpeg runs the render', ffmpegRuns, { timeoutMs: 20_000, everyMs: 50 });
+    expect((await call(`${server.url}/jobs/${id}/cancel`, { key, method: 'POST' })).body.data.status).toBe('canceled');
+    await until('ffmpeg has exited', () => !ffmpegRuns(), { everyMs: 50 });
+    await until('the partial render is removed', () => !fs.readdirSync(server.deps.storage.scratchDir).some((f) => f.includes(id)));
+    expect(await server.deps.storage.list(`${org.id}/`)).toEqual([`${org.id}/${clip.id}/source.mp4`]);
+  });
+
+  it('takes a resumable upload as an S3 multipart upload (nothing joined on local disk)', async () => {
+    const { key, org } = await server.newOrg('s3-parts');
+    const bytes = fs.readFileSync(paddedVideo());
+    const tooSmall = await call(`${server.url}/clips/uploads`, { key, json: { fileName: 'big.mp4', size: bytes.length, partSize: 1024 * 1024 } });
+    expect(tooSmall.status).toBe(422);
+    expect(tooSmall.body.message).toMatch(/at least 5242880 bytes with s3 storage/);
+    const partSize = 5 * 1024 * 1024;
+    const started = await call(`${server.url}/clips/uploads`, { key, json: { fileName: 'big.mp4', size: bytes.length, partSize } });
+    expect(started.status, started.text).toBe(201);
+    const { uploadId, parts } = started.body.data;
+    expect(parts).toBe(2);
+    const put = (n: number, body: Buffer, digest = crypto.createHash('sha256').update(body).digest('hex')) =>
+      fetch(`${server.url}/clips/uploads/${uploadId}/parts/${n}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream', 'x-content-sha256': digest },
+        body: new Uint8Array(body),
+      });
+    const part = (n: number) => bytes.subarray((n - 1) * partSize, Math.min(bytes.length, n * partSize));
+    expect((await put(2, part(2))).status).toBe(200);
+    expect((await put(1, part(1), '0'.repeat(64))).status).toBe(422); // refused: not sent to the bucket
+    expect((await put(1, part(1))).status).toBe(200);
+    expect(fs.existsSync(path.join(server.config.clips.dir, '.uploads'))).toBe(false);
+    const done = await call(`${server.url}/clips/uploads/${uploadId}/complete`, { key, method: 'POST' });
+    expect(done.status, done.text).toBe(201);
+    expect(done.body.data).toMatchObject({ fileSize: bytes.length, duration: 30 });
+    const stored = await server.deps.storage.get(`${org.id}/${done.body.data.id}/source.mp4`);
+    expect(stored.size).toBe(bytes.length);
+    stored.body.resume();
+    expect((await clipWhenAnalysed(server.url, key, done.body.data.id)).status).toBe('ready');
+  });
+
+  it('keeps an uploaded knowledge-base document in the bucket until it is ingested', async () => {
+    const { key, org } = await server.newOrg('s3-kb');
+    const put = vi.spyOn(server.deps.storage, 'put');
+    try {
+      const kbId = await knowledgeBaseWith(server, key, MARKDOWN, 'notes/onboarding.md');
+      expect(put.mock.calls.map(([k]) => k)).toEqual([expect.stringMatching(new RegExp(`^kb/${org.id}/${kbId}/doc_`))]);
+    } finally {
+      put.mockRestore();
+    }
+    expect(await server.deps.storage.list(`kb/${org.id}/`)).toEqual([]); // read, indexed, deleted
+  });
+
+  it('answers presigned S3 URLs with LONGRUN_STORAGE_PUBLIC_URLS=presigned', async () => {
+    const { key } = await presigned.newOrg('s3-presigned', { credits: 10 });
+    const clip = await clipWhenAnalysed(presigned.url, key, (await uploadClip(presigned.url, key, makeSampleVideo(media))).body.data.id);
+    const candidate = await call(`${presigned.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 0, endMs: 1500, title: 'first' } });
+    const job = await renderedJob(presigned, key, clip.id, candidate.body.data.id);
+    expect(job.status).toBe('completed');
+    const list = await call(`${presigned.url}/clips/${clip.id}/jobs`, { key });
+    const outputUrl = list.body.data[0].outputUrl as string;
+    expect(outputUrl.startsWith(`${s3.endpoint}/longrun/presigned/`)).toBe(true);
+    expect(outputUrl).toMatch(new RegExp(`X-Amz-Expires=${presigned.config.clips.urlTtlSeconds}`));
+    const ranged = await fetch(outputUrl, { headers: { range: 'bytes=4-11' } });
+    expect(ranged.status).toBe(206);
+    expect(Buffer.from(await ranged.arrayBuffer()).toString('latin1')).toBe('ftypisom');
+    const source = await call(`${presigned.url}/clips/${clip.id}/source-url`, { key });
+    expect(source.body.data.url.startsWith(`${s3.endpoint}/longrun/presigned/`)).toBe(true);
+    expect((await fetch(source.body.data.url)).status).toBe(200);
+  });
+});
+
+describe('a bucket that cannot be reached', { timeout: 60_000 }, () => {
+  it('fails /readyz with 503 and `longrun storage check`', async () => {
+    const env = { ...s3.env('x'), LONGRUN_STORAGE_URL: 's3://no-such-bucket/x' };
+    // A bucket the server does not have, and a server that is not there (a port just freed).
+    const closed = net.createServer().listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const gone = `http://127.0.0.1:${(closed.address() as net.AddressInfo).port}`;
+    closed.close();
+    for (const [variant, message] of [
+      [env, 'The storage s3://no-such-bucket/x/ cannot be reached.'],
+      [{ ...s3.env('x'), AWS_ENDPOINT_URL_S3: gone }, 'The storage s3://longrun/x/ cannot be reached.'],
+    ] as const) {
+      const server = await startTestServer({ env: variant });
+      try {
+        const ready = await call(`${server.url}/readyz`);
+        expect(ready.status).toBe(503);
+        expect(ready.body.message).toBe(message);
+      } finally {
+        await server.close();
+      }
+    }
+    const dataDir = tempDir();
+    const failed = await runCli(['--data-dir', dataDir, 'storage', 'check'], env);
+    expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+    expect(failed.stderr).toMatch(/s3:\/\/no-such-bucket\/x\/.*cannot be reached/);
+    const passed = await runCli(['--data-dir', dataDir, 'storage', 'check'], s3.env('cli'));
+    expect(passed.code, passed.stdout + passed.stderr).toBe(0);
+    expect(passed.stdout).toMatch(/s3:\/\/longrun\/cli\/: listed, wrote, read and deleted a probe object/);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});
