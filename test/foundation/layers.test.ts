@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 /**
  * The layers, read from the imports of every file of src:
  *   app (the composition root) → families → http, maintenance, content, net, media, llm, storage,
- *   auth → engine → store, with leaf modules (src/*.ts) anywhere below the root. The engine
+ *   telemetry, auth → engine → store, with leaf modules (src/*.ts) anywhere below the root. The engine
  *   imports only the store (and leaf modules): its schemas' building blocks and the scopes are leaves.
  * A family imports no other family (what one needs of another is an interface in
  * src/families/ports.ts); nothing below the families imports one, or the root; the store
@@ -13,8 +13,8 @@ import { describe, expect, it } from 'vitest';
  * schemas as types; it is left out.
  */
 const SRC = path.resolve(import.meta.dirname, '../../src');
-const BELOW_FAMILIES = ['http', 'engine', 'store', 'llm', 'auth', 'maintenance', 'content', 'net', 'media', 'storage'];
-const ABOVE_STORE = ['engine', 'http', 'families', 'app', 'maintenance', 'content', 'net', 'media', 'storage'];
+const BELOW_FAMILIES = ['http', 'engine', 'store', 'llm', 'auth', 'maintenance', 'content', 'net', 'media', 'storage', 'telemetry'];
+const ABOVE_STORE = ['engine', 'http', 'families', 'app', 'maintenance', 'content', 'net', 'media', 'storage', 'telemetry'];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
