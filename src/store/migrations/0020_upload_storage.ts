@@ -12,7 +12,10 @@ import { dialectOf } from '../dialect.ts';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('clip_uploads').addColumn('storage_key', 'text').execute();
   await db.schema.alterTable('clip_uploads').addColumn('storage_upload_id', 'text').execute();
-  await db.schema.alterTable('clip_uploads').addColumn('part_tags', dialectOf(db) === 'postgres' ? 'jsonb' : 'text').execute();
+  await db.schema
+    .alterTable('clip_uploads')
+    .addColumn('part_tags', dialectOf(db) === 'postgres' ? 'jsonb' : 'text')
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
