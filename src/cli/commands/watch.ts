@@ -54,7 +54,7 @@ export async function watchJob(client: LongrunClient, jobId: string): Promise<Jo
     if (tty) line.show(barLine(job, p));
     else if (event) process.stderr.write(`${eventLine(event, p)}\n`);
   };
-  if (!tty) process.stderr.write(`watching ${job.kind} job ${job.id} (${job.progress.total} items)\n`);
+  if (!tty) process.stderr.write(`watching ${job.kind} job ${job.id} (${job.progress.total} ${job.progress.total === 1 ? 'item' : 'items'})\n`);
   show();
   try {
     for await (const event of client.streamEvents(jobId)) {
