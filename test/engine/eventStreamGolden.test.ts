@@ -7,7 +7,8 @@
  * There is no JSON listing of events: `GET /jobs/{id}/events` only streams (routes/jobs.ts).
  *
  * Only what varies between runs is replaced (`normalise` below): IDs and ISO timestamps.
- * Everything else — key order, spacing, seq numbers, the stream's comment line — is kept.
+ * Everything else — key order, spacing, seq numbers, the stream's comment line — is kept. Since
+ * times are replaced, each file ends with whether each event's time equals its row's (`=== times`).
  *
  * To record the files again from the current code (then read the diff before committing it):
  *   UPDATE_GOLDEN=1 npx vitest run test/engine/eventStreamGolden.test.ts
@@ -46,6 +47,31 @@ function normalise(text: string, ids: Map<string, string>): string {
     .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\b/g, '<time>');
 }
 
+type ItemAnswer = { key: string; finishedAt: string | null };
+type JobAnswer = { runAt: string; createdAt: string; startedAt: string | null; completedAt: string | null };
+
+/**
+ * Whether each event's time equals the time on the row it could be derived from (issue 31's
+ * design, docs/design/lean-engine.md 2a): `job.queued` the job's createdAt (and its runAt), `job.started`
+ * its startedAt, an item's end the item's finishedAt, the job's end its completedAt. The times
+ * themselves vary and are replaced; whether they are equal is recorded (`=` or `≠`).
+ */
+function timesAgainstRows(stream: string, items: ItemAnswer[], job: JobAnswer): string[] {
+  const same = (a: unknown, b: unknown) => (a === b ? '=' : '≠');
+  return [...stream.matchAll(/^data: (.*)$/gm)].map((m) => {
+    const event = JSON.parse(m[1]!) as { seq: number; type: string; data: { key?: string; runAt?: string }; createdAt: string };
+    const at = `${event.seq} ${event.type}: createdAt`;
+    if (event.type === 'job.queued') return `${at} ${same(event.createdAt, job.createdAt)} job.createdAt, runAt ${same(event.data.runAt, job.runAt)} job.runAt`;
+    if (event.type === 'job.started') return `${at} ${same(event.createdAt, job.startedAt)} job.startedAt`;
+    if (event.type.startsWith('item.')) {
+      const item = items.find((i) => i.key === event.data.key);
+      return `${at} ${same(event.createdAt, item?.finishedAt)} items[${event.data.key}].finishedAt`;
+    }
+    if (event.type === 'job.progress') return `${at} (a row of its own)`;
+    return `${at} ${same(event.createdAt, job.completedAt)} job.completedAt`;
+  });
+}
+
 /** The answers of one scenario, as one text: a header line per request, then its body as sent. */
 class Recording {
   private readonly parts: string[] = [];
@@ -66,8 +92,9 @@ class Recording {
     const seqs = [...stream.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
     const middle = seqs[Math.floor((seqs.length - 1) / 2)]!;
     await this.request('GET', `/jobs/${id}/events`, { 'last-event-id': String(middle) });
-    await this.request('GET', `/jobs/${id}/items`);
-    await this.request('GET', `/jobs/${id}`);
+    const items = JSON.parse(await this.request('GET', `/jobs/${id}/items`)).data.items as ItemAnswer[];
+    const job = JSON.parse(await this.request('GET', `/jobs/${id}`)).data as JobAnswer;
+    this.parts.push(`=== times\n${timesAgainstRows(stream, items, job).join('\n')}\n`);
   }
 
   text(): string {
