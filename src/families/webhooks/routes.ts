@@ -234,18 +234,20 @@ export async function webhookRoutes(instance: FastifyInstance, opts: WebhookRout
       const delivery = await deliveryGetForEndpoint(db, endpoint.id, request.params.deliveryId);
       if (!delivery) throw new AppError('not_found', `No delivery ${request.params.deliveryId} for endpoint ${endpoint.id}.`);
       const now = nowIso();
-      await db.transaction().execute(async (trx) => {
+      // The answer is the delivery as handed over (pending, with its new sender), read in the
+      // transaction that hands it: once committed, the sender may have sent it already.
+      const view = await db.transaction().execute(async (trx) => {
         const job = await engine.submitIn(trx, { orgId: endpoint.org_id, kind: opts.delivery, input: { deliveryId: delivery.id } });
         const handed = await deliveryHandOver(trx, delivery.id, delivery.job_id, job.id, now);
         // Thrown inside the transaction: the new sender is rolled back with it.
         if (handed === 'sending') throw new AppError('conflict', `Delivery ${delivery.id} is being sent right now; retry once that attempt has ended.`);
         if (handed === 'changed') throw new AppError('conflict', `Delivery ${delivery.id} was just handed to another send; read it again.`);
-        return job;
+        const row = await deliveryGetForEndpoint(trx, endpoint.id, delivery.id);
+        return deliveryView(row!, await deliveryAttemptsOf(trx, [delivery.id]));
       });
       // The replaced sender, if it was waiting for its next attempt, ends canceled (it would send nothing anyway).
       if (delivery.job_id && delivery.status === 'pending') await engine.cancel(endpoint.org_id, delivery.job_id);
-      const row = await deliveryGetForEndpoint(db, endpoint.id, delivery.id);
-      return reply.code(202).send({ success: true as const, data: deliveryView(row!, await deliveryAttemptsOf(db, [delivery.id])) });
+      return reply.code(202).send({ success: true as const, data: view });
     },
   );
 
