@@ -47,6 +47,7 @@ import type {
   JobsQuery as JobsQuerySchema,
   JobView,
 } from '../engine/schemas.ts';
+import type { JobStats as JobStatsSchema, JobStatsQuery as JobStatsQuerySchema } from '../engine/statsSchemas.ts';
 import type {
   CreateKbBody,
   DocsPage,
@@ -126,6 +127,9 @@ export type JobItem = Static<typeof ItemView>;
 export type JobStatus = Job['status'];
 export type JobsQuery = Partial<Static<typeof JobsQuerySchema>>;
 export type JobsPage = Static<typeof JobsPageSchema>;
+/** `GET /stats/jobs`: now, and the last hour or day in buckets. */
+export type JobStats = Static<typeof JobStatsSchema>;
+export type JobStatsQuery = Partial<Static<typeof JobStatsQuerySchema>>;
 export type ItemsPage = Static<typeof ItemsPageSchema>;
 
 /**

@@ -34,6 +34,10 @@ export { MAX_WAIT_SECONDS, waitForJobChange } from './waitForChange.ts';
 export { eventsAfter, itemsAllForJob, itemsPageForJob, jobGetForOrg, jobsPageForOrg } from './sql/jobsRead.ts';
 export { TERMINAL_EVENTS } from './sql/eventAppend.ts';
 
+// The organisation's jobs in figures (`GET /stats/jobs`).
+export { JobStats, JobStatsQuery, MAX_FAILURE_CODES, STATS_WINDOWS, type StatsWindow } from './statsSchemas.ts';
+export { jobsStatsForOrg, type JobStatsRows, type JobStatsWindow } from './sql/jobsStats.ts';
+
 // The queue as metrics read it.
 export { jobsOpenByKind, type OpenJobsOfKind } from './sql/jobsOpenByKind.ts';
 

@@ -31,6 +31,7 @@ const ROUTES: Record<string, Needs> = {
   'GET /jobs/{id}/items': 'job:read',
   'POST /jobs/{id}/cancel': 'job:write',
   'GET /jobs/{id}/events': 'job:read',
+  'GET /stats/jobs': 'any-product-scope',
 
   'POST /profiles': 'sourcing:write',
   'GET /profiles': 'sourcing:read',

@@ -3,7 +3,7 @@
  * event stream and `waitFor` build on these (events.ts, waitFor.ts).
  */
 import { seg, type Http, type SignalOption } from '../http.ts';
-import type { ItemsPage, Job, JobItem, JobsPage, JobsQuery, PageQuery } from '../types.ts';
+import type { ItemsPage, Job, JobItem, JobsPage, JobsQuery, JobStats, JobStatsQuery, PageQuery } from '../types.ts';
 
 /** The server's largest page. */
 const PAGE = 100;
@@ -25,6 +25,8 @@ export function jobMethods(http: Http) {
         if (page.items.length === 0 || all.length >= page.total) return all;
       }
     },
+    /** `GET /stats/jobs`: queued and running now, and what ended in the last `hour` (default) or `day`, in buckets. */
+    stats: (query: JobStatsQuery = {}, o: SignalOption = {}) => http.data<JobStats>('GET', '/stats/jobs', { ...o, query }),
     /** Cancels a queued or running job (409 `conflict` once it has ended). */
     cancel: (id: string, o: SignalOption = {}) => http.data<Job>('POST', `/jobs/${seg(id)}/cancel`, o),
   };
