@@ -1,9 +1,17 @@
 /** How times, durations and sizes read on the page. */
+
+/**
+ * A time in the browser's locale and time zone; the exact instant (ISO 8601, UTC) is its
+ * `datetime` for machines and its `title` for a pointer's hover.
+ */
 export function when(iso: string | null | undefined): HTMLTimeElement | string {
   if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
   const el = document.createElement('time');
-  el.dateTime = iso;
-  el.textContent = new Date(iso).toLocaleString();
+  el.dateTime = date.toISOString();
+  el.title = date.toISOString();
+  el.textContent = date.toLocaleString();
   return el;
 }
 
