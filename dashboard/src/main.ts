@@ -17,6 +17,7 @@ import { creditsView } from './views/credits.ts';
 import { enrichmentRunView } from './views/enrichmentRun.ts';
 import { jobView } from './views/job.ts';
 import { jobsView } from './views/jobs.ts';
+import { overviewView } from './views/overview.ts';
 import { runsView } from './views/runs.ts';
 import { signInView } from './views/signIn.ts';
 import { sourcingRunView } from './views/sourcingRun.ts';
@@ -24,7 +25,8 @@ import { webhookView } from './views/webhook.ts';
 import { webhooksView } from './views/webhooks.ts';
 
 const routes: Route[] = [
-  { pattern: '/', view: jobsView },
+  { pattern: '/', view: overviewView },
+  { pattern: '/overview', view: overviewView },
   { pattern: '/jobs', view: jobsView },
   { pattern: '/jobs/:id', view: jobView },
   { pattern: '/sourcing', view: runsView },
@@ -41,7 +43,8 @@ const routes: Route[] = [
 
 /** Nav entries, and the first path segments that count as each (for aria-current). */
 const sections: [string, string, string[]][] = [
-  ['Jobs', '#/jobs', ['', 'jobs']],
+  ['Overview', '#/overview', ['', 'overview']],
+  ['Jobs', '#/jobs', ['jobs']],
   ['Sourcing', '#/sourcing', ['sourcing', 'enrich']],
   ['Clips', '#/clips', ['clips']],
   ['Agents', '#/agents', ['agents']],
@@ -79,7 +82,7 @@ function frame(me: Me): { main: HTMLElement; nav: HTMLElement } {
     h(
       'header',
       { class: 'top' },
-      h('a', { class: 'brand', href: '#/jobs' }, 'longrun'),
+      h('a', { class: 'brand', href: '#/' }, 'longrun'),
       nav,
       h('p', { class: 'who' }, h('span', null, me.organisation.name), ' ', signOut),
     ),

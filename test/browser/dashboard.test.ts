@@ -40,7 +40,7 @@ describe('dashboard in a browser', () => {
 
     await page.getByLabel('API key').fill(server.key);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('longrun.apiKey'))).toBe(server.key);
 
     // Focus is on the page's heading; Shift+Tab goes back past "Sign out" to the navigation,
