@@ -4,7 +4,7 @@
  * /openapi.json and the typed client. Imports nothing but TypeBox and other schema modules.
  */
 import { Type } from '@sinclair/typebox';
-import { Nullable, PageQuery } from '../schemaPrimitives.ts';
+import { Nullable, PageQuery, Timestamp, WithOptions } from '../schemaPrimitives.ts';
 
 const ErrorInfo = Nullable(Type.Object({ code: Type.String(), message: Type.String() }));
 
@@ -59,7 +59,15 @@ export const ItemView = Type.Object(
 );
 
 export const JobsQuery = Type.Composite(
-  [PageQuery, Type.Object({ kind: Type.Optional(Type.String({ maxLength: 50 })), status: Type.Optional(JobStatusSchema) })],
+  [
+    PageQuery,
+    Type.Object({
+      kind: Type.Optional(Type.String({ maxLength: 50 })),
+      status: Type.Optional(JobStatusSchema),
+      createdFrom: Type.Optional(WithOptions(Timestamp, { description: 'Only jobs created at or after this instant' })),
+      createdTo: Type.Optional(WithOptions(Timestamp, { description: 'Only jobs created before this instant; after `createdFrom` when both are given' })),
+    }),
+  ],
   { additionalProperties: false },
 );
 

@@ -43,8 +43,8 @@ const bucketIndex = (data: { from: string; bucketSeconds: number }, at: string) 
   Math.floor((Date.parse(at) - Date.parse(data.from)) / (data.bucketSeconds * 1000));
 
 describe('GET /stats/jobs', () => {
-  const at: Record<string, string> = {};
-  const ids: Record<string, string> = {};
+  const at = { recent: '', partly: '', broke: '' };
+  const ids = { recent: '', partly: '', broke: '', waiting: '', scheduled: '' };
 
   beforeAll(async () => {
     server = await startTestServer({ env: { LONGRUN_DEMO_KINDS: '1' }, startWorkers: false, credits: 100 });

@@ -14,12 +14,15 @@ export async function jobGetForOrg(db: Db, orgId: string, jobId: string): Promis
 export async function jobsPageForOrg(
   db: Db,
   orgId: string,
-  filter: { kinds: string[]; status?: JobStatus; limit: number; offset: number },
+  filter: { kinds: string[]; status?: JobStatus; createdFrom?: string; createdTo?: string; limit: number; offset: number },
 ): Promise<{ jobs: JobRow[]; total: number }> {
   // Only the kinds asked for, in SQL, so the page and its total count the same rows.
   if (filter.kinds.length === 0) return { jobs: [], total: 0 };
   let query = db.selectFrom('jobs').where('org_id', '=', orgId).where('kind', 'in', filter.kinds);
   if (filter.status) query = query.where('status', '=', filter.status);
+  // Instants as the store writes them (ISO 8601 in UTC), which compare as text on SQLite too.
+  if (filter.createdFrom) query = query.where('created_at', '>=', filter.createdFrom);
+  if (filter.createdTo) query = query.where('created_at', '<', filter.createdTo);
   const [jobs, count] = await Promise.all([
     // By creation time: IDs of different kinds have different prefixes and do not sort by time.
     query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).offset(filter.offset).execute(),

@@ -66,13 +66,18 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
         summary: "The organisation's jobs, newest first",
         description:
           "Only kinds the key may read (each kind needs its family's read scope). `?kind=` for a kind the key may not read: 403; for a kind this server does not know: an empty list. " +
-          `Without \`?kind=\`, the server's own bookkeeping kinds (${engine.internalKinds().join(', ')}) are left out.`,
+          `Without \`?kind=\`, the server's own bookkeeping kinds (${engine.internalKinds().join(', ')}) are left out. ` +
+          '`createdFrom` and `createdTo` bound the creation time (from inclusive, to exclusive).',
         querystring: JobsQuery,
         response: { 200: ContentOk(JobsPage) },
       },
     },
     async (request) => {
       const { kind, status, limit, offset } = request.query;
+      // Normalised to the store's form (UTC, milliseconds): an offset like +02:00 would not compare as text.
+      const createdFrom = request.query.createdFrom ? new Date(request.query.createdFrom).toISOString() : undefined;
+      const createdTo = request.query.createdTo ? new Date(request.query.createdTo).toISOString() : undefined;
+      if (createdFrom && createdTo && createdFrom >= createdTo) throw new AppError('validation_error', 'createdTo must be after createdFrom.');
       const readable = kindsReadable(request, engine);
       let kinds: string[];
       if (kind !== undefined) {
@@ -82,7 +87,14 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
         const internal = engine.internalKinds();
         kinds = readable.filter((k) => !internal.includes(k));
       }
-      const { jobs, total } = await jobsPageForOrg(db, orgOf(request), { kinds, status: status as JobStatus | undefined, limit, offset });
+      const { jobs, total } = await jobsPageForOrg(db, orgOf(request), {
+        kinds,
+        status: status as JobStatus | undefined,
+        createdFrom,
+        createdTo,
+        limit,
+        offset,
+      });
       return { success: true as const, data: { jobs: jobs.map(jobView), total } };
     },
   );
