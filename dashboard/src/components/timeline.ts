@@ -35,7 +35,17 @@ function describe(event: JobEvent): string {
   }
 }
 
-export function eventTimeline(): { element: HTMLElement; add(event: JobEvent): void; stopped(): void } {
+/** " (attempt 3, after 2 retries)" for an item that needed more than one attempt. */
+function retriesText(attempts: number): string {
+  const retries = attempts - 1;
+  return retries > 0 ? ` (attempt ${attempts}, after ${retries} ${retries === 1 ? 'retry' : 'retries'})` : '';
+}
+
+/**
+ * The timeline, and `noteAttempts`: retries are not events of their own, so an item's end says
+ * how many attempts it took, from the item rows (`GET /jobs/{id}/items`) as they are read.
+ */
+export function eventTimeline(): { element: HTMLElement; add(event: JobEvent): void; noteAttempts(attempts: Map<string, number>): void; stopped(): void } {
   const list = h('ol', { class: 'timeline', 'aria-label': 'Events' });
   const empty = h('p', { class: 'muted' }, 'Waiting for events…');
   const element = h('div', null, empty, list);
@@ -46,15 +56,24 @@ export function eventTimeline(): { element: HTMLElement; add(event: JobEvent): v
       // Progress events of a long render come often: one line, updated, is enough.
       const last = list.lastElementChild;
       if (event.type === 'job.progress' && last?.getAttribute('data-type') === 'job.progress') last.remove();
+      const item = event.type === 'item.succeeded' || event.type === 'item.failed' ? String(event.data?.key ?? '') : null;
       list.append(
         h(
           'li',
-          { 'data-type': event.type, class: `event-${event.type.replace('.', '-')}` },
+          { 'data-type': event.type, 'data-item': item, class: `event-${event.type.replace('.', '-')}` },
           h('span', { class: 'event-what' }, describe(event)),
+          h('span', { class: 'event-retries' }),
           ' ',
           h('span', { class: 'muted' }, when(event.createdAt)),
         ),
       );
+    },
+    noteAttempts(attempts) {
+      for (const li of list.querySelectorAll<HTMLElement>('li[data-item]')) {
+        const n = attempts.get(li.dataset.item ?? '');
+        const note = li.querySelector('.event-retries');
+        if (n !== undefined && note) note.textContent = retriesText(n);
+      }
     },
     /** The event stream broke off for good. */
     stopped() {

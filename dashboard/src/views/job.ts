@@ -9,6 +9,7 @@ import { isUnfinished, resultsLink } from '../components/jobLinks.ts';
 import { jsonBlock } from '../components/json.ts';
 import { pager } from '../components/pager.ts';
 import { jobProgress } from '../components/progress.ts';
+import { renderLabel, type RenderInput } from '../components/renderLabel.ts';
 import { jobBadge, statusBadge } from '../components/status.ts';
 import { eventTimeline } from '../components/timeline.ts';
 import { facts, h, replaceChildren } from '../dom.ts';
@@ -27,6 +28,24 @@ function itemResult(kind: string, item: JobItem): HTMLElement | null {
   return jsonBlock('Result', item.result);
 }
 
+/** "1 attempt", "3 attempts (2 retries)". */
+function attemptsText(attempts: number): string {
+  const retries = attempts - 1;
+  return `${attempts} attempt${attempts === 1 ? '' : 's'}${retries > 0 ? ` (${retries} ${retries === 1 ? 'retry' : 'retries'})` : ''}`;
+}
+
+/** An item put back after a failed attempt keeps that attempt's error until it runs again. */
+function retryNote(item: JobItem): HTMLElement | null {
+  if (item.status !== 'pending' || !item.error || item.attempts === 0) return null;
+  return h(
+    'p',
+    { class: 'retry-note' },
+    `Attempt ${item.attempts} failed with `,
+    h('code', null, item.error.code),
+    ` (${item.error.message}); waiting to retry.`,
+  );
+}
+
 function itemList(job: Job, items: JobItem[]): HTMLElement {
   if (items.length === 0) return h('p', { class: 'muted' }, 'No items.');
   return h(
@@ -41,14 +60,10 @@ function itemList(job: Job, items: JobItem[]): HTMLElement {
           { class: 'item-head' },
           h('code', null, item.key),
           statusBadge(item.status),
-          h(
-            'span',
-            { class: 'muted' },
-            `${item.attempts} attempt${item.attempts === 1 ? '' : 's'}`,
-            item.finishedAt ? ` · took ${between(item.startedAt, item.finishedAt)}` : '',
-          ),
+          h('span', { class: item.attempts > 1 ? 'retried' : 'muted' }, attemptsText(item.attempts)),
+          item.finishedAt ? h('span', { class: 'muted' }, `took ${between(item.startedAt, item.finishedAt)}`) : null,
         ),
-        itemResult(job.kind, item),
+        retryNote(item) ?? itemResult(job.kind, item),
       ),
     ),
   );
@@ -62,6 +77,8 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
   const message = h('p', { class: 'message', role: 'alert', tabindex: -1 });
   let itemsOffset = 0;
   let job: Job;
+  /** A render's segment and template, read once (its clip's candidates name the segment). */
+  let render: string | null = null;
 
   const cancel = async () => {
     message.textContent = '';
@@ -84,6 +101,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
       h('h2', { id: 'job-summary', class: 'visually-hidden' }, 'Summary'),
       facts([
         ['Kind', job.kind],
+        ['Render', render],
         ['Status', jobBadge(job)],
         ['Created', when(job.createdAt)],
         ['Started', when(job.startedAt)],
@@ -104,8 +122,11 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
     );
   };
 
+  const attempts = new Map<string, number>();
   const loadItems = async () => {
     const page = await client().jobs.items(id, { limit: ITEMS_PAGE, offset: itemsOffset }, { signal });
+    for (const item of page.items) attempts.set(item.key, item.attempts);
+    timeline.noteAttempts(attempts);
     replaceChildren(
       items,
       h('h2', { id: 'job-items' }, `Items (${page.total})`),
@@ -124,6 +145,18 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
   const load = async () => {
     // 202 while the job runs, 200 once it ended: both carry the job.
     job = await client().jobs.get(id, { signal });
+    if (job.kind === 'clip.render' && render === null) {
+      const clipId = (job.input as RenderInput | null)?.clipId;
+      const candidates = clipId
+        ? await client()
+            .clips.get(clipId, { signal })
+            .then(
+              (c) => c.candidates,
+              () => [],
+            )
+        : [];
+      render = renderLabel(job.input, candidates);
+    }
     drawSummary();
     await loadItems();
   };
@@ -134,7 +167,13 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
     summary,
     items,
     h('section', { 'aria-labelledby': 'job-events' }, h('h2', { id: 'job-events' }, 'Events'), timeline.element),
-    h('section', { class: 'raw' }, jsonBlock('Input', job!.input), jsonBlock('Output', job!.output)),
+    h(
+      'section',
+      { class: 'raw', 'aria-labelledby': 'job-data' },
+      h('h2', { id: 'job-data' }, 'Input and output'),
+      jsonBlock('Input', job!.input),
+      jsonBlock('Output', job!.output) ?? h('p', { class: 'muted' }, isUnfinished(job!) ? 'No output yet.' : 'No output.'),
+    ),
   );
 
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -143,6 +182,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
     id,
     (event) => {
       timeline.add(event);
+      timeline.noteAttempts(attempts);
       clearTimeout(timer);
       // Events come in bursts (an item, then the job's end): one refresh per burst.
       timer = setTimeout(() => void load().catch(() => undefined), isTerminalEvent(event.type) ? 0 : 200);

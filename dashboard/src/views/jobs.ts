@@ -1,5 +1,7 @@
 /**
- * Jobs list: every job of the organisation, newest first, filtered by kind and status. Live:
+ * Jobs list: every job of the organisation, newest first, filtered by kind, status and the day
+ * range they were created in (days of the browser's time zone), and a search box that opens a
+ * job by its ID. Live:
  * the event streams of the unfinished jobs on the page (a few, to leave the browser's
  * connections to other requests) trigger a refresh, and a light refresh every few seconds
  * brings in jobs submitted elsewhere.
@@ -13,7 +15,7 @@ import { stackTable } from '../components/table.ts';
 import { h, link, replaceChildren } from '../dom.ts';
 import { when } from '../format.ts';
 import { announce } from '../live.ts';
-import { replaceQuery, type ViewContext } from '../router.ts';
+import { navigate, replaceQuery, type ViewContext } from '../router.ts';
 import { followJobEvents } from '../jobEvents.ts';
 import type { Job, JobStatus } from 'longrun/client';
 
@@ -37,16 +39,65 @@ function select(name: string, label: string, options: string[], value: string, a
   );
 }
 
+function dateField(name: string, label: string, value: string): HTMLElement {
+  const id = `filter-${name}`;
+  return h('div', { class: 'field' }, h('label', { for: id }, label), h('input', { id, name, type: 'date', value }));
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A day of the date picker (`2026-12-06`, the browser's time zone) as the instant it starts; `next`: the one after. */
+function dayStart(day: string, next = false): string | undefined {
+  if (!DAY.test(day)) return undefined;
+  const date = new Date(`${day}T00:00:00`);
+  if (next) date.setDate(date.getDate() + 1);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** "Find a job by ID": opens the job's page, which says so if there is no such job. */
+function findById(): HTMLFormElement {
+  const input = h('input', {
+    id: 'find-job',
+    name: 'id',
+    type: 'search',
+    required: true,
+    maxlength: 100,
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'job_…',
+  });
+  const form = h(
+    'form',
+    { class: 'find', role: 'search', 'aria-label': 'Find a job' },
+    h('label', { for: 'find-job' }, 'Find a job by ID'),
+    h('div', { class: 'find-row' }, input, h('button', { type: 'submit' }, 'Open')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const id = input.value.trim();
+    if (id) navigate(`/jobs/${encodeURIComponent(id)}`);
+  });
+  return form;
+}
+
 export async function jobsView({ root, query: q, signal }: ViewContext): Promise<void> {
-  const state = { kind: q.get('kind') ?? '', status: q.get('status') ?? '', offset: Number(q.get('offset') ?? 0) || 0 };
+  const state = {
+    kind: q.get('kind') ?? '',
+    status: q.get('status') ?? '',
+    from: DAY.test(q.get('from') ?? '') ? q.get('from')! : '',
+    to: DAY.test(q.get('to') ?? '') ? q.get('to')! : '',
+    offset: Number(q.get('offset') ?? 0) || 0,
+  };
   const form = h(
     'form',
     { class: 'filters', 'aria-label': 'Filter jobs' },
     select('kind', 'Kind', KINDS, state.kind, 'All kinds'),
     select('status', 'Status', STATUSES, state.status, 'Any status'),
+    dateField('from', 'Created from', state.from),
+    dateField('to', 'Created until (inclusive)', state.to),
   );
   const results = h('div', { 'aria-busy': 'true' });
-  root.append(h('h1', { tabindex: -1 }, 'Jobs'), form, results);
+  root.append(h('h1', { tabindex: -1 }, 'Jobs'), findById(), form, results);
 
   const streams = new Map<string, AbortController>();
   const known = new Map<string, string>();
@@ -90,7 +141,18 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
   let latest = 0;
   const load = async () => {
     const mine = ++latest;
-    const params = { kind: state.kind || undefined, status: (state.status || undefined) as JobStatus | undefined, limit: PAGE, offset: state.offset };
+    const params = {
+      kind: state.kind || undefined,
+      status: (state.status || undefined) as JobStatus | undefined,
+      createdFrom: dayStart(state.from),
+      createdTo: dayStart(state.to, true),
+      limit: PAGE,
+      offset: state.offset,
+    };
+    if (params.createdFrom && params.createdTo && params.createdFrom >= params.createdTo) {
+      replaceChildren(results, h('p', { class: 'error-text', role: 'alert' }, 'The date range ends before it starts.'));
+      return;
+    }
     const { jobs, total } = await client().jobs.list(params, { signal });
     // A slower answer to an earlier filter must not overwrite a newer one.
     if (signal.aborted || mine !== latest) return;
@@ -129,6 +191,8 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
     const data = new FormData(form);
     state.kind = String(data.get('kind') ?? '');
     state.status = String(data.get('status') ?? '');
+    state.from = String(data.get('from') ?? '');
+    state.to = String(data.get('to') ?? '');
     state.offset = 0;
     replaceQuery(state);
     schedule(0);
