@@ -1,6 +1,7 @@
 /**
  * The dashboard's clip and webhook views in a real browser: a clip's candidate segments on the
- * timeline, a render started from the page that plays through its signed URL once it is done
+ * timeline, a render started from the page, labelled with its segment and template, showing its
+ * poster frame and progress while it waits, that plays through its signed URL once it is done
  * (followed live), and a webhook delivery retried from the delivery log.
  */
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
+import { seriousViolations } from './axe.ts';
 import { launchChromium, newPage, open, requireDashboardBuilt, screenshot, signIn } from './browser.ts';
 
 describe('clips and webhooks in a browser', () => {
@@ -55,14 +57,29 @@ describe('clips and webhooks in a browser', () => {
     const chosen = clip.candidates[clip.candidates.length - 1];
     expect(await page.getByLabel('Segment', { exact: true }).inputValue()).toBe(chosen.id);
 
+    // Workers paused: the render waits, labelled, with its poster frame and its progress.
+    await server.engine.stop();
     await page.getByRole('button', { name: 'Render' }).click();
     const render = page.locator('.renders li').first();
+    await render.getByRole('heading', { name: `“${chosen.title}”, default template` }).waitFor();
+    const poster = render.getByLabel(/^Poster frame of “/);
+    expect(await poster.getAttribute('src')).toMatch(
+      new RegExp(`/clips/${clip.id}/source\\?expires=\\d+&signature=.*#t=${(chosen.startMs / 1000).toFixed(2)}$`),
+    );
+    expect(await render.getByRole('progressbar').getAttribute('aria-valuetext')).toBe('0 of 1 items done');
+    expect(await seriousViolations(page)).toEqual([]);
+    server.engine.start();
     await render.getByText('completed', { exact: true }).waitFor({ timeout: 25_000 });
+    expect(await render.getByRole('progressbar').count()).toBe(0);
     // The video loads through the render's signed URL (no key), within the page's security policy.
     await page.waitForFunction(() => ((document.querySelector('.renders video') as HTMLVideoElement | null)?.readyState ?? 0) >= 1);
     const src = await render.locator('video').getAttribute('src');
     expect(src).toMatch(/\/renders\/job_[0-9A-Z]{26}\.mp4\?.*signature=/);
     await screenshot(page, 'clip');
+
+    // The render's own job page names its segment and template.
+    await render.getByRole('link', { name: /^job_/ }).click();
+    await page.locator('.facts').getByText(`“${chosen.title}”`, { exact: false }).waitFor();
     await context.close();
   });
 

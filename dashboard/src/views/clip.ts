@@ -1,19 +1,26 @@
 /**
  * One clip: a player for its source and its candidate segments on a timeline of it, a render
- * form, and its renders with a video player each. Players use signed, expiring URLs (a `<video>`
- * cannot send the key): `GET /clips/{id}/source-url` and the renders' `outputUrl`s. Unfinished
- * renders are followed live through their event streams.
+ * form, and its renders, each labelled with its segment and template, with a video player once
+ * done and, until then, its poster frame and live progress. Players use signed, expiring URLs
+ * (a `<video>` cannot send the key): `GET /clips/{id}/source-url` and the renders' `outputUrl`s.
+ * Unfinished renders are followed live through their event streams.
  */
 import { client } from '../api.ts';
 import { field, formError, onSubmit } from '../components/form.ts';
 import { scoreBar } from '../components/scoreBar.ts';
+import { isUnfinished } from '../components/jobLinks.ts';
+import { jobProgress } from '../components/progress.ts';
+import { renderLabel, type RenderInput } from '../components/renderLabel.ts';
 import { statusBadge } from '../components/status.ts';
 import { add, facts, h, link, replaceChildren } from '../dom.ts';
 import { bytes, clock, when } from '../format.ts';
 import { announce } from '../live.ts';
 import type { ViewContext } from '../router.ts';
 import { followJobEvents, isTerminalEvent } from '../jobEvents.ts';
-import type { Clip, ClipCandidate, RenderJob, RenderRequest } from 'longrun/client';
+import type { Clip, ClipCandidate, Job, RenderJob, RenderRequest } from 'longrun/client';
+
+/** How many of the newest renders are read as jobs, for their labels and progress. */
+const LABELLED = 20;
 
 /** The segments as buttons placed along the clip's length; choosing one selects it in the render form. */
 function segmentTimeline(clip: Clip, choose: (c: ClipCandidate) => void): HTMLElement {
@@ -78,27 +85,57 @@ function renderForm(clip: Clip, onStarted: () => void): { form: HTMLFormElement;
   };
 }
 
-/** The source file's player, once the upload or import has stored it. */
-async function sourcePlayer(clip: Clip, signal: AbortSignal): Promise<HTMLElement | null> {
+/** The source file's signed URL, once the upload or import has stored it; only an http(s) one is used. */
+async function sourceUrlOf(clip: Clip, signal: AbortSignal): Promise<string | null> {
   if (clip.status === 'uploading' || clip.fileSize === null) return null;
   const { url } = await client().clips.sourceUrl(clip.id, { signal });
-  if (!/^https?:\/\//.test(url)) return null;
-  return h('video', { controls: true, preload: 'metadata', src: url, class: 'source-player', 'aria-label': `Source video of ${clip.name}` });
+  return /^https?:\/\//.test(url) ? url : null;
 }
 
 /** Render URLs come from the API; only http(s) ones become a video source. */
-function player(render: RenderJob): HTMLElement | null {
+function player(render: RenderJob, label: string): HTMLElement | null {
   if (!render.outputUrl || !/^https?:\/\//.test(render.outputUrl)) return null;
-  return h('video', { controls: true, preload: 'metadata', src: render.outputUrl, 'aria-label': `Render ${render.id}` });
+  return h('video', { controls: true, preload: 'metadata', src: render.outputUrl, 'aria-label': `Render of ${label}` });
+}
+
+/**
+ * A render still to come shows its poster frame: the source at its segment's start (a media
+ * fragment, so the browser fetches only what that frame needs). There is no image route.
+ */
+function posterFrame(sourceUrl: string | null, candidate: ClipCandidate | undefined, label: string): HTMLElement | null {
+  if (!sourceUrl || !candidate) return null;
+  return h('video', {
+    class: 'poster-frame',
+    preload: 'metadata',
+    muted: true,
+    src: `${sourceUrl}#t=${(candidate.startMs / 1000).toFixed(2)}`,
+    'aria-label': `Poster frame of ${label}`,
+  });
 }
 
 export async function clipView({ root, params, signal }: ViewContext): Promise<void> {
   const id = params.clipId!;
   const renders = h('section', { 'aria-labelledby': 'clip-renders' });
   const followed = new Set<string>();
+  /** Each render's job (for its segment, template and progress), read when listed and on its events. */
+  const jobs = new Map<string, Job>();
+  const progressBoxes = new Map<string, HTMLElement>();
+
+  const clip = await client().clips.get(id, { signal });
+  const sourceUrl = await sourceUrlOf(clip, signal).catch(() => null);
+  const candidateOf = (job: Job | undefined) => clip.candidates.find((c) => c.id === (job?.input as RenderInput | null)?.candidateId);
+
+  const drawProgress = (renderId: string) => {
+    const job = jobs.get(renderId);
+    const box = progressBoxes.get(renderId);
+    if (job && box) replaceChildren(box, isUnfinished(job) ? jobProgress(job, `Progress of render ${renderId}`) : null);
+  };
 
   const loadRenders = async () => {
     const list = await client().clips.renders(id, { signal });
+    // The newest few carry labels and progress; one read each.
+    await Promise.all(list.slice(0, LABELLED).map(async (r) => jobs.set(r.id, await client().jobs.get(r.id, { signal }))));
+    progressBoxes.clear();
     replaceChildren(
       renders,
       h('h2', { id: 'clip-renders' }, 'Renders'),
@@ -107,26 +144,50 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
         : h(
             'ul',
             { class: 'renders' },
-            list.map((r) =>
-              h(
+            list.map((r) => {
+              const job = jobs.get(r.id);
+              const label = job ? renderLabel(job.input, clip.candidates) : r.id;
+              const box = h('div', { class: 'render-progress' });
+              progressBoxes.set(r.id, box);
+              const unfinished = r.status === 'queued' || r.status === 'running';
+              return h(
                 'li',
-                { class: 'card' },
+                { class: 'card', 'data-render': r.id },
+                h('h3', { class: 'render-label' }, label),
                 h('p', null, link(['jobs', r.id], h('code', null, r.id)), ' ', statusBadge(r.status), ' ', when(r.createdAt)),
-                player(r),
-              ),
-            ),
+                box,
+                unfinished ? posterFrame(sourceUrl, candidateOf(job), label) : player(r, label),
+              );
+            }),
           ),
     );
+    for (const r of list) drawProgress(r.id);
     for (const r of list) {
       if ((r.status === 'queued' || r.status === 'running') && !followed.has(r.id)) {
         followed.add(r.id);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        signal.addEventListener('abort', () => clearTimeout(timer));
         void followJobEvents(
           r.id,
           (e) => {
+            clearTimeout(timer);
             if (isTerminalEvent(e.type)) {
               announce(`Render ${e.type.replace('job.', '')}.`);
               void loadRenders().catch(() => undefined);
+              return;
             }
+            // Progress comes often while ffmpeg runs: one read per burst.
+            timer = setTimeout(() => {
+              void client()
+                .jobs.get(r.id, { signal })
+                .then(
+                  (job) => {
+                    jobs.set(r.id, job);
+                    drawProgress(r.id);
+                  },
+                  () => undefined,
+                );
+            }, 300);
           },
           signal,
         ).catch(() => undefined);
@@ -134,8 +195,9 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
     }
   };
 
-  const clip = await client().clips.get(id, { signal });
-  const source = await sourcePlayer(clip, signal).catch(() => null);
+  const source = sourceUrl
+    ? h('video', { controls: true, preload: 'metadata', src: sourceUrl, class: 'source-player', 'aria-label': `Source video of ${clip.name}` })
+    : null;
   await loadRenders();
 
   const ranked = [...clip.candidates].sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
