@@ -24,6 +24,7 @@ import { openapiPlugin } from '../http/plugins/openapi.ts';
 import { rateLimitPlugin } from '../http/plugins/rateLimit.ts';
 import { tracingPlugin } from '../http/plugins/tracing.ts';
 import { accountRoutes } from '../http/routes/account.ts';
+import { creditHistoryRoutes } from '../http/routes/creditHistory.ts';
 import { healthRoutes } from '../http/routes/health.ts';
 import { jobRoutes } from '../http/routes/jobs.ts';
 import { jobStatsRoutes } from '../http/routes/jobStats.ts';
@@ -74,6 +75,7 @@ export async function buildApp({ engine, deps, families, metrics }: Composition)
 
   await app.register(healthRoutes, { store, tools: deps.mediaTools, storage: deps.storage });
   await app.register(accountRoutes, { db: store.db });
+  await app.register(creditHistoryRoutes, { db: store.db });
   await app.register(workersRoutes, { db: store.db });
   await app.register(jobRoutes, { db: store.db, engine });
   await app.register(jobStatsRoutes, { db: store.db, engine });

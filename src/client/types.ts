@@ -49,6 +49,12 @@ import type {
 } from '../engine/schemas.ts';
 import type { JobStats as JobStatsSchema, JobStatsQuery as JobStatsQuerySchema } from '../engine/statsSchemas.ts';
 import type {
+  CreditHistory as CreditHistorySchema,
+  CreditHistoryQuery as CreditHistoryQuerySchema,
+  LedgerByJobPage as LedgerByJobPageSchema,
+  LedgerQuery as LedgerQuerySchema,
+} from '../http/creditSchemas.ts';
+import type {
   CreateKbBody,
   DocsPage,
   DocUploadQuery,
@@ -115,6 +121,13 @@ export type Me = Static<typeof MeSchema>;
 export type Balance = Static<typeof BalanceSchema>;
 export type LedgerEntry = Static<typeof LedgerEntrySchema>;
 export type LedgerPage = Static<typeof LedgerPageSchema>;
+export type LedgerQuery = Partial<Static<typeof LedgerQuerySchema>>;
+/** `GET /credits/ledger/jobs`: the ledger grouped by job. */
+export type LedgerByJobPage = Static<typeof LedgerByJobPageSchema>;
+export type LedgerGroup = LedgerByJobPage['groups'][number];
+/** `GET /credits/history`: the balance over time. */
+export type CreditHistory = Static<typeof CreditHistorySchema>;
+export type CreditHistoryQuery = Partial<Static<typeof CreditHistoryQuerySchema>>;
 
 // operators
 /** One `serve` or `worker` process of `GET /workers`. */

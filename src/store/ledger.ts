@@ -292,14 +292,17 @@ export async function creditsRecount(db: Db, orgId: string): Promise<Balance> {
   };
 }
 
-export async function creditsLedgerPage(db: Db, orgId: string, page: { limit: number; offset: number }): Promise<{ entries: LedgerEntry[]; total: number }> {
+/** Newest first; with `ref`, only the entries of that job. */
+export async function creditsLedgerPage(
+  db: Db,
+  orgId: string,
+  page: { limit: number; offset: number; ref?: string },
+): Promise<{ entries: LedgerEntry[]; total: number }> {
+  let entries = db.selectFrom('credit_ledger').where('org_id', '=', orgId);
+  if (page.ref !== undefined) entries = entries.where('ref', '=', page.ref);
   const [rows, count] = await Promise.all([
-    db.selectFrom('credit_ledger').selectAll().where('org_id', '=', orgId).orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    db
-      .selectFrom('credit_ledger')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('org_id', '=', orgId)
-      .executeTakeFirstOrThrow(),
+    entries.selectAll().orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    entries.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return {
     entries: rows.map((r) => ({

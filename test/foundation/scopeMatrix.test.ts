@@ -24,6 +24,8 @@ const ROUTES: Record<string, Needs> = {
   'GET /me': 'any-key',
   'GET /credits': 'any-product-scope',
   'GET /credits/ledger': 'any-product-scope',
+  'GET /credits/ledger/jobs': 'any-product-scope',
+  'GET /credits/history': 'any-product-scope',
   'GET /workers': 'workers:read',
 
   'GET /jobs': 'job:read',

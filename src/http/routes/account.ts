@@ -10,7 +10,8 @@ import { apiKeyFindById } from '../../store/apiKeys.ts';
 import type { Db } from '../../store/database.ts';
 import { orgFindById } from '../../store/orgs.ts';
 import { orgOf } from '../plugins/auth.ts';
-import { Balance, ContentOk, LedgerPage, Me, PageQuery } from '../schemas.ts';
+import { LedgerQuery } from '../creditSchemas.ts';
+import { Balance, ContentOk, LedgerPage, Me } from '../schemas.ts';
 
 export async function accountRoutes(instance: FastifyInstance, opts: { db: Db }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -57,7 +58,8 @@ export async function accountRoutes(instance: FastifyInstance, opts: { db: Db })
       schema: {
         tags: ['account'],
         summary: 'Credit ledger entries, newest first',
-        querystring: PageQuery,
+        description: '`?ref=<job>`: only the entries of that job (its reservation, a charge per item, its release).',
+        querystring: LedgerQuery,
         response: { 200: ContentOk(LedgerPage) },
       },
     },
