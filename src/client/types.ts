@@ -47,13 +47,13 @@ import type {
   JobsQuery as JobsQuerySchema,
   JobView,
 } from '../engine/schemas.ts';
-import type { JobStats as JobStatsSchema, JobStatsQuery as JobStatsQuerySchema } from '../engine/statsSchemas.ts';
+import type { JobStats as JobStatsSchema, JobStatsQuery as JobStatsQuerySchema } from '../engine/schemas.ts';
 import type {
   CreditHistory as CreditHistorySchema,
   CreditHistoryQuery as CreditHistoryQuerySchema,
   LedgerByJobPage as LedgerByJobPageSchema,
   LedgerQuery as LedgerQuerySchema,
-} from '../http/creditSchemas.ts';
+} from '../http/schemas.ts';
 import type {
   CreateKbBody,
   DocsPage,

@@ -35,7 +35,7 @@ export { eventsAfter, itemsAllForJob, itemsPageForJob, jobGetForOrg, jobsPageFor
 export { TERMINAL_EVENTS } from './sql/eventAppend.ts';
 
 // The organisation's jobs in figures (`GET /stats/jobs`).
-export { JobStats, JobStatsQuery, MAX_FAILURE_CODES, STATS_WINDOWS, type StatsWindow } from './statsSchemas.ts';
+export { JobStats, JobStatsQuery, MAX_FAILURE_CODES, STATS_WINDOWS, type StatsWindow } from './schemas.ts';
 export { jobsStatsForOrg, type JobStatsRows, type JobStatsWindow } from './sql/jobsStats.ts';
 
 // The queue as metrics read it.

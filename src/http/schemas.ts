@@ -5,7 +5,7 @@
  * but TypeBox and the schema primitives, so the client can use it without loading the server.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { MAX_WAIT_SECONDS, Timestamp } from '../schemaPrimitives.ts';
+import { MAX_WAIT_SECONDS, Nullable, PageQuery, Timestamp } from '../schemaPrimitives.ts';
 
 export { MAX_OFFSET, MAX_WAIT_SECONDS, Nullable, PageQuery, Timestamp, UnixSeconds, WithDefault, WithOptions } from '../schemaPrimitives.ts';
 
@@ -175,3 +175,61 @@ export const ProcessView = Type.Object({
 export const ProcessesList = Type.Object({
   processes: Type.Array(ProcessView, { description: 'Alive: beat within the last 3 of its intervals. API processes first, then by host and start' }),
 });
+
+// The credit ledger read for people (`GET /credits/history`, `/credits/ledger/jobs`, `/credits/ledger?ref=`).
+
+/** Each window and how it is cut: 24 hours, 28 quarters of a day, 30 days. */
+export const HISTORY_WINDOWS = {
+  day: { buckets: 24, bucketSeconds: 3600 },
+  week: { buckets: 28, bucketSeconds: 6 * 3600 },
+  month: { buckets: 30, bucketSeconds: 86_400 },
+} as const;
+
+export type HistoryWindow = keyof typeof HISTORY_WINDOWS;
+
+export const CreditHistoryQuery = Type.Object(
+  {
+    window: Type.Optional(
+      Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')], {
+        default: 'week',
+        description: '`day`: 24 hourly points; `week`: 28 of 6 hours; `month`: 30 daily points (UTC). The last is the one in progress.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const CreditHistory = Type.Object({
+  window: Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')]),
+  from: Timestamp,
+  to: Timestamp,
+  bucketSeconds: Type.Integer(),
+  points: Type.Array(
+    Type.Object({
+      start: Timestamp,
+      available: Type.Integer({ description: 'The balance at the end of this bucket (now, for the last)' }),
+      reserved: Type.Integer(),
+      granted: Type.Integer({ description: 'Credits granted in this bucket' }),
+      charged: Type.Integer({ description: 'Credits spent in this bucket' }),
+    }),
+  ),
+});
+
+export const LedgerQuery = Type.Composite(
+  [PageQuery, Type.Object({ ref: Type.Optional(Type.String({ maxLength: 100, description: 'Only the entries of this job' })) })],
+  { additionalProperties: false },
+);
+
+export const LedgerGroup = Type.Object({
+  ref: Nullable(Type.String({ description: 'The job; null for an entry of no job (a grant), which is its own group' })),
+  granted: Type.Integer(),
+  reserved: Type.Integer(),
+  charged: Type.Integer(),
+  released: Type.Integer(),
+  items: Type.Integer({ description: 'How many items were charged' }),
+  firstAt: Timestamp,
+  lastAt: Timestamp,
+  note: Nullable(Type.String()),
+});
+
+export const LedgerByJobPage = Type.Object({ groups: Type.Array(LedgerGroup), total: Type.Integer() });

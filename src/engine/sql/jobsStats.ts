@@ -11,7 +11,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../store/database.ts';
-import { MAX_FAILURE_CODES } from '../statsSchemas.ts';
+import { MAX_FAILURE_CODES } from '../schemas.ts';
 
 export interface JobStatsWindow {
   /** Bucket starts, oldest first, each `bucketMs` long; the window ends one bucket after the last. */

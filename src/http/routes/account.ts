@@ -10,8 +10,7 @@ import { apiKeyFindById } from '../../store/apiKeys.ts';
 import type { Db } from '../../store/database.ts';
 import { orgFindById } from '../../store/orgs.ts';
 import { orgOf } from '../plugins/auth.ts';
-import { LedgerQuery } from '../creditSchemas.ts';
-import { Balance, ContentOk, LedgerPage, Me } from '../schemas.ts';
+import { Balance, ContentOk, LedgerPage, LedgerQuery, Me } from '../schemas.ts';
 
 export async function accountRoutes(instance: FastifyInstance, opts: { db: Db }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();

@@ -7,9 +7,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/database.ts';
 import { creditsBalanceHistory, creditsLedgerByJob } from '../../store/ledgerHistory.ts';
-import { CreditHistory, CreditHistoryQuery, HISTORY_WINDOWS, LedgerByJobPage } from '../creditSchemas.ts';
 import { orgOf } from '../plugins/auth.ts';
-import { ContentOk, PageQuery } from '../schemas.ts';
+import { ContentOk, CreditHistory, CreditHistoryQuery, HISTORY_WINDOWS, LedgerByJobPage, PageQuery } from '../schemas.ts';
 
 export async function creditHistoryRoutes(instance: FastifyInstance, opts: { db: Db }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
