@@ -2,7 +2,8 @@
  * The dashboard in a real browser (Debian's Chromium through playwright-core) against a real
  * server: sign in with a key, start an enrichment run from a sourcing run's candidates and watch
  * it complete without reloading, open a result, cancel a running job, follow an agent's runs,
- * and fit a phone screen. Waits are Playwright's (an element appearing), never sleeps.
+ * and fit a phone screen, every page with no serious or critical axe-core violation. Waits are
+ * Playwright's (an element appearing), never sleeps.
  *
  * One backend is enough: the page talks HTTP, and the API under it is tested on both.
  */
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendPool, backendRole, importProfiles, sourcingRun } from '../helpers/sourcing.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { apiKeyList, apiKeyRevokeIfActive } from '../../src/store/apiKeys.ts';
+import { seriousViolations } from './axe.ts';
 import { launchChromium, newPage, open, requireDashboardBuilt, screenshot, scrollsSideways, signIn } from './browser.ts';
 
 describe('dashboard in a browser', () => {
@@ -180,10 +182,11 @@ describe('dashboard in a browser', () => {
     await context.close();
   });
 
-  it('fits a phone screen (390×844) without sideways scrolling', async () => {
+  it('fits a phone screen (390×844) without sideways scrolling, every page without a serious axe-core violation', async () => {
     const { context, page } = await newPage(browser, { width: 390, height: 844 });
     await signIn(page, server.url, server.key);
     const pages: [string, string | RegExp][] = [
+      ['#/overview', 'Overview'],
       ['#/jobs', 'Jobs'],
       ['#/sourcing', 'Sourcing'],
       ['#/credits', 'Credits'],
@@ -196,6 +199,7 @@ describe('dashboard in a browser', () => {
     for (const [hash, heading] of pages) {
       await open(page, hash, heading);
       expect(await scrollsSideways(page), `${hash} scrolls sideways at 390 px`).toBe(false);
+      expect(await seriousViolations(page), `${hash}: axe-core`).toEqual([]);
     }
     if (made.enrichment) {
       await open(page, `#/enrich/${made.enrichment}`, 'Enrichment run');
