@@ -7,9 +7,10 @@
  * Entries are found by organisation and time (`credit_ledger_org_id`, then their time): the cost
  * grows with the organisation's entries in the window.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from './database.ts';
 import { creditsBalance } from './ledger.ts';
+import { bucketOf } from './timeBuckets.ts';
 
 export interface BalancePoint {
   start: string;
@@ -19,13 +20,6 @@ export interface BalancePoint {
   /** Added in this bucket by grants, and spent by charges. */
   granted: number;
   charged: number;
-}
-
-/** The bucket a time falls in: 0 for the first, starts.length - 1 for the last. */
-function bucketOf(column: string, starts: string[]): RawBuilder<number> {
-  const ref = sql.ref(column);
-  const branches = starts.slice(1).map((start, i) => sql`when ${ref} < ${start} then ${i}`);
-  return sql<number>`case ${sql.join(branches, sql` `)} else ${starts.length - 1} end`;
 }
 
 /** One point per bucket start (oldest first); the last bucket ends at `end`, after now. */

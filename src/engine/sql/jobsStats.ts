@@ -3,18 +3,18 @@
  * unfinished jobs by kind and status, the jobs that ended since `from` by kind, status and time
  * bucket, the queued job waiting longest, and the error codes of what failed.
  *
- * Four reads, not one transaction: the figures may disagree by the jobs that moved between
+ * Five reads, not one transaction: the figures may disagree by the jobs that moved between
  * them, which a chart refreshed every few seconds does not show. Finished jobs are read through
  * their end time (`jobs_finished`), so the cost grows with the jobs of the window, not with the
- * history; buckets are cut by comparisons with the bucket bounds, which read alike on both
- * databases (times are ISO text on SQLite and timestamptz on PostgreSQL).
+ * history; buckets are cut as `bucketOf` says.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../../store/database.ts';
+import { bucketOf } from '../../store/timeBuckets.ts';
 import { MAX_FAILURE_CODES } from '../schemas.ts';
 
 export interface JobStatsWindow {
-  /** Bucket starts, oldest first, each `bucketMs` long; the window ends one bucket after the last. */
+  /** Bucket starts, oldest first, equally spaced (`timeBuckets`); the window ends at `end`. */
   starts: string[];
   end: string;
   /** The time "now" is: a queued job whose run time is after it is scheduled, not waiting. */
@@ -26,13 +26,6 @@ export interface JobStatsRows {
   ended: { kind: string; status: string; bucket: number; jobs: number; itemsSucceeded: number; itemsFailed: number }[];
   oldestQueued: { id: string; kind: string; dueAt: string; createdAt: string } | null;
   failures: { code: string; jobs: number; items: number }[];
-}
-
-/** The bucket a time falls in: 0 for the first, starts.length - 1 for the last. */
-function bucketOf(column: string, starts: string[]): RawBuilder<number> {
-  const ref = sql.ref(column);
-  const branches = starts.slice(1).map((start, i) => sql`when ${ref} < ${start} then ${i}`);
-  return sql<number>`case ${sql.join(branches, sql` `)} else ${starts.length - 1} end`;
 }
 
 export async function jobsStatsForOrg(db: Db, orgId: string, kinds: string[], window: JobStatsWindow): Promise<JobStatsRows> {

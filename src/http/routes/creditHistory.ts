@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/database.ts';
 import { creditsBalanceHistory, creditsLedgerByJob } from '../../store/ledgerHistory.ts';
+import { timeBuckets } from '../../store/timeBuckets.ts';
 import { orgOf } from '../plugins/auth.ts';
 import { ContentOk, CreditHistory, CreditHistoryQuery, HISTORY_WINDOWS, LedgerByJobPage, PageQuery } from '../schemas.ts';
 
@@ -28,10 +29,7 @@ export async function creditHistoryRoutes(instance: FastifyInstance, opts: { db:
     async (request) => {
       const window = request.query.window ?? 'week';
       const { buckets, bucketSeconds } = HISTORY_WINDOWS[window];
-      const size = bucketSeconds * 1000;
-      const last = Math.floor(Date.now() / size) * size;
-      const starts = Array.from({ length: buckets }, (_, i) => new Date(last - (buckets - 1 - i) * size).toISOString());
-      const end = new Date(last + size).toISOString();
+      const { starts, end } = timeBuckets(buckets, bucketSeconds, Date.now());
       const points = await creditsBalanceHistory(opts.db, orgOf(request), starts, end);
       return { success: true as const, data: { window, from: starts[0]!, to: end, bucketSeconds, points } };
     },

@@ -7,20 +7,12 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { type Engine, JobStats, JobStatsQuery, jobsStatsForOrg, type JobStatsRows, STATS_WINDOWS, type StatsWindow } from '../../engine/index.ts';
+import { type Engine, JobStats, JobStatsQuery, jobsStatsForOrg, type JobStatsRows, STATS_WINDOWS } from '../../engine/index.ts';
 import type { Db } from '../../store/database.ts';
+import { timeBuckets } from '../../store/timeBuckets.ts';
 import { orgOf } from '../plugins/auth.ts';
 import { kindsReadable } from '../jobKindScopes.ts';
 import { ContentOk } from '../schemas.ts';
-
-/** The window's bucket starts, the last being the bucket `nowMs` is in. */
-function windowAt(window: StatsWindow, nowMs: number): { starts: string[]; end: string } {
-  const { buckets, bucketSeconds } = STATS_WINDOWS[window];
-  const size = bucketSeconds * 1000;
-  const last = Math.floor(nowMs / size) * size;
-  const starts = Array.from({ length: buckets }, (_, i) => new Date(last - (buckets - 1 - i) * size).toISOString());
-  return { starts, end: new Date(last + size).toISOString() };
-}
 
 type KindFigures = { kind: string; queued: number; running: number; completed: number; failed: number; canceled: number };
 const ENDED = ['completed', 'failed', 'canceled'] as const;
@@ -65,7 +57,7 @@ export async function jobStatsRoutes(instance: FastifyInstance, opts: { db: Db; 
     async (request) => {
       const window = request.query.window ?? 'hour';
       const nowMs = Date.now();
-      const { starts, end } = windowAt(window, nowMs);
+      const { starts, end } = timeBuckets(STATS_WINDOWS[window].buckets, STATS_WINDOWS[window].bucketSeconds, nowMs);
       const rows = await jobsStatsForOrg(opts.db, orgOf(request), kindsReadable(request, opts.engine), { starts, end, now: new Date(nowMs).toISOString() });
       return {
         success: true as const,
