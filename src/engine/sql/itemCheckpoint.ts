@@ -96,6 +96,7 @@ export async function itemCheckpoints(
   await itemsRecord(
     trx,
     ended.filter((c) => counts.has(c.job.id)),
+    counts,
     now,
   );
 
@@ -216,18 +217,20 @@ async function jobsCountAndComplete(
 }
 
 /**
- * Writes each item's status, result or error, in one statement. The counts above decide when a
+ * Writes each item's status, result or error, and the number of its end event (its job's count
+ * took it: `counts`), in one statement. The counts above decide when a
  * job ends, so each item must be counted exactly once: it is, as only the lease holder writes
  * and it started the item; an item that was not running is a bug, and rolls everything back.
  */
-async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> {
+async function itemsRecord(trx: Db, ended: Ended[], counts: Map<string, Counts>, now: string): Promise<void> {
   if (ended.length === 0) return;
   const outcomes = rowsTable(
     trx,
-    { ended_job: 'text', ended_seq: 'integer', was: 'text', outcome: 'text', output: 'json', code: 'text', message: 'text' },
+    { ended_job: 'text', ended_seq: 'integer', event_seq: 'integer', was: 'text', outcome: 'text', output: 'json', code: 'text', message: 'text' },
     ended.map((c) => ({
       ended_job: c.job.id,
       ended_seq: c.seq,
+      event_seq: counts.get(c.job.id)!.last_event_seq,
       was: 'running',
       outcome: c.outcome.type,
       output: c.outcome.type === 'succeeded' ? JSON.stringify(c.outcome.result ?? null) : null,
@@ -244,6 +247,7 @@ async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> 
       error_code: eb.ref('ended.code'),
       error_message: eb.ref('ended.message'),
       finished_at: now,
+      end_seq: eb.ref('ended.event_seq'),
     }))
     .whereRef('job_items.job_id', '=', 'ended.ended_job')
     .whereRef('job_items.seq', '=', 'ended.ended_seq')
