@@ -60,8 +60,8 @@ const EVENT_JOB_COLUMNS = [
   'started_at',
   'completed_at',
 ] as const;
-export type EventJob = Pick<JobRow, (typeof EVENT_JOB_COLUMNS)[number]>;
-export type EventItem = Pick<ItemRow, 'key' | 'status' | 'error_code' | 'error_message' | 'finished_at' | 'end_seq'>;
+type EventJob = Pick<JobRow, (typeof EVENT_JOB_COLUMNS)[number]>;
+type EventItem = Pick<ItemRow, 'key' | 'status' | 'error_code' | 'error_message' | 'finished_at' | 'end_seq'>;
 
 /**
  * A job's events after `afterSeq`, in order: its lifecycle events derived from its row and its
@@ -102,7 +102,7 @@ export async function eventsAfter(db: Db, jobId: string, afterSeq: number): Prom
  * (2, once it started: only its first start takes a number), each item's end (its `end_seq`),
  * and its end (its last number).
  */
-export function eventsDerived(job: EventJob, items: EventItem[]): EventRow[] {
+function eventsDerived(job: EventJob, items: EventItem[]): EventRow[] {
   const event = (seq: number, type: string, data: unknown, at: string): EventRow => ({ seq, type, data: JSON.stringify(data), created_at: at });
   const events = [event(1, 'job.queued', { kind: job.kind, items: job.items_total, runAt: job.run_at }, job.created_at)];
   if (job.started_at !== null) events.push(event(2, 'job.started', { attempt: 1 }, job.started_at));
