@@ -147,8 +147,8 @@ export type ItemsPage = Static<typeof ItemsPageSchema>;
 
 /**
  * One event of `GET /jobs/{id}/events`. The stream has no TypeBox schema (it is not JSON); the
- * `data` of each type is what the engine appends with it (see src/engine: submit.ts,
- * jobsClaim.ts, itemCheckpoint.ts, jobProgress.ts, jobFinalize.ts).
+ * `data` of each type is what the engine answers with it (see src/engine: sql/jobsRead.ts
+ * `eventsDerived` for the lifecycle events, sql/jobProgress.ts for progress).
  */
 export type JobEvent = {
   [T in JobEventType]: { seq: number; type: T; jobId: string; data: JobEventData[T]; createdAt: string };

@@ -42,7 +42,6 @@ import { Observers, secondsBetween, type EngineObserver } from './observer.ts';
 import { Rooms } from './rooms.ts';
 import { EngineSignals } from './signals.ts';
 import { Slots } from './slots.ts';
-import { DeferredWrites } from './sql/deferredWrites.ts';
 import { itemCheckpoints } from './sql/itemCheckpoint.ts';
 import { jobCancel, type CancelResult } from './sql/jobCancel.ts';
 import { jobsClaimIn, type ClaimedJob, type ClaimOptions, type HeldJob } from './sql/jobsClaim.ts';
@@ -182,9 +181,7 @@ export class Engine {
     const waiting = askers.length > 0 ? await orgsWaiting(trx) : [];
     const givenBack = new Set(askers.filter((task) => waiting.some((org) => org !== task.job.org_id)));
     for (const task of givenBack) task.startNext = false;
-    // The group's events and the claim's, written together at the end.
-    const events = new DeferredWrites();
-    const results: SlotCheckpoint[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks }, events);
+    const results: SlotCheckpoint[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks });
     group.forEach((task, i) => givenBack.has(task) && (results[i]!.giveBack = true));
     // A job's end that submitted jobs (its hooks: webhook deliveries) has work to claim.
     if (jobsSubmittedIn(trx)) this.claimer.undrain();
@@ -192,13 +189,12 @@ export class Engine {
     // The jobs this group ends are still counted as held until it commits.
     const room = this.rooms.free() + freed;
     if (freed > 0 && room > 0 && !this.stopping && !this.claimer.drained) {
-      const claim = await this.claimer.claimedBy(() => jobsClaimIn(trx, { ...this.claimOptions(room), waitForTurn: false }, events));
+      const claim = await this.claimer.claimedBy(() => jobsClaimIn(trx, { ...this.claimOptions(room), waitForTurn: false }));
       results[0]!.claimed = claim.jobs;
       // Counted in `room` until this transaction settles, when they are held (committed) or
       // not claimed after all (rolled back): another group claiming meanwhile sees them.
       whenSettled(this.rooms.setAside(claim.jobs.length));
     }
-    await events.writeEvents(trx);
     return results;
   }
 

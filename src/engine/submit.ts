@@ -1,6 +1,6 @@
 /**
- * Submitting a job is one transaction: the job row, its items, the credit reservation, the
- * `job.queued` event and the idempotency record. A submission that fails (not enough credits,
+ * Submitting a job is one transaction: the job row, its items, the credit reservation and the
+ * idempotency record (its `job.queued` event is derived from its row: `eventsAfter`). A submission that fails (not enough credits,
  * a database error) leaves none of them behind.
  *
  * With tracing on, a submission is a producer span (`create <kind>`, see `submitSpan.ts`) and
@@ -64,7 +64,7 @@ export interface StartAtSubmit {
 /**
  * `jobSubmit` that, given `start`, also starts the job in the same transaction when it is due
  * now, in no serial queue, and its organisation runs fewer than `orgConcurrency` jobs: the job
- * is inserted leased to `start.owner` with its first item running and its `job.started` event,
+ * is inserted leased to `start.owner` with its first item running and its `job.started` number,
  * as the claim (`jobsClaim`) leaves a job it takes for the first time, and returned as
  * `started`. The caller (the engine) decides that nothing else is waiting for its turn.
  */
@@ -111,9 +111,6 @@ export async function jobSubmitAndStart<Input>(
       available_at: runAt,
       started_at: starts && seq === 0 ? now : null,
     }));
-    // `job.queued`, and `job.started` when it starts now.
-    const events = [{ job_id: id, seq: 1, type: 'job.queued', data: JSON.stringify({ kind: kind.name, items: specs.length, runAt }), created_at: now }];
-    if (starts) events.push({ job_id: id, seq: 2, type: 'job.started', data: JSON.stringify({ attempt: 1 }), created_at: now });
     const job = await jobInsert(
       trx,
       {
@@ -146,7 +143,6 @@ export async function jobSubmitAndStart<Input>(
         updated_at: now,
       },
       items,
-      events,
     );
     if (request.idempotency) {
       const response = request.idempotency.respond(job);

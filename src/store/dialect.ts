@@ -261,46 +261,6 @@ export function rowsTable<Row extends Record<string, string | number | null>>(
   return sql<Row>`(select ${sql.join(picked)} from json_each(${json}))`;
 }
 
-/** SQLite rows per INSERT at most; smaller chunks are powers of two, so each table has a few statements. */
-const SQLITE_ROWS_PER_INSERT = 64;
-const sqliteInserts = new Map<string, string>();
-
-/**
- * Inserts `rows` into `table`. PostgreSQL: one statement, the rows as arrays (`rowsTable`).
- * SQLite: multi-row VALUES of 64, 32, … 1 rows, each statement prepared once: read from one
- * JSON parameter, SQLite takes twice as long a row (`json_each`, then `->>` per column parsing
- * the row again; better-sqlite3 alone, the events of a burn-down's groups).
- * `table` and `columns` are the code's own names, never input.
- */
-export async function rowsInsert<Row extends Record<string, string | number | null>>(
-  db: Kysely<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
-  table: string,
-  columns: { [Name in keyof Row]: ColumnType },
-  rows: readonly Row[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const names = Object.keys(columns) as (keyof Row & string)[];
-  const into = `insert into "${table}" (${names.map((name) => `"${name}"`).join(', ')})`;
-  if (dialectOf(db) === 'postgres') {
-    await sql`${sql.raw(into)} select * from ${rowsTable(db, columns, rows)} as inserted`.execute(db);
-    return;
-  }
-  for (let at = 0; at < rows.length;) {
-    let size = SQLITE_ROWS_PER_INSERT;
-    while (size > rows.length - at) size /= 2;
-    const text = `${into} values ${size}`;
-    let statement = sqliteInserts.get(text);
-    if (!statement) {
-      statement = `${into} values ${Array.from({ length: size }, () => `(${names.map(() => '?').join(', ')})`).join(', ')}`;
-      sqliteInserts.set(text, statement);
-    }
-    const values: unknown[] = [];
-    for (const row of rows.slice(at, at + size)) for (const name of names) values.push(row[name]);
-    await db.executeQuery(CompiledQuery.raw(statement, values));
-    at += size;
-  }
-}
-
 /**
  * `<column> is one of ids`, the IDs as one parameter (see `rowsTable`): `= any(array)` on
  * PostgreSQL, planned as cheaply as `in ($1)` (an `in (select unnest(…))` is planned as a join,

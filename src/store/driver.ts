@@ -9,7 +9,7 @@ import type { DialectName } from './dialect.ts';
 import { dialectOf } from './dialect.ts';
 import type { NewItem } from './jobRows.ts';
 import { postgresDriver } from './postgres/index.ts';
-import type { Database, JobEventsTable, JobsTable } from './schema.ts';
+import type { Database, JobsTable } from './schema.ts';
 import { sqliteDriver } from './sqlite/index.ts';
 
 type Db = Kysely<Database>;
@@ -65,8 +65,8 @@ export interface Driver {
   /** Claim: locks the rows a candidate query selects, passing over those another claimer holds. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   claimLock<QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB;
-  /** Inserts a job, its items and its first events (the job's foreign keys checked at the end). */
-  jobInsert(trx: Db, job: Selectable<JobsTable>, items: NewItem[], events: Selectable<JobEventsTable>[]): Promise<void>;
+  /** Inserts a job and its items (the job's foreign keys checked at the end). */
+  jobInsert(trx: Db, job: Selectable<JobsTable>, items: NewItem[]): Promise<void>;
 
   /** Writes (or rewrites) a profile's full-text entry, in the caller's transaction. */
   profileIndexPut(trx: Db, profile: IndexedProfile, doc: ProfileSearchDocument): Promise<void>;

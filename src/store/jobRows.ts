@@ -1,6 +1,6 @@
 /**
- * The engine's rows as the store inserts them in bulk (`rowsTable`, `rowsInsert`): the columns
- * of a new item and of an event, with the type each has on PostgreSQL.
+ * The engine's rows as the store inserts them in bulk (`rowsTable`): the columns of a new item,
+ * with the type each has on PostgreSQL.
  */
 import type { Selectable } from 'kysely';
 import type { JobItemsTable } from './schema.ts';
@@ -18,6 +18,3 @@ export const ITEM_COLUMNS = {
   available_at: 'timestamptz',
   started_at: 'timestamptz',
 } as const;
-
-/** job_events' columns as `rowsTable` types them (the events of many jobs as one parameter). */
-export const EVENT_COLUMNS = { job_id: 'text', seq: 'integer', type: 'text', data: 'json', created_at: 'timestamptz' } as const;

@@ -4,6 +4,7 @@
  * and nothing more is asked of the model. Credits are not the subject here (see agents.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemsAllForJob } from '../../src/engine/index.ts';
 import { startChatStandIn, type ChatStandIn } from '../helpers/chatStandIn.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { until, untilEngineIdle } from '../helpers/wait.ts';
@@ -47,7 +48,7 @@ describe('DELETE /agents/{agentId}', () => {
       const ended = await job(id);
       expect(ended.status, id).toBe('canceled');
       expect(ended.counts, id).toEqual({ pending: 0, succeeded: 0, failed: 0, canceled: 3 });
-      const items = await server.store.db.selectFrom('job_items').select('status').where('job_id', '=', id).execute();
+      const items = await itemsAllForJob(server.store.db, id);
       expect(
         items.map((i) => i.status),
         id,

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemsAllForJob } from '../../src/engine/index.ts';
 import { creditsBalance, creditsRecount } from '../../src/store/ledger.ts';
 import { openStore } from '../../src/store/database.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
@@ -61,9 +62,8 @@ describe('crash recovery', () => {
 
     // What the database says had finished when the process died.
     const store = openStore(database.url);
-    const finishedBefore = new Set(
-      (await store.db.selectFrom('job_items').select(['job_id', 'key']).where('status', '=', 'succeeded').execute()).map((r) => `${r.job_id} ${r.key}`),
-    );
+    const itemsBefore = (await Promise.all(jobIds.map((id) => itemsAllForJob(store.db, id)))).flat();
+    const finishedBefore = new Set(itemsBefore.filter((r) => r.status === 'succeeded').map((r) => `${r.job_id} ${r.key}`));
     // Ten items had logged their side effect; up to two per worker slot (4) may not have been
     // recorded before the kill: the item in flight, and a job's last item, whose commit the
     // slot does not wait for (a loaded machine showed 10 - 4).

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineKind } from '../../src/engine/index.ts';
+import { defineKind, itemsAllForJob } from '../../src/engine/index.ts';
 import { newId } from '../../src/ids.ts';
 import { startTestEngine, waitForJob, type TestEngine } from '../helpers/testEngine.ts';
 import { until } from '../helpers/wait.ts';
@@ -61,7 +61,7 @@ describe('a job submitted in a caller’s transaction', () => {
     expect(signalled).toEqual([]);
     expect(t.engine.activity()).toMatchObject({ claimerAsleep: true, claimRounds: roundsBefore });
     expect(await t.store.db.selectFrom('jobs').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
-    expect(await t.store.db.selectFrom('job_items').select('job_id').where('job_id', '=', id).executeTakeFirst()).toBeUndefined();
+    expect(await itemsAllForJob(t.store.db, id)).toEqual([]);
 
     // The next transaction's hooks are its own: the rolled-back job's wake-up never comes.
     const next = await t.store.db.transaction().execute((trx) => t.engine.submitIn(trx, { orgId: org.id, kind: noop, input: {} }));

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { creditsGrant } from '../../src/store/ledger.ts';
 import { Engine, type EngineOptions } from '../../src/engine/engine.ts';
 import type { JobKind } from '../../src/engine/kind.ts';
-import type { JobRow } from '../../src/engine/index.ts';
+import { eventsAfter, itemsAllForJob, type JobRow } from '../../src/engine/index.ts';
 import { isFinished } from '../../src/engine/views.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { orgCreate, type Organisation } from '../../src/store/orgs.ts';
@@ -94,11 +94,13 @@ export function waitForJob(engine: Engine, store: Store, id: string, until: (job
   });
 }
 
+/** A job's events as the engine reads them for its routes (how they are stored is the engine's). */
 export async function eventsOf(store: Store, id: string): Promise<{ seq: number; type: string; data: Record<string, unknown> }[]> {
-  const rows = await store.db.selectFrom('job_events').selectAll().where('job_id', '=', id).orderBy('seq').execute();
+  const rows = await eventsAfter(store.db, id, 0);
   return rows.map((r) => ({ seq: r.seq, type: r.type, data: JSON.parse(r.data) as Record<string, unknown> }));
 }
 
+/** A job's items as the engine reads them for its routes. */
 export async function itemsOf(store: Store, id: string) {
-  return store.db.selectFrom('job_items').selectAll().where('job_id', '=', id).orderBy('seq').execute();
+  return itemsAllForJob(store.db, id);
 }

@@ -13,6 +13,7 @@ import os from 'node:os';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { Engine } from '../../src/engine/engine.ts';
+import { itemsAllForJob } from '../../src/engine/index.ts';
 import { newId, nowIso } from '../../src/ids.ts';
 import { inTransaction, type Store } from '../../src/store/database.ts';
 import { orgCreate, type Organisation } from '../../src/store/orgs.ts';
@@ -127,7 +128,7 @@ async function submit(endpointId: string): Promise<Sent> {
 
 const deliveryRow = (id: string): Promise<DeliveryRow> => store.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const jobRow = (id: string) => store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const itemRow = (jobId: string) => store.db.selectFrom('job_items').selectAll().where('job_id', '=', jobId).executeTakeFirstOrThrow();
+const itemRow = async (jobId: string) => (await itemsAllForJob(store.db, jobId))[0]!;
 const endpointRow = (id: string) => store.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const requestsTo = (path: string) => receiver.received.filter((r) => r.path === path).length;
 

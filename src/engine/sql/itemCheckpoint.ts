@@ -1,6 +1,6 @@
 /**
  * Records how items ended, in one transaction with everything that goes with them: each
- * item's result or error, its credit charge, its event, and — when it was its job's last open
+ * item's result or error and the number of its event, its credit charge, and — when it was its job's last open
  * item — the end of the job. The engine hands in the checkpoints of all the jobs it holds at
  * once (see `GroupCommit`): each step is one statement for all of them (`jobsCountAndComplete`,
  * `jobsCountItems`, `itemsRecord`, `itemsCharge`, `itemsStartIfAvailable`, `jobsFinalize`, `DeferredWrites`);
@@ -60,19 +60,14 @@ type Ended = CheckpointArgs & { outcome: Extract<ItemOutcome, { type: 'succeeded
 type Priced = { input: unknown; price: number };
 type Counts = { items_total: number; items_succeeded: number; items_failed: number; last_event_seq: number };
 
-/**
- * One result per checkpoint, in order. `owner` is the engine whose slots hold the jobs. Given
- * `events`, the checkpoints' events are left there for the caller to write (see
- * `DeferredWrites.writeAllButEvents`); everything else is written here.
- */
+/** One result per checkpoint, in order. `owner` is the engine whose slots hold the jobs. */
 export async function itemCheckpoints(
   trx: Db,
   checkpoints: CheckpointArgs[],
   engine: { owner: string; hooks: readonly JobFinishedHook[] },
-  events?: DeferredWrites,
 ): Promise<CheckpointResult[]> {
   const now = nowIso();
-  const writes = events ?? new DeferredWrites();
+  const writes = new DeferredWrites();
   const results = new Map<CheckpointArgs, CheckpointResult>();
   const ended = checkpoints.filter((c): c is Ended => c.outcome.type === 'succeeded' || c.outcome.type === 'failed');
   // Prices first: a kind's pricing that throws fails the checkpoint before anything is written.
@@ -96,6 +91,7 @@ export async function itemCheckpoints(
   await itemsRecord(
     trx,
     ended.filter((c) => counts.has(c.job.id)),
+    counts,
     now,
   );
 
@@ -121,12 +117,7 @@ export async function itemCheckpoints(
       results.set(args, { leaseLost: true });
       continue;
     }
-    if (outcome.type === 'succeeded') {
-      await itemCommitResult(trx, args, outcome.result, priced.get(args)!.input);
-      writes.event(job.id, n.last_event_seq, 'item.succeeded', { key: args.key }, now);
-    } else {
-      writes.event(job.id, n.last_event_seq, 'item.failed', { key: args.key, errorCode: outcome.code, errorMessage: outcome.message }, now);
-    }
+    if (outcome.type === 'succeeded') await itemCommitResult(trx, args, outcome.result, priced.get(args)!.input);
     if (n.items_succeeded + n.items_failed < n.items_total) goingOn.push(args);
     else finishing.push(args);
   }
@@ -137,7 +128,7 @@ export async function itemCheckpoints(
   for (const args of goingOn) results.set(args, { leaseLost: false, finished: null, next: (args.startNext && next.get(args.job.id)) || null });
 
   // Jobs whose last item this was. Those completed with their count: what goes with the end.
-  for (const job of completed.values()) await jobEnded(trx, job, { status: 'completed' }, now, engine.hooks, writes);
+  for (const job of completed.values()) await jobEnded(trx, job, engine.hooks, writes);
   // Those whose kind sums nothing up (the worker did not count the item as last): one statement.
   const plain = finishing.filter((args) => !args.kind.finish && !completed.has(args.job.id)).map((args) => args.job.id);
   for (const job of await jobsFinalize(trx, plain, { status: 'completed' }, now, engine.hooks, writes)) completed.set(job.id, job);
@@ -145,7 +136,7 @@ export async function itemCheckpoints(
     const finished = completed.get(args.job.id) ?? (await jobComplete(trx, args.job, args.kind, now, engine.hooks, writes));
     results.set(args, { leaseLost: false, finished, next: null });
   }
-  await (events ? writes.writeAllButEvents(trx) : writes.write(trx));
+  await writes.write(trx);
   return checkpoints.map((args) => results.get(args)!);
 }
 
@@ -216,18 +207,20 @@ async function jobsCountAndComplete(
 }
 
 /**
- * Writes each item's status, result or error, in one statement. The counts above decide when a
+ * Writes each item's status, result or error, and the number of its end event (its job's count
+ * took it: `counts`), in one statement. The counts above decide when a
  * job ends, so each item must be counted exactly once: it is, as only the lease holder writes
  * and it started the item; an item that was not running is a bug, and rolls everything back.
  */
-async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> {
+async function itemsRecord(trx: Db, ended: Ended[], counts: Map<string, Counts>, now: string): Promise<void> {
   if (ended.length === 0) return;
   const outcomes = rowsTable(
     trx,
-    { ended_job: 'text', ended_seq: 'integer', was: 'text', outcome: 'text', output: 'json', code: 'text', message: 'text' },
+    { ended_job: 'text', ended_seq: 'integer', event_seq: 'integer', was: 'text', outcome: 'text', output: 'json', code: 'text', message: 'text' },
     ended.map((c) => ({
       ended_job: c.job.id,
       ended_seq: c.seq,
+      event_seq: counts.get(c.job.id)!.last_event_seq,
       was: 'running',
       outcome: c.outcome.type,
       output: c.outcome.type === 'succeeded' ? JSON.stringify(c.outcome.result ?? null) : null,
@@ -244,6 +237,7 @@ async function itemsRecord(trx: Db, ended: Ended[], now: string): Promise<void> 
       error_code: eb.ref('ended.code'),
       error_message: eb.ref('ended.message'),
       finished_at: now,
+      end_seq: eb.ref('ended.event_seq'),
     }))
     .whereRef('job_items.job_id', '=', 'ended.ended_job')
     .whereRef('job_items.seq', '=', 'ended.ended_seq')
@@ -288,7 +282,7 @@ async function itemsCharge(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, 
       .set((eb) => ({ credits_charged: eb('credits_charged', '-', price) }))
       .where('id', '=', c.job.id)
       .execute();
-    // A job already ended by its count: its end's event says what it was charged.
+    // A job already ended by its count: its end's hooks are told what it was charged.
     const job = completed.get(c.job.id);
     if (job) job.credits_charged -= price;
   }

@@ -1,7 +1,7 @@
 /**
  * Ends a job: its final status, output or error, its unfinished items `canceled` (a job that
  * ends `failed` or `canceled` may have some; see `itemsCancelOpenMany`), the release of whatever
- * credits it still has reserved, its terminal event, and the hooks (webhook outbox rows) — all in
+ * credits it still has reserved, its terminal event's number, and the hooks (webhook outbox rows) — all in
  * the caller's transaction, so a crash leaves either none of it or all of it.
  */
 import { creditsReleaseRemaining } from '../../store/ledger.ts';
@@ -19,7 +19,7 @@ export interface FinalState {
   errorMessage?: string;
 }
 
-/** With `writes`, the terminal event and the organisation's count are left to the caller to write. */
+/** With `writes`, the hooks and the organisation's count are left to the caller to write. */
 export async function jobFinalize(
   trx: Db,
   jobId: string,
@@ -48,7 +48,7 @@ export async function jobsFinalize(
     .updateTable('jobs')
     .set((eb) => ({
       ...finalColumns(final, now),
-      last_event_seq: eb('last_event_seq', '+', 1), // the terminal event's
+      last_event_seq: eb('last_event_seq', '+', 1), // the terminal event's (derived: `eventsAfter`)
     }))
     .where(idsMatch(trx, 'id', jobIds))
     .returning(ENDED_JOB_COLUMNS)
@@ -60,7 +60,7 @@ export async function jobsFinalize(
       jobs.map((job) => job.id),
       now,
     );
-  for (const job of jobs) await jobEnded(trx, job, final, now, hooks, deferred);
+  for (const job of jobs) await jobEnded(trx, job, hooks, deferred);
   if (!writes) await deferred.write(trx);
   return jobs;
 }
@@ -83,35 +83,11 @@ export function finalColumns(final: FinalState, now: string) {
 /**
  * What goes with a job's end once its row says so (here, or in the update that counted its last
  * item: `itemCheckpoints`): the release of the credits it still has reserved, now; the
- * organisation's count, the terminal event (its number taken by that update) and the hooks, left
- * in `deferred`.
+ * organisation's count and the hooks, left in `deferred`. Its terminal event is its row's.
  */
-export async function jobEnded(
-  trx: Db,
-  job: EndedJob,
-  final: FinalState,
-  now: string,
-  hooks: readonly JobFinishedHook[],
-  deferred: DeferredWrites,
-): Promise<void> {
+export async function jobEnded(trx: Db, job: EndedJob, hooks: readonly JobFinishedHook[], deferred: DeferredWrites): Promise<void> {
   // A job that reserved nothing has nothing to release: skip the account lock and ledger read.
   if (Number(job.credits_reserved) > 0) await creditsReleaseRemaining(trx, job.org_id, job.id);
   deferred.jobEnded(job.org_id);
-  deferred.event(
-    job.id,
-    job.last_event_seq,
-    `job.${final.status}`,
-    {
-      status: final.status,
-      succeeded: job.items_succeeded,
-      failed: job.items_failed,
-      total: job.items_total,
-      // The items that had not finished, now `canceled` (0 for a completed job).
-      canceled: job.items_total - job.items_succeeded - job.items_failed,
-      creditsCharged: job.credits_charged,
-      ...(final.errorCode ? { errorCode: final.errorCode, errorMessage: final.errorMessage } : {}),
-    },
-    now,
-  );
   deferred.afterEnd(job, hooks);
 }

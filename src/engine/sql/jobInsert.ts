@@ -2,18 +2,18 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../../store/database.ts';
 import { driverOf } from '../../store/driver.ts';
 import type { NewItem } from '../../store/jobRows.ts';
-import type { JobEventsTable, JobsTable } from '../../store/schema.ts';
+import type { JobsTable } from '../../store/schema.ts';
 
 export type { NewItem };
 
 /**
- * Inserts a job, its items and its first events (PostgreSQL: one statement; SQLite, in process:
- * one each, see the drivers' jobInsert.ts). The job is given whole (every column), so it is
+ * Inserts a job and its items (PostgreSQL: one statement; SQLite, in process: one each, see the
+ * drivers' jobInsert.ts). The job is given whole (every column), so it is
  * returned as given, not read back: reading back its 26 columns costs a third of the insert's
  * time on SQLite.
  */
-export async function jobInsert(trx: Db, job: Selectable<JobsTable>, items: NewItem[], events: Selectable<JobEventsTable>[]): Promise<Selectable<JobsTable>> {
-  await driverOf(trx).jobInsert(trx, job, items, events);
+export async function jobInsert(trx: Db, job: Selectable<JobsTable>, items: NewItem[]): Promise<Selectable<JobsTable>> {
+  await driverOf(trx).jobInsert(trx, job, items);
   return job;
 }
 

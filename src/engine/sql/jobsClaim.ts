@@ -20,7 +20,6 @@ import type { Db } from '../../store/database.ts';
 import { idsMatch } from '../../store/dialect.ts';
 import { driverOf } from '../../store/driver.ts';
 import type { JobRow } from '../types.ts';
-import { DeferredWrites } from './deferredWrites.ts';
 import { itemsStartFirst, itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
 
 /**
@@ -105,16 +104,12 @@ export async function jobsClaim(db: Db, opts: ClaimOptions): Promise<Claim> {
   return db.transaction().execute((trx) => jobsClaimIn(trx, opts));
 }
 
-/**
- * The claim in the caller's transaction: the engine's checkpoints claim for the slots whose jobs
- * they end. Given `events`, the claimed jobs' `job.started` events are left there for the
- * caller to write with its own.
- */
-export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: DeferredWrites): Promise<Claim> {
+/** The claim in the caller's transaction: the engine's checkpoints claim for the slots whose jobs they end. */
+export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
   const driver = driverOf(trx);
   // The database's time comes with the first statement (see `Driver.now`): leases, due times
   // and turns are the database's, whatever this process's clock says; what the rows record
-  // (started, updated, the event) is this process's, as everywhere else.
+  // (started, updated) is this process's, as everywhere else.
   const orgs = await trx
     .selectFrom('engine_org_turns')
     .select(['org_id', driver.now().as('now')])
@@ -131,7 +126,6 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
   const share = Math.max(1, Math.ceil(opts.limit / orgs.length));
   const claimed: ClaimedJob[] = [];
   let more = orgs.length === ORGS_PER_CLAIM;
-  const writes = events ?? new DeferredWrites();
   let holdingTurn = opts.waitForTurn === false;
   let everyJobTaken = true;
   for (const { org_id: orgId } of orgs) {
@@ -204,7 +198,8 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
         available_at: leaseExpires,
         attempts: eb('attempts', '+', 1),
         started_at: eb.fn.coalesce('started_at', eb.val(at)),
-        // The first claim's `job.started` event takes the next sequence number here.
+        // The first claim's `job.started` takes the next sequence number here (its event is
+        // derived from `started_at`: `eventsAfter`).
         last_event_seq: sql<number>`last_event_seq + (case when attempts = 0 then 1 else 0 end)`,
         updated_at: at,
       }))
@@ -213,7 +208,6 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
       .returning(HELD_JOB_COLUMNS)
       .execute();
     const fresh = rows.filter((job) => job.attempts === 1);
-    for (const job of fresh) writes.event(job.id, job.last_event_seq, 'job.started', { attempt: 1 }, at);
     // A job claimed before (a retry wait, a lost lease, given back) goes on where it was.
     const again = rows.filter((job) => job.attempts > 1).map((job) => job.id);
     const items = [
@@ -233,6 +227,5 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions, events?: Deferred
     }
     await trx.updateTable('engine_org_turns').set({ last_served_at: now }).where('org_id', '=', orgId).execute();
   }
-  if (!events) await writes.write(trx);
   return { jobs: claimed, more, drained: everyJobTaken && !more };
 }

@@ -24,6 +24,7 @@ import * as jsonColumns from './0017_json_columns.ts';
 import * as processes from './0018_processes.ts';
 import * as jobTraceContext from './0019_job_trace_context.ts';
 import * as uploadStorage from './0020_upload_storage.ts';
+import * as itemEndSeq from './0021_item_end_seq.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0018_processes': processes,
   '0019_job_trace_context': jobTraceContext,
   '0020_upload_storage': uploadStorage,
+  '0021_item_end_seq': itemEndSeq,
 };

@@ -52,6 +52,8 @@ export interface JobItemsTable {
   available_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The sequence number of the item's end event (`item.succeeded`/`failed`); null before 0021. */
+  end_seq: number | null;
 }
 
 export interface JobEventsTable {
