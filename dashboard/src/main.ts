@@ -17,6 +17,7 @@ import { creditsView } from './views/credits.ts';
 import { enrichmentRunView } from './views/enrichmentRun.ts';
 import { jobView } from './views/job.ts';
 import { jobsView } from './views/jobs.ts';
+import { keysView } from './views/keys.ts';
 import { runsView } from './views/runs.ts';
 import { signInView } from './views/signIn.ts';
 import { sourcingRunView } from './views/sourcingRun.ts';
@@ -37,6 +38,7 @@ const routes: Route[] = [
   { pattern: '/webhooks', view: webhooksView },
   { pattern: '/webhooks/:id', view: webhookView },
   { pattern: '/credits', view: creditsView },
+  { pattern: '/keys', view: keysView },
 ];
 
 /** Nav entries, and the first path segments that count as each (for aria-current). */
@@ -47,6 +49,7 @@ const sections: [string, string, string[]][] = [
   ['Agents', '#/agents', ['agents']],
   ['Webhooks', '#/webhooks', ['webhooks']],
   ['Credits', '#/credits', ['credits']],
+  ['Keys', '#/keys', ['keys']],
 ];
 
 const app = document.getElementById('app')!;

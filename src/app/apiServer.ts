@@ -26,6 +26,7 @@ import { tracingPlugin } from '../http/plugins/tracing.ts';
 import { accountRoutes } from '../http/routes/account.ts';
 import { healthRoutes } from '../http/routes/health.ts';
 import { jobRoutes } from '../http/routes/jobs.ts';
+import { keysRoutes } from '../http/routes/keys.ts';
 import { workersRoutes } from '../http/routes/workers.ts';
 import { RequestLog } from '../http/requestLog.ts';
 import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH } from '../http/preRouteErrors.ts';
@@ -74,6 +75,7 @@ export async function buildApp({ engine, deps, families, metrics }: Composition)
   await app.register(healthRoutes, { store, tools: deps.mediaTools, storage: deps.storage });
   await app.register(accountRoutes, { db: store.db });
   await app.register(workersRoutes, { db: store.db });
+  await app.register(keysRoutes, { db: store.db });
   await app.register(jobRoutes, { db: store.db, engine });
   // One parent for every family's routes, so the schemas they share by `$ref` are declared once.
   await app.register(async (scope) => {

@@ -79,6 +79,10 @@ import type {
   Balance as BalanceSchema,
   LedgerEntry as LedgerEntrySchema,
   LedgerPage as LedgerPageSchema,
+  KeyCreateBody,
+  KeyCreated,
+  KeysPage,
+  KeyView,
   Me as MeSchema,
   PageQuery as PageQuerySchema,
   ProcessesList as ProcessesListSchema,
@@ -114,6 +118,13 @@ export type Me = Static<typeof MeSchema>;
 export type Balance = Static<typeof BalanceSchema>;
 export type LedgerEntry = Static<typeof LedgerEntrySchema>;
 export type LedgerPage = Static<typeof LedgerPageSchema>;
+
+// API keys (`keys:write`)
+export type ApiKey = Static<typeof KeyView>;
+export type ApiKeysPage = Static<typeof KeysPage>;
+export type ApiKeyCreateBody = Static<typeof KeyCreateBody>;
+/** The new key's view with `key`, the whole key: in this answer only. */
+export type ApiKeyCreated = Static<typeof KeyCreated>;
 
 // operators
 /** One `serve` or `worker` process of `GET /workers`. */

@@ -9,7 +9,7 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
-import { OPERATOR_SCOPES, PRODUCT_SCOPES, type Scope } from '../../src/scopes.ts';
+import { KEY_SCOPES as KEY_MANAGEMENT_SCOPES, OPERATOR_SCOPES, PRODUCT_SCOPES, type Scope } from '../../src/scopes.ts';
 import { creditsGrant } from '../../src/store/ledger.ts';
 import type { JobKind } from '../../src/engine/kind.ts';
 import { authPlugin } from '../../src/http/plugins/auth.ts';
@@ -25,6 +25,9 @@ const ROUTES: Record<string, Needs> = {
   'GET /credits': 'any-product-scope',
   'GET /credits/ledger': 'any-product-scope',
   'GET /workers': 'workers:read',
+  'GET /keys': 'keys:write',
+  'POST /keys': 'keys:write',
+  'DELETE /keys/{keyId}': 'keys:write',
 
   'GET /jobs': 'job:read',
   'GET /jobs/{id}': 'job:read',
@@ -117,7 +120,7 @@ const KINDS: Record<string, { family: string | 'any-product-scope'; internal: bo
 };
 
 const KEY_SCOPES: { label: string; scopes: Scope[] }[] = [
-  ...[...PRODUCT_SCOPES, ...OPERATOR_SCOPES].map((scope) => ({ label: scope, scopes: [scope] })),
+  ...[...PRODUCT_SCOPES, ...OPERATOR_SCOPES, ...KEY_MANAGEMENT_SCOPES].map((scope) => ({ label: scope, scopes: [scope] })),
   { label: 'no scopes (every product scope)', scopes: [] },
 ];
 
