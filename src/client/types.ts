@@ -21,6 +21,8 @@ import type {
   PatchBody as AgentPatchSchema,
   RunAccepted,
   RunsPage,
+  SchedulePreview,
+  SchedulePreviewQuery,
   Stats,
   StatsQuery,
 } from '../families/agents/schemas.ts';
@@ -241,6 +243,8 @@ export type AgentOutputsQuery = Partial<Static<typeof OutputsQuery>>;
 export type AgentOutputsPage = Static<typeof OutputsPage>;
 export type AgentStatsQuery = Static<typeof StatsQuery>;
 export type AgentStats = Static<typeof Stats>;
+export type AgentSchedulePreviewQuery = WithDefaults<Static<typeof SchedulePreviewQuery>, 'timezone' | 'count'>;
+export type AgentSchedulePreview = Static<typeof SchedulePreview>;
 
 // webhooks
 export type WebhookEndpoint = Static<typeof EndpointView>;

@@ -83,6 +83,7 @@ const ROUTES: Record<string, Needs> = {
   'GET /agents/{agentId}/runs/{runId}': 'agents:read',
   'GET /agents/{agentId}/outputs': 'agents:read',
   'GET /agents/{agentId}/stats': 'agents:read',
+  'GET /agents/schedule-preview': 'agents:read',
 
   'POST /webhooks': 'webhooks:write',
   'GET /webhooks': 'webhooks:read',
