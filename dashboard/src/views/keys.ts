@@ -12,7 +12,7 @@ import { h, replaceChildren } from '../dom.ts';
 import { when } from '../format.ts';
 import { announce } from '../live.ts';
 import type { ViewContext } from '../router.ts';
-import { ALL_SCOPES, scopesNotHeld, type Scope } from '../scopes.ts';
+import { ALL_SCOPES, scopesNotHeld } from '../scopes.ts';
 import type { ApiKey } from 'longrun/client';
 
 function scopeList(scopes: string[]): string {
@@ -93,7 +93,7 @@ export async function keysView({ root, signal }: ViewContext): Promise<void> {
     replaceChildren(
       list,
       h('h2', { id: 'keys-title' }, `Keys (${total})`),
-      stackTable('API keys', ['Name', 'ID', 'Scopes', 'Created', 'Last used', 'State', ''], rows),
+      stackTable('API keys', ['Name', 'ID', 'Scopes', 'Created', 'Last used', 'State', 'Revoke'], rows),
     );
   };
 
@@ -108,7 +108,7 @@ export async function keysView({ root, signal }: ViewContext): Promise<void> {
     error,
   );
   onSubmit(form, error, async (data) => {
-    const scopes = data.getAll('scopes').map(String) as Scope[];
+    const scopes = data.getAll('scopes').map(String);
     const created = await client().keys.create({ name: String(data.get('name')).trim(), scopes }, { signal });
     form.reset();
     replaceChildren(made, shownOnce('new-key-value', `New key ${created.name}`, `Key ${created.name}`, created.key));
