@@ -2,14 +2,15 @@
  * The Keys page in a browser (issue 33): a `keys:write` key makes a key with scopes it holds
  * (those it does not are offered disabled), sees it once, revokes it after confirming, and is
  * told it cannot revoke itself; a key without `keys:write` is told what it needs. axe-core finds
- * no serious or critical violation on either.
+ * no serious or critical violation on either. The pages with create forms fit a phone's width.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
+import { ALL_SCOPES } from '../../src/scopes.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { expectNoSeriousViolations } from './accessibility.ts';
-import { launchChromium, newPage, open, requireDashboardBuilt, screenshot, signIn } from './browser.ts';
+import { launchChromium, newPage, open, requireDashboardBuilt, screenshot, scrollsSideways, signIn } from './browser.ts';
 
 describe('API keys in a browser', () => {
   let server: TestServer;
@@ -66,6 +67,25 @@ describe('API keys in a browser', () => {
     await page.getByText('needs the keys:write scope').waitFor();
     expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
     await expectNoSeriousViolations(page, 'the keys page without keys:write');
+    await context.close();
+  });
+
+  it('fits the pages with create forms into a phone, without serious accessibility violations', async () => {
+    const every = await apiKeyCreate(server.store.db, { orgId: server.org.id, name: 'phone', scopes: [...ALL_SCOPES] });
+    const { context, page } = await newPage(browser, { width: 390, height: 844 });
+    await signIn(page, server.url, every.key, '#/keys');
+    for (const [hash, heading] of [
+      ['#/keys', 'API keys'],
+      ['#/webhooks', 'Webhooks'],
+      ['#/agents', 'Agents'],
+      ['#/kbs', 'Knowledge bases'],
+      ['#/ideas', 'Ideas'],
+      ['#/clips', 'Clips'],
+    ]) {
+      await open(page, hash!, heading!);
+      expect(await scrollsSideways(page), `${hash} scrolls sideways at 390 px`).toBe(false);
+      await expectNoSeriousViolations(page, `${hash} at 390 px`);
+    }
     await context.close();
   });
 });
