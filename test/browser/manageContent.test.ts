@@ -66,13 +66,16 @@ describe('knowledge bases, ideas and clip uploads in a browser', () => {
     await expectNoSeriousViolations(page, 'the ideas page');
     await page.getByLabel('Title', { exact: true }).fill('Why onboarding emails fail');
     await page.getByLabel('twitter').check();
+    await page.getByLabel('X mode').selectOption('thread');
     await page.getByLabel('Knowledge base').selectOption({ label: 'Product docs' });
     await page.getByRole('button', { name: 'Write drafts' }).click();
     await page.getByRole('heading', { level: 1, name: 'Idea drafts' }).waitFor();
     await page.getByText('completed', { exact: true }).first().waitFor({ timeout: 30_000 });
     const jobId = decodeURIComponent(page.url().split('#/ideas/')[1]!);
     const { drafts } = (await call(`${server.url}/ideas/enrich/${jobId}/drafts`, { key: server.key })).body.data;
-    expect(drafts.map((d: { platform: string }) => d.platform).sort()).toEqual(['linkedin', 'twitter']);
+    expect(drafts.map((d: { platform: string; mode: string }) => `${d.platform} ${d.mode}`).sort()).toEqual(['linkedin standard', 'twitter thread']);
+    // A thread: one length per post, each against X's 280.
+    expect(drafts.find((d: { platform: string }) => d.platform === 'twitter').posts.length).toBeGreaterThan(1);
     for (const d of drafts as { platform: Platform; mode: Mode; posts: string[] }[]) {
       const rules = rulesFor(d.platform, d.mode);
       const shown = await page

@@ -9,6 +9,13 @@ import { when } from '../format.ts';
 import { navigate, type ViewContext } from '../router.ts';
 import type { IdeaEnrichInput } from 'longrun/client';
 
+/** X's modes (src/content/platforms.ts sets their limits). */
+const X_MODES: [string, string][] = [
+  ['short', 'Short post'],
+  ['premium', 'Premium (long) post'],
+  ['thread', 'Thread'],
+];
+
 export async function ideasView({ root, signal }: ViewContext): Promise<void> {
   const [{ jobs }, { kbs }] = await Promise.all([
     client().jobs.list({ kind: 'idea.enrich', limit: 20 }, { signal }),
@@ -40,6 +47,16 @@ export async function ideasView({ root, signal }: ViewContext): Promise<void> {
       ),
     ),
     field(
+      'idea-x-mode',
+      'X mode',
+      h(
+        'select',
+        { name: 'twitterMode' },
+        X_MODES.map(([value, label]) => h('option', { value }, label)),
+      ),
+      'For X only: one post of 280, a premium post of 25,000, or a thread of 3 posts of 280.',
+    ),
+    field(
       'idea-kb',
       'Knowledge base',
       h(
@@ -54,7 +71,10 @@ export async function ideasView({ root, signal }: ViewContext): Promise<void> {
     error,
   );
   onSubmit(form, error, async (data) => {
-    const platforms = data.getAll('platforms').map((p) => ({ platform: String(p) })) as IdeaEnrichInput['platforms'];
+    const twitterMode = String(data.get('twitterMode') ?? 'short');
+    const platforms = data
+      .getAll('platforms')
+      .map((p) => (p === 'twitter' ? { platform: p, mode: twitterMode } : { platform: String(p) })) as IdeaEnrichInput['platforms'];
     if (platforms.length === 0) throw new Error('Choose at least one platform.');
     const text = (name: string) => String(data.get(name) ?? '').trim() || undefined;
     const kbId = text('kbId');
