@@ -14,10 +14,15 @@ import { agentsView } from './views/agents.ts';
 import { clipView } from './views/clip.ts';
 import { clipsView } from './views/clips.ts';
 import { creditsView } from './views/credits.ts';
+import { ideaView } from './views/idea.ts';
+import { ideasView } from './views/ideas.ts';
 import { enrichmentRunView } from './views/enrichmentRun.ts';
 import { jobView } from './views/job.ts';
 import { jobsView } from './views/jobs.ts';
 import { overviewView } from './views/overview.ts';
+import { kbView } from './views/kb.ts';
+import { kbsView } from './views/kbs.ts';
+import { keysView } from './views/keys.ts';
 import { runsView } from './views/runs.ts';
 import { signInView } from './views/signIn.ts';
 import { sourcingRunView } from './views/sourcingRun.ts';
@@ -39,6 +44,11 @@ const routes: Route[] = [
   { pattern: '/webhooks', view: webhooksView },
   { pattern: '/webhooks/:id', view: webhookView },
   { pattern: '/credits', view: creditsView },
+  { pattern: '/keys', view: keysView },
+  { pattern: '/kbs', view: kbsView },
+  { pattern: '/kbs/:kbId', view: kbView },
+  { pattern: '/ideas', view: ideasView },
+  { pattern: '/ideas/:jobId', view: ideaView },
 ];
 
 /** Nav entries, and the first path segments that count as each (for aria-current). */
@@ -50,6 +60,9 @@ const sections: [string, string, string[]][] = [
   ['Agents', '#/agents', ['agents']],
   ['Webhooks', '#/webhooks', ['webhooks']],
   ['Credits', '#/credits', ['credits']],
+  ['Knowledge', '#/kbs', ['kbs']],
+  ['Ideas', '#/ideas', ['ideas']],
+  ['Keys', '#/keys', ['keys']],
 ];
 
 const app = document.getElementById('app')!;

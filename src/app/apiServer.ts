@@ -28,6 +28,7 @@ import { creditHistoryRoutes } from '../http/routes/creditHistory.ts';
 import { healthRoutes } from '../http/routes/health.ts';
 import { jobRoutes } from '../http/routes/jobs.ts';
 import { jobStatsRoutes } from '../http/routes/jobStats.ts';
+import { keysRoutes } from '../http/routes/keys.ts';
 import { workersRoutes } from '../http/routes/workers.ts';
 import { RequestLog } from '../http/requestLog.ts';
 import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH } from '../http/preRouteErrors.ts';
@@ -77,6 +78,7 @@ export async function buildApp({ engine, deps, families, metrics }: Composition)
   await app.register(accountRoutes, { db: store.db });
   await app.register(creditHistoryRoutes, { db: store.db });
   await app.register(workersRoutes, { db: store.db });
+  await app.register(keysRoutes, { db: store.db });
   await app.register(jobRoutes, { db: store.db, engine });
   await app.register(jobStatsRoutes, { db: store.db, engine });
   // One parent for every family's routes, so the schemas they share by `$ref` are declared once.

@@ -19,6 +19,7 @@ import { demoMethods } from './families/demo.ts';
 import { ideaMethods } from './families/ideas.ts';
 import { jobMethods } from './families/jobs.ts';
 import { kbMethods } from './families/kbs.ts';
+import { keyMethods } from './families/keys.ts';
 import { profileMethods, sourcingMethods } from './families/sourcing.ts';
 import { webhookMethods } from './families/webhooks.ts';
 import { workerMethods } from './families/workers.ts';
@@ -46,6 +47,8 @@ export class LongrunClient {
   readonly demo;
   /** `/workers`: the server's processes alive (an operator's `workers:read` key). */
   readonly workers;
+  /** `/keys`: the organisation's API keys (a `keys:write` key). */
+  readonly keys;
 
   constructor(options: ClientOptions) {
     this.http = new Http(options);
@@ -60,6 +63,7 @@ export class LongrunClient {
     this.webhooks = webhookMethods(this.http);
     this.demo = demoMethods(this.http);
     this.workers = workerMethods(this.http);
+    this.keys = keyMethods(this.http);
   }
 
   /** The server's base URL, without a trailing slash. */

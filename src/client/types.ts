@@ -21,6 +21,8 @@ import type {
   PatchBody as AgentPatchSchema,
   RunAccepted,
   RunsPage,
+  SchedulePreview,
+  SchedulePreviewQuery,
   Stats,
   StatsQuery,
 } from '../families/agents/schemas.ts';
@@ -86,6 +88,10 @@ import type {
   Balance as BalanceSchema,
   LedgerEntry as LedgerEntrySchema,
   LedgerPage as LedgerPageSchema,
+  KeyCreateBody,
+  KeyCreated,
+  KeysPage,
+  KeyView,
   Me as MeSchema,
   PageQuery as PageQuerySchema,
   ProcessesList as ProcessesListSchema,
@@ -128,6 +134,13 @@ export type LedgerGroup = LedgerByJobPage['groups'][number];
 /** `GET /credits/history`: the balance over time. */
 export type CreditHistory = Static<typeof CreditHistorySchema>;
 export type CreditHistoryQuery = Partial<Static<typeof CreditHistoryQuerySchema>>;
+
+// API keys (`keys:write`)
+export type ApiKey = Static<typeof KeyView>;
+export type ApiKeysPage = Static<typeof KeysPage>;
+export type ApiKeyCreateBody = Static<typeof KeyCreateBody>;
+/** The new key's view with `key`, the whole key: in this answer only. */
+export type ApiKeyCreated = Static<typeof KeyCreated>;
 
 // operators
 /** One `serve` or `worker` process of `GET /workers`. */
@@ -247,6 +260,8 @@ export type AgentOutputsQuery = Partial<Static<typeof OutputsQuery>>;
 export type AgentOutputsPage = Static<typeof OutputsPage>;
 export type AgentStatsQuery = Static<typeof StatsQuery>;
 export type AgentStats = Static<typeof Stats>;
+export type AgentSchedulePreviewQuery = WithDefaults<Static<typeof SchedulePreviewQuery>, 'timezone' | 'count'>;
+export type AgentSchedulePreview = Static<typeof SchedulePreview>;
 
 // webhooks
 export type WebhookEndpoint = Static<typeof EndpointView>;

@@ -156,6 +156,44 @@ export const Me = Type.Object({
 
 export const LedgerPage = Type.Object({ entries: Type.Array(LedgerEntry), total: Type.Integer() });
 
+// The organisation's API keys (`/keys`, a `keys:write` key): never a secret, but the whole key
+// once, in the answer that creates it.
+
+export const KeyIdParams = Type.Object(
+  { keyId: Type.String({ maxLength: 30, pattern: '^key_[0-9A-HJKMNP-TV-Z]{26}$', description: 'key_<ULID>' }) },
+  { additionalProperties: false },
+);
+
+export const KeyView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  scopes: Type.Array(Type.String(), { description: 'Empty: every product scope' }),
+  rateLimit: Nullable(Type.Integer({ description: 'Requests per window; null: the server setting' })),
+  createdAt: Timestamp,
+  lastUsedAt: Nullable(Timestamp),
+  revokedAt: Nullable(Timestamp),
+});
+
+export const KeysPage = Type.Object({ keys: Type.Array(KeyView), total: Type.Integer() });
+
+export const KeyCreateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, description: 'A label for the key' }),
+    scopes: Type.Array(Type.String({ maxLength: 40, pattern: '^[a-z]+:[a-z]+$' }), {
+      maxItems: 32,
+      uniqueItems: true,
+      description:
+        'Scopes the new key holds (empty: every product scope), each held by the key making it: sourcing, enrich, clips, agents, kb, webhooks, each :read or :write; metrics:read, workers:read, keys:write',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const KeyCreated = Type.Object({
+  ...KeyView.properties,
+  key: Type.String({ description: 'lr_<keyId>_<secret>: shown in this answer only, never stored' }),
+});
+
 // Operators: the processes sharing the database (`GET /workers`).
 
 export const ProcessView = Type.Object({

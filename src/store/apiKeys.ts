@@ -23,6 +23,27 @@ export async function apiKeyList(db: Db, orgId?: string): Promise<ApiKeyRow[]> {
   return query.execute();
 }
 
+/** One organisation's keys, newest first, revoked ones too, with how many it has. */
+export async function apiKeyPageForOrg(db: Db, orgId: string, page: { limit: number; offset: number }): Promise<{ keys: ApiKeyRow[]; total: number }> {
+  const [keys, count] = await Promise.all([
+    db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    db
+      .selectFrom('api_keys')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', orgId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { keys, total: Number(count.n) };
+}
+
 /** Revokes a key; returns false when there is no such key or it was already revoked. */
 export async function apiKeyRevokeIfActive(db: Db, id: string, at: string): Promise<boolean> {
   const result = await db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();

@@ -9,7 +9,7 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
-import { OPERATOR_SCOPES, PRODUCT_SCOPES, type Scope } from '../../src/scopes.ts';
+import { KEY_SCOPES as KEY_MANAGEMENT_SCOPES, OPERATOR_SCOPES, PRODUCT_SCOPES, type Scope } from '../../src/scopes.ts';
 import { creditsGrant } from '../../src/store/ledger.ts';
 import type { JobKind } from '../../src/engine/kind.ts';
 import { authPlugin } from '../../src/http/plugins/auth.ts';
@@ -27,6 +27,9 @@ const ROUTES: Record<string, Needs> = {
   'GET /credits/ledger/jobs': 'any-product-scope',
   'GET /credits/history': 'any-product-scope',
   'GET /workers': 'workers:read',
+  'GET /keys': 'keys:write',
+  'POST /keys': 'keys:write',
+  'DELETE /keys/{keyId}': 'keys:write',
 
   'GET /jobs': 'job:read',
   'GET /jobs/{id}': 'job:read',
@@ -83,6 +86,7 @@ const ROUTES: Record<string, Needs> = {
   'GET /agents/{agentId}/runs/{runId}': 'agents:read',
   'GET /agents/{agentId}/outputs': 'agents:read',
   'GET /agents/{agentId}/stats': 'agents:read',
+  'GET /agents/schedule-preview': 'agents:read',
 
   'POST /webhooks': 'webhooks:write',
   'GET /webhooks': 'webhooks:read',
@@ -120,7 +124,7 @@ const KINDS: Record<string, { family: string | 'any-product-scope'; internal: bo
 };
 
 const KEY_SCOPES: { label: string; scopes: Scope[] }[] = [
-  ...[...PRODUCT_SCOPES, ...OPERATOR_SCOPES].map((scope) => ({ label: scope, scopes: [scope] })),
+  ...[...PRODUCT_SCOPES, ...OPERATOR_SCOPES, ...KEY_MANAGEMENT_SCOPES].map((scope) => ({ label: scope, scopes: [scope] })),
   { label: 'no scopes (every product scope)', scopes: [] },
 ];
 

@@ -71,6 +71,7 @@ export type ResourceKind =
   | 'agentRun'
   | 'webhook'
   | 'delivery'
+  | 'apiKey'
   | 'partNumber';
 
 /**
@@ -105,6 +106,7 @@ export function resourceKindOfParam(path: string, name: string): ResourceKind {
     agentId: 'agent',
     runId: 'agentRun',
     deliveryId: 'delivery',
+    keyId: 'apiKey',
   };
   if (byName[name]) return byName[name];
   if (name === 'jobId' && path.startsWith('/ideas/enrich/')) return 'ideaJob';

@@ -1,7 +1,8 @@
 /**
  * The isolation matrix (issue 25, point 8): organisation A owns one of every resource (profiles,
  * a sourcing run, an enrichment run, a clip with a candidate and a render, a resumable upload, a
- * knowledge base with a document, an idea job, an agent with a run, a webhook with deliveries);
+ * knowledge base with a document, an idea job, an agent with a run, a webhook with deliveries,
+ * an API key);
  * organisation B, with a key of every scope, calls every operation of `/openapi.json` with A's
  * IDs in the path and in the body fields that name resources.
  *
@@ -13,7 +14,9 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATOR_SCOPES, PRODUCT_SCOPES } from '../../src/scopes.ts';
+import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
+import { KEY_SCOPES, OPERATOR_SCOPES, PRODUCT_SCOPES } from '../../src/scopes.ts';
+import { apiKeyFindById } from '../../src/store/apiKeys.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import {
@@ -75,7 +78,8 @@ describe('isolation matrix: organisation B with the IDs of organisation A', () =
     });
     operations = operationsOf((await sendRaw(server.url, { method: 'GET', path: '/openapi.json', headers: {} })).body as never);
     a = await seedResources(server.url, server.key, { tag: 'a', receiverUrl: receiver.url, video: makeTinyVideo(tempDir('longrun-matrix-')), render: true });
-    keyB = (await server.newOrg('organisation B', { credits: 10_000, scopes: [...PRODUCT_SCOPES, ...OPERATOR_SCOPES] })).key;
+    a.apiKey = [(await apiKeyCreate(server.store.db, { orgId: server.org.id, name: 'a', scopes: ['kb:read'] })).row.id];
+    keyB = (await server.newOrg('organisation B', { credits: 10_000, scopes: [...PRODUCT_SCOPES, ...OPERATOR_SCOPES, ...KEY_SCOPES] })).key;
     before = await readAll(server.url, server.key, operations, a, true);
   }, 120_000);
   afterAll(async () => {
@@ -254,6 +258,8 @@ describe('isolation matrix: organisation B with the IDs of organisation A', () =
   it('leaves everything of A as it was', async () => {
     const after = await readAll(server.url, server.key, operations, a, true);
     const changed = [...before.keys()].filter((k) => before.get(k) !== after.get(k));
+    // A's key is read from the store: A's test key has every product scope, not keys:write.
+    expect((await apiKeyFindById(server.store.db, a.apiKey![0]!))?.revoked_at).toBeNull();
     const report = changed.map((k) => `  ${k}\n    before: ${before.get(k)!.slice(0, 300)}\n    after:  ${after.get(k)?.slice(0, 300)}`).join('\n');
     expect(changed, `reads of A that changed:\n${report}`).toEqual([]);
   });

@@ -14,6 +14,8 @@ export function resultsLink(job: Pick<Job, 'id' | 'kind' | 'input'>): HTMLAnchor
     case 'clip.render':
     case 'clip.analysis':
       return input.clipId ? link(['clips', input.clipId], 'The clip') : null;
+    case 'idea.enrich':
+      return link(['ideas', job.id], 'The drafts');
     case 'agent.run':
       return input.agentId ? link(['agents', input.agentId], 'The agent') : null;
     default:

@@ -1,16 +1,20 @@
 /**
- * One agent: its settings, a "Run now" button, its runs (followed live while unfinished) and
- * the posts they wrote — all of them, or one run's with `?run=`.
+ * One agent: its settings (edit them, with the schedule's next runs previewed; enable, disable,
+ * delete), a "Run now" button, its runs (followed live while unfinished) and the posts they
+ * wrote — all of them, or one run's with `?run=`.
  */
 import { client } from '../api.ts';
+import { agentFields, agentValues } from '../components/agentForm.ts';
+import { confirmButton } from '../components/confirm.ts';
+import { formError, onSubmit } from '../components/form.ts';
 import { stackTable } from '../components/table.ts';
 import { statusBadge } from '../components/status.ts';
 import { actionButton, add, facts, h, link, replaceChildren } from '../dom.ts';
 import { between, when } from '../format.ts';
 import { announce } from '../live.ts';
-import { replaceQuery, type ViewContext } from '../router.ts';
+import { navigate, replaceQuery, type ViewContext } from '../router.ts';
 import { followJobEvents, isTerminalEvent } from '../jobEvents.ts';
-import type { AgentPost } from 'longrun/client';
+import type { Agent, AgentPost, Kb } from 'longrun/client';
 
 const RUNS = 20;
 const POSTS = 20;
@@ -89,37 +93,78 @@ export async function agentView({ root, params, query: q, signal }: ViewContext)
     }
   };
 
+  const settings = h('section', { 'aria-label': 'Settings' });
+  const editor = h('details', { class: 'card' });
+
+  const editForm = (agent: Agent, kbs: Kb[]): HTMLElement => {
+    const error = formError();
+    const form = h('form', null, agentFields('edit-agent', kbs, signal, agent), h('button', { type: 'submit' }, 'Save changes'), error);
+    onSubmit(form, error, async (data) => {
+      await client().agents.update(id, agentValues(data), { signal });
+      await loadAgent();
+      message.textContent = 'Changes saved.';
+    });
+    return form;
+  };
+
+  const loadAgent = async () => {
+    const [agent, { kbs }] = await Promise.all([client().agents.get(id, { signal }), client().kbs.list({ limit: 100 }, { signal })]);
+    const heading = root.querySelector('h1');
+    if (heading) heading.textContent = agent.name;
+    replaceChildren(
+      settings,
+      facts([
+        ['Platforms', agent.platforms.join(', ')],
+        ['Posts per run', String(agent.postsPerRun)],
+        ['Schedule', agent.schedule ? `${agent.schedule} (${agent.timezone})` : 'manual'],
+        ['Enabled', agent.enabled ? 'yes' : 'no'],
+        ['Tone', agent.tone],
+        ['Knowledge base', agent.kbId ? h('code', null, agent.kbId) : 'none'],
+        ['Next run', agent.nextRunAt ? when(agent.nextRunAt) : null],
+      ]),
+      agent.instructions ? h('details', { class: 'json' }, h('summary', null, 'Instructions'), h('p', { class: 'post-content' }, agent.instructions)) : null,
+      h(
+        'div',
+        { class: 'actions' },
+        actionButton('Run now', async () => {
+          message.textContent = '';
+          try {
+            const { runId } = await client().agents.run(id, { signal });
+            message.textContent = `Run ${runId} queued.`;
+            await loadRuns();
+          } catch (error) {
+            message.textContent = error instanceof Error ? error.message : String(error);
+          }
+        }),
+        actionButton(
+          agent.enabled ? 'Disable' : 'Enable',
+          async () => {
+            try {
+              await client().agents.update(id, { enabled: !agent.enabled }, { signal });
+              message.textContent = agent.enabled ? 'Agent disabled: it no longer runs on its schedule.' : 'Agent enabled.';
+              await loadAgent();
+            } catch (error) {
+              message.textContent = error instanceof Error ? error.message : String(error);
+            }
+          },
+          { 'data-key': 'toggle' },
+        ),
+        confirmButton('Delete agent', `Delete ${agent.name}, its runs and posts?`, async () => {
+          try {
+            await client().agents.delete(id, { signal });
+            announce(`Agent ${agent.name} deleted.`);
+            navigate('/agents');
+          } catch (error) {
+            message.textContent = error instanceof Error ? error.message : String(error);
+          }
+        }),
+      ),
+    );
+    replaceChildren(editor, h('summary', null, 'Edit agent'), editForm(agent, kbs));
+  };
+
   const agent = await client().agents.get(id, { signal });
-  await Promise.all([loadRuns(), loadPosts()]);
-  add(
-    root,
-    h('h1', { tabindex: -1 }, agent.name),
-    facts([
-      ['Platforms', agent.platforms.join(', ')],
-      ['Posts per run', String(agent.postsPerRun)],
-      ['Schedule', agent.schedule ? `${agent.schedule} (${agent.timezone})` : 'manual'],
-      ['Enabled', agent.enabled ? 'yes' : 'no'],
-      ['Tone', agent.tone],
-      ['Knowledge base', agent.kbId ? h('code', null, agent.kbId) : 'none'],
-      ['Next run', agent.nextRunAt ? when(agent.nextRunAt) : null],
-    ]),
-    agent.instructions ? h('details', { class: 'json' }, h('summary', null, 'Instructions'), h('p', { class: 'post-content' }, agent.instructions)) : null,
-    h(
-      'div',
-      { class: 'actions' },
-      actionButton('Run now', async () => {
-        message.textContent = '';
-        try {
-          const { runId } = await client().agents.run(id, { signal });
-          message.textContent = `Run ${runId} queued.`;
-          await loadRuns();
-        } catch (error) {
-          message.textContent = error instanceof Error ? error.message : String(error);
-        }
-      }),
-    ),
-    message,
-    runs,
-    posts,
-  );
+  root.append(h('h1', { tabindex: -1 }, agent.name));
+  await Promise.all([loadAgent(), loadRuns(), loadPosts()]);
+  add(root, settings, message, editor, runs, posts);
 }

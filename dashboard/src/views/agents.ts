@@ -1,10 +1,12 @@
-/** Agents: each with its platforms, schedule and when it last and next runs. */
+/** Agents: each with its platforms, schedule and when it last and next runs; and a form to create one. */
 import { client } from '../api.ts';
+import { agentFields, agentValues } from '../components/agentForm.ts';
+import { formError, onSubmit } from '../components/form.ts';
 import { pager } from '../components/pager.ts';
 import { stackTable } from '../components/table.ts';
 import { h, link, replaceChildren } from '../dom.ts';
 import { when } from '../format.ts';
-import type { ViewContext } from '../router.ts';
+import { navigate, type ViewContext } from '../router.ts';
 
 const PAGE = 25;
 
@@ -23,12 +25,7 @@ export async function agentsView({ root, signal }: ViewContext): Promise<void> {
     ]);
     replaceChildren(
       list,
-      stackTable(
-        'Agents',
-        ['Agent', 'Platforms', 'Schedule', 'Enabled', 'Last run', 'Next run'],
-        rows,
-        'No agents yet. Create one with POST /agents (see the README).',
-      ),
+      stackTable('Agents', ['Agent', 'Platforms', 'Schedule', 'Enabled', 'Last run', 'Next run'], rows, 'No agents yet. Create one below.'),
       pager(
         { offset, limit: PAGE, total },
         (o) => {
@@ -39,6 +36,21 @@ export async function agentsView({ root, signal }: ViewContext): Promise<void> {
       ),
     );
   };
+  const { kbs } = await client().kbs.list({ limit: 100 }, { signal });
+  const error = formError();
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'new-agent' },
+    h('h2', { id: 'new-agent' }, 'New agent'),
+    agentFields('new-agent', kbs, signal),
+    h('button', { type: 'submit' }, 'Create agent'),
+    error,
+  );
+  onSubmit(form, error, async (data) => {
+    const { kbId, ...rest } = agentValues(data);
+    const agent = await client().agents.create({ ...rest, ...(kbId ? { kbId } : {}) }, { signal });
+    navigate(`/agents/${encodeURIComponent(agent.id)}`);
+  });
   await load();
-  root.append(h('h1', { tabindex: -1 }, 'Agents'), list);
+  root.append(h('h1', { tabindex: -1 }, 'Agents'), list, form);
 }

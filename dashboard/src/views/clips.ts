@@ -1,11 +1,18 @@
-/** Clips: the organisation's videos with their status and how many candidate segments were found. */
+/**
+ * Clips: the organisation's videos with their status and how many candidate segments were
+ * found, and an upload form (resumable, with a progress bar).
+ */
 import { client } from '../api.ts';
+import { field, formError, input, onSubmit } from '../components/form.ts';
 import { pager } from '../components/pager.ts';
+import { uploadResumably } from '../components/resumableUpload.ts';
+import { uploadProgress } from '../components/uploadProgress.ts';
 import { statusBadge } from '../components/status.ts';
 import { stackTable } from '../components/table.ts';
 import { h, link, replaceChildren } from '../dom.ts';
 import { bytes, clock, when } from '../format.ts';
-import type { ViewContext } from '../router.ts';
+import { announce } from '../live.ts';
+import { navigate, type ViewContext } from '../router.ts';
 
 const PAGE = 25;
 
@@ -24,7 +31,7 @@ export async function clipsView({ root, signal }: ViewContext): Promise<void> {
     ]);
     replaceChildren(
       list,
-      stackTable('Clips', ['Clip', 'Status', 'Length', 'Size', 'Segments', 'Uploaded'], rows, 'No clips yet. Upload one with POST /clips (see the README).'),
+      stackTable('Clips', ['Clip', 'Status', 'Length', 'Size', 'Segments', 'Uploaded'], rows, 'No clips yet. Upload one below.'),
       pager(
         { offset, limit: PAGE, total },
         (o) => {
@@ -35,6 +42,44 @@ export async function clipsView({ root, signal }: ViewContext): Promise<void> {
       ),
     );
   };
+  const progress = uploadProgress('clip-upload-progress', 'Upload');
+  progress.element.hidden = true;
+  const note = h('p', { class: 'message', role: 'status' });
+  const error = formError();
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'upload-clip' },
+    h('h2', { id: 'upload-clip' }, 'Upload a clip'),
+    field(
+      'clip-file',
+      'Video file',
+      input('file', { type: 'file', required: true, accept: 'video/*,audio/*' }),
+      'If it stops, choose the same file again: it goes on where it stopped.',
+    ),
+    field('clip-name', 'Name', input('name', { maxlength: 200 })),
+    h('button', { type: 'submit' }, 'Upload'),
+    progress.element,
+    note,
+    error,
+  );
+  onSubmit(form, error, async (data) => {
+    const file = data.get('file');
+    if (!(file instanceof File) || file.size === 0) throw new Error('Choose a file.');
+    const name = String(data.get('name') ?? '').trim() || file.name;
+    progress.element.hidden = false;
+    note.textContent = '';
+    const clip = await uploadResumably(
+      file,
+      name,
+      (done, total, resumed) => {
+        progress.update(done, total);
+        if (resumed) note.textContent = 'Resuming the earlier upload of this file.';
+      },
+      signal,
+    );
+    announce(`${clip.name} uploaded; analysing.`);
+    navigate(`/clips/${encodeURIComponent(clip.id)}`);
+  });
   await load();
-  root.append(h('h1', { tabindex: -1 }, 'Clips'), list);
+  root.append(h('h1', { tabindex: -1 }, 'Clips'), list, form);
 }

@@ -1,16 +1,21 @@
 /**
- * One webhook endpoint: its settings, a test ping, re-enabling after the circuit opened, and its
- * delivery log with a retry button per ended delivery.
+ * One webhook endpoint: its settings (edit the name, URL and events), a test ping, disable and
+ * enable (which also closes an open circuit), rotating the signing secret (the new one shown
+ * once), deleting it, and its delivery log with a retry button per ended delivery.
  */
 import { client, LongrunError } from '../api.ts';
+import { confirmButton } from '../components/confirm.ts';
+import { endpointFields, endpointValues } from '../components/endpointFields.ts';
+import { formError, onSubmit } from '../components/form.ts';
 import { jsonBlock } from '../components/json.ts';
 import { pager } from '../components/pager.ts';
+import { shownOnce } from '../components/secret.ts';
 import { statusBadge } from '../components/status.ts';
 import { actionButton, facts, h, replaceChildren } from '../dom.ts';
 import { duration, when } from '../format.ts';
 import { announce } from '../live.ts';
-import type { ViewContext } from '../router.ts';
-import type { WebhookDelivery } from 'longrun/client';
+import { navigate, type ViewContext } from '../router.ts';
+import type { WebhookDelivery, WebhookEndpoint } from 'longrun/client';
 
 const PAGE = 25;
 
@@ -40,46 +45,97 @@ export async function webhookView({ root, params, signal }: ViewContext): Promis
   };
   const failed = (error: unknown) => say(error instanceof LongrunError ? error.message : String(error));
 
+  const secretBox = h('div');
+  const editor = h('section', { 'aria-labelledby': 'edit-endpoint' });
+
+  const editForm = (w: WebhookEndpoint): HTMLElement => {
+    const error = formError();
+    const form = h(
+      'form',
+      { class: 'card' },
+      endpointFields('edit-endpoint', { name: w.name ?? '', url: w.url, events: w.events }),
+      h('button', { type: 'submit' }, 'Save changes'),
+      error,
+    );
+    onSubmit(form, error, async (data) => {
+      const { name, url, events } = endpointValues(data);
+      await client().webhooks.update(id, { url, events, name: name || null }, { signal });
+      say('Changes saved.');
+      await loadEndpoint();
+    });
+    return form;
+  };
+
+  const act = (label: string, run: () => Promise<void>, attrs: Record<string, string> = {}) =>
+    actionButton(
+      label,
+      async () => {
+        try {
+          await run();
+        } catch (error) {
+          failed(error);
+        }
+      },
+      attrs,
+    );
+
   const loadEndpoint = async () => {
     const w = await client().webhooks.get(id, { signal });
     replaceChildren(
       summary,
       facts([
+        ['Name', w.name],
         ['URL', h('code', { class: 'wrap' }, w.url)],
         ['Events', w.events.join(', ')],
         ['State', w.enabled ? 'enabled' : h('span', { class: 'error-text' }, `disabled: ${w.disabledReason ?? ''}`)],
         ['Failures in a row', String(w.consecutiveFailures)],
+        ['Previous secret signs until', w.secretRotationEndsAt ? when(w.secretRotationEndsAt) : null],
         ['Created', when(w.createdAt)],
       ]),
       h(
         'div',
         { class: 'actions' },
-        actionButton(
+        act(
           'Send a test ping',
           async () => {
-            try {
-              const r = await client().webhooks.test(id, { signal });
-              say(r.delivered ? `Ping delivered (HTTP ${r.httpStatus}).` : `Ping not delivered: ${r.error ?? 'no answer'}.`);
-            } catch (error) {
-              failed(error);
-            }
+            const r = await client().webhooks.test(id, { signal });
+            say(r.delivered ? `Ping delivered (HTTP ${r.httpStatus}).` : `Ping not delivered: ${r.error ?? 'no answer'}.`);
           },
           { 'data-key': 'ping' },
         ),
-        w.enabled
-          ? null
-          : actionButton('Enable again', async () => {
-              try {
-                await client().webhooks.update(id, { enabled: true }, { signal });
-                say('Endpoint enabled.');
-                await loadEndpoint();
-              } catch (error) {
-                failed(error);
-              }
-            }),
+        act(
+          w.enabled ? 'Disable' : 'Enable',
+          async () => {
+            await client().webhooks.update(id, { enabled: !w.enabled }, { signal });
+            say(w.enabled ? 'Endpoint disabled.' : 'Endpoint enabled.');
+            await loadEndpoint();
+          },
+          { 'data-key': 'toggle' },
+        ),
+        confirmButton('Rotate secret', 'Rotate the signing secret? The old one keeps signing for 24 hours.', async () => {
+          try {
+            const rotated = await client().webhooks.update(id, { rotateSecret: true }, { signal });
+            replaceChildren(secretBox, shownOnce('rotated-secret', 'New signing secret', 'Signing secret', rotated.signingSecret ?? ''));
+            secretBox.querySelector<HTMLInputElement>('input')?.focus();
+            announce('Secret rotated; copy the new one now.');
+            await loadEndpoint();
+          } catch (error) {
+            failed(error);
+          }
+        }),
+        confirmButton('Delete endpoint', 'Delete this endpoint and its delivery log?', async () => {
+          try {
+            await client().webhooks.delete(id, { signal });
+            announce('Endpoint deleted.');
+            navigate('/webhooks');
+          } catch (error) {
+            failed(error);
+          }
+        }),
       ),
       message,
     );
+    replaceChildren(editor, h('h2', { id: 'edit-endpoint' }, 'Edit endpoint'), editForm(w));
   };
 
   const loadLog = async () => {
@@ -134,5 +190,5 @@ export async function webhookView({ root, params, signal }: ViewContext): Promis
   };
 
   await Promise.all([loadEndpoint(), loadLog()]);
-  root.append(h('h1', { tabindex: -1 }, 'Webhook endpoint'), summary, log);
+  root.append(h('h1', { tabindex: -1 }, 'Webhook endpoint'), summary, secretBox, editor, log);
 }

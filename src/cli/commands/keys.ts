@@ -32,7 +32,7 @@ export function registerKeys(program: Command): void {
     .requiredOption('--org <org>', 'organisation ID or name')
     .option(
       '--scopes <scopes>',
-      'comma-separated scopes (default: all product scopes): sourcing, enrich, clips, agents, kb, webhooks, each :read or :write; metrics:read for /metrics, workers:read for /workers',
+      'comma-separated scopes (default: all product scopes): sourcing, enrich, clips, agents, kb, webhooks, each :read or :write; metrics:read for /metrics, workers:read for /workers, keys:write for /keys',
     )
     .option('--name <name>', 'a label for the key', 'default')
     .option('--rate-limit <n>', 'requests per rate-limit window for this key (default: the server setting)')

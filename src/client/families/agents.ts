@@ -13,6 +13,8 @@ import type {
   AgentsPage,
   AgentStats,
   AgentStatsQuery,
+  AgentSchedulePreview,
+  AgentSchedulePreviewQuery,
   PageQuery,
 } from '../types.ts';
 
@@ -22,6 +24,9 @@ export function agentMethods(http: Http) {
     create: (body: AgentCreateBody, o: CallOptions = {}) => http.data<Agent>('POST', '/agents', { ...o, json: body }),
     list: (query: PageQuery = {}, o: SignalOption = {}) => http.data<AgentsPage>('GET', '/agents', { ...o, query }),
     get: (agentId: string, o: SignalOption = {}) => http.data<Agent>('GET', path(agentId), o),
+    /** The next runs of a schedule in a timezone, as the scheduler would fire them (422 naming a bad field). */
+    schedulePreview: (query: AgentSchedulePreviewQuery, o: SignalOption = {}) =>
+      http.data<AgentSchedulePreview>('GET', '/agents/schedule-preview', { ...o, query }),
     /** Changes only the fields given. */
     update: (agentId: string, body: AgentPatchBody, o: SignalOption = {}) => http.data<Agent>('PATCH', path(agentId), { ...o, json: body }),
     delete: (agentId: string, o: SignalOption = {}) => http.data<AgentDeleted>('DELETE', path(agentId), o),

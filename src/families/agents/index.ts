@@ -4,6 +4,7 @@
  */
 import type { JobKind } from '../../engine/index.ts';
 import type { Family, FamilyDeps } from '../family.ts';
+import { agentPreviewRoutes } from './previewRoutes.ts';
 import { agentRoutes } from './routes.ts';
 import { agentRunFinished } from './runFinished.ts';
 import { agentQueue, agentRunKind, type AgentRunInput } from './runKind.ts';
@@ -52,6 +53,7 @@ export function agentsFamily(deps: FamilyDeps): Family {
         },
       });
       await app.register(agentRunRoutes, { db, engine, clock });
+      await app.register(agentPreviewRoutes, { clock });
     },
   };
 }

@@ -46,6 +46,11 @@ export function nextTick(schedule: string, timezone: string, after: Date): Date 
   return cronOf(schedule, timezone).nextRun(after);
 }
 
+/** The next `count` ticks strictly after `after`, fewer when the expression stops firing. */
+export function nextTicks(schedule: string, timezone: string, after: Date, count: number): Date[] {
+  return cronOf(schedule, timezone).nextRuns(count, after);
+}
+
 /** When an agent fires next: null for a manual or disabled agent. */
 export function nextRunAt(agent: { schedule: string | null; timezone: string; enabled: boolean | number }, after: Date): string | null {
   if (!agent.schedule || !agent.enabled) return null;

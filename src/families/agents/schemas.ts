@@ -5,7 +5,7 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { PLATFORMS } from '../../content/schemas.ts';
-import { Nullable, PageQuery, Timestamp, WithOptions } from '../../http/schemas.ts';
+import { Nullable, PageQuery, Timestamp, WithDefault, WithOptions } from '../../http/schemas.ts';
 
 export const TONES = ['professional', 'casual', 'educational', 'inspirational', 'humorous'] as const;
 
@@ -113,4 +113,21 @@ export const Stats = Type.Object({
   runs: Type.Object({ total: Type.Integer(), queued: Type.Integer(), running: Type.Integer(), completed: Type.Integer(), failed: Type.Integer() }),
   postsGenerated: Type.Integer(),
   tokensUsed: Type.Integer(),
+});
+
+export const MAX_PREVIEW_RUNS = 20;
+
+export const SchedulePreviewQuery = Type.Object(
+  {
+    schedule: Type.String({ minLength: 1, maxLength: 200, description: 'A 5-field cron expression, e.g. "0 9 * * 1-5"' }),
+    timezone: WithDefault(Type.String({ maxLength: 100, default: 'UTC', description: 'IANA timezone, e.g. "Europe/Paris"' })),
+    count: WithDefault(Type.Integer({ minimum: 1, maximum: MAX_PREVIEW_RUNS, default: 5, description: 'How many runs' })),
+  },
+  { additionalProperties: false },
+);
+
+export const SchedulePreview = Type.Object({
+  schedule: Type.String(),
+  timezone: Type.String(),
+  runs: Type.Array(Timestamp, { description: 'The next runs, soonest first, as instants; fewer when the schedule stops firing' }),
 });
