@@ -8,7 +8,8 @@
  *   Idempotency-Key draft's status for a key reused with another payload);
  * - while the first request still runs, a second gets 409 `idempotency_key_in_use` rather than
  *   running the work twice.
- * Only a 2xx answer is stored. An error releases the key, so the caller can fix the cause and
+ * Only a 2xx answer is stored, with the headers that locate what it accepted or answered
+ * (`REPLAYED_HEADERS`), which a replay sends again. An error releases the key, so the caller can fix the cause and
  * retry with the same key. A handler may store the response itself inside its own transaction
  * (the engine does, so the record commits with the work it describes).
  *
@@ -39,7 +40,9 @@ import {
   idempotencyGet,
   idempotencyInsertPendingIfAbsent,
   idempotencyReleaseClaim,
+  storedHeaders,
   type IdempotencyClaimRow,
+  type StoredResponse,
 } from '../../store/idempotency.ts';
 
 /** The key this request holds: its pending record, known by when it was made and for what. */
@@ -65,10 +68,31 @@ declare module 'fastify' {
 export interface IdempotentReplay {
   status: number;
   body: string;
+  headers: Record<string, string>;
 }
 
+/**
+ * The headers of a first answer that its replay repeats: where the accepted work is and what
+ * was applied of the request's preferences (submissionAnswer.ts). Others (a request ID, rate
+ * limits) describe the request, not the answer.
+ */
+export const REPLAYED_HEADERS = ['location', 'operation-location', 'content-location', 'preference-applied', 'retry-after'] as const;
+
 export function sendReplay(reply: FastifyReply, replay: IdempotentReplay): FastifyReply {
-  return reply.code(replay.status).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(replay.body);
+  return reply.code(replay.status).headers(replay.headers).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(replay.body);
+}
+
+function replayOf(record: { response_status: number | null; response_body: string | null; response_headers: string | null }): IdempotentReplay {
+  return { status: record.response_status ?? 200, body: record.response_body ?? '', headers: storedHeaders(record) };
+}
+
+function headersToReplay(reply: FastifyReply): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = reply.getHeader(name);
+    if (value !== undefined) headers[name] = String(value);
+  }
+  return headers;
 }
 
 const STALE_PENDING_MS = 60_000;
@@ -109,7 +133,7 @@ function keyOf(request: FastifyRequest): string | null {
 }
 
 /** What is left to write for a claim whose request has ended: its answer, or the key's release. */
-type Settlement = { claim: IdempotencyClaim; response: { status: number; body: string } | null };
+type Settlement = { claim: IdempotencyClaim; response: StoredResponse | null };
 
 export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db; ttlHours: number }) => {
   const { db } = opts;
@@ -179,7 +203,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
     if (!existing) throw new AppError('idempotency_key_in_use'); // deleted under our feet: let the caller retry
     if (existing.request_hash !== hash) throw new AppError('idempotency_key_reused');
     if (existing.state !== 'done') throw new AppError('idempotency_key_in_use');
-    return { status: existing.response_status ?? 200, body: existing.response_body ?? '' };
+    return replayOf(existing);
   }
 
   app.decorateRequest('idempotencyCheck', function (this: FastifyRequest, fingerprint: string) {
@@ -204,7 +228,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
     try {
       const record = await idempotencyGet(db, claim.orgId, claim.key);
       const ours = record && record.state === 'done' && record.request_hash === claim.requestHash && record.created_at === claim.createdAt;
-      return ours ? { status: record.response_status ?? 200, body: record.response_body ?? '' } : null;
+      return ours ? replayOf(record) : null;
     } catch {
       return null; // the database is away: nothing to learn, the error stands
     }
@@ -216,13 +240,13 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
     if (!claim) return payload;
     request.idempotency = null;
     if (reply.statusCode >= 200 && reply.statusCode < 300) {
-      await settleOrRetry({ claim, response: { status: reply.statusCode, body: String(payload) } }, request);
+      await settleOrRetry({ claim, response: { status: reply.statusCode, body: String(payload), headers: headersToReplay(reply) } }, request);
       return payload;
     }
     const committed = await committedAnswer(claim);
     if (committed) {
       request.log.warn({ key: claim.key, status: reply.statusCode }, 'the request failed after its work committed; answering what it committed');
-      reply.code(committed.status).type('application/json; charset=utf-8');
+      reply.code(committed.status).headers(committed.headers).type('application/json; charset=utf-8');
       return committed.body;
     }
     await settleOrRetry({ claim, response: null }, request);

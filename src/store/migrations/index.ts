@@ -24,6 +24,8 @@ import * as jsonColumns from './0017_json_columns.ts';
 import * as processes from './0018_processes.ts';
 import * as jobTraceContext from './0019_job_trace_context.ts';
 import * as uploadStorage from './0020_upload_storage.ts';
+import * as idempotencyResponseHeaders from './0022_idempotency_response_headers.ts';
+import * as jobReruns from './0023_job_reruns.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -46,4 +48,6 @@ export const migrations: Record<string, Migration> = {
   '0018_processes': processes,
   '0019_job_trace_context': jobTraceContext,
   '0020_upload_storage': uploadStorage,
+  '0022_idempotency_response_headers': idempotencyResponseHeaders,
+  '0023_job_reruns': jobReruns,
 };
