@@ -13,6 +13,7 @@ import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Composition } from './families.ts';
 import { VERSION } from '../version.ts';
+import { ItemView, JobView } from '../engine/index.ts';
 import { authPlugin } from '../http/plugins/auth.ts';
 import { dashboardPlugin } from '../http/plugins/dashboard.ts';
 import { errorsPlugin } from '../http/plugins/errors.ts';
@@ -26,6 +27,9 @@ import { tracingPlugin } from '../http/plugins/tracing.ts';
 import { accountRoutes } from '../http/routes/account.ts';
 import { creditHistoryRoutes } from '../http/routes/creditHistory.ts';
 import { healthRoutes } from '../http/routes/health.ts';
+import { jobFailureRoutes } from '../http/routes/jobFailures.ts';
+import { jobBulkRoutes } from '../http/routes/jobsBulk.ts';
+import { jobRerunRoutes } from '../http/routes/jobRerun.ts';
 import { jobRoutes } from '../http/routes/jobs.ts';
 import { jobStatsRoutes } from '../http/routes/jobStats.ts';
 import { keysRoutes } from '../http/routes/keys.ts';
@@ -79,8 +83,14 @@ export async function buildApp({ engine, deps, families, metrics }: Composition)
   await app.register(creditHistoryRoutes, { db: store.db });
   await app.register(workersRoutes, { db: store.db });
   await app.register(keysRoutes, { db: store.db });
+  // At the root: the job routes and the families' submissions (answering a finished job) refer to them.
+  app.addSchema(JobView);
+  app.addSchema(ItemView);
   await app.register(jobRoutes, { db: store.db, engine });
   await app.register(jobStatsRoutes, { db: store.db, engine });
+  await app.register(jobFailureRoutes, { db: store.db, engine });
+  await app.register(jobBulkRoutes, { db: store.db, engine });
+  await app.register(jobRerunRoutes, { db: store.db, engine });
   // One parent for every family's routes, so the schemas they share by `$ref` are declared once.
   await app.register(async (scope) => {
     for (const schema of families.flatMap((f) => f.schemas ?? [])) scope.addSchema(schema);

@@ -42,6 +42,12 @@ import type {
   UploadView,
 } from '../families/clips/schemas.ts';
 import type {
+  BulkBody as BulkBodySchema,
+  BulkResults as BulkResultsSchema,
+  RerunAccepted as RerunAcceptedSchema,
+  RerunBody as RerunBodySchema,
+  FailuresQuery as FailuresQuerySchema,
+  FailuresView,
   ItemsPage as ItemsPageSchema,
   ItemView,
   JobEventType,
@@ -157,6 +163,12 @@ export type JobsPage = Static<typeof JobsPageSchema>;
 export type JobStats = Static<typeof JobStatsSchema>;
 export type JobStatsQuery = Partial<Static<typeof JobStatsQuerySchema>>;
 export type ItemsPage = Static<typeof ItemsPageSchema>;
+export type FailuresQuery = Static<typeof FailuresQuerySchema>;
+export type Failures = Static<typeof FailuresView>;
+export type BulkBody = Static<typeof BulkBodySchema>;
+export type BulkResults = Static<typeof BulkResultsSchema>;
+export type RerunBody = Static<typeof RerunBodySchema>;
+export type RerunAccepted = Static<typeof RerunAcceptedSchema>;
 
 /**
  * One event of `GET /jobs/{id}/events`. The stream has no TypeBox schema (it is not JSON); the

@@ -26,12 +26,30 @@ export type { SubmitRequest } from './submit.ts';
 export type { CancelResult } from './sql/jobCancel.ts';
 export type { EndedJob, EventRow, ItemRow, JobEventType, JobFinishedHook, JobRow } from './types.ts';
 
-export { ItemsPage, ItemView, JobsPage, JobsQuery, JobStatusSchema, JobView } from './schemas.ts';
+export {
+  BulkBody,
+  BulkResults,
+  RerunAccepted,
+  RerunBody,
+  FailuresQuery,
+  FailuresView,
+  ItemsPage,
+  ItemView,
+  JobsPage,
+  JobsQuery,
+  JobStatusSchema,
+  JobView,
+  MAX_BULK,
+} from './schemas.ts';
 export { isFinished, itemView, jobView } from './views.ts';
-export { MAX_WAIT_SECONDS, waitForJobChange } from './waitForChange.ts';
+export { MAX_WAIT_SECONDS, waitForJobChange, waitForJobEnd } from './waitForChange.ts';
 
 // Reads, each scoped as its module says.
-export { eventsAfter, itemsAllForJob, itemsPageForJob, jobGetForOrg, jobsPageForOrg } from './sql/jobsRead.ts';
+export { eventsAfter, itemsAllForJob, itemsPageForJob, jobGetForOrg, jobIdsForOrgByKind, jobsPageForOrg } from './sql/jobsRead.ts';
+export { type FailureCount, failuresCountByCode } from './sql/jobsFailures.ts';
+
+// Reruns of what did not succeed.
+export { itemsWithReruns, jobRerun, jobRerunOf, type RerunHost, type RerunOutcome } from './rerun.ts';
 export { TERMINAL_EVENTS } from './sql/eventAppend.ts';
 
 // The organisation's jobs in figures (`GET /stats/jobs`).

@@ -116,6 +116,12 @@ export interface JobKind<Input = unknown> {
     /** Fields added to the event's `data` (e.g. the agent a run belongs to). */
     describe?(input: Input): Record<string, unknown>;
   };
+  /**
+   * Its failed and canceled items may run again as a new job (`POST /jobs/{id}/rerun`). Only
+   * for kinds whose items need nothing but the job's input and their own: a kind that keeps rows
+   * of its own per job (a render, an agent's run) would find none for the new job.
+   */
+  rerunnable?: boolean;
   /** Bookkeeping work of the server itself (webhook deliveries): left out of `GET /jobs`. */
   internal?: boolean;
   /** Sums up a job whose items are all finished; by default it completes with no output. */

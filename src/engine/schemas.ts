@@ -66,10 +66,79 @@ export const JobsQuery = Type.Composite(
       status: Type.Optional(JobStatusSchema),
       createdFrom: Type.Optional(WithOptions(Timestamp, { description: 'Only jobs created at or after this instant' })),
       createdTo: Type.Optional(WithOptions(Timestamp, { description: 'Only jobs created before this instant; after `createdFrom` when both are given' })),
+      since: Type.Optional(
+        WithOptions(Timestamp, { description: 'Only jobs that changed at or after this instant (submitted, an item ended, the job ended)' }),
+      ),
     }),
   ],
   { additionalProperties: false },
 );
+
+export const FailuresQuery = Type.Object(
+  {
+    since: WithOptions(Timestamp, { description: 'Count failures at or after this instant' }),
+    kind: Type.Optional(Type.String({ maxLength: 50 })),
+  },
+  { additionalProperties: false },
+);
+
+export const FailuresView = Type.Object({
+  since: Type.String({ format: 'date-time' }),
+  failures: Type.Array(
+    Type.Object({
+      kind: Type.String(),
+      errorCode: Type.String(),
+      items: Type.Integer({ description: 'Items that failed with this code' }),
+      jobs: Type.Integer({ description: 'Jobs that ended `failed` with this code' }),
+    }),
+    { description: 'Per kind and error code, most frequent first' },
+  ),
+});
+
+/** The most jobs one bulk request acts on. */
+export const MAX_BULK = 100;
+
+export const BulkBody = Type.Object(
+  {
+    ids: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { minItems: 1, maxItems: MAX_BULK, description: 'These jobs' })),
+    kind: Type.Optional(Type.String({ maxLength: 50, description: 'Or: the jobs of this kind…' })),
+    status: Type.Optional(JobStatusSchema),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BULK, description: 'With `kind`: at most this many, oldest first (default and most: 100)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const BulkResults = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      outcome: Type.Union(
+        (['canceled', 'rerun', 'already_finished', 'nothing_to_rerun', 'not_finished', 'insufficient_credits', 'not_found', 'forbidden'] as const).map((s) =>
+          Type.Literal(s),
+        ),
+        {
+          description:
+            '`not_found` also for another organisation’s job; `forbidden`: the key may not write jobs of its kind; `already_finished` (cancel) and `not_finished` (rerun) carry the job’s status',
+        },
+      ),
+      status: Type.Optional(JobStatusSchema),
+      rerunId: Type.Optional(Type.String({ description: 'The new job, for `rerun`' })),
+    }),
+  ),
+  more: Type.Boolean({ description: 'With `kind`: more jobs matched than were acted on; send again' }),
+});
+
+export const RerunBody = Type.Object(
+  { keys: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { minItems: 1, maxItems: 10_000, description: 'Only these failed or canceled items' })) },
+  { additionalProperties: false },
+);
+
+export const RerunAccepted = Type.Object({
+  jobId: Type.String({ description: 'The new job' }),
+  rerunOf: Type.String(),
+  status: Type.Literal('queued'),
+  items: Type.Integer({ description: 'Items it runs again' }),
+});
 
 export const JobsPage = Type.Object({ jobs: Type.Array(Type.Ref(JobView)), total: Type.Integer() });
 

@@ -10,7 +10,7 @@ import { creditsReserve } from '../store/ledger.ts';
 import { nowIso } from '../ids.ts';
 import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';
-import { WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
+import { type ItemSpec, WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
 import { submitSpanStart } from './submitSpan.ts';
 import { jobInsert, orgJobAdded, type NewItem } from './sql/jobInsert.ts';
 import { HELD_JOB_COLUMNS, orgRunningCount, type ClaimedJob, type HeldJob } from './sql/jobsClaim.ts';
@@ -26,10 +26,12 @@ export interface SubmitRequest<Input> {
   runAt?: Date;
   /** Jobs with the same queue run one at a time, oldest first (see jobsClaim). */
   queue?: string;
+  /** These items instead of `kind.items(input)`: a rerun's, the failed and canceled items of another job. */
+  items?: ItemSpec[];
   /** The job's ID, when the caller must know it before submitting (rows that reference it). */
   id?: string;
-  /** Stores the response for `Idempotency-Key` in the same transaction. */
-  idempotency?: { key: string; respond(job: JobRow): { status: number; body: unknown } } | null;
+  /** Stores the response for `Idempotency-Key` in the same transaction (with the headers a replay sends again). */
+  idempotency?: { key: string; respond(job: JobRow): { status: number; body: unknown; headers?: Record<string, string> } } | null;
   /**
    * The trace the job continues: a stored context (a job's `trace_context`, e.g. the job whose
    * end sends this webhook), or null for none. By default, the context active at the call.
@@ -74,7 +76,7 @@ export async function jobSubmitAndStart<Input>(
   start: StartAtSubmit | null,
 ): Promise<{ job: JobRow; started: ClaimedJob | null }> {
   const { kind, orgId } = request;
-  const specs = kind.items ? kind.items(request.input) : [WHOLE_JOB_ITEM];
+  const specs = request.items ?? (kind.items ? kind.items(request.input) : [WHOLE_JOB_ITEM]);
   if (specs.length === 0) throw new Error(`kind ${kind.name} produced no items`);
   if (new Set(specs.map((s) => s.key)).size !== specs.length) throw new Error(`kind ${kind.name} produced duplicate item keys`);
 
@@ -146,7 +148,11 @@ export async function jobSubmitAndStart<Input>(
     );
     if (request.idempotency) {
       const response = request.idempotency.respond(job);
-      await idempotencyComplete(trx, orgId, request.idempotency.key, { status: response.status, body: JSON.stringify(response.body) });
+      await idempotencyComplete(trx, orgId, request.idempotency.key, {
+        status: response.status,
+        body: JSON.stringify(response.body),
+        headers: response.headers,
+      });
     }
     const first = items[0]!;
     const started: ClaimedJob | null = starts

@@ -68,3 +68,29 @@ export async function waitForJobChange(db: Db, signals: EngineSignals, job: JobR
     check(); // it may have changed between the caller's read and our subscription
   });
 }
+
+/**
+ * `Prefer: wait=N` on submissions: hold until the job has finished, at most N seconds, on the
+ * same signals as `waitForJobChange` (one wait per change of status, no polling). Answers the
+ * job as it stands then: finished, or not yet.
+ */
+export async function waitForJobEnd(db: Db, signals: EngineSignals, job: JobRow, waitSeconds: number, abort: AbortSignal): Promise<JobRow> {
+  const deadline = Date.now() + Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
+  // A shutdown ends each wait at once; without this the loop would wait again.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  abort.addEventListener('abort', onAbort, { once: true });
+  const unsubscribeShutdown = signals.onShutdown(onAbort);
+  try {
+    let latest = job;
+    while (!isFinished(latest) && !stop.signal.aborted) {
+      const left = (deadline - Date.now()) / 1000;
+      if (left <= 0) break;
+      latest = await waitForJobChange(db, signals, latest, left, stop.signal);
+    }
+    return latest;
+  } finally {
+    abort.removeEventListener('abort', onAbort);
+    unsubscribeShutdown();
+  }
+}

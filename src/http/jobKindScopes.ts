@@ -34,6 +34,21 @@ export function kindsReadable(request: FastifyRequest, engine: Engine): string[]
     .map((kind) => kind.name);
 }
 
+/**
+ * The kinds a list over the organisation's jobs covers: `kind` alone when given (403 when the
+ * key may not read it; none when this server does not know it), else every kind the key may
+ * read but the server's own bookkeeping kinds.
+ */
+export function kindsListed(request: FastifyRequest, engine: Engine, kind: string | undefined): string[] {
+  const readable = kindsReadable(request, engine);
+  if (kind !== undefined) {
+    if (engine.kind(kind)) requireKindScope(request, engine, kind, 'read');
+    return readable.filter((k) => k === kind);
+  }
+  const internal = engine.internalKinds();
+  return readable.filter((k) => !internal.includes(k));
+}
+
 /** Fails startup if a registered kind declares no scope: its jobs would be open to no key. */
 export function assertKindsScoped(engine: Engine): void {
   const unscoped = engine

@@ -65,6 +65,12 @@ export const ERRORS = {
     sourcing: 'IDEMPOTENCY_KEY_IN_USE',
     content: 'idempotency_key_in_use',
   },
+  dedupe_key_in_use: {
+    status: 409,
+    message: 'A request with this Dedupe-Key is still being processed; retry shortly.',
+    sourcing: 'DEDUPE_KEY_IN_USE',
+    content: 'dedupe_key_in_use',
+  },
   unreadable_media: {
     status: 422,
     message: 'The file is not a video or audio file that can be read.',

@@ -13,6 +13,23 @@ import { isUniqueViolation } from './dialect.ts';
 
 export type IdempotencyRecord = Selectable<IdempotencyKeysTable>;
 
+/** A response as stored: status, body, and the headers a replay sends again. */
+export interface StoredResponse {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+function responseColumns(response: StoredResponse) {
+  const headers = response.headers && Object.keys(response.headers).length > 0 ? JSON.stringify(response.headers) : null;
+  return { state: 'done' as const, response_status: response.status, response_body: response.body, response_headers: headers };
+}
+
+/** The stored headers of a record, `{}` when it has none. */
+export function storedHeaders(record: Pick<IdempotencyRecord, 'response_headers'>): Record<string, string> {
+  return record.response_headers ? (JSON.parse(record.response_headers) as Record<string, string>) : {};
+}
+
 export async function idempotencyGet(db: Db, orgId: string, key: string): Promise<IdempotencyRecord | undefined> {
   return db.selectFrom('idempotency_keys').selectAll().where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst();
 }
@@ -25,7 +42,7 @@ export async function idempotencyInsertPendingIfAbsent(
   try {
     await db
       .insertInto('idempotency_keys')
-      .values({ ...record, state: 'pending', response_status: null, response_body: null })
+      .values({ ...record, state: 'pending', response_status: null, response_body: null, response_headers: null })
       .execute();
     return true;
   } catch (error) {
@@ -34,13 +51,8 @@ export async function idempotencyInsertPendingIfAbsent(
   }
 }
 
-export async function idempotencyComplete(db: Db, orgId: string, key: string, response: { status: number; body: string }): Promise<void> {
-  await db
-    .updateTable('idempotency_keys')
-    .set({ state: 'done', response_status: response.status, response_body: response.body })
-    .where('org_id', '=', orgId)
-    .where('key', '=', key)
-    .execute();
+export async function idempotencyComplete(db: Db, orgId: string, key: string, response: StoredResponse): Promise<void> {
+  await db.updateTable('idempotency_keys').set(responseColumns(response)).where('org_id', '=', orgId).where('key', '=', key).execute();
 }
 
 /** Who holds a key: the request that inserted its pending record. */
@@ -56,11 +68,11 @@ function claimRow(claim: IdempotencyClaimRow) {
 }
 
 /** Stores the claim's response (again, when the handler stored it in its own transaction). */
-export async function idempotencyCompleteClaim(db: Db, claim: IdempotencyClaimRow, response: { status: number; body: string }): Promise<void> {
+export async function idempotencyCompleteClaim(db: Db, claim: IdempotencyClaimRow, response: StoredResponse): Promise<void> {
   const row = claimRow(claim);
   await db
     .updateTable('idempotency_keys')
-    .set({ state: 'done', response_status: response.status, response_body: response.body })
+    .set(responseColumns(response))
     .where('org_id', '=', row.org_id)
     .where('key', '=', row.key)
     .where('request_hash', '=', row.request_hash)

@@ -181,6 +181,22 @@ describe('longrun jobs and results', () => {
     expect(again.stderr).toBe(`longrun: Job ${jobId} already ended with status canceled. (409 conflict)\n`);
   });
 
+  it('reruns the failed items of a finished job and prints the new job ID; --watch follows it', async () => {
+    const submitted = await cli('submit', 'sleep', '--items', '3', '--ms', '0', '--fail', 'item-2', '--fail', 'item-3');
+    const jobId = submitted.stdout.trim();
+    expect((await client.waitFor(jobId)).status).toBe('completed');
+    const rerun = await cli('rerun', jobId, '--key', 'item-3', '--watch');
+    // The new job's item fails again (the input asks it to): exit 3, as watch does.
+    expect(rerun.code, rerun.stderr).toBe(3);
+    const rerunId = rerun.stdout.split('\n')[0]!;
+    expect(rerunId).toMatch(/^job_[0-9A-Z]{26}$/);
+    expect((await client.jobs.items(rerunId)).items.map((i) => i.key)).toEqual(['item-3']);
+
+    const refused = await cli('rerun', rerunId, '--key', 'item-1');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^longrun: body\.keys: no failed or canceled item with key item-1\. \(422 validation_error\)\n$/);
+  });
+
   it('waits for a running job with results --wait', async () => {
     const { jobId } = await client.demo.sleep({ items: 2, ms: 200 });
     const results = await cli('results', jobId, '--json', '--wait');

@@ -32,9 +32,13 @@ const ROUTES: Record<string, Needs> = {
   'DELETE /keys/{keyId}': 'keys:write',
 
   'GET /jobs': 'job:read',
+  'GET /jobs/failures': 'job:read',
   'GET /jobs/{id}': 'job:read',
   'GET /jobs/{id}/items': 'job:read',
   'POST /jobs/{id}/cancel': 'job:write',
+  'POST /jobs/cancel': 'job:write',
+  'POST /jobs/rerun': 'job:write',
+  'POST /jobs/{id}/rerun': 'job:write',
   'GET /jobs/{id}/events': 'job:read',
   'GET /stats/jobs': 'any-product-scope',
 
@@ -172,12 +176,12 @@ describe('scope matrix: every route, a key of each scope', () => {
   afterAll(() => server?.close(), 90_000);
 
   /** One request; an event stream is not read to its end, only its status. A body is malformed JSON, so no write can succeed. */
-  async function send(method: string, path: string, key: string | undefined, opts: { body?: boolean } = {}): Promise<Outcome> {
+  async function send(method: string, path: string, key: string | undefined, opts: { body?: boolean; json?: string } = {}): Promise<Outcome> {
     const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
     let body: string | undefined;
-    if (opts.body) {
+    if (opts.body || opts.json) {
       headers['content-type'] = 'application/json';
-      body = '{';
+      body = opts.json ?? '{';
     }
     const controller = new AbortController();
     const response = await fetch(`${server.url}${path}`, { method, headers, body, signal: controller.signal });
@@ -240,7 +244,7 @@ describe('scope matrix: every route, a key of each scope', () => {
 
   it("opens a job's status, items, events and cancel with the read or write scope of its kind", async () => {
     const jobRoutes = Object.entries(ROUTES).filter(([route, needs]) => (needs === 'job:read' || needs === 'job:write') && route.includes('{id}'));
-    expect(jobRoutes).toHaveLength(4);
+    expect(jobRoutes).toHaveLength(5);
     await Promise.all(
       keys.map(async ({ label, scopes, key }) => {
         for (const [kind, jobId] of Object.entries(jobs)) {
@@ -248,7 +252,9 @@ describe('scope matrix: every route, a key of each scope', () => {
             const [method, template] = route.split(' ') as [string, string];
             const path = template.replace('{id}', jobId);
             const kindNeeded = kindNeeds(kind, needs === 'job:write' ? 'write' : 'read');
-            expectOutcome(`${route} [${kind}]`, { label, scopes }, kindNeeded, await send(method, path, key), path, true);
+            // A rerun of an item no job has: past the scope check it is refused, so the walk starts no job.
+            const json = route.endsWith('/rerun') ? '{"keys":["no-such-item"]}' : undefined;
+            expectOutcome(`${route} [${kind}]`, { label, scopes }, kindNeeded, await send(method, path, key, { json }), path, true);
           }
         }
         // No such job: a key with no product scope is refused before the lookup, any other gets 404.

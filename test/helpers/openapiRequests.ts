@@ -130,6 +130,7 @@ export function resourceKindOfField(name: string | undefined): ResourceKind | nu
     docId: 'doc',
     runId: 'agentRun',
     clipId: 'clip',
+    ids: 'job',
   };
   return (name && byName[name]) || null;
 }
@@ -950,8 +951,9 @@ export interface GeneratedRequest {
 export function materialise(draft: Draft, pools: { read: IdPools; write: IdPools }): GeneratedRequest {
   const { op } = draft;
   const resolveBodyPicks = (value: unknown): unknown => {
-    // A webhook named in a body receives deliveries: only the writable ones may.
-    if (value instanceof PoolPick) return pick(value.kind === 'webhook' ? pools.write : pools.read, value) ?? 'missing_id';
+    // A webhook named in a body receives deliveries, a job named in one may be canceled or rerun
+    // (bulk actions): only the writable ones may.
+    if (value instanceof PoolPick) return pick(value.kind === 'webhook' || value.kind === 'job' ? pools.write : pools.read, value) ?? 'missing_id';
     if (value instanceof RawJson || value instanceof Uint8Array) return value;
     if (Array.isArray(value)) return value.map(resolveBodyPicks);
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveBodyPicks(v)]));

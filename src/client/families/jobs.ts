@@ -2,8 +2,23 @@
  * The generic job routes over every kind: list, status (with `?wait=`), items, cancel. The
  * event stream and `waitFor` build on these (events.ts, waitFor.ts).
  */
-import { seg, type Http, type SignalOption } from '../http.ts';
-import type { ItemsPage, Job, JobItem, JobsPage, JobsQuery, JobStats, JobStatsQuery, PageQuery } from '../types.ts';
+import { type CallOptions, seg, type Http, type SignalOption } from '../http.ts';
+import type {
+  BulkBody,
+  BulkResults,
+  RerunAccepted,
+  RerunBody,
+  Failures,
+  FailuresQuery,
+  ItemsPage,
+  Job,
+  JobItem,
+  JobsPage,
+  JobsQuery,
+  JobStats,
+  JobStatsQuery,
+  PageQuery,
+} from '../types.ts';
 
 /** The server's largest page. */
 const PAGE = 100;
@@ -27,7 +42,18 @@ export function jobMethods(http: Http) {
     },
     /** `GET /stats/jobs`: queued and running now, and what ended in the last `hour` (default) or `day`, in buckets. */
     stats: (query: JobStatsQuery = {}, o: SignalOption = {}) => http.data<JobStats>('GET', '/stats/jobs', { ...o, query }),
+    /** Failed items and jobs since an instant, counted per kind and error code. */
+    failures: (query: FailuresQuery, o: SignalOption = {}) => http.data<Failures>('GET', '/jobs/failures', { ...o, query }),
     /** Cancels a queued or running job (409 `conflict` once it has ended). */
     cancel: (id: string, o: SignalOption = {}) => http.data<Job>('POST', `/jobs/${seg(id)}/cancel`, o),
+    /**
+     * Runs a finished job's failed and canceled items (or those of `keys`) again as a new job,
+     * charging only for those: its ID is `jobId` (for an enrichment run, its results show every profile).
+     */
+    rerun: (id: string, body: RerunBody = {}, o: CallOptions = {}) => http.data<RerunAccepted>('POST', `/jobs/${seg(id)}/rerun`, { ...o, json: body }),
+    /** Reruns jobs by `ids`, or the jobs of a `kind` with items that did not succeed and no rerun yet. */
+    rerunMany: (body: BulkBody, o: CallOptions = {}) => http.data<BulkResults>('POST', '/jobs/rerun', { ...o, json: body }),
+    /** Cancels jobs by `ids`, or the open jobs of a `kind`; `results` says per job what happened. */
+    cancelMany: (body: BulkBody, o: SignalOption = {}) => http.data<BulkResults>('POST', '/jobs/cancel', { ...o, json: body }),
   };
 }

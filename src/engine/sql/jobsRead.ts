@@ -14,7 +14,7 @@ export async function jobGetForOrg(db: Db, orgId: string, jobId: string): Promis
 export async function jobsPageForOrg(
   db: Db,
   orgId: string,
-  filter: { kinds: string[]; status?: JobStatus; createdFrom?: string; createdTo?: string; limit: number; offset: number },
+  filter: { kinds: string[]; status?: JobStatus; createdFrom?: string; createdTo?: string; since?: string; limit: number; offset: number },
 ): Promise<{ jobs: JobRow[]; total: number }> {
   // Only the kinds asked for, in SQL, so the page and its total count the same rows.
   if (filter.kinds.length === 0) return { jobs: [], total: 0 };
@@ -23,12 +23,33 @@ export async function jobsPageForOrg(
   // Instants as the store writes them (ISO 8601 in UTC), which compare as text on SQLite too.
   if (filter.createdFrom) query = query.where('created_at', '>=', filter.createdFrom);
   if (filter.createdTo) query = query.where('created_at', '<', filter.createdTo);
+  // A job's last change: its submission, an item's end, its own end.
+  if (filter.since) query = query.where('updated_at', '>=', filter.since);
   const [jobs, count] = await Promise.all([
     // By creation time: IDs of different kinds have different prefixes and do not sort by time.
     query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).offset(filter.offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { jobs, total: Number(count.n) };
+}
+
+/**
+ * IDs of the organisation's jobs of `kind` in one of `statuses`, oldest first, at most `limit`.
+ * `toRerun`: only jobs with an item that did not succeed and no rerun yet (bulk reruns by kind).
+ */
+export async function jobIdsForOrgByKind(
+  db: Db,
+  orgId: string,
+  filter: { kind: string; statuses: JobStatus[]; limit: number; toRerun?: boolean },
+): Promise<string[]> {
+  let query = db.selectFrom('jobs').select('id').where('org_id', '=', orgId).where('kind', '=', filter.kind).where('status', 'in', filter.statuses);
+  if (filter.toRerun) {
+    query = query
+      .where((eb) => eb('items_succeeded', '<', eb.ref('items_total')))
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('job_reruns').select('job_reruns.job_id').whereRef('job_reruns.rerun_of', '=', 'jobs.id'))));
+  }
+  const rows = await query.orderBy('created_at').orderBy('id').limit(filter.limit).execute();
+  return rows.map((r) => r.id);
 }
 
 export async function itemsPageForJob(db: Db, jobId: string, page: { limit: number; offset: number }): Promise<{ items: ItemRow[]; total: number }> {

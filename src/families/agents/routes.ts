@@ -11,6 +11,7 @@ import { AppError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { orgOf } from '../../http/plugins/auth.ts';
 import { ContentOk, PageQuery } from '../../http/schemas.ts';
+import { acceptedHeaders, answerSubmission, PREFER_WAIT_DOC } from '../../http/submissionAnswer.ts';
 import type { Db } from '../../store/database.ts';
 import type { KnowledgeReader } from '../ports.ts';
 import type { AgentsTable } from '../../store/schema.ts';
@@ -19,8 +20,9 @@ import { checkSchedule, checkTimezone, nextRunAt, ScheduleError } from './schedu
 import type { Clock } from '../family.ts';
 import { agentDelete, agentFindForOrg, agentInsert, agentsListForOrg, agentUpdate, type AgentRow } from './sql/agents.ts';
 import { agentRunStart } from './trigger.ts';
-import { AgentDeleted, AgentsPage, AgentView, CreateBody, PatchBody, RunAccepted } from './schemas.ts';
-import { AGENT_MISSING_KEY_MESSAGE, agentView } from './view.ts';
+import { AgentDeleted, AgentRunView, AgentsPage, AgentView, CreateBody, PatchBody, RunAccepted } from './schemas.ts';
+import { runFindForAgent } from './sql/runs.ts';
+import { AGENT_MISSING_KEY_MESSAGE, agentView, runView } from './view.ts';
 
 type AgentSettings = Required<Static<typeof PatchBody>>;
 
@@ -195,20 +197,31 @@ export async function agentRoutes(instance: FastifyInstance, opts: AgentRouteOpt
       schema: {
         tags: ['agents'],
         summary: 'Run an agent now',
-        description:
-          'Queues a run (also for a disabled agent: `enabled` governs the schedule only). An agent runs one run at a time: a run started while another is queued or running waits for it. 1 credit per post, charged as each post is stored; `postsPerRun` credits must be available (402 otherwise).',
+        description: `Queues a run (also for a disabled agent: \`enabled\` governs the schedule only). An agent runs one run at a time: a run started while another is queued or running waits for it. 1 credit per post, charged as each post is stored; \`postsPerRun\` credits must be available (402 otherwise). ${PREFER_WAIT_DOC}`,
         params: Params,
-        response: { 202: ContentOk(RunAccepted) },
+        response: { 200: ContentOk(AgentRunView), 202: ContentOk(RunAccepted) },
       },
     },
     async (request, reply) => {
       const agent = await agentOf(orgOf(request), request.params.agentId);
       const respond = (id: string) => ({ success: true as const, data: { runId: id, status: 'queued' as const } });
-      const idempotency = request.idempotency ? { key: request.idempotency.key, respond: (j: { id: string }) => ({ status: 202, body: respond(j.id) }) } : null;
+      const statusPath = (id: string) => `/agents/${agent.id}/runs/${id}`;
+      const idempotency = request.idempotency
+        ? {
+            key: request.idempotency.key,
+            respond: (j: { id: string }) => ({ status: 202, body: respond(j.id), headers: acceptedHeaders(request, statusPath(j.id)) }),
+          }
+        : null;
       const job = await db
         .transaction()
         .execute((trx) => agentRunStart(trx, { engine, kind, knowledge: opts.knowledge }, agent, { type: 'manual', idempotency }, clock().toISOString()));
-      return reply.code(202).send(respond(job!.id));
+      // The run's ID is its job's; its row is final once the job has finished (runFinished.ts).
+      const finished = async () => {
+        const run = await runFindForAgent(db, agent.id, job!.id);
+        if (!run) throw new AppError('not_found', `No run ${job!.id} of agent ${agent.id}.`);
+        return { success: true as const, data: runView(run) };
+      };
+      return answerSubmission({ db, engine }, request, reply, { job: job!, statusPath: statusPath(job!.id), accepted: respond(job!.id), finished });
     },
   );
 }

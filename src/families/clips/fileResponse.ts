@@ -7,11 +7,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { type Storage, StorageNotFoundError } from '../../storage/storage.ts';
 
-/** The server's own origin as the client reached it, for absolute URLs. */
-export function baseUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
-}
-
 /** Parses `Range: bytes=…` for a file of `size` bytes: one range, or null for the whole file; throws 416. */
 export function byteRange(header: string | undefined, size: number): { start: number; end: number } | null {
   if (!header) return null;

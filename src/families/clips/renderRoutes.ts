@@ -9,12 +9,13 @@
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Engine, jobGetForOrg, type JobKind, MAX_WAIT_SECONDS, waitForJobChange } from '../../engine/index.ts';
+import { type Engine, jobGetForOrg, type JobKind, type JobRow, jobView, JobView, MAX_WAIT_SECONDS, waitForJobChange } from '../../engine/index.ts';
 import { AppError } from '../../errors.ts';
 import { nowIso } from '../../ids.ts';
 import { orgOf } from '../../http/plugins/auth.ts';
 import { POLL_AFTER_SECONDS } from '../../http/routes/jobs.ts';
 import { ContentOk, UnixSeconds, WaitQuery } from '../../http/schemas.ts';
+import { acceptedHeaders, answerSubmission, PREFER_WAIT_DOC } from '../../http/submissionAnswer.ts';
 import type { Db } from '../../store/database.ts';
 import { CaptionError, detectFormat, parseCaptions, type CaptionFormat } from './captions.ts';
 import { estimatedRenderSeconds, type RenderInput } from './renderKind.ts';
@@ -22,7 +23,8 @@ import { CaptionsAnswer, RenderAccepted, RenderBody, RenderJob } from './schemas
 import { signatureValid, signingKey, signPath } from './signedUrls.ts';
 import { candidateGet, clipGetForOrg, type ClipRow } from './sql/clips.ts';
 import type { Storage } from '../../storage/storage.ts';
-import { baseUrl, sendStored } from './fileResponse.ts';
+import { baseUrl } from '../../http/baseUrl.ts';
+import { sendStored } from './fileResponse.ts';
 
 export interface RenderRouteOptions {
   db: Db;
@@ -137,10 +139,11 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
         tags: ['clips'],
         summary: 'Render a candidate segment to MP4 (H.264 + AAC)',
         description:
-          'Templates: `default` (source aspect), `vertical` (1080×1920, blurred fill), `square` (1080×1080, blurred fill). `captions: true` burns in the uploaded captions. 1 credit per started minute of output, reserved now (402 if the balance is short) and charged only if the render succeeds.',
+          'Templates: `default` (source aspect), `vertical` (1080×1920, blurred fill), `square` (1080×1080, blurred fill). `captions: true` burns in the uploaded captions. 1 credit per started minute of output, reserved now (402 if the balance is short) and charged only if the render succeeds. ' +
+          `Its status route is \`GET /jobs/{id}\`. ${PREFER_WAIT_DOC}`,
         params: Params,
         body: RenderBody,
-        response: { 202: ContentOk(RenderAccepted) },
+        response: { 200: ContentOk(Type.Ref(JobView)), 202: ContentOk(RenderAccepted) },
       },
     },
     async (request, reply) => {
@@ -158,12 +161,15 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
       const input: RenderInput = { clipId: clip.id, candidateId: candidate.id, template, captions, segmentMs: candidate.end_ms - candidate.start_ms };
       const estimatedDurationSec = estimatedRenderSeconds(input.segmentMs, template);
       const respond = (jobId: string) => ({ success: true as const, data: { jobId, status: 'queued' as const, estimatedDurationSec } });
+      const statusPath = (jobId: string) => `/jobs/${jobId}`;
       const job = await db.transaction().execute(async (trx) => {
         const submitted = await engine.submitIn(trx, {
           orgId,
           kind: opts.render,
           input,
-          idempotency: request.idempotency ? { key: request.idempotency.key, respond: (j) => ({ status: 202, body: respond(j.id) }) } : null,
+          idempotency: request.idempotency
+            ? { key: request.idempotency.key, respond: (j) => ({ status: 202, body: respond(j.id), headers: acceptedHeaders(request, statusPath(j.id)) }) }
+            : null,
         });
         await trx
           .insertInto('clip_renders')
@@ -180,7 +186,8 @@ export async function renderRoutes(instance: FastifyInstance, opts: RenderRouteO
           .execute();
         return submitted;
       });
-      return reply.code(202).send(respond(job.id));
+      const finished = async (row: JobRow) => ({ success: true as const, data: jobView(row) });
+      return answerSubmission({ db, engine }, request, reply, { job, statusPath: statusPath(job.id), accepted: respond(job.id), finished });
     },
   );
 

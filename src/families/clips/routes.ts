@@ -21,6 +21,7 @@ import { receiveFormWithFile } from '../../http/multipartForm.ts';
 import { orgOf } from '../../http/plugins/auth.ts';
 import { sendReplay } from '../../http/plugins/idempotency.ts';
 import { ContentOk, PageQuery } from '../../http/schemas.ts';
+import { answerSubmission, PREFER_WAIT_DOC } from '../../http/submissionAnswer.ts';
 import type { Db } from '../../store/database.ts';
 import type { AnalysisInput } from './analysisKind.ts';
 import type { MediaTools } from '../../media/binaries.ts';
@@ -119,9 +120,10 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
         tags: ['clips'],
         summary: 'Import a video from a URL, fetched by the server',
         description:
-          'The URL goes through the same SSRF guard as webhooks (https, public addresses only; refused with 422). The clip is `uploading` while it downloads, then `processing`, `ready` — or `failed` with the reason (a file that cannot be fetched or read is not kept).',
+          'The URL goes through the same SSRF guard as webhooks (https, public addresses only; refused with 422). The clip is `uploading` while it downloads, then `processing`, `ready` — or `failed` with the reason (a file that cannot be fetched or read is not kept). ' +
+          `Its status route is \`GET /clips/{clipId}\`. ${PREFER_WAIT_DOC}`,
         body: ImportBody,
-        response: { 202: ContentOk(Type.Ref(ClipView)) },
+        response: { 200: ContentOk(Type.Ref(ClipView)), 202: ContentOk(Type.Ref(ClipView)) },
       },
     },
     async (request, reply) => {
@@ -150,11 +152,16 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
         created_at: now,
         updated_at: now,
       };
-      await db.transaction().execute(async (trx) => {
+      const job = await db.transaction().execute(async (trx) => {
         await clipInsert(trx, clip);
         return opts.engine.submitIn(trx, { orgId, kind: opts.analysis, input: { clipId: clip.id, importUrl: url.toString() } });
       });
-      return reply.code(202).send(await answer(clip));
+      return answerSubmission(opts, request, reply, {
+        job,
+        statusPath: `/clips/${clip.id}`,
+        accepted: await answer(clip),
+        finished: async () => answer(await clipOf(orgId, clip.id)),
+      });
     },
   );
 

@@ -3,13 +3,13 @@ import type { Family, FamilyDeps } from '../family.ts';
 import { sleepKind } from './kind.ts';
 import { sleepRoutes } from './routes.ts';
 
-export function demoFamily({ config, engine }: FamilyDeps): Family {
+export function demoFamily({ config, engine, store }: FamilyDeps): Family {
   const kind = sleepKind({ logFile: config.demoLogFile });
   return {
     name: 'demo',
     kinds: [kind],
     async routes(app) {
-      await app.register(sleepRoutes, { engine, kind });
+      await app.register(sleepRoutes, { db: store.db, engine, kind });
     },
   };
 }

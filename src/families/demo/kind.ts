@@ -28,6 +28,7 @@ export function sleepKind(options: SleepKindOptions = {}): JobKind<SleepInput> {
   const beyond = options.budgetBeyondMs ?? 2_000;
   return defineKind<SleepInput>({
     name: 'sleep',
+    rerunnable: true,
     scope: 'any-product-scope',
     inputSchema: SleepInput,
     creditsPerItem: 1,

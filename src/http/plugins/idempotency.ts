@@ -8,7 +8,8 @@
  *   Idempotency-Key draft's status for a key reused with another payload);
  * - while the first request still runs, a second gets 409 `idempotency_key_in_use` rather than
  *   running the work twice.
- * Only a 2xx answer is stored. An error releases the key, so the caller can fix the cause and
+ * Only a 2xx answer is stored, with the headers that locate what it accepted or answered
+ * (`REPLAYED_HEADERS`), which a replay sends again. An error releases the key, so the caller can fix the cause and
  * retry with the same key. A handler may store the response itself inside its own transaction
  * (the engine does, so the record commits with the work it describes).
  *
@@ -20,6 +21,13 @@
  * first, so it succeeds as soon as the database is back; in another process it gets 409 until
  * the background write lands (a fraction of a second after the database is back), or a minute
  * after the process holding it died.
+ *
+ * `Dedupe-Key` (with `Dedupe-Window: N` seconds, 60 by default, at most 86,400) claims a key the
+ * same way, per organisation and route (its path parameters included, its query and body not):
+ * a second request within the window gets the first answer, whatever its body, with
+ * `Dedupe-Replayed: true`; one sent while the first runs gets 409 `dedupe_key_in_use`. The same
+ * guarantees otherwise, and the same records (a dedupe key's name cannot be an Idempotency-Key's).
+ * A request may carry one of the two headers, not both.
  *
  * "The same request" is the method, the route and its decoded parameters and query, and the
  * body: a JSON body as parsed, a raw body (text, PDF) as bytes with its Content-Type. A streamed
@@ -39,7 +47,9 @@ import {
   idempotencyGet,
   idempotencyInsertPendingIfAbsent,
   idempotencyReleaseClaim,
+  storedHeaders,
   type IdempotencyClaimRow,
+  type StoredResponse,
 } from '../../store/idempotency.ts';
 
 /** The key this request holds: its pending record, known by when it was made and for what. */
@@ -65,16 +75,47 @@ declare module 'fastify' {
 export interface IdempotentReplay {
   status: number;
   body: string;
+  headers: Record<string, string>;
+  /** Sent again for a `Dedupe-Key`, not an `Idempotency-Key`. */
+  deduplicated?: boolean;
 }
 
+/**
+ * The headers of a first answer that its replay repeats: where the accepted work is and what
+ * was applied of the request's preferences (submissionAnswer.ts). Others (a request ID, rate
+ * limits) describe the request, not the answer.
+ */
+export const REPLAYED_HEADERS = ['location', 'operation-location', 'content-location', 'preference-applied', 'retry-after'] as const;
+
 export function sendReplay(reply: FastifyReply, replay: IdempotentReplay): FastifyReply {
-  return reply.code(replay.status).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(replay.body);
+  return reply
+    .code(replay.status)
+    .headers(replay.headers)
+    .header(replay.deduplicated ? 'dedupe-replayed' : 'idempotent-replayed', 'true')
+    .type('application/json; charset=utf-8')
+    .send(replay.body);
+}
+
+function replayOf(record: { response_status: number | null; response_body: string | null; response_headers: string | null }): IdempotentReplay {
+  return { status: record.response_status ?? 200, body: record.response_body ?? '', headers: storedHeaders(record) };
+}
+
+function headersToReplay(reply: FastifyReply): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = reply.getHeader(name);
+    if (value !== undefined) headers[name] = String(value);
+  }
+  return headers;
 }
 
 const STALE_PENDING_MS = 60_000;
 /** How often a write that failed after an answer is tried again, while the database is away. */
 const SETTLE_RETRY_MS = 200;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+const DEDUPE_WINDOW_SECONDS = { default: 60, max: 86_400 };
+/** Every dedupe record's request hash: any body matches. */
+const DEDUPE_HASH = 'dedupe';
 
 /** The route as matched: the same however its path or query was encoded. */
 function requestIdentity(request: FastifyRequest): string {
@@ -98,18 +139,38 @@ function bodyFingerprint(request: FastifyRequest): string {
   return hash.digest('hex');
 }
 
-function keyOf(request: FastifyRequest): string | null {
-  const header = request.headers['idempotency-key'];
-  if (header === undefined || !request.auth) return null;
-  const key = Array.isArray(header) ? header[0]! : header;
-  if (!KEY_PATTERN.test(key)) {
-    throw new AppError('bad_request', 'Idempotency-Key must be 1 to 255 printable ASCII characters.');
+/** The key a request claims: its Idempotency-Key, or one made of the route and its Dedupe-Key (with the window). */
+interface RequestKey {
+  key: string;
+  dedupeWindowMs: number | null;
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers[name];
+  return Array.isArray(header) ? header[0] : header;
+}
+
+function keyOf(request: FastifyRequest): RequestKey | null {
+  const key = headerValue(request, 'idempotency-key');
+  const dedupe = headerValue(request, 'dedupe-key');
+  if (!request.auth || (key === undefined && dedupe === undefined)) return null;
+  if (key !== undefined && dedupe !== undefined) throw new AppError('bad_request', 'Send Idempotency-Key or Dedupe-Key, not both.');
+  if (!KEY_PATTERN.test(key ?? dedupe!)) {
+    throw new AppError('bad_request', `${key !== undefined ? 'Idempotency-Key' : 'Dedupe-Key'} must be 1 to 255 printable ASCII characters.`);
   }
-  return key;
+  if (key !== undefined) return { key, dedupeWindowMs: null };
+  const window = headerValue(request, 'dedupe-window') ?? String(DEDUPE_WINDOW_SECONDS.default);
+  if (!/^\d{1,6}$/.test(window) || Number(window) < 1 || Number(window) > DEDUPE_WINDOW_SECONDS.max) {
+    throw new AppError('bad_request', `Dedupe-Window must be a whole number of seconds from 1 to ${DEDUPE_WINDOW_SECONDS.max}.`);
+  }
+  // Per route as matched (the kind it submits, and e.g. the agent a run is for), whatever the body.
+  const scope = JSON.stringify([request.method, request.routeOptions.url, request.params ?? null]);
+  // A space is no character of an Idempotency-Key: the two kinds of record never share a name.
+  return { key: `dedupe ${crypto.createHash('sha256').update(scope).update('\n').update(dedupe!).digest('hex')}`, dedupeWindowMs: Number(window) * 1000 };
 }
 
 /** What is left to write for a claim whose request has ended: its answer, or the key's release. */
-type Settlement = { claim: IdempotencyClaim; response: { status: number; body: string } | null };
+type Settlement = { claim: IdempotencyClaim; response: StoredResponse | null };
 
 export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db; ttlHours: number }) => {
   const { db } = opts;
@@ -153,10 +214,12 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
   });
 
   async function check(request: FastifyRequest, fingerprint: string): Promise<IdempotentReplay | null> {
-    const key = keyOf(request);
-    if (key === null || request.idempotency) return null;
+    const requested = keyOf(request);
+    if (requested === null || request.idempotency) return null;
+    const { key, dedupeWindowMs } = requested;
+    const dedupe = dedupeWindowMs !== null;
     const orgId = request.auth!.orgId;
-    const hash = crypto.createHash('sha256').update(requestIdentity(request)).update('\n').update(fingerprint).digest('hex');
+    const hash = dedupe ? DEDUPE_HASH : crypto.createHash('sha256').update(requestIdentity(request)).update('\n').update(fingerprint).digest('hex');
     // A request of this key ended here and its record is not written yet: write it first.
     const left = unsettled.get(slot(orgId, key));
     if (left) await settle(left);
@@ -169,17 +232,18 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
       key,
       request_hash: hash,
       created_at: createdAt,
-      expires_at: new Date(now.getTime() + opts.ttlHours * 3_600_000).toISOString(),
+      expires_at: new Date(now.getTime() + (dedupeWindowMs ?? opts.ttlHours * 3_600_000)).toISOString(),
     });
     if (claimed) {
       request.idempotency = { orgId, key, requestHash: hash, createdAt };
       return null;
     }
+    const inUse = dedupe ? 'dedupe_key_in_use' : 'idempotency_key_in_use';
     const existing = await idempotencyGet(db, orgId, key);
-    if (!existing) throw new AppError('idempotency_key_in_use'); // deleted under our feet: let the caller retry
+    if (!existing) throw new AppError(inUse); // deleted under our feet: let the caller retry
     if (existing.request_hash !== hash) throw new AppError('idempotency_key_reused');
-    if (existing.state !== 'done') throw new AppError('idempotency_key_in_use');
-    return { status: existing.response_status ?? 200, body: existing.response_body ?? '' };
+    if (existing.state !== 'done') throw new AppError(inUse);
+    return { ...replayOf(existing), deduplicated: dedupe };
   }
 
   app.decorateRequest('idempotencyCheck', function (this: FastifyRequest, fingerprint: string) {
@@ -204,7 +268,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
     try {
       const record = await idempotencyGet(db, claim.orgId, claim.key);
       const ours = record && record.state === 'done' && record.request_hash === claim.requestHash && record.created_at === claim.createdAt;
-      return ours ? { status: record.response_status ?? 200, body: record.response_body ?? '' } : null;
+      return ours ? replayOf(record) : null;
     } catch {
       return null; // the database is away: nothing to learn, the error stands
     }
@@ -216,13 +280,13 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
     if (!claim) return payload;
     request.idempotency = null;
     if (reply.statusCode >= 200 && reply.statusCode < 300) {
-      await settleOrRetry({ claim, response: { status: reply.statusCode, body: String(payload) } }, request);
+      await settleOrRetry({ claim, response: { status: reply.statusCode, body: String(payload), headers: headersToReplay(reply) } }, request);
       return payload;
     }
     const committed = await committedAnswer(claim);
     if (committed) {
       request.log.warn({ key: claim.key, status: reply.statusCode }, 'the request failed after its work committed; answering what it committed');
-      reply.code(committed.status).type('application/json; charset=utf-8');
+      reply.code(committed.status).headers(committed.headers).type('application/json; charset=utf-8');
       return committed.body;
     }
     await settleOrRetry({ claim, response: null }, request);

@@ -12,7 +12,6 @@ import {
   isFinished,
   ItemsPage,
   itemsPageForJob,
-  ItemView,
   itemView,
   jobGetForOrg,
   type JobRow,
@@ -27,7 +26,7 @@ import { AppError } from '../../errors.ts';
 import type { Db } from '../../store/database.ts';
 import type { JobStatus } from '../../store/schema.ts';
 import { orgOf } from '../plugins/auth.ts';
-import { assertKindsScoped, kindsReadable, requireKindScope } from '../jobKindScopes.ts';
+import { assertKindsScoped, kindsListed, requireKindScope } from '../jobKindScopes.ts';
 import { FinishedBodies } from '../finishedBodies.ts';
 import { jobAfterWait } from '../jobAfterWait.ts';
 import { ContentOk, PageQuery, WaitQuery } from '../schemas.ts';
@@ -54,8 +53,6 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
   const mayRead = (job: JobRow, request: FastifyRequest) => requireKindScope(request, engine, job.kind, 'read');
   // A job's view is about a kilobyte: 8 MB keeps the answers of thousands of finished jobs.
   const finishedBodies = new FinishedBodies(8 * 1024 * 1024);
-  app.addSchema(JobView);
-  app.addSchema(ItemView);
 
   app.get(
     '/jobs',
@@ -73,28 +70,15 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
       },
     },
     async (request) => {
-      const { kind, status, limit, offset } = request.query;
+      const { kind, status, since, limit, offset } = request.query;
       // Normalised to the store's form (UTC, milliseconds): an offset like +02:00 would not compare as text.
-      const createdFrom = request.query.createdFrom ? new Date(request.query.createdFrom).toISOString() : undefined;
-      const createdTo = request.query.createdTo ? new Date(request.query.createdTo).toISOString() : undefined;
+      const instant = (at: string | undefined) => (at ? new Date(at).toISOString() : undefined);
+      const createdFrom = instant(request.query.createdFrom);
+      const createdTo = instant(request.query.createdTo);
       if (createdFrom && createdTo && createdFrom >= createdTo) throw new AppError('validation_error', 'createdTo must be after createdFrom.');
-      const readable = kindsReadable(request, engine);
-      let kinds: string[];
-      if (kind !== undefined) {
-        if (engine.kind(kind)) requireKindScope(request, engine, kind, 'read');
-        kinds = readable.filter((k) => k === kind);
-      } else {
-        const internal = engine.internalKinds();
-        kinds = readable.filter((k) => !internal.includes(k));
-      }
-      const { jobs, total } = await jobsPageForOrg(db, orgOf(request), {
-        kinds,
-        status: status as JobStatus | undefined,
-        createdFrom,
-        createdTo,
-        limit,
-        offset,
-      });
+      const kinds = kindsListed(request, engine, kind);
+      const filter = { kinds, status: status as JobStatus | undefined, createdFrom, createdTo, since: instant(since), limit, offset };
+      const { jobs, total } = await jobsPageForOrg(db, orgOf(request), filter);
       return { success: true as const, data: { jobs: jobs.map(jobView), total } };
     },
   );

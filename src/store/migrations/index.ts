@@ -25,6 +25,8 @@ import * as processes from './0018_processes.ts';
 import * as jobTraceContext from './0019_job_trace_context.ts';
 import * as uploadStorage from './0020_upload_storage.ts';
 import * as itemEndSeq from './0021_item_end_seq.ts';
+import * as idempotencyResponseHeaders from './0022_idempotency_response_headers.ts';
+import * as jobReruns from './0023_job_reruns.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -48,4 +50,6 @@ export const migrations: Record<string, Migration> = {
   '0019_job_trace_context': jobTraceContext,
   '0020_upload_storage': uploadStorage,
   '0021_item_end_seq': itemEndSeq,
+  '0022_idempotency_response_headers': idempotencyResponseHeaders,
+  '0023_job_reruns': jobReruns,
 };

@@ -52,6 +52,8 @@ export interface IdempotencyKeysTable {
   state: 'pending' | 'done';
   response_status: number | null;
   response_body: string | null;
+  /** Headers of the stored response that a replay sends again, as a JSON object (0022). */
+  response_headers: string | null;
   created_at: string;
   expires_at: string;
 }

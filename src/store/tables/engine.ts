@@ -64,6 +64,13 @@ export interface JobEventsTable {
   created_at: string;
 }
 
+/** A job that reruns the failed and canceled items of another (0023). */
+export interface JobRerunsTable {
+  job_id: string;
+  rerun_of: string;
+  org_id: string;
+}
+
 export interface EngineOrgTurnsTable {
   org_id: string;
   active_jobs: number;

@@ -17,6 +17,7 @@ import { IdeaEnrichInput } from './schemas.ts';
 export function ideaEnrichKind(db: Db, provider: TextProvider): JobKind<IdeaEnrichInput> {
   return defineKind<IdeaEnrichInput>({
     name: 'idea.enrich',
+    rerunnable: true,
     scope: 'kb',
     newJobId: () => newId('enrich_job'),
     creditsPerItem: 1,

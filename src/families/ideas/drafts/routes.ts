@@ -13,6 +13,7 @@ import { orgOf } from '../../../http/plugins/auth.ts';
 import { POLL_AFTER_SECONDS } from '../../../http/routes/jobs.ts';
 import { jobAfterWait } from '../../../http/jobAfterWait.ts';
 import { ContentOk, WaitQuery } from '../../../http/schemas.ts';
+import { acceptedHeaders, answerSubmission, PREFER_WAIT_DOC } from '../../../http/submissionAnswer.ts';
 import type { Db } from '../../../store/database.ts';
 import { kbFindForOrg } from '../kb/sql/kbs.ts';
 import { enrichedContent, type Draft } from '../../../content/draft.ts';
@@ -22,6 +23,16 @@ import { EnrichAccepted, EnrichDrafts, EnrichJob, IdeaEnrichInput } from './sche
 const draftsOf = (items: ItemRow[]): Draft[] => items.filter((i) => i.status === 'succeeded').map((i) => JSON.parse(i.result!) as Draft);
 
 const Params = Type.Object({ jobId: Type.String({ maxLength: 100 }) });
+
+/** The seed's answer for a job: its status, and the drafts as one text once completed. */
+async function jobBody(db: Db, job: JobRow) {
+  let content: string | undefined;
+  if (job.status === 'completed') content = enrichedContent(draftsOf(await itemsAllForJob(db, job.id)));
+  return {
+    success: true as const,
+    data: { jobId: job.id, status: job.status, ...(content !== undefined ? { enrichedContent: content } : {}), createdAt: job.created_at },
+  };
+}
 
 export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engine: Engine; kind: JobKind<IdeaEnrichInput> }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -42,10 +53,9 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
       schema: {
         tags: ['ideas'],
         summary: 'Write drafts of an idea for 1–5 platforms',
-        description:
-          'With `kbId`, passages of that knowledge base are found for the idea, used and cited. 1 credit per draft, charged when it is written (402 if the balance is short).',
+        description: `With \`kbId\`, passages of that knowledge base are found for the idea, used and cited. 1 credit per draft, charged when it is written (402 if the balance is short). ${PREFER_WAIT_DOC}`,
         body: IdeaEnrichInput,
-        response: { 202: ContentOk(EnrichAccepted) },
+        response: { 200: ContentOk(EnrichJob), 202: ContentOk(EnrichAccepted) },
       },
     },
     async (request, reply) => {
@@ -54,13 +64,16 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
         if (!(await kbFindForOrg(db, orgId, request.body.kbId))) throw new AppError('validation_error', `body.kbId: no knowledge base ${request.body.kbId}.`);
       }
       const respond = (id: string) => ({ success: true as const, data: { jobId: id, status: 'queued' as const } });
+      const statusPath = (id: string) => `/ideas/enrich/${id}`;
       const job = await engine.submit({
         orgId,
         kind,
         input: request.body,
-        idempotency: request.idempotency ? { key: request.idempotency.key, respond: (j) => ({ status: 202, body: respond(j.id) }) } : null,
+        idempotency: request.idempotency
+          ? { key: request.idempotency.key, respond: (j) => ({ status: 202, body: respond(j.id), headers: acceptedHeaders(request, statusPath(j.id)) }) }
+          : null,
       });
-      return reply.code(202).send(respond(job.id));
+      return answerSubmission(opts, request, reply, { job, statusPath: statusPath(job.id), accepted: respond(job.id), finished: (row) => jobBody(db, row) });
     },
   );
 
@@ -79,15 +92,7 @@ export async function ideaRoutes(instance: FastifyInstance, opts: { db: Db; engi
     async (request, reply) => {
       const job = await jobOf(request);
       if (!isFinished(job)) reply.header('retry-after', String(POLL_AFTER_SECONDS));
-      let content: string | undefined;
-      if (job.status === 'completed') {
-        const drafts = draftsOf(await itemsAllForJob(db, job.id));
-        content = enrichedContent(drafts);
-      }
-      return {
-        success: true as const,
-        data: { jobId: job.id, status: job.status, ...(content !== undefined ? { enrichedContent: content } : {}), createdAt: job.created_at },
-      };
+      return jobBody(db, job);
     },
   );
 

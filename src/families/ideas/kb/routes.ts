@@ -8,12 +8,13 @@
 import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
-import type { Engine, JobKind } from '../../../engine/index.ts';
+import type { Engine, JobKind, JobRow } from '../../../engine/index.ts';
 import { AppError } from '../../../errors.ts';
 import { newId, nowIso } from '../../../ids.ts';
 import { acceptContentTypes } from '../../../http/contentTypeGate.ts';
 import { orgOf } from '../../../http/plugins/auth.ts';
 import { ContentOk, PageQuery } from '../../../http/schemas.ts';
+import { acceptedHeaders, answerSubmission, PREFER_WAIT_DOC } from '../../../http/submissionAnswer.ts';
 import type { Storage } from '../../../storage/storage.ts';
 import type { Db } from '../../../store/database.ts';
 import type { KbDocsTable } from '../../../store/schema.ts';
@@ -195,10 +196,11 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
         tags: ['knowledge'],
         summary: 'Add a document: upload it (text/plain, text/markdown, text/html, application/pdf) or give {url}',
         description:
-          'Ingested by a job: text extracted (HTML without scripts and styles; PDF by a pure-JS parser), cut into passages on headings and paragraphs with overlap, indexed. Status `processing` → `indexed` or `failed` with the reason. A URL is fetched by the server under the SSRF guard. `?title=` and `?uri=` name an upload.',
+          'Ingested by a job: text extracted (HTML without scripts and styles; PDF by a pure-JS parser), cut into passages on headings and paragraphs with overlap, indexed. Status `processing` → `indexed` or `failed` with the reason. A URL is fetched by the server under the SSRF guard. `?title=` and `?uri=` name an upload. ' +
+          `Its status route is \`GET /kbs/{kbId}/docs/{docId}\`. ${PREFER_WAIT_DOC}`,
         params: Params,
         querystring: DocUploadQuery,
-        response: { 202: ContentOk(DocView) },
+        response: { 200: ContentOk(DocView), 202: ContentOk(DocView) },
       },
     },
     async (request, reply) => {
@@ -258,22 +260,29 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
         throw new AppError('validation_error', `Send the document as ${UPLOAD_TYPES.join(', ')}, or JSON {url, title?}.`);
       }
       const accepted = { success: true as const, data: docView(doc) };
+      const statusPath = `/kbs/${kb.id}/docs/${id}`;
       const claim = request.idempotency;
+      let job: JobRow;
       try {
-        await db.transaction().execute(async (trx) => {
+        job = await db.transaction().execute(async (trx) => {
           await trx.insertInto('kb_docs').values(doc).execute();
           return engine.submitIn(trx, {
             orgId,
             kind: opts.ingest,
             input: stored ? { docId: id, stored } : { docId: id },
-            idempotency: claim ? { key: claim.key, respond: () => ({ status: 202, body: accepted }) } : null,
+            idempotency: claim ? { key: claim.key, respond: () => ({ status: 202, body: accepted, headers: acceptedHeaders(request, statusPath) }) } : null,
           });
         });
       } catch (error) {
         if (stored) await opts.storage.delete(stored).catch(() => {});
         throw error;
       }
-      return reply.code(202).send(accepted);
+      const finished = async () => {
+        const row = await db.selectFrom('kb_docs').selectAll().where('id', '=', id).where('kb_id', '=', kb.id).executeTakeFirst();
+        if (!row) throw new AppError('not_found', `No document ${id} in ${kb.id}.`);
+        return { success: true as const, data: docView(row) };
+      };
+      return answerSubmission({ db, engine }, request, reply, { job, statusPath, accepted, finished });
     },
   );
 

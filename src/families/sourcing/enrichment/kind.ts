@@ -28,6 +28,7 @@ const FAULTS = new Set(['INTERNAL_ERROR', 'TIMEOUT']);
 export function enrichmentKind(db: Db): JobKind<EnrichmentInput> {
   return defineKind<EnrichmentInput>({
     name: 'enrichment',
+    rerunnable: true,
     scope: 'enrich',
     inputSchema: EnrichmentInput,
     newJobId: () => `enr_${uuidv7()}`,

@@ -7,10 +7,11 @@
  */
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { type Engine, itemsAllForJob, type JobKind, type JobRow } from '../../../engine/index.ts';
+import { type Engine, itemsWithReruns, type JobKind, type JobRow } from '../../../engine/index.ts';
 import { AppError } from '../../../errors.ts';
 import type { Candidate } from '../scoring/schemas.ts';
 import { WaitQuery } from '../../../http/schemas.ts';
+import { PREFER_WAIT_DOC } from '../../../http/submissionAnswer.ts';
 import type { Db } from '../../../store/database.ts';
 import type { WebhookTargets } from '../../ports.ts';
 import { FinishedBodies } from '../../../http/finishedBodies.ts';
@@ -20,20 +21,26 @@ import { ENRICHMENT_FAILED_MESSAGE } from './kind.ts';
 import { Accepted, Completed, EnrichmentInput, Processing } from './schemas.ts';
 
 async function resultsBody(db: Db, job: JobRow) {
+  if (runStatusOf(job) === 'processing') {
+    const message = 'Enrichment is in progress. Please poll again in a few seconds.';
+    return { success: true as const, requestId: job.id, status: 'processing' as const, message, createdAt: job.created_at };
+  }
+  return finishedBody(db, job);
+}
+
+/** The results of a run that has finished (completed, failed or canceled). */
+async function finishedBody(db: Db, job: JobRow) {
   const base = { success: true as const, requestId: job.id };
-  const status = runStatusOf(job);
-  if (status === 'processing') {
-    return { ...base, status, message: 'Enrichment is in progress. Please poll again in a few seconds.', createdAt: job.created_at };
+  if (runStatusOf(job) === 'failed') {
+    return { ...base, status: 'failed' as const, ...runErrorOf(job, ENRICHMENT_FAILED_MESSAGE), createdAt: job.created_at, completedAt: job.completed_at! };
   }
-  if (status === 'failed') {
-    return { ...base, status, ...runErrorOf(job, ENRICHMENT_FAILED_MESSAGE), createdAt: job.created_at, completedAt: job.completed_at! };
-  }
-  const items = await itemsAllForJob(db, job.id);
+  // A rerun shows every profile of the run it reran, its earlier successes included (charged then, not now).
+  const items = await itemsWithReruns(db, job);
   return {
     ...base,
-    status,
-    enrichedCount: job.items_succeeded,
-    failureCount: job.items_failed,
+    status: 'completed' as const,
+    enrichedCount: items.filter((item) => item.status === 'succeeded').length,
+    failureCount: items.filter((item) => item.status === 'failed').length,
     creditsConsumed: job.credits_charged,
     createdAt: job.created_at,
     completedAt: job.completed_at!,
@@ -62,9 +69,9 @@ export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db
       schema: {
         tags: ['sourcing'],
         summary: 'Start an enrichment run over 1–10 profiles found by sourcing runs',
-        description: '402 when the balance is below the number of profileIds; 422 when profileIds has duplicates. 1 credit per profile enriched.',
+        description: `402 when the balance is below the number of profileIds; 422 when profileIds has duplicates. 1 credit per profile enriched. ${PREFER_WAIT_DOC}`,
         body: EnrichmentInput,
-        response: { 202: Accepted },
+        response: { 200: Type.Union([Completed, RunFailed('enr_<uuid>')]), 202: Accepted },
       },
     },
     async (request, reply) => {
@@ -81,7 +88,11 @@ export async function enrichmentRoutes(instance: FastifyInstance, opts: { db: Db
         createdAt: job.created_at,
         webhookId: request.body.webhookId ?? null,
       });
-      return submitRun(db, engine, opts.webhooks, kind, request, reply, respond);
+      return submitRun(db, engine, opts.webhooks, kind, request, reply, {
+        accepted: respond,
+        statusPath: (id) => `/sourcing/enrich/${id}/results`,
+        finished: (job) => finishedBody(db, job),
+      });
     },
   );
 

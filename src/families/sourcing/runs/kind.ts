@@ -50,6 +50,7 @@ export function searchWordsFor(input: SourcingInput, role: RoleRequirements): st
 export function sourcingKind(db: Db): JobKind<SourcingInput> {
   return defineKind<SourcingInput>({
     name: 'sourcing',
+    rerunnable: true,
     scope: 'sourcing',
     inputSchema: SourcingInput,
     newJobId: () => `req_${uuidv7()}`,

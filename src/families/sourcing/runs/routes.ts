@@ -8,6 +8,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { type Engine, itemsAllForJob, type JobKind, type JobRow } from '../../../engine/index.ts';
 import { WaitQuery } from '../../../http/schemas.ts';
+import { PREFER_WAIT_DOC } from '../../../http/submissionAnswer.ts';
 import type { Db } from '../../../store/database.ts';
 import type { WebhookTargets } from '../../ports.ts';
 import type { SourcingResult } from './kind.ts';
@@ -18,17 +19,25 @@ import { RunParams, runErrorOf, runForRequest, runStatusOf, sendRunResults, subm
 const FAILED_MESSAGE = 'An unexpected error occurred during sourcing.';
 
 async function resultsBody(db: Db, job: JobRow) {
-  const base = { success: true as const, requestId: job.id };
-  const status = runStatusOf(job);
-  if (status === 'processing') {
-    return { ...base, status, message: 'Sourcing is in progress. Please poll again in a few seconds.', candidatesSourcedCount: 0, createdAt: job.created_at };
+  if (runStatusOf(job) === 'processing') {
+    const processing = 'processing' as const;
+    const message = 'Sourcing is in progress. Please poll again in a few seconds.';
+    return { success: true as const, requestId: job.id, status: processing, message, candidatesSourcedCount: 0, createdAt: job.created_at };
   }
-  if (status === 'failed') return { ...base, status, ...runErrorOf(job, FAILED_MESSAGE), createdAt: job.created_at, completedAt: job.completed_at! };
+  return finishedBody(db, job);
+}
+
+/** The results of a run that has finished (completed, failed or canceled). */
+async function finishedBody(db: Db, job: JobRow) {
+  const base = { success: true as const, requestId: job.id };
+  if (runStatusOf(job) === 'failed') {
+    return { ...base, status: 'failed' as const, ...runErrorOf(job, FAILED_MESSAGE), createdAt: job.created_at, completedAt: job.completed_at! };
+  }
   const [item] = await itemsAllForJob(db, job.id);
   const result = JSON.parse(item!.result!) as SourcingResult;
   return {
     ...base,
-    status,
+    status: 'completed' as const,
     foundCount: result.foundCount,
     scoredCount: result.scoredCount,
     creditsConsumed: job.credits_charged,
@@ -50,9 +59,9 @@ export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; 
       schema: {
         tags: ['sourcing'],
         summary: "Start a sourcing run: search the organisation's pool for a role and score the best matches",
-        description: '402 when the balance is below `limit`. 1 credit per candidate returned; the rest of the reservation is released.',
+        description: `402 when the balance is below \`limit\`. 1 credit per candidate returned; the rest of the reservation is released. ${PREFER_WAIT_DOC}`,
         body: SourcingInput,
-        response: { 202: Accepted },
+        response: { 200: Type.Union([Completed, RunFailed('req_<uuid>')]), 202: Accepted },
       },
     },
     async (request, reply) => {
@@ -65,7 +74,11 @@ export async function sourcingRoutes(instance: FastifyInstance, opts: { db: Db; 
         createdAt: job.created_at,
         updatedAt: job.updated_at,
       });
-      return submitRun(db, engine, opts.webhooks, kind, request, reply, respond);
+      return submitRun(db, engine, opts.webhooks, kind, request, reply, {
+        accepted: respond,
+        statusPath: (id) => `/sourcing/${id}/results`,
+        finished: (job) => finishedBody(db, job),
+      });
     },
   );
 

@@ -11,6 +11,7 @@ import type { Engine, JobKind, JobRow } from '../../../engine/index.ts';
 import { AppError } from '../../../errors.ts';
 import { orgOf } from '../../../http/plugins/auth.ts';
 import { jobAfterWait } from '../../../http/jobAfterWait.ts';
+import { acceptedHeaders, answerSubmission } from '../../../http/submissionAnswer.ts';
 import { POLL_AFTER_SECONDS } from '../../../http/routes/jobs.ts';
 import type { Db } from '../../../store/database.ts';
 import type { WebhookTargets } from '../../ports.ts';
@@ -61,24 +62,44 @@ export async function checkRunWebhook(db: Db, webhooks: WebhookTargets, orgId: s
   }
 }
 
-/** Submits a run and answers 202 with `accepted(job)`; the same body is what Idempotency-Key replays. */
-export async function submitRun<Input extends { webhookId?: string }>(
+/** How a run's submission answers: the 202's body, its status route, and that route's answer once finished. */
+export interface RunAnswers<Accepted, Finished> {
+  accepted(job: JobRow): Accepted;
+  statusPath(jobId: string): string;
+  finished(job: JobRow): Promise<Finished>;
+}
+
+/**
+ * Submits a run and answers 202 with `accepted(job)` and its status route's URL, or with the
+ * finished results under `Prefer: wait` (submissionAnswer.ts); Idempotency-Key replays the answer sent.
+ */
+export async function submitRun<Input extends { webhookId?: string }, Accepted, Finished>(
   db: Db,
   engine: Engine,
   webhooks: WebhookTargets,
   kind: JobKind<Input>,
   request: FastifyRequest & { body: Input },
   reply: FastifyReply,
-  accepted: (job: JobRow) => unknown,
-): Promise<FastifyReply> {
+  answers: RunAnswers<Accepted, Finished>,
+): Promise<Accepted | Finished> {
   await checkRunWebhook(db, webhooks, orgOf(request), request.body.webhookId, kind as JobKind<never>);
   const job = await engine.submit({
     orgId: orgOf(request),
     kind,
     input: request.body,
-    idempotency: request.idempotency ? { key: request.idempotency.key, respond: (j) => ({ status: 202, body: accepted(j) }) } : null,
+    idempotency: request.idempotency
+      ? {
+          key: request.idempotency.key,
+          respond: (j) => ({ status: 202, body: answers.accepted(j), headers: acceptedHeaders(request, answers.statusPath(j.id)) }),
+        }
+      : null,
   });
-  return reply.code(202).send(accepted(job));
+  return answerSubmission({ db, engine }, request, reply, {
+    job,
+    statusPath: answers.statusPath(job.id),
+    accepted: answers.accepted(job),
+    finished: answers.finished,
+  });
 }
 
 /** A results body goes out as 202 with Retry-After while processing, else 200. */
