@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Analysis } from '../../src/families/clips/analyse.ts';
 import type { Span } from '../../src/families/clips/pauses.ts';
-import { candidateSpans, MAX_SEGMENT_MS, MIN_SEGMENT_MS, proposeSegments } from '../../src/families/clips/segments.ts';
+import { candidateSpans, MAX_SEGMENT_MS, MIN_SEGMENT_MS, proposeSegments, segmentTitle } from '../../src/families/clips/segments.ts';
 
 const layout = fc
   .integer({ min: 1_000, max: 400_000 })
@@ -151,5 +151,12 @@ describe('a talk cut the way talks are edited', () => {
   it('never splits on a pause under 0.5 s', () => {
     const spans = candidateSpans(30_000, { sceneCutsMs: [], silences: [{ startMs: 12_000, endMs: 12_400 }], loudnessDb: [] });
     expect(spans).toEqual([{ start: 0, end: 30_000 }]);
+  });
+});
+
+describe('titles', () => {
+  it('show times rounded to the second, not truncated', () => {
+    expect(segmentTitle(0, 29_000, 35_996)).toBe('Segment 1 · 00:29–00:36');
+    expect(segmentTitle(2, 59_499, 119_500)).toBe('Segment 3 · 00:59–02:00');
   });
 });

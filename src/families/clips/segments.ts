@@ -24,8 +24,9 @@ export interface ProposedSegment {
   score: number;
 }
 
+/** mm:ss of a time rounded to the nearest second: 35.996 s reads 00:36, not 00:35. */
 function mmss(ms: number): string {
-  const s = Math.floor(ms / 1000);
+  const s = Math.round(ms / 1000);
   return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
