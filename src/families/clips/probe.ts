@@ -46,8 +46,9 @@ interface ProbeJson {
 export async function probeMedia(ffprobe: string, file: string, signal?: AbortSignal): Promise<MediaInfo> {
   const result = await runTool(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { signal });
   // The input is named as "the file": a path or a presigned URL is nobody's business.
-  if (result.code !== 0)
-    throw new UnreadableMediaError(`ffprobe cannot read the file: ${(result.stderr.trim().split('\n').pop() ?? 'unknown error').replaceAll(file, 'the file')}`);
+  const said = (result.stderr.trim().split('\n').pop() ?? '').replaceAll(file, 'the file');
+  if (result.signal) throw new UnreadableMediaError(`ffprobe crashed (${result.signal}) reading the file${said ? `: ${said}` : ', with no message'}.`);
+  if (result.code !== 0) throw new UnreadableMediaError(`ffprobe cannot read the file: ${said || `it exited with ${result.code} and printed nothing`}`);
   let json: ProbeJson;
   try {
     json = JSON.parse(result.stdout) as ProbeJson;

@@ -18,7 +18,7 @@ import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import type { MediaTools } from '../../media/binaries.ts';
 import { captionsForSegment, type Cue } from './captions.ts';
-import { runTool } from './run.ts';
+import { runFailure, runTool } from './run.ts';
 import { candidateGet, clipGet, clipUpdate } from './sql/clips.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { renderKey, scratchPath } from './storage.ts';
@@ -137,8 +137,9 @@ export function renderKind(db: Db, tools: MediaTools, storage: Storage): JobKind
           subtitleFile = subtitles;
         }
         const durationS = (candidate.end_ms - candidate.start_ms) / 1000;
+        const source = await storage.mediaInput(clip.source_path, RENDER_URL_TTL_SECONDS);
         const args = renderArgs({
-          source: await storage.mediaInput(clip.source_path, RENDER_URL_TTL_SECONDS),
+          source,
           startMs: candidate.start_ms,
           endMs: candidate.end_ms,
           template: input.template,
@@ -153,7 +154,7 @@ export function renderKind(db: Db, tools: MediaTools, storage: Storage): JobKind
             if (done) reportProgress(Number(done[1]) / 1_000_000 / durationS);
           },
         });
-        if (result.code !== 0) throw new PermanentError('RENDER_FAILED', `ffmpeg failed: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
+        if (result.code !== 0) throw new PermanentError('RENDER_FAILED', `ffmpeg ${runFailure(result, 2).replaceAll(source, 'the file')}`);
         await storage.put(output, { file: partial }, { signal, contentType: 'video/mp4' });
         stored = true;
         signal.throwIfAborted();
