@@ -147,6 +147,7 @@ try {
       endMs: seconds * 1000,
       template,
       subtitles: null,
+      video: true,
       audio: true,
       output: path.join(dir, `bare-${i}.mp4`),
     });
