@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes a 12-second test video for the Clips examples with the ffmpeg that `npm install` brings
-# (@ffmpeg-installer/ffmpeg; LONGRUN_FFMPEG wins, as it does for the server): a test pattern
+# Makes a 12-second test video for the Clips examples with the ffmpeg the server would pick
+# (LONGRUN_FFMPEG, else the PATH's, else the one `npm install` brings): a test pattern
 # that cuts to colour bars at 6 s over a 440 Hz tone, so the analysis finds two candidate
 # segments (00:00–00:06 and 00:06–00:12). Captions for it: examples/talk.srt.
 #
@@ -10,7 +10,7 @@
 # Prints the path of the file it wrote.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-ffmpeg=${LONGRUN_FFMPEG:-$(cd "$here" && node -p "require('@ffmpeg-installer/ffmpeg').path")}
+ffmpeg=${LONGRUN_FFMPEG:-$(command -v ffmpeg || (cd "$here" && node -p "require('@ffmpeg-installer/ffmpeg').path"))}
 out=${1:-$(mktemp -d)/talk.mp4}
 "$ffmpeg" -y -hide_banner -loglevel error \
   -f lavfi -i testsrc=size=320x240:rate=25:duration=6 \

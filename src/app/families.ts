@@ -22,7 +22,7 @@ import { idempotencyPruning } from '../maintenance/idempotencyPruning.ts';
 import { jobRetention } from '../maintenance/jobRetention.ts';
 import { processPruning } from '../maintenance/processPruning.ts';
 import type { MaintenanceTask } from '../maintenance/task.ts';
-import { locateMediaTools } from '../media/binaries.ts';
+import { locateMediaTools, mediaToolsWarning } from '../media/binaries.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Store } from '../store/database.ts';
 import { jobLog } from './jobLog.ts';
@@ -70,13 +70,16 @@ export function compose(config: Config, store: Store, log: FastifyBaseLogger, cl
   const metrics = new Registry();
   engine.observe(jobMetrics(metrics));
   queueMetrics(metrics, { db: store.db, kinds: () => engine.registeredKinds().map((kind) => kind.name) });
+  const mediaTools = locateMediaTools(config.clips);
+  const mediaWarning = mediaToolsWarning(mediaTools);
+  if (mediaWarning) log.warn({ ffmpeg: mediaTools.ffmpeg, ffprobe: mediaTools.ffprobe }, mediaWarning);
   const deps: FamilyDeps = {
     config,
     store,
     engine,
     log,
     clock,
-    mediaTools: locateMediaTools(config.clips),
+    mediaTools,
     storage: openStorage(config.storage, config.dataDir),
     urlGuard: { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp },
     text: textProvider(config.llm),

@@ -47,7 +47,7 @@ describe('importing a clip from a URL', () => {
   it('fails the clip with the reason when the file cannot be read or fetched, keeping no file', async () => {
     const { org, key } = await permissive.newOrg('import-bad');
     for (const [path, reason] of [
-      ['/garbage.mp4', /ffprobe cannot read the file as a video or audio container/],
+      ['/garbage.mp4', /^ffprobe cannot read the file/],
       ['/missing.mp4', /The URL answered 404/],
     ] as const) {
       const accepted = await call(`${permissive.url}/clips/import`, { key, json: { url: `${origin}${path}` } });

@@ -3,7 +3,7 @@
  * filter above 0.3, via showinfo), its silences (silencedetect, below −35 dB for at least
  * 0.5 s), and its audio loudness per second (astats RMS level).
  */
-import { runTool } from './run.ts';
+import { runFailure, runTool } from './run.ts';
 
 export interface Analysis {
   /** Times of hard cuts, in ms. */
@@ -54,7 +54,7 @@ export async function analyseMedia(
       if (rms) loudnessDb.push(rms[1]!.includes('inf') ? -90 : Math.max(-90, Number(rms[1])));
     },
   });
-  if (result.code !== 0) throw new Error(`ffmpeg analysis failed: ${result.stderr.trim().split('\n').pop()}`);
+  if (result.code !== 0) throw new Error(`ffmpeg ${runFailure(result).replaceAll(file, 'the file')}`);
   if (openSilence !== null) silences.push({ startMs: openSilence, endMs: info.durationMs });
   return { sceneCutsMs, silences, loudnessDb };
 }

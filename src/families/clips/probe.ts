@@ -1,5 +1,10 @@
-/** What ffprobe says about a media file: duration, size, picture size, codecs. */
+/**
+ * What ffprobe says about a media file: duration, size, picture size, codecs. A cover picture
+ * (an MP3's or M4A's attached picture) is not video: such a file is audio-only. A file whose
+ * header has no duration (a browser's WebM recording) is measured by reading its packets.
+ */
 import { runTool } from './run.ts';
+import { streamDurationMs } from './streamDuration.ts';
 
 export interface MediaInfo {
   durationMs: number;
@@ -40,21 +45,22 @@ const CONTAINERS = new Set([
 
 interface ProbeJson {
   format?: { duration?: string; size?: string; format_name?: string };
-  streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number }[];
+  streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number; disposition?: { attached_pic?: number } }[];
 }
 
 export async function probeMedia(ffprobe: string, file: string, signal?: AbortSignal): Promise<MediaInfo> {
   const result = await runTool(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { signal });
   // The input is named as "the file": a path or a presigned URL is nobody's business.
-  if (result.code !== 0)
-    throw new UnreadableMediaError(`ffprobe cannot read the file: ${(result.stderr.trim().split('\n').pop() ?? 'unknown error').replaceAll(file, 'the file')}`);
+  const said = (result.stderr.trim().split('\n').pop() ?? '').replaceAll(file, 'the file');
+  if (result.signal) throw new UnreadableMediaError(`ffprobe crashed (${result.signal}) reading the file${said ? `: ${said}` : ', with no message'}.`);
+  if (result.code !== 0) throw new UnreadableMediaError(`ffprobe cannot read the file: ${said || `it exited with ${result.code} and printed nothing`}`);
   let json: ProbeJson;
   try {
     json = JSON.parse(result.stdout) as ProbeJson;
   } catch {
     throw new UnreadableMediaError('ffprobe gave no readable description of the file.');
   }
-  const video = json.streams?.find((s) => s.codec_type === 'video');
+  const video = json.streams?.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
   const audio = json.streams?.find((s) => s.codec_type === 'audio');
   const duration = Number(json.format?.duration);
   if (!video && !audio) throw new UnreadableMediaError('The file has no audio or video stream.');
@@ -64,9 +70,10 @@ export async function probeMedia(ffprobe: string, file: string, signal?: AbortSi
   if (!formats.some((f) => CONTAINERS.has(f))) {
     throw new UnreadableMediaError(`ffprobe cannot read the file as a video or audio container (it looks like "${json.format?.format_name ?? 'nothing'}").`);
   }
-  if (!Number.isFinite(duration) || duration <= 0) throw new UnreadableMediaError('The file has no duration.');
+  const durationMs = Number.isFinite(duration) && duration > 0 ? Math.round(duration * 1000) : await streamDurationMs(ffprobe, file, signal);
+  if (!durationMs) throw new UnreadableMediaError('The file has no duration: its header has none and its packets have no times.');
   return {
-    durationMs: Math.round(duration * 1000),
+    durationMs,
     sizeBytes: Number(json.format?.size ?? 0),
     width: video?.width ?? null,
     height: video?.height ?? null,

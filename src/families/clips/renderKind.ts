@@ -1,6 +1,7 @@
 /**
  * `clip.render`: cuts one candidate segment out of a clip with ffmpeg, reframes it for a
- * template, burns in captions if asked, and writes an H.264 + AAC MP4 with `+faststart`.
+ * template (an audio-only clip is drawn as its waveform), burns in captions if asked, and writes
+ * an H.264 + AAC MP4 with `+faststart`.
  *
  * Guarantees: ffmpeg reads the source from the storage (a local path, or a presigned URL it reads
  * by HTTP range requests: nothing is copied first) and writes a `.partial.mp4` in the storage's
@@ -18,7 +19,7 @@ import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import type { MediaTools } from '../../media/binaries.ts';
 import { captionsForSegment, type Cue } from './captions.ts';
-import { runTool } from './run.ts';
+import { runFailure, runTool } from './run.ts';
 import { candidateGet, clipGet, clipUpdate } from './sql/clips.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { renderKey, scratchPath } from './storage.ts';
@@ -55,11 +56,16 @@ function fill(width: number, height: number): string {
   );
 }
 
-function videoFilter(template: Template, subtitles: string | null): string {
-  const frame = template === 'vertical' ? fill(1080, 1920) : template === 'square' ? fill(1080, 1080) : 'scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1';
+/** An audio-only clip (a podcast, a talk's sound) is drawn as its waveform, at the template's size. */
+const WAVEFORM_SIZE: Record<Template, string> = { default: '1280x720', vertical: '1080x1920', square: '1080x1080' };
+
+function videoFilter(template: Template, subtitles: string | null, video: boolean): string {
+  const frame = !video
+    ? `[0:a]showwaves=s=${WAVEFORM_SIZE[template]}:mode=cline:rate=25:colors=0xd8dee9,setsar=1`
+    : `[0:v]${template === 'vertical' ? fill(1080, 1920) : template === 'square' ? fill(1080, 1080) : 'scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1'}`;
   // The subtitles filter reads a path: escape what its option syntax would take for itself.
   const burn = subtitles ? `,subtitles=filename='${subtitles.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/:/g, '\\:')}'` : '';
-  return `[0:v]${frame}${burn}[v]`;
+  return `${frame}${burn}[v]`;
 }
 
 /** The ffmpeg arguments of one render (also what `npm run bench -- clips` runs bare, to compare). */
@@ -69,6 +75,8 @@ export function renderArgs(r: {
   endMs: number;
   template: Template;
   subtitles: string | null;
+  /** Whether the source has a picture; without one the render draws the audio's waveform. */
+  video: boolean;
   audio: boolean;
   output: string;
 }): string[] {
@@ -85,7 +93,7 @@ export function renderArgs(r: {
     '-t',
     ((r.endMs - r.startMs) / 1000).toFixed(3),
     '-filter_complex',
-    videoFilter(r.template, r.subtitles),
+    videoFilter(r.template, r.subtitles, r.video),
     '-map',
     '[v]',
     ...(r.audio ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '128k'] : []),
@@ -137,12 +145,14 @@ export function renderKind(db: Db, tools: MediaTools, storage: Storage): JobKind
           subtitleFile = subtitles;
         }
         const durationS = (candidate.end_ms - candidate.start_ms) / 1000;
+        const source = await storage.mediaInput(clip.source_path, RENDER_URL_TTL_SECONDS);
         const args = renderArgs({
-          source: await storage.mediaInput(clip.source_path, RENDER_URL_TTL_SECONDS),
+          source,
           startMs: candidate.start_ms,
           endMs: candidate.end_ms,
           template: input.template,
           subtitles: subtitleFile,
+          video: clip.video_codec !== null,
           audio: clip.audio_codec !== null,
           output: partial,
         });
@@ -153,7 +163,7 @@ export function renderKind(db: Db, tools: MediaTools, storage: Storage): JobKind
             if (done) reportProgress(Number(done[1]) / 1_000_000 / durationS);
           },
         });
-        if (result.code !== 0) throw new PermanentError('RENDER_FAILED', `ffmpeg failed: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
+        if (result.code !== 0) throw new PermanentError('RENDER_FAILED', `ffmpeg ${runFailure(result, 2).replaceAll(source, 'the file')}`);
         await storage.put(output, { file: partial }, { signal, contentType: 'video/mp4' });
         stored = true;
         signal.throwIfAborted();

@@ -10,8 +10,20 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 
 export interface RunResult {
   code: number | null;
+  /** The signal that ended it (SIGSEGV when it crashed), else null. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Why a run failed, never empty: "crashed (SIGSEGV): <its last lines>" or "exited with 1: …";
+ * a tool that printed nothing says so.
+ */
+export function runFailure(result: RunResult, lines = 1): string {
+  const how = result.signal ? `crashed (${result.signal})` : `exited with ${result.code}`;
+  const said = result.stderr.trim().split('\n').slice(-lines).join(' ').trim();
+  return said ? `${how}: ${said}` : `${how} and printed nothing`;
 }
 
 const KEEP = 4 * 1024 * 1024;
@@ -55,17 +67,18 @@ export function runTool(
       options.signal?.removeEventListener('abort', kill);
       reject(error);
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       options.signal?.removeEventListener('abort', kill);
       if (options.signal?.aborted) return reject(options.signal.reason);
-      resolve({ code, stdout, stderr });
+      resolve({ code, signal, stdout, stderr });
     });
   });
   if (!span.isRecording()) return run;
   return run.then(
     (result) => {
       span.setAttribute('process.exit.code', result.code ?? -1);
-      if (result.code !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `exited with ${result.code}` });
+      if (result.code !== 0)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: result.signal ? `crashed (${result.signal})` : `exited with ${result.code}` });
       span.end();
       return result;
     },

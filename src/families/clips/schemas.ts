@@ -15,7 +15,11 @@ export const CandidateView = Type.Object({
   endMs: Type.Integer(),
   title: Type.String(),
   score: Nullable(
-    Type.Integer({ minimum: 0, maximum: 100, description: 'Detected segments: 50 × audio energy + 30 × scene density + 20 × length fit; null for your own' }),
+    Type.Integer({
+      minimum: 0,
+      maximum: 100,
+      description: 'Detected segments: 40 × speech energy + 20 × speech density + 20 × whole phrases + 20 × length fit; null for your own',
+    }),
   ),
 });
 

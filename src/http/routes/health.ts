@@ -13,13 +13,15 @@ import { sql } from 'kysely';
 import { AppError } from '../../errors.ts';
 import type { Store } from '../../store/database.ts';
 import { pendingMigrations } from '../../store/migrate.ts';
-import { ContentOk } from '../schemas.ts';
+import { ContentOk, Nullable } from '../schemas.ts';
 import type { Binary, MediaTools } from '../../media/binaries.ts';
 import type { Storage } from '../../storage/storage.ts';
 
 const Tool = Type.Object({
   path: Type.String(),
-  source: Type.String({ description: 'setting (LONGRUN_FFMPEG/LONGRUN_FFPROBE), path, or npm' }),
+  source: Type.String({ description: "setting (LONGRUN_FFMPEG/LONGRUN_FFPROBE), path (the system's), or npm (the static build npm install brings)" }),
+  version: Nullable(Type.String({ description: 'What `-version` printed, e.g. 5.1.9-0+deb12u1; null when it would not run' })),
+  major: Nullable(Type.Integer({ description: 'The release; null for a development snapshot' })),
   executable: Type.Boolean(),
 });
 
@@ -30,7 +32,7 @@ function toolState(binary: Binary) {
   } catch {
     executable = false;
   }
-  return { path: binary.path, source: binary.source, executable };
+  return { path: binary.path, source: binary.source, version: binary.version, major: binary.major, executable };
 }
 
 export async function healthRoutes(instance: FastifyInstance, opts: { store: Store; tools?: MediaTools; storage?: Storage }) {
@@ -72,7 +74,7 @@ export async function healthRoutes(instance: FastifyInstance, opts: { store: Sto
                   { description: 'Where clip files and knowledge-base documents are kept' },
                 ),
               ),
-              media: Type.Optional(Type.Object({ ffmpeg: Tool, ffprobe: Tool }, { description: 'Which ffmpeg and ffprobe renders use' })),
+              media: Type.Optional(Type.Object({ ffmpeg: Tool, ffprobe: Tool }, { description: 'Which ffmpeg and ffprobe clips use, and their versions' })),
             }),
           ),
           503: Type.Ref('ContentError'),
