@@ -173,7 +173,8 @@ export type RerunAccepted = Static<typeof RerunAcceptedSchema>;
 /**
  * One event of `GET /jobs/{id}/events`. The stream has no TypeBox schema (it is not JSON); the
  * `data` of each type is what the engine answers with it (see src/engine: sql/jobsRead.ts
- * `eventsDerived` for the lifecycle events, sql/jobProgress.ts for progress).
+ * `eventsDerived` for the lifecycle events, sql/jobProgress.ts for progress,
+ * sql/itemRetryingEvent.ts for retries).
  */
 export type JobEvent = {
   [T in JobEventType]: { seq: number; type: T; jobId: string; data: JobEventData[T]; createdAt: string };
@@ -197,6 +198,12 @@ export interface JobEndData {
 export interface JobEventData {
   'job.queued': { kind: string; items: number; runAt: string };
   'job.started': { attempt: number };
+  /**
+   * An item's attempt failed with a temporary error; it runs again from `retryAt`. `attempt` is
+   * the attempt that failed (1 for the first); `errorMessage` is cut at 1,000 characters.
+   * Jobs that retried before this event existed have none: their item rows still count attempts.
+   */
+  'item.retrying': { key: string; attempt: number; errorCode: string; errorMessage: string; retryAt: string };
   'item.succeeded': { key: string };
   'item.failed': { key: string; errorCode: string; errorMessage: string };
   'job.progress': { fraction: number };

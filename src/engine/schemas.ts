@@ -145,7 +145,8 @@ export const JobsPage = Type.Object({ jobs: Type.Array(Type.Ref(JobView)), total
 export const ItemsPage = Type.Object({ items: Type.Array(Type.Ref(ItemView)), total: Type.Integer() });
 
 /** The `type` of each event of `GET /jobs/{id}/events`. */
-export type JobEventType = 'job.queued' | 'job.started' | 'item.succeeded' | 'item.failed' | 'job.completed' | 'job.failed' | 'job.canceled' | 'job.progress';
+export type JobEventType =
+  'job.queued' | 'job.started' | 'item.retrying' | 'item.succeeded' | 'item.failed' | 'job.completed' | 'job.failed' | 'job.canceled' | 'job.progress';
 
 // An organisation's jobs in figures (`GET /stats/jobs`): queued and running now, and what ended
 // in the last hour or day, in time buckets for charts.

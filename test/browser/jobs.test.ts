@@ -1,7 +1,7 @@
 /**
  * The jobs pages (issue 33, point 3): find a job by its ID, filter by creation day, input and
- * output in a JSON viewer, and retries shown on the items and in the event timeline (retries are
- * not events of their own: an item's end says how many attempts it took). Each page passes
+ * output in a JSON viewer, and retries shown on the items and in the event timeline (an
+ * `item.retrying` event: the attempt, its error, when the item runs again). Each page passes
  * axe-core with no serious or critical violation.
  */
 import type { Browser } from 'playwright-core';
@@ -43,9 +43,12 @@ describe('dashboard: jobs', () => {
     const item = page.locator('.items li.item', { hasText: 'item-2' });
     await item.getByText('2 attempts (1 retry)').waitFor();
     expect(await page.locator('.items li.item', { hasText: 'item-1' }).getByText('1 attempt', { exact: true }).count()).toBe(1);
-    const line = page.locator('.timeline li[data-item="item-2"]');
-    await line.getByText('(attempt 2, after 1 retry)').waitFor();
-    expect(await page.locator('.timeline li[data-item="item-1"] .event-retries').textContent()).toBe('');
+    const retry = page.locator('.timeline li[data-type="item.retrying"]');
+    await retry.getByText('Item item-2 attempt 1 failed: DEMO_FLAKE item-2 fails its first attempt.').waitFor();
+    expect(await retry.count()).toBe(1);
+    // When it runs again, in the browser's locale, the exact instant on hover.
+    expect(await retry.locator('.event-retries time').getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    await page.locator('.timeline li[data-type="item.succeeded"][data-item="item-2"]').waitFor();
 
     // Input and output in the JSON viewer: a tree, keys and values written out.
     await page.locator('details.json', { hasText: 'Input' }).locator('> summary').click();

@@ -98,6 +98,10 @@ describe('longrun submit and watch', () => {
     const [jobId, summary] = result.stdout.trimEnd().split('\n');
     expect(summary).toContain(`${jobId} (sleep) completed`);
     expect(summary).toContain('2 of 2 items succeeded');
+    // item-2's first attempt fails with a retryable error: one line says so, and when it runs again.
+    expect(result.stderr).toMatch(
+      /^#\d+ item\.retrying item-2: attempt 1 DEMO_FLAKE item-2 fails its first attempt\. \(retry at \d{4}-\d{2}-\d{2}T[\d:.]+Z\)$/m,
+    );
     const job = await client.jobs.get(jobId!);
     expect(job.input).toMatchObject({ items: 2, ms: 50, flaky: ['item-2'] });
   });

@@ -18,6 +18,13 @@ describe('client types', () => {
     expectTypeOf<Extract<EnrichmentResults, { status: 'processing' }>>().not.toHaveProperty('data');
     // Events narrow by type.
     expectTypeOf<Extract<JobEvent, { type: 'item.failed' }>['data']>().toEqualTypeOf<{ key: string; errorCode: string; errorMessage: string }>();
+    expectTypeOf<Extract<JobEvent, { type: 'item.retrying' }>['data']>().toEqualTypeOf<{
+      key: string;
+      attempt: number;
+      errorCode: string;
+      errorMessage: string;
+      retryAt: string;
+    }>();
     expectTypeOf<LongrunClient['agents']['create']>().parameter(0).toHaveProperty('platforms');
     // Statuses are their literals, not any string.
     expectTypeOf<Job['status']>().toEqualTypeOf<'queued' | 'running' | 'completed' | 'failed' | 'canceled'>();

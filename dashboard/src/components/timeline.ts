@@ -18,6 +18,8 @@ function describe(event: JobEvent): string {
       return `Queued with ${event.data?.items ?? '?'} items`;
     case 'job.started':
       return `Started (attempt ${event.data?.attempt ?? 1})`;
+    case 'item.retrying':
+      return `Item ${event.data?.key} attempt ${event.data?.attempt ?? '?'} failed: ${event.data?.errorCode ?? ''} ${event.data?.errorMessage ?? ''}`.trim();
     case 'item.succeeded':
       return `Item ${event.data?.key} succeeded`;
     case 'item.failed':
@@ -35,17 +37,18 @@ function describe(event: JobEvent): string {
   }
 }
 
-/** " (attempt 3, after 2 retries)" for an item that needed more than one attempt. */
-function retriesText(attempts: number): string {
-  const retries = attempts - 1;
-  return retries > 0 ? ` (attempt ${attempts}, after ${retries} ${retries === 1 ? 'retry' : 'retries'})` : '';
+/** When a retrying item runs again: " — retries at <time>". */
+function retryAt(event: JobEvent): Array<string | HTMLElement> {
+  if (event.type !== 'item.retrying' || !event.data?.retryAt) return [];
+  return [h('span', { class: 'event-retries' }, ' — retries at ', when(event.data.retryAt))];
 }
 
 /**
- * The timeline, and `noteAttempts`: retries are not events of their own, so an item's end says
- * how many attempts it took, from the item rows (`GET /jobs/{id}/items`) as they are read.
+ * The timeline. A retry is an event of its own (`item.retrying`, with the attempt, the error and
+ * when the item runs again); jobs that retried before that event existed show their attempts
+ * on their items only.
  */
-export function eventTimeline(): { element: HTMLElement; add(event: JobEvent): void; noteAttempts(attempts: Map<string, number>): void; stopped(): void } {
+export function eventTimeline(): { element: HTMLElement; add(event: JobEvent): void; stopped(): void } {
   const list = h('ol', { class: 'timeline', 'aria-label': 'Events' });
   const empty = h('p', { class: 'muted' }, 'Waiting for events…');
   const element = h('div', null, empty, list);
@@ -56,24 +59,17 @@ export function eventTimeline(): { element: HTMLElement; add(event: JobEvent): v
       // Progress events of a long render come often: one line, updated, is enough.
       const last = list.lastElementChild;
       if (event.type === 'job.progress' && last?.getAttribute('data-type') === 'job.progress') last.remove();
-      const item = event.type === 'item.succeeded' || event.type === 'item.failed' ? String(event.data?.key ?? '') : null;
+      const item = event.type.startsWith('item.') ? String((event.data as { key?: string } | null)?.key ?? '') : null;
       list.append(
         h(
           'li',
           { 'data-type': event.type, 'data-item': item, class: `event-${event.type.replace('.', '-')}` },
           h('span', { class: 'event-what' }, describe(event)),
-          h('span', { class: 'event-retries' }),
+          ...retryAt(event),
           ' ',
           h('span', { class: 'muted' }, when(event.createdAt)),
         ),
       );
-    },
-    noteAttempts(attempts) {
-      for (const li of list.querySelectorAll<HTMLElement>('li[data-item]')) {
-        const n = attempts.get(li.dataset.item ?? '');
-        const note = li.querySelector('.event-retries');
-        if (n !== undefined && note) note.textContent = retriesText(n);
-      }
     },
     /** The event stream broke off for good. */
     stopped() {

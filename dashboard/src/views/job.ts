@@ -122,11 +122,8 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
     );
   };
 
-  const attempts = new Map<string, number>();
   const loadItems = async () => {
     const page = await client().jobs.items(id, { limit: ITEMS_PAGE, offset: itemsOffset }, { signal });
-    for (const item of page.items) attempts.set(item.key, item.attempts);
-    timeline.noteAttempts(attempts);
     replaceChildren(
       items,
       h('h2', { id: 'job-items' }, `Items (${page.total})`),
@@ -182,7 +179,6 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
     id,
     (event) => {
       timeline.add(event);
-      timeline.noteAttempts(attempts);
       clearTimeout(timer);
       // Events come in bursts (an item, then the job's end): one refresh per burst.
       timer = setTimeout(() => void load().catch(() => undefined), isTerminalEvent(event.type) ? 0 : 200);

@@ -29,6 +29,8 @@ function eventLine(event: JobEvent, p: Progress): string {
       return `#${event.seq} item.succeeded ${event.data.key} ${counter}`;
     case 'item.failed':
       return `#${event.seq} item.failed ${event.data.key}: ${event.data.errorCode} ${event.data.errorMessage} ${counter}`;
+    case 'item.retrying':
+      return `#${event.seq} item.retrying ${event.data.key}: attempt ${event.data.attempt} ${event.data.errorCode} ${event.data.errorMessage} (retry at ${event.data.retryAt})`;
     case 'job.progress':
       return `#${event.seq} job.progress ${Math.round(event.data.fraction * 100)}% of the current item ${counter}`;
     default:

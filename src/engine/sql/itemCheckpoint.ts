@@ -24,6 +24,7 @@ import { itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
 import { ENDED_JOB_COLUMNS, type EndedJob, type JobFinishedHook } from '../types.ts';
 import { finalColumns, jobEnded, jobFinalize, jobsFinalize } from './jobFinalize.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
+import { itemRetryingEventAppend } from './itemRetryingEvent.ts';
 import type { HeldJob } from './jobsClaim.ts';
 
 export type ItemOutcome =
@@ -299,7 +300,11 @@ async function itemCommitResult(trx: Db, args: CheckpointArgs, result: unknown, 
   }
 }
 
-/** A retry waits in `pending` until its time; an abandoned item goes back with its attempt not counted. False: the lease is lost. */
+/**
+ * A retry waits in `pending` until its time, with an `item.retrying` event; an abandoned item
+ * (cancel, shutdown) goes back with its attempt not counted and no event: nothing failed. False:
+ * the lease is lost, and nothing is written (the job is another worker's now).
+ */
 async function itemPutBack(
   trx: Db,
   args: CheckpointArgs,
@@ -310,9 +315,11 @@ async function itemPutBack(
   if (!(await jobHoldIfOwner(trx, args.job.id, owner, now))) return false;
   const item = trx.updateTable('job_items').where('job_id', '=', args.job.id).where('seq', '=', args.seq).where('status', '=', 'running');
   if (outcome.type === 'retry') {
-    await item
+    const waiting = await item
       .set({ status: 'pending', error_code: outcome.code, error_message: outcome.message, available_at: driverOf(trx).nowPlus(outcome.delayMs) })
-      .execute();
+      .returning(['key', 'attempts', 'available_at'])
+      .executeTakeFirst();
+    if (waiting) await itemRetryingEventAppend(trx, args.job.id, waiting, outcome, now);
   } else {
     await item.set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1) })).execute();
   }
