@@ -4,8 +4,8 @@
  * events on as always, against the same number of items as plain no-op jobs (one item each, no
  * credits). A third load — the same multi-item jobs without credits — separates the cost of the
  * credits from that of the items. The engine is used directly (as the tests do), one load after
- * the other, each on a fresh database: insert every job (engine.submitIn, --insert-batch per
- * transaction), start the workers, time until the database says all jobs are done: items/s.
+ * the other, each on a fresh database: insert every job (engine.submitManyIn, --insert-batch a
+ * call), start the workers, time until the database says all jobs are done: items/s.
  *
  *   npm run bench -- batches [--jobs=10000] [--items=10] [--concurrency=8] [--db=sqlite|postgres]
  *
@@ -73,9 +73,10 @@ async function runLoad(load: Load): Promise<Figures> {
     const t0 = performance.now();
     for (let done = 0; done < spec.jobs; done += params.insertBatch) {
       const count = Math.min(params.insertBatch, spec.jobs - done);
-      await store.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < count; i++) await engine.submitIn(trx, { orgId: org.id, kind, input: {} });
-      });
+      await engine.submitManyIn(
+        store.db,
+        Array.from({ length: count }, () => ({ orgId: org.id, kind, input: {} })),
+      );
     }
     const t1 = performance.now();
     engine.start();

@@ -15,8 +15,8 @@
  *   ahead of free slots (default 504, so a process holds 512 jobs and a group of checkpoints
  *   covers up to 512: LONGRUN_PREFETCH, off in the server by default), one organisation allowed
  *   every slot and every job claimed ahead; still 8 jobs are processed at once, as for the peers; burn-down inserts go through
- *   `engine.submitIn` — the same statements as `engine.submit` — with --insert-batch
- *   submissions per transaction; steady state uses `engine.submit`, one transaction per job.
+ *   `engine.submitManyIn`, --insert-batch jobs a call and a transaction, as the peers' bulk adds;
+ *   steady state uses `engine.submit`, one transaction per job.
  * - BullMQ: Queue.addBulk (1,000 a call) / Queue.add; Worker with `concurrency`; the queue has
  *   a unique name and is obliterated afterwards.
  * - graphile-worker: WorkerUtils.addJobs (1,000 a call) / addJob; run() with `concurrency`.
@@ -43,7 +43,7 @@
  *
  *   npm run bench -- engine [--jobs=100000] [--max-process-seconds=60] [--concurrency=8] [--prefetch=504] [--rate=50] [--seconds=15]
  *     [--systems=longrun-sqlite,longrun-postgres,bullmq,graphile-worker,graphile-worker-batched,pg-boss] [--shapes=burndown,steady]
- *     [--insert-batch=500] [--pgboss-batch=1] [--pg=postgres://…/test] [--redis=redis://127.0.0.1:6379]
+ *     [--insert-batch=1000] [--pgboss-batch=1] [--pg=postgres://…/test] [--redis=redis://127.0.0.1:6379]
  *     [--sql-stats=1: print longrun's statements by total time] [--report=0: write no results]
  *
  * Profile the longrun side: node --cpu-prof --import tsx bench/engine.bench.ts --systems=longrun-sqlite --shapes=burndown
@@ -78,7 +78,7 @@ const params = {
   rate: numberFlag('rate', 50),
   seconds: numberFlag('seconds', 15),
   warmup: numberFlag('warmup', 100),
-  insertBatch: numberFlag('insert-batch', 500),
+  insertBatch: numberFlag('insert-batch', 1000),
   pgbossBatch: numberFlag('pgboss-batch', 1),
   systems: listFlag('systems', SYSTEMS),
   shapes: listFlag('shapes', ['burndown', 'steady'] as const),
@@ -128,9 +128,10 @@ async function longrunSystem(backend: 'sqlite' | 'postgres', onStart: OnStart): 
     async enqueueMany(n) {
       for (let done = 0; done < n; done += params.insertBatch) {
         const count = Math.min(params.insertBatch, n - done);
-        await store.db.transaction().execute(async (trx) => {
-          for (let i = 0; i < count; i++) await engine.submitIn(trx, { orgId: org.id, kind, input: { t: 0 } });
-        });
+        await engine.submitManyIn(
+          store.db,
+          Array.from({ length: count }, () => ({ orgId: org.id, kind, input: { t: 0 } })),
+        );
       }
     },
     async enqueueOne(payload) {
@@ -436,7 +437,7 @@ async function main() {
     });
     comparisons.push({
       id: 'insert',
-      title: `Bulk insert of ${params.jobs.toLocaleString('en-US')} jobs (longrun: engine.submitIn, ${params.insertBatch} per transaction; peers: their bulk add)`,
+      title: `Bulk insert of ${params.jobs.toLocaleString('en-US')} jobs (longrun: engine.submitManyIn, ${params.insertBatch} a call; peers: their bulk add)`,
       unit: 'jobs/s (higher is better)',
       series: ['jobs/s'],
       rows: params.systems.filter((s) => burn[s]).map((s) => ({ label: LABELS[s], values: [burn[s]!.insertPerSecond] })),
@@ -473,7 +474,7 @@ async function main() {
           (s) =>
             `${LABELS[s]}: burn-down stopped at --max-process-seconds=${params.maxProcessSeconds} with ${burn[s]!.cappedAt} of ${params.jobs} jobs done; its jobs/s is theirs.`,
         ),
-      'longrun burn-down inserts: engine.submitIn, --insert-batch submissions per transaction (same statements as engine.submit).',
+      'longrun burn-down inserts: engine.submitManyIn, --insert-batch jobs a call (one transaction each).',
       'pg-boss: concurrency workers, --pgboss-batch jobs per fetch, notifyWorker() after a non-empty batch.',
       `graphile-worker (batched): localQueue.size = concurrency + prefetch (${params.concurrency + params.prefetch}, as many jobs as longrun holds), completeJobBatchDelay 0.`,
     ],

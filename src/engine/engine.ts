@@ -49,6 +49,7 @@ import { jobsReleaseAllOf } from './sql/jobLease.ts';
 import { orgsWaiting } from './sql/jobsMaintenance.ts';
 import { submitAndStart } from './startAtSubmit.ts';
 import { jobSubmit, jobsSubmittedIn, type SubmitRequest } from './submit.ts';
+import { jobsSubmitMany } from './submitMany.ts';
 import type { JobFinishedHook, JobRow } from './types.ts';
 
 export interface EngineOptions {
@@ -281,6 +282,22 @@ export class Engine {
       this.signals.workAvailable();
     });
     return job;
+  }
+
+  /**
+   * `submitIn` of many jobs, all or none, written per batch rather than per job (submitMany.ts):
+   * one insert of the jobs, one of their items, and per organisation one credit reservation
+   * and one turn update. The views are those `submitIn` would return, in order.
+   */
+  async submitManyIn<Input>(trx: Db, requests: SubmitRequest<Input>[]): Promise<JobRow[]> {
+    const unknown = requests.find((r) => this.kinds.get(r.kind.name) !== r.kind);
+    if (unknown) throw new Error(`job kind "${unknown.kind.name}" is not registered`);
+    const jobs = await jobsSubmitMany(trx, requests);
+    await afterCommit(trx, () => {
+      for (const job of jobs) this.signals.jobChanged(job.id);
+      this.signals.workAvailable();
+    });
+    return jobs;
   }
 
   /** Undefined when the organisation has no such job. */

@@ -236,7 +236,7 @@ export function dialectOf(db: Kysely<any>): DialectName {
 }
 
 /** How a column of `rowsTable` is typed on PostgreSQL (SQLite's JSON values carry their own). */
-export type ColumnType = 'text' | 'integer' | 'timestamptz' | 'json';
+export type ColumnType = 'text' | 'integer' | 'real' | 'timestamptz' | 'json' | 'jsonb';
 
 /**
  * Rows handed to one statement as a table: on SQLite one JSON parameter read by `json_each`,

@@ -65,8 +65,8 @@ export interface Driver {
   /** Claim: locks the rows a candidate query selects, passing over those another claimer holds. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   claimLock<QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB;
-  /** Inserts a job and its items (the job's foreign keys checked at the end). */
-  jobInsert(trx: Db, job: Selectable<JobsTable>, items: NewItem[]): Promise<void>;
+  /** Inserts jobs and their items (the jobs' foreign keys checked at the end). */
+  jobsInsert(trx: Db, jobs: Selectable<JobsTable>[], items: NewItem[]): Promise<void>;
 
   /** Writes (or rewrites) a profile's full-text entry, in the caller's transaction. */
   profileIndexPut(trx: Db, profile: IndexedProfile, doc: ProfileSearchDocument): Promise<void>;

@@ -12,7 +12,7 @@
  * - One charge per (ref, itemRef), ever: charging an item twice is a no-op that returns false.
  *
  * Work is paid in two steps: `reserve` when it is submitted, then per finished item `charge`
- * (reserved → spent) and, when the work ends, `releaseRemaining` (reserved → available).
+ * (reserved → spent) and, when the work ends, `creditsReleaseMany` of what is left (reserved → available).
  */
 import { sql } from 'kysely';
 import { newId, nowIso } from '../ids.ts';
@@ -39,36 +39,8 @@ export class LedgerError extends Error {
   override name = 'LedgerError';
 }
 
-/**
- * Takes the account row's lock for the rest of the transaction (a no-op write works on both
- * databases), so a read of the ledger that follows cannot race another charge or release.
- */
-async function lockAccount(trx: Db, orgId: string, at: string): Promise<void> {
-  await trx.updateTable('credit_accounts').set({ updated_at: at }).where('org_id', '=', orgId).execute();
-}
-
 function assertPositiveInteger(amount: number): void {
   if (!Number.isInteger(amount) || amount <= 0) throw new LedgerError(`amount must be a positive integer, got ${amount}`);
-}
-
-async function append(
-  db: Db,
-  entry: { orgId: string; kind: LedgerEntryKind; amount: number; ref?: string; itemRef?: string; note?: string },
-  at: string,
-): Promise<void> {
-  await db
-    .insertInto('credit_ledger')
-    .values({
-      id: newId('led'),
-      org_id: entry.orgId,
-      kind: entry.kind,
-      amount: entry.amount,
-      ref: entry.ref ?? null,
-      item_ref: entry.itemRef ?? null,
-      note: entry.note ?? null,
-      created_at: at,
-    })
-    .execute();
 }
 
 export async function creditsGrant(db: Db, orgId: string, amount: number, note?: string): Promise<Balance> {
@@ -81,7 +53,7 @@ export async function creditsGrant(db: Db, orgId: string, amount: number, note?:
       .where('org_id', '=', orgId)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) throw new LedgerError(`no credit account for organisation ${orgId}`);
-    await append(trx, { orgId, kind: 'grant', amount, note }, at);
+    await appendMany(trx, 'grant', [{ orgId, amount, note }], at);
     return creditsBalance(trx, orgId);
   });
 }
@@ -103,21 +75,96 @@ export class InsufficientCreditsError extends Error {
 
 /** Sets `amount` aside for `ref`; throws `InsufficientCreditsError` when the balance is too low. */
 export async function creditsReserve(db: Db, orgId: string, ref: string, amount: number): Promise<void> {
-  assertPositiveInteger(amount);
+  await creditsReserveMany(db, [{ orgId, ref, amount }]);
+}
+
+export interface RefAmount {
+  orgId: string;
+  ref: string;
+  amount: number;
+}
+
+/**
+ * Sets each amount aside for its ref (a batch of submissions): per organisation, in
+ * organisation order (the order charges take accounts), one conditional update of its sum, then
+ * one ledger insert of every entry. All or nothing: one organisation short throws
+ * `InsufficientCreditsError` for its sum, and the caller's transaction writes none of it.
+ */
+export async function creditsReserveMany(db: Db, reservations: RefAmount[]): Promise<void> {
+  for (const r of reservations) assertPositiveInteger(r.amount);
   await inTransaction(db, async (trx) => {
     const at = nowIso();
-    const result = await trx
-      .updateTable('credit_accounts')
-      .set((eb) => ({ available: eb('available', '-', amount), reserved: eb('reserved', '+', amount), updated_at: at }))
-      .where('org_id', '=', orgId)
-      .where('available', '>=', amount)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) {
-      const { available } = await creditsBalance(trx, orgId);
-      throw new InsufficientCreditsError(amount, available);
+    for (const [orgId, amount] of sumsByOrg(reservations)) {
+      const result = await trx
+        .updateTable('credit_accounts')
+        .set((eb) => ({ available: eb('available', '-', amount), reserved: eb('reserved', '+', amount), updated_at: at }))
+        .where('org_id', '=', orgId)
+        .where('available', '>=', amount)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) {
+        const { available } = await creditsBalance(trx, orgId);
+        throw new InsufficientCreditsError(amount, available);
+      }
     }
-    await append(trx, { orgId, kind: 'reserve', amount, ref }, at);
+    await appendMany(trx, 'reserve', reservations, at);
   });
+}
+
+/**
+ * Gives each amount back from its ref's reservation to the available balance (the ends of a
+ * group of jobs: what each reserved less what it was charged, from its own row). Per
+ * organisation, in organisation order, one account update; then one ledger insert of every entry.
+ * The caller releases a ref once, when its work ends; the account's CHECK refuses a release of
+ * more than is reserved.
+ */
+export async function creditsReleaseMany(db: Db, releases: RefAmount[]): Promise<void> {
+  const giving = releases.filter((r) => r.amount > 0);
+  if (giving.length === 0) return;
+  await inTransaction(db, async (trx) => {
+    const at = nowIso();
+    for (const [orgId, amount] of sumsByOrg(giving)) {
+      await trx
+        .updateTable('credit_accounts')
+        .set((eb) => ({ available: eb('available', '+', amount), reserved: eb('reserved', '-', amount), updated_at: at }))
+        .where('org_id', '=', orgId)
+        .execute();
+    }
+    await appendMany(trx, 'release', giving, at);
+  });
+}
+
+/** The amounts summed per organisation, in organisation order. */
+function sumsByOrg(entries: RefAmount[]): [string, number][] {
+  const sums = new Map<string, number>();
+  for (const e of entries) sums.set(e.orgId, (sums.get(e.orgId) ?? 0) + e.amount);
+  return [...sums].sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/** Ledger rows per INSERT: 8 parameters each, well under either database's limit per statement. */
+const LEDGER_ROWS_PER_INSERT = 1000;
+
+async function appendMany(
+  trx: Db,
+  kind: LedgerEntryKind,
+  entries: { orgId: string; amount: number; ref?: string; note?: string }[],
+  at: string,
+): Promise<void> {
+  const rows = entries.map((e) => ({
+    id: newId('led'),
+    org_id: e.orgId,
+    kind,
+    amount: e.amount,
+    ref: e.ref ?? null,
+    item_ref: null,
+    note: e.note ?? null,
+    created_at: at,
+  }));
+  for (let i = 0; i < rows.length; i += LEDGER_ROWS_PER_INSERT) {
+    await trx
+      .insertInto('credit_ledger')
+      .values(rows.slice(i, i + LEDGER_ROWS_PER_INSERT))
+      .execute();
+  }
 }
 
 /** What is still reserved for a ref, summed over its ledger entries: reserved, less charged, less released. */
@@ -253,23 +300,6 @@ async function chargedBefore(db: Db, ref: string, itemRef: string): Promise<bool
     .where('kind', '=', 'charge')
     .executeTakeFirst();
   return row !== undefined;
-}
-
-/** Returns whatever is still reserved for `ref` to the available balance; returns the amount. */
-export async function creditsReleaseRemaining(db: Db, orgId: string, ref: string): Promise<number> {
-  return inTransaction(db, async (trx) => {
-    const at = nowIso();
-    await lockAccount(trx, orgId, at);
-    const remaining = await creditsReservedFor(trx, ref);
-    if (remaining <= 0) return 0;
-    await trx
-      .updateTable('credit_accounts')
-      .set((eb) => ({ available: eb('available', '+', remaining), reserved: eb('reserved', '-', remaining), updated_at: at }))
-      .where('org_id', '=', orgId)
-      .execute();
-    await append(trx, { orgId, kind: 'release', amount: remaining, ref }, at);
-    return remaining;
-  });
 }
 
 export async function creditsBalance(db: Db, orgId: string): Promise<Balance> {

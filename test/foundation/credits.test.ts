@@ -8,8 +8,9 @@ import {
   creditsGrant,
   creditsLedgerPage,
   creditsRecount,
-  creditsReleaseRemaining,
+  creditsReleaseMany,
   creditsReserve,
+  creditsReserveMany,
   creditsReservedFor,
 } from '../../src/store/ledger.ts';
 import type { Store } from '../../src/store/database.ts';
@@ -42,8 +43,8 @@ describe('credit ledger', () => {
     expect(await creditsCharge(store.db, org.id, 'job_1', 'item-a', 1)).toBe(false);
     expect(await creditsReservedFor(store.db, 'job_1')).toBe(2);
 
-    expect(await creditsReleaseRemaining(store.db, org.id, 'job_1')).toBe(2);
-    expect(await creditsReleaseRemaining(store.db, org.id, 'job_1')).toBe(0);
+    await creditsReleaseMany(store.db, [{ orgId: org.id, ref: 'job_1', amount: 2 }]);
+    expect(await creditsReservedFor(store.db, 'job_1')).toBe(0);
     expect(await creditsBalance(store.db, org.id)).toEqual({ available: 8, reserved: 0 });
     expect(await creditsRecount(store.db, org.id)).toEqual({ available: 8, reserved: 0 });
     // Charged before, with nothing reserved any more: still a no-op, not an error.
@@ -78,7 +79,7 @@ describe('credit ledger', () => {
     expect(await creditsReservedFor(store.db, 'job_b')).toBe(0);
 
     // Every one charged before, with less reserved than their sum: still no-ops, not an error.
-    await creditsReleaseRemaining(store.db, org.id, 'job_a');
+    await creditsReleaseMany(store.db, [{ orgId: org.id, ref: 'job_a', amount: 1 }]);
     expect(
       await creditsChargeMany(store.db, [
         { orgId: org.id, ref: 'job_a', itemRef: 'x', amount: 1 },
@@ -114,6 +115,36 @@ describe('credit ledger', () => {
     await creditsReserve(store.db, org.id, 'job_2', 1);
     await creditsCharge(store.db, org.id, 'job_2', 'a', 1);
     await expect(creditsCharge(store.db, org.id, 'job_2', 'b', 1)).rejects.toThrow(/exceeds its reservation/);
+  });
+
+  it('reserves and releases for many refs of many organisations at once, all or nothing', async () => {
+    const other = await orgCreate(store.db, 'globex');
+    await creditsGrant(store.db, org.id, 10);
+    await creditsGrant(store.db, other.id, 3);
+    const batch = [
+      { orgId: other.id, ref: 'job_x', amount: 2 },
+      { orgId: org.id, ref: 'job_y', amount: 4 },
+      { orgId: other.id, ref: 'job_z', amount: 2 },
+    ];
+    // globex's sum (4) is more than it has: nothing is reserved, acme's part neither.
+    await expect(creditsReserveMany(store.db, batch)).rejects.toMatchObject({ code: 'insufficient_credits', needed: 4, available: 3 });
+    expect(await creditsBalance(store.db, org.id)).toEqual({ available: 10, reserved: 0 });
+    expect((await creditsLedgerPage(store.db, other.id, { limit: 50, offset: 0 })).total).toBe(1);
+
+    await creditsReserveMany(store.db, batch.slice(0, 2));
+    expect(await creditsBalance(store.db, org.id)).toEqual({ available: 6, reserved: 4 });
+    expect(await creditsBalance(store.db, other.id)).toEqual({ available: 1, reserved: 2 });
+    expect(await creditsReservedFor(store.db, 'job_y')).toBe(4);
+
+    await creditsReleaseMany(store.db, [
+      { orgId: org.id, ref: 'job_y', amount: 3 },
+      { orgId: other.id, ref: 'job_x', amount: 2 },
+      { orgId: org.id, ref: 'job_w', amount: 0 }, // nothing left: no entry
+    ]);
+    expect(await creditsReservedFor(store.db, 'job_y')).toBe(1);
+    for (const o of [org, other]) expect(await creditsRecount(store.db, o.id)).toEqual(await creditsBalance(store.db, o.id));
+    expect(await creditsBalance(store.db, other.id)).toEqual({ available: 3, reserved: 0 });
+    expect((await creditsLedgerPage(store.db, org.id, { limit: 50, offset: 0 })).entries.map((e) => e.kind)).toEqual(['release', 'reserve', 'grant']);
   });
 
   it('rolls a reservation back with the transaction it is part of', async () => {

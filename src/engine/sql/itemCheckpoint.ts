@@ -129,7 +129,7 @@ export async function itemCheckpoints(
   for (const args of goingOn) results.set(args, { leaseLost: false, finished: null, next: (args.startNext && next.get(args.job.id)) || null });
 
   // Jobs whose last item this was. Those completed with their count: what goes with the end.
-  for (const job of completed.values()) await jobEnded(trx, job, engine.hooks, writes);
+  for (const job of completed.values()) jobEnded(job, engine.hooks, writes);
   // Those whose kind sums nothing up (the worker did not count the item as last): one statement.
   const plain = finishing.filter((args) => !args.kind.finish && !completed.has(args.job.id)).map((args) => args.job.id);
   for (const job of await jobsFinalize(trx, plain, { status: 'completed' }, now, engine.hooks, writes)) completed.set(job.id, job);
@@ -267,7 +267,9 @@ async function itemsRecord(trx: Db, ended: Ended[], counts: Map<string, Counts>,
  * organisation order, so two groups cannot deadlock each other on them; organisation rows come
  * later, see `DeferredWrites`). Before the kinds' hooks: a submission also locks the account
  * before a kind's rows. An item charged before (never in a normal run: result and charge commit
- * together) is not charged again, and its price comes off what `jobsCountItems` added.
+ * together) is not charged again, and its price comes off what `jobsCountItems` added and off
+ * the row's reservation, which that charge spent: the row's reserved less charged stays what the
+ * ledger holds for the job, the amount its end releases (`DeferredWrites`).
  */
 async function itemsCharge(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, Priced>, completed: Map<string, EndedJob>): Promise<void> {
   const paying = ended.filter((c) => (priced.get(c)?.price ?? 0) > 0);
@@ -280,12 +282,12 @@ async function itemsCharge(trx: Db, ended: Ended[], priced: Map<CheckpointArgs, 
     const price = priced.get(c)!.price;
     await trx
       .updateTable('jobs')
-      .set((eb) => ({ credits_charged: eb('credits_charged', '-', price) }))
+      .set((eb) => ({ credits_charged: eb('credits_charged', '-', price), credits_reserved: eb('credits_reserved', '-', price) }))
       .where('id', '=', c.job.id)
       .execute();
     // A job already ended by its count: its end's hooks are told what it was charged.
     const job = completed.get(c.job.id);
-    if (job) job.credits_charged -= price;
+    if (job) [job.credits_charged, job.credits_reserved] = [job.credits_charged - price, job.credits_reserved - price];
   }
 }
 

@@ -4,7 +4,6 @@
  * credits it still has reserved, its terminal event's number, and the hooks (webhook outbox rows) — all in
  * the caller's transaction, so a crash leaves either none of it or all of it.
  */
-import { creditsReleaseRemaining } from '../../store/ledger.ts';
 import type { Db } from '../../store/database.ts';
 import { idsMatch } from '../../store/dialect.ts';
 import type { JobStatus } from '../../store/schema.ts';
@@ -60,7 +59,7 @@ export async function jobsFinalize(
       jobs.map((job) => job.id),
       now,
     );
-  for (const job of jobs) await jobEnded(trx, job, hooks, deferred);
+  for (const job of jobs) jobEnded(job, hooks, deferred);
   if (!writes) await deferred.write(trx);
   return jobs;
 }
@@ -82,12 +81,10 @@ export function finalColumns(final: FinalState, now: string) {
 
 /**
  * What goes with a job's end once its row says so (here, or in the update that counted its last
- * item: `itemCheckpoints`): the release of the credits it still has reserved, now; the
- * organisation's count and the hooks, left in `deferred`. Its terminal event is its row's.
+ * item: `itemCheckpoints`): the release of the credits it still has reserved, the organisation's
+ * count and the hooks, all left in `deferred`. Its terminal event is its row's.
  */
-export async function jobEnded(trx: Db, job: EndedJob, hooks: readonly JobFinishedHook[], deferred: DeferredWrites): Promise<void> {
-  // A job that reserved nothing has nothing to release: skip the account lock and ledger read.
-  if (Number(job.credits_reserved) > 0) await creditsReleaseRemaining(trx, job.org_id, job.id);
-  deferred.jobEnded(job.org_id);
+export function jobEnded(job: EndedJob, hooks: readonly JobFinishedHook[], deferred: DeferredWrites): void {
+  deferred.jobEnded(job);
   deferred.afterEnd(job, hooks);
 }

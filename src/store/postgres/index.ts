@@ -2,7 +2,7 @@
 import type { Driver } from '../driver.ts';
 import { claimLock, orgTurnTake } from './claim.ts';
 import { now, nowPlus } from './clock.ts';
-import { jobInsert } from './jobInsert.ts';
+import { jobsInsert } from './jobInsert.ts';
 import { passagesIndexDeleteForDoc, passagesIndexDeleteForKb, passagesIndexPut, passagesSearch } from './passageSearch.ts';
 import { profileIndexDelete, profileIndexPut, profilesSearch } from './profileSearch.ts';
 
@@ -13,7 +13,7 @@ export const postgresDriver: Driver = {
   nowPlus,
   orgTurnTake,
   claimLock,
-  jobInsert,
+  jobsInsert,
   profileIndexPut,
   profileIndexDelete,
   profilesSearch,
