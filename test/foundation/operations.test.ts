@@ -15,7 +15,7 @@ describe('operations', () => {
     expect((await call(`${server.url}/healthz`)).body).toEqual({ success: true, data: { status: 'ok' } });
     const ready = (await call(`${server.url}/readyz`)).body;
     expect(ready).toMatchObject({ success: true, data: { status: 'ready', database: testBackend() } });
-    // Which ffmpeg renders use: here the one npm installed (none is on the PATH of this machine) or the PATH's.
+    // Which ffmpeg renders use: the PATH's when there is one (CI installs Debian's), else the one npm installed.
     expect(ready.data.media.ffmpeg).toMatchObject({ path: expect.stringMatching(/ffmpeg$/), source: expect.stringMatching(/^(npm|path)$/), executable: true });
     expect(ready.data.media.ffprobe).toMatchObject({ path: expect.stringMatching(/ffprobe$/), executable: true });
   });
@@ -82,7 +82,7 @@ describe('operations', () => {
     const doc = (await call(`${server.url}/openapi.json`)).body;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/me', '/credits', '/credits/ledger', '/healthz', '/readyz']));
-    expect(doc.paths['/credits/ledger'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['limit', 'offset']);
+    expect(doc.paths['/credits/ledger'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['limit', 'offset', 'ref']);
     expect(doc.components.securitySchemes.bearer.scheme).toBe('bearer');
     const page = await fetch(`${server.url}/docs`);
     expect(page.status).toBe(200);
