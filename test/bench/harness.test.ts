@@ -98,6 +98,24 @@ describe.skipIf(!postgresUrl)('npm run bench', () => {
     expect(fs.readFileSync(path.join(resultsDir, 'tracing-status.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
   });
 
+  it('floor: every database, completion variant, batch and connection count, each job claimed and completed once', { timeout: 120_000 }, async () => {
+    const run = await bench(['floor', '--jobs=300', '--batches=50,200']);
+    expect(run.code, run.output).toBe(0);
+    const report = read('floor.json');
+    const runs = report.results.runs as { db: string; variant: string; batch: number; connections: number; jobsPerSecond: number }[];
+    expect(runs.map((r) => `${r.db} ${r.variant} ${r.batch} ${r.connections}`)).toEqual(
+      ['sqlite', 'postgres'].flatMap((db) =>
+        ['delete', 'update', 'update+item'].flatMap((variant) =>
+          [50, 200].flatMap((batch) => (db === 'sqlite' ? [1] : [1, 2]).map((connections) => `${db} ${variant} ${batch} ${connections}`)),
+        ),
+      ),
+    );
+    for (const r of runs) expect(r.jobsPerSecond).toBeGreaterThan(0);
+    expect(fs.readFileSync(path.join(resultsDir, 'SUMMARY.md'), 'utf8')).toContain(
+      '| floor | Floor: burn-down of 300 jobs on a minimal schema, no engine | SQLite, update+item, B=200, 1 conn. |',
+    );
+  });
+
   it('refuses an unknown benchmark by name', async () => {
     const run = await bench(['nonesuch']);
     expect(run.code).toBe(2);
