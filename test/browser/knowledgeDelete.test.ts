@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentWhenIngested } from '../helpers/knowledge.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { seriousViolations } from './axe.ts';
-import { launchChromium, newPage, requireDashboardBuilt, screenshot, signIn } from './browser.ts';
+import { launchChromium, newPage, requireDashboardBuilt, screenshot, scrollsSideways, signIn } from './browser.ts';
 
 describe('knowledge bases: deleting a document and a knowledge base in a browser', () => {
   let server: TestServer;
@@ -46,6 +46,11 @@ describe('knowledge bases: deleting a document and a knowledge base in a browser
     await page.getByRole('heading', { name: 'Documents (2)' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'kb-documents', { docs: true, fullPage: true });
+    // At phone width the documents, with their delete buttons, stack without sideways scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await scrollsSideways(page)).toBe(false);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // "Keep" leaves it; "Yes, delete" deletes it.
     await page.getByRole('button', { name: 'Delete Old pricing' }).click();

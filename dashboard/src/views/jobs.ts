@@ -152,6 +152,7 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
     };
     if (params.createdFrom && params.createdTo && params.createdFrom >= params.createdTo) {
       replaceChildren(results, h('p', { class: 'error-text', role: 'alert' }, 'The date range ends before it starts.'));
+      bulk.shown([]);
       return;
     }
     const { jobs, total } = await client().jobs.list(params, { signal });
