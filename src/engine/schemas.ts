@@ -113,12 +113,22 @@ export const BulkResults = Type.Object({
     Type.Object({
       id: Type.String(),
       outcome: Type.Union(
-        (['canceled', 'rerun', 'already_finished', 'nothing_to_rerun', 'not_finished', 'insufficient_credits', 'not_found', 'forbidden'] as const).map((s) =>
-          Type.Literal(s),
-        ),
+        (
+          [
+            'canceled',
+            'rerun',
+            'already_finished',
+            'nothing_to_rerun',
+            'not_rerunnable',
+            'not_finished',
+            'insufficient_credits',
+            'not_found',
+            'forbidden',
+          ] as const
+        ).map((s) => Type.Literal(s)),
         {
           description:
-            '`not_found` also for another organisation’s job; `forbidden`: the key may not write jobs of its kind; `already_finished` (cancel) and `not_finished` (rerun) carry the job’s status',
+            '`not_found` also for another organisation’s job; `forbidden`: the key may not write jobs of its kind; `already_finished` (cancel) and `not_finished` (rerun) carry the job’s status; `not_rerunnable`: jobs of its kind cannot be rerun',
         },
       ),
       status: Type.Optional(JobStatusSchema),

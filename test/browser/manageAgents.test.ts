@@ -49,7 +49,7 @@ describe('agents managed in a browser', () => {
     for (const text of await runs.allInnerTexts()) expect(text).toMatch(/^(Mon|Tue|Wed|Thu|Fri).* 09:00 (CET|CEST)$/);
     await page.getByText('Next runs in Europe/Paris:').waitFor();
     expect(await seriousViolations(page), 'the agents page with a preview').toEqual([]);
-    await screenshot(page, 'agent-new', { fullPage: true });
+    await screenshot(page, 'agent-new', { docs: true, fullPage: true });
 
     await page.getByLabel('Instructions', { exact: true }).fill('Tips on onboarding.');
     await page.getByRole('button', { name: 'Create agent' }).click();

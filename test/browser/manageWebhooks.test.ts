@@ -86,7 +86,7 @@ describe('webhook endpoints managed in a browser', () => {
     expect(await rotated.inputValue()).not.toBe(secret);
     expect((await endpoint(id)).secretRotationEndsAt).toEqual(expect.any(String));
     expect(await seriousViolations(page), "an endpoint's page after a rotation").toEqual([]);
-    await screenshot(page, 'webhook-manage', { fullPage: true });
+    await screenshot(page, 'webhook-manage', { docs: true, fullPage: true });
 
     await page.getByRole('button', { name: 'Delete endpoint' }).click();
     await page.getByRole('button', { name: 'Yes, delete endpoint' }).click();

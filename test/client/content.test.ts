@@ -36,7 +36,7 @@ async function ingested(): Promise<void> {
 }
 
 describe('knowledge bases', () => {
-  it('creates one, uploads a document, searches it, and deletes it', async () => {
+  it('creates one, uploads a document, searches it, deletes a document and the knowledge base', async () => {
     const kb = await client.kbs.create({ name: 'Growth notes', description: 'What we learnt' });
     expect(kb).toMatchObject({ id: expect.stringMatching(/^kb_/), name: 'Growth notes', documents: 0 });
 
@@ -56,6 +56,9 @@ describe('knowledge bases', () => {
     const found = await client.kbs.search(kb.id, { query: 'churn signals logging', limit: 3 });
     expect(found.results[0]).toMatchObject({ uri: 'notes://playbook', score: 1 });
     expect(found.results[0]!.content).toContain('stops logging in');
+
+    expect(await client.kbs.deleteDocument(kb.id, plain.id)).toEqual({ id: plain.id, deleted: true });
+    expect((await client.kbs.documents(kb.id)).docs.map((d) => d.id)).toEqual([doc.id]);
 
     expect(await client.kbs.delete(kb.id)).toEqual({ id: kb.id, deleted: true });
     await expect(client.kbs.get(kb.id)).rejects.toBeInstanceOf(LongrunError);

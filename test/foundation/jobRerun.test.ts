@@ -5,6 +5,7 @@
  * `Idempotency-Key` makes a retried request one rerun; `POST /jobs/rerun` does it in bulk.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { knowledgeBaseWith } from '../helpers/knowledge.ts';
 import { backendPool, backendRole, importProfiles, untilDone } from '../helpers/sourcing.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
@@ -139,5 +140,12 @@ describe('POST /jobs/rerun', () => {
     expect(ids).not.toContain(failed);
     expect(ids).not.toContain(fine);
     expect((await call(`${server.url}/jobs/${theirs}/items`, { key: otherKey })).body.data.total).toBe(3);
+
+    // A kind that cannot be rerun (a document's ingestion) says so, job by job.
+    await knowledgeBaseWith(server, key, '# Notes\n\nOne passage about onboarding.', 'notes://rerun');
+    const [ingest] = (await call(`${server.url}/jobs?kind=kb.ingest`, { key })).body.data.jobs;
+    expect((await call(`${server.url}/jobs/${ingest.id}?wait=25`, { key })).body.data.status).toBe('completed');
+    const refused = await call(`${server.url}/jobs/rerun`, { key, json: { ids: [ingest.id] } });
+    expect(refused.body.data.results).toEqual([{ id: ingest.id, outcome: 'not_rerunnable' }]);
   });
 });

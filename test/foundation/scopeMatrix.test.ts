@@ -75,6 +75,7 @@ const ROUTES: Record<string, Needs> = {
   'POST /kbs/{kbId}/docs': 'kb:write',
   'GET /kbs/{kbId}/docs': 'kb:read',
   'GET /kbs/{kbId}/docs/{docId}': 'kb:read',
+  'DELETE /kbs/{kbId}/docs/{docId}': 'kb:write',
   'POST /kbs/{kbId}/search': 'kb:read',
   'POST /ideas/enrich': 'kb:write',
   'GET /ideas/enrich/{jobId}': 'kb:read',

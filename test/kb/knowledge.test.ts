@@ -80,6 +80,39 @@ describe('knowledge bases', () => {
     expect((await settled(key, kb.id, broken.id)).error).toMatch(/^The PDF could not be read/);
   });
 
+  it('deletes a document with its passages once ingested, not while it is processing', async () => {
+    const { key } = await server.newOrg('kb-doc-delete');
+    const kb = (await call(`${server.url}/kbs`, { key, json: { name: 'two docs' } })).body.data;
+    const kept = await upload(key, kb.id, TEXT, 'text/plain');
+    const gone = await upload(key, kb.id, MARKDOWN, 'text/markdown');
+    await settled(key, kb.id, kept.id);
+    await settled(key, kb.id, gone.id);
+    expect((await search(key, kb.id, 'kumquatish')).body.data.total).toBe(1);
+
+    const other = await server.newOrg('kb-doc-delete-other');
+    const foreign = await call(`${server.url}/kbs/${kb.id}/docs/${gone.id}`, { key: other.key, method: 'DELETE' });
+    expect(foreign.status).toBe(404);
+
+    const deleted = await call(`${server.url}/kbs/${kb.id}/docs/${gone.id}`, { key, method: 'DELETE' });
+    expect(deleted.body.data).toEqual({ id: gone.id, deleted: true });
+    expect((await call(`${server.url}/kbs/${kb.id}/docs/${gone.id}`, { key })).status).toBe(404);
+    expect((await search(key, kb.id, 'kumquatish')).body.data.total).toBe(0);
+    expect((await search(key, kb.id, 'zeppelinesque')).body.data.total).toBe(1);
+    expect((await call(`${server.url}/kbs/${kb.id}`, { key })).body.data.documents).toBe(1);
+    expect((await call(`${server.url}/kbs/${kb.id}/docs/${gone.id}`, { key, method: 'DELETE' })).status).toBe(404);
+
+    // Workers paused: the new document stays processing, and is not deleted under its ingestion.
+    await server.engine.stop();
+    try {
+      const pending = await upload(key, kb.id, TEXT, 'text/plain');
+      const refused = await call(`${server.url}/kbs/${kb.id}/docs/${pending.id}`, { key, method: 'DELETE' });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toBe('conflict');
+    } finally {
+      server.engine.start();
+    }
+  });
+
   it('keeps knowledge bases apart, refuses private URLs, and deletes', async () => {
     const { key } = await server.newOrg('kb-owner');
     const kb = (await call(`${server.url}/kbs`, { key, json: { name: 'mine' } })).body.data;

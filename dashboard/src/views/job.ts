@@ -1,6 +1,6 @@
 /**
- * Job detail: status, progress, credits, a cancel button, the items with their results and
- * errors, and the event timeline. The event stream drives everything live: each event is added
+ * Job detail: status, progress, credits, a cancel button (or, once finished with failed or
+ * canceled items, a rerun button), the items with their results and errors, and the event timeline. The event stream drives everything live: each event is added
  * to the timeline and refreshes the job and its items, until the terminal event.
  */
 import { client, LongrunError } from '../api.ts';
@@ -12,7 +12,7 @@ import { jobProgress } from '../components/progress.ts';
 import { renderLabel, type RenderInput } from '../components/renderLabel.ts';
 import { jobBadge, statusBadge } from '../components/status.ts';
 import { eventTimeline } from '../components/timeline.ts';
-import { facts, h, replaceChildren } from '../dom.ts';
+import { actionButton, facts, h, link, replaceChildren } from '../dom.ts';
 import { between, when } from '../format.ts';
 import { announce } from '../live.ts';
 import type { ViewContext } from '../router.ts';
@@ -44,6 +44,13 @@ function retryNote(item: JobItem): HTMLElement | null {
     h('code', null, item.error.code),
     ` (${item.error.message}); waiting to retry.`,
   );
+}
+
+/** "Runs the 2 failed and 1 canceled items again as a new job, charging for those only." */
+function rerunHint(job: Job): string {
+  const parts = [job.counts.failed > 0 ? `${job.counts.failed} failed` : null, job.counts.canceled > 0 ? `${job.counts.canceled} canceled` : null];
+  const items = job.counts.failed + job.counts.canceled;
+  return `Runs the ${parts.filter(Boolean).join(' and ')} item${items === 1 ? '' : 's'} again as a new job, charging for those only.`;
 }
 
 function itemList(job: Job, items: JobItem[]): HTMLElement {
@@ -94,7 +101,24 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
     }
   };
 
+  /** Runs the failed and canceled items again as a new job; the message links to it, with focus. */
+  const rerun = async () => {
+    message.textContent = '';
+    try {
+      const next = await client().jobs.rerun(id, {}, { signal });
+      const open = link(['jobs', next.jobId], `Open job ${next.jobId}`, { 'data-key': 'rerun-open' });
+      replaceChildren(message, `Rerun queued: ${next.items} item${next.items === 1 ? '' : 's'} run again as a new job. `, open);
+      open.focus();
+    } catch (error) {
+      if (!(error instanceof LongrunError)) throw error;
+      // 409 for a kind that cannot be rerun, or for nothing left to rerun: the API says which.
+      message.textContent = error.message;
+      message.focus();
+    }
+  };
+
   const drawSummary = () => {
+    const toRerun = isUnfinished(job) ? 0 : job.counts.failed + job.counts.canceled;
     const results = resultsLink(job);
     replaceChildren(
       summary,
@@ -116,6 +140,8 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
         'div',
         { class: 'actions' },
         isUnfinished(job) ? h('button', { type: 'button', class: 'danger', 'data-key': 'cancel', onclick: () => void cancel() }, 'Cancel job') : null,
+        toRerun > 0 ? actionButton('Rerun failed items', rerun, { 'data-key': 'rerun', 'aria-describedby': 'rerun-hint' }) : null,
+        toRerun > 0 ? h('span', { id: 'rerun-hint', class: 'hint' }, rerunHint(job)) : null,
         results,
       ),
       message,

@@ -1,12 +1,13 @@
 /**
  * Jobs list: every job of the organisation, newest first, filtered by kind, status and the day
  * range they were created in (days of the browser's time zone), and a search box that opens a
- * job by its ID. Live:
+ * job by its ID; rows selected to cancel or rerun several at once (jobBulkActions.ts). Live:
  * the event streams of the unfinished jobs on the page (a few, to leave the browser's
  * connections to other requests) trigger a refresh, and a light refresh every few seconds
  * brings in jobs submitted elsewhere.
  */
 import { client } from '../api.ts';
+import { jobBulkActions } from '../components/jobBulkActions.ts';
 import { jobProgress } from '../components/progress.ts';
 import { isUnfinished, KINDS, resultsLink } from '../components/jobLinks.ts';
 import { pager } from '../components/pager.ts';
@@ -97,12 +98,12 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
     dateField('to', 'Created until (inclusive)', state.to),
   );
   const results = h('div', { 'aria-busy': 'true' });
-  root.append(h('h1', { tabindex: -1 }, 'Jobs'), findById(), form, results);
-
   const streams = new Map<string, AbortController>();
   const known = new Map<string, string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   signal.addEventListener('abort', () => clearTimeout(timer));
+  const bulk = jobBulkActions({ refresh: () => schedule(0), signal });
+  root.append(h('h1', { tabindex: -1 }, 'Jobs'), findById(), form, bulk.element, results);
 
   /** Loads after `ms`, replacing any load already planned; a failed refresh is tried again later. */
   const schedule = (ms: number) => {
@@ -151,6 +152,7 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
     };
     if (params.createdFrom && params.createdTo && params.createdFrom >= params.createdTo) {
       replaceChildren(results, h('p', { class: 'error-text', role: 'alert' }, 'The date range ends before it starts.'));
+      bulk.shown([]);
       return;
     }
     const { jobs, total } = await client().jobs.list(params, { signal });
@@ -162,6 +164,7 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
       known.set(job.id, job.status);
     }
     const rows = jobs.map((job) => [
+      bulk.checkbox(job),
       link(['jobs', job.id], h('code', null, job.id), { 'data-key': `job-${job.id}` }),
       job.kind,
       jobBadge(job),
@@ -171,11 +174,12 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
     ]);
     replaceChildren(
       results,
-      stackTable('Jobs', ['Job', 'Kind', 'Status', 'Progress', 'Created', 'Results'], rows, 'No jobs match.'),
+      stackTable('Jobs', ['Select', 'Job', 'Kind', 'Status', 'Progress', 'Created', 'Results'], rows, 'No jobs match.'),
       pager(
         { offset: state.offset, limit: PAGE, total },
         (offset) => {
           state.offset = offset;
+          bulk.clear();
           replaceQuery(state);
           schedule(0);
         },
@@ -183,6 +187,7 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
       ),
     );
     results.setAttribute('aria-busy', 'false');
+    bulk.shown(jobs);
     follow(jobs);
     schedule(REFRESH_MS);
   };
@@ -194,6 +199,7 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
     state.from = String(data.get('from') ?? '');
     state.to = String(data.get('to') ?? '');
     state.offset = 0;
+    bulk.clear();
     replaceQuery(state);
     schedule(0);
   });

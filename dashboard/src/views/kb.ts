@@ -1,8 +1,11 @@
 /**
  * One knowledge base: upload a document (with the bytes sent as a progress bar), each
- * document's ingestion status (followed until it is indexed or failed), and a passage search.
+ * document's ingestion status (followed until it is indexed or failed), a passage search, and
+ * deleting a document (once ingested: the API refuses one still processing) or the whole base,
+ * each confirmed first.
  */
 import { client, LongrunError } from '../api.ts';
+import { confirmButton } from '../components/confirm.ts';
 import { field, formError, input, onSubmit } from '../components/form.ts';
 import { statusBadge } from '../components/status.ts';
 import { stackTable } from '../components/table.ts';
@@ -10,7 +13,7 @@ import { uploadProgress } from '../components/uploadProgress.ts';
 import { facts, h, replaceChildren } from '../dom.ts';
 import { when } from '../format.ts';
 import { announce } from '../live.ts';
-import type { ViewContext } from '../router.ts';
+import { navigate, type ViewContext } from '../router.ts';
 import { sendWithProgress } from '../sendWithProgress.ts';
 import type { DocumentType, KbDoc } from 'longrun/client';
 
@@ -34,8 +37,29 @@ export async function kbView({ root, params, signal }: ViewContext): Promise<voi
   const id = params.kbId!;
   const kb = await client().kbs.get(id, { signal });
   const docs = h('section', { 'aria-labelledby': 'kb-docs' });
+  const message = h('p', { class: 'message', role: 'status', tabindex: -1 });
   let timer: ReturnType<typeof setTimeout> | undefined;
   signal.addEventListener('abort', () => clearTimeout(timer));
+
+  const deleteDoc = (d: KbDoc) => {
+    const name = d.title ?? d.uri;
+    return confirmButton(
+      'Delete',
+      `Delete ${name} and its passages?`,
+      async () => {
+        try {
+          await client().kbs.deleteDocument(id, d.id, { signal });
+          message.textContent = `${name} deleted.`;
+          await loadDocs();
+        } catch (error) {
+          message.textContent = error instanceof LongrunError ? error.message : String(error);
+        }
+        // The row and its buttons are gone: focus goes to what happened.
+        message.focus();
+      },
+      { 'aria-label': `Delete ${name}`, 'data-key': `delete-${d.id}` },
+    );
+  };
 
   const loadDocs = async () => {
     const page = await client().kbs.documents(id, { limit: 100 }, { signal });
@@ -45,11 +69,12 @@ export async function kbView({ root, params, signal }: ViewContext): Promise<voi
       String(d.passages),
       d.error ? h('span', { class: 'error-text' }, d.error) : '',
       when(d.createdAt),
+      d.status === 'processing' ? h('span', { class: 'muted' }, 'once ingested') : deleteDoc(d),
     ]);
     replaceChildren(
       docs,
       h('h2', { id: 'kb-docs' }, `Documents (${page.total})`),
-      stackTable('Documents', ['Document', 'Status', 'Passages', 'Error', 'Uploaded'], rows, 'No documents yet.'),
+      stackTable('Documents', ['Document', 'Status', 'Passages', 'Error', 'Uploaded', 'Delete'], rows, 'No documents yet.'),
     );
     // Ingestion runs as a job: look again until no document is still processing.
     clearTimeout(timer);
@@ -122,6 +147,17 @@ export async function kbView({ root, params, signal }: ViewContext): Promise<voi
     }
   });
 
+  const deleteKb = confirmButton('Delete knowledge base', `Delete ${kb.name} with its documents and passages?`, async () => {
+    try {
+      await client().kbs.delete(id, { signal });
+      announce(`Knowledge base ${kb.name} deleted.`);
+      navigate('/kbs');
+    } catch (error) {
+      message.textContent = error instanceof LongrunError ? error.message : String(error);
+      message.focus();
+    }
+  });
+
   await loadDocs();
   root.append(
     h('h1', { tabindex: -1 }, kb.name),
@@ -129,6 +165,8 @@ export async function kbView({ root, params, signal }: ViewContext): Promise<voi
       ['Description', kb.description],
       ['Created', when(kb.createdAt)],
     ]),
+    h('div', { class: 'actions' }, deleteKb),
+    message,
     h('div', { class: 'columns' }, upload, search),
     docs,
   );

@@ -1,4 +1,4 @@
-/** Knowledge bases: create, list, get, delete; documents (uploaded raw or by URL); passage search. */
+/** Knowledge bases: create, list, get, delete; documents (uploaded raw or by URL, deleted once ingested); passage search. */
 import { toBlob, type Bytes } from '../bytes.ts';
 import { seg, type CallOptions, type Http, type SignalOption } from '../http.ts';
 import type { Kb, KbCreateBody, KbDeleted, KbDoc, KbDocsPage, KbDocUploadQuery, KbSearchBody, KbSearchResults, KbsPage, PageQuery } from '../types.ts';
@@ -25,6 +25,8 @@ export function kbMethods(http: Http) {
     addUrl: (kbId: string, body: { url: string; title?: string }, o: SignalOption = {}) => http.data<KbDoc>('POST', `${path(kbId)}/docs`, { ...o, json: body }),
     documents: (kbId: string, query: PageQuery = {}, o: SignalOption = {}) => http.data<KbDocsPage>('GET', `${path(kbId)}/docs`, { ...o, query }),
     document: (kbId: string, docId: string, o: SignalOption = {}) => http.data<KbDoc>('GET', `${path(kbId)}/docs/${seg(docId)}`, o),
+    /** Deletes a document with its passages (409 `conflict` while it is still `processing`). */
+    deleteDocument: (kbId: string, docId: string, o: SignalOption = {}) => http.data<KbDeleted>('DELETE', `${path(kbId)}/docs/${seg(docId)}`, o),
     search: (kbId: string, body: KbSearchBody, o: SignalOption = {}) => http.data<KbSearchResults>('POST', `${path(kbId)}/search`, { ...o, json: body }),
   };
 }

@@ -142,8 +142,9 @@ export async function jobBulkRoutes(instance: FastifyInstance, opts: { db: Db; e
             return { id: job.id, outcome: 'not_finished', status: outcome.status };
           case 'not_found':
             return { id: job.id, outcome: 'not_found' };
+          case 'not_rerunnable':
+            return { id: job.id, outcome: 'not_rerunnable' };
           default:
-            // A kind that cannot be rerun has nothing to rerun, as far as this list goes.
             return { id: job.id, outcome: 'nothing_to_rerun', status: job.status };
         }
       });

@@ -1,6 +1,7 @@
 /**
  * Knowledge bases: `POST/GET /kbs`, `GET/DELETE /kbs/{kbId}`, documents (`POST /kbs/{kbId}/docs`
- * as a raw upload of text, Markdown, HTML or PDF, or JSON `{url}`; `GET` one or all), and
+ * as a raw upload of text, Markdown, HTML or PDF, or JSON `{url}`; `GET` one or all; `DELETE`
+ * one once its ingestion has ended), and
  * `POST /kbs/{kbId}/search`. Content-family envelope. An uploaded document's bytes go to the
  * storage (`kb/<org>/<kb>/<doc>`) until its ingestion has read them; deleting a knowledge base
  * deletes what is left of its objects.
@@ -24,6 +25,7 @@ import { DOC_MIME, docTypeOf } from './extract.ts';
 import { kbDocKey, kbPrefix, type IngestInput } from './ingestKind.ts';
 import { chunksIndexDeleteForKb, passagesSearch } from './sql/chunks.ts';
 import { CreateKbBody, DocsPage, DocUploadQuery, DocView, KbDeleted, KbsPage, KbView, SearchAnswer, SearchBody } from './schemas.ts';
+import { docDeleteIfSettled } from './sql/docs.ts';
 import { kbFindForOrg, type KbRow } from './sql/kbs.ts';
 
 type DocRow = Selectable<KbDocsTable>;
@@ -93,6 +95,7 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     );
 
   const Params = Type.Object({ kbId: Type.String({ maxLength: 100 }) });
+  const DocParams = Type.Object({ kbId: Type.String({ maxLength: 100 }), docId: Type.String({ maxLength: 100 }) });
 
   app.post(
     '/kbs',
@@ -319,7 +322,7 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
       schema: {
         tags: ['knowledge'],
         summary: 'One document and its status',
-        params: Type.Object({ kbId: Type.String({ maxLength: 100 }), docId: Type.String({ maxLength: 100 }) }),
+        params: DocParams,
         response: { 200: ContentOk(DocView) },
       },
     },
@@ -328,6 +331,30 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
       const row = await db.selectFrom('kb_docs').selectAll().where('id', '=', request.params.docId).where('kb_id', '=', kb.id).executeTakeFirst();
       if (!row) throw new AppError('not_found', `No document ${request.params.docId} in ${kb.id}.`);
       return { success: true as const, data: docView(row) };
+    },
+  );
+
+  app.delete(
+    '/kbs/:kbId/docs/:docId',
+    {
+      config: { scope: 'kb:write' },
+      schema: {
+        tags: ['knowledge'],
+        summary: 'Delete a document with its passages',
+        description: '409 while the document is `processing`: delete it once its ingestion has ended (`indexed` or `failed`).',
+        params: DocParams,
+        response: { 200: ContentOk(KbDeleted) },
+      },
+    },
+    async (request) => {
+      const kb = await kbOf(orgOf(request), request.params.kbId);
+      const { docId } = request.params;
+      const outcome = await docDeleteIfSettled(db, kb.id, docId);
+      if (outcome === 'not_found') throw new AppError('not_found', `No document ${docId} in ${kb.id}.`);
+      if (outcome === 'processing') throw new AppError('conflict', `Document ${docId} is still being ingested: delete it once it is indexed or failed.`);
+      // Ingestion deletes an upload's bytes when it ends; this catches any it left behind.
+      await opts.storage.delete(kbDocKey(kb.org_id, kb.id, docId)).catch(() => {});
+      return { success: true as const, data: { id: docId, deleted: true as const } };
     },
   );
 
