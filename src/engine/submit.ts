@@ -10,9 +10,10 @@ import { creditsReserve } from '../store/ledger.ts';
 import { nowIso } from '../ids.ts';
 import { inTransaction, type Db } from '../store/database.ts';
 import { idempotencyComplete } from '../store/idempotency.ts';
-import { type ItemSpec, WHOLE_JOB_ITEM, type JobKind } from './kind.ts';
+import type { ItemSpec, JobKind } from './kind.ts';
+import { jobPlan, jobRows } from './newJob.ts';
 import { submitSpanStart } from './submitSpan.ts';
-import { jobInsert, orgJobAdded, type NewItem } from './sql/jobInsert.ts';
+import { jobInsert, orgJobAdded } from './sql/jobInsert.ts';
 import { HELD_JOB_COLUMNS, orgRunningCount, type ClaimedJob, type HeldJob } from './sql/jobsClaim.ts';
 import type { JobRow } from './types.ts';
 
@@ -75,17 +76,16 @@ export async function jobSubmitAndStart<Input>(
   request: SubmitRequest<Input>,
   start: StartAtSubmit | null,
 ): Promise<{ job: JobRow; started: ClaimedJob | null }> {
-  const { kind, orgId } = request;
-  const specs = request.items ?? (kind.items ? kind.items(request.input) : [WHOLE_JOB_ITEM]);
-  if (specs.length === 0) throw new Error(`kind ${kind.name} produced no items`);
-  if (new Set(specs.map((s) => s.key)).size !== specs.length) throw new Error(`kind ${kind.name} produced duplicate item keys`);
-
+  const plan = jobPlan(request);
+  const {
+    request: { kind, orgId },
+    id,
+    reserve,
+  } = plan;
   const requestedAt = request.runAt?.toISOString();
-  const id = request.id ?? kind.newJobId();
-  const reserve = (kind.pricing ? kind.pricing.maxPerItem(request.input) : kind.creditsPerItem) * specs.length;
   // Due now by this process's clock: it may start here, if the database's clock agrees below.
   const mayStart = start !== null && request.queue === undefined && !(requestedAt && requestedAt > nowIso());
-  const span = submitSpanStart(kind.name, id, specs.length, request.traceContext);
+  const span = submitSpanStart(kind.name, id, plan.specs.length, request.traceContext);
 
   // In the caller's transaction when there is one (a job finishing submits its webhook deliveries).
   const submitted = inTransaction(db, async (trx) => {
@@ -94,58 +94,16 @@ export async function jobSubmitAndStart<Input>(
     // The submission's times are the database's clock's (`Driver.now`): a lease or a due time
     // written by a process whose clock is wrong would run out, or come, early or late.
     const { unfinished, now } = await orgJobAdded(trx, orgId, mayStart);
-    const runAt = requestedAt && requestedAt > now ? requestedAt : now;
     // Its running jobs are among its unfinished ones (counted under the row's lock, this one
     // included): when those leave room, the start needs no count of running jobs, a statement
     // (on PostgreSQL a round trip) fewer at a steady trickle.
     const starts =
       mayStart &&
-      runAt === now &&
+      !(requestedAt && requestedAt > now) &&
       (unfinished <= start.orgConcurrency || (await orgRunningCount(trx, orgId, now, start.uncountedKinds)) < start.orgConcurrency);
     const leaseExpires = starts ? new Date(Date.parse(now) + start.leaseMs).toISOString() : null;
-    const items: NewItem[] = specs.map((spec, seq) => ({
-      job_id: id,
-      seq,
-      key: spec.key,
-      status: starts && seq === 0 ? 'running' : 'pending',
-      input: spec.input === undefined ? null : JSON.stringify(spec.input),
-      attempts: starts && seq === 0 ? 1 : 0,
-      available_at: runAt,
-      started_at: starts && seq === 0 ? now : null,
-    }));
-    const job = await jobInsert(
-      trx,
-      {
-        id,
-        org_id: orgId,
-        kind: kind.name,
-        status: starts ? 'running' : 'queued',
-        input: JSON.stringify(request.input),
-        output: null,
-        error_code: null,
-        error_message: null,
-        priority: request.priority ?? 0,
-        attempts: starts ? 1 : 0,
-        run_at: runAt,
-        available_at: leaseExpires ?? runAt,
-        lease_owner: starts ? start.owner : null,
-        lease_expires_at: leaseExpires,
-        items_total: specs.length,
-        items_succeeded: 0,
-        items_failed: 0,
-        credits_reserved: reserve,
-        credits_charged: 0,
-        last_event_seq: starts ? 2 : 1, // `job.queued`, then `job.started`
-        progress: null,
-        queue: request.queue ?? null,
-        trace_context: span.traceContext,
-        created_at: now,
-        started_at: starts ? now : null,
-        completed_at: null,
-        updated_at: now,
-      },
-      items,
-    );
+    const rows = jobRows(plan, now, span.traceContext, leaseExpires ? { owner: start!.owner, leaseExpires } : null);
+    const job = await jobInsert(trx, rows.job, rows.items);
     if (request.idempotency) {
       const response = request.idempotency.respond(job);
       await idempotencyComplete(trx, orgId, request.idempotency.key, {
@@ -154,7 +112,7 @@ export async function jobSubmitAndStart<Input>(
         headers: response.headers,
       });
     }
-    const first = items[0]!;
+    const first = rows.items[0]!;
     const started: ClaimedJob | null = starts
       ? {
           job: Object.fromEntries(HELD_JOB_COLUMNS.map((column) => [column, job[column]])) as HeldJob,
