@@ -250,14 +250,19 @@ export class Engine {
 
   async submit<Input>(request: SubmitRequest<Input>): Promise<JobRow> {
     if (this.kinds.get(request.kind.name) !== request.kind) throw new Error(`job kind "${request.kind.name}" is not registered`);
-    // A throttled kind's first item waits for the claim, which takes its slot.
-    if (this.mayStartAtSubmit() && !(await this.throttled(request.orgId, request.kind.name))) {
+    if (this.mayStartAtSubmit()) {
       return submitAndStart(
         {
           db: this.opts.store.db,
           rooms: this.rooms,
           signals: this.signals,
-          start: { owner: this.owner, leaseMs: this.opts.leaseMs, orgConcurrency: this.opts.orgConcurrency, uncountedKinds: this.internalKinds() },
+          start: {
+            owner: this.owner,
+            leaseMs: this.opts.leaseMs,
+            orgConcurrency: this.opts.orgConcurrency,
+            uncountedKinds: this.internalKinds(),
+            throttled: (trx, orgId, kind) => this.throttled(trx, orgId, kind),
+          },
           enqueue: (jobs) => this.enqueue(jobs),
           wakeClaimer: () => this.claimer.wake(),
         },
@@ -270,9 +275,9 @@ export class Engine {
     return job;
   }
 
-  /** Whether a throttle limits the organisation's items of `kind`. */
-  private async throttled(orgId: string, kind: string): Promise<boolean> {
-    return (await this.throttles.any(this.opts.store.db)) && this.throttles.limitFor(orgId, kind) !== undefined;
+  /** Whether a throttle limits the organisation's items of `kind` (`db`: the caller's transaction). */
+  private async throttled(db: Db, orgId: string, kind: string): Promise<boolean> {
+    return (await this.throttles.any(db)) && this.throttles.limitFor(orgId, kind) !== undefined;
   }
 
   /**
