@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import { nowIso } from '../../src/ids.ts';
 import { throttleLimitSet } from '../../src/store/throttleLimits.ts';
@@ -45,6 +46,25 @@ function quickKind(throttle?: { items: number; intervalMs: number }) {
 /** Sets an organisation's own limit, as `longrun throttle set` does. */
 const limitOrg = (t: TestEngine, orgId: string, kind: string, items: number, intervalMs: number) =>
   throttleLimitSet(t.store.db, { org_id: orgId, kind, items, interval_ms: intervalMs, updated_at: nowIso() });
+
+describe('throttle settings', () => {
+  it('reads LONGRUN_THROTTLES, and refuses a malformed one naming the setting', () => {
+    expect(loadConfig({}, { LONGRUN_THROTTLES: 'ideas.enrich=60/1m, sleep = 2/500ms' }).throttles).toEqual({
+      'ideas.enrich': { items: 60, intervalMs: 60_000 },
+      sleep: { items: 2, intervalMs: 500 },
+    });
+    expect(loadConfig({}, {}).throttles).toEqual({});
+    for (const bad of ['sleep=0/1m', 'sleep=5', 'sleep=5/a minute', '=5/1m']) {
+      expect(() => loadConfig({}, { LONGRUN_THROTTLES: bad }), bad).toThrow(/^LONGRUN_THROTTLES must be a comma-separated list like ideas\.enrich=60\/1m/);
+    }
+  });
+
+  it('refuses to start an engine whose throttles name a kind it does not know', async () => {
+    const q = quickKind();
+    t = await startTestEngine([q.kind], { throttles: { qiuck: { items: 1, intervalMs: 1000 } } }, false);
+    expect(() => t!.engine.start()).toThrow('a throttle names a kind this process does not know: qiuck');
+  });
+});
 
 describe('throttles', () => {
   it('starts at most N items per interval across two processes on one database', async () => {
