@@ -37,6 +37,8 @@ export interface Config {
   workerPort: number;
   /** Jobs of one organisation running at once. */
   orgConcurrency: number;
+  /** `LONGRUN_THROTTLES`: items of a kind started at most per interval, per organisation, unless the organisation has its own limit. */
+  throttles: Record<string, { items: number; intervalMs: number }>;
   /** Jobs a worker process claims ahead of its free slots (for many short jobs). */
   prefetch: number;
   leaseMs: number;
@@ -152,6 +154,26 @@ function durations(name: string, raw: string | undefined, fallback: string): num
     if (!match) throw new ConfigError(`${name} must be a comma-separated list of durations like 5s,5m,2h, got "${text}"`);
     return Number(match[1]) * UNIT_MS[match[2]!]!;
   });
+}
+
+/** A duration like 500ms, 5s, 1m or 2h, in milliseconds; null when `text` is not one. */
+export function durationMs(text: string): number | null {
+  const match = /^\s*(\d+)\s*(ms|s|m|h)\s*$/.exec(text);
+  return match ? Number(match[1]) * UNIT_MS[match[2]!]! : null;
+}
+
+/** `kind=items/duration,…`, e.g. `ideas.enrich=60/1m,kb.ingest=5/1s`. */
+function throttles(name: string, raw: string | undefined): Config['throttles'] {
+  const limits: Config['throttles'] = {};
+  for (const part of (raw ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const match = /^\s*([\w.:-]+)\s*=\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(part);
+    const intervalMs = match ? durationMs(match[3]!) : null;
+    if (!match || intervalMs === null || intervalMs < 1 || Number(match[2]) < 1) {
+      throw new ConfigError(`${name} must be a comma-separated list like ideas.enrich=60/1m (kind=items/duration: ms, s, m or h), got "${raw}"`);
+    }
+    limits[match[1]!] = { items: Number(match[2]), intervalMs };
+  }
+  return limits;
 }
 
 function flag(name: string, raw: string | undefined): boolean {
@@ -275,6 +297,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     workerPort: integer('LONGRUN_WORKER_PORT', overrides.workerPort ?? env.LONGRUN_WORKER_PORT, 8081, 0, 65535),
     orgConcurrency: integer('LONGRUN_ORG_CONCURRENCY', env.LONGRUN_ORG_CONCURRENCY, 2, 1, 256),
     prefetch: integer('LONGRUN_PREFETCH', env.LONGRUN_PREFETCH, 0, 0, 1000),
+    throttles: throttles('LONGRUN_THROTTLES', env.LONGRUN_THROTTLES),
     leaseMs: integer('LONGRUN_LEASE_MS', env.LONGRUN_LEASE_MS, 30_000, 300, 3_600_000),
     processHeartbeatMs: integer('LONGRUN_PROCESS_HEARTBEAT_MS', env.LONGRUN_PROCESS_HEARTBEAT_MS, 5_000, 100, 300_000),
     retentionDays: integer('LONGRUN_RETENTION_DAYS', env.LONGRUN_RETENTION_DAYS, 30, 1, 3650),

@@ -58,6 +58,7 @@ function createEngine(config: Config, store: Store, log: FastifyBaseLogger): Eng
     orgConcurrency: config.orgConcurrency,
     prefetch: config.prefetch,
     leaseMs: config.leaseMs,
+    throttles: config.throttles,
   });
   relaySignals(store, engine.signals, log.child({ component: 'signals' }));
   engine.observe(jobLog(log.child({ component: 'jobs' })));

@@ -3,8 +3,8 @@
  * until a place frees, work is signalled, or the next job becomes claimable.
  *
  * Guarantees: an idle claimer sleeps until a signal (submission, freed place) or the next time
- * a job becomes claimable (a delayed job, a retry, an expiring lease), at most `idleMaxMs`: no
- * polling loop. A signal that comes while a claim runs is never slept through. When the last
+ * a job becomes claimable (a delayed job, a retry, an expiring lease, a throttle's next slot), at
+ * most `idleMaxMs`: no polling loop. A signal that comes while a claim runs is never slept through. When the last
  * claim took every claimable job (`drained`), nothing but a signal or that next time makes it
  * claim again, so a steady trickle costs no empty claims. A database that does not answer
  * pauses the claimer (1 s doubling to 30 s), never ends it.
@@ -83,7 +83,16 @@ export class Claimer {
     const signalsBefore = this.workSignals;
     const claimed = await claim();
     this.isDrained = claimed.drained && this.workSignals === signalsBefore;
+    // A throttle holds jobs back until its next slot: look again by then, whatever was planned.
+    if (claimed.nextSlotIn !== null) this.lookAgainBy(Date.now() + claimed.nextSlotIn);
     return claimed;
+  }
+
+  /** Brings the next look forward to `at`, waking a claimer that would sleep past it. */
+  private lookAgainBy(at: number): void {
+    if (at >= this.nextLookAt) return;
+    this.nextLookAt = at;
+    this.wake();
   }
 
   /** Claims until the engine stops, then awaits `settle` (the held jobs' ends) before it stops listening. */
@@ -129,7 +138,7 @@ export class Claimer {
     // for room there is. Otherwise sleep until a signal or the next due job (not another
     // claim transaction that finds nothing: one per job at a steady trickle).
     if (!claimed.more || claimed.jobs.length === 0) {
-      const ms = await this.idleMs();
+      const ms = await this.idleMs(claimed);
       this.nextLookAt = Date.now() + ms;
       if (!this.workSignalled && !this.opts.stopping()) await this.nap(ms);
     }
@@ -148,14 +157,19 @@ export class Claimer {
     });
   }
 
-  /** How long an idle claimer may sleep: until the next job becomes claimable, at most `idleMaxMs`. */
-  private async idleMs(): Promise<number> {
+  /**
+   * How long an idle claimer may sleep: until the next job becomes claimable, at most `idleMaxMs`.
+   * When the claim left jobs only to throttles, those due now wait for its next slot, not for
+   * a look a second later.
+   */
+  private async idleMs(claimed: Claim): Promise<number> {
     const idleMax = this.opts.idleMaxMs;
+    const slot = claimed.nextSlotIn ?? Infinity;
     try {
-      const next = await jobsNextAvailableIn(this.opts.db);
+      const next = await jobsNextAvailableIn(this.opts.db, claimed.drained && claimed.nextSlotIn !== null);
       // A job claimable now that we could not claim waits on its organisation's limit: a
       // finishing job signals us; the fallback covers a finish in another process.
-      return next === null ? idleMax : Math.min(idleMax, Math.max(next, 0) || 1000);
+      return Math.min(slot, next === null ? idleMax : Math.min(idleMax, Math.max(next, 0) || 1000));
     } catch (err) {
       this.opts.log.error({ err }, 'reading the queue failed');
       return 1000;

@@ -37,6 +37,7 @@ import { Claimer } from './claimer.ts';
 import { JobRunner, observedJob, type SlotCheckpoint, type SlotTask } from './jobRun.ts';
 import type { JobStop } from './jobStop.ts';
 import type { JobKind } from './kind.ts';
+import { ThrottleLimits, type ThrottleLimit } from './throttle.ts';
 import { LeaseKeeper } from './leaseKeeper.ts';
 import { Observers, secondsBetween, type EngineObserver } from './observer.ts';
 import { Rooms } from './rooms.ts';
@@ -51,6 +52,7 @@ import { submitAndStart } from './startAtSubmit.ts';
 import { jobSubmit, jobsSubmittedIn, type SubmitRequest } from './submit.ts';
 import { jobsSubmitMany } from './submitMany.ts';
 import type { JobFinishedHook, JobRow } from './types.ts';
+import { jobsWaitingReasons, type WaitingReason } from './waitingReason.ts';
 
 export interface EngineOptions {
   store: Store;
@@ -69,6 +71,8 @@ export interface EngineOptions {
    * another process idles.
    */
   prefetch?: number;
+  /** Throttles by kind, for every organisation without its own (`LONGRUN_THROTTLES`); they win over the kinds' own. */
+  throttles?: Record<string, ThrottleLimit>;
 }
 
 /** Checkpoints per transaction at most when a process holds fewer jobs than this. */
@@ -104,6 +108,8 @@ class ShutdownSignal extends Error {
 export class Engine {
   readonly signals = new EngineSignals();
   readonly owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  /** The throttles in force (throttle.ts). */
+  readonly throttles = new ThrottleLimits();
   private readonly kinds = new Map<string, JobKind>();
   private readonly finishedHooks: JobFinishedHook[] = [];
   /** The jobs this process holds, by ID, each with its stop: from the claim to its task's end. */
@@ -155,6 +161,7 @@ export class Engine {
       stopping: () => this.stopping,
       checkpoint: (task) => this.checkpoints.run(task),
       checkpointed: (job, result) => this.checkpointed(job, result),
+      throttles: this.throttles,
       finishing: (commit) => this.rooms.finish(commit),
       observers: this.observers,
     });
@@ -182,7 +189,7 @@ export class Engine {
     const waiting = askers.length > 0 ? await orgsWaiting(trx) : [];
     const givenBack = new Set(askers.filter((task) => waiting.some((org) => org !== task.job.org_id)));
     for (const task of givenBack) task.startNext = false;
-    const results: SlotCheckpoint[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks });
+    const results: SlotCheckpoint[] = await itemCheckpoints(trx, group, { owner: this.owner, hooks: this.finishedHooks, throttles: this.throttles });
     group.forEach((task, i) => givenBack.has(task) && (results[i]!.giveBack = true));
     // A job's end that submitted jobs (its hooks: webhook deliveries) has work to claim.
     if (jobsSubmittedIn(trx)) this.claimer.undrain();
@@ -206,12 +213,15 @@ export class Engine {
       limit,
       orgConcurrency: this.opts.orgConcurrency,
       uncountedKinds: this.internalKinds(),
+      throttles: this.throttles,
     };
   }
 
   register(kind: JobKind<never>): void {
     if (this.kinds.has(kind.name)) throw new Error(`job kind "${kind.name}" is registered twice`);
     this.kinds.set(kind.name, kind as JobKind);
+    const throttle = this.opts.throttles?.[kind.name] ?? kind.throttle;
+    if (throttle) this.throttles.setDefault(kind.name, throttle);
   }
 
   /** Kinds that are the server's own bookkeeping, left out of job lists. */
@@ -246,7 +256,13 @@ export class Engine {
           db: this.opts.store.db,
           rooms: this.rooms,
           signals: this.signals,
-          start: { owner: this.owner, leaseMs: this.opts.leaseMs, orgConcurrency: this.opts.orgConcurrency, uncountedKinds: this.internalKinds() },
+          start: {
+            owner: this.owner,
+            leaseMs: this.opts.leaseMs,
+            orgConcurrency: this.opts.orgConcurrency,
+            uncountedKinds: this.internalKinds(),
+            throttled: (trx, orgId, kind) => this.throttled(trx, orgId, kind),
+          },
           enqueue: (jobs) => this.enqueue(jobs),
           wakeClaimer: () => this.claimer.wake(),
         },
@@ -257,6 +273,11 @@ export class Engine {
     this.signals.jobChanged(job.id);
     this.signals.workAvailable();
     return job;
+  }
+
+  /** Whether a throttle limits the organisation's items of `kind` (`db`: the caller's transaction). */
+  private async throttled(db: Db, orgId: string, kind: string): Promise<boolean> {
+    return (await this.throttles.any(db)) && this.throttles.limitFor(orgId, kind) !== undefined;
   }
 
   /**
@@ -300,6 +321,11 @@ export class Engine {
     return jobs;
   }
 
+  /** Why each of `jobs` that waits does (`throttled`), by job ID; jobs that wait on nothing are absent. */
+  waitingReasons(jobs: JobRow[]): Promise<Map<string, WaitingReason>> {
+    return jobsWaitingReasons(this.opts.store.db, this.throttles, jobs);
+  }
+
   /** Undefined when the organisation has no such job. */
   async cancel(orgId: string, jobId: string): Promise<CancelResult> {
     const result = await jobCancel(this.opts.store.db, orgId, jobId, nowIso(), this.finishedHooks);
@@ -321,6 +347,8 @@ export class Engine {
   }
 
   start(): void {
+    const unknown = Object.keys(this.opts.throttles ?? {}).filter((kind) => !this.kinds.has(kind));
+    if (unknown.length > 0) throw new Error(`a throttle names a kind this process does not know: ${unknown.join(', ')}`);
     if (this.loop || this.opts.concurrency < 1) return;
     this.stopping = false;
     this.slots.open();

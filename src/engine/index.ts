@@ -23,6 +23,8 @@ export {
   type ScopeFamily,
 } from './kind.ts';
 export type { SubmitRequest } from './submit.ts';
+export { throttleLimitCheck, type ThrottleLimit } from './throttle.ts';
+export type { WaitingReason } from './waitingReason.ts';
 export type { CancelResult } from './sql/jobCancel.ts';
 export type { EndedJob, EventRow, ItemRow, JobEventType, JobFinishedHook, JobRow } from './types.ts';
 

@@ -24,6 +24,7 @@ import { processItem } from './processItem.ts';
 import { progressThrottle } from './progressThrottle.ts';
 import type { EngineSignals } from './signals.ts';
 import type { Slots } from './slots.ts';
+import type { ThrottleLimits } from './throttle.ts';
 import type { CheckpointArgs, CheckpointResult, ItemOutcome } from './sql/itemCheckpoint.ts';
 import { itemStartNext, type StartedItem } from './sql/itemStartNext.ts';
 import { jobFinalize, type FinalState } from './sql/jobFinalize.ts';
@@ -63,6 +64,8 @@ export interface JobRunHost {
   finishing(commit: Promise<void>): void;
   /** Told of items' and jobs' ends and lost leases, after each commit. */
   observers: Observers;
+  /** The throttles in force: an item of a throttled kind starts only in a slot. */
+  throttles: ThrottleLimits;
 }
 
 /** What an item's observer call needs, known before its checkpoint commits. */
@@ -103,12 +106,17 @@ export class JobRunner {
         if (jobStop.stopped) return;
         // Stopping: `stop` gives back every job this process holds, with any item started.
         if (this.host.stopping()) return;
-        const next = started ? { item: started } : await this.whileConnectionLost(job, jobStop, () => itemStartNext(db, job.id, owner, nowIso()));
+        const next = started
+          ? { item: started }
+          : await this.whileConnectionLost(job, jobStop, () =>
+              itemStartNext(db, job.id, owner, nowIso(), { orgId: job.org_id, kind: job.kind, limits: this.host.throttles }),
+            );
         started = null;
         if ('leaseLost' in next) {
           leaseGone = true;
           return;
         }
+        // A retry's time or a throttle's slot: the job waits without a place or a worker.
         if ('waitUntil' in next) {
           await jobLeaseReleaseIfOwner(db, job.id, owner, next.waitUntil);
           signals.workAvailable();

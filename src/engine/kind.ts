@@ -7,6 +7,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { PRODUCT_SCOPES, Scope } from '../scopes.ts';
 import { newId } from '../ids.ts';
 import type { Db } from '../store/database.ts';
+import type { ThrottleLimit } from './throttle.ts';
 
 export interface ItemSpec {
   /** Unique within the job, e.g. a profile ID. */
@@ -122,6 +123,12 @@ export interface JobKind<Input = unknown> {
    * of its own per job (a render, an agent's run) would find none for the new job.
    */
   rerunnable?: boolean;
+  /**
+   * At most `items` of its items started per `intervalMs`, per organisation, across every process
+   * (throttle.ts): to stay under a provider's rate limit. The operator's `LONGRUN_THROTTLES` and an
+   * organisation's own limit (`longrun throttle set`) win over it.
+   */
+  throttle?: ThrottleLimit;
   /** Bookkeeping work of the server itself (webhook deliveries): left out of `GET /jobs`. */
   internal?: boolean;
   /** Sums up a job whose items are all finished; by default it completes with no output. */

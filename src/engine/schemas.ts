@@ -36,6 +36,12 @@ export const JobView = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     startedAt: Nullable(Type.String({ format: 'date-time' })),
     completedAt: Nullable(Type.String({ format: 'date-time' })),
+    waitingReason: Type.Optional(
+      Type.Literal('throttled', {
+        description:
+          "Why a queued job (or one waiting between items) does not start though due: `throttled` while its organisation's throttle on its kind has no slot for it yet (`longrun throttle`). Absent otherwise.",
+      }),
+    ),
   },
   { $id: 'Job' },
 );

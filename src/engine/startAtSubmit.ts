@@ -7,8 +7,8 @@
  * (its organisation's limit counted under its row's lock, see `jobSubmitAndStart`) and only
  * when the claimer would take it next (`Engine.mayStartAtSubmit`), so it passes no waiting job; a
  * place is set aside for it until it is held, so the claimer cannot fill that place meanwhile.
- * A job not started (its organisation at its limit, a serial queue, a later run time) is
- * signalled as any submission is.
+ * A job not started (its organisation at its limit, a serial queue, a throttle, a later run
+ * time) is signalled as any submission is.
  */
 import type { Db } from '../store/database.ts';
 import type { Rooms } from './rooms.ts';

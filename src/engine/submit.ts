@@ -62,11 +62,13 @@ export interface StartAtSubmit {
   leaseMs: number;
   orgConcurrency: number;
   uncountedKinds: string[];
+  /** Whether a throttle limits the organisation's items of the kind: its first item waits for the claim, which takes its slot. */
+  throttled?(trx: Db, orgId: string, kind: string): Promise<boolean>;
 }
 
 /**
  * `jobSubmit` that, given `start`, also starts the job in the same transaction when it is due
- * now, in no serial queue, and its organisation runs fewer than `orgConcurrency` jobs: the job
+ * now, in no serial queue and no throttle, and its organisation runs fewer than `orgConcurrency` jobs: the job
  * is inserted leased to `start.owner` with its first item running and its `job.started` number,
  * as the claim (`jobsClaim`) leaves a job it takes for the first time, and returned as
  * `started`. The caller (the engine) decides that nothing else is waiting for its turn.
@@ -100,6 +102,7 @@ export async function jobSubmitAndStart<Input>(
     const starts =
       mayStart &&
       !(requestedAt && requestedAt > now) &&
+      !(await start.throttled?.(trx, orgId, kind.name)) &&
       (unfinished <= start.orgConcurrency || (await orgRunningCount(trx, orgId, now, start.uncountedKinds)) < start.orgConcurrency);
     const leaseExpires = starts ? new Date(Date.parse(now) + start.leaseMs).toISOString() : null;
     const rows = jobRows(plan, now, span.traceContext, leaseExpires ? { owner: start!.owner, leaseExpires } : null);

@@ -2,6 +2,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { ItemView, JobView } from './schemas.ts';
 import type { ItemRow, JobRow } from './types.ts';
+import type { WaitingReason } from './waitingReason.ts';
 
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
@@ -9,7 +10,8 @@ export function isFinished(job: JobRow): boolean {
   return job.status === 'completed' || job.status === 'failed' || job.status === 'canceled';
 }
 
-export function jobView(job: JobRow): Static<typeof JobView> {
+/** `waitingReason`: why the job waits though due (`jobsWaitingReasons`); absent from the view when none. */
+export function jobView(job: JobRow, waitingReason?: WaitingReason | null): Static<typeof JobView> {
   const done = job.items_succeeded + job.items_failed;
   // An ended job's unfinished items were canceled with it (`itemsCancelOpenMany`).
   const open = job.items_total - done;
@@ -30,6 +32,7 @@ export function jobView(job: JobRow): Static<typeof JobView> {
     createdAt: job.created_at,
     startedAt: job.started_at,
     completedAt: job.completed_at,
+    ...(waitingReason && { waitingReason }),
   };
 }
 

@@ -65,6 +65,13 @@ export interface Driver {
   /** Claim: locks the rows a candidate query selects, passing over those another claimer holds. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   claimLock<QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB;
+  /**
+   * Locks the rows a query selects for the transaction: with `wait`, waiting for another
+   * transaction holding one; without, passing over those held (a caller that holds other rows
+   * already and must not wait). SQLite's one writer holds every row already.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  rowLock<QB extends SelectQueryBuilder<any, any, any>>(query: QB, wait: boolean): QB;
   /** Inserts jobs and their items (the jobs' foreign keys checked at the end). */
   jobsInsert(trx: Db, jobs: Selectable<JobsTable>[], items: NewItem[]): Promise<void>;
 

@@ -6,7 +6,15 @@
 import type { ApiKeysTable, CreditAccountsTable, CreditLedgerTable, IdempotencyKeysTable, OrganisationsTable, ServerSettingsTable } from './tables/accounts.ts';
 import type { ClipCandidatesTable, ClipCaptionsTable, ClipRendersTable, ClipsTable, ClipUploadsTable } from './tables/clips.ts';
 import type { AgentPostsTable, AgentRunsTable, AgentsTable, KbChunksTable, KbDocsTable, KbsTable } from './tables/content.ts';
-import type { EngineOrgTurnsTable, JobEventsTable, JobItemsTable, JobRerunsTable, JobsTable } from './tables/engine.ts';
+import type {
+  EngineOrgTurnsTable,
+  JobEventsTable,
+  JobItemsTable,
+  JobRerunsTable,
+  JobsTable,
+  ThrottleLimitsTable,
+  ThrottleSlotsTable,
+} from './tables/engine.ts';
 import type { ProcessesTable } from './tables/processes.ts';
 import type { ProfileIdentitiesTable, ProfilesTable, SourcingRunProfilesTable } from './tables/sourcing.ts';
 import type { WebhookDeliveriesTable, WebhookDeliveryAttemptsTable, WebhookEndpointsTable } from './tables/webhooks.ts';
@@ -30,6 +38,8 @@ export interface Database {
   job_events: JobEventsTable;
   job_reruns: JobRerunsTable;
   engine_org_turns: EngineOrgTurnsTable;
+  throttle_limits: ThrottleLimitsTable;
+  throttle_slots: ThrottleSlotsTable;
   profiles: ProfilesTable;
   profile_identities: ProfileIdentitiesTable;
   sourcing_run_profiles: SourcingRunProfilesTable;

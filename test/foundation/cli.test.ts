@@ -119,6 +119,10 @@ describe('longrun CLI', () => {
       ['credits'],
       ['credits', 'grant'],
       ['credits', 'show'],
+      ['throttle'],
+      ['throttle', 'set'],
+      ['throttle', 'list'],
+      ['throttle', 'clear'],
     ];
     const results = await Promise.all(commands.map((command) => runCli([...command, '--help'])));
     results.forEach((result, i) => {

@@ -20,7 +20,9 @@ import { driverOf } from '../../store/driver.ts';
 import { KindFault } from '../errors.ts';
 import type { FinishedItem, JobKind, JobOutcome } from '../kind.ts';
 import { DeferredWrites } from './deferredWrites.ts';
+import type { ThrottleLimits } from '../throttle.ts';
 import { itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
+import { itemsStartThrottled } from './throttleSlots.ts';
 import { ENDED_JOB_COLUMNS, type EndedJob, type JobFinishedHook } from '../types.ts';
 import { finalColumns, jobEnded, jobFinalize, jobsFinalize } from './jobFinalize.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
@@ -61,11 +63,11 @@ type Ended = CheckpointArgs & { outcome: Extract<ItemOutcome, { type: 'succeeded
 type Priced = { input: unknown; price: number };
 type Counts = { items_total: number; items_succeeded: number; items_failed: number; last_event_seq: number };
 
-/** One result per checkpoint, in order. `owner` is the engine whose slots hold the jobs. */
+/** One result per checkpoint, in order. `owner` is the engine whose slots hold the jobs; `throttles`, the limits in force. */
 export async function itemCheckpoints(
   trx: Db,
   checkpoints: CheckpointArgs[],
-  engine: { owner: string; hooks: readonly JobFinishedHook[] },
+  engine: { owner: string; hooks: readonly JobFinishedHook[]; throttles?: ThrottleLimits },
 ): Promise<CheckpointResult[]> {
   const now = nowIso();
   const writes = new DeferredWrites();
@@ -124,8 +126,11 @@ export async function itemCheckpoints(
   }
 
   // Jobs that go on: their next items start together.
-  const wanted = goingOn.filter((args) => args.startNext).map((args) => args.job.id);
-  const next = new Map((await itemsStartIfAvailable(trx, wanted, now)).map((item) => [item.job_id, item]));
+  // A throttled one without a slot now (or whose slot row is busy) gets none: its worker asks
+  // again on its own (`itemStartNext`), and gives the job back until the slot if need be.
+  const wanted = goingOn.filter((args) => args.startNext).map((args) => args.job);
+  const { started } = await itemsStartThrottled(trx, wanted, engine.throttles, false, (ids) => itemsStartIfAvailable(trx, ids, now));
+  const next = new Map(started.map((item) => [item.job_id, item]));
   for (const args of goingOn) results.set(args, { leaseLost: false, finished: null, next: (args.startNext && next.get(args.job.id)) || null });
 
   // Jobs whose last item this was. Those completed with their count: what goes with the end.

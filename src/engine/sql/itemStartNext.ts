@@ -10,7 +10,9 @@ import { idsMatch } from '../../store/dialect.ts';
 import { driverOf } from '../../store/driver.ts';
 import type { Database } from '../../store/schema.ts';
 import type { ItemRow } from '../types.ts';
+import type { ThrottleLimits } from '../throttle.ts';
 import { jobHoldIfOwner } from './jobLease.ts';
+import { itemsStartThrottled } from './throttleSlots.ts';
 
 /**
  * What a worker needs of an item it starts (as `HeldJob` is of a job): not its result or errors.
@@ -21,12 +23,24 @@ export type StartedItem = Pick<ItemRow, (typeof STARTED_ITEM_COLUMNS)[number] ex
 
 export type NextItem = { item: StartedItem } | { waitUntil: string } | { allDone: true } | { leaseLost: true };
 
-export async function itemStartNext(db: Db, jobId: string, owner: string, now: string): Promise<NextItem> {
+/**
+ * `throttled`: the job's organisation and kind, and the limits in force. When a throttle has no
+ * slot for the job now, the answer is `waitUntil` its slot (or the item's own time, if later):
+ * the job waits without a worker, as for a retry.
+ */
+export async function itemStartNext(
+  db: Db,
+  jobId: string,
+  owner: string,
+  now: string,
+  throttled?: { orgId: string; kind: string; limits: ThrottleLimits },
+): Promise<NextItem> {
   return db.transaction().execute(async (trx) => {
     if (!(await jobHoldIfOwner(trx, jobId, owner, now))) return { leaseLost: true as const };
-    const item = await itemStartIfAvailable(trx, jobId, now);
-    if (item) return { item };
-    // Nothing due: every item is done, or the first open one waits for its retry time.
+    const job = { id: jobId, org_id: throttled?.orgId ?? '', kind: throttled?.kind ?? '' };
+    const { started, held } = await itemsStartThrottled(trx, [job], throttled?.limits, true, (ids) => itemsStartIfAvailable(trx, ids, now));
+    if (started[0]) return { item: started[0] };
+    // Nothing due: every item is done, or the first open one waits for its retry time (or a throttle's slot).
     const next = await trx
       .selectFrom('job_items')
       .select('available_at')
@@ -35,7 +49,9 @@ export async function itemStartNext(db: Db, jobId: string, owner: string, now: s
       .orderBy('available_at')
       .limit(1)
       .executeTakeFirst();
-    return next ? { waitUntil: next.available_at } : { allDone: true as const };
+    if (!next) return { allDone: true as const };
+    const slot = held.get(jobId);
+    return { waitUntil: slot && Date.parse(slot) > Date.parse(next.available_at) ? slot : next.available_at };
   });
 }
 

@@ -6,8 +6,10 @@
  * and no organisation gets more than its share of one claim while others wait — and an
  * organisation already running `orgConcurrency` jobs is skipped; within an organisation,
  * higher priority first, then the job that has waited longest; a job in a serial queue waits
- * while another job of its queue is running (one at a time, in order). An unfinished job keeps
- * its place: one that is running already (a retry wait, a lost lease) may go on.
+ * while another job of its queue is running (one at a time, in order); a kind throttled for the
+ * organisation (throttle.ts) starts one item per slot, and its jobs are no candidates while it
+ * has none (the claim says when the next comes: `nextSlotIn`). An unfinished job keeps its
+ * place: one that is running already (a retry wait, a lost lease) may go on.
  *
  * Many jobs per statement and one transaction per claim, not per job: claimed alone, a no-op job
  * costs a transaction and eight statements (`npm run bench -- engine`). Each step is an
@@ -20,7 +22,9 @@ import type { Db } from '../../store/database.ts';
 import { idsMatch } from '../../store/dialect.ts';
 import { driverOf } from '../../store/driver.ts';
 import type { JobRow } from '../types.ts';
+import { throttleAdvance, throttleKey, throttleOpen, type ThrottleLimit, type ThrottleLimits } from '../throttle.ts';
 import { itemsStartFirst, itemsStartIfAvailable, type StartedItem } from './itemStartNext.ts';
+import { throttleSlotsLock, throttleSlotsSet } from './throttleSlots.ts';
 
 /**
  * What a worker needs of a job it holds: the claim returns these columns, not the whole row.
@@ -67,6 +71,8 @@ export interface ClaimOptions {
    * accounts and jobs, so it must never wait: it passes false and skips busy rows.
    */
   waitForTurn?: boolean;
+  /** The throttles in force: a throttled kind starts only as many items as its slots allow. */
+  throttles?: ThrottleLimits;
 }
 
 /**
@@ -81,6 +87,12 @@ export interface Claim {
   jobs: ClaimedJob[];
   more: boolean;
   drained: boolean;
+  /**
+   * Milliseconds (by the database's clock) until the earliest slot of a throttle that held back
+   * jobs of its kind, or null. Jobs held so do not count against `drained`: they become
+   * claimable at that time, which the claimer sleeps until.
+   */
+  nextSlotIn: number | null;
 }
 
 /**
@@ -117,7 +129,7 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
     .orderBy(sql`last_served_at nulls first`)
     .limit(ORGS_PER_CLAIM)
     .execute();
-  if (orgs.length === 0) return { jobs: [], more: false, drained: true };
+  if (orgs.length === 0) return { jobs: [], more: false, drained: true, nextSlotIn: null };
   const now = orgs[0]!.now;
   const at = nowIso();
   const leaseExpires = new Date(Date.parse(now) + opts.leaseMs).toISOString();
@@ -128,6 +140,9 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
   let more = orgs.length === ORGS_PER_CLAIM;
   let holdingTurn = opts.waitForTurn === false;
   let everyJobTaken = true;
+  const throttles = opts.throttles && (await opts.throttles.any(trx)) ? opts.throttles : undefined;
+  const nowMs = Date.parse(now);
+  let nextSlotMs = Infinity;
   for (const { org_id: orgId } of orgs) {
     const room = opts.limit - claimed.length;
     if (room <= 0) {
@@ -150,12 +165,19 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
       everyJobTaken = false;
       continue;
     }
+    const slots = throttles ? await orgThrottleSlots(trx, orgId, throttles, nowMs) : null;
+    if (slots?.busy) {
+      // Another transaction starts one of these kinds' items now: look again soon.
+      more = true;
+      everyJobTaken = false;
+    }
+    if (slots) nextSlotMs = Math.min(nextSlotMs, slots.closedUntil);
 
     const candidates = await driver
       .claimLock(
         trx
           .selectFrom('jobs')
-          .select(['id', 'queue'])
+          .select(['id', 'queue', 'kind'])
           .where('org_id', '=', orgId)
           .where('available_at', '<=', now)
           .where((eb) =>
@@ -176,6 +198,8 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
               ),
             ]),
           )
+          // Kinds whose throttle has no slot now are not candidates: they would fill the page.
+          .$if(slots !== null && slots.closed.length > 0, (qb) => qb.where('kind', 'not in', slots!.closed))
           .orderBy('priority', 'desc')
           .orderBy('available_at')
           .orderBy('id')
@@ -183,10 +207,23 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
       )
       .execute();
     if (want < allowed && candidates.length === want) more = true;
-    // A serial queue starts one job per claim: the first in claim order.
+    // A serial queue starts one job per claim: the first in claim order; so does a throttled kind
+    // (its slot: there is no burst, see throttle.ts).
     const queues = new Set<string>();
-    const ids = candidates.filter((c) => c.queue === null || (!queues.has(c.queue) && queues.add(c.queue))).map((c) => c.id);
-    if (candidates.length === want || ids.length < candidates.length) everyJobTaken = false;
+    const slotTaken = new Set<string>();
+    let throttleHeld = 0;
+    const ids = candidates
+      .filter((c) => c.queue === null || (!queues.has(c.queue) && queues.add(c.queue)))
+      .filter((c) => {
+        if (!slots?.open.has(c.kind)) return true;
+        if (!slotTaken.has(c.kind)) return slotTaken.add(c.kind);
+        throttleHeld += 1;
+        return false;
+      })
+      .map((c) => c.id);
+    // Jobs a throttle held back are claimable at its next slot (below), not for want of room.
+    if (candidates.length === want || ids.length + throttleHeld < candidates.length) everyJobTaken = false;
+    if (candidates.length === want && throttleHeld > 0) more = true;
     if (ids.length === 0) continue;
 
     const rows = await trx
@@ -219,6 +256,18 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
       ...(await itemsStartIfAvailable(trx, again, at)),
     ];
     const itemOf = new Map(items.map((item) => [item.job_id, item]));
+    if (slots && slotTaken.size > 0) {
+      const moved = await orgThrottleSlotsTake(
+        trx,
+        orgId,
+        slots,
+        rows.filter((job) => itemOf.has(job.id)).map((job) => job.kind),
+        nowMs,
+      );
+      if (throttleHeld > 0 && Number.isFinite(moved)) nextSlotMs = Math.min(nextSlotMs, moved);
+      // The one let through started nothing (its item not due): the others may go now.
+      else if (throttleHeld > 0) more = true;
+    }
     if (rows.length < ids.length) everyJobTaken = false;
     const byId = new Map(rows.map((row) => [row.id, row]));
     for (const id of ids) {
@@ -227,5 +276,52 @@ export async function jobsClaimIn(trx: Db, opts: ClaimOptions): Promise<Claim> {
     }
     await trx.updateTable('engine_org_turns').set({ last_served_at: now }).where('org_id', '=', orgId).execute();
   }
-  return { jobs: claimed, more, drained: everyJobTaken && !more };
+  return { jobs: claimed, more, drained: everyJobTaken && !more, nextSlotIn: Number.isFinite(nextSlotMs) ? Math.max(0, nextSlotMs - nowMs) : null };
+}
+
+/**
+ * The organisation's throttled kinds, their slot rows locked (never waited for: the claim holds
+ * rows already): `open` kinds may start one item now, `closed` ones not before `closedUntil`
+ * (their earliest slot); `busy` when another transaction holds a slot row.
+ */
+interface OrgSlots {
+  open: Map<string, { limit: ThrottleLimit; nextSlotMs: number }>;
+  closed: string[];
+  closedUntil: number;
+  busy: boolean;
+}
+
+async function orgThrottleSlots(trx: Db, orgId: string, throttles: ThrottleLimits, nowMs: number): Promise<OrgSlots | null> {
+  const limited = throttles.limitedFor(orgId);
+  if (limited.size === 0) return null;
+  const { next } = await throttleSlotsLock(
+    trx,
+    [...limited.keys()].map((kind) => ({ orgId, kind })),
+    false,
+    nowMs,
+  );
+  const slots: OrgSlots = { open: new Map(), closed: [], closedUntil: Infinity, busy: false };
+  for (const [kind, limit] of limited) {
+    const at = next.get(throttleKey(orgId, kind));
+    if (at !== undefined && throttleOpen(at, nowMs)) {
+      slots.open.set(kind, { limit, nextSlotMs: at });
+      continue;
+    }
+    slots.closed.push(kind);
+    if (at === undefined) slots.busy = true;
+    else slots.closedUntil = Math.min(slots.closedUntil, at);
+  }
+  return slots;
+}
+
+/** Moves on the slots of the kinds whose items this claim started (`startedKinds`, one entry a start); the earliest next slot. */
+async function orgThrottleSlotsTake(trx: Db, orgId: string, slots: OrgSlots, startedKinds: string[], nowMs: number): Promise<number> {
+  const starts = new Map<string, number>();
+  for (const kind of startedKinds) if (slots.open.has(kind)) starts.set(kind, (starts.get(kind) ?? 0) + 1);
+  const moved = [...starts].map(([kind, n]) => {
+    const { limit, nextSlotMs } = slots.open.get(kind)!;
+    return { slot: { orgId, kind }, nextSlotMs: throttleAdvance(limit, nextSlotMs, nowMs, n) };
+  });
+  await throttleSlotsSet(trx, moved);
+  return Math.min(...moved.map((m) => m.nextSlotMs));
 }

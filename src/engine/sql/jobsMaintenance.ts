@@ -6,13 +6,16 @@ import { driverOf } from '../../store/driver.ts';
 /**
  * How long until the earliest time any job becomes claimable (a delayed job, a retry, an
  * expiring lease), in milliseconds by the database's clock (`Driver.now`); 0 or less when one is
- * due already, null when no job is unfinished.
+ * due already, null when no job is unfinished. `later`: only times still to come (the jobs due
+ * now wait for a throttle's slot, which the claim said).
  */
-export async function jobsNextAvailableIn(db: Db): Promise<number | null> {
+export async function jobsNextAvailableIn(db: Db, later = false): Promise<number | null> {
+  const now = driverOf(db).now();
   const row = await db
     .selectFrom('jobs')
-    .select([sql<string | null>`min(available_at)`.as('next'), driverOf(db).now().as('now')])
+    .select([sql<string | null>`min(available_at)`.as('next'), now.as('now')])
     .where('available_at', 'is not', null)
+    .$if(later, (qb) => qb.where('available_at', '>', now))
     .executeTakeFirst();
   return row?.next ? Date.parse(row.next) - Date.parse(row.now) : null;
 }

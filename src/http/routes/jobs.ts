@@ -79,7 +79,8 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
       const kinds = kindsListed(request, engine, kind);
       const filter = { kinds, status: status as JobStatus | undefined, createdFrom, createdTo, since: instant(since), limit, offset };
       const { jobs, total } = await jobsPageForOrg(db, orgOf(request), filter);
-      return { success: true as const, data: { jobs: jobs.map(jobView), total } };
+      const reasons = await engine.waitingReasons(jobs);
+      return { success: true as const, data: { jobs: jobs.map((job) => jobView(job, reasons.get(job.id))), total } };
     },
   );
 
@@ -103,8 +104,9 @@ export async function jobRoutes(instance: FastifyInstance, opts: { db: Db; engin
         notFound,
         allowed: mayRead,
       });
-      if (!isFinished(job)) reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
-      return finishedBodies.send(reply, job, jobBody);
+      if (isFinished(job)) return finishedBodies.send(reply, job, jobBody);
+      reply.code(202).header('retry-after', String(POLL_AFTER_SECONDS));
+      return { success: true as const, data: jobView(job, (await engine.waitingReasons([job])).get(job.id)) };
     },
   );
 

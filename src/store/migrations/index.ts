@@ -27,6 +27,7 @@ import * as uploadStorage from './0020_upload_storage.ts';
 import * as itemEndSeq from './0021_item_end_seq.ts';
 import * as idempotencyResponseHeaders from './0022_idempotency_response_headers.ts';
 import * as jobReruns from './0023_job_reruns.ts';
+import * as throttles from './0024_throttles.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0021_item_end_seq': itemEndSeq,
   '0022_idempotency_response_headers': idempotencyResponseHeaders,
   '0023_job_reruns': jobReruns,
+  '0024_throttles': throttles,
 };

@@ -16,3 +16,8 @@ export async function orgTurnTake(trx: Kysely<Database>, orgId: string, wait: bo
 export function claimLock<QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB {
   return query.forUpdate().skipLocked() as QB;
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function rowLock<QB extends SelectQueryBuilder<any, any, any>>(query: QB, wait: boolean): QB {
+  return (wait ? query.forUpdate() : query.forUpdate().skipLocked()) as QB;
+}

@@ -1,6 +1,6 @@
 /** The PostgreSQL driver (see driver.ts): one module per operation. */
 import type { Driver } from '../driver.ts';
-import { claimLock, orgTurnTake } from './claim.ts';
+import { claimLock, orgTurnTake, rowLock } from './claim.ts';
 import { now, nowPlus } from './clock.ts';
 import { jobsInsert } from './jobInsert.ts';
 import { passagesIndexDeleteForDoc, passagesIndexDeleteForKb, passagesIndexPut, passagesSearch } from './passageSearch.ts';
@@ -13,6 +13,7 @@ export const postgresDriver: Driver = {
   nowPlus,
   orgTurnTake,
   claimLock,
+  rowLock,
   jobsInsert,
   profileIndexPut,
   profileIndexDelete,

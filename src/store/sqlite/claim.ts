@@ -13,3 +13,8 @@ export async function orgTurnTake(): Promise<boolean> {
 export function claimLock<QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB {
   return query;
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function rowLock<QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB {
+  return query;
+}

@@ -76,3 +76,19 @@ export interface EngineOrgTurnsTable {
   active_jobs: number;
   last_served_at: string | null;
 }
+
+/** An operator's limit on one organisation's starts of one kind (0024, `longrun throttle set`). */
+export interface ThrottleLimitsTable {
+  org_id: string;
+  kind: string;
+  items: number;
+  interval_ms: number;
+  updated_at: string;
+}
+
+/** When the next item of one organisation's kind may start, in ms since the epoch by the database's clock (0024). */
+export interface ThrottleSlotsTable {
+  org_id: string;
+  kind: string;
+  next_slot_ms: number;
+}
