@@ -73,7 +73,7 @@ interface Floor {
 function sqliteFloor(variant: Variant): Floor {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'longrun-bench-floor-'));
   const db = new BetterSqlite3(path.join(dir, 'floor.db'));
-  for (const p of ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'wal_autocheckpoint = 10000']) db.pragma(p);
+  for (const p of ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON']) db.pragma(p);
   db.exec(`create table jobs (id integer primary key, payload text not null, run_at integer not null,
       status text not null default 'queued', locked_by text, locked_at integer);
     create index jobs_claim on jobs (run_at, id) where status = 'queued';`);

@@ -140,11 +140,6 @@ function sqliteDialect(file: string): StoreDialect {
   // Another process (a CLI command, a second server) may hold the write lock for a moment.
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
-  // The WAL is copied back into the database (and the file synced) once it holds this many
-  // pages (40 MB), not SQLite's 1,000: each copy writes a page once however often it changed,
-  // and under load the commit that runs the copy pays for it (a third of the commit time of a
-  // burn-down, `npm run bench -- engine`). The WAL file keeps that size once it reached it.
-  database.pragma('wal_autocheckpoint = 10000');
   const connection = withStatementCache(database);
   const config = { database: connection };
   return {
