@@ -63,17 +63,8 @@ const started = (now: string) => (eb: ExpressionBuilder<Database, 'job_items'>) 
 });
 
 /**
- * The start itself, in one statement, for a caller that already holds the job (`itemStartNext`,
- * the claim, the checkpoint of the item before): the first open item whose time has come, or
- * undefined when none is due.
- */
-export async function itemStartIfAvailable(trx: Db, jobId: string, now: string): Promise<StartedItem | undefined> {
-  return (await itemsStartIfAvailable(trx, [jobId], now))[0];
-}
-
-/**
- * `itemStartIfAvailable` for many jobs in one statement (a group of checkpoints, a claim): each
- * job's first open item whose time has come (by the database's clock, `Driver.now`), found through the jobs the caller holds and
+ * The start itself, in one statement for many jobs the caller holds (`itemStartNext`, a claim, a
+ * group of checkpoints): each job's first open item whose time has come (by the database's clock, `Driver.now`), found through the jobs the caller holds and
  * joined to the items on their key, so each job costs an index lookup, not a scan.
  */
 export async function itemsStartIfAvailable(trx: Db, jobIds: string[], now: string): Promise<StartedItem[]> {
