@@ -394,10 +394,11 @@ async function steady(name: SystemName): Promise<Steady> {
 }
 
 // ---- Main -------------------------------------------------------------------------------------
-const RATIOS: { longrun: SystemName; peer: SystemName; throughput?: string; latency?: string }[] = [
-  { longrun: 'longrun-sqlite', peer: 'bullmq', throughput: '>= 5', latency: '<= 1' },
-  { longrun: 'longrun-postgres', peer: 'graphile-worker', throughput: '>= 3', latency: '<= 1' },
-  { longrun: 'longrun-postgres', peer: 'graphile-worker-batched' },
+// Targets from issue 31 (the lean engine).
+const RATIOS: { longrun: SystemName; peer: SystemName; throughput?: string; latency?: string; insert?: string }[] = [
+  { longrun: 'longrun-sqlite', peer: 'bullmq', throughput: '>= 2.5', latency: '<= 1' },
+  { longrun: 'longrun-postgres', peer: 'graphile-worker', throughput: '>= 6', latency: '<= 1', insert: '>= 0.5' },
+  { longrun: 'longrun-postgres', peer: 'graphile-worker-batched', throughput: '>= 1' },
   { longrun: 'longrun-sqlite', peer: 'graphile-worker' },
   { longrun: 'longrun-sqlite', peer: 'pg-boss' },
   { longrun: 'longrun-postgres', peer: 'bullmq' },
@@ -441,6 +442,11 @@ async function main() {
       unit: 'jobs/s (higher is better)',
       series: ['jobs/s'],
       rows: params.systems.filter((s) => burn[s]).map((s) => ({ label: LABELS[s], values: [burn[s]!.insertPerSecond] })),
+      ratios: RATIOS.filter((r) => r.insert && present(r, burn)).map((r) => ({
+        label: `${LABELS[r.longrun]} / ${LABELS[r.peer]}, inserted jobs/s`,
+        value: round(burn[r.longrun]!.insertPerSecond / burn[r.peer]!.insertPerSecond, 3),
+        target: r.insert!,
+      })),
     });
   }
   if (Object.keys(lat).length > 0) {

@@ -52,7 +52,7 @@ type JobAnswer = { runAt: string; createdAt: string; startedAt: string | null; c
 
 /**
  * Whether each event's time equals the time on the row it could be derived from (issue 31's
- * design, docs/design/lean-engine.md 2a): `job.queued` the job's createdAt (and its runAt), `job.started`
+ * design, docs/engine.md#events): `job.queued` the job's createdAt (and its runAt), `job.started`
  * its startedAt, an item's end the item's finishedAt, the job's end its completedAt. The times
  * themselves vary and are replaced; whether they are equal is recorded (`=` or `≠`).
  */
