@@ -20,6 +20,8 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_SCOPES } from '../../src/scopes.ts';
+import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import {
@@ -58,6 +60,8 @@ describe(`generated hostile requests on every operation (seed ${SEED}, ${RUNS} p
   let operations: Operation[];
   let pools: { read: IdPools; write: IdPools };
   let before: Map<string, string>;
+  /** The organisation's key with every scope (`keys:write` and the operator scopes too), so no route answers 403 before it reads its input. */
+  let key: string;
 
   beforeAll(async () => {
     receiver = await startReceiver();
@@ -74,11 +78,12 @@ describe(`generated hostile requests on every operation (seed ${SEED}, ${RUNS} p
         LONGRUN_PROFILES_BODY_LIMIT: '131072',
       },
     });
+    key = (await apiKeyCreate(server.store.db, { orgId: server.org.id, scopes: [...ALL_SCOPES] })).key;
     const doc = await sendRaw(server.url, { method: 'GET', path: '/openapi.json', headers: {} });
     operations = operationsOf(doc.body as never);
     const video = makeTinyVideo(tempDir('longrun-sweep-'));
-    const read = await seedResources(server.url, server.key, { tag: 'read', receiverUrl: receiver.url, video, render: false });
-    const write = await seedResources(server.url, server.key, { tag: 'write', receiverUrl: receiver.url, video, render: false });
+    const read = await seedResources(server.url, key, { tag: 'read', receiverUrl: receiver.url, video, render: false });
+    const write = await seedResources(server.url, key, { tag: 'write', receiverUrl: receiver.url, video, render: false });
     pools = { read, write };
     // Every enabled endpoint of the organisation gets every event it subscribes to, so the jobs
     // the sweep starts would add deliveries to the compared endpoint: it is disabled first.
@@ -86,12 +91,12 @@ describe(`generated hostile requests on every operation (seed ${SEED}, ${RUNS} p
       const off = await sendRaw(server.url, {
         method: 'PATCH',
         path: `/webhooks/${id}`,
-        headers: { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: '{"enabled":false}',
       });
       expect(off.status).toBe(200);
     }
-    before = await readAll(server.url, server.key, operations, read);
+    before = await readAll(server.url, key, operations, read);
   }, 120_000);
   afterAll(async () => {
     await server?.close();
@@ -120,7 +125,7 @@ describe(`generated hostile requests on every operation (seed ${SEED}, ${RUNS} p
     try {
       answer = await sendRaw(
         server.url,
-        { method: r.method, path: r.path, headers: { authorization: `Bearer ${server.key}`, ...r.headers }, body: r.body },
+        { method: r.method, path: r.path, headers: { authorization: `Bearer ${key}`, ...r.headers }, body: r.body },
         ANSWER_WITHIN_MS,
       );
     } catch (error) {
@@ -192,7 +197,7 @@ describe(`generated hostile requests on every operation (seed ${SEED}, ${RUNS} p
   }, 600_000);
 
   it('leaves what was stored before the sweep as it was', async () => {
-    const after = await readAll(server.url, server.key, operations, pools.read);
+    const after = await readAll(server.url, key, operations, pools.read);
     const changed = [...before.keys()].filter((k) => before.get(k) !== after.get(k));
     const report = changed.map((k) => `  ${k}\n    before: ${before.get(k)!.slice(0, 400)}\n    after:  ${after.get(k)?.slice(0, 400)}`).join('\n');
     expect(changed, `seed ${SEED}: reads that changed:\n${report}`).toEqual([]);
