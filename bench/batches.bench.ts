@@ -11,6 +11,7 @@
  *
  * The default is issue 10's load: 10,000 jobs × 10 items, against 100,000 no-op jobs.
  */
+import { sql } from 'kysely';
 import { creditsBalance, creditsGrant } from '../src/store/ledger.ts';
 import { defineKind } from '../src/engine/kind.ts';
 import { benchEngine } from './lib/longrun.ts';
@@ -78,6 +79,10 @@ async function runLoad(load: Load): Promise<Figures> {
         Array.from({ length: count }, () => ({ orgId: org.id, kind, input: {} })),
       );
     }
+    const inserted = performance.now();
+    // Untimed, as the engine bench's settle: a planner that has never seen the jobs table guesses
+    // from an empty one, and autovacuum would analyze it within a minute anyway.
+    if (params.db === 'postgres') await sql`analyze`.execute(store.db);
     const t1 = performance.now();
     engine.start();
     while ((await bench.unfinished()) > 0) await sleep(20);
@@ -88,7 +93,7 @@ async function runLoad(load: Load): Promise<Figures> {
     return {
       jobs: spec.jobs,
       items: totalItems,
-      insertSeconds: round((t1 - t0) / 1000, 2),
+      insertSeconds: round((inserted - t0) / 1000, 2),
       processSeconds: round((t2 - t1) / 1000, 2),
       itemsPerSecond: Math.round(totalItems / ((t2 - t1) / 1000)),
       creditsCharged: spec.credits ? totalItems - balance.available : 0,
