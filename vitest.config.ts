@@ -11,7 +11,8 @@ import { decidePostgresPass, PostgresPassReport } from './test/helpers/postgresP
  * A file that concerns one database runs in that project only, so every test of a file runs
  * wherever the file does. SQLite only: SQLite itself (its data directory, its read snapshot),
  * what does not depend on the database (the benchmark harness, which takes the URL itself; the
- * npm package; the README; the browser; the storage drivers and their settings), and the webhook retry schedule
+ * npm package; the README; the browser; the storage drivers and their settings; the CLI's remote
+ * commands, which speak HTTP only; the clip formats ffprobe reads), and the webhook retry schedule
  * (it moves the process clock, which decides due times only where it is the database's clock).
  * PostgreSQL only: terminated connections, a skewed worker clock against the database's, a
  * trace across an API process and a worker process (they share a database), and two machines
@@ -29,6 +30,8 @@ const sqliteOnly = [
   'test/webhooks/retrySchedule.test.ts',
   'test/storage/drivers.test.ts',
   'test/storage/config.test.ts',
+  'test/client/cli.test.ts',
+  'test/clips/formats.test.ts',
 ];
 const postgresOnly = [
   'test/engine/databaseClock.test.ts',
