@@ -2,7 +2,7 @@
  * The engine: kinds, submission, cancellation, and the workers that claim and run jobs. It
  * composes the parts, each with its own guarantees: the claimer (claimer.ts), the places for
  * jobs (rooms.ts), a job's run (jobRun.ts), start at submission (startAtSubmit.ts), leases
- * (leaseKeeper.ts) and slots (slots.ts).
+ * (leaseKeeper.ts), slots (slots.ts) and the registered kinds (kindRegistry.ts).
  *
  * Guarantees (each backed by the SQL module named):
  * - a job is held by one worker at a time under a lease renewed by heartbeat, one statement for
@@ -28,16 +28,17 @@
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { FastifyBaseLogger } from 'fastify';
 import { nowIso } from '../ids.ts';
 import { afterCommit } from '../store/afterCommit.ts';
-import type { Db, Store } from '../store/database.ts';
+import type { Db } from '../store/database.ts';
 import { GroupCommit } from '../store/groupCommit.ts';
 import { Claimer } from './claimer.ts';
 import { JobRunner, observedJob, type SlotCheckpoint, type SlotTask } from './jobRun.ts';
 import type { JobStop } from './jobStop.ts';
 import type { JobKind } from './kind.ts';
-import { ThrottleLimits, type ThrottleLimit } from './throttle.ts';
+import { KindRegistry } from './kindRegistry.ts';
+import type { EngineActivity, EngineOptions, EngineStopSummary } from './engineTypes.ts';
+import { ThrottleLimits } from './throttle.ts';
 import { LeaseKeeper } from './leaseKeeper.ts';
 import { Observers, secondsBetween, type EngineObserver } from './observer.ts';
 import { Rooms } from './rooms.ts';
@@ -54,63 +55,21 @@ import { jobsSubmitMany } from './submitMany.ts';
 import type { JobFinishedHook, JobRow } from './types.ts';
 import { jobsWaitingReasons, type WaitingReason } from './waitingReason.ts';
 
-export interface EngineOptions {
-  store: Store;
-  log: FastifyBaseLogger;
-  /** Worker slots in this process; 0 runs no workers (submission and reads still work). */
-  concurrency: number;
-  /** Jobs of one organisation running at once, across all processes. */
-  orgConcurrency: number;
-  leaseMs: number;
-  /** Longest the idle claimer sleeps without a signal (catches work from other processes). */
-  idleMaxMs?: number;
-  /**
-   * Jobs claimed ahead of free slots (0: claim only for free slots). A claimed job counts as
-   * running for `orgConcurrency` whether it has a slot or not, and its heartbeat keeps its
-   * lease while it waits. For many short jobs: with long ones, a job would wait here while
-   * another process idles.
-   */
-  prefetch?: number;
-  /** Throttles by kind, for every organisation without its own (`LONGRUN_THROTTLES`); they win over the kinds' own. */
-  throttles?: Record<string, ThrottleLimit>;
-}
-
 /** Checkpoints per transaction at most when a process holds fewer jobs than this. */
 const DEFAULT_GROUP_MAX = 64;
-
-/** See `Engine.activity`. */
-export interface EngineActivity {
-  /** Claims by the claimer so far (not those made inside a checkpoint's transaction). */
-  claimRounds: number;
-  /** The claimer waits for a signal, a free place or its next look. */
-  claimerAsleep: boolean;
-  /** Jobs this process holds: running, waiting for a slot, committing their end, or starting at submission. */
-  held: number;
-  waitingForSlot: number;
-}
-
-/** What `Engine.stop` did with the jobs this process held (the shutdown's log line). */
-export interface EngineStopSummary {
-  /** Jobs held when the stop began. */
-  held: number;
-  /** Jobs whose last item's checkpoint committed during the stop: they ended here. */
-  finished: number;
-  /** Jobs given back to the queue unfinished, for another worker to continue at once. */
-  handedBack: number;
-  /** The grace period ran out, and the items still running were aborted (to run again elsewhere). */
-  graceExpired: boolean;
-}
 
 class ShutdownSignal extends Error {
   override name = 'ShutdownSignal';
 }
+
+export type { EngineActivity, EngineOptions, EngineStopSummary };
 
 export class Engine {
   readonly signals = new EngineSignals();
   readonly owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   /** The throttles in force (throttle.ts). */
   readonly throttles = new ThrottleLimits();
-  private readonly kinds = new Map<string, JobKind>();
+  private readonly kinds: KindRegistry;
   private readonly finishedHooks: JobFinishedHook[] = [];
   /** The jobs this process holds, by ID, each with its stop: from the claim to its task's end. */
   private readonly running = new Map<string, JobStop>();
@@ -134,6 +93,7 @@ export class Engine {
     if (!Number.isInteger(opts.prefetch ?? 0) || (opts.prefetch ?? 0) < 0)
       throw new Error(`engine option prefetch must be a whole number, got ${opts.prefetch}`);
     const { db } = opts.store;
+    this.kinds = new KindRegistry(this.throttles, opts.throttles);
     this.observers = new Observers(opts.log);
     this.slots = new Slots(opts.concurrency);
     this.leases = new LeaseKeeper(db, this.owner, opts.leaseMs, () => this.running.entries(), opts.log);
@@ -218,24 +178,21 @@ export class Engine {
   }
 
   register(kind: JobKind<never>): void {
-    if (this.kinds.has(kind.name)) throw new Error(`job kind "${kind.name}" is registered twice`);
-    this.kinds.set(kind.name, kind as JobKind);
-    const throttle = this.opts.throttles?.[kind.name] ?? kind.throttle;
-    if (throttle) this.throttles.setDefault(kind.name, throttle);
+    this.kinds.register(kind);
   }
 
   /** Kinds that are the server's own bookkeeping, left out of job lists. */
   internalKinds(): string[] {
-    return [...this.kinds.values()].filter((k) => k.internal).map((k) => k.name);
+    return this.kinds.internal();
   }
 
   /** Every registered kind, in registration order. */
   registeredKinds(): JobKind[] {
-    return [...this.kinds.values()];
+    return this.kinds.all();
   }
 
   kind<Input = never>(name: string): JobKind<Input> | undefined {
-    return this.kinds.get(name) as JobKind<Input> | undefined;
+    return this.kinds.get<Input>(name);
   }
 
   /** Tells `observer` of this process's claims, items' and jobs' ends and lost leases (see observer.ts). */
@@ -249,7 +206,7 @@ export class Engine {
   }
 
   async submit<Input>(request: SubmitRequest<Input>): Promise<JobRow> {
-    if (this.kinds.get(request.kind.name) !== request.kind) throw new Error(`job kind "${request.kind.name}" is not registered`);
+    this.kinds.assertRegistered([request.kind]);
     if (this.mayStartAtSubmit()) {
       return submitAndStart(
         {
@@ -296,7 +253,7 @@ export class Engine {
    * other processes then); a transaction rolled back leaves no job and wakes no one.
    */
   async submitIn<Input>(trx: Db, request: SubmitRequest<Input>): Promise<JobRow> {
-    if (this.kinds.get(request.kind.name) !== request.kind) throw new Error(`job kind "${request.kind.name}" is not registered`);
+    this.kinds.assertRegistered([request.kind]);
     const job = await jobSubmit(trx, request);
     await afterCommit(trx, () => {
       this.signals.jobChanged(job.id);
@@ -311,8 +268,7 @@ export class Engine {
    * and one turn update. The views are those `submitIn` would return, in order.
    */
   async submitManyIn<Input>(trx: Db, requests: SubmitRequest<Input>[]): Promise<JobRow[]> {
-    const unknown = requests.find((r) => this.kinds.get(r.kind.name) !== r.kind);
-    if (unknown) throw new Error(`job kind "${unknown.kind.name}" is not registered`);
+    this.kinds.assertRegistered(requests.map((r) => r.kind));
     const jobs = await jobsSubmitMany(trx, requests);
     await afterCommit(trx, () => {
       for (const job of jobs) this.signals.jobChanged(job.id);
@@ -347,8 +303,7 @@ export class Engine {
   }
 
   start(): void {
-    const unknown = Object.keys(this.opts.throttles ?? {}).filter((kind) => !this.kinds.has(kind));
-    if (unknown.length > 0) throw new Error(`a throttle names a kind this process does not know: ${unknown.join(', ')}`);
+    this.kinds.assertThrottlesKnown();
     if (this.loop || this.opts.concurrency < 1) return;
     this.stopping = false;
     this.slots.open();
