@@ -1,13 +1,15 @@
 /**
- * Runs the real `longrun` command as a child process, from src/ through tsx: the tests check
- * the code as it is now, not a dist/ built earlier (test/package checks the built package).
+ * Runs the real `longrun` command as a child process, as `npx longrun` does: bin/longrun.mjs on
+ * dist/, which `npm test` builds first. A dist/ older than src/ is refused, so a test never
+ * checks old code; through tsx each process took twice as long to start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { assertDistIsCurrent } from './builtDist.ts';
 
-const MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
 /** The arguments to `node` that run `longrun`. */
-export const BIN_ARGS = ['--import', 'tsx', MAIN];
+export const BIN_ARGS = [path.resolve(import.meta.dirname, '../../bin/longrun.mjs')];
+assertDistIsCurrent();
 
 export interface CliResult {
   code: number | null;
