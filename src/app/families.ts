@@ -94,7 +94,11 @@ export function compose(config: Config, store: Store, log: FastifyBaseLogger, cl
     for (const hook of family.onJobFinished ?? []) engine.onJobFinished(hook);
   }
   const maintenance = [
-    jobRetention(store.db, config.retentionDays),
+    jobRetention(
+      store.db,
+      config.retentionDays,
+      families.flatMap((f) => f.beforeJobRetention ?? []),
+    ),
     idempotencyPruning(store.db),
     processPruning(store.db),
     ...families.flatMap((f) => f.maintenance ?? []),

@@ -123,6 +123,31 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     expect(await server.deps.storage.list(`${org.id}/`)).toEqual([`${org.id}/${clip.id}/source.mp4`]);
   });
 
+  it('leaves no object behind a render ffmpeg fails, and deletes a render with its job at LONGRUN_RETENTION_DAYS', async () => {
+    const { key, org } = await server.newOrg('s3-fail', { credits: 10 });
+    const storage = server.deps.storage;
+    const clip = await clipWhenAnalysed(server.url, key, (await uploadClip(server.url, key, makeSampleVideo(media))).body.data.id);
+    const candidate = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 0, endMs: 1500, title: 'first' } });
+    const kept = await renderedJob(server, key, clip.id, candidate.body.data.id);
+    expect(kept.counts).toMatchObject({ succeeded: 1 });
+    const source = `${org.id}/${clip.id}/source.mp4`;
+    const bytes = await storage.get(source);
+    const sourceBytes = Buffer.concat(await bytes.body.toArray());
+
+    await storage.delete(source); // ffmpeg's presigned URL now answers 404
+    const failed = await renderedJob(server, key, clip.id, candidate.body.data.id);
+    expect(failed.counts).toMatchObject({ succeeded: 0, failed: 1 });
+    expect((await call(`${server.url}/jobs/${failed.id}/items`, { key })).body.data.items[0].error).toMatchObject({ code: 'RENDER_FAILED' });
+    expect(await storage.list(`${org.id}/${clip.id}/`)).toEqual([`${org.id}/${clip.id}/renders/${kept.id}.mp4`]);
+    expect(fs.readdirSync(storage.scratchDir).filter((f) => f.includes(failed.id))).toEqual([]);
+
+    await storage.put(source, sourceBytes);
+    const retention = server.maintenance.find((task) => task.name === 'jobs.retention')!;
+    await retention.run(new Date(Date.parse(failed.completedAt) + server.config.retentionDays * 86_400_000 + 60_000));
+    expect((await call(`${server.url}/jobs/${kept.id}`, { key })).status).toBe(404);
+    expect(await storage.list(`${org.id}/${clip.id}/`)).toEqual([source]);
+  });
+
   it('takes a resumable upload as an S3 multipart upload (nothing joined on local disk)', async () => {
     const { key, org } = await server.newOrg('s3-parts');
     const bytes = fs.readFileSync(paddedVideo());
