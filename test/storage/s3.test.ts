@@ -11,9 +11,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { jobCancel } from '../../src/engine/sql/jobCancel.ts';
+import { nowIso } from '../../src/ids.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MARKDOWN } from '../helpers/documents.ts';
-import { knowledgeBaseWith } from '../helpers/knowledge.ts';
+import { documentWhenIngested, knowledgeBaseWith } from '../helpers/knowledge.ts';
 import { clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
@@ -146,6 +148,71 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     await retention.run(new Date(Date.parse(failed.completedAt) + server.config.retentionDays * 86_400_000 + 60_000));
     expect((await call(`${server.url}/jobs/${kept.id}`, { key })).status).toBe(404);
     expect(await storage.list(`${org.id}/${clip.id}/`)).toEqual([source]);
+  });
+
+  it('deletes the object of a render another process canceled once it was uploaded', async () => {
+    const { key, org } = await server.newOrg('s3-late-cancel', { credits: 10 });
+    const storage = server.deps.storage;
+    const clip = await clipWhenAnalysed(server.url, key, (await uploadClip(server.url, key, makeSampleVideo(media))).body.data.id);
+    const candidate = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 0, endMs: 1500, title: 'first' } });
+    const put = storage.put.bind(storage);
+    // The cancel as another process makes it: committed in the database, this process's signal untouched.
+    const spy = vi.spyOn(storage, 'put').mockImplementation(async (k, body, opts) => {
+      const done = await put(k, body, opts);
+      const job = /\/renders\/(job_\w+)\.mp4$/.exec(k)?.[1];
+      if (job) await jobCancel(server.store.db, org.id, job, nowIso(), []);
+      return done;
+    });
+    try {
+      const job = await renderedJob(server, key, clip.id, candidate.body.data.id);
+      expect(job.status).toBe('canceled');
+      expect(spy.mock.calls.some(([k]) => k.endsWith(`/renders/${job.id}.mp4`))).toBe(true);
+      await until('the canceled render is deleted', async () => (await storage.list(`${org.id}/${clip.id}/renders/`)).length === 0);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('keeps a clip, a knowledge base or a document whose objects the storage fails to delete, so the DELETE can be sent again', async () => {
+    const { key, org } = await server.newOrg('s3-delete-again', { credits: 10 });
+    const storage = server.deps.storage;
+    const failOnce = (method: 'delete' | 'deletePrefix') => vi.spyOn(storage, method).mockRejectedValueOnce(new Error('the bucket is down'));
+
+    const clip = await clipWhenAnalysed(server.url, key, (await uploadClip(server.url, key, makeSampleVideo(media))).body.data.id);
+    let spy = failOnce('deletePrefix');
+    expect((await call(`${server.url}/clips/${clip.id}`, { key, method: 'DELETE' })).status).toBe(500);
+    spy.mockRestore();
+    expect((await call(`${server.url}/clips/${clip.id}`, { key })).status).toBe(200);
+    expect((await call(`${server.url}/clips/${clip.id}`, { key, method: 'DELETE' })).status).toBe(200);
+    expect(await storage.list(`${org.id}/`)).toEqual([]);
+
+    // Ingestion that cannot delete its upload still indexes it; deleting the document deletes the object.
+    const kb = (await call(`${server.url}/kbs`, { key, json: { name: 'Notes' } })).body.data;
+    spy = failOnce('delete');
+    const added = await fetch(`${server.url}/kbs/${kb.id}/docs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/markdown' },
+      body: MARKDOWN,
+    });
+    const docId = (await added.json()).data.id as string;
+    expect((await documentWhenIngested(server.url, key, kb.id, docId)).status).toBe('indexed');
+    spy.mockRestore();
+    expect(await storage.list(`kb/${org.id}/${kb.id}/`)).toEqual([`kb/${org.id}/${kb.id}/${docId}`]);
+    spy = failOnce('delete');
+    expect((await call(`${server.url}/kbs/${kb.id}/docs/${docId}`, { key, method: 'DELETE' })).status).toBe(500);
+    spy.mockRestore();
+    expect((await call(`${server.url}/kbs/${kb.id}/docs/${docId}`, { key })).status).toBe(200);
+    expect((await call(`${server.url}/kbs/${kb.id}/docs/${docId}`, { key, method: 'DELETE' })).status).toBe(200);
+    expect(await storage.list(`kb/${org.id}/`)).toEqual([]);
+
+    // A whole knowledge base: whatever is left under its prefix goes with it.
+    await storage.put(`kb/${org.id}/${kb.id}/doc_left_behind`, Buffer.from('left behind'));
+    spy = failOnce('deletePrefix');
+    expect((await call(`${server.url}/kbs/${kb.id}`, { key, method: 'DELETE' })).status).toBe(500);
+    spy.mockRestore();
+    expect((await call(`${server.url}/kbs/${kb.id}`, { key })).status).toBe(200);
+    expect((await call(`${server.url}/kbs/${kb.id}`, { key, method: 'DELETE' })).status).toBe(200);
+    expect(await storage.list(`kb/${org.id}/`)).toEqual([]);
   });
 
   it('takes a resumable upload as an S3 multipart upload (nothing joined on local disk)', async () => {
