@@ -11,8 +11,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { jobCancel } from '../../src/engine/sql/jobCancel.ts';
 import { nowIso } from '../../src/ids.ts';
+import type { S3Storage } from '../../src/storage/s3Storage.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MARKDOWN } from '../helpers/documents.ts';
 import { documentWhenIngested, knowledgeBaseWith } from '../helpers/knowledge.ts';
@@ -244,6 +246,51 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     expect(stored.size).toBe(bytes.length);
     stored.body.resume();
     expect((await clipWhenAnalysed(server.url, key, done.body.data.id)).status).toBe('ready');
+  });
+
+  it('aborts the S3 multipart upload of a resumable upload left past LONGRUN_UPLOAD_TTL_HOURS', async () => {
+    const { key } = await server.newOrg('s3-expiry');
+    const storage = server.deps.storage as S3Storage;
+    const partSize = 5 * 1024 * 1024;
+    const started = await call(`${server.url}/clips/uploads`, { key, json: { fileName: 'late.mp4', size: partSize + 10, partSize } });
+    expect(started.status, started.text).toBe(201);
+    const { uploadId } = started.body.data;
+    const row = await server.store.db.selectFrom('clip_uploads').selectAll().where('id', '=', uploadId).executeTakeFirstOrThrow();
+    const body = Buffer.alloc(partSize, 7);
+    const sent = await fetch(`${server.url}/clips/uploads/${uploadId}/parts/1`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/octet-stream',
+        'x-content-sha256': crypto.createHash('sha256').update(body).digest('hex'),
+      },
+      body: new Uint8Array(body),
+    });
+    expect(sent.status).toBe(200);
+    // s3rver has no AbortMultipartUpload (it answers 405): the request is checked here and answered as S3 would.
+    const send = storage.client.send.bind(storage.client);
+    const aborts: AbortMultipartUploadCommand[] = [];
+    let down = true; // at first the bucket fails every abort
+    const spy = vi.spyOn(storage.client, 'send').mockImplementation(((command: unknown) => {
+      if (!(command instanceof AbortMultipartUploadCommand)) return send(command as never);
+      if (down) return Promise.reject(Object.assign(new Error('bucket down'), { $metadata: { httpStatusCode: 503 } }));
+      aborts.push(command);
+      return Promise.resolve({});
+    }) as never);
+    const exists = async () => (await server.store.db.selectFrom('clip_uploads').select('id').where('id', '=', uploadId).executeTakeFirst()) !== undefined;
+    try {
+      const expiry = server.maintenance.find((task) => task.name === 'clips.upload-expiry')!;
+      expect(await expiry.run(new Date(Date.parse(row.expires_at) - 60_000))).toBe(0);
+      const late = new Date(Date.parse(row.expires_at) + 60_000);
+      await expect(expiry.run(late)).rejects.toThrow(/could not be aborted: bucket down/);
+      expect(await exists()).toBe(true); // kept, with its handle, for the next round
+      down = false;
+      expect(await expiry.run(late)).toBeGreaterThanOrEqual(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(aborts.map((c) => c.input)).toContainEqual({ Bucket: 'longrun', Key: `server/${row.storage_key}`, UploadId: row.storage_upload_id });
+    expect(await exists()).toBe(false);
   });
 
   it('keeps an uploaded knowledge-base document in the bucket until it is ingested', async () => {

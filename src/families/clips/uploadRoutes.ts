@@ -64,15 +64,28 @@ function clipIdOf(key: string): string {
   return key.split('/')[1]!;
 }
 
-/** Deletes expired uploads and their parts; returns how many. */
+/**
+ * Deletes expired uploads and their parts (S3: aborts the multipart upload); returns how many.
+ * An upload the storage fails to abort keeps its row for the next round, which is the only
+ * record of its handle, and does not hold up the others; the round then fails, to be logged.
+ */
 export async function uploadsDeleteExpired(db: Db, storage: Storage, now: string): Promise<number> {
   const expired = await db.selectFrom('clip_uploads').selectAll().where('expires_at', '<', now).execute();
+  let deleted = 0;
+  let failure: unknown = null;
   for (const row of expired) {
     const { key, handle } = destinationOf(row);
-    await storage.multipartAbort(key, handle);
+    try {
+      await storage.multipartAbort(key, handle);
+    } catch (error) {
+      failure ??= error;
+      continue;
+    }
     await db.deleteFrom('clip_uploads').where('id', '=', row.id).execute();
+    deleted += 1;
   }
-  return expired.length;
+  if (failure) throw new Error(`${expired.length - deleted} expired upload(s) could not be aborted: ${(failure as Error).message}`, { cause: failure });
+  return deleted;
 }
 
 export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & { maxUploadBytes: number; ttlHours: number }) {
