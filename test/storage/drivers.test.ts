@@ -67,6 +67,13 @@ describe.each(drivers)('the %s driver', (driver, open) => {
     await storage.deletePrefix('a/');
     expect(await storage.list('a/')).toEqual([]);
     await expect(storage.size('../escape')).rejects.toThrow(/invalid storage key/);
+    for (const key of ['a/../../escape', '/abs', 'a//b', 'a\\b', '']) await expect(storage.put(key, Buffer.from('x'))).rejects.toThrow(/invalid storage key/);
+    // Never everything, nor a name's prefix: a folder of the keys only.
+    await storage.put('clip_1/source.mp4', Buffer.from('kept'));
+    for (const prefix of ['', 'clip_', 'clip_1', '../', '/']) await expect(storage.deletePrefix(prefix)).rejects.toThrow(/invalid storage (prefix|key)/);
+    expect(await storage.list('')).toEqual(['clip_1/source.mp4']);
+    await storage.deletePrefix('clip_1/');
+    expect(await storage.list('')).toEqual([]);
   });
 
   it('joins multipart parts, in order, only on completion; parts sent again replace the earlier ones', async () => {
@@ -106,6 +113,23 @@ describe.each(drivers)('the %s driver', (driver, open) => {
       expect(await storage.mediaInput('p/signed.txt', 60)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/longrun\/conformance\/p\/signed\.txt\?/);
     }
     await storage.deletePrefix('p/');
+  });
+
+  // A directory is its own root: prefixes are the S3 driver's.
+  it.runIf(driver === 's3')('keeps its keys under its own prefix, apart from a sibling prefix and from the bucket root', async () => {
+    const beside = (url: string) =>
+      openStorage(loadConfig({ dataDir: path.join(dir, 's3') }, { ...s3.env(), LONGRUN_STORAGE_URL: url }).storage, path.join(dir, 's3'));
+    const sibling = beside('s3://longrun/conformance-other'); // shares the string `conformance`, not the folder
+    const root = beside('s3://longrun/');
+    await storage.put('x/mine.txt', Buffer.from('mine'));
+    await sibling.put('x/theirs.txt', Buffer.from('theirs'));
+    expect(await storage.list('')).toEqual(['x/mine.txt']);
+    expect(await sibling.list('x/')).toEqual(['x/theirs.txt']);
+    expect(await root.list('conformance/')).toEqual(['conformance/x/mine.txt']);
+    await storage.deletePrefix('x/');
+    expect(await sibling.list('')).toEqual(['x/theirs.txt']);
+    await sibling.deletePrefix('x/');
+    expect(await root.list('conformance')).toEqual([]);
   });
 
   it('passes its check with a probe object, which it does not leave behind', async () => {
