@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -59,7 +60,11 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
   let server: TestServer;
   let presigned: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ credits: 100, env: s3.env('server') });
+    // Imports may fetch from the tests' loopback media server; uploads are cut off past 8 MiB.
+    server = await startTestServer({
+      credits: 100,
+      env: { ...s3.env('server'), LONGRUN_WEBHOOK_ALLOW_PRIVATE: '1', LONGRUN_WEBHOOK_ALLOW_HTTP: '1', LONGRUN_CLIP_MAX_BYTES: String(8 * 1024 * 1024) },
+    });
     presigned = await startTestServer({ credits: 100, env: { ...s3.env('presigned'), LONGRUN_STORAGE_PUBLIC_URLS: 'presigned' } });
   });
   afterAll(async () => {
@@ -104,6 +109,45 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
 
     expect((await call(`${server.url}/clips/${clip.id}`, { key, method: 'DELETE' })).status).toBe(200);
     expect(await storage.list(`${org.id}/`)).toEqual([]);
+  });
+
+  it('puts uploads and URL imports in the bucket through a scratch file it deletes; a refused one leaves nothing anywhere', async () => {
+    const { key, org } = await server.newOrg('s3-ways-in', { credits: 10 });
+    const storage = server.deps.storage;
+    const scratch = () => (fs.existsSync(storage.scratchDir) ? fs.readdirSync(storage.scratchDir) : []);
+    const sample = makeSampleVideo(media);
+    const files = http.createServer((req, res) => {
+      if (req.url === '/media/talk.MOV') return fs.createReadStream(sample).pipe(res.writeHead(200, { 'content-type': 'video/mp4' }));
+      res.writeHead(200).end(Buffer.alloc(50_000, 9)); // not a video
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(files.address() as net.AddressInfo).port}`;
+    try {
+      const imported = await call(`${server.url}/clips/import`, { key, json: { url: `${origin}/media/talk.MOV` } });
+      expect(imported.status, imported.text).toBe(202);
+      const clip = await clipWhenAnalysed(server.url, key, imported.body.data.id);
+      expect(clip.status).toBe('ready');
+      expect(await storage.list(`${org.id}/`)).toEqual([`${org.id}/${clip.id}/source.mov`]);
+      const garbage = await call(`${server.url}/clips/import`, { key, json: { url: `${origin}/garbage.mp4` } });
+      expect((await clipWhenAnalysed(server.url, key, garbage.body.data.id)).status).toBe('failed');
+    } finally {
+      files.closeAllConnections();
+      await new Promise((resolve) => files.close(resolve));
+    }
+    const bogus = path.join(media, 'not-a-video.mp4');
+    fs.writeFileSync(bogus, Buffer.concat([fs.readFileSync(sample).subarray(0, 64), Buffer.alloc(4096, 7)]));
+    expect((await uploadClip(server.url, key, bogus)).status).toBe(422);
+    const big = path.join(media, 'big.bin');
+    fs.writeFileSync(big, Buffer.alloc(9 * 1024 * 1024, 1));
+    expect((await uploadClip(server.url, key, big)).status).toBe(413);
+    const uploaded = await uploadClip(server.url, key, sample);
+    expect(uploaded.status).toBe(201);
+    const clips = (await call(`${server.url}/clips`, { key })).body.data;
+    expect(clips.total).toBe(3); // the import, the failed import, the upload
+    expect((await storage.list(`${org.id}/`)).length).toBe(2); // the failed import kept no object
+    expect(await storage.list(`${org.id}/${uploaded.body.data.id}/`)).toEqual([`${org.id}/${uploaded.body.data.id}/source.mp4`]);
+    await until('the analyses have read their sources', async () => (await clipWhenAnalysed(server.url, key, uploaded.body.data.id)).status === 'ready');
+    expect(scratch()).toEqual([]);
   });
 
   it('leaves no object behind a canceled render, and none on local disk', async () => {
