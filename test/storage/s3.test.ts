@@ -292,7 +292,7 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     expect((await clipWhenAnalysed(server.url, key, done.body.data.id)).status).toBe('ready');
   });
 
-  it('aborts the S3 multipart upload of a resumable upload left past LONGRUN_UPLOAD_TTL_HOURS', async () => {
+  it('aborts the S3 multipart upload of a resumable upload left past LONGRUN_UPLOAD_TTL_HOURS, or abandoned', async () => {
     const { key } = await server.newOrg('s3-expiry');
     const storage = server.deps.storage as S3Storage;
     const partSize = 5 * 1024 * 1024;
@@ -335,6 +335,25 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     }
     expect(aborts.map((c) => c.input)).toContainEqual({ Bucket: 'longrun', Key: `server/${row.storage_key}`, UploadId: row.storage_upload_id });
     expect(await exists()).toBe(false);
+
+    // Abandoned before it expires: DELETE aborts it the same way.
+    const again = await call(`${server.url}/clips/uploads`, { key, json: { fileName: 'never.mp4', size: partSize + 10, partSize } });
+    const handle = (
+      await server.store.db.selectFrom('clip_uploads').select('storage_upload_id').where('id', '=', again.body.data.uploadId).executeTakeFirstOrThrow()
+    ).storage_upload_id;
+    down = false;
+    const answered = vi.spyOn(storage.client, 'send').mockImplementation(((command: unknown) => {
+      if (!(command instanceof AbortMultipartUploadCommand)) return send(command as never);
+      aborts.push(command);
+      return Promise.resolve({});
+    }) as never);
+    try {
+      expect((await call(`${server.url}/clips/uploads/${again.body.data.uploadId}`, { key, method: 'DELETE' })).status).toBe(200);
+    } finally {
+      answered.mockRestore();
+    }
+    expect(aborts.at(-1)!.input).toMatchObject({ UploadId: handle });
+    expect((await call(`${server.url}/clips/uploads/${again.body.data.uploadId}`, { key })).status).toBe(404);
   });
 
   it('keeps an uploaded knowledge-base document in the bucket until it is ingested', async () => {

@@ -2,7 +2,7 @@
  * Resumable uploads for large files: `POST /clips/uploads` announces the file (name, size, part
  * size) → `PUT /clips/uploads/{uploadId}/parts/{n}` sends each part with its SHA-256 →
  * `GET /clips/uploads/{uploadId}` says which parts arrived (to resume) → `POST …/complete`
- * joins them into a clip.
+ * joins them into a clip; `DELETE /clips/uploads/{uploadId}` abandons it, parts and all.
  *
  * Guarantees: a part is kept only if its size is the expected one and its SHA-256 matches the
  * `x-content-sha256` header (else 422, and the part is not kept): it streams to a scratch file
@@ -30,7 +30,7 @@ import { adoptClipFile, clipCreatedRecord, type AdoptDeps } from './adopt.ts';
 import { candidatesOf } from './sql/clips.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { scratchPath, sourceKey } from './storage.ts';
-import { ClipView, PART_SIZE, StartUploadBody, UploadView } from './schemas.ts';
+import { ClipDeleted, ClipView, PART_SIZE, StartUploadBody, UploadView } from './schemas.ts';
 import { clipView } from './view.ts';
 
 type UploadRow = Selectable<ClipUploadsTable>;
@@ -155,6 +155,27 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       },
     },
     async (request) => ({ success: true as const, data: uploadView(await uploadOf(orgOf(request), request.params.uploadId)) }),
+  );
+
+  app.delete(
+    '/clips/uploads/:uploadId',
+    {
+      config: { scope: 'clips:write' },
+      schema: {
+        tags: ['clips'],
+        summary: 'Abandon a resumable upload: its parts are deleted (S3: the multipart upload is aborted)',
+        params: Type.Object({ uploadId: Type.String({ maxLength: 100 }) }),
+        response: { 200: ContentOk(ClipDeleted) },
+      },
+    },
+    async (request) => {
+      const upload = await uploadOf(orgOf(request), request.params.uploadId);
+      const { key, handle } = destinationOf(upload);
+      // The parts first: if the storage fails, the upload stays, to be abandoned again (or to expire).
+      await storage.multipartAbort(key, handle);
+      await db.deleteFrom('clip_uploads').where('id', '=', upload.id).execute();
+      return { success: true as const, data: { id: upload.id, deleted: true as const } };
+    },
   );
 
   app.put(
