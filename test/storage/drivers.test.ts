@@ -2,18 +2,22 @@
  * One conformance suite for every storage driver (src/storage): the file driver on a temporary
  * directory and the S3 driver on s3rver (started here). Puts (a buffer, a stream, a file that
  * is consumed), whole and ranged reads, sizes, listing, deletes of one key and of a prefix,
- * multipart uploads invisible until completed, presigned GETs where the driver signs, and the
- * readiness check with a probe object.
+ * multipart uploads invisible until completed, presigned GETs where the driver signs, the
+ * readiness check with a probe object; and the sweep of a scratch directory a dead process left.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compose } from '../../src/app/families.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openStorage } from '../../src/storage/open.ts';
+import { SCRATCH_IDLE_MS, scratchSweep } from '../../src/storage/scratch.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3.ts';
-import { tempDir } from '../helpers/testServer.ts';
+import { tempDir, testStore } from '../helpers/testServer.ts';
+import { until } from '../helpers/wait.ts';
 
 let s3: LocalS3;
 let dir: string;
@@ -136,5 +140,29 @@ describe.each(drivers)('the %s driver', (driver, open) => {
     const target = driver === 'file' ? `file:${path.join(dir, 'file', 'clips')}` : 's3://longrun/conformance/';
     expect(await storage.check({ write: true })).toEqual({ ok: true, target });
     expect(await storage.list('')).toEqual([]);
+  });
+});
+
+describe('the scratch directory', () => {
+  it('loses at a process start what no one has written to for hours (a process died), never a file in use', async () => {
+    const { store, dataDir, databaseUrl, drop } = await testStore();
+    try {
+      const config = loadConfig({ dataDir, databaseUrl, port: 0, logLevel: 'silent' }, s3.env('scratch'));
+      const scratch = path.join(dataDir, 'tmp');
+      fs.mkdirSync(scratch, { recursive: true });
+      const old = path.join(scratch, 'job_1.partial.mp4');
+      const fresh = path.join(scratch, 'clip_2-upload');
+      fs.writeFileSync(old, 'left by a process that died');
+      fs.writeFileSync(fresh, 'being received');
+      const hoursAgo = (Date.now() - SCRATCH_IDLE_MS - 60_000) / 1000;
+      fs.utimesSync(old, hoursAgo, hoursAgo);
+      expect(compose(config, store, pino({ level: 'silent' })).deps.storage.scratchDir).toBe(scratch);
+      await until('the old scratch file is deleted', () => !fs.existsSync(old));
+      expect(fs.existsSync(fresh)).toBe(true);
+      expect(await scratchSweep(path.join(dataDir, 'no-such-dir'))).toBe(0);
+    } finally {
+      await store.close();
+      await drop();
+    }
   });
 });
