@@ -212,6 +212,8 @@ export function storageConfig(env: NodeJS.ProcessEnv, clipsDir: string): Storage
   const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
   if (prefix.split('/').some((part) => part === '.' || part === '..'))
     throw new ConfigError(`LONGRUN_STORAGE_URL's prefix must not contain . or .. segments, got "${raw}"`);
+  // S3 would keep `a//b` as a key of its own, beside `a/b`: a typo that splits the files in two.
+  if (prefix.includes('//')) throw new ConfigError(`LONGRUN_STORAGE_URL's prefix must not contain an empty segment (//), got "${raw}"`);
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || null;
   if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint))
     throw new ConfigError(`AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL must be an http:// or https:// URL, got "${endpoint}"`);

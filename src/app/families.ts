@@ -24,6 +24,7 @@ import { processPruning } from '../maintenance/processPruning.ts';
 import type { MaintenanceTask } from '../maintenance/task.ts';
 import { locateMediaTools, mediaToolsWarning } from '../media/binaries.ts';
 import { openStorage } from '../storage/open.ts';
+import { scratchSweep } from '../storage/scratch.ts';
 import type { Store } from '../store/database.ts';
 import { jobLog } from './jobLog.ts';
 import { jobMetrics } from './metrics/jobMetrics.ts';
@@ -74,6 +75,11 @@ export function compose(config: Config, store: Store, log: FastifyBaseLogger, cl
   const mediaTools = locateMediaTools(config.clips);
   const mediaWarning = mediaToolsWarning(mediaTools);
   if (mediaWarning) log.warn({ ffmpeg: mediaTools.ffmpeg, ffprobe: mediaTools.ffprobe }, mediaWarning);
+  const storage = openStorage(config.storage, config.dataDir);
+  // What a process that died left in the scratch directory (an upload, a render under way).
+  scratchSweep(storage.scratchDir)
+    .then((deleted) => deleted > 0 && log.info({ deleted, dir: storage.scratchDir }, 'deleted scratch files left by a stopped process'))
+    .catch((err: unknown) => log.warn({ err, dir: storage.scratchDir }, 'could not sweep the scratch directory'));
   const deps: FamilyDeps = {
     config,
     store,
@@ -81,7 +87,7 @@ export function compose(config: Config, store: Store, log: FastifyBaseLogger, cl
     log,
     clock,
     mediaTools,
-    storage: openStorage(config.storage, config.dataDir),
+    storage,
     urlGuard: { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp },
     text: textProvider(config.llm),
     knowledge: knowledgeReader,
@@ -94,7 +100,11 @@ export function compose(config: Config, store: Store, log: FastifyBaseLogger, cl
     for (const hook of family.onJobFinished ?? []) engine.onJobFinished(hook);
   }
   const maintenance = [
-    jobRetention(store.db, config.retentionDays),
+    jobRetention(
+      store.db,
+      config.retentionDays,
+      families.flatMap((f) => f.beforeJobRetention ?? []),
+    ),
     idempotencyPruning(store.db),
     processPruning(store.db),
     ...families.flatMap((f) => f.maintenance ?? []),

@@ -11,6 +11,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Engine, JobFinishedHook, JobKind } from '../engine/index.ts';
 import type { TextProvider } from '../llm/provider.ts';
+import type { BeforeJobRetention } from '../maintenance/jobRetention.ts';
 import type { MaintenanceTask } from '../maintenance/task.ts';
 import type { MediaTools } from '../media/binaries.ts';
 import type { GuardOptions } from '../net/addressGuard.ts';
@@ -67,6 +68,11 @@ export interface Family {
   routes(app: FastifyInstance): Promise<void>;
   /** Its maintenance, run by one process of the cluster per period (src/maintenance/runner.ts). */
   maintenance?: MaintenanceTask[];
+  /**
+   * Run by job retention before it deletes old jobs: deletes what the family keeps per job
+   * outside the database (a render's file), which the jobs' foreign keys cannot.
+   */
+  beforeJobRetention?: BeforeJobRetention[];
   /** Loops it runs in every process that runs jobs. */
   background?: Background[];
 }

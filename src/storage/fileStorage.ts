@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertKey, type ByteRange, type Storage, type StorageCheck, StorageNotFoundError, type StoredObject } from './storage.ts';
+import { assertKey, assertPrefix, type ByteRange, type Storage, type StorageCheck, StorageNotFoundError, type StoredObject } from './storage.ts';
 
 export class FileStorage implements Storage {
   readonly driver = 'file' as const;
@@ -80,12 +80,8 @@ export class FileStorage implements Storage {
   }
 
   async deletePrefix(prefix: string): Promise<void> {
-    // A folder prefix (`a/b/`) removes the folder; any other prefix, the matching files.
-    if (prefix.endsWith('/')) {
-      await fs.promises.rm(this.pathOf(prefix.slice(0, -1)), { recursive: true, force: true });
-      return;
-    }
-    for (const key of await this.list(prefix)) await this.delete(key);
+    assertPrefix(prefix);
+    await fs.promises.rm(this.pathOf(prefix.slice(0, -1)), { recursive: true, force: true });
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -152,10 +148,15 @@ export class FileStorage implements Storage {
     try {
       await fs.promises.mkdir(this.root, { recursive: true });
       await fs.promises.access(this.root, fs.constants.R_OK | fs.constants.W_OK);
+      await fs.promises.readdir(this.root);
       if (opts.write) {
         const key = `.probe-${crypto.randomBytes(6).toString('hex')}`;
         await this.put(key, Buffer.from('longrun storage check'));
-        await this.delete(key);
+        try {
+          await fs.promises.readFile(this.pathOf(key));
+        } finally {
+          await this.delete(key);
+        }
       }
       return { ok: true, target: this.target };
     } catch (error) {

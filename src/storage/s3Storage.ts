@@ -26,7 +26,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { StorageConfig } from '../config.ts';
-import { assertKey, type ByteRange, type Storage, type StorageCheck, StorageNotFoundError, type StoredObject } from './storage.ts';
+import { assertKey, assertPrefix, type ByteRange, type Storage, type StorageCheck, StorageNotFoundError, type StoredObject } from './storage.ts';
 
 type S3Config = Extract<StorageConfig, { driver: 's3' }>;
 
@@ -136,6 +136,7 @@ export class S3Storage implements Storage {
   }
 
   async deletePrefix(prefix: string): Promise<void> {
+    assertPrefix(prefix);
     // One DeleteObject per key: DeleteObjects needs a Content-MD5 or checksum that not every
     // S3-compatible server accepts, and a clip or a knowledge base has a handful of objects.
     const keys = await this.list(prefix);
@@ -216,8 +217,12 @@ export class S3Storage implements Storage {
       if (opts.write) {
         const key = `.probe-${crypto.randomBytes(6).toString('hex')}`;
         await this.put(key, Buffer.from('longrun storage check'));
-        const read = await this.get(key);
-        read.body.resume();
+        try {
+          await (await this.get(key)).body.toArray();
+        } catch (error) {
+          await this.delete(key).catch(() => {}); // no probe left behind; the answer is the first failure
+          throw error;
+        }
         await this.delete(key);
       }
       return { ok: true, target: this.target };

@@ -59,7 +59,7 @@ export interface Storage {
   /** The object's size, or null when there is none. */
   size(key: string): Promise<number | null>;
   delete(key: string): Promise<void>;
-  /** Deletes every object whose key starts with `prefix` (give it a trailing `/` for a folder). */
+  /** Deletes every object under the folder `prefix` (a key's leading segments with a trailing `/`; never all). */
   deletePrefix(prefix: string): Promise<void>;
   /** Keys under `prefix`, for tests and checks. */
   list(prefix: string): Promise<string[]>;
@@ -92,4 +92,10 @@ export function assertKey(key: string): void {
   if (key === '' || key.startsWith('/') || key.split('/').some((part) => part === '' || part === '.' || part === '..') || key.includes('\\')) {
     throw new Error(`invalid storage key "${key}"`);
   }
+}
+
+/** Refuses a folder prefix that is not one: `''` (everything) or one without its trailing `/`. */
+export function assertPrefix(prefix: string): void {
+  if (!prefix.endsWith('/')) throw new Error(`invalid storage prefix "${prefix}" (a folder, ending in /)`);
+  assertKey(prefix.slice(0, -1));
 }

@@ -89,6 +89,13 @@ describe('clips', () => {
     expect((await client.clips.get(clip.id)).status).toBe('ready');
   });
 
+  it('abandons a resumable upload; it is gone afterwards', async () => {
+    const upload = await client.clips.uploads.start({ fileName: 'later.mp4', size: video.length, partSize: 128 * 1024 });
+    await client.clips.uploads.putPart(upload.uploadId, 1, video.subarray(0, 128 * 1024));
+    expect(await client.clips.uploads.abort(upload.uploadId)).toEqual({ id: upload.uploadId, deleted: true });
+    expect(await client.clips.uploads.status(upload.uploadId).catch((e: unknown) => e)).toMatchObject({ status: 404, code: 'not_found' });
+  });
+
   it('refuses an import from a private address with the content envelope', async () => {
     const error = await client.clips.import({ url: 'http://127.0.0.1:9/video.mp4' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LongrunError);

@@ -199,6 +199,41 @@ describe('renders', { timeout: 120_000 }, () => {
     expect(list.body.data[0]).toEqual({ id, clipId, status: 'canceled', createdAt: expect.any(String), completedAt: expect.any(String) });
   });
 
+  it('leaves no file behind a render ffmpeg fails, in the storage or its scratch directory', async () => {
+    const broken = await server.newOrg('broken-source', { credits: 10 });
+    const clip = await clipWhenAnalysed(server.url, broken.key, (await uploadClip(server.url, broken.key, makeSampleVideo(media))).body.data.id);
+    await server.deps.storage.delete(`${broken.org.id}/${clip.id}/source.mp4`); // ffmpeg cannot open it now
+    const accepted = await call(`${server.url}/clips/${clip.id}/render`, { key: broken.key, json: { candidateId: clip.candidates[0].id } });
+    expect(accepted.status, accepted.text).toBe(202);
+    const id = accepted.body.data.jobId as string;
+    let job = await call(`${server.url}/jobs/${id}?wait=30`, { key: broken.key });
+    while (job.status === 202) job = await call(`${server.url}/jobs/${id}?wait=30`, { key: broken.key });
+    expect(job.body.data.counts).toMatchObject({ succeeded: 0, failed: 1 });
+    const items = await call(`${server.url}/jobs/${id}/items`, { key: broken.key });
+    expect(items.body.data.items[0].error).toMatchObject({ code: 'RENDER_FAILED' });
+    expect(await server.deps.storage.list(`${broken.org.id}/${clip.id}/`)).toEqual([]);
+    expect(fs.readdirSync(server.deps.storage.scratchDir).filter((f) => f.includes(id))).toEqual([]);
+  });
+
+  it("deletes a render's file with its job at LONGRUN_RETENTION_DAYS, and keeps the source", async () => {
+    const own = await server.newOrg('retention', { credits: 10 });
+    const clip = await clipWhenAnalysed(server.url, own.key, (await uploadClip(server.url, own.key, makeSampleVideo(media))).body.data.id);
+    const accepted = await call(`${server.url}/clips/${clip.id}/render`, { key: own.key, json: { candidateId: clip.candidates[0].id } });
+    const id = accepted.body.data.jobId as string;
+    let job = await call(`${server.url}/jobs/${id}?wait=30`, { key: own.key });
+    while (job.status === 202) job = await call(`${server.url}/jobs/${id}?wait=30`, { key: own.key });
+    expect(job.body.data.status).toBe('completed');
+    const render = `${own.org.id}/${clip.id}/renders/${id}.mp4`;
+    expect(await server.deps.storage.size(render)).toBeGreaterThan(0);
+    const retention = server.maintenance.find((task) => task.name === 'jobs.retention')!;
+    const completedAt = Date.parse(job.body.data.completedAt as string);
+    await retention.run(new Date(completedAt + server.config.retentionDays * 86_400_000 - 60_000));
+    expect(await server.deps.storage.size(render)).toBeGreaterThan(0); // not yet
+    await retention.run(new Date(completedAt + server.config.retentionDays * 86_400_000 + 60_000));
+    expect((await call(`${server.url}/jobs/${id}`, { key: own.key })).status).toBe(404);
+    expect(await server.deps.storage.list(`${own.org.id}/${clip.id}/`)).toEqual([`${own.org.id}/${clip.id}/source.mp4`]);
+  });
+
   it('refuses what it cannot render', async () => {
     const noCaptions = await server.newOrg('no-captions', { credits: 10 });
     const own = (await uploadClip(server.url, noCaptions.key, makeSampleVideo(media))).body.data.id;

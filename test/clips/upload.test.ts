@@ -175,4 +175,31 @@ describe('clip upload and analysis', () => {
     expect(fs.existsSync(partsDir)).toBe(false);
     expect((await call(`${server.url}/clips/uploads/${uploadId}`, { key })).status).toBe(404);
   });
+
+  it('abandons an upload at once with DELETE: its parts go, and only its own organisation may', async () => {
+    const { key } = await server.newOrg('abandons');
+    const started = await call(`${server.url}/clips/uploads`, { key, json: { fileName: 'a.mp4', size: 200_000, partSize: 128 * 1024 } });
+    const { uploadId } = started.body.data;
+    const body = Buffer.alloc(128 * 1024, 4);
+    const put = await fetch(`${server.url}/clips/uploads/${uploadId}/parts/1`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/octet-stream',
+        'x-content-sha256': crypto.createHash('sha256').update(body).digest('hex'),
+      },
+      body,
+    });
+    expect(put.status).toBe(200);
+    const partsDir = path.join(server.config.clips.dir, '.uploads', uploadId);
+    expect(fs.readdirSync(partsDir)).toEqual(['1.part']);
+    expect((await call(`${server.url}/clips/uploads/${uploadId}`, { key: server.key, method: 'DELETE' })).status).toBe(404); // another organisation
+    expect(fs.existsSync(partsDir)).toBe(true);
+    const abandoned = await call(`${server.url}/clips/uploads/${uploadId}`, { key, method: 'DELETE' });
+    expect(abandoned.status, abandoned.text).toBe(200);
+    expect(abandoned.body.data).toEqual({ id: uploadId, deleted: true });
+    expect(fs.existsSync(partsDir)).toBe(false);
+    expect((await call(`${server.url}/clips/uploads/${uploadId}`, { key })).status).toBe(404);
+    expect((await call(`${server.url}/clips/uploads/${uploadId}/complete`, { key, method: 'POST' })).status).toBe(404);
+  });
 });

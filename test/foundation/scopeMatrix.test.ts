@@ -61,6 +61,7 @@ const ROUTES: Record<string, Needs> = {
   'GET /clips/uploads/{uploadId}': 'clips:read',
   'PUT /clips/uploads/{uploadId}/parts/{n}': 'clips:write',
   'POST /clips/uploads/{uploadId}/complete': 'clips:write',
+  'DELETE /clips/uploads/{uploadId}': 'clips:write',
   'GET /clips/{clipId}/source-url': 'clips:read',
   'GET /clips/{clipId}/source': 'clips:read',
   'POST /clips/{clipId}/captions': 'clips:write',

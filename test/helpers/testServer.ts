@@ -17,6 +17,7 @@ import { compose } from '../../src/app/families.ts';
 import { agentScheduler } from '../../src/families/agents/index.ts';
 import type { AgentScheduler, Clock } from '../../src/families/agents/scheduler.ts';
 import type { FamilyDeps } from '../../src/families/family.ts';
+import type { MaintenanceTask } from '../../src/maintenance/task.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { orgCreate, type Organisation } from '../../src/store/orgs.ts';
@@ -44,6 +45,8 @@ export interface TestServer {
   engine: Engine;
   /** What the server's families were built from (store, engine, clock, shared objects). */
   deps: FamilyDeps;
+  /** The maintenance tasks as every process composes them (not run by a test server: call `run`). */
+  maintenance: MaintenanceTask[];
   /** Started with the system clock; with a `clock` option it is not started: call `tick()`. */
   scheduler: AgentScheduler;
   config: Config;
@@ -92,6 +95,7 @@ export async function startTestServer(
     store,
     engine,
     deps: composition.deps,
+    maintenance: composition.maintenance,
     scheduler,
     config,
     org: first.org,

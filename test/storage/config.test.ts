@@ -51,11 +51,21 @@ describe('LONGRUN_STORAGE_URL', () => {
     });
   });
 
+  it('keeps a prefix as a folder: with or without its slashes, or none', () => {
+    const prefixOf = (url: string) => (storageOf({ LONGRUN_STORAGE_URL: url }) as { prefix: string }).prefix;
+    expect(prefixOf('s3://bucket')).toBe('');
+    expect(prefixOf('s3://bucket/')).toBe('');
+    expect(prefixOf('s3://bucket/longrun')).toBe('longrun/');
+    expect(prefixOf('s3://bucket/longrun/')).toBe('longrun/');
+    expect(prefixOf('s3://bucket//longrun/prod//')).toBe('longrun/prod/');
+  });
+
   it('refuses wrong values, naming the setting', () => {
     const refused = (env: Record<string, string>) => () => storageOf(env);
     expect(refused({ LONGRUN_STORAGE_URL: 'gs://bucket' })).toThrow(/LONGRUN_STORAGE_URL must be file:<directory> or s3:\/\/<bucket>\/<prefix>/);
     expect(refused({ LONGRUN_STORAGE_URL: 's3://UPPER/x' })).toThrow(/LONGRUN_STORAGE_URL must be/);
     expect(refused({ LONGRUN_STORAGE_URL: 's3://bucket/a/../b' })).toThrow(/must not contain \. or \.\. segments/);
+    expect(refused({ LONGRUN_STORAGE_URL: 's3://bucket/a//b' })).toThrow(/must not contain an empty segment/);
     expect(refused({ LONGRUN_STORAGE_URL: 's3://bucket', AWS_ENDPOINT_URL_S3: 'minio:9000' })).toThrow(
       /AWS_ENDPOINT_URL_S3 \/ AWS_ENDPOINT_URL must be an http/,
     );

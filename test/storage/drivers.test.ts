@@ -2,18 +2,22 @@
  * One conformance suite for every storage driver (src/storage): the file driver on a temporary
  * directory and the S3 driver on s3rver (started here). Puts (a buffer, a stream, a file that
  * is consumed), whole and ranged reads, sizes, listing, deletes of one key and of a prefix,
- * multipart uploads invisible until completed, presigned GETs where the driver signs, and the
- * readiness check with a probe object.
+ * multipart uploads invisible until completed, presigned GETs where the driver signs, the
+ * readiness check with a probe object; and the sweep of a scratch directory a dead process left.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compose } from '../../src/app/families.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openStorage } from '../../src/storage/open.ts';
+import { SCRATCH_IDLE_MS, scratchSweep } from '../../src/storage/scratch.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3.ts';
-import { tempDir } from '../helpers/testServer.ts';
+import { tempDir, testStore } from '../helpers/testServer.ts';
+import { until } from '../helpers/wait.ts';
 
 let s3: LocalS3;
 let dir: string;
@@ -67,6 +71,13 @@ describe.each(drivers)('the %s driver', (driver, open) => {
     await storage.deletePrefix('a/');
     expect(await storage.list('a/')).toEqual([]);
     await expect(storage.size('../escape')).rejects.toThrow(/invalid storage key/);
+    for (const key of ['a/../../escape', '/abs', 'a//b', 'a\\b', '']) await expect(storage.put(key, Buffer.from('x'))).rejects.toThrow(/invalid storage key/);
+    // Never everything, nor a name's prefix: a folder of the keys only.
+    await storage.put('clip_1/source.mp4', Buffer.from('kept'));
+    for (const prefix of ['', 'clip_', 'clip_1', '../', '/']) await expect(storage.deletePrefix(prefix)).rejects.toThrow(/invalid storage (prefix|key)/);
+    expect(await storage.list('')).toEqual(['clip_1/source.mp4']);
+    await storage.deletePrefix('clip_1/');
+    expect(await storage.list('')).toEqual([]);
   });
 
   it('joins multipart parts, in order, only on completion; parts sent again replace the earlier ones', async () => {
@@ -108,9 +119,50 @@ describe.each(drivers)('the %s driver', (driver, open) => {
     await storage.deletePrefix('p/');
   });
 
+  // A directory is its own root: prefixes are the S3 driver's.
+  it.runIf(driver === 's3')('keeps its keys under its own prefix, apart from a sibling prefix and from the bucket root', async () => {
+    const beside = (url: string) =>
+      openStorage(loadConfig({ dataDir: path.join(dir, 's3') }, { ...s3.env(), LONGRUN_STORAGE_URL: url }).storage, path.join(dir, 's3'));
+    const sibling = beside('s3://longrun/conformance-other'); // shares the string `conformance`, not the folder
+    const root = beside('s3://longrun/');
+    await storage.put('x/mine.txt', Buffer.from('mine'));
+    await sibling.put('x/theirs.txt', Buffer.from('theirs'));
+    expect(await storage.list('')).toEqual(['x/mine.txt']);
+    expect(await sibling.list('x/')).toEqual(['x/theirs.txt']);
+    expect(await root.list('conformance/')).toEqual(['conformance/x/mine.txt']);
+    await storage.deletePrefix('x/');
+    expect(await sibling.list('')).toEqual(['x/theirs.txt']);
+    await sibling.deletePrefix('x/');
+    expect(await root.list('conformance')).toEqual([]);
+  });
+
   it('passes its check with a probe object, which it does not leave behind', async () => {
     const target = driver === 'file' ? `file:${path.join(dir, 'file', 'clips')}` : 's3://longrun/conformance/';
     expect(await storage.check({ write: true })).toEqual({ ok: true, target });
     expect(await storage.list('')).toEqual([]);
+  });
+});
+
+describe('the scratch directory', () => {
+  it('loses at a process start what no one has written to for hours (a process died), never a file in use', async () => {
+    const { store, dataDir, databaseUrl, drop } = await testStore();
+    try {
+      const config = loadConfig({ dataDir, databaseUrl, port: 0, logLevel: 'silent' }, s3.env('scratch'));
+      const scratch = path.join(dataDir, 'tmp');
+      fs.mkdirSync(scratch, { recursive: true });
+      const old = path.join(scratch, 'job_1.partial.mp4');
+      const fresh = path.join(scratch, 'clip_2-upload');
+      fs.writeFileSync(old, 'left by a process that died');
+      fs.writeFileSync(fresh, 'being received');
+      const hoursAgo = (Date.now() - SCRATCH_IDLE_MS - 60_000) / 1000;
+      fs.utimesSync(old, hoursAgo, hoursAgo);
+      expect(compose(config, store, pino({ level: 'silent' })).deps.storage.scratchDir).toBe(scratch);
+      await until('the old scratch file is deleted', () => !fs.existsSync(old));
+      expect(fs.existsSync(fresh)).toBe(true);
+      expect(await scratchSweep(path.join(dataDir, 'no-such-dir'))).toBe(0);
+    } finally {
+      await store.close();
+      await drop();
+    }
   });
 });

@@ -8,12 +8,17 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
+import { jobCancel } from '../../src/engine/sql/jobCancel.ts';
+import { nowIso } from '../../src/ids.ts';
+import type { S3Storage } from '../../src/storage/s3Storage.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MARKDOWN } from '../helpers/documents.ts';
-import { knowledgeBaseWith } from '../helpers/knowledge.ts';
+import { documentWhenIngested, knowledgeBaseWith } from '../helpers/knowledge.ts';
 import { clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
@@ -55,7 +60,11 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
   let server: TestServer;
   let presigned: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ credits: 100, env: s3.env('server') });
+    // Imports may fetch from the tests' loopback media server; uploads are cut off past 8 MiB.
+    server = await startTestServer({
+      credits: 100,
+      env: { ...s3.env('server'), LONGRUN_WEBHOOK_ALLOW_PRIVATE: '1', LONGRUN_WEBHOOK_ALLOW_HTTP: '1', LONGRUN_CLIP_MAX_BYTES: String(8 * 1024 * 1024) },
+    });
     presigned = await startTestServer({ credits: 100, env: { ...s3.env('presigned'), LONGRUN_STORAGE_PUBLIC_URLS: 'presigned' } });
   });
   afterAll(async () => {
@@ -102,6 +111,45 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     expect(await storage.list(`${org.id}/`)).toEqual([]);
   });
 
+  it('puts uploads and URL imports in the bucket through a scratch file it deletes; a refused one leaves nothing anywhere', async () => {
+    const { key, org } = await server.newOrg('s3-ways-in', { credits: 10 });
+    const storage = server.deps.storage;
+    const scratch = () => (fs.existsSync(storage.scratchDir) ? fs.readdirSync(storage.scratchDir) : []);
+    const sample = makeSampleVideo(media);
+    const files = http.createServer((req, res) => {
+      if (req.url === '/media/talk.MOV') return fs.createReadStream(sample).pipe(res.writeHead(200, { 'content-type': 'video/mp4' }));
+      res.writeHead(200).end(Buffer.alloc(50_000, 9)); // not a video
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(files.address() as net.AddressInfo).port}`;
+    try {
+      const imported = await call(`${server.url}/clips/import`, { key, json: { url: `${origin}/media/talk.MOV` } });
+      expect(imported.status, imported.text).toBe(202);
+      const clip = await clipWhenAnalysed(server.url, key, imported.body.data.id);
+      expect(clip.status).toBe('ready');
+      expect(await storage.list(`${org.id}/`)).toEqual([`${org.id}/${clip.id}/source.mov`]);
+      const garbage = await call(`${server.url}/clips/import`, { key, json: { url: `${origin}/garbage.mp4` } });
+      expect((await clipWhenAnalysed(server.url, key, garbage.body.data.id)).status).toBe('failed');
+    } finally {
+      files.closeAllConnections();
+      await new Promise((resolve) => files.close(resolve));
+    }
+    const bogus = path.join(media, 'not-a-video.mp4');
+    fs.writeFileSync(bogus, Buffer.concat([fs.readFileSync(sample).subarray(0, 64), Buffer.alloc(4096, 7)]));
+    expect((await uploadClip(server.url, key, bogus)).status).toBe(422);
+    const big = path.join(media, 'big.bin');
+    fs.writeFileSync(big, Buffer.alloc(9 * 1024 * 1024, 1));
+    expect((await uploadClip(server.url, key, big)).status).toBe(413);
+    const uploaded = await uploadClip(server.url, key, sample);
+    expect(uploaded.status).toBe(201);
+    const clips = (await call(`${server.url}/clips`, { key })).body.data;
+    expect(clips.total).toBe(3); // the import, the failed import, the upload
+    expect((await storage.list(`${org.id}/`)).length).toBe(2); // the failed import kept no object
+    expect(await storage.list(`${org.id}/${uploaded.body.data.id}/`)).toEqual([`${org.id}/${uploaded.body.data.id}/source.mp4`]);
+    await until('the analyses have read their sources', async () => (await clipWhenAnalysed(server.url, key, uploaded.body.data.id)).status === 'ready');
+    expect(scratch()).toEqual([]);
+  });
+
   it('leaves no object behind a canceled render, and none on local disk', async () => {
     const { key, org } = await server.newOrg('s3-cancel', { credits: 10 });
     const clip = await clipWhenAnalysed(server.url, key, (await uploadClip(server.url, key, makeSampleVideo(media))).body.data.id);
@@ -121,6 +169,96 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     await until('ffmpeg has exited', () => !ffmpegRuns(), { everyMs: 50 });
     await until('the partial render is removed', () => !fs.readdirSync(server.deps.storage.scratchDir).some((f) => f.includes(id)));
     expect(await server.deps.storage.list(`${org.id}/`)).toEqual([`${org.id}/${clip.id}/source.mp4`]);
+  });
+
+  it('leaves no object behind a render ffmpeg fails, and deletes a render with its job at LONGRUN_RETENTION_DAYS', async () => {
+    const { key, org } = await server.newOrg('s3-fail', { credits: 10 });
+    const storage = server.deps.storage;
+    const clip = await clipWhenAnalysed(server.url, key, (await uploadClip(server.url, key, makeSampleVideo(media))).body.data.id);
+    const candidate = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 0, endMs: 1500, title: 'first' } });
+    const kept = await renderedJob(server, key, clip.id, candidate.body.data.id);
+    expect(kept.counts).toMatchObject({ succeeded: 1 });
+    const source = `${org.id}/${clip.id}/source.mp4`;
+    const bytes = await storage.get(source);
+    const sourceBytes = Buffer.concat(await bytes.body.toArray());
+
+    await storage.delete(source); // ffmpeg's presigned URL now answers 404
+    const failed = await renderedJob(server, key, clip.id, candidate.body.data.id);
+    expect(failed.counts).toMatchObject({ succeeded: 0, failed: 1 });
+    expect((await call(`${server.url}/jobs/${failed.id}/items`, { key })).body.data.items[0].error).toMatchObject({ code: 'RENDER_FAILED' });
+    expect(await storage.list(`${org.id}/${clip.id}/`)).toEqual([`${org.id}/${clip.id}/renders/${kept.id}.mp4`]);
+    expect(fs.readdirSync(storage.scratchDir).filter((f) => f.includes(failed.id))).toEqual([]);
+
+    await storage.put(source, sourceBytes);
+    const retention = server.maintenance.find((task) => task.name === 'jobs.retention')!;
+    await retention.run(new Date(Date.parse(failed.completedAt) + server.config.retentionDays * 86_400_000 + 60_000));
+    expect((await call(`${server.url}/jobs/${kept.id}`, { key })).status).toBe(404);
+    expect(await storage.list(`${org.id}/${clip.id}/`)).toEqual([source]);
+  });
+
+  it('deletes the object of a render another process canceled once it was uploaded', async () => {
+    const { key, org } = await server.newOrg('s3-late-cancel', { credits: 10 });
+    const storage = server.deps.storage;
+    const clip = await clipWhenAnalysed(server.url, key, (await uploadClip(server.url, key, makeSampleVideo(media))).body.data.id);
+    const candidate = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 0, endMs: 1500, title: 'first' } });
+    const put = storage.put.bind(storage);
+    // The cancel as another process makes it: committed in the database, this process's signal untouched.
+    const spy = vi.spyOn(storage, 'put').mockImplementation(async (k, body, opts) => {
+      const done = await put(k, body, opts);
+      const job = /\/renders\/(job_\w+)\.mp4$/.exec(k)?.[1];
+      if (job) await jobCancel(server.store.db, org.id, job, nowIso(), []);
+      return done;
+    });
+    try {
+      const job = await renderedJob(server, key, clip.id, candidate.body.data.id);
+      expect(job.status).toBe('canceled');
+      expect(spy.mock.calls.some(([k]) => k.endsWith(`/renders/${job.id}.mp4`))).toBe(true);
+      await until('the canceled render is deleted', async () => (await storage.list(`${org.id}/${clip.id}/renders/`)).length === 0);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('keeps a clip, a knowledge base or a document whose objects the storage fails to delete, so the DELETE can be sent again', async () => {
+    const { key, org } = await server.newOrg('s3-delete-again', { credits: 10 });
+    const storage = server.deps.storage;
+    const failOnce = (method: 'delete' | 'deletePrefix') => vi.spyOn(storage, method).mockRejectedValueOnce(new Error('the bucket is down'));
+
+    const clip = await clipWhenAnalysed(server.url, key, (await uploadClip(server.url, key, makeSampleVideo(media))).body.data.id);
+    let spy = failOnce('deletePrefix');
+    expect((await call(`${server.url}/clips/${clip.id}`, { key, method: 'DELETE' })).status).toBe(500);
+    spy.mockRestore();
+    expect((await call(`${server.url}/clips/${clip.id}`, { key })).status).toBe(200);
+    expect((await call(`${server.url}/clips/${clip.id}`, { key, method: 'DELETE' })).status).toBe(200);
+    expect(await storage.list(`${org.id}/`)).toEqual([]);
+
+    // Ingestion that cannot delete its upload still indexes it; deleting the document deletes the object.
+    const kb = (await call(`${server.url}/kbs`, { key, json: { name: 'Notes' } })).body.data;
+    spy = failOnce('delete');
+    const added = await fetch(`${server.url}/kbs/${kb.id}/docs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/markdown' },
+      body: MARKDOWN,
+    });
+    const docId = (await added.json()).data.id as string;
+    expect((await documentWhenIngested(server.url, key, kb.id, docId)).status).toBe('indexed');
+    spy.mockRestore();
+    expect(await storage.list(`kb/${org.id}/${kb.id}/`)).toEqual([`kb/${org.id}/${kb.id}/${docId}`]);
+    spy = failOnce('delete');
+    expect((await call(`${server.url}/kbs/${kb.id}/docs/${docId}`, { key, method: 'DELETE' })).status).toBe(500);
+    spy.mockRestore();
+    expect((await call(`${server.url}/kbs/${kb.id}/docs/${docId}`, { key })).status).toBe(200);
+    expect((await call(`${server.url}/kbs/${kb.id}/docs/${docId}`, { key, method: 'DELETE' })).status).toBe(200);
+    expect(await storage.list(`kb/${org.id}/`)).toEqual([]);
+
+    // A whole knowledge base: whatever is left under its prefix goes with it.
+    await storage.put(`kb/${org.id}/${kb.id}/doc_left_behind`, Buffer.from('left behind'));
+    spy = failOnce('deletePrefix');
+    expect((await call(`${server.url}/kbs/${kb.id}`, { key, method: 'DELETE' })).status).toBe(500);
+    spy.mockRestore();
+    expect((await call(`${server.url}/kbs/${kb.id}`, { key })).status).toBe(200);
+    expect((await call(`${server.url}/kbs/${kb.id}`, { key, method: 'DELETE' })).status).toBe(200);
+    expect(await storage.list(`kb/${org.id}/`)).toEqual([]);
   });
 
   it('takes a resumable upload as an S3 multipart upload (nothing joined on local disk)', async () => {
@@ -152,6 +290,70 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     expect(stored.size).toBe(bytes.length);
     stored.body.resume();
     expect((await clipWhenAnalysed(server.url, key, done.body.data.id)).status).toBe('ready');
+  });
+
+  it('aborts the S3 multipart upload of a resumable upload left past LONGRUN_UPLOAD_TTL_HOURS, or abandoned', async () => {
+    const { key } = await server.newOrg('s3-expiry');
+    const storage = server.deps.storage as S3Storage;
+    const partSize = 5 * 1024 * 1024;
+    const started = await call(`${server.url}/clips/uploads`, { key, json: { fileName: 'late.mp4', size: partSize + 10, partSize } });
+    expect(started.status, started.text).toBe(201);
+    const { uploadId } = started.body.data;
+    const row = await server.store.db.selectFrom('clip_uploads').selectAll().where('id', '=', uploadId).executeTakeFirstOrThrow();
+    const body = Buffer.alloc(partSize, 7);
+    const sent = await fetch(`${server.url}/clips/uploads/${uploadId}/parts/1`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/octet-stream',
+        'x-content-sha256': crypto.createHash('sha256').update(body).digest('hex'),
+      },
+      body: new Uint8Array(body),
+    });
+    expect(sent.status).toBe(200);
+    // s3rver has no AbortMultipartUpload (it answers 405): the request is checked here and answered as S3 would.
+    const send = storage.client.send.bind(storage.client);
+    const aborts: AbortMultipartUploadCommand[] = [];
+    let down = true; // at first the bucket fails every abort
+    const spy = vi.spyOn(storage.client, 'send').mockImplementation(((command: unknown) => {
+      if (!(command instanceof AbortMultipartUploadCommand)) return send(command as never);
+      if (down) return Promise.reject(Object.assign(new Error('bucket down'), { $metadata: { httpStatusCode: 503 } }));
+      aborts.push(command);
+      return Promise.resolve({});
+    }) as never);
+    const exists = async () => (await server.store.db.selectFrom('clip_uploads').select('id').where('id', '=', uploadId).executeTakeFirst()) !== undefined;
+    try {
+      const expiry = server.maintenance.find((task) => task.name === 'clips.upload-expiry')!;
+      expect(await expiry.run(new Date(Date.parse(row.expires_at) - 60_000))).toBe(0);
+      const late = new Date(Date.parse(row.expires_at) + 60_000);
+      await expect(expiry.run(late)).rejects.toThrow(/could not be aborted: bucket down/);
+      expect(await exists()).toBe(true); // kept, with its handle, for the next round
+      down = false;
+      expect(await expiry.run(late)).toBeGreaterThanOrEqual(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(aborts.map((c) => c.input)).toContainEqual({ Bucket: 'longrun', Key: `server/${row.storage_key}`, UploadId: row.storage_upload_id });
+    expect(await exists()).toBe(false);
+
+    // Abandoned before it expires: DELETE aborts it the same way.
+    const again = await call(`${server.url}/clips/uploads`, { key, json: { fileName: 'never.mp4', size: partSize + 10, partSize } });
+    const handle = (
+      await server.store.db.selectFrom('clip_uploads').select('storage_upload_id').where('id', '=', again.body.data.uploadId).executeTakeFirstOrThrow()
+    ).storage_upload_id;
+    down = false;
+    const answered = vi.spyOn(storage.client, 'send').mockImplementation(((command: unknown) => {
+      if (!(command instanceof AbortMultipartUploadCommand)) return send(command as never);
+      aborts.push(command);
+      return Promise.resolve({});
+    }) as never);
+    try {
+      expect((await call(`${server.url}/clips/uploads/${again.body.data.uploadId}`, { key, method: 'DELETE' })).status).toBe(200);
+    } finally {
+      answered.mockRestore();
+    }
+    expect(aborts.at(-1)!.input).toMatchObject({ UploadId: handle });
+    expect((await call(`${server.url}/clips/uploads/${again.body.data.uploadId}`, { key })).status).toBe(404);
   });
 
   it('keeps an uploaded knowledge-base document in the bucket until it is ingested', async () => {

@@ -2,7 +2,8 @@
  * Two machines on one PostgreSQL database and one bucket (issue 30): an API process
  * (`serve --no-workers`) and a worker process with data directories of their own, as on two
  * hosts. A clip uploaded to the API is analysed and rendered by the worker, which reads it from
- * the bucket; the render is downloaded from the API, which never had it on its disk. Real child
+ * the bucket; the render is downloaded from the API, which never had it on its disk, and a
+ * knowledge-base document uploaded to the API is ingested by the worker. Real child
  * processes; s3rver started here. PostgreSQL only (vitest.config.ts): on SQLite, processes of
  * one machine share the file, and there is nothing to show.
  */
@@ -13,6 +14,8 @@ import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { orgFindByIdOrName } from '../../src/store/orgs.ts';
 import { startServeProcess, startWorkerProcess, type ServeProcess } from '../helpers/cli.ts';
+import { MARKDOWN } from '../helpers/documents.ts';
+import { documentWhenIngested } from '../helpers/knowledge.ts';
 import { clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3.ts';
 import { freshTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
@@ -50,12 +53,12 @@ afterAll(async () => {
   for (const dir of [apiDir, workerDir, media]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Files under a data directory's clips folder (scratch and part folders aside). */
-const clipFilesIn = (dataDir: string) =>
-  fs.existsSync(path.join(dataDir, 'clips')) ? fs.readdirSync(path.join(dataDir, 'clips')).filter((f) => !f.startsWith('.')) : [];
+/** Every file under a data directory, as relative paths. */
+const filesIn = (dataDir: string) =>
+  fs.existsSync(dataDir) ? (fs.readdirSync(dataDir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dataDir, f)).isFile()).sort() : [];
 
 describe('an API process and a worker process on two data directories, one bucket', { timeout: 180_000 }, () => {
-  it('uploads on the API, analyses and renders on the worker, downloads the render from the API', async () => {
+  it('uploads on the API, analyses and renders on the worker, downloads the render from the API; a document is ingested likewise', async () => {
     const org = await orgFindByIdOrName(store.db, 'default');
     const { key } = await apiKeyCreate(store.db, { orgId: org!.id });
     const sample = makeSampleVideo(media);
@@ -89,8 +92,20 @@ describe('an API process and a worker process on two data directories, one bucke
     expect(Buffer.from(await tail.arrayBuffer())).toEqual(bytes.subarray(bytes.length - 10));
 
     // Neither machine kept a clip file on its own disk: both read and wrote the bucket.
-    expect(clipFilesIn(apiDir)).toEqual([]);
-    expect(clipFilesIn(workerDir)).toEqual([]);
+    // A knowledge-base document uploaded to the API is read from the bucket by the worker.
+    const kb = (await call(`${api.url}/kbs`, { key, json: { name: 'Notes' } })).body.data;
+    const added = await fetch(`${api.url}/kbs/${kb.id}/docs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/markdown' },
+      body: MARKDOWN,
+    });
+    expect(added.status).toBe(202);
+    const doc = await documentWhenIngested(api.url, key, kb.id, (await added.json()).data.id);
+    expect(doc.status, JSON.stringify(doc)).toBe('indexed');
+
+    // Neither machine kept a file on its own disk (scratch files included): both used the bucket.
+    expect(filesIn(apiDir)).toEqual([]);
+    expect(filesIn(workerDir)).toEqual([]);
     const ready = await call(`${api.url}/readyz`);
     expect(ready.status, ready.text + api.output()).toBe(200);
     expect(ready.body.data.storage).toEqual({ driver: 's3', target: 's3://longrun/cluster/' });

@@ -66,6 +66,8 @@ export function clipMethods(http: Http) {
         });
       },
       complete: (uploadId: string, o: SignalOption = {}) => http.data<Clip>('POST', `/clips/uploads/${seg(uploadId)}/complete`, o),
+      /** Abandons an upload: its parts are deleted now rather than when it expires. */
+      abort: (uploadId: string, o: SignalOption = {}) => http.data<ClipDeleted>('DELETE', `/clips/uploads/${seg(uploadId)}`, o),
     },
   };
 }

@@ -51,6 +51,8 @@ async function importSource(
     await fetchToFile(url, file, { ...options, signal });
     const info = await probeMedia(tools.ffprobe.path, file, signal);
     const { size } = await storage.put(key, { file }, { signal });
+    // Deleted while it downloaded (maybe by another process): the catch below deletes this file too.
+    if (!(await clipGet(db, clip.id))) throw new ImportError('The clip was deleted during its import.');
     await clipUpdate(db, clip.id, {
       status: 'processing',
       source_path: key,

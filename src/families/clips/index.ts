@@ -6,6 +6,7 @@ import type { MaintenanceTask } from '../../maintenance/task.ts';
 import type { Family, FamilyDeps } from '../family.ts';
 import { analysisKind } from './analysisKind.ts';
 import { renderKind } from './renderKind.ts';
+import { renderFilesRetention } from './renderRetention.ts';
 import { renderRoutes } from './renderRoutes.ts';
 import { clipRoutes } from './routes.ts';
 import { ClipView } from './schemas.ts';
@@ -27,6 +28,7 @@ export function clipsFamily({ config, store, engine, mediaTools: tools, urlGuard
     kinds: [analysis, render],
     schemas: [ClipView],
     maintenance,
+    beforeJobRetention: [renderFilesRetention(db, storage)],
     async routes(app) {
       await app.register(clipRoutes, {
         db,

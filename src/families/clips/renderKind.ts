@@ -7,7 +7,8 @@
  * by HTTP range requests: nothing is copied first) and writes a `.partial.mp4` in the storage's
  * scratch directory; only a complete output is put into the storage (a rename for the file
  * driver, an upload for S3), so a failed or canceled render leaves no object — a cancel that
- * lands during the upload aborts it, and one that lands after it deletes the object; a cancel
+ * lands during the upload aborts it, and one that lands after it (seen by its signal, or read
+ * from the database when another process canceled it or deleted the clip) deletes it; a cancel
  * kills ffmpeg (SIGKILL) and waits for it to exit before the partial file is removed; credits
  * (1 per started minute of output, reserved at submission) are charged only when the render
  * succeeds; the output path is recorded with the result, in the checkpoint transaction.
@@ -113,6 +114,18 @@ export function renderArgs(r: {
   ];
 }
 
+/** Whether the render's row and its clip still exist and its job has not ended (been canceled). */
+async function renderStillWanted(db: Db, jobId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('clip_renders as r')
+    .innerJoin('jobs as j', 'j.id', 'r.job_id')
+    .innerJoin('clips as c', 'c.id', 'r.clip_id')
+    .select('j.status')
+    .where('r.job_id', '=', jobId)
+    .executeTakeFirst();
+  return row !== undefined && (row.status === 'running' || row.status === 'queued');
+}
+
 /** ffmpeg's URL of the source lasts the whole render (its item timeout). */
 const RENDER_URL_TTL_SECONDS = 2 * 3600 + 60;
 
@@ -167,6 +180,9 @@ export function renderKind(db: Db, tools: MediaTools, storage: Storage): JobKind
         await storage.put(output, { file: partial }, { signal, contentType: 'video/mp4' });
         stored = true;
         signal.throwIfAborted();
+        // A cancel (or the clip's deletion) in another process may not have reached this one's
+        // signal yet; both are committed before the clip's files are deleted, so this sees them.
+        if (!(await renderStillWanted(db, jobId))) throw new PermanentError('RENDER_CANCELED', 'The render was canceled or its clip deleted.');
         reportProgress(1);
         speed[input.template] = (Date.now() - started) / 1000 / Math.max(durationS, 0.1);
         return { output, durationMs: candidate.end_ms - candidate.start_ms };

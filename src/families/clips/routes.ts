@@ -209,8 +209,9 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
     async (request) => {
       const clip = await clipOf(orgOf(request), request.params.clipId);
       await opts.onDelete?.(clip);
-      await clipDelete(db, clip.id);
+      // Files first: if the storage fails, the clip stays and the DELETE can be sent again.
       await clipFilesDelete(storage, clip.org_id, clip.id);
+      await clipDelete(db, clip.id);
       return { success: true as const, data: { id: clip.id, deleted: true as const } };
     },
   );

@@ -2,7 +2,7 @@
  * Resumable uploads for large files: `POST /clips/uploads` announces the file (name, size, part
  * size) → `PUT /clips/uploads/{uploadId}/parts/{n}` sends each part with its SHA-256 →
  * `GET /clips/uploads/{uploadId}` says which parts arrived (to resume) → `POST …/complete`
- * joins them into a clip.
+ * joins them into a clip; `DELETE /clips/uploads/{uploadId}` abandons it, parts and all.
  *
  * Guarantees: a part is kept only if its size is the expected one and its SHA-256 matches the
  * `x-content-sha256` header (else 422, and the part is not kept): it streams to a scratch file
@@ -30,7 +30,7 @@ import { adoptClipFile, clipCreatedRecord, type AdoptDeps } from './adopt.ts';
 import { candidatesOf } from './sql/clips.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { scratchPath, sourceKey } from './storage.ts';
-import { ClipView, PART_SIZE, StartUploadBody, UploadView } from './schemas.ts';
+import { ClipDeleted, ClipView, PART_SIZE, StartUploadBody, UploadView } from './schemas.ts';
 import { clipView } from './view.ts';
 
 type UploadRow = Selectable<ClipUploadsTable>;
@@ -64,15 +64,28 @@ function clipIdOf(key: string): string {
   return key.split('/')[1]!;
 }
 
-/** Deletes expired uploads and their parts; returns how many. */
+/**
+ * Deletes expired uploads and their parts (S3: aborts the multipart upload); returns how many.
+ * An upload the storage fails to abort keeps its row for the next round, which is the only
+ * record of its handle, and does not hold up the others; the round then fails, to be logged.
+ */
 export async function uploadsDeleteExpired(db: Db, storage: Storage, now: string): Promise<number> {
   const expired = await db.selectFrom('clip_uploads').selectAll().where('expires_at', '<', now).execute();
+  let deleted = 0;
+  let failure: unknown = null;
   for (const row of expired) {
     const { key, handle } = destinationOf(row);
-    await storage.multipartAbort(key, handle);
+    try {
+      await storage.multipartAbort(key, handle);
+    } catch (error) {
+      failure ??= error;
+      continue;
+    }
     await db.deleteFrom('clip_uploads').where('id', '=', row.id).execute();
+    deleted += 1;
   }
-  return expired.length;
+  if (failure) throw new Error(`${expired.length - deleted} expired upload(s) could not be aborted: ${(failure as Error).message}`, { cause: failure });
+  return deleted;
 }
 
 export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & { maxUploadBytes: number; ttlHours: number }) {
@@ -142,6 +155,27 @@ export async function uploadRoutes(instance: FastifyInstance, opts: AdoptDeps & 
       },
     },
     async (request) => ({ success: true as const, data: uploadView(await uploadOf(orgOf(request), request.params.uploadId)) }),
+  );
+
+  app.delete(
+    '/clips/uploads/:uploadId',
+    {
+      config: { scope: 'clips:write' },
+      schema: {
+        tags: ['clips'],
+        summary: 'Abandon a resumable upload: its parts are deleted (S3: the multipart upload is aborted)',
+        params: Type.Object({ uploadId: Type.String({ maxLength: 100 }) }),
+        response: { 200: ContentOk(ClipDeleted) },
+      },
+    },
+    async (request) => {
+      const upload = await uploadOf(orgOf(request), request.params.uploadId);
+      const { key, handle } = destinationOf(upload);
+      // The parts first: if the storage fails, the upload stays, to be abandoned again (or to expire).
+      await storage.multipartAbort(key, handle);
+      await db.deleteFrom('clip_uploads').where('id', '=', upload.id).execute();
+      return { success: true as const, data: { id: upload.id, deleted: true as const } };
+    },
   );
 
   app.put(

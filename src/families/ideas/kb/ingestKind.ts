@@ -62,6 +62,7 @@ export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }, s
     async process({ input, signal }) {
       const doc = await db.selectFrom('kb_docs').selectAll().where('id', '=', input.docId).executeTakeFirst();
       if (!doc) throw new PermanentError('DOC_NOT_FOUND', 'The document no longer exists.');
+      let passages: number;
       try {
         const bytes = input.stored
           ? await storedBytes(storage, input.stored)
@@ -88,8 +89,7 @@ export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }, s
             .where('id', '=', doc.id)
             .execute();
         });
-        if (input.stored) await storage.delete(input.stored);
-        return { chunks: chunks.length };
+        passages = chunks.length;
       } catch (error) {
         if (signal.aborted) throw error;
         if (input.stored) await storage.delete(input.stored).catch(() => {});
@@ -97,6 +97,10 @@ export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }, s
         await db.updateTable('kb_docs').set({ status: 'failed', error: reason, source: null, updated_at: nowIso() }).where('id', '=', doc.id).execute();
         throw new PermanentError('INGESTION_FAILED', reason);
       }
+      // After the commit, and outside the try: a storage that fails here must not turn an indexed
+      // document into a failed one. What stays is deleted with the document or its knowledge base.
+      if (input.stored) await storage.delete(input.stored).catch(() => {});
+      return { chunks: passages };
     },
   });
 }

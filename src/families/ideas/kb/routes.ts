@@ -52,6 +52,10 @@ function docView(row: DocRow): Static<typeof DocView> {
 }
 
 /** The query words found in a passage: why it matched. */
+function documentBusy(docId: string): AppError {
+  return new AppError('conflict', `Document ${docId} is still being ingested: delete it once it is indexed or failed.`);
+}
+
 function matchReason(query: string, content: string): string {
   const words = [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].filter((w) => w.length >= 2);
   const text = content.toLowerCase();
@@ -180,11 +184,12 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     },
     async (request) => {
       const kb = await kbOf(orgOf(request), request.params.kbId);
+      // Objects first: if the storage fails, the knowledge base stays and the DELETE can be sent again.
+      await opts.storage.deletePrefix(kbPrefix(kb.org_id, kb.id));
       await db.transaction().execute(async (trx) => {
         await chunksIndexDeleteForKb(trx, kb.id);
         await trx.deleteFrom('kbs').where('id', '=', kb.id).execute(); // documents and passages cascade
       });
-      await opts.storage.deletePrefix(kbPrefix(kb.org_id, kb.id));
       return { success: true as const, data: { id: kb.id, deleted: true as const } };
     },
   );
@@ -349,11 +354,14 @@ export async function kbRoutes(instance: FastifyInstance, opts: KbRouteOptions) 
     async (request) => {
       const kb = await kbOf(orgOf(request), request.params.kbId);
       const { docId } = request.params;
+      const doc = await db.selectFrom('kb_docs').select('status').where('id', '=', docId).where('kb_id', '=', kb.id).executeTakeFirst();
+      if (doc?.status === 'processing') throw documentBusy(docId);
+      // Ingestion deletes an upload's bytes when it ends; this catches any it left behind, before
+      // the row goes, so a storage that fails leaves the document to be deleted again.
+      if (doc) await opts.storage.delete(kbDocKey(kb.org_id, kb.id, docId));
       const outcome = await docDeleteIfSettled(db, kb.id, docId);
       if (outcome === 'not_found') throw new AppError('not_found', `No document ${docId} in ${kb.id}.`);
-      if (outcome === 'processing') throw new AppError('conflict', `Document ${docId} is still being ingested: delete it once it is indexed or failed.`);
-      // Ingestion deletes an upload's bytes when it ends; this catches any it left behind.
-      await opts.storage.delete(kbDocKey(kb.org_id, kb.id, docId)).catch(() => {});
+      if (outcome === 'processing') throw documentBusy(docId);
       return { success: true as const, data: { id: docId, deleted: true as const } };
     },
   );
