@@ -1,7 +1,9 @@
 /**
  * What the log says at info: a submission and its answer, a job's start, retried item, end and
- * lost lease (at warn) with its job, kind and organisation, and /metrics counting the lost lease; not the status polls, long-polls, event streams and probes a client
- * repeats while it waits (those are at debug). The server logs to a stream the test reads.
+ * lost lease (at warn) with its job, kind and organisation (and /metrics counting the lost
+ * lease); not the status polls, long-polls, event streams and probes a client repeats while it
+ * waits, nor the reads the dashboard refreshes on its own (those are at debug). The server logs
+ * to a stream the test reads.
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +38,12 @@ describe('request and job logs', () => {
   afterAll(() => server?.close());
 
   it('logs a job at info, and its status polls, long-polls and event stream not at all', async () => {
-    const submitted = await call(`${server.url}/demo/sleep`, { key: server.key, json: { items: 2, ms: 0, flaky: ['item-2'] } });
+    // The poll header quiets reads only: a submission sent with it is logged as ever.
+    const submitted = await call(`${server.url}/demo/sleep`, {
+      key: server.key,
+      json: { items: 2, ms: 0, flaky: ['item-2'] },
+      headers: { 'x-longrun-poll': '1' },
+    });
     expect(submitted.status).toBe(202);
     const jobId: string = submitted.body.data.jobId;
     await until('the job has ended', async () => (await call(`${server.url}/jobs/${jobId}?wait=5`, { key: server.key })).status === 200);
@@ -44,6 +51,10 @@ describe('request and job logs', () => {
     expect((await call(`${server.url}/jobs/${jobId}/events`, { key: server.key })).status).toBe(200);
     expect((await call(`${server.url}/healthz`)).status).toBe(200);
     expect((await call(`${server.url}/jobs/${jobId}/items`, { key: server.key })).status).toBe(200);
+    // A list the dashboard refreshes on its own says so; the same read asked by the user does not.
+    expect((await call(`${server.url}/jobs?limit=5`, { key: server.key, headers: { 'x-longrun-poll': '1' } })).status).toBe(200);
+    expect((await call(`${server.url}/stats/jobs`, { key: server.key, headers: { 'x-longrun-poll': '1' } })).status).toBe(200);
+    expect((await call(`${server.url}/jobs?limit=6`, { key: server.key })).status).toBe(200);
 
     const urls = lines.filter((line) => line.req).map((line) => `${line.req!.method} ${line.req!.url}`);
     expect(urls).toContain('POST /demo/sleep');
@@ -51,6 +62,9 @@ describe('request and job logs', () => {
     expect(urls.filter((url) => url.startsWith(`GET /jobs/${jobId}?`) || url === `GET /jobs/${jobId}`)).toEqual([]);
     expect(urls).not.toContain(`GET /jobs/${jobId}/events`);
     expect(urls).not.toContain('GET /healthz');
+    expect(urls).not.toContain('GET /jobs?limit=5');
+    expect(urls).not.toContain('GET /stats/jobs');
+    expect(urls).toContain('GET /jobs?limit=6');
     // Nor their "request completed" lines: one per logged request.
     expect(lines.filter((line) => line.msg === 'request completed')).toHaveLength(urls.length);
 
