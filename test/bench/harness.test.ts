@@ -107,6 +107,7 @@ describe.skipIf(!postgresUrl)('npm run bench', () => {
       'tracing on / off, status GET p99',
     ]);
     expect(report.results.metricsAddedUs).toEqual({ perJob: expect.any(Number), perStatusGet: expect.any(Number) });
+    expect(report.results.observers.jobMetricsNsPerJob).toBeGreaterThan(0);
     expect(fs.readFileSync(path.join(resultsDir, 'tracing-status.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
   });
 
