@@ -12,6 +12,7 @@ import { openStore, type Store } from '../../src/store/database.ts';
 import type { FastifyInstance } from 'fastify';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { sample, samplesOf } from '../helpers/prometheus.ts';
+import { until } from '../helpers/wait.ts';
 
 const GAUGES = ['longrun_jobs', 'longrun_queue_oldest_job_age_seconds'];
 
@@ -19,6 +20,7 @@ describe('queue gauges across processes', () => {
   let first: TestServer;
   let second: { app: FastifyInstance; store: Store; url: string };
   let operator: string;
+  let operatorId: string;
   const scrape = async (url: string) => {
     const answer = await call(`${url}/metrics`, { key: operator });
     expect(answer.status).toBe(200);
@@ -32,7 +34,9 @@ describe('queue gauges across processes', () => {
     const store = openStore(first.config.databaseUrl, 5);
     const app = await buildApp(compose(first.config, store, pino({ level: 'silent' })));
     second = { app, store, url: await app.listen({ host: '127.0.0.1', port: 0 }) };
-    operator = (await apiKeyCreate(first.store.db, { orgId: first.org.id, scopes: ['metrics:read'] })).key;
+    const created = await apiKeyCreate(first.store.db, { orgId: first.org.id, scopes: ['metrics:read'] });
+    operator = created.key;
+    operatorId = created.row.id;
   });
   afterAll(async () => {
     await second?.app.close();
@@ -57,8 +61,13 @@ describe('queue gauges across processes', () => {
       return { queries, text };
     };
 
-    // The key's first use in a process also records its use (a write, once a minute): done here.
+    // The key's first use in a process also records its use (a write, once a minute, not awaited
+    // by the request): done here, and waited for, so it does not land among the counted queries.
     await call(`${second.url}/me`, { key: operator });
+    await until('the key’s use is recorded', async () => {
+      const row = await first.store.db.selectFrom('api_keys').select('last_used_at').where('id', '=', operatorId).executeTakeFirstOrThrow();
+      return row.last_used_at !== null;
+    });
     const fromFirst = await scrape(first.url);
     // Five scrapers at once on a cold cache: one queue read for all (the rest is their keys' lookups).
     queries = 0;
