@@ -1,9 +1,15 @@
 /**
  * The item span in one process, with the SDK and an in-memory exporter: it continues the job's
  * stored context, is the active span while the processor runs (a span the processor makes is
- * its child, as are its ffmpeg and ffprobe runs), and records the outcome — error status and
- * code on a failure or a retry — and the job's queue wait from its run time.
+ * its child, as are its ffmpeg and ffprobe runs and a download's requests), and records the
+ * outcome — error status and code on a failure or a retry — and the job's queue wait from its
+ * run time.
  */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
@@ -11,6 +17,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../../src/engine/errors.ts';
 import { runTool } from '../../src/families/clips/run.ts';
 import { locateMediaTools } from '../../src/media/binaries.ts';
+import { fetchToFile } from '../../src/net/fetchToFile.ts';
 import { JobStop } from '../../src/engine/jobStop.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import { processItem } from '../../src/engine/processItem.ts';
@@ -100,6 +107,39 @@ describe('the item span', () => {
     expect(probe.status.code).toBe(SpanStatusCode.UNSET);
     expect(render.attributes['process.exit.code']).not.toBe(0);
     expect(render.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('has a download’s requests as client spans, sending no traceparent to the host a caller named', async () => {
+    const received: (string | string[] | undefined)[] = [];
+    const host = http.createServer((req, res) => {
+      received.push(req.headers.traceparent);
+      if (req.url === '/moved') res.writeHead(302, { location: '/video.mp4' }).end();
+      else res.writeHead(200, { 'content-type': 'video/mp4' }).end(Buffer.alloc(1000));
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'longrun-download-'));
+    try {
+      const base = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+      const kind = defineKind({
+        name: 'k',
+        async process() {
+          await fetchToFile(`${base}/moved`, path.join(dir, 'video.mp4'), { allowHttp: true, allowPrivate: true, maxBytes: 10_000, timeoutMs: 5_000 });
+          return null;
+        },
+      });
+      await processItem(kind, job, item, new JobStop(), silentLog);
+    } finally {
+      await new Promise((resolve) => host.close(resolve));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const spans = exporter.getFinishedSpans();
+    const processing = spans.find((s) => s.name === 'process k')!;
+    const gets = spans.filter((s) => s.name === 'GET');
+    expect(gets.map((s) => [s.kind, s.parentSpanContext?.spanId, s.attributes['url.full'], s.attributes['http.response.status_code']])).toEqual([
+      [SpanKind.CLIENT, processing.spanContext().spanId, expect.stringMatching(/\/moved$/), 302],
+      [SpanKind.CLIENT, processing.spanContext().spanId, expect.stringMatching(/\/video\.mp4$/), 200],
+    ]);
+    expect(received).toEqual([undefined, undefined]);
   });
 
   it('marks a failed item and a retried one as errors with their codes', async () => {
