@@ -1,12 +1,18 @@
 /**
- * What OpenTelemetry tracing costs: the status GET and the engine's burn-down with tracing off
- * (no OTEL variables: the API is a no-op) and on (OTEL_EXPORTER_OTLP_ENDPOINT set: the SDK, a
- * span per request, per submission and per item, exported over OTLP/HTTP protobuf to a local
- * receiver that reads and discards every batch, in this process).
+ * What metrics and OpenTelemetry tracing cost: the status GET and the engine's burn-down in three
+ * modes, each adding to the one before:
+ * - `bare`: no metrics (the app built without its metrics plugin, the engine without the job
+ *   metrics observer or the query histogram) and tracing off: the baseline no process runs;
+ * - `off`: metrics on as every process runs them (request and query series, job metrics
+ *   observer), tracing off (no OTEL variables: the API is a no-op): a default process;
+ * - `on`: metrics on and tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set: the SDK, a span per
+ *   request, per submission and per item, exported over OTLP/HTTP protobuf to a local receiver
+ *   that reads and discards every batch, in this process).
+ * Metrics cost is `off` against `bare`; tracing cost is `on` against `off`.
  *
- * Each measurement runs in a fresh child process (`--child=off|on`), because the SDK registers
- * itself globally; off and on take turns over --rounds rounds (the order flips each round), so a
- * slow minute of the machine falls on both alike. A child:
+ * Each measurement runs in a fresh child process (`--child=bare|off|on`), because the SDK
+ * registers itself globally; the modes take turns over --rounds rounds (the order rotating each
+ * round), so a slow minute of the machine falls on all alike. A child:
  * - burn-down: an engine as in `npm run bench -- engine` (SQLite in a temporary directory, or
  *   --db=postgres; --concurrency 8, --prefetch 504, a no-op kind), --jobs submitted through
  *   `engine.submitIn` 500 a transaction (untimed), then the workers started and timed until
@@ -17,7 +23,7 @@
  * With tracing off a child also times the engine's calls into the no-op API alone (a submission
  * span and an item span, 200,000 times, less the same loop without them), against a job's time
  * in the burn-down.
- * The report gives the medians of the rounds and the ratios on/off. About three minutes.
+ * The report gives the medians of the rounds and the ratios. About four and a half minutes.
  *
  *   npm run bench -- tracing [--rounds=5] [--jobs=20000] [--duration=6] [--warmup=2] [--connections=64] [--db=sqlite|postgres]
  */
@@ -45,6 +51,7 @@ import { orgCreate } from '../src/store/orgs.ts';
 import { tracingStart } from '../src/telemetry/tracing.ts';
 import { jobLog } from '../src/app/jobLog.ts';
 import { jobMetrics } from '../src/app/metrics/jobMetrics.ts';
+import { queryMetrics } from '../src/http/plugins/metrics.ts';
 import { Registry } from 'prom-client';
 import { benchEngine } from './lib/longrun.ts';
 import { freshDatabase } from './lib/postgres.ts';
@@ -61,12 +68,18 @@ const params = {
   db: listFlag('db', ['sqlite', 'postgres'] as const, ['sqlite'])[0]!,
 };
 const child = stringFlag('child', '');
+type Mode = 'bare' | 'off' | 'on';
+const MODES: Mode[] = ['bare', 'off', 'on'];
+/** Metrics on in every mode but `bare`. */
+const metricsOn = child !== 'bare';
 
 interface Figures {
   /** Tracing off: what the engine's calls into the no-op API cost a job (its submission's span and one item's), in ns. */
   noopNsPerJob?: number;
   /** What the product's observers (job metrics, job log at info, silenced) cost a one-item job, in ns. */
   observersNsPerJob?: number;
+  /** Of which the job metrics observer alone, in ns. */
+  jobMetricsNsPerJob?: number;
   burnDownJobsPerSecond: number;
   statusRequestsPerSecond: number;
   statusP50Ms: number;
@@ -77,6 +90,12 @@ interface Figures {
 async function burnDown(): Promise<number> {
   const bench = await benchEngine({ backend: params.db, concurrency: params.concurrency, prefetch: params.prefetch, label: 'tracing' });
   const { store, engine, org } = bench;
+  if (metricsOn) {
+    // What compose() and the metrics plugin add to every process's engine and store.
+    const registry = new Registry();
+    engine.observe(jobMetrics(registry));
+    queryMetrics(registry, store);
+  }
   let done = 0;
   const kind = defineKind<{ n: number }>({
     name: 'noop',
@@ -122,7 +141,7 @@ async function statusGet(): Promise<{ requestsPerSecond: number; p50Ms: number; 
   const store = openStore(config.databaseUrl, config.dbPoolSize);
   await migrateToLatest(store.db);
   const composition = compose(config, store, pino({ level: 'silent' }));
-  const app = await buildApp(composition);
+  const app = await buildApp(composition, { metrics: metricsOn });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   composition.engine.start();
   try {
@@ -181,12 +200,12 @@ async function noopNsPerJob(): Promise<number> {
 }
 
 /**
- * The observers every process registers (compose(): job metrics and the job log), told of one
- * one-item job — its claim, its item's end, its end — many times over: what metrics cost a job.
- * The bench's engine registers none, so this is measured alone, as the tracing calls are.
+ * The observers every process registers (compose(): job metrics and the job log), or the job
+ * metrics alone, told of one one-item job — its claim, its item's end, its end — many times
+ * over: what they cost a job, measured alone, as the tracing calls are.
  */
-function observersNsPerJob(): number {
-  const observers = [jobMetrics(new Registry()), jobLog(pino({ level: 'info' }, { write: () => {} }))];
+function observersNsPerJob(which: 'all' | 'metrics'): number {
+  const observers = [jobMetrics(new Registry()), ...(which === 'all' ? [jobLog(pino({ level: 'info' }, { write: () => {} }))] : [])];
   const job = { id: 'job_1', kind: 'noop', orgId: 'org_1' };
   const once = () => {
     for (const o of observers) {
@@ -204,12 +223,19 @@ function observersNsPerJob(): number {
 
 async function runChild(): Promise<void> {
   const tracing = tracingStart(loadConfig({ dataDir: os.tmpdir() }, process.env).tracing);
+  if (!MODES.includes(child as Mode)) throw new Error(`--child=${child}: bare, off or on`);
   if ((child === 'on') !== (tracing !== null)) throw new Error(`--child=${child} but tracing is ${tracing ? 'on' : 'off'}`);
   const jobsPerSecond = await burnDown();
   const status = await statusGet();
   await tracing?.shutdown();
   const figures: Figures = {
-    ...(tracing ? {} : { noopNsPerJob: round(await noopNsPerJob()), observersNsPerJob: round(observersNsPerJob()) }),
+    ...(child !== 'off'
+      ? {}
+      : {
+          noopNsPerJob: round(await noopNsPerJob()),
+          observersNsPerJob: round(observersNsPerJob('all')),
+          jobMetricsNsPerJob: round(observersNsPerJob('metrics')),
+        }),
     burnDownJobsPerSecond: round(jobsPerSecond),
     statusRequestsPerSecond: round(status.requestsPerSecond),
     statusP50Ms: status.p50Ms,
@@ -233,7 +259,7 @@ async function discardingReceiver() {
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, counts, close: () => new Promise((r) => server.close(r)) };
 }
 
-function measureIn(mode: 'off' | 'on', endpoint: string): Promise<Figures> {
+function measureIn(mode: Mode, endpoint: string): Promise<Figures> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith('OTEL_')) delete env[name];
   if (mode === 'on') env.OTEL_EXPORTER_OTLP_ENDPOINT = endpoint;
@@ -245,35 +271,37 @@ function measureIn(mode: 'off' | 'on', endpoint: string): Promise<Figures> {
     proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
     proc.on('exit', (code) => {
       const line = /^RESULT (.*)$/m.exec(output);
-      if (code !== 0 || !line) return reject(new Error(`tracing ${mode}: exit ${code}\n${output}`));
+      if (code !== 0 || !line) return reject(new Error(`mode ${mode}: exit ${code}\n${output}`));
       resolve(JSON.parse(line[1]!) as Figures);
     });
   });
 }
 
+const LABELS: Record<Mode, string> = { bare: 'metrics off, tracing off', off: 'metrics on, tracing off', on: 'metrics on, tracing on' };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 async function main(): Promise<void> {
   console.log(`tracing bench: ${JSON.stringify(params)}`);
   const receiver = await discardingReceiver();
-  const runs: Record<'off' | 'on', Figures[]> = { off: [], on: [] };
+  const runs: Record<Mode, Figures[]> = { bare: [], off: [], on: [] };
   try {
     for (let round = 0; round < params.rounds; round++) {
-      for (const mode of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+      for (const mode of [...MODES.slice(round % 3), ...MODES.slice(0, round % 3)]) {
         const figures = await measureIn(mode, receiver.endpoint);
-        console.log(`round ${round + 1}, tracing ${mode}: ${JSON.stringify(figures)}`);
+        console.log(`round ${round + 1}, ${LABELS[mode]}: ${JSON.stringify(figures)}`);
         runs[mode].push(figures);
       }
     }
   } finally {
     await receiver.close();
   }
-  const of = (mode: 'off' | 'on') => ({
+  const of = (mode: Mode) => ({
     burnDownJobsPerSecond: median(runs[mode].map((f) => f.burnDownJobsPerSecond)),
     statusRequestsPerSecond: median(runs[mode].map((f) => f.statusRequestsPerSecond)),
     statusP50Ms: median(runs[mode].map((f) => f.statusP50Ms)),
     statusP99Ms: median(runs[mode].map((f) => f.statusP99Ms)),
   });
+  const bare = of('bare');
   const off = of('off');
   const on = of('on');
   // With tracing off, the calls' share of a job's time in the burn-down (1e9 / jobs/s ns a job).
@@ -281,34 +309,37 @@ async function main(): Promise<void> {
   const noopShare = noopNs / (1e9 / off.burnDownJobsPerSecond);
   const observersNs = median(runs.off.map((f) => f.observersNsPerJob!));
   const observersShare = observersNs / (1e9 / off.burnDownJobsPerSecond);
-  // What tracing adds to one job and one request, in µs of the process's time (1e6 / rate).
-  const addedUs = {
-    perJob: round(1e6 / on.burnDownJobsPerSecond - 1e6 / off.burnDownJobsPerSecond, 1),
-    perStatusGet: round(1e6 / on.statusRequestsPerSecond - 1e6 / off.statusRequestsPerSecond, 1),
-  };
+  const jobMetricsNs = median(runs.off.map((f) => f.jobMetricsNsPerJob!));
+  // What tracing (on against off) and metrics (off against bare) add to one job and one request,
+  // in µs of the process's time (1e6 / rate).
+  const added = (more: typeof off, less: typeof off) => ({
+    perJob: round(1e6 / more.burnDownJobsPerSecond - 1e6 / less.burnDownJobsPerSecond, 1),
+    perStatusGet: round(1e6 / more.statusRequestsPerSecond - 1e6 / less.statusRequestsPerSecond, 1),
+  });
+  const addedUs = added(on, off);
+  const metricsAddedUs = added(off, bare);
   const db = params.db === 'postgres' ? 'PostgreSQL' : 'SQLite';
   const comparisons: Comparison[] = [
     {
       id: 'burndown',
-      title: `Burn-down of ${params.jobs.toLocaleString('en-US')} no-op jobs (${db}), tracing off and on`,
+      title: `Burn-down of ${params.jobs.toLocaleString('en-US')} no-op jobs (${db}), metrics and tracing off and on`,
       unit: 'jobs/s (median of rounds)',
       series: ['jobs/s'],
-      rows: [
-        { label: 'tracing off', values: [off.burnDownJobsPerSecond] },
-        { label: 'tracing on', values: [on.burnDownJobsPerSecond] },
+      rows: MODES.map((mode) => ({ label: LABELS[mode], values: [of(mode).burnDownJobsPerSecond] })),
+      ratios: [
+        { label: 'metrics on / off, burn-down jobs/s', value: round(off.burnDownJobsPerSecond / bare.burnDownJobsPerSecond, 2) },
+        { label: 'tracing on / off, burn-down jobs/s', value: round(on.burnDownJobsPerSecond / off.burnDownJobsPerSecond, 2) },
       ],
-      ratios: [{ label: 'tracing on / off, burn-down jobs/s', value: round(on.burnDownJobsPerSecond / off.burnDownJobsPerSecond, 2) }],
     },
     {
       id: 'status',
-      title: `GET /jobs/{id} (${db}), ${params.connections} connections, tracing off and on`,
+      title: `GET /jobs/{id} (${db}), ${params.connections} connections, metrics and tracing off and on`,
       unit: 'requests/s (median of rounds)',
       series: ['requests/s'],
-      rows: [
-        { label: 'tracing off', values: [off.statusRequestsPerSecond] },
-        { label: 'tracing on', values: [on.statusRequestsPerSecond] },
-      ],
+      rows: MODES.map((mode) => ({ label: LABELS[mode], values: [of(mode).statusRequestsPerSecond] })),
       ratios: [
+        { label: 'metrics on / off, status GET requests/s', value: round(off.statusRequestsPerSecond / bare.statusRequestsPerSecond, 2) },
+        { label: 'metrics on / off, status GET p99', value: round(off.statusP99Ms / Math.max(bare.statusP99Ms, 1e-9), 2) },
         { label: 'tracing on / off, status GET requests/s', value: round(on.statusRequestsPerSecond / off.statusRequestsPerSecond, 2) },
         { label: 'tracing on / off, status GET p99', value: round(on.statusP99Ms / Math.max(off.statusP99Ms, 1e-9), 2) },
       ],
@@ -319,20 +350,23 @@ async function main(): Promise<void> {
     name: 'tracing',
     params,
     results: {
+      metricsOff: bare,
       off,
       on,
       noop: { nsPerJob: noopNs, shareOfJobTime: round(noopShare, 4) },
-      observers: { nsPerJob: observersNs, shareOfJobTime: round(observersShare, 4) },
+      observers: { nsPerJob: observersNs, shareOfJobTime: round(observersShare, 4), jobMetricsNsPerJob: jobMetricsNs },
       addedUs,
+      metricsAddedUs,
       rounds: runs,
       exported: receiver.counts,
     },
     comparisons,
     notes: [
       `Tracing off, the engine's calls into the no-op API cost ${round(noopNs)} ns a job (a submission span and one item span, measured alone), ${round(noopShare * 100, 2)} % of a job's time in the burn-down; the status GET runs no tracing code at all (the request hook is registered only when tracing is on).`,
-      `Metrics: the observers every process registers (job metrics, the job log at info) cost ${round(observersNs)} ns a one-item job measured alone, ${round(observersShare * 100, 2)} % of a job's time in the burn-down; the status GET figures include the HTTP metrics hook, which is always on.`,
+      `Metrics on (the request and query series, the job metrics observer) against none add about ${metricsAddedUs.perJob} µs to a no-op job and ${metricsAddedUs.perStatusGet} µs to a status GET; "metrics off" is a bench-only baseline, every process runs them.`,
+      `The observers every process registers (job metrics, the job log at info) cost ${round(observersNs)} ns a one-item job measured alone (the job metrics ${round(jobMetricsNs)} ns of it), ${round(observersShare * 100, 2)} % of a job's time in the burn-down.`,
       `Tracing on adds about ${addedUs.perJob} µs to a no-op job (its submission and item spans) and ${addedUs.perStatusGet} µs to a status GET (its request span), in the process's time per job or request.`,
-      'Each figure is one child process per mode and round; off and on take turns, the order flipping each round.',
+      'Each figure is one child process per mode and round; the modes take turns, the order rotating each round.',
       'Tracing on exports over OTLP/HTTP protobuf (the default) to a receiver in the parent process that reads and discards each batch; the batch processor keeps its defaults (queue 2,048, 512 a batch, every 5 s), so spans made faster than it exports are dropped after being made.',
     ],
   });

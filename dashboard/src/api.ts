@@ -25,8 +25,18 @@ const watchedFetch: typeof fetch = async (input, init) => {
   return response;
 };
 
-/** The client with the tab's saved key; with `key`, a client that tries that key instead (sign-in). */
-export function client(key?: string): LongrunClient {
+/**
+ * Sent with the reads the dashboard repeats on its own (a list or the overview refreshed on a
+ * timer or after a job's event): the server logs them at debug, as it does status polls, so a
+ * dashboard left open does not fill the log at info.
+ */
+const POLL_HEADERS = { 'x-longrun-poll': '1' };
+
+/**
+ * The client with the tab's saved key; with `key`, a client that tries that key instead (sign-in).
+ * `poll`: the call is a refresh the dashboard makes on its own, not the user's.
+ */
+export function client(key?: string, opts: { poll?: boolean } = {}): LongrunClient {
   if (key !== undefined) return createClient({ url: location.origin, apiKey: key });
-  return createClient({ url: location.origin, apiKey: savedKey() ?? undefined, fetch: watchedFetch });
+  return createClient({ url: location.origin, apiKey: savedKey() ?? undefined, fetch: watchedFetch, ...(opts.poll ? { headers: POLL_HEADERS } : {}) });
 }

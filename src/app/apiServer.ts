@@ -40,7 +40,15 @@ import { ajvServerOptions, validatorSchemaController } from '../http/validation.
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export async function buildApp({ engine, deps, families, metrics }: Composition): Promise<FastifyInstance> {
+export interface BuildOptions {
+  /**
+   * false: no metrics plugin (no /metrics, no request or query series). Only for
+   * `npm run bench -- tracing`, which measures what metrics cost against a server without them.
+   */
+  metrics?: boolean;
+}
+
+export async function buildApp({ engine, deps, families, metrics }: Composition, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config, store, log } = deps;
   const app = Fastify({
     loggerInstance: log,
@@ -72,7 +80,7 @@ export async function buildApp({ engine, deps, families, metrics }: Composition)
   await app.register(errorsPlugin);
   await app.register(jsonBodyPlugin);
   await app.register(openapiPlugin, { version: VERSION });
-  await app.register(metricsPlugin, { store, registry: metrics });
+  if (options.metrics !== false) await app.register(metricsPlugin, { store, registry: metrics });
   await app.register(authPlugin, { db: store.db });
   await app.register(rateLimitPlugin, { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs });
   await app.register(idempotencyPlugin, { db: store.db, ttlHours: config.idempotencyTtlHours });

@@ -2,15 +2,19 @@
  * A process's presence and its health summary: its heartbeat row (processHeartbeat.ts) and one
  * log line at start and one at shutdown, the same for `serve` and `worker`.
  *
- * The start line says what the process is (role, worker slots, database, version, its ID);
- * the shutdown line what it held when the stop began and what became of it: jobs that finished
- * during the grace period, jobs handed back to the queue for another worker, and whether the
- * grace period ran out. The database is named without user, password or query string.
+ * The start line says what the process is (role, worker slots, database, version, its ID) and
+ * what it finds before it claims anything: the jobs queued, scheduled and running, of those
+ * running the ones no process holds (handed back at a stop, or left by a process gone: it takes
+ * them over), and the other processes alive. The shutdown line says what it held when the stop
+ * began and what became of it: jobs that finished during the grace period, jobs handed back to
+ * the queue for another worker, and whether the grace period ran out. The database is named
+ * without user, password or query string.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
-import type { Engine, EngineStopSummary } from '../engine/index.ts';
-import type { Store } from '../store/database.ts';
+import { jobsOpenByKind, type Engine, type EngineStopSummary } from '../engine/index.ts';
+import type { Db, Store } from '../store/database.ts';
+import { processesListAlive } from '../store/processes/processesListAlive.ts';
 import type { ProcessRole } from '../store/tables/processes.ts';
 import { VERSION } from '../version.ts';
 import { ProcessHeartbeat } from './processHeartbeat.ts';
@@ -41,6 +45,43 @@ export function stopSummaryText(summary: EngineStopSummary): string {
     ...(other > 0 ? [`${other} ended otherwise`] : []),
   ];
   return `held ${jobs(summary.held)}: ${parts.join(', ')}${summary.graceExpired ? ' (the grace period ran out: running items were aborted)' : ''}`;
+}
+
+/** What a process finds at start: the queue across every kind, and the other processes alive. */
+export interface StartState {
+  queued: number;
+  scheduled: number;
+  running: number;
+  /** Of `running`, those no process holds now: this process or another takes them over. */
+  unheld: number;
+  otherProcesses: number;
+}
+
+/** Two reads at start; null when they fail (the start line is then written without them). */
+async function startState(db: Db, self: string): Promise<StartState | null> {
+  try {
+    const [{ rows }, alive] = await Promise.all([jobsOpenByKind(db), processesListAlive(db)]);
+    const state = { queued: 0, scheduled: 0, running: 0, unheld: 0, otherProcesses: alive.filter((p) => p.id !== self).length };
+    for (const row of rows) {
+      if (row.status === 'running') {
+        state.running += row.jobs;
+        state.unheld += row.unheld;
+      } else {
+        state.queued += row.jobs - row.notYetDue;
+        state.scheduled += row.notYetDue;
+      }
+    }
+    return state;
+  } catch {
+    return null;
+  }
+}
+
+/** The start line's second half, e.g. `found 3 jobs queued, 0 scheduled, 2 running (1 unheld, to be taken over); 1 other process alive`. */
+export function startStateText(state: StartState): string {
+  const unheld = state.unheld > 0 ? ` (${state.unheld} unheld, to be taken over)` : '';
+  const others = `${state.otherProcesses} other process${state.otherProcesses === 1 ? '' : 'es'} alive`;
+  return `found ${jobs(state.queued)} queued, ${state.scheduled} scheduled, ${state.running} running${unheld}; ${others}`;
 }
 
 export interface ProcessHealth {
@@ -74,9 +115,10 @@ export async function startProcessHealth(opts: {
   });
   const database = describeDatabase(config.databaseUrl);
   const slots = workerSlots === 0 ? 'no worker slots (API only)' : `${workerSlots} worker slot${workerSlots === 1 ? '' : 's'}`;
+  const found = await startState(store.db, engine.owner);
   log.info(
-    { event: 'process.started', process: engine.owner, role, workerSlots, database: store.dialect, version: VERSION },
-    `longrun ${role} process started: ${slots}, ${database}, version ${VERSION}`,
+    { event: 'process.started', process: engine.owner, role, workerSlots, database: store.dialect, version: VERSION, ...(found ? { found } : {}) },
+    `longrun ${role} process started: ${slots}, ${database}, version ${VERSION}${found ? `; ${startStateText(found)}` : ''}`,
   );
   return {
     async stopped(summary) {

@@ -34,8 +34,9 @@ export function itemTraced(job: HeldJob, item: StartedItem, run: () => Promise<I
     'longrun.org.id': job.org_id,
     'longrun.item.key': item.key,
     'longrun.item.attempt': item.attempts,
-    // From submission to this item's start: the job's wait in the queue for its first item.
-    'longrun.job.queue_wait_ms': Math.max(0, Date.now() - Date.parse(job.created_at)),
+    // From the job's run time (its submission, unless scheduled for later) to this item's start:
+    // for its first item the job's wait in the queue, as longrun_job_queue_wait_seconds counts it.
+    'longrun.job.queue_wait_ms': Math.max(0, Date.now() - Date.parse(job.run_at)),
   });
   return context.with(trace.setSpan(parent, span), async () => {
     try {

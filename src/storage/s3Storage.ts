@@ -24,6 +24,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { traceS3Calls } from './s3Spans.ts';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { StorageConfig } from '../config.ts';
 import { assertKey, assertPrefix, type ByteRange, type Storage, type StorageCheck, StorageNotFoundError, type StoredObject } from './storage.ts';
@@ -69,6 +70,7 @@ export class S3Storage implements Storage {
       requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+    traceS3Calls(this.client, config.bucket);
   }
 
   private keyOf(key: string): string {

@@ -85,11 +85,12 @@ describe.skipIf(!postgresUrl)('npm run bench', () => {
     expect(report.comparisons[0].ratios[0]).toMatchObject({ label: '`longrun --version`, dist', target: '<= 0.5' });
   });
 
-  it('tracing: the status GET and a burn-down with tracing off and on, in child processes, with the ratios', { timeout: 120_000 }, async () => {
+  it('tracing: the status GET and a burn-down with metrics and tracing off and on, in child processes, with the ratios', { timeout: 150_000 }, async () => {
     const run = await bench(['tracing', '--rounds=1', '--jobs=300', '--duration=1', '--warmup=1']);
     expect(run.code, run.output).toBe(0);
     const report = read('tracing.json');
-    for (const mode of ['off', 'on']) {
+    // metricsOff: the baseline without metrics; off: metrics on, tracing off (a default process); on: both.
+    for (const mode of ['metricsOff', 'off', 'on']) {
       expect(report.results[mode].burnDownJobsPerSecond).toBeGreaterThan(0);
       expect(report.results[mode].statusRequestsPerSecond).toBeGreaterThan(0);
     }
@@ -97,7 +98,16 @@ describe.skipIf(!postgresUrl)('npm run bench', () => {
     // Tracing on exported its spans to the bench's own receiver.
     expect(report.results.exported.requests).toBeGreaterThan(0);
     const ratios = report.comparisons.flatMap((c: { ratios: { label: string }[] }) => c.ratios.map((r) => r.label));
-    expect(ratios).toEqual(['tracing on / off, burn-down jobs/s', 'tracing on / off, status GET requests/s', 'tracing on / off, status GET p99']);
+    expect(ratios).toEqual([
+      'metrics on / off, burn-down jobs/s',
+      'tracing on / off, burn-down jobs/s',
+      'metrics on / off, status GET requests/s',
+      'metrics on / off, status GET p99',
+      'tracing on / off, status GET requests/s',
+      'tracing on / off, status GET p99',
+    ]);
+    expect(report.results.metricsAddedUs).toEqual({ perJob: expect.any(Number), perStatusGet: expect.any(Number) });
+    expect(report.results.observers.jobMetricsNsPerJob).toBeGreaterThan(0);
     expect(fs.readFileSync(path.join(resultsDir, 'tracing-status.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
   });
 

@@ -10,6 +10,7 @@ import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
 import { PRODUCT_SCOPES } from '../../src/scopes.ts';
 import { processBeat } from '../../src/store/processes/processBeat.ts';
 import { waitForJob } from '../helpers/testEngine.ts';
+import { until } from '../helpers/wait.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { seriousViolations } from './axe.ts';
 import { launchChromium, newPage, open, requireDashboardBuilt, screenshot, scrollsSideways, signIn } from './browser.ts';
@@ -91,6 +92,24 @@ describe('dashboard: overview', () => {
     await page.getByRole('img', { name: /Jobs ended per hour/ }).waitFor();
     expect(page.url()).toContain('window=day');
     expect(await page.locator('#chart-throughput table tbody tr').count()).toBe(24);
+    await context.close();
+  });
+
+  it('marks its timed refreshes as polls (logged at debug), not the load the user asked for', { timeout: 40_000 }, async () => {
+    const { context, page } = await newPage(browser);
+    const reads: { path: string; poll: string | undefined }[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path === '/stats/jobs' || path === '/workers') reads.push({ path, poll: request.headers()['x-longrun-poll'] });
+    });
+    await page.goto(`${server.url}/dashboard/`);
+    await page.getByLabel('API key').fill(operatorKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    // The refresh comes 10 s after the first load, both of its reads marked.
+    await until('the timed refresh', () => reads.filter((r) => r.poll === '1').length >= 2, { timeoutMs: 30_000 });
+    expect(reads.slice(0, 2).map((r) => r.poll)).toEqual([undefined, undefined]);
+    expect(reads.filter((r) => r.poll === '1').map((r) => r.path)).toEqual(['/stats/jobs', '/workers']);
     await context.close();
   });
 

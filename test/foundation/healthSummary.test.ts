@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { apiKeyCreate } from '../../src/auth/apiKeys.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { orgFindByIdOrName } from '../../src/store/orgs.ts';
+import { startStateText } from '../../src/app/processHealth.ts';
 import { VERSION } from '../../src/version.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
 import { freshTestDatabase, testBackend, type TestDatabase } from '../helpers/testDatabase.ts';
@@ -75,6 +76,15 @@ function jobState(id: string): Promise<{ status: string; lease_owner: string | n
 }
 
 describe('health summary at start and shutdown', () => {
+  it('words what a process finds at start', () => {
+    expect(startStateText({ queued: 1, scheduled: 2, running: 3, unheld: 0, otherProcesses: 1 })).toBe(
+      'found 1 job queued, 2 scheduled, 3 running; 1 other process alive',
+    );
+    expect(startStateText({ queued: 0, scheduled: 0, running: 2, unheld: 2, otherProcesses: 3 })).toBe(
+      'found 0 jobs queued, 0 scheduled, 2 running (2 unheld, to be taken over); 3 other processes alive',
+    );
+  });
+
   it('logs what it is at start, and at SIGTERM the job finished in the grace period and the job handed back', async () => {
     // One job of one item ends within the grace period; one of two items is handed back after its first.
     const { ids } = await serveWithRunningJobs(30_000, [
@@ -91,7 +101,13 @@ describe('health summary at start and shutdown', () => {
     });
     const started = logLine(server!.output(), 'process.started');
     expect(started).toMatchObject({ role: 'api', workerSlots: 2, database: testBackend(), version: VERSION });
-    expect(started!.msg).toMatch(new RegExp(`^longrun api process started: 2 worker slots, (SQLite|PostgreSQL) at .+, version ${VERSION}$`));
+    // What it found before it claimed anything: an empty queue, no other process.
+    expect(started!.found).toEqual({ queued: 0, scheduled: 0, running: 0, unheld: 0, otherProcesses: 0 });
+    expect(started!.msg).toMatch(
+      new RegExp(
+        `^longrun api process started: 2 worker slots, (SQLite|PostgreSQL) at .+, version ${VERSION}; found 0 jobs queued, 0 scheduled, 0 running; 0 other processes alive$`,
+      ),
+    );
     expect(String(started!.msg)).not.toContain('@');
 
     server!.child.kill('SIGTERM');
@@ -103,6 +119,17 @@ describe('health summary at start and shutdown', () => {
     expect(await jobState(ids[0]!)).toMatchObject({ status: 'completed' });
     // Handed back after its first item: no owner, ready for another worker.
     expect(await jobState(ids[1]!)).toEqual({ status: 'running', lease_owner: null, items_succeeded: 1 });
+
+    // The next process on this database finds the job handed back, and says it takes it over.
+    server = await startServeProcess(['--data-dir', database!.dataDir, '--database-url', database!.url], {
+      LONGRUN_DEMO_KINDS: '1',
+      LONGRUN_LOG_LEVEL: 'info',
+    });
+    await until('the next process has logged its start', () => logLine(server!.output(), 'process.started') !== undefined);
+    const next = logLine(server!.output(), 'process.started')!;
+    expect(next.found).toEqual({ queued: 0, scheduled: 0, running: 1, unheld: 1, otherProcesses: 0 });
+    expect(next.msg).toMatch(/; found 0 jobs queued, 0 scheduled, 1 running \(1 unheld, to be taken over\); 0 other processes alive$/);
+    await until('it finishes the job handed back', async () => (await jobState(ids[1]!)).status === 'completed');
   });
 
   it('says so when the grace period ran out and the running item was aborted and handed back', async () => {

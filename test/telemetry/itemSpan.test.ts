@@ -1,13 +1,23 @@
 /**
  * The item span in one process, with the SDK and an in-memory exporter: it continues the job's
  * stored context, is the active span while the processor runs (a span the processor makes is
- * its child), and records the outcome — error status and code on a failure or a retry.
+ * its child, as are its ffmpeg and ffprobe runs and a download's requests), and records the
+ * outcome — error status and code on a failure or a retry — and the job's queue wait from its
+ * run time.
  */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../../src/engine/errors.ts';
+import { runTool } from '../../src/families/clips/run.ts';
+import { locateMediaTools } from '../../src/media/binaries.ts';
+import { fetchToFile } from '../../src/net/fetchToFile.ts';
 import { JobStop } from '../../src/engine/jobStop.ts';
 import { defineKind } from '../../src/engine/kind.ts';
 import { processItem } from '../../src/engine/processItem.ts';
@@ -28,8 +38,9 @@ const job: HeldJob = {
   kind: 'k',
   queue: null,
   input: '{}',
-  run_at: '2026-01-01T00:00:00.000Z',
-  created_at: new Date(Date.now() - 1500).toISOString(),
+  // Submitted an hour ago for a run 1.5 s ago: its queue wait is from its run time.
+  run_at: new Date(Date.now() - 1500).toISOString(),
+  created_at: new Date(Date.now() - 3_600_000).toISOString(),
   attempts: 1,
   items_total: 1,
   items_succeeded: 0,
@@ -57,13 +68,78 @@ describe('the item span', () => {
     expect(processing.parentSpanContext?.spanId).toBe(CREATE_SPAN);
     expect(inside.parentSpanContext?.spanId).toBe(processing.spanContext().spanId);
     expect(processing.attributes).toMatchObject({
+      'messaging.system': 'longrun',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': 'k',
+      'messaging.message.id': 'job_1',
       'longrun.job.id': 'job_1',
+      'longrun.org.id': 'org_1',
       'longrun.item.key': 'only',
       'longrun.item.attempt': 2,
       'longrun.item.outcome': 'succeeded',
     });
-    expect(processing.attributes['longrun.job.queue_wait_ms']).toBeGreaterThanOrEqual(1500);
+    const queueWait = processing.attributes['longrun.job.queue_wait_ms'] as number;
+    expect(queueWait).toBeGreaterThanOrEqual(1500);
+    expect(queueWait).toBeLessThan(60_000); // not the hour since its submission
     expect(processing.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it('has the processor’s ffmpeg and ffprobe runs as child spans', async () => {
+    const tools = locateMediaTools({ ffmpegPath: null, ffprobePath: null });
+    const kind = defineKind({
+      name: 'k',
+      async process() {
+        expect((await runTool(tools.ffprobe.path, ['-version'])).code).toBe(0);
+        expect((await runTool(tools.ffmpeg.path, ['-hide_banner', '-i', 'no-such-file.mp4'])).code).not.toBe(0);
+        return null;
+      },
+    });
+    await processItem(kind, job, item, new JobStop(), silentLog);
+    const spans = exporter.getFinishedSpans();
+    const processing = spans.find((s) => s.name === 'process k')!;
+    const probe = spans.find((s) => s.name === 'ffprobe')!;
+    const render = spans.find((s) => s.name === 'ffmpeg')!;
+    for (const run of [probe, render]) {
+      expect(run.spanContext().traceId).toBe(TRACE);
+      expect(run.parentSpanContext?.spanId).toBe(processing.spanContext().spanId);
+    }
+    expect(probe.attributes).toMatchObject({ 'process.executable.name': 'ffprobe', 'process.command_args': ['ffprobe', '-version'], 'process.exit.code': 0 });
+    expect(probe.status.code).toBe(SpanStatusCode.UNSET);
+    expect(render.attributes['process.exit.code']).not.toBe(0);
+    expect(render.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('has a download’s requests as client spans, sending no traceparent to the host a caller named', async () => {
+    const received: (string | string[] | undefined)[] = [];
+    const host = http.createServer((req, res) => {
+      received.push(req.headers.traceparent);
+      if (req.url === '/moved') res.writeHead(302, { location: '/video.mp4' }).end();
+      else res.writeHead(200, { 'content-type': 'video/mp4' }).end(Buffer.alloc(1000));
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'longrun-download-'));
+    try {
+      const base = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+      const kind = defineKind({
+        name: 'k',
+        async process() {
+          await fetchToFile(`${base}/moved`, path.join(dir, 'video.mp4'), { allowHttp: true, allowPrivate: true, maxBytes: 10_000, timeoutMs: 5_000 });
+          return null;
+        },
+      });
+      await processItem(kind, job, item, new JobStop(), silentLog);
+    } finally {
+      await new Promise((resolve) => host.close(resolve));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const spans = exporter.getFinishedSpans();
+    const processing = spans.find((s) => s.name === 'process k')!;
+    const gets = spans.filter((s) => s.name === 'GET');
+    expect(gets.map((s) => [s.kind, s.parentSpanContext?.spanId, s.attributes['url.full'], s.attributes['http.response.status_code']])).toEqual([
+      [SpanKind.CLIENT, processing.spanContext().spanId, expect.stringMatching(/\/moved$/), 302],
+      [SpanKind.CLIENT, processing.spanContext().spanId, expect.stringMatching(/\/video\.mp4$/), 200],
+    ]);
+    expect(received).toEqual([undefined, undefined]);
   });
 
   it('marks a failed item and a retried one as errors with their codes', async () => {

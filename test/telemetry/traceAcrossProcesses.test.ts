@@ -90,7 +90,13 @@ describe('a trace across an API process and a worker process', () => {
     // The submission: a producer span under the request.
     const create = named('create idea.enrich', PRODUCER)!;
     expect(create).toMatchObject({ traceId: CALLER_TRACE, parentSpanId: request.spanId });
-    expect(create.attributes).toMatchObject({ 'messaging.message.id': jobId, 'longrun.job.kind': 'idea.enrich' });
+    expect(create.attributes).toMatchObject({
+      'messaging.system': 'longrun',
+      'messaging.operation.type': 'create',
+      'messaging.destination.name': 'idea.enrich',
+      'messaging.message.id': jobId,
+      'longrun.job.kind': 'idea.enrich',
+    });
 
     // The item, in the worker: a consumer span, child of the submission, from another process.
     const item = named('process idea.enrich', CONSUMER)!;
@@ -98,6 +104,10 @@ describe('a trace across an API process and a worker process', () => {
     expect(item.resource['process.pid']).toBe(worker.child.pid);
     expect(item.resource['service.instance.id']).not.toBe(request.resource['service.instance.id']);
     expect(item.attributes).toMatchObject({
+      'messaging.system': 'longrun',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': 'idea.enrich',
+      'messaging.message.id': jobId,
       'longrun.job.id': jobId,
       'longrun.item.key': '1-linkedin',
       'longrun.item.attempt': 1,

@@ -148,8 +148,9 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
     );
   };
 
-  const loadItems = async () => {
-    const page = await client().jobs.items(id, { limit: ITEMS_PAGE, offset: itemsOffset }, { signal });
+  /** `poll`: a refresh after the job's events, not the user's (api.ts). */
+  const loadItems = async (poll = false) => {
+    const page = await client(undefined, { poll }).jobs.items(id, { limit: ITEMS_PAGE, offset: itemsOffset }, { signal });
     replaceChildren(
       items,
       h('h2', { id: 'job-items' }, `Items (${page.total})`),
@@ -165,9 +166,9 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
     );
   };
 
-  const load = async () => {
+  const load = async (poll = false) => {
     // 202 while the job runs, 200 once it ended: both carry the job.
-    job = await client().jobs.get(id, { signal });
+    job = await client(undefined, { poll }).jobs.get(id, { signal });
     if (job.kind === 'clip.render' && render === null) {
       const clipId = (job.input as RenderInput | null)?.clipId;
       const candidates = clipId
@@ -181,7 +182,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
       render = renderLabel(job.input, candidates);
     }
     drawSummary();
-    await loadItems();
+    await loadItems(poll);
   };
 
   await load();
@@ -207,7 +208,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
       timeline.add(event);
       clearTimeout(timer);
       // Events come in bursts (an item, then the job's end): one refresh per burst.
-      timer = setTimeout(() => void load().catch(() => undefined), isTerminalEvent(event.type) ? 0 : 200);
+      timer = setTimeout(() => void load(true).catch(() => undefined), isTerminalEvent(event.type) ? 0 : 200);
       if (isTerminalEvent(event.type) && isUnfinished(job)) announce(`Job ${id} ${event.type.replace('job.', '')}.`);
     },
     signal,

@@ -112,7 +112,8 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
     timer = setTimeout(() => {
       // Only while the tab is seen: a hidden tab looks again later.
       if (document.hidden) return schedule(REFRESH_MS);
-      load().catch(() => schedule(REFRESH_MS));
+      // A load the user asked for comes at once; a later one is a refresh of its own (a poll).
+      load(ms > 0).catch(() => schedule(REFRESH_MS));
     }, ms);
   };
   const refreshSoon = () => schedule(250);
@@ -140,7 +141,7 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
   };
 
   let latest = 0;
-  const load = async () => {
+  const load = async (poll = false) => {
     const mine = ++latest;
     const params = {
       kind: state.kind || undefined,
@@ -155,7 +156,7 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
       bulk.shown([]);
       return;
     }
-    const { jobs, total } = await client().jobs.list(params, { signal });
+    const { jobs, total } = await client(undefined, { poll }).jobs.list(params, { signal });
     // A slower answer to an earlier filter must not overwrite a newer one.
     if (signal.aborted || mine !== latest) return;
     for (const job of jobs) {

@@ -61,8 +61,9 @@ export async function kbView({ root, params, signal }: ViewContext): Promise<voi
     );
   };
 
-  const loadDocs = async () => {
-    const page = await client().kbs.documents(id, { limit: 100 }, { signal });
+  /** `poll`: a look again while documents are processing, not the user's (api.ts). */
+  const loadDocs = async (poll = false) => {
+    const page = await client(undefined, { poll }).kbs.documents(id, { limit: 100 }, { signal });
     const rows = page.docs.map((d: KbDoc) => [
       h('span', { class: 'wrap' }, d.title ?? d.uri),
       statusBadge(d.status),
@@ -78,7 +79,7 @@ export async function kbView({ root, params, signal }: ViewContext): Promise<voi
     );
     // Ingestion runs as a job: look again until no document is still processing.
     clearTimeout(timer);
-    if (page.docs.some((d) => d.status === 'processing') && !signal.aborted) timer = setTimeout(() => void loadDocs().catch(() => undefined), POLL_MS);
+    if (page.docs.some((d) => d.status === 'processing') && !signal.aborted) timer = setTimeout(() => void loadDocs(true).catch(() => undefined), POLL_MS);
   };
 
   const progress = uploadProgress('doc-upload-progress', 'Upload');

@@ -107,9 +107,9 @@ function workersPart(workers: WorkerProcess[] | 'forbidden'): HTMLElement {
   return stackTable('Worker processes alive', ['Role', 'Host', 'Version', 'Last beat', 'Jobs held', 'Slots'], rows, 'No process is alive.');
 }
 
-async function workersOrForbidden(signal: AbortSignal): Promise<WorkerProcess[] | 'forbidden'> {
+async function workersOrForbidden(signal: AbortSignal, poll: boolean): Promise<WorkerProcess[] | 'forbidden'> {
   try {
-    return (await client().workers.list({ signal })).processes;
+    return (await client(undefined, { poll }).workers.list({ signal })).processes;
   } catch (error) {
     if (error instanceof LongrunError && error.status === 403) return 'forbidden';
     throw error;
@@ -155,9 +155,10 @@ export async function overviewView({ root, query, signal }: ViewContext): Promis
   };
 
   let latest = 0;
-  const load = async () => {
+  /** `poll`: a refresh on the timer, not the user's (api.ts). */
+  const load = async (poll = false) => {
     const mine = ++latest;
-    const [stats, workers] = await Promise.all([client().jobs.stats({ window }, { signal }), workersOrForbidden(signal)]);
+    const [stats, workers] = await Promise.all([client(undefined, { poll }).jobs.stats({ window }, { signal }), workersOrForbidden(signal, poll)]);
     if (signal.aborted || mine !== latest) return;
     draw(stats, workers);
   };
@@ -166,7 +167,7 @@ export async function overviewView({ root, query, signal }: ViewContext): Promis
     if (signal.aborted) return;
     timer = setTimeout(() => {
       if (document.hidden) return schedule(REFRESH_MS);
-      load().then(
+      load(ms > 0).then(
         () => schedule(REFRESH_MS),
         () => schedule(REFRESH_MS),
       );

@@ -20,6 +20,12 @@ export interface OpenJobsOfKind {
   notYetDue: number;
   /** The earliest run time of those due (queued only); null when none is. */
   oldestDueAt: string | null;
+  /**
+   * Of running jobs, those no process holds now (`available_at`, their lease's end or the next
+   * item's due time, has passed): handed back between items or at a stop, or left by a process
+   * gone; any worker takes them over. 0 for queued rows.
+   */
+  unheld: number;
 }
 
 /** The counts by kind and status, and the database's time they were read at (ages are measured from it). */
@@ -47,6 +53,7 @@ export async function jobsOpenByKind(db: Db): Promise<{ rows: OpenJobsOfKind[]; 
       jobs: Number(row.jobs),
       notYetDue: row.status === 'queued' ? Number(row.not_yet_due) : 0,
       oldestDueAt: row.status === 'queued' ? row.oldest_due_at : null,
+      unheld: row.status === 'running' ? Number(row.jobs) - Number(row.not_yet_due) : 0,
     })),
   };
 }

@@ -31,13 +31,6 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: { store: Stor
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const queries = new Histogram({
-    name: 'longrun_db_query_duration_seconds',
-    help: 'Database query time',
-    labelNames: ['outcome'],
-    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-    registers: [registry],
-  });
   new Gauge({
     name: 'longrun_db_pool_connections',
     help: 'Database connections by state (SQLite has one)',
@@ -51,14 +44,8 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: { store: Stor
     },
   });
 
-  // Each series' child is looked up once: prom-client hashes a labels object on every call
-  // otherwise, twice a status GET (`npm run bench -- http`, --cpu-prof).
-  const queriesOk = queries.labels({ outcome: 'ok' });
-  const queriesFailed = queries.labels({ outcome: 'error' });
-  opts.store.observeQuery = (seconds, failed) => (failed ? queriesFailed : queriesOk).observe(seconds);
-  app.addHook('onClose', async () => {
-    opts.store.observeQuery = null;
-  });
+  const detachQueries = queryMetrics(registry, opts.store);
+  app.addHook('onClose', async () => detachQueries());
 
   // A callback hook, not an async one: every request runs it.
   const series = new Map<string, { requests: Counter.Internal; latency: Histogram.Internal<(typeof labelNames)[number]> }>();
@@ -82,3 +69,25 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: { store: Stor
     return registry.metrics();
   });
 });
+
+/**
+ * Every database query's time (`longrun_db_query_duration_seconds`), observed through the store;
+ * returns what detaches it. Also used alone by `npm run bench -- tracing` (metrics on in the burn-down).
+ */
+export function queryMetrics(registry: Registry, store: Store): () => void {
+  const queries = new Histogram({
+    name: 'longrun_db_query_duration_seconds',
+    help: 'Database query time',
+    labelNames: ['outcome'],
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+  // Each series' child is looked up once: prom-client hashes a labels object on every call
+  // otherwise, twice a status GET (`npm run bench -- http`, --cpu-prof).
+  const queriesOk = queries.labels({ outcome: 'ok' });
+  const queriesFailed = queries.labels({ outcome: 'error' });
+  store.observeQuery = (seconds, failed) => (failed ? queriesFailed : queriesOk).observe(seconds);
+  return () => {
+    store.observeQuery = null;
+  };
+}
