@@ -27,7 +27,16 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { traceS3Calls } from './s3Spans.ts';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { StorageConfig } from '../config.ts';
-import { assertKey, assertPrefix, type ByteRange, type Storage, type StorageCheck, StorageNotFoundError, type StoredObject } from './storage.ts';
+import {
+  assertKey,
+  assertPrefix,
+  type ByteRange,
+  type Storage,
+  type StorageCheck,
+  StorageNotFoundError,
+  type StoredObject,
+  StorageUnavailableError,
+} from './storage.ts';
 
 type S3Config = Extract<StorageConfig, { driver: 's3' }>;
 
@@ -36,6 +45,22 @@ const S3_MIN_PART = 5 * 1024 * 1024;
 
 function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
+
+/** A failed request in words fit for an operator: the S3 error and its HTTP status, or why it got none. */
+function describeFailure(error: unknown): string {
+  const status = statusOf(error);
+  return status ? `${(error as Error).name} (HTTP ${status})` : (error as Error).message;
+}
+
+/**
+ * Temporary: no answer at all (refused, reset, timed out) or a server error (500, 503 SlowDown),
+ * once the SDK's own retries are spent. A 4xx (a missing key or bucket, denied access) is not.
+ */
+function isUnavailable(error: unknown): boolean {
+  if ((error as Error).name === 'AbortError') return false;
+  const status = statusOf(error);
+  return status === undefined || status >= 500;
 }
 
 function isNotFound(error: unknown): boolean {
@@ -71,6 +96,18 @@ export class S3Storage implements Storage {
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
     traceS3Calls(this.client, config.bucket);
+    // Outermost, so it sees what is left after the SDK's retries; every request passes here,
+    // lib-storage's uploads included.
+    this.client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          throw isUnavailable(error) ? new StorageUnavailableError(this.target, describeFailure(error)) : error;
+        }
+      },
+      { step: 'initialize', name: 'longrunStorageUnavailable' },
+    );
   }
 
   private keyOf(key: string): string {
@@ -203,6 +240,9 @@ export class S3Storage implements Storage {
   }
 
   async mediaInput(key: string, ttlSeconds: number): Promise<string> {
+    // Signing needs no request: a HEAD first, so a bucket that is down is a temporary failure
+    // here, not ffmpeg failing to read the URL (which says nothing of why).
+    if ((await this.size(key)) === null) throw new StorageNotFoundError(key);
     return (await this.presignedUrl(key, ttlSeconds))!;
   }
 
@@ -229,9 +269,7 @@ export class S3Storage implements Storage {
       }
       return { ok: true, target: this.target };
     } catch (error) {
-      const status = statusOf(error);
-      const name = (error as Error).name;
-      const why = status ? `${name} (HTTP ${status})` : (error as Error).message;
+      const why = error instanceof StorageUnavailableError ? error.why : describeFailure(error);
       return { ok: false, target: this.target, error: `the bucket cannot be reached: ${why}` };
     }
   }

@@ -10,11 +10,28 @@
  * guaranteed: listing order, or that a presigned URL exists (only drivers that can sign have one).
  */
 import type { Readable } from 'node:stream';
+import { RetryableError } from '../engine/index.ts';
 
 export class StorageNotFoundError extends Error {
   override name = 'StorageNotFoundError';
   constructor(readonly key: string) {
     super(`No stored object ${key}.`);
+  }
+}
+
+/**
+ * The storage did not answer, or answered with a server error, after the driver's own retries:
+ * temporary. A job's item is tried again after `retryAfterMs` (a short outage of the bucket does
+ * not fail a render for good); a request answers 503.
+ */
+export class StorageUnavailableError extends RetryableError {
+  override name = 'StorageUnavailableError';
+  constructor(
+    target: string,
+    /** What the request met, without credentials (`connect ECONNREFUSED …`, `InternalError (HTTP 500)`). */
+    readonly why: string,
+  ) {
+    super('STORAGE_UNAVAILABLE', `The storage ${target} cannot be reached: ${why}`, 10_000);
   }
 }
 

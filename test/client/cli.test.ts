@@ -10,7 +10,7 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Job, type JobItem, type LongrunClient } from '../../src/client/index.ts';
-import { BIN_ARGS, runCli, type CliResult } from '../helpers/cli.ts';
+import { binArgs, runCli, type CliResult } from '../helpers/cli.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 
 /** A loopback port with nothing listening on it. */
@@ -43,7 +43,7 @@ const cli = (...args: string[]) => runCli(args, env);
 
 /** `longrun <args>` running in the background: wait for something on its stderr, then for its end. */
 function startCli(args: string[]) {
-  const child = spawn(process.execPath, [...BIN_ARGS, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...binArgs(), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: (() => void)[] = [];

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/client/index.ts';
-import { BIN_ARGS } from '../helpers/cli.ts';
+import { binArgs } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 let server: TestServer;
@@ -25,7 +25,7 @@ afterAll(() => server?.close());
  */
 function runIntoClosedPipe(args: string[]): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...BIN_ARGS, ...args], {
+    const child = spawn(process.execPath, [...binArgs(), ...args], {
       env: { ...process.env, LONGRUN_URL: server.url, LONGRUN_API_KEY: server.key },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

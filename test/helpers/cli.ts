@@ -7,9 +7,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { assertDistIsCurrent } from './builtDist.ts';
 
-/** The arguments to `node` that run `longrun`. */
-export const BIN_ARGS = [path.resolve(import.meta.dirname, '../../bin/longrun.mjs')];
-assertDistIsCurrent();
+const BIN = path.resolve(import.meta.dirname, '../../bin/longrun.mjs');
+
+let distChecked = false;
+/** The arguments to `node` that run `longrun`; checked before the first process: never an old dist/. */
+export function binArgs(): string[] {
+  if (!distChecked) assertDistIsCurrent();
+  distChecked = true;
+  return [BIN];
+}
 
 export interface CliResult {
   code: number | null;
@@ -19,7 +25,7 @@ export interface CliResult {
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...BIN_ARGS, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...binArgs(), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -40,7 +46,7 @@ export interface ServeProcess {
 
 /** Starts `longrun <command> --port 0` and waits until its stdout matches `ready` (group 1: its URL). */
 function startLongrunProcess(command: 'serve' | 'worker', ready: RegExp, args: string[], env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [...BIN_ARGS, command, '--port', '0', ...args], {
+  const child = spawn(process.execPath, [...binArgs(), command, '--port', '0', ...args], {
     env: { ...process.env, LONGRUN_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

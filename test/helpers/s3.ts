@@ -3,8 +3,9 @@
  * presigned URLs) on a loopback port of its own, over a temporary directory, with one bucket.
  * `env` is what a longrun process needs to use it; `close` stops it and removes its files.
  */
+import { once } from 'node:events';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import S3rver from 's3rver';
 import { tempDir } from './testServer.ts';
 
@@ -36,6 +37,51 @@ export async function startLocalS3(bucket = 'longrun'): Promise<LocalS3> {
     async close() {
       await server.close();
       fs.rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface OutageProxy {
+  /** Where to point AWS_ENDPOINT_URL_S3: every request passes through here. */
+  endpoint: string;
+  /** From now on, connections are refused at once (and open ones cut): the bucket is down. */
+  down(): void;
+  /** Connections pass again. */
+  up(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy in front of `endpoint` that can drop every connection, as a network outage would. */
+export async function startOutageProxy(endpoint: string): Promise<OutageProxy> {
+  const target = new URL(endpoint);
+  let isDown = false;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    if (isDown) return client.destroy();
+    const upstream = net.connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    down() {
+      isDown = true;
+      for (const socket of open) socket.destroy();
+    },
+    up() {
+      isDown = false;
+    },
+    close: () => {
+      for (const socket of open) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
     },
   };
 }

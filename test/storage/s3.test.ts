@@ -20,7 +20,7 @@ import { runCli } from '../helpers/cli.ts';
 import { MARKDOWN } from '../helpers/documents.ts';
 import { documentWhenIngested, knowledgeBaseWith } from '../helpers/knowledge.ts';
 import { clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
-import { startLocalS3, type LocalS3 } from '../helpers/s3.ts';
+import { startLocalS3, startOutageProxy, type LocalS3 } from '../helpers/s3.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -182,11 +182,11 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     const bytes = await storage.get(source);
     const sourceBytes = Buffer.concat(await bytes.body.toArray());
 
-    await storage.delete(source); // ffmpeg's presigned URL now answers 404
+    await storage.put(source, Buffer.from('not a video')); // ffmpeg reads it and fails
     const failed = await renderedJob(server, key, clip.id, candidate.body.data.id);
     expect(failed.counts).toMatchObject({ succeeded: 0, failed: 1 });
     expect((await call(`${server.url}/jobs/${failed.id}/items`, { key })).body.data.items[0].error).toMatchObject({ code: 'RENDER_FAILED' });
-    expect(await storage.list(`${org.id}/${clip.id}/`)).toEqual([`${org.id}/${clip.id}/renders/${kept.id}.mp4`]);
+    expect(await storage.list(`${org.id}/${clip.id}/`)).toEqual([`${org.id}/${clip.id}/renders/${kept.id}.mp4`, source]); // no render of the failed job
     expect(fs.readdirSync(storage.scratchDir).filter((f) => f.includes(failed.id))).toEqual([]);
 
     await storage.put(source, sourceBytes);
@@ -416,5 +416,44 @@ describe('a bucket that cannot be reached', { timeout: 60_000 }, () => {
     expect(passed.code, passed.stdout + passed.stderr).toBe(0);
     expect(passed.stdout).toMatch(/s3:\/\/longrun\/cli\/: listed, wrote, read and deleted a probe object/);
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('a bucket that goes away for a while', { timeout: 120_000 }, () => {
+  it('answers 503 to a request that needs it, and tries a render again until the bucket is back', async () => {
+    const proxy = await startOutageProxy(s3.endpoint);
+    const server = await startTestServer({ env: { ...s3.env('outage'), AWS_ENDPOINT_URL_S3: proxy.endpoint } });
+    try {
+      const { key, org } = await server.newOrg('s3-outage', { credits: 10 });
+      const uploaded = await uploadClip(server.url, key, makeSampleVideo(media));
+      expect(uploaded.status, uploaded.text).toBe(201);
+      const clip = await clipWhenAnalysed(server.url, key, uploaded.body.data.id);
+      const candidate = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 1000, endMs: 3000, title: 'short' } });
+
+      proxy.down();
+      const refused = await uploadClip(server.url, key, makeSampleVideo(media));
+      expect(refused.status, refused.text).toBe(503);
+      expect(refused.body).toMatchObject({ success: false, error: 'service_unavailable' });
+      const accepted = await call(`${server.url}/clips/${clip.id}/render`, { key, json: { candidateId: candidate.body.data.id, template: 'default' } });
+      expect(accepted.status, accepted.text).toBe(202);
+      const jobId = accepted.body.data.jobId as string;
+      let first: { status: string; attempts: number; error: { code: string } | null } | undefined;
+      await until('the render failed its first attempt and waits to try again', async () => {
+        first = (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items[0];
+        return first?.attempts === 1 && first.status !== 'running';
+      });
+      expect(first).toMatchObject({ status: 'pending', error: { code: 'STORAGE_UNAVAILABLE' } });
+
+      proxy.up();
+      let job = await call(`${server.url}/jobs/${jobId}?wait=30`, { key });
+      while (job.status === 202) job = await call(`${server.url}/jobs/${jobId}?wait=30`, { key });
+      expect(job.body.data.status, JSON.stringify(job.body)).toBe('completed');
+      const items = (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items;
+      expect(items[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+      expect(await server.deps.storage.list(`${org.id}/${clip.id}/renders/`)).toEqual([`${org.id}/${clip.id}/renders/${jobId}.mp4`]);
+    } finally {
+      await server.close();
+      await proxy.close();
+    }
   });
 });

@@ -8,7 +8,7 @@
  * clip's status is what users watch.
  */
 import fs from 'node:fs';
-import { defineKind, type JobKind, PermanentError } from '../../engine/index.ts';
+import { defineKind, type JobKind, PermanentError, RetryableError } from '../../engine/index.ts';
 import type { GuardOptions } from '../../net/addressGuard.ts';
 import { newId, nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
@@ -19,7 +19,7 @@ import { fetchToFile, ImportError } from '../../net/fetchToFile.ts';
 import { clipFieldsOf, probeMedia, UnreadableMediaError } from './probe.ts';
 import { candidatesReplaceDetected, clipGet, clipUpdate, type ClipRow } from './sql/clips.ts';
 import type { Storage } from '../../storage/storage.ts';
-import { clipFilesDelete, scratchPath, sourceKey } from './storage.ts';
+import { clipFilesDelete, scratchPath, sourceInput, sourceKey } from './storage.ts';
 
 /** ffmpeg's URL of the source lasts the whole analysis (its item timeout). */
 const ANALYSIS_URL_TTL_SECONDS = 30 * 60 + 60;
@@ -70,14 +70,16 @@ async function importSource(
   }
 }
 
+const ANALYSIS_ATTEMPTS = 2;
+
 export function analysisKind(db: Db, tools: MediaTools, storage: Storage, importOptions: ImportOptions): JobKind<AnalysisInput> {
   return defineKind<AnalysisInput>({
     name: 'clip.analysis',
     scope: 'clips',
     internal: true,
-    maxAttempts: 2,
+    maxAttempts: ANALYSIS_ATTEMPTS,
     itemTimeoutMs: 30 * 60_000,
-    async process({ input, signal }) {
+    async process({ item, input, signal }) {
       let clip = await clipGet(db, input.clipId);
       if (clip && !clip.source_path && input.importUrl) {
         await importSource(db, tools, storage, clip, input.importUrl, importOptions, signal);
@@ -87,7 +89,7 @@ export function analysisKind(db: Db, tools: MediaTools, storage: Storage, import
       try {
         const analysis = await analyseMedia(
           tools.ffmpeg.path,
-          await storage.mediaInput(clip.source_path, ANALYSIS_URL_TTL_SECONDS),
+          await sourceInput(storage, clip.source_path, ANALYSIS_URL_TTL_SECONDS, 'ANALYSIS_FAILED'),
           {
             hasVideo: clip.video_codec !== null,
             hasAudio: clip.audio_codec !== null,
@@ -117,6 +119,8 @@ export function analysisKind(db: Db, tools: MediaTools, storage: Storage, import
         return { candidates: segments.length, sceneCuts: analysis.sceneCutsMs.length, silences: analysis.silences.length };
       } catch (error) {
         if (signal.aborted) throw error;
+        // The storage down for a while: tried again, the clip still analysing, unless this was the last try.
+        if (error instanceof RetryableError && item.attempt < ANALYSIS_ATTEMPTS) throw error;
         const reason = `The video could not be analysed: ${(error as Error).message}`;
         await clipUpdate(db, clip.id, { status: 'failed', error: reason, updated_at: nowIso() });
         throw new PermanentError('ANALYSIS_FAILED', reason);

@@ -23,7 +23,7 @@ import { captionsForSegment, type Cue } from './captions.ts';
 import { runFailure, runTool } from './run.ts';
 import { candidateGet, clipGet, clipUpdate } from './sql/clips.ts';
 import type { Storage } from '../../storage/storage.ts';
-import { renderKey, scratchPath } from './storage.ts';
+import { renderKey, scratchPath, sourceInput } from './storage.ts';
 import type { Template } from './schemas.ts';
 
 export { TEMPLATES, type Template } from './schemas.ts';
@@ -158,7 +158,7 @@ export function renderKind(db: Db, tools: MediaTools, storage: Storage): JobKind
           subtitleFile = subtitles;
         }
         const durationS = (candidate.end_ms - candidate.start_ms) / 1000;
-        const source = await storage.mediaInput(clip.source_path, RENDER_URL_TTL_SECONDS);
+        const source = await sourceInput(storage, clip.source_path, RENDER_URL_TTL_SECONDS, 'RENDER_FAILED');
         const args = renderArgs({
           source,
           startMs: candidate.start_ms,

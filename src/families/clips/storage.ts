@@ -7,7 +7,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Storage } from '../../storage/storage.ts';
+import { PermanentError } from '../../engine/index.ts';
+import { type Storage, StorageNotFoundError } from '../../storage/storage.ts';
 
 export function clipPrefix(orgId: string, clipId: string): string {
   return `${orgId}/${clipId}/`;
@@ -35,4 +36,14 @@ export async function clipFilesDelete(storage: Storage, orgId: string, clipId: s
 export function scratchPath(storage: Storage, label: string): string {
   fs.mkdirSync(storage.scratchDir, { recursive: true });
   return path.join(storage.scratchDir, `${crypto.randomBytes(4).toString('hex')}-${label}`);
+}
+
+/** What ffmpeg opens to read a clip's source; a source gone from the storage fails the item for good with `code`. */
+export async function sourceInput(storage: Storage, key: string, ttlSeconds: number, code: string): Promise<string> {
+  try {
+    return await storage.mediaInput(key, ttlSeconds);
+  } catch (error) {
+    if (error instanceof StorageNotFoundError) throw new PermanentError(code, "The clip's source file is no longer in the storage.");
+    throw error;
+  }
 }

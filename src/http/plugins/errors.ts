@@ -10,6 +10,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, isAppError } from '../../errors.ts';
+import { StorageUnavailableError } from '../../storage/storage.ts';
 import { InsufficientCreditsError } from '../../store/ledger.ts';
 import { errorBody, familyOf, sendError, validationStatus } from '../envelopes.ts';
 
@@ -34,6 +35,7 @@ export function describeValidation(context: string | undefined, errors: AjvError
 function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (isAppError(error)) return error;
   if (error instanceof InsufficientCreditsError) return new AppError('insufficient_credits', error.message);
+  if (error instanceof StorageUnavailableError) return new AppError('service_unavailable', 'The file storage cannot be reached; try again shortly.');
   if (error.validation) {
     const status = validationStatus(familyOf(request.url));
     return new AppError('validation_error', describeValidation(error.validationContext, error.validation as AjvError[]), status);

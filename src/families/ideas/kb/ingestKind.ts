@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fetchToFile, ImportError } from '../../../net/fetchToFile.ts';
-import { defineKind, type JobKind, PermanentError } from '../../../engine/index.ts';
+import { defineKind, type JobKind, PermanentError, RetryableError } from '../../../engine/index.ts';
 import { nowIso } from '../../../ids.ts';
 import type { Storage } from '../../../storage/storage.ts';
 import type { Db } from '../../../store/database.ts';
@@ -52,14 +52,16 @@ async function fetchBytes(url: string, guard: GuardOptions & { maxBytes: number 
   }
 }
 
+const INGEST_ATTEMPTS = 2;
+
 export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }, storage: Storage): JobKind<IngestInput> {
   return defineKind<IngestInput>({
     name: 'kb.ingest',
     scope: 'kb',
     internal: true,
-    maxAttempts: 2,
+    maxAttempts: INGEST_ATTEMPTS,
     itemTimeoutMs: 5 * 60_000,
-    async process({ input, signal }) {
+    async process({ item, input, signal }) {
       const doc = await db.selectFrom('kb_docs').selectAll().where('id', '=', input.docId).executeTakeFirst();
       if (!doc) throw new PermanentError('DOC_NOT_FOUND', 'The document no longer exists.');
       let passages: number;
@@ -92,6 +94,8 @@ export function ingestKind(db: Db, guard: GuardOptions & { maxBytes: number }, s
         passages = chunks.length;
       } catch (error) {
         if (signal.aborted) throw error;
+        // The storage down for a while: tried again with its upload kept, unless this was the last try.
+        if (error instanceof RetryableError && item.attempt < INGEST_ATTEMPTS) throw error;
         if (input.stored) await storage.delete(input.stored).catch(() => {});
         const reason = error instanceof ExtractError || error instanceof ImportError ? error.message : `Ingestion failed: ${(error as Error).message}`;
         await db.updateTable('kb_docs').set({ status: 'failed', error: reason, source: null, updated_at: nowIso() }).where('id', '=', doc.id).execute();
