@@ -438,10 +438,14 @@ describe('a bucket that goes away for a while', { timeout: 120_000 }, () => {
       expect(accepted.status, accepted.text).toBe(202);
       const jobId = accepted.body.data.jobId as string;
       let first: { status: string; attempts: number; error: { code: string } | null } | undefined;
-      await until('the render failed its first attempt and waits to try again', async () => {
-        first = (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items[0];
-        return first?.attempts === 1 && first.status !== 'running';
-      });
+      await until(
+        'the render failed its first attempt and waits to try again',
+        async () => {
+          first = (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items[0];
+          return first?.attempts === 1 && first.status !== 'running';
+        },
+        { everyMs: 100 },
+      );
       expect(first).toMatchObject({ status: 'pending', error: { code: 'STORAGE_UNAVAILABLE' } });
 
       proxy.up();
@@ -451,6 +455,48 @@ describe('a bucket that goes away for a while', { timeout: 120_000 }, () => {
       const items = (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items;
       expect(items[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
       expect(await server.deps.storage.list(`${org.id}/${clip.id}/renders/`)).toEqual([`${org.id}/${clip.id}/renders/${jobId}.mp4`]);
+    } finally {
+      await server.close();
+      await proxy.close();
+    }
+  });
+
+  it('keeps an analysis and an ingestion waiting, their uploads in the bucket, until it is back', async () => {
+    const proxy = await startOutageProxy(s3.endpoint);
+    const server = await startTestServer({ startWorkers: false, env: { ...s3.env('outage-jobs'), AWS_ENDPOINT_URL_S3: proxy.endpoint } });
+    try {
+      const { key } = await server.newOrg('s3-outage-jobs');
+      const uploaded = await uploadClip(server.url, key, makeSampleVideo(media));
+      expect(uploaded.status, uploaded.text).toBe(201);
+      const kb = (await call(`${server.url}/kbs`, { key, json: { name: 'Notes' } })).body.data;
+      const sent = await fetch(`${server.url}/kbs/${kb.id}/docs?title=Notes`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'text/markdown' },
+        body: MARKDOWN,
+      });
+      expect(sent.status).toBe(202);
+      const docId = (await sent.json()).data.id as string;
+
+      // The jobs are queued (no worker yet); the bucket goes down before either starts.
+      proxy.down();
+      server.engine.start();
+      const jobId = async (kind: string) => (await call(`${server.url}/jobs?kind=${kind}`, { key })).body.data.jobs[0]?.id as string | undefined;
+      const ids = [await jobId('clip.analysis'), await jobId('kb.ingest')];
+      expect(ids.every(Boolean)).toBe(true);
+      await until(
+        'the analysis and the ingestion each failed a try and wait for the next',
+        async () => {
+          const items = await Promise.all(ids.map(async (id) => (await call(`${server.url}/jobs/${id}/items`, { key })).body.data.items[0]));
+          return items.every((i) => i.attempts === 1 && i.status === 'pending' && i.error?.code === 'STORAGE_UNAVAILABLE');
+        },
+        { everyMs: 250 }, // two requests a look, under the key's rate limit
+      );
+      expect((await call(`${server.url}/clips/${uploaded.body.data.id}`, { key })).body.data.status).toBe('processing');
+      expect((await call(`${server.url}/kbs/${kb.id}/docs/${docId}`, { key })).body.data.status).toBe('processing');
+
+      proxy.up();
+      expect((await clipWhenAnalysed(server.url, key, uploaded.body.data.id)).status).toBe('ready');
+      expect((await documentWhenIngested(server.url, key, kb.id, docId)).status).toBe('indexed'); // its upload kept for the second try
     } finally {
       await server.close();
       await proxy.close();
