@@ -24,9 +24,9 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { traceS3Calls } from './s3Spans.ts';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { StorageConfig } from '../config.ts';
+import { traceS3Calls } from './s3Spans.ts';
 import {
   assertKey,
   assertPrefix,

@@ -51,11 +51,12 @@ function docView(row: DocRow): Static<typeof DocView> {
   };
 }
 
-/** The query words found in a passage: why it matched. */
+/** The answer to deleting a document while its ingestion runs. */
 function documentBusy(docId: string): AppError {
   return new AppError('conflict', `Document ${docId} is still being ingested: delete it once it is indexed or failed.`);
 }
 
+/** The query words found in a passage: why it matched. */
 function matchReason(query: string, content: string): string {
   const words = [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].filter((w) => w.length >= 2);
   const text = content.toLowerCase();
