@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { uploadsDeleteExpired } from '../../src/families/clips/uploadRoutes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE, clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
+import { SAMPLE, clipWhenAnalysed, makeSampleVideo, sendUploadPart, uploadClip } from '../helpers/media.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 
 let server: TestServer;
@@ -109,12 +109,8 @@ describe('clip upload and analysis', () => {
     expect(parts).toBe(Math.ceil(bytes.length / partSize));
     const part = (n: number) => bytes.subarray((n - 1) * partSize, Math.min(bytes.length, n * partSize));
     const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
-    const put = (n: number, body: Buffer, digest = sha(body)) =>
-      fetch(`${server.url}/clips/uploads/${uploadId}/parts/${n}`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream', 'x-content-sha256': digest },
-        body: new Uint8Array(body),
-      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const put = (n: number, body: Buffer, digest?: string) =>
+      sendUploadPart(server.url, key, uploadId, n, body, digest).then(async (r) => ({ status: r.status, body: await r.json() }));
 
     const wrongHash = await put(1, part(1), sha(Buffer.from('something else')));
     expect(wrongHash.status).toBe(422);
@@ -157,15 +153,7 @@ describe('clip upload and analysis', () => {
     const started = await call(`${server.url}/clips/uploads`, { key, json: { fileName: 'a.mp4', size: 200_000, partSize: 128 * 1024 } });
     const { uploadId } = started.body.data;
     const body = Buffer.alloc(128 * 1024, 3);
-    const put = await fetch(`${server.url}/clips/uploads/${uploadId}/parts/1`, {
-      method: 'PUT',
-      headers: {
-        authorization: `Bearer ${key}`,
-        'content-type': 'application/octet-stream',
-        'x-content-sha256': crypto.createHash('sha256').update(body).digest('hex'),
-      },
-      body,
-    });
+    const put = await sendUploadPart(server.url, key, uploadId, 1, body);
     expect(put.status).toBe(200);
     const partsDir = path.join(server.config.clips.dir, '.uploads', uploadId as string);
     expect(fs.readdirSync(partsDir)).toEqual(['1.part']);

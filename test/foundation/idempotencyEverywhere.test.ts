@@ -4,11 +4,10 @@
  * gets 422 in the content envelope and creates nothing. Uploads are real multipart over HTTP,
  * with a new boundary on every send (as clients do).
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSampleVideo } from '../helpers/media.ts';
+import { makeSampleVideo, sendUploadPart } from '../helpers/media.ts';
 import { call, startTestServer, tempDir, type Answer, type TestServer } from '../helpers/testServer.ts';
 
 let server: TestServer;
@@ -87,15 +86,7 @@ describe('Idempotency-Key on every creating POST', () => {
     const uploadId = first.body.data.uploadId as string;
     for (let n = 1; n <= first.body.data.parts; n++) {
       const part = sample.subarray((n - 1) * body.partSize, n * body.partSize);
-      const put = await fetch(`${server.url}/clips/uploads/${uploadId}/parts/${n}`, {
-        method: 'PUT',
-        headers: {
-          authorization: `Bearer ${key}`,
-          'content-type': 'application/octet-stream',
-          'x-content-sha256': crypto.createHash('sha256').update(part).digest('hex'),
-        },
-        body: new Uint8Array(part),
-      });
+      const put = await sendUploadPart(server.url, key, uploadId, n, part);
       expect(put.status).toBe(200);
     }
     // A retry of `complete` whose answer was lost finds the clip, not a 404.

@@ -3,6 +3,7 @@
  * 12 s (testsrc → smptebars) and a 440 Hz tone that falls silent from 20 s to 23 s.
  */
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { locateMediaTools } from '../../src/media/binaries.ts';
@@ -68,6 +69,19 @@ export async function uploadClip(url: string, key: string, file: string, name?: 
 }
 
 /** A clip once it has left `processing`: its analysis job signals nothing a client can wait on, so this asks again. */
+/** PUT part `n` of a resumable upload with its SHA-256 (or `digest`, to send a wrong one). */
+export function sendUploadPart(url: string, key: string, uploadId: string, n: number, body: Buffer, digest?: string): Promise<Response> {
+  return fetch(`${url}/clips/uploads/${uploadId}/parts/${n}`, {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/octet-stream',
+      'x-content-sha256': digest ?? crypto.createHash('sha256').update(body).digest('hex'),
+    },
+    body: new Uint8Array(body),
+  });
+}
+
 export async function clipWhenAnalysed(url: string, key: string, clipId: string): Promise<Answer['body']> {
   let clip: Answer['body'];
   await until(

@@ -5,7 +5,6 @@
  * deletes — and a bucket that cannot be reached (`/readyz` 503, `longrun storage check` fails).
  */
 import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -19,7 +18,7 @@ import type { S3Storage } from '../../src/storage/s3Storage.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MARKDOWN } from '../helpers/documents.ts';
 import { documentWhenIngested, knowledgeBaseWith } from '../helpers/knowledge.ts';
-import { clipWhenAnalysed, makeSampleVideo, uploadClip } from '../helpers/media.ts';
+import { clipWhenAnalysed, makeSampleVideo, sendUploadPart, uploadClip } from '../helpers/media.ts';
 import { startLocalS3, startOutageProxy, type LocalS3 } from '../helpers/s3.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import { until } from '../helpers/wait.ts';
@@ -272,12 +271,7 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     expect(started.status, started.text).toBe(201);
     const { uploadId, parts } = started.body.data;
     expect(parts).toBe(2);
-    const put = (n: number, body: Buffer, digest = crypto.createHash('sha256').update(body).digest('hex')) =>
-      fetch(`${server.url}/clips/uploads/${uploadId}/parts/${n}`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream', 'x-content-sha256': digest },
-        body: new Uint8Array(body),
-      });
+    const put = (n: number, body: Buffer, digest?: string) => sendUploadPart(server.url, key, uploadId, n, body, digest);
     const part = (n: number) => bytes.subarray((n - 1) * partSize, Math.min(bytes.length, n * partSize));
     expect((await put(2, part(2))).status).toBe(200);
     expect((await put(1, part(1), '0'.repeat(64))).status).toBe(422); // refused: not sent to the bucket
@@ -301,15 +295,7 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
     const { uploadId } = started.body.data;
     const row = await server.store.db.selectFrom('clip_uploads').selectAll().where('id', '=', uploadId).executeTakeFirstOrThrow();
     const body = Buffer.alloc(partSize, 7);
-    const sent = await fetch(`${server.url}/clips/uploads/${uploadId}/parts/1`, {
-      method: 'PUT',
-      headers: {
-        authorization: `Bearer ${key}`,
-        'content-type': 'application/octet-stream',
-        'x-content-sha256': crypto.createHash('sha256').update(body).digest('hex'),
-      },
-      body: new Uint8Array(body),
-    });
+    const sent = await sendUploadPart(server.url, key, uploadId, 1, body);
     expect(sent.status).toBe(200);
     // s3rver has no AbortMultipartUpload (it answers 405): the request is checked here and answered as S3 would.
     const send = storage.client.send.bind(storage.client);
