@@ -87,9 +87,9 @@ describe('throttles', () => {
   it('starts at most N items per interval across two processes on one database', async () => {
     const logFile = path.join(os.tmpdir(), `longrun-throttle-${process.pid}-${Date.now()}.log`);
     const kind = loggingKind(logFile);
-    // One slot here and items longer than the spacing: while this process runs one, the next slot
-    // can only go to the child, so both processes start some however the claims race.
-    t = await startTestEngine([kind], { concurrency: 1, orgConcurrency: 10, idleMaxMs: 30_000 }, false);
+    // Items of 800 ms at 4 starts a second: neither this process (2 slots) nor the child (3) can
+    // hold that many at once, so both start some however their claims race.
+    t = await startTestEngine([kind], { concurrency: 2, orgConcurrency: 10, idleMaxMs: 30_000 }, false);
     const org = await t.org('limited');
     const other = await t.org('other');
     // 4 per second: one every 250 ms, in either process.
@@ -103,7 +103,7 @@ describe('throttles', () => {
     let free: string;
     try {
       await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-      for (let i = 0; i < 6; i += 1) jobs.push((await t.engine.submit({ orgId: org.id, kind, input: { items: 2, ms: 400 } })).id);
+      for (let i = 0; i < 6; i += 1) jobs.push((await t.engine.submit({ orgId: org.id, kind, input: { items: 2, ms: 800 } })).id);
       // Another organisation's job of the same kind is not held back meanwhile.
       free = (await t.engine.submit({ orgId: other.id, kind, input: { items: 6, ms: 5 } })).id;
       expect((await waitForJob(t.engine, t.store, free)).status).toBe('completed');
