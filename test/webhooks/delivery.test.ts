@@ -17,7 +17,8 @@ beforeAll(async () => {
       LONGRUN_WEBHOOK_ALLOW_PRIVATE: '1',
       LONGRUN_WEBHOOK_ALLOW_HTTP: '1',
       LONGRUN_WEBHOOK_RETRY_SCHEDULE: '100ms,100ms,100ms',
-      LONGRUN_WEBHOOK_TIMEOUT_MS: '500',
+      // Well above a loopback answer under CI load (500 ms once timed out a receiver that said 200).
+      LONGRUN_WEBHOOK_TIMEOUT_MS: '1500',
       LONGRUN_WEBHOOK_FAILURES_TO_DISABLE: '2',
     },
   });
@@ -154,7 +155,7 @@ describe('webhook deliveries', () => {
     await finishedRun(key);
     const log = await settledLog(key, id);
     expect(log.deliveries[0].status).toBe('failed');
-    expect(log.deliveries[0].history[0]).toMatchObject({ statusCode: null, error: 'No complete answer within 500 ms.' });
+    expect(log.deliveries[0].history[0]).toMatchObject({ statusCode: null, error: 'No complete answer within 1500 ms.' });
   });
 
   it('410 disables the endpoint; later events are not sent to it until PATCH enabled: true', async () => {
