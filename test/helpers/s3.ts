@@ -48,6 +48,8 @@ export interface OutageProxy {
   down(): void;
   /** Connections pass again. */
   up(): void;
+  /** Bytes a second from the bucket to each client from now on, or null for no limit (the start). */
+  slow(bytesPerSecond: number | null): void;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export interface OutageProxy {
 export async function startOutageProxy(endpoint: string): Promise<OutageProxy> {
   const target = new URL(endpoint);
   let isDown = false;
+  let rate: number | null = null;
   const open = new Set<net.Socket>();
   const server = net.createServer((client) => {
     if (isDown) return client.destroy();
@@ -64,7 +67,22 @@ export async function startOutageProxy(endpoint: string): Promise<OutageProxy> {
       socket.on('close', () => open.delete(socket));
       socket.on('error', () => {});
     }
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    // The bucket's answers pass in slices of a twentieth of the rate, one every 50 ms, when slowed.
+    upstream.on('data', (chunk: Buffer) => {
+      upstream.pause();
+      void (async () => {
+        for (let at = 0; at < chunk.length && !client.destroyed;) {
+          const size = rate ? Math.max(1, Math.floor(rate / 20)) : chunk.length - at;
+          const flowing = client.write(chunk.subarray(at, at + size));
+          at += size;
+          if (!flowing) await new Promise((resolve) => client.once('drain', resolve).once('close', resolve));
+          if (rate) await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        upstream.resume();
+      })();
+    });
+    upstream.on('end', () => client.end());
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -78,6 +96,9 @@ export async function startOutageProxy(endpoint: string): Promise<OutageProxy> {
     },
     up() {
       isDown = false;
+    },
+    slow(bytesPerSecond) {
+      rate = bytesPerSecond;
     },
     close: () => {
       for (const socket of open) socket.destroy();

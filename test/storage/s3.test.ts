@@ -13,12 +13,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { jobCancel } from '../../src/engine/sql/jobCancel.ts';
+import { probeMedia } from '../../src/families/clips/probe.ts';
 import { nowIso } from '../../src/ids.ts';
 import type { S3Storage } from '../../src/storage/s3Storage.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MARKDOWN } from '../helpers/documents.ts';
 import { documentWhenIngested, knowledgeBaseWith } from '../helpers/knowledge.ts';
-import { clipWhenAnalysed, makeSampleVideo, sendUploadPart, uploadClip } from '../helpers/media.ts';
+import { clipWhenAnalysed, makeSampleVideo, sendUploadPart, tools, uploadClip } from '../helpers/media.ts';
 import { startLocalS3, startOutageProxy, type LocalS3 } from '../helpers/s3.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import { until } from '../helpers/wait.ts';
@@ -441,6 +442,52 @@ describe('a bucket that goes away for a while', { timeout: 120_000 }, () => {
       const items = (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items;
       expect(items[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
       expect(await server.deps.storage.list(`${org.id}/${clip.id}/renders/`)).toEqual([`${org.id}/${clip.id}/renders/${jobId}.mp4`]);
+    } finally {
+      await server.close();
+      await proxy.close();
+    }
+  });
+
+  it('tries a render again when the bucket goes away while ffmpeg reads the source, rather than keep a shorter clip', async () => {
+    const proxy = await startOutageProxy(s3.endpoint);
+    const server = await startTestServer({ env: { ...s3.env('outage-read'), AWS_ENDPOINT_URL_S3: proxy.endpoint } });
+    try {
+      const { key, org } = await server.newOrg('s3-outage-read', { credits: 10 });
+      const uploaded = await uploadClip(server.url, key, makeSampleVideo(media));
+      expect(uploaded.status, uploaded.text).toBe(201);
+      const clip = await clipWhenAnalysed(server.url, key, uploaded.body.data.id);
+      const candidate = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 1000, endMs: 9000, title: 'eight seconds' } });
+
+      // Slowed, so ffmpeg is still reading when the bucket goes: it has written some of the clip.
+      proxy.slow(32 * 1024);
+      const accepted = await call(`${server.url}/clips/${clip.id}/render`, { key, json: { candidateId: candidate.body.data.id, template: 'default' } });
+      expect(accepted.status, accepted.text).toBe(202);
+      const jobId = accepted.body.data.jobId as string;
+      await until('ffmpeg has written part of the clip', async () => (await call(`${server.url}/jobs/${jobId}`, { key })).body.data.progress.fraction > 0, {
+        everyMs: 100,
+      });
+      proxy.down();
+      let first: { status: string; attempts: number; error: { code: string; message: string } | null } | undefined;
+      await until(
+        "the render's first attempt ended and it waits to try again",
+        async () => {
+          first = (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items[0];
+          return first?.attempts === 1 && first.status !== 'running';
+        },
+        { everyMs: 250 },
+      );
+      expect(first).toMatchObject({ status: 'pending', error: { code: 'STORAGE_UNAVAILABLE' } });
+      expect(first!.error!.message).toMatch(/^ffmpeg could not read the clip's source from the storage: Input\/output error/);
+
+      proxy.slow(null);
+      proxy.up();
+      let job = await call(`${server.url}/jobs/${jobId}?wait=30`, { key });
+      while (job.status === 202) job = await call(`${server.url}/jobs/${jobId}?wait=30`, { key });
+      expect(job.body.data.status, JSON.stringify(job.body)).toBe('completed');
+      expect((await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+      // The whole eight seconds, not what ffmpeg had read when the bucket went.
+      const output = (await server.deps.storage.presignedUrl(`${org.id}/${clip.id}/renders/${jobId}.mp4`, 60))!;
+      expect((await probeMedia(tools.ffprobe.path, output)).durationMs).toBeGreaterThanOrEqual(7900);
     } finally {
       await server.close();
       await proxy.close();

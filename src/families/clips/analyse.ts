@@ -3,7 +3,8 @@
  * filter above 0.3, via showinfo), its silences (silencedetect, below −35 dB for at least
  * 0.5 s), and its audio loudness per second (astats RMS level).
  */
-import { runFailure, runTool } from './run.ts';
+import { inputOptions, inputReadFailure, runFailure, runTool } from './run.ts';
+import { sourceReadError } from './storage.ts';
 
 export interface Analysis {
   /** Times of hard cuts, in ms. */
@@ -23,7 +24,7 @@ export async function analyseMedia(
   info: { hasVideo: boolean; hasAudio: boolean; durationMs: number },
   signal?: AbortSignal,
 ): Promise<Analysis> {
-  const args = ['-hide_banner', '-nostats', '-i', file];
+  const args = ['-hide_banner', '-nostats', ...inputOptions(file), '-i', file];
   if (info.hasVideo) args.push('-map', '0:v:0', '-vf', `select='gt(scene,${SCENE_THRESHOLD})',showinfo`);
   if (info.hasAudio) {
     args.push(
@@ -38,9 +39,11 @@ export async function analyseMedia(
   const silences: { startMs: number; endMs: number }[] = [];
   const loudnessDb: number[] = [];
   let openSilence: number | null = null;
+  let readFailure: string | null = null;
   const result = await runTool(ffmpeg, args, {
     signal,
     onStderrLine(line) {
+      readFailure ??= inputReadFailure(line, file);
       const scene = /Parsed_showinfo.*\bpts_time:\s*([\d.]+)/.exec(line);
       if (scene) sceneCutsMs.push(Math.round(Number(scene[1]) * 1000));
       const start = /silence_start:\s*(-?[\d.]+)/.exec(line);
@@ -54,6 +57,8 @@ export async function analyseMedia(
       if (rms) loudnessDb.push(rms[1]!.includes('inf') ? -90 : Math.max(-90, Number(rms[1])));
     },
   });
+  // Checked before the exit code: ffmpeg may exit 0 having analysed only what it read.
+  if (readFailure) throw sourceReadError(readFailure);
   if (result.code !== 0) throw new Error(`ffmpeg ${runFailure(result).replaceAll(file, 'the file')}`);
   if (openSilence !== null) silences.push({ startMs: openSilence, endMs: info.durationMs });
   return { sceneCutsMs, silences, loudnessDb };

@@ -26,6 +26,29 @@ export function runFailure(result: RunResult, lines = 1): string {
   return said ? `${how}: ${said}` : `${how} and printed nothing`;
 }
 
+/**
+ * ffmpeg's options for reading `input`: a URL (a storage's presigned GET) reconnects after a
+ * dropped connection, resuming at its offset, for a few seconds; a local path needs none.
+ */
+export function inputOptions(input: string): string[] {
+  return isUrl(input) ? ['-reconnect', '1', '-reconnect_on_network_error', '1', '-reconnect_delay_max', '2'] : [];
+}
+
+/**
+ * What ffmpeg said, in one line of its stderr, when its read of a URL failed on the network, or
+ * null. Past its reconnects, ffmpeg 5.1 stops reading, says `<url>: Input/output error`, and can
+ * still exit 0 with only what it had read, so the exit code alone would pass a truncated render.
+ */
+export function inputReadFailure(line: string, input: string): string | null {
+  if (!isUrl(input) || !line.startsWith(`${input}: `)) return null;
+  const said = line.slice(input.length + 2).trim();
+  return NETWORK_FAILURE.test(said) ? said : null;
+}
+
+const NETWORK_FAILURE =
+  /^(Input\/output error|Connection refused|Connection reset by peer|Connection timed out|Network is unreachable|Broken pipe|Server returned 5\d\d)/;
+const isUrl = (input: string) => /^https?:\/\//.test(input);
+
 const KEEP = 4 * 1024 * 1024;
 const tracer = trace.getTracer('longrun');
 

@@ -7,8 +7,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PermanentError } from '../../engine/index.ts';
-import { type Storage, StorageNotFoundError } from '../../storage/storage.ts';
+import { PermanentError, RetryableError } from '../../engine/index.ts';
+import { type Storage, StorageNotFoundError, StorageUnavailableError } from '../../storage/storage.ts';
 
 export function clipPrefix(orgId: string, clipId: string): string {
   return `${orgId}/${clipId}/`;
@@ -45,5 +45,22 @@ export async function sourceInput(storage: Storage, key: string, ttlSeconds: num
   } catch (error) {
     if (error instanceof StorageNotFoundError) throw new PermanentError(code, "The clip's source file is no longer in the storage.");
     throw error;
+  }
+}
+
+/** ffmpeg lost its read of a source in the storage (`inputReadFailure`): tried again later, as a storage outage is. */
+export function sourceReadError(said: string): RetryableError {
+  return new RetryableError('STORAGE_UNAVAILABLE', `ffmpeg could not read the clip's source from the storage: ${said}`, 10_000);
+}
+
+/**
+ * After ffmpeg failed on a source: throws `StorageUnavailableError` when the storage does not
+ * answer now, the likelier cause (ffmpeg's exit says nothing of why), so the item is tried again.
+ */
+export async function storageAnswers(storage: Storage, key: string): Promise<void> {
+  try {
+    await storage.size(key);
+  } catch (error) {
+    if (error instanceof StorageUnavailableError) throw error;
   }
 }
