@@ -6,7 +6,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_EVENTS, EVENT_TYPES } from '../../src/families/webhooks/events.ts';
+import { ALL_EVENTS, EVENT_TYPES } from '../../src/families/webhooks/schemas.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { seriousViolations } from './axe.ts';

@@ -2,9 +2,26 @@
  * A webhook endpoint's name, URL and events, as the create and edit forms ask for them;
  * "All events" is `*`.
  */
-import { ALL_EVENTS, EVENT_TYPES } from '../../../src/families/webhooks/events.ts';
 import { h } from '../dom.ts';
 import { field, input } from './form.ts';
+
+/**
+ * EVENT_TYPES of src/families/webhooks/schemas.ts, written out: importing that module would
+ * bundle TypeBox. test/browser/manageWebhooks.test.ts checks the form offers exactly these.
+ */
+const EVENT_TYPES = [
+  'SOURCING_COMPLETED',
+  'SOURCING_FAILED',
+  'ENRICH_COMPLETED',
+  'ENRICH_FAILED',
+  'idea.enrich.completed',
+  'idea.enrich.failed',
+  'clip.render.completed',
+  'clip.render.failed',
+  'agent.run.completed',
+  'agent.run.failed',
+];
+const ALL_EVENTS = '*';
 
 export interface EndpointFields {
   name: string;

@@ -6,7 +6,22 @@
  */
 import { Type } from '@sinclair/typebox';
 import { Nullable, Timestamp } from '../../http/schemas.ts';
-import { ALL_EVENTS, EVENT_TYPES } from './events.ts';
+
+/** The webhook event types of `../shared/CONTRACTS.md`; `*` subscribes to all of them. */
+export const EVENT_TYPES = [
+  'SOURCING_COMPLETED',
+  'SOURCING_FAILED',
+  'ENRICH_COMPLETED',
+  'ENRICH_FAILED',
+  'idea.enrich.completed',
+  'idea.enrich.failed',
+  'clip.render.completed',
+  'clip.render.failed',
+  'agent.run.completed',
+  'agent.run.failed',
+] as const;
+
+export const ALL_EVENTS = '*';
 
 export const EndpointView = Type.Object(
   {
