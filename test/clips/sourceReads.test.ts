@@ -66,18 +66,11 @@ async function serveSample(cutAfter?: number, once = false) {
 const info = { hasVideo: true, hasAudio: true, durationMs: SAMPLE.durationMs };
 
 describe("reading a clip's source over HTTP", { timeout: 60_000 }, () => {
-  it('analyses a whole read as it analyses the local file', async () => {
-    const source = await serveSample();
-    try {
-      const local = await analyseMedia(tools.ffmpeg.path, makeSampleVideo(dir), info);
-      expect(await analyseMedia(tools.ffmpeg.path, source.url, info)).toEqual(local);
-    } finally {
-      await source.close();
-    }
-  });
-
-  it('reconnects after a connection cut once, resuming where it was, and analyses the whole file', async () => {
-    const source = await serveSample(Math.floor(video.length / 2), true);
+  it.each([
+    ['analyses a whole read as it analyses the local file', undefined],
+    ['reconnects after a connection cut once, resuming where it was, and analyses the whole file', true],
+  ])('%s', async (_name, cutOnce) => {
+    const source = await serveSample(cutOnce ? Math.floor(video.length / 2) : undefined, cutOnce);
     try {
       const local = await analyseMedia(tools.ffmpeg.path, makeSampleVideo(dir), info);
       expect(await analyseMedia(tools.ffmpeg.path, source.url, info)).toEqual(local);

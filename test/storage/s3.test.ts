@@ -20,7 +20,7 @@ import { runCli } from '../helpers/cli.ts';
 import { MARKDOWN } from '../helpers/documents.ts';
 import { documentWhenIngested, knowledgeBaseWith } from '../helpers/knowledge.ts';
 import { clipWhenAnalysed, makeSampleVideo, sendUploadPart, tools, uploadClip } from '../helpers/media.ts';
-import { startLocalS3, startOutageProxy, type LocalS3 } from '../helpers/s3.ts';
+import { startLocalS3, startOutageProxy, type LocalS3, type OutageProxy } from '../helpers/s3.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -407,40 +407,60 @@ describe('a bucket that cannot be reached', { timeout: 60_000 }, () => {
 });
 
 describe('a bucket that goes away for a while', { timeout: 120_000 }, () => {
+  type Item = { status: string; attempts: number; error: { code: string; message: string } | null };
+
+  /** A server whose bucket is behind `proxy`, with an analysed clip and a candidate of it from 1 s to `endMs`. */
+  async function clipBehind(proxy: OutageProxy, name: string, endMs: number) {
+    const server = await startTestServer({ env: { ...s3.env(name), AWS_ENDPOINT_URL_S3: proxy.endpoint } });
+    const { key, org } = await server.newOrg(name, { credits: 10 });
+    const uploaded = await uploadClip(server.url, key, makeSampleVideo(media));
+    expect(uploaded.status, uploaded.text).toBe(201);
+    const clip = await clipWhenAnalysed(server.url, key, uploaded.body.data.id);
+    const candidate = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 1000, endMs, title: name } });
+    const render = async () => {
+      const accepted = await call(`${server.url}/clips/${clip.id}/render`, { key, json: { candidateId: candidate.body.data.id, template: 'default' } });
+      expect(accepted.status, accepted.text).toBe(202);
+      return accepted.body.data.jobId as string;
+    };
+    return { server, key, org, clip, render };
+  }
+
+  /** The render's item once its first attempt has ended (`timeoutMs`: ffmpeg's own reconnects may come first). */
+  async function afterFirstAttempt(server: TestServer, key: string, jobId: string, timeoutMs = 10_000): Promise<Item> {
+    let first: Item | undefined;
+    await until(
+      "the render's first attempt ended",
+      async () => {
+        first = (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items[0];
+        return first?.attempts === 1 && first.status !== 'running';
+      },
+      { everyMs: 100, timeoutMs },
+    );
+    return first!;
+  }
+
+  /** The render once it has ended, and its item. */
+  async function ended(server: TestServer, key: string, jobId: string) {
+    let job = await call(`${server.url}/jobs/${jobId}?wait=30`, { key });
+    while (job.status === 202) job = await call(`${server.url}/jobs/${jobId}?wait=30`, { key });
+    return { job: job.body.data, item: (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items[0] as Item };
+  }
+
   it('answers 503 to a request that needs it, and tries a render again until the bucket is back', async () => {
     const proxy = await startOutageProxy(s3.endpoint);
-    const server = await startTestServer({ env: { ...s3.env('outage'), AWS_ENDPOINT_URL_S3: proxy.endpoint } });
+    const { server, key, org, clip, render } = await clipBehind(proxy, 'outage', 3000);
     try {
-      const { key, org } = await server.newOrg('s3-outage', { credits: 10 });
-      const uploaded = await uploadClip(server.url, key, makeSampleVideo(media));
-      expect(uploaded.status, uploaded.text).toBe(201);
-      const clip = await clipWhenAnalysed(server.url, key, uploaded.body.data.id);
-      const candidate = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 1000, endMs: 3000, title: 'short' } });
-
       proxy.down();
       const refused = await uploadClip(server.url, key, makeSampleVideo(media));
       expect(refused.status, refused.text).toBe(503);
       expect(refused.body).toMatchObject({ success: false, error: 'service_unavailable' });
-      const accepted = await call(`${server.url}/clips/${clip.id}/render`, { key, json: { candidateId: candidate.body.data.id, template: 'default' } });
-      expect(accepted.status, accepted.text).toBe(202);
-      const jobId = accepted.body.data.jobId as string;
-      let first: { status: string; attempts: number; error: { code: string } | null } | undefined;
-      await until(
-        'the render failed its first attempt and waits to try again',
-        async () => {
-          first = (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items[0];
-          return first?.attempts === 1 && first.status !== 'running';
-        },
-        { everyMs: 100 },
-      );
-      expect(first).toMatchObject({ status: 'pending', error: { code: 'STORAGE_UNAVAILABLE' } });
+      const jobId = await render();
+      expect(await afterFirstAttempt(server, key, jobId)).toMatchObject({ status: 'pending', error: { code: 'STORAGE_UNAVAILABLE' } });
 
       proxy.up();
-      let job = await call(`${server.url}/jobs/${jobId}?wait=30`, { key });
-      while (job.status === 202) job = await call(`${server.url}/jobs/${jobId}?wait=30`, { key });
-      expect(job.body.data.status, JSON.stringify(job.body)).toBe('completed');
-      const items = (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items;
-      expect(items[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+      const { job, item } = await ended(server, key, jobId);
+      expect(job.status, JSON.stringify(job)).toBe('completed');
+      expect(item).toMatchObject({ status: 'succeeded', attempts: 2 });
       expect(await server.deps.storage.list(`${org.id}/${clip.id}/renders/`)).toEqual([`${org.id}/${clip.id}/renders/${jobId}.mp4`]);
     } finally {
       await server.close();
@@ -450,41 +470,24 @@ describe('a bucket that goes away for a while', { timeout: 120_000 }, () => {
 
   it('tries a render again when the bucket goes away while ffmpeg reads the source, rather than keep a shorter clip', async () => {
     const proxy = await startOutageProxy(s3.endpoint);
-    const server = await startTestServer({ env: { ...s3.env('outage-read'), AWS_ENDPOINT_URL_S3: proxy.endpoint } });
+    const { server, key, org, clip, render } = await clipBehind(proxy, 'outage-read', 9000);
     try {
-      const { key, org } = await server.newOrg('s3-outage-read', { credits: 10 });
-      const uploaded = await uploadClip(server.url, key, makeSampleVideo(media));
-      expect(uploaded.status, uploaded.text).toBe(201);
-      const clip = await clipWhenAnalysed(server.url, key, uploaded.body.data.id);
-      const candidate = await call(`${server.url}/clips/${clip.id}/candidates`, { key, json: { startMs: 1000, endMs: 9000, title: 'eight seconds' } });
-
       // Slowed, so ffmpeg is still reading when the bucket goes: it has written some of the clip.
       proxy.slow(32 * 1024);
-      const accepted = await call(`${server.url}/clips/${clip.id}/render`, { key, json: { candidateId: candidate.body.data.id, template: 'default' } });
-      expect(accepted.status, accepted.text).toBe(202);
-      const jobId = accepted.body.data.jobId as string;
+      const jobId = await render();
       await until('ffmpeg has written part of the clip', async () => (await call(`${server.url}/jobs/${jobId}`, { key })).body.data.progress.fraction > 0, {
         everyMs: 100,
       });
       proxy.down();
-      let first: { status: string; attempts: number; error: { code: string; message: string } | null } | undefined;
-      await until(
-        "the render's first attempt ended and it waits to try again",
-        async () => {
-          first = (await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items[0];
-          return first?.attempts === 1 && first.status !== 'running';
-        },
-        { everyMs: 250 },
-      );
+      const first = await afterFirstAttempt(server, key, jobId, 30_000);
       expect(first).toMatchObject({ status: 'pending', error: { code: 'STORAGE_UNAVAILABLE' } });
-      expect(first!.error!.message).toMatch(/^ffmpeg could not read the clip's source from the storage: Input\/output error/);
+      expect(first.error!.message).toMatch(/^ffmpeg could not read the clip's source from the storage: Input\/output error/);
 
       proxy.slow(null);
       proxy.up();
-      let job = await call(`${server.url}/jobs/${jobId}?wait=30`, { key });
-      while (job.status === 202) job = await call(`${server.url}/jobs/${jobId}?wait=30`, { key });
-      expect(job.body.data.status, JSON.stringify(job.body)).toBe('completed');
-      expect((await call(`${server.url}/jobs/${jobId}/items`, { key })).body.data.items[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+      const { job, item } = await ended(server, key, jobId);
+      expect(job.status, JSON.stringify(job)).toBe('completed');
+      expect(item).toMatchObject({ status: 'succeeded', attempts: 2 });
       // The whole eight seconds, not what ffmpeg had read when the bucket went.
       const output = (await server.deps.storage.presignedUrl(`${org.id}/${clip.id}/renders/${jobId}.mp4`, 60))!;
       expect((await probeMedia(tools.ffprobe.path, output)).durationMs).toBeGreaterThanOrEqual(7900);

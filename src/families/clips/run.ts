@@ -27,11 +27,12 @@ export function runFailure(result: RunResult, lines = 1): string {
 }
 
 /**
- * ffmpeg's options for reading `input`: a URL (a storage's presigned GET) reconnects after a
- * dropped connection, resuming at its offset, for a few seconds; a local path needs none.
+ * ffmpeg's options for reading `input`: a URL (a storage's presigned GET) whose answer ends early
+ * reconnects, resuming at its offset, for a few seconds; a local path needs none. Not
+ * `-reconnect_on_network_error`: the npm fallback, ffmpeg 4.1, refuses it and would read nothing.
  */
 export function inputOptions(input: string): string[] {
-  return isUrl(input) ? ['-reconnect', '1', '-reconnect_on_network_error', '1', '-reconnect_delay_max', '2'] : [];
+  return isUrl(input) ? ['-reconnect', '1', '-reconnect_delay_max', '2'] : [];
 }
 
 /**
