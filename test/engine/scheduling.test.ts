@@ -125,7 +125,9 @@ describe('scheduling', () => {
       await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
       const orgs = [await t.org('a'), await t.org('b')];
       const jobs = [];
-      for (let i = 0; i < 16; i += 1) jobs.push(await t.engine.submit({ orgId: orgs[i % 2]!.id, kind, input: { items: 4, ms: 15 } }));
+      // 64 items of 50 ms keep this process's 3 slots busy for a second at least: long enough
+      // that the child, polling every 50 ms, takes some even on a loaded machine.
+      for (let i = 0; i < 16; i += 1) jobs.push(await t.engine.submit({ orgId: orgs[i % 2]!.id, kind, input: { items: 4, ms: 50 } }));
       for (const job of jobs) expect((await waitForJob(t.engine, t.store, job.id)).status).toBe('completed');
     } finally {
       child.kill('SIGTERM');
