@@ -258,7 +258,9 @@ describe('agents', () => {
 describe('agents with the openai provider', () => {
   it('runs one run at a time per agent: a second manual run waits in the queue, another agent does not', async () => {
     const { key } = await slow.newOrg('serial', { credits: 20 });
-    standIn.answer = () => ({ body: completion('One useful tip, written plainly.'), delayMs: 300 });
+    // Each answer takes a second: A's first run lasts about two, long enough for the submissions
+    // and a whole poll to happen inside it on a loaded machine.
+    standIn.answer = () => ({ body: completion('One useful tip, written plainly.'), delayMs: 1000 });
     const make = async (name: string) =>
       (await call(`${slow.url}/agents`, { key, json: { name, platforms: ['threads'], postsPerRun: 2, instructions: 'Tips about focus. Tips about rest.' } }))
         .body.data.id;

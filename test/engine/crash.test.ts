@@ -52,7 +52,7 @@ describe('crash recovery', () => {
 
     const jobIds: string[] = [];
     for (let i = 0; i < 6; i += 1) {
-      const answer = await call(`${server.url}/demo/sleep`, { key, json: { items: 8, ms: 60 } });
+      const answer = await call(`${server.url}/demo/sleep`, { key, json: { items: 8, ms: 150 } });
       expect(answer.status).toBe(202);
       jobIds.push(answer.body.data.jobId);
     }

@@ -94,8 +94,9 @@ describe('claiming ahead (prefetch)', () => {
     for (let i = 0; i < 2; i += 1) bigJobs.push(await t.engine.submit({ orgId: big.id, kind, input: { items: 40 } }));
     t.engine.start();
     await until('both big jobs are held and running', async () => ran.length >= 4 && (await leased(t.store)).length === 2);
-    const before = ran.length;
     const smallJob = await t.engine.submit({ orgId: small.id, kind, input: { items: 1 } });
+    // Counted once the small job is there: items run while its submission waited do not count.
+    const before = ran.length;
     expect((await waitForJob(t.engine, t.store, smallJob.id)).status).toBe('completed');
     const smallAt = ran.findIndex((r) => r.jobId === smallJob.id);
     // Each held big job runs at most the item in flight and the next (whose checkpoint may have
@@ -124,7 +125,8 @@ describe('claiming ahead (prefetch)', () => {
 
   it('keeps the lease of a job waiting for a slot, so another engine does not take it: its item runs once', async () => {
     const g = gatedKind();
-    const leaseMs = 600;
+    // Long enough that a loaded machine's stall does not outlast the heartbeat's renewals.
+    const leaseMs = 3000;
     t = await startTestEngine([g.kind], { concurrency: 1, prefetch: 1, orgConcurrency: 5, leaseMs }, false);
     const org = await t.org('acme');
     const first = await t.engine.submit({ orgId: org.id, kind: g.kind, input: { hold: true } });

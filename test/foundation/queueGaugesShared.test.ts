@@ -68,18 +68,20 @@ describe('queue gauges across processes', () => {
       const row = await first.store.db.selectFrom('api_keys').select('last_used_at').where('id', '=', operatorId).executeTakeFirstOrThrow();
       return row.last_used_at !== null;
     });
+    const firstReadAt = performance.now();
     const fromFirst = await scrape(first.url);
     // Five scrapers at once on a cold cache: one queue read for all (the rest is their keys' lookups).
     queries = 0;
     const together = await Promise.all(Array.from({ length: 5 }, () => scrape(second.url)));
     const togetherQueries = queries;
+    const apartS = (performance.now() - firstReadAt) / 1000;
     const cold = { queries: togetherQueries, text: together[0]! };
     expect(sample(fromFirst, 'longrun_jobs', { kind: 'sleep', status: 'queued' })).toBe(3);
     expect(samplesOf(cold.text, ['longrun_jobs'])).toEqual(samplesOf(fromFirst, ['longrun_jobs']));
     // The ages were read a moment apart: each the oldest job's, within that moment.
     const ages = [fromFirst, cold.text].map((text) => sample(text, 'longrun_queue_oldest_job_age_seconds', { kind: 'sleep' })!);
     expect(ages[0]).toBeGreaterThan(0);
-    expect(Math.abs(ages[1]! - ages[0]!)).toBeLessThan(1);
+    expect(Math.abs(ages[1]! - ages[0]!)).toBeLessThanOrEqual(apartS + 0.005);
 
     // Within the cache window: the key's lookup only, the queue read once for both gauges before.
     const warm = await counted();

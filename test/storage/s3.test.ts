@@ -477,6 +477,7 @@ describe('a bucket that goes away for a while', { timeout: 120_000 }, () => {
       const jobId = await render();
       await until('ffmpeg has written part of the clip', async () => (await call(`${server.url}/jobs/${jobId}`, { key })).body.data.progress.fraction > 0, {
         everyMs: 100,
+        timeoutMs: 30_000,
       });
       proxy.down();
       const first = await afterFirstAttempt(server, key, jobId, 30_000);
