@@ -482,7 +482,7 @@ describe('a bucket that goes away for a while', { timeout: 120_000 }, () => {
       proxy.down();
       const first = await afterFirstAttempt(server, key, jobId, 30_000);
       expect(first).toMatchObject({ status: 'pending', error: { code: 'STORAGE_UNAVAILABLE' } });
-      expect(first.error!.message).toMatch(/^ffmpeg could not read the clip's source from the storage: Input\/output error/);
+      expect(first.error!.message).toMatch(/^ffmpeg could not read the clip's source from the storage: /);
 
       proxy.slow(null);
       proxy.up();

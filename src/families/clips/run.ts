@@ -37,17 +37,21 @@ export function inputOptions(input: string): string[] {
 
 /**
  * What ffmpeg said, in one line of its stderr, when its read of a URL failed on the network, or
- * null. Past its reconnects, ffmpeg 5.1 stops reading, says `<url>: Input/output error`, and can
- * still exit 0 with only what it had read, so the exit code alone would pass a truncated render.
+ * null. Past its reconnects, ffmpeg stops reading and can still exit 0 with only what it had
+ * read, so the exit code alone would pass a truncated render. 5.1 says `<url>: Input/output
+ * error`; 4.1 (the npm fallback) only has the MP4 demuxer say `partial file`.
  */
 export function inputReadFailure(line: string, input: string): string | null {
-  if (!isUrl(input) || !line.startsWith(`${input}: `)) return null;
+  if (!isUrl(input)) return null;
+  if (PARTIAL_MP4.test(line)) return 'the file ended early (partial file)';
+  if (!line.startsWith(`${input}: `)) return null;
   const said = line.slice(input.length + 2).trim();
   return NETWORK_FAILURE.test(said) ? said : null;
 }
 
 const NETWORK_FAILURE =
   /^(Input\/output error|Connection refused|Connection reset by peer|Connection timed out|Network is unreachable|Broken pipe|Server returned 5\d\d)/;
+const PARTIAL_MP4 = /^\[mov,mp4[^\]]*\] stream \d+, offset 0x[0-9a-f]+: partial file$/;
 const isUrl = (input: string) => /^https?:\/\//.test(input);
 
 const KEEP = 4 * 1024 * 1024;
