@@ -3,7 +3,7 @@
  * filter above 0.3, via showinfo), its silences (silencedetect, below −35 dB for at least
  * 0.5 s), and its audio loudness per second (astats RMS level).
  */
-import { inputOptions, inputReadFailure, runFailure, runTool } from './run.ts';
+import { inputOptions, runFailure, runTool } from './run.ts';
 import { sourceReadError } from './storage.ts';
 
 export interface Analysis {
@@ -39,11 +39,10 @@ export async function analyseMedia(
   const silences: { startMs: number; endMs: number }[] = [];
   const loudnessDb: number[] = [];
   let openSilence: number | null = null;
-  let readFailure: string | null = null;
   const result = await runTool(ffmpeg, args, {
     signal,
+    input: file,
     onStderrLine(line) {
-      readFailure ??= inputReadFailure(line, file);
       const scene = /Parsed_showinfo.*\bpts_time:\s*([\d.]+)/.exec(line);
       if (scene) sceneCutsMs.push(Math.round(Number(scene[1]) * 1000));
       const start = /silence_start:\s*(-?[\d.]+)/.exec(line);
@@ -58,7 +57,7 @@ export async function analyseMedia(
     },
   });
   // Checked before the exit code: ffmpeg may exit 0 having analysed only what it read.
-  if (readFailure) throw sourceReadError(readFailure);
+  if (result.readFailure) throw sourceReadError(result.readFailure);
   if (result.code !== 0) throw new Error(`ffmpeg ${runFailure(result).replaceAll(file, 'the file')}`);
   if (openSilence !== null) silences.push({ startMs: openSilence, endMs: info.durationMs });
   return { sceneCutsMs, silences, loudnessDb };

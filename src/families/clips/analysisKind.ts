@@ -19,7 +19,7 @@ import { fetchToFile, ImportError } from '../../net/fetchToFile.ts';
 import { clipFieldsOf, probeMedia, UnreadableMediaError } from './probe.ts';
 import { candidatesReplaceDetected, clipGet, clipUpdate, type ClipRow } from './sql/clips.ts';
 import type { Storage } from '../../storage/storage.ts';
-import { clipFilesDelete, scratchPath, sourceInput, sourceKey, storageAnswers } from './storage.ts';
+import { clipFilesDelete, scratchPath, sourceInput, sourceKey, throwIfStorageDown } from './storage.ts';
 
 /** ffmpeg's URL of the source lasts the whole analysis (its item timeout). */
 const ANALYSIS_URL_TTL_SECONDS = 30 * 60 + 60;
@@ -122,7 +122,7 @@ export function analysisKind(db: Db, tools: MediaTools, storage: Storage, import
         // The storage down for a while: tried again, the clip still analysing, unless this was the last try.
         if (item.attempt < ANALYSIS_ATTEMPTS) {
           if (error instanceof RetryableError) throw error;
-          await storageAnswers(storage, clip.source_path);
+          await throwIfStorageDown(storage, clip.source_path);
         }
         const reason = `The video could not be analysed: ${(error as Error).message}`;
         await clipUpdate(db, clip.id, { status: 'failed', error: reason, updated_at: nowIso() });

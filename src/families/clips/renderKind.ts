@@ -20,10 +20,10 @@ import { nowIso } from '../../ids.ts';
 import type { Db } from '../../store/database.ts';
 import type { MediaTools } from '../../media/binaries.ts';
 import { captionsForSegment, type Cue } from './captions.ts';
-import { inputOptions, inputReadFailure, runFailure, runTool } from './run.ts';
+import { inputOptions, runFailure, runTool } from './run.ts';
 import { candidateGet, clipGet, clipUpdate } from './sql/clips.ts';
 import type { Storage } from '../../storage/storage.ts';
-import { renderKey, scratchPath, sourceInput, sourceReadError, storageAnswers } from './storage.ts';
+import { renderKey, scratchPath, sourceInput, sourceReadError, throwIfStorageDown } from './storage.ts';
 import type { Template } from './schemas.ts';
 
 export { TEMPLATES, type Template } from './schemas.ts';
@@ -170,20 +170,17 @@ export function renderKind(db: Db, tools: MediaTools, storage: Storage): JobKind
           audio: clip.audio_codec !== null,
           output: partial,
         });
-        let readFailure: string | null = null;
         const result = await runTool(tools.ffmpeg.path, ['-progress', 'pipe:1', ...args], {
           signal,
+          input: source,
           onStdoutLine(line) {
             const done = /^out_time_(?:us|ms)=(\d+)/.exec(line);
             if (done) reportProgress(Number(done[1]) / 1_000_000 / durationS);
           },
-          onStderrLine(line) {
-            readFailure ??= inputReadFailure(line, source);
-          },
         });
-        if (readFailure) throw sourceReadError(readFailure);
+        if (result.readFailure) throw sourceReadError(result.readFailure);
         if (result.code !== 0) {
-          await storageAnswers(storage, clip.source_path);
+          await throwIfStorageDown(storage, clip.source_path);
           throw new PermanentError('RENDER_FAILED', `ffmpeg ${runFailure(result, 2).replaceAll(source, 'the file')}`);
         }
         await storage.put(output, { file: partial }, { signal, contentType: 'video/mp4' });

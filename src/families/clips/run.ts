@@ -2,7 +2,8 @@
  * Runs ffmpeg or ffprobe as a child process. Guarantees: an abort signal kills the process
  * (SIGKILL: ffmpeg may ignore SIGTERM while writing) and the promise settles only after it has
  * exited, so no ffmpeg outlives a canceled job; stderr is kept (bounded) for error messages and
- * progress parsing. With tracing on, each run is a span (`ffmpeg`, `ffprobe`) under the item's.
+ * progress parsing; a read of a URL input that broke off is reported even when ffmpeg exits 0.
+ * With tracing on, each run is a span (`ffmpeg`, `ffprobe`) under the item's.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -14,6 +15,8 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** With `input` given: what ffmpeg said when its read of that URL failed, whatever its exit code; else null. */
+  readFailure: string | null;
 }
 
 /**
@@ -41,7 +44,7 @@ export function inputOptions(input: string): string[] {
  * read, so the exit code alone would pass a truncated render. 5.1 says `<url>: Input/output
  * error`; 4.1 (the npm fallback) only has the MP4 demuxer say `partial file`.
  */
-export function inputReadFailure(line: string, input: string): string | null {
+function inputReadFailure(line: string, input: string): string | null {
   if (!isUrl(input)) return null;
   if (PARTIAL_MP4.test(line)) return 'the file ended early (partial file)';
   if (!line.startsWith(`${input}: `)) return null;
@@ -60,7 +63,13 @@ const tracer = trace.getTracer('longrun');
 export function runTool(
   binary: string,
   args: string[],
-  options: { signal?: AbortSignal; onStderrLine?: (line: string) => void; onStdoutLine?: (line: string) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onStderrLine?: (line: string) => void;
+    onStdoutLine?: (line: string) => void;
+    /** The URL or path it reads, for `readFailure`. */
+    input?: string;
+  } = {},
 ): Promise<RunResult> {
   const name = path.basename(binary).replace(/\.exe$/, '');
   const span = tracer.startSpan(name, { attributes: { 'process.executable.name': name, 'process.command_args': [name, ...args] } });
@@ -79,8 +88,18 @@ export function runTool(
         for (const line of parts) onLine(line);
       };
     };
+    let readFailure: string | null = null;
+    const { input, onStderrLine } = options;
     const outLines = lines(options.onStdoutLine);
-    const errLines = lines(options.onStderrLine);
+    // Every line, not only the kept stderr: the failure may come after megabytes of analysis output.
+    const errLines = lines(
+      input === undefined
+        ? onStderrLine
+        : (line) => {
+            readFailure ??= inputReadFailure(line, input);
+            onStderrLine?.(line);
+          },
+    );
     child.stdout.on('data', (d: Buffer) => {
       if (stdout.length < KEEP) stdout += d.toString();
       outLines(d);
@@ -98,7 +117,7 @@ export function runTool(
     child.on('close', (code, signal) => {
       options.signal?.removeEventListener('abort', kill);
       if (options.signal?.aborted) return reject(options.signal.reason);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr, readFailure });
     });
   });
   if (!span.isRecording()) return run;

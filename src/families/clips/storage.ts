@@ -48,7 +48,7 @@ export async function sourceInput(storage: Storage, key: string, ttlSeconds: num
   }
 }
 
-/** ffmpeg lost its read of a source in the storage (`inputReadFailure`): tried again later, as a storage outage is. */
+/** ffmpeg lost its read of a source in the storage (`RunResult.readFailure`): tried again later, as a storage outage is. */
 export function sourceReadError(said: string): RetryableError {
   return new RetryableError('STORAGE_UNAVAILABLE', `ffmpeg could not read the clip's source from the storage: ${said}`, 10_000);
 }
@@ -56,8 +56,9 @@ export function sourceReadError(said: string): RetryableError {
 /**
  * After ffmpeg failed on a source: throws `StorageUnavailableError` when the storage does not
  * answer now, the likelier cause (ffmpeg's exit says nothing of why), so the item is tried again.
+ * Any other answer, even an error, leaves the failure as it was.
  */
-export async function storageAnswers(storage: Storage, key: string): Promise<void> {
+export async function throwIfStorageDown(storage: Storage, key: string): Promise<void> {
   try {
     await storage.size(key);
   } catch (error) {
