@@ -34,16 +34,20 @@ describe('dashboard: how a job ended', () => {
     return id;
   }
 
-  /** The bar's parts by kind, each with its share of the width in whole percent. */
+  /**
+   * The bar's parts by kind, each with its share of the width in whole percent. Found and measured
+   * in one evaluation: the view redraws its summary as the job's events arrive, and a part found
+   * before a redraw and measured after it is detached, 0 wide in a 0-wide bar.
+   */
   const barParts = (page: Page, scope: string) =>
-    page
-      .locator(`${scope} [role="progressbar"] .bar-part`)
-      .evaluateAll((parts) =>
-        parts.map((p) => [
+    page.evaluate(
+      (selector) =>
+        [...document.querySelectorAll<HTMLElement>(selector)].map((p) => [
           p.className.replace('bar-part bar-', ''),
           Math.round((p.getBoundingClientRect().width / p.parentElement!.getBoundingClientRect().width) * 100),
         ]),
-      );
+      `${scope} [role="progressbar"] .bar-part`,
+    );
 
   it('shows a job whose every item failed as failed items, in its badge and its bar', async () => {
     const allFailed = await finishedJob({ items: 1, ms: 1, fail: ['item-1'] });
