@@ -4,6 +4,7 @@
  * wrote — all of them, or one run's with `?run=`.
  */
 import { client } from '../api.ts';
+import { newestOnly } from '../newest.ts';
 import { agentFields, agentValues } from '../components/agentForm.ts';
 import { confirmButton } from '../components/confirm.ts';
 import { formError, onSubmit } from '../components/form.ts';
@@ -37,9 +38,14 @@ export async function agentView({ root, params, query: q, signal }: ViewContext)
   const message = h('p', { class: 'message', role: 'status' });
   let runFilter = q.get('run') ?? '';
   const followed = new Set<string>();
+  // Runs ending and the user's choice of run each reload: an older answer must not draw last.
+  const postsTurn = newestOnly();
+  const runsTurn = newestOnly();
 
   const loadPosts = async () => {
+    const current = postsTurn();
     const page = await client().agents.outputs(id, { limit: POSTS, runId: runFilter || undefined }, { signal });
+    if (!current()) return;
     replaceChildren(
       posts,
       h('h2', { id: 'agent-posts', tabindex: -1 }, runFilter ? `Posts of run ${runFilter}` : 'Latest posts', ` (${page.total})`),
@@ -58,7 +64,9 @@ export async function agentView({ root, params, query: q, signal }: ViewContext)
   };
 
   const loadRuns = async () => {
+    const current = runsTurn();
     const page = await client().agents.runs(id, { limit: RUNS }, { signal });
+    if (!current()) return;
     const rows = page.runs.map((r) => [
       link(['jobs', r.id], h('code', null, r.id)),
       statusBadge(r.status),

@@ -17,6 +17,7 @@ import { bytes, clock, when } from '../format.ts';
 import { announce } from '../live.ts';
 import type { ViewContext } from '../router.ts';
 import { followJobEvents, isTerminalEvent } from '../jobEvents.ts';
+import { newestOnly } from '../newest.ts';
 import type { Clip, ClipCandidate, Job, RenderJob, RenderRequest } from 'longrun/client';
 
 /** How many of the newest renders are read as jobs, for their labels and progress. */
@@ -131,10 +132,17 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
     if (job && box) replaceChildren(box, isUnfinished(job) ? jobProgress(job, `Progress of render ${renderId}`) : null);
   };
 
+  // Reads sent while a render ran can be answered after the ones that saw it end: only the
+  // newest list draws, and a render's progress reads count as older once its end arrived.
+  const listTurn = newestOnly();
+
   const loadRenders = async () => {
+    const current = listTurn();
     const list = await client().clips.renders(id, { signal });
     // The newest few carry labels and progress; one read each.
-    await Promise.all(list.slice(0, LABELLED).map(async (r) => jobs.set(r.id, await client().jobs.get(r.id, { signal }))));
+    const read = await Promise.all(list.slice(0, LABELLED).map(async (r) => [r.id, await client().jobs.get(r.id, { signal })] as const));
+    if (!current()) return;
+    for (const [renderId, job] of read) jobs.set(renderId, job);
     progressBoxes.clear();
     replaceChildren(
       renders,
@@ -165,6 +173,7 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
     for (const r of list) {
       if ((r.status === 'queued' || r.status === 'running') && !followed.has(r.id)) {
         followed.add(r.id);
+        const progressTurn = newestOnly();
         let timer: ReturnType<typeof setTimeout> | undefined;
         signal.addEventListener('abort', () => clearTimeout(timer));
         void followJobEvents(
@@ -172,16 +181,19 @@ export async function clipView({ root, params, signal }: ViewContext): Promise<v
           (e) => {
             clearTimeout(timer);
             if (isTerminalEvent(e.type)) {
+              progressTurn();
               announce(`Render ${e.type.replace('job.', '')}.`);
               void loadRenders().catch(() => undefined);
               return;
             }
             // Progress comes often while ffmpeg runs: one read per burst.
             timer = setTimeout(() => {
+              const current = progressTurn();
               void client()
                 .jobs.get(r.id, { signal })
                 .then(
                   (job) => {
+                    if (!current()) return;
                     jobs.set(r.id, job);
                     drawProgress(r.id);
                   },

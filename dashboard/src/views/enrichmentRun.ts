@@ -8,6 +8,7 @@ import { candidateCard } from '../components/candidate.ts';
 import { jobProgress } from '../components/progress.ts';
 import { runWatchNote } from '../components/runNote.ts';
 import { watchRun } from '../components/runWatch.ts';
+import { newestOnly } from '../newest.ts';
 import { jobBadge, statusBadge } from '../components/status.ts';
 import { facts, h, link, replaceChildren } from '../dom.ts';
 import { between, plural } from '../format.ts';
@@ -37,13 +38,20 @@ export async function enrichmentRunView({ root, params, signal }: ViewContext): 
   const status = h('div', { class: 'run-status' });
   const body = h('div', { 'aria-busy': 'true' });
 
+  // A progress read sent while the run went on can be answered after the results that ended it.
+  const turn = newestOnly();
+
   const showProgress = async () => {
+    const current = turn();
     const job = await client().jobs.get(id, { signal });
+    if (!current()) return;
     replaceChildren(status, h('p', null, 'Status: ', jobBadge(job)), jobProgress(job));
   };
 
   const load = async (): Promise<EnrichmentResults> => {
+    const current = turn();
     const results = await client().sourcing.enrichResults(id, { signal });
+    if (!current()) return results;
     if (results.status === 'processing') {
       await showProgress();
       replaceChildren(body, runWatchNote(id));

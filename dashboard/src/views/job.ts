@@ -17,6 +17,7 @@ import { between, when } from '../format.ts';
 import { announce } from '../live.ts';
 import type { ViewContext } from '../router.ts';
 import { followJobEvents, isTerminalEvent } from '../jobEvents.ts';
+import { newestOnly } from '../newest.ts';
 import type { Candidate, Job, JobItem } from 'longrun/client';
 
 const ITEMS_PAGE = 50;
@@ -84,14 +85,21 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
   const message = h('p', { class: 'message', role: 'alert', tabindex: -1 });
   let itemsOffset = 0;
   let job: Job;
+  // Refreshes follow the job's events and can be answered out of order; a cancel draws too.
+  const summaryTurn = newestOnly();
+  const itemsTurn = newestOnly();
   /** A render's segment and template, read once (its clip's candidates name the segment). */
   let render: string | null = null;
 
   const cancel = async () => {
     message.textContent = '';
     try {
-      job = await client().jobs.cancel(id, { signal });
-      drawSummary();
+      const current = summaryTurn();
+      const canceled = await client().jobs.cancel(id, { signal });
+      if (current()) {
+        job = canceled;
+        drawSummary();
+      }
       // The button is gone: focus goes to the outcome, which the alert role also reads out.
       message.textContent = 'Job canceled. Finished items keep their results and charges; the others are canceled.';
       message.focus();
@@ -150,7 +158,9 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
 
   /** `poll`: a refresh after the job's events, not the user's (api.ts). */
   const loadItems = async (poll = false) => {
+    const current = itemsTurn();
     const page = await client(undefined, { poll }).jobs.items(id, { limit: ITEMS_PAGE, offset: itemsOffset }, { signal });
+    if (!current()) return;
     replaceChildren(
       items,
       h('h2', { id: 'job-items' }, `Items (${page.total})`),
@@ -168,7 +178,10 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
 
   const load = async (poll = false) => {
     // 202 while the job runs, 200 once it ended: both carry the job.
-    job = await client(undefined, { poll }).jobs.get(id, { signal });
+    const current = summaryTurn();
+    const read = await client(undefined, { poll }).jobs.get(id, { signal });
+    if (!current()) return;
+    job = read;
     if (job.kind === 'clip.render' && render === null) {
       const clipId = (job.input as RenderInput | null)?.clipId;
       const candidates = clipId
@@ -180,6 +193,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
             )
         : [];
       render = renderLabel(job.input, candidates);
+      if (!current()) return;
     }
     drawSummary();
     await loadItems(poll);

@@ -7,6 +7,7 @@
  * brings in jobs submitted elsewhere.
  */
 import { client } from '../api.ts';
+import { newestOnly } from '../newest.ts';
 import { jobBulkActions } from '../components/jobBulkActions.ts';
 import { jobProgress } from '../components/progress.ts';
 import { isUnfinished, KINDS, resultsLink } from '../components/jobLinks.ts';
@@ -140,9 +141,9 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
     }
   };
 
-  let latest = 0;
+  const turn = newestOnly();
   const load = async (poll = false) => {
-    const mine = ++latest;
+    const current = turn();
     const params = {
       kind: state.kind || undefined,
       status: (state.status || undefined) as JobStatus | undefined,
@@ -158,7 +159,7 @@ export async function jobsView({ root, query: q, signal }: ViewContext): Promise
     }
     const { jobs, total } = await client(undefined, { poll }).jobs.list(params, { signal });
     // A slower answer to an earlier filter must not overwrite a newer one.
-    if (signal.aborted || mine !== latest) return;
+    if (signal.aborted || !current()) return;
     for (const job of jobs) {
       const before = known.get(job.id);
       if (before && before !== job.status && !isUnfinished(job)) announce(`Job ${job.id} ${jobStatusText(job)}.`);

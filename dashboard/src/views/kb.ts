@@ -5,6 +5,7 @@
  * each confirmed first.
  */
 import { client, LongrunError } from '../api.ts';
+import { newestOnly } from '../newest.ts';
 import { confirmButton } from '../components/confirm.ts';
 import { field, formError, input, onSubmit } from '../components/form.ts';
 import { statusBadge } from '../components/status.ts';
@@ -61,9 +62,13 @@ export async function kbView({ root, params, signal }: ViewContext): Promise<voi
     );
   };
 
+  // A timed look sent before a delete may be answered after the one the delete made.
+  const docsTurn = newestOnly();
   /** `poll`: a look again while documents are processing, not the user's (api.ts). */
   const loadDocs = async (poll = false) => {
+    const current = docsTurn();
     const page = await client(undefined, { poll }).kbs.documents(id, { limit: 100 }, { signal });
+    if (!current()) return;
     const rows = page.docs.map((d: KbDoc) => [
       h('span', { class: 'wrap' }, d.title ?? d.uri),
       statusBadge(d.status),

@@ -5,6 +5,7 @@
  * Refreshed every few seconds while the tab is seen.
  */
 import { client, LongrunError } from '../api.ts';
+import { newestOnly } from '../newest.ts';
 import { lineChart, stackedBars } from '../components/chart.ts';
 import { stackTable } from '../components/table.ts';
 import { facts, h, link, replaceChildren } from '../dom.ts';
@@ -154,12 +155,12 @@ export async function overviewView({ root, query, signal }: ViewContext): Promis
     for (const id of opened) body.querySelector(`#${CSS.escape(id)} details`)?.setAttribute('open', '');
   };
 
-  let latest = 0;
+  const turn = newestOnly();
   /** `poll`: a refresh on the timer, not the user's (api.ts). */
   const load = async (poll = false) => {
-    const mine = ++latest;
+    const current = turn();
     const [stats, workers] = await Promise.all([client(undefined, { poll }).jobs.stats({ window }, { signal }), workersOrForbidden(signal, poll)]);
-    if (signal.aborted || mine !== latest) return;
+    if (signal.aborted || !current()) return;
     draw(stats, workers);
   };
   const schedule = (ms: number) => {
