@@ -40,7 +40,7 @@ describe('knowledge bases, ideas and clip uploads in a browser', () => {
     fs.rmSync(media, { recursive: true, force: true });
   });
 
-  it('creates a knowledge base, uploads a document with progress until indexed, searches it; drafts an idea from it', async () => {
+  it('creates a knowledge base, uploads a document with progress until indexed, searches it; drafts an idea from it', { timeout: 90_000 }, async () => {
     const { context, page } = await newPage(browser);
     await signIn(page, server.url, server.key, '#/kbs');
     await open(page, '#/kbs', 'Knowledge bases');
@@ -93,7 +93,7 @@ describe('knowledge bases, ideas and clip uploads in a browser', () => {
     await context.close();
   });
 
-  it('uploads a clip in parts with a progress bar, and after a failure and a reload resumes with only the missing parts', async () => {
+  it('uploads a clip in parts with a progress bar, and after a failure and a reload resumes with only the missing parts', { timeout: 90_000 }, async () => {
     const file = makeSampleVideo(media);
     const size = fs.statSync(file).size;
     expect(size).toBeGreaterThan(3 * 64 * 1024); // several parts of the minimum size

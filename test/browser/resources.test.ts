@@ -33,7 +33,7 @@ describe('clips and webhooks in a browser', () => {
     fs.rmSync(media, { recursive: true, force: true });
   });
 
-  it('plays the source, shows candidate segments on a timeline, renders one from the page and plays it', async () => {
+  it('plays the source, shows candidate segments on a timeline, renders one from the page and plays it', { timeout: 90_000 }, async () => {
     const uploaded = await uploadClip(server.url, server.key, makeSampleVideo(media), 'Launch talk');
     expect(uploaded.status, uploaded.text).toBe(201);
     const clip = await clipWhenAnalysed(server.url, server.key, uploaded.body.data.id);
