@@ -30,8 +30,9 @@ export class StorageUnavailableError extends RetryableError {
     target: string,
     /** What the request met, without credentials (`connect ECONNREFUSED …`, `InternalError (HTTP 500)`). */
     readonly why: string,
+    message = `The storage ${target} cannot be reached: ${why}`,
   ) {
-    super('STORAGE_UNAVAILABLE', `The storage ${target} cannot be reached: ${why}`, 10_000);
+    super('STORAGE_UNAVAILABLE', message, 10_000);
   }
 }
 

@@ -1,9 +1,9 @@
 /**
- * ffmpeg reading a clip's source over HTTP (a storage's presigned GET), from a local server that
- * answers Range requests: a whole read gives what the local file gives; a connection cut once is
- * resumed; one lost for good in the middle of the read makes the analysis a temporary failure
- * (`STORAGE_UNAVAILABLE`, tried again), never a result made from part of the file, even though
- * ffmpeg itself exits 0.
+ * ffmpeg and ffprobe reading a clip's source over HTTP (a storage's presigned GET), from a local
+ * server that answers Range requests: a whole read gives what the local file gives; a connection
+ * cut once is resumed; one lost for good in the middle of the read makes the analysis or the
+ * probe a temporary failure (`STORAGE_UNAVAILABLE`: tried again, or 503 to an upload), never a
+ * result made from part of the file (ffmpeg itself exits 0), nor an "unreadable file".
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,17 +14,24 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetryableError } from '../../src/engine/index.ts';
 import { analyseMedia } from '../../src/families/clips/analyse.ts';
+import { probeMedia, UnreadableMediaError } from '../../src/families/clips/probe.ts';
+import { streamDurationMs } from '../../src/families/clips/streamDuration.ts';
+import { StorageUnavailableError } from '../../src/storage/storage.ts';
 import { makeSampleVideo, SAMPLE, tools } from '../helpers/media.ts';
 import { tempDir } from '../helpers/testServer.ts';
 
 let dir: string;
 let video: Buffer;
+/** Matroska written to a pipe, as a browser's recorder writes: no duration in its header, so ffprobe reads every packet. */
+let piped: Buffer;
 beforeAll(() => {
   dir = tempDir('longrun-source-reads-');
   // Its index first (faststart), so ffmpeg reads it in one request from start to end.
   const file = path.join(dir, 'faststart.mp4');
   execFileSync(tools.ffmpeg.path, ['-v', 'error', '-i', makeSampleVideo(dir), '-c', 'copy', '-movflags', '+faststart', file]);
   video = fs.readFileSync(file);
+  piped = execFileSync(tools.ffmpeg.path, ['-v', 'error', '-i', file, '-c', 'copy', '-f', 'matroska', 'pipe:1'], { maxBuffer: 64 * 1024 * 1024 });
+  fs.writeFileSync(path.join(dir, 'piped.mkv'), piped);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -33,7 +40,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
  * would send byte `cutAfter` is cut there, and every later connection is dropped at once, or,
  * with `once`, served again.
  */
-async function serveSample(cutAfter?: number, once = false) {
+async function serveSample(cutAfter?: number, once = false, file = video) {
   let sent = 0;
   let gone = false;
   let cut = false;
@@ -41,13 +48,13 @@ async function serveSample(cutAfter?: number, once = false) {
     if (gone) return req.socket.destroy();
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     const start = range ? Number(range[1]) : 0;
-    const end = range?.[2] ? Number(range[2]) : video.length - 1;
+    const end = range?.[2] ? Number(range[2]) : file.length - 1;
     res.writeHead(range ? 206 : 200, {
       'content-length': end - start + 1,
       'accept-ranges': 'bytes',
-      ...(range ? { 'content-range': `bytes ${start}-${end}/${video.length}` } : {}),
+      ...(range ? { 'content-range': `bytes ${start}-${end}/${file.length}` } : {}),
     });
-    const body = video.subarray(start, end + 1);
+    const body = file.subarray(start, end + 1);
     if (cutAfter === undefined || cut || sent + body.length <= cutAfter) {
       sent += body.length;
       return res.end(body);
@@ -97,4 +104,74 @@ describe("reading a clip's source over HTTP", { timeout: 60_000 }, () => {
       await source.close();
     }
   });
+});
+
+describe("probing a clip's source over HTTP", { timeout: 60_000 }, () => {
+  // The MP4 says its duration in its header; the piped Matroska has none, so its packets are read to the end.
+  const sources = () => [
+    { name: 'MP4', file: video, local: path.join(dir, 'faststart.mp4') },
+    { name: 'piped Matroska', file: piped, local: path.join(dir, 'piped.mkv') },
+  ];
+
+  it.each(['MP4', 'piped Matroska'])('probes a whole read of %s as it probes the local file', async (name) => {
+    const { file, local } = sources().find((s) => s.name === name)!;
+    const source = await serveSample(undefined, false, file);
+    try {
+      expect(await probeMedia(tools.ffprobe.path, source.url)).toEqual(await probeMedia(tools.ffprobe.path, local));
+    } finally {
+      await source.close();
+    }
+  });
+
+  /** What `read` threw, checked to be the storage's outage (tried again, or 503), not an unreadable file (422). */
+  async function expectStorageOutage(read: Promise<unknown>) {
+    const failed = await read.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failed).not.toBeInstanceOf(UnreadableMediaError);
+    expect(failed).toBeInstanceOf(StorageUnavailableError);
+    expect(failed).toMatchObject({
+      code: 'STORAGE_UNAVAILABLE',
+      message: expect.stringMatching(/^ffprobe could not read the clip's source from the storage: /),
+    });
+  }
+
+  it('fails as the storage unavailable, not an unreadable file, when the connection is lost in the header', async () => {
+    const source = await serveSample(Math.floor(video.length * 0.01));
+    try {
+      await expectStorageOutage(probeMedia(tools.ffprobe.path, source.url));
+    } finally {
+      await source.close();
+    }
+  });
+
+  const ffprobes = [
+    ['ffprobe on the PATH', tools.ffprobe.path],
+    ['the npm fallback, ffprobe 4.1', createRequire(import.meta.url)('@ffprobe-installer/ffprobe').path as string],
+  ];
+
+  it.each(ffprobes)('measures a duration by its packets after a connection cut once as on the local file (%s)', async (_name, ffprobe) => {
+    const source = await serveSample(Math.floor(piped.length / 2), true, piped);
+    try {
+      const local = await streamDurationMs(ffprobe!, path.join(dir, 'piped.mkv'));
+      expect(local).toBeGreaterThan(SAMPLE.durationMs - 1000);
+      expect(await streamDurationMs(ffprobe!, source.url)).toBe(local);
+    } finally {
+      await source.close();
+    }
+  });
+
+  // ffprobe exits 0 here, with the packets it had read: a duration measured on half the file.
+  it.each(ffprobes)(
+    'fails the measure of a duration by its packets as the storage unavailable when the connection is lost among them (%s)',
+    async (_name, ffprobe) => {
+      const source = await serveSample(Math.floor(piped.length / 2), false, piped);
+      try {
+        await expectStorageOutage(streamDurationMs(ffprobe!, source.url));
+      } finally {
+        await source.close();
+      }
+    },
+  );
 });

@@ -3,7 +3,8 @@
  * (an MP3's or M4A's attached picture) is not video: such a file is audio-only. A file whose
  * header has no duration (a browser's WebM recording) is measured by reading its packets.
  */
-import { runTool } from './run.ts';
+import { inputOptions, runTool } from './run.ts';
+import { sourceReadError } from './storage.ts';
 import { streamDurationMs } from './streamDuration.ts';
 
 export interface MediaInfo {
@@ -49,7 +50,11 @@ interface ProbeJson {
 }
 
 export async function probeMedia(ffprobe: string, file: string, signal?: AbortSignal): Promise<MediaInfo> {
-  const result = await runTool(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { signal });
+  const result = await runTool(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...inputOptions(file), file], {
+    signal,
+    input: file,
+  });
+  if (result.readFailure) throw sourceReadError(result.readFailure, 'ffprobe');
   // The input is named as "the file": a path or a presigned URL is nobody's business.
   const said = (result.stderr.trim().split('\n').pop() ?? '').replaceAll(file, 'the file');
   if (result.signal) throw new UnreadableMediaError(`ffprobe crashed (${result.signal}) reading the file${said ? `: ${said}` : ', with no message'}.`);

@@ -39,21 +39,33 @@ export function inputOptions(input: string): string[] {
 }
 
 /**
- * What ffmpeg said, in one line of its stderr, when its read of a URL failed on the network, or
- * null. Past its reconnects, ffmpeg stops reading and can still exit 0 with only what it had
- * read, so the exit code alone would pass a truncated render. 5.1 says `<url>: Input/output
- * error`; 4.1 (the npm fallback) only has the MP4 demuxer say `partial file`.
+ * Reads ffmpeg's or ffprobe's stderr line by line, answering what it said once its read of the
+ * URL `input` failed on the network, else null. Past its reconnects it stops reading and can
+ * still exit 0 with only what it had read, so the exit code alone would pass a truncated render
+ * or a duration measured on part of a file. ffmpeg 5.1 says `<url>: Input/output error`; 4.1 (the
+ * npm fallback) only has the MP4 demuxer say `partial file`; ffprobe says neither, but its HTTP
+ * reader says where the answer ended, and says it again at the same byte when reconnecting got
+ * nothing more (once means the reconnect resumed it).
  */
-function inputReadFailure(line: string, input: string): string | null {
-  if (!isUrl(input)) return null;
-  if (PARTIAL_MP4.test(line)) return 'the file ended early (partial file)';
-  if (!line.startsWith(`${input}: `)) return null;
-  const said = line.slice(input.length + 2).trim();
-  return NETWORK_FAILURE.test(said) ? said : null;
+function inputReadWatcher(input: string): (line: string) => string | null {
+  const endedAt = new Set<string>();
+  return (line) => {
+    if (PARTIAL_MP4.test(line)) return 'the file ended early (partial file)';
+    const ended = PREMATURE_END.exec(line);
+    if (ended) {
+      if (endedAt.has(ended[1]!)) return `the connection ended at byte ${ended[1]} and reconnecting read nothing more`;
+      endedAt.add(ended[1]!);
+      return null;
+    }
+    if (!line.startsWith(`${input}: `)) return null;
+    const said = line.slice(input.length + 2).trim();
+    return NETWORK_FAILURE.test(said) ? said : null;
+  };
 }
 
 const NETWORK_FAILURE =
   /^(Input\/output error|Connection refused|Connection reset by peer|Connection timed out|Network is unreachable|Broken pipe|Server returned 5\d\d)/;
+const PREMATURE_END = /^\[https? @ 0x[0-9a-f]+\] Stream ends prematurely at (\d+), should be \d+$/;
 const PARTIAL_MP4 = /^\[mov,mp4[^\]]*\] stream \d+, offset 0x[0-9a-f]+: partial file$/;
 const isUrl = (input: string) => /^https?:\/\//.test(input);
 
@@ -72,7 +84,9 @@ export function runTool(
   } = {},
 ): Promise<RunResult> {
   const name = path.basename(binary).replace(/\.exe$/, '');
-  const span = tracer.startSpan(name, { attributes: { 'process.executable.name': name, 'process.command_args': [name, ...args] } });
+  // A URL's query is cut: a presigned GET's is a credential for the object.
+  const shown = args.map((arg) => (isUrl(arg) ? arg.replace(/\?.*$/s, '?…') : arg));
+  const span = tracer.startSpan(name, { attributes: { 'process.executable.name': name, 'process.command_args': [name, ...shown] } });
   const run = new Promise<RunResult>((resolve, reject) => {
     if (options.signal?.aborted) return reject(options.signal.reason);
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -92,11 +106,12 @@ export function runTool(
     const { input, onStderrLine } = options;
     const outLines = lines(options.onStdoutLine);
     // Every line, not only the kept stderr: the failure may come after megabytes of analysis output.
+    const watch = input !== undefined && isUrl(input) ? inputReadWatcher(input) : null;
     const errLines = lines(
-      input === undefined
+      watch === null
         ? onStderrLine
         : (line) => {
-            readFailure ??= inputReadFailure(line, input);
+            readFailure ??= watch(line);
             onStderrLine?.(line);
           },
     );

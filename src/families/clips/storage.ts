@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PermanentError, RetryableError } from '../../engine/index.ts';
+import { PermanentError } from '../../engine/index.ts';
 import { type Storage, StorageNotFoundError, StorageUnavailableError } from '../../storage/storage.ts';
 
 export function clipPrefix(orgId: string, clipId: string): string {
@@ -48,9 +48,13 @@ export async function sourceInput(storage: Storage, key: string, ttlSeconds: num
   }
 }
 
-/** ffmpeg lost its read of a source in the storage (`RunResult.readFailure`): tried again later, as a storage outage is. */
-export function sourceReadError(said: string): RetryableError {
-  return new RetryableError('STORAGE_UNAVAILABLE', `ffmpeg could not read the clip's source from the storage: ${said}`, 10_000);
+/**
+ * ffmpeg or ffprobe lost its read of a source in the storage (`RunResult.readFailure`): an outage
+ * of the storage, not a fault of the file, so an item is tried again later and a request answers
+ * 503 (not 422 `unreadable_media`).
+ */
+export function sourceReadError(said: string, tool = 'ffmpeg'): StorageUnavailableError {
+  return new StorageUnavailableError('source', said, `${tool} could not read the clip's source from the storage: ${said}`);
 }
 
 /**
