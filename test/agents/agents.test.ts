@@ -258,9 +258,10 @@ describe('agents', () => {
 describe('agents with the openai provider', () => {
   it('runs one run at a time per agent: a second manual run waits in the queue, another agent does not', async () => {
     const { key } = await slow.newOrg('serial', { credits: 20 });
-    // Each answer takes a second: A's first run lasts about two, long enough for the submissions
-    // and a whole poll to happen inside it on a loaded machine.
-    standIn.answer = () => ({ body: completion('One useful tip, written plainly.'), delayMs: 1000 });
+    // The service's answers are held until A's second run has been seen queued behind its first.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    standIn.answer = () => ({ body: completion('One useful tip, written plainly.'), after: held });
     const make = async (name: string) =>
       (await call(`${slow.url}/agents`, { key, json: { name, platforms: ['threads'], postsPerRun: 2, instructions: 'Tips about focus. Tips about rest.' } }))
         .body.data.id;
@@ -271,20 +272,18 @@ describe('agents with the openai provider', () => {
 
     // Statuses are read one after the other, so the later run is read first: if it is running,
     // a serial queue means the earlier one had ended before, and still has when read next.
-    let sawQueuedBehindRunning = false;
     const status = async (agent: string, run: string) => (await call(`${slow.url}/agents/${agent}/runs/${run}`, { key })).body.data.status;
-    await until(
-      'every run has completed',
-      async () => {
-        const [s3, s2, s1] = [await status(b, other), await status(a, second), await status(a, first)];
-        expect(s2 === 'running' && s1 === 'running').toBe(false);
-        if (s2 === 'queued' && s1 === 'running') sawQueuedBehindRunning = true;
-        expect([s1, s2, s3]).not.toContain('failed');
-        return [s1, s2, s3].every((s) => s === 'completed');
-      },
-      { timeoutMs: 20_000, everyMs: 40 },
-    );
-    expect(sawQueuedBehindRunning).toBe(true);
+    const statuses = async () => {
+      const [s3, s2, s1] = [await status(b, other), await status(a, second), await status(a, first)];
+      expect(s2 === 'running' && s1 === 'running').toBe(false);
+      expect([s1, s2, s3]).not.toContain('failed');
+      return [s1, s2, s3];
+    };
+    await until('A’s first run and B’s run running, A’s second queued', async () => (await statuses()).join() === 'running,queued,running', {
+      timeoutMs: 20_000,
+    });
+    release();
+    await until('every run has completed', async () => (await statuses()).every((s) => s === 'completed'), { timeoutMs: 20_000, everyMs: 40 });
     const jobs = await slow.store.db.selectFrom('jobs').select(['id', 'started_at', 'completed_at']).where('id', 'in', [first, second, other]).execute();
     const byId = new Map(jobs.map((j) => [j.id, j]));
     // The second run of agent A started after the first ended; agent B's run overlapped A's first.

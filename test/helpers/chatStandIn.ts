@@ -13,6 +13,8 @@ export interface StandInAnswer {
   body?: unknown;
   /** Wait this long before answering. */
   delayMs?: number;
+  /** Answer once this settles: a test holds the answers until it has seen what it waits for. */
+  after?: Promise<unknown>;
 }
 
 export interface ChatStandIn {
@@ -48,7 +50,8 @@ export async function startChatStandIn(): Promise<ChatStandIn> {
         const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? completion('ok'));
         res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers }).end(body);
       };
-      if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
+      if (answer.after) void answer.after.then(send);
+      else if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
       else send();
     });
   });
