@@ -95,6 +95,16 @@ type EventItem = Pick<ItemRow, 'key' | 'status' | 'error_code' | 'error_message'
  * `last_event_seq` is answered: every number up to it has committed (numbers are taken under
  * the job row's lock), so a later read never finds a gap before what this one answered.
  */
+/** The items whose end event's number is in (afterSeq, last]: read by `job_items_ended`, not by walking the job's items. */
+export function itemsEndedBetween(db: Db, jobId: string, afterSeq: number, last: number) {
+  return db
+    .selectFrom('job_items')
+    .select(['key', 'status', 'error_code', 'error_message', 'finished_at', 'end_seq'])
+    .where('job_id', '=', jobId)
+    .where('end_seq', '>', afterSeq)
+    .where('end_seq', '<=', last);
+}
+
 export async function eventsAfter(db: Db, jobId: string, afterSeq: number): Promise<EventRow[]> {
   const job = await db.selectFrom('jobs').select(EVENT_JOB_COLUMNS).where('id', '=', jobId).executeTakeFirst();
   if (!job || job.last_event_seq <= afterSeq) return [];
@@ -107,13 +117,7 @@ export async function eventsAfter(db: Db, jobId: string, afterSeq: number): Prom
       .where('seq', '>', afterSeq)
       .where('seq', '<=', last)
       .execute(),
-    db
-      .selectFrom('job_items')
-      .select(['key', 'status', 'error_code', 'error_message', 'finished_at', 'end_seq'])
-      .where('job_id', '=', jobId)
-      .where('end_seq', '>', afterSeq)
-      .where('end_seq', '<=', last)
-      .execute(),
+    itemsEndedBetween(db, jobId, afterSeq, last).execute(),
   ]);
   const bySeq = new Map(eventsDerived(job, items).map((event) => [event.seq, event]));
   for (const event of stored) bySeq.set(event.seq, event);

@@ -28,6 +28,7 @@ import * as itemEndSeq from './0021_item_end_seq.ts';
 import * as idempotencyResponseHeaders from './0022_idempotency_response_headers.ts';
 import * as jobReruns from './0023_job_reruns.ts';
 import * as throttles from './0024_throttles.ts';
+import * as itemEndsIndex from './0025_item_ends_index.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '0022_idempotency_response_headers': idempotencyResponseHeaders,
   '0023_job_reruns': jobReruns,
   '0024_throttles': throttles,
+  '0025_item_ends_index': itemEndsIndex,
 };
