@@ -48,7 +48,9 @@ describe.skipIf(!postgres)('a cluster of API and worker processes on PostgreSQL'
     const env = {
       LONGRUN_DEMO_KINDS: '1',
       LONGRUN_DEMO_LOG: log,
-      LONGRUN_LEASE_MS: '2000',
+      // Short enough that the killed worker's jobs are taken over within seconds; long enough that a
+      // live worker's renewal waiting for one of its 4 connections does not lose a job (and repeat items).
+      LONGRUN_LEASE_MS: '6000',
       LONGRUN_ORG_CONCURRENCY: '64',
       LONGRUN_INITIAL_CREDITS: '100000',
       LONGRUN_RATE_LIMIT_MAX: '1000000',

@@ -24,7 +24,10 @@ beforeAll(async () => {
   logFile = path.join(os.tmpdir(), `longrun-cross-cancel-${process.pid}-${Date.now()}.log`);
   server = await startTestServer({ env: { LONGRUN_WORKERS: '0' } });
   server.engine.register(kind() as never);
-  worker = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../fixtures/engineWorker.ts'), server.config.databaseUrl, logFile], {
+  // A lease of 10 s (a beat every 3.3 s, well within the wait for the abort): with 2 s, one beat
+  // late by 1.3 s on a loaded machine let its own claimer take the job back and start k1 again.
+  const args = [server.config.databaseUrl, logFile, '10', '10000'];
+  worker = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../fixtures/engineWorker.ts'), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   workerExited = new Promise((resolve) => worker.on('exit', resolve));

@@ -87,7 +87,14 @@ describe('engine observer', () => {
 
     const taken = await t.engine.submit({ orgId: org.id, kind: waits, input: {} });
     await until('the job runs', () => started === 1);
-    await t.store.db.updateTable('jobs').set({ lease_owner: 'someone-else' }).where('id', '=', taken.id).execute();
+    // What another worker's claim writes: its name and its own lease, so this engine's claimer
+    // does not take the job back (and start its item again) while the test goes on.
+    const theirs = new Date(Date.now() + 3_600_000).toISOString();
+    await t.store.db
+      .updateTable('jobs')
+      .set({ lease_owner: 'someone-else', lease_expires_at: theirs, available_at: theirs })
+      .where('id', '=', taken.id)
+      .execute();
     await until('the lost lease is told', () => calls.includes('leaseLost'));
     expect(calls).toEqual(['jobClaimed', 'itemEnded:abandoned', 'leaseLost']);
 

@@ -17,7 +17,8 @@ describe('first start', () => {
     for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints a working key on an empty data dir, and no secret on the next start', async () => {
+  // Two process starts, each allowed 20 s.
+  it('prints a working key on an empty data dir, and no secret on the next start', { timeout: 90_000 }, async () => {
     const dataDir = tempDir();
     dirs.push(dataDir);
 

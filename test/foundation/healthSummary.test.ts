@@ -85,11 +85,13 @@ describe('health summary at start and shutdown', () => {
     );
   });
 
-  it('logs what it is at start, and at SIGTERM the job finished in the grace period and the job handed back', async () => {
-    // One job of one item ends within the grace period; one of two items is handed back after its first.
+  it('logs what it is at start, and at SIGTERM the job finished in the grace period and the job handed back', { timeout: 90_000 }, async () => {
+    // One job of one item ends within the grace period; one of two items is handed back after its
+    // first. Items of 8 s: both jobs must still be on their first item when SIGTERM comes, after
+    // the checks below, on a loaded machine too.
     const { ids } = await serveWithRunningJobs(30_000, [
-      { items: 1, ms: 3000 },
-      { items: 2, ms: 3000 },
+      { items: 1, ms: 8000 },
+      { items: 2, ms: 8000 },
     ]);
     // Its heartbeat says what it holds.
     const operatorKey = await withStore(

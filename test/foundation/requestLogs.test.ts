@@ -87,7 +87,12 @@ describe('request and job logs', () => {
       const jobId: string = submitted.body.data.jobId;
       await until('the job runs', async () => (await call(`${leased.url}/jobs/${jobId}`, { key: leased.key })).body.data.status === 'running');
       // Another process took it over (as after this one was cut off from the database past its lease).
-      await leased.store.db.updateTable('jobs').set({ lease_owner: 'another-host:1:abc' }).where('id', '=', jobId).execute();
+      const theirs = new Date(Date.now() + 3_600_000).toISOString();
+      await leased.store.db
+        .updateTable('jobs')
+        .set({ lease_owner: 'another-host:1:abc', lease_expires_at: theirs, available_at: theirs })
+        .where('id', '=', jobId)
+        .execute();
 
       await until('the lost lease is logged', () => watched.lines.some((line) => line.msg.startsWith('job lease lost') && line.jobId === jobId));
       const lost = watched.lines.find((line) => line.msg.startsWith('job lease lost'))!;

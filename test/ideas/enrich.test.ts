@@ -22,7 +22,8 @@ beforeAll(async () => {
       LONGRUN_LLM_PROVIDER: 'openai',
       LONGRUN_LLM_BASE_URL: standIn.baseUrl,
       LONGRUN_LLM_MODEL: 'stand-in-1',
-      LONGRUN_LLM_TIMEOUT_MS: '300',
+      // Far above a loopback answer on a loaded machine; the timeout case is held, not slow.
+      LONGRUN_LLM_TIMEOUT_MS: '2000',
       LONGRUN_LLM_MAX_ATTEMPTS: '2',
     },
   });
@@ -144,7 +145,7 @@ describe('idea enrichment with the openai provider', () => {
   it('fails the job with a clear code and charges nothing when the service misbehaves', async () => {
     for (const [answer, code] of [
       [{ body: 'not json at all' }, 'LLM_BAD_RESPONSE'],
-      [{ delayMs: 1000 }, 'LLM_TIMEOUT'],
+      [{ after: new Promise(() => {}) }, 'LLM_TIMEOUT'],
       [{ status: 503 }, 'LLM_UNAVAILABLE'],
     ] as const) {
       const { key } = await remote.newOrg(`remote-${code}`, { credits: 5 });

@@ -51,7 +51,7 @@ describe('a trace across an API process and a worker process', () => {
     processes.push(api);
     worker = await startWorkerProcess(args, env);
     processes.push(worker);
-  });
+  }, 60_000);
   afterAll(async () => {
     for (const p of processes) {
       p.child.kill('SIGTERM');
@@ -61,7 +61,7 @@ describe('a trace across an API process and a worker process', () => {
     await database?.drop();
   });
 
-  it('continues the caller’s trace from the request through the worker to the provider and the webhook', { timeout: 30_000 }, async () => {
+  it('continues the caller’s trace from the request through the worker to the provider and the webhook', { timeout: 90_000 }, async () => {
     const key = KEY.exec(api.output())![0];
     const hook = await call(`${api.url}/webhooks`, { key, json: { url: `${hooks.url}/hook`, events: ['idea.enrich.completed'] } });
     expect(hook.status, hook.text).toBe(201);

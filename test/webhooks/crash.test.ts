@@ -26,7 +26,8 @@ describe('webhook delivery across a crash', () => {
     await database?.drop();
   });
 
-  it('delivers after a restart an event whose sender was killed mid-delivery', async () => {
+  // Two process starts (up to 20 s each), a run, a lease's expiry and a delivery: more than the default 30 s on a loaded machine.
+  it('delivers after a restart an event whose sender was killed mid-delivery', { timeout: 120_000 }, async () => {
     const env = { LONGRUN_WEBHOOK_ALLOW_PRIVATE: '1', LONGRUN_WEBHOOK_ALLOW_HTTP: '1', LONGRUN_LEASE_MS: '1000', LONGRUN_WEBHOOK_TIMEOUT_MS: '30000' };
     database = await freshTestDatabase();
     const args = ['--data-dir', database.dataDir, '--database-url', database.url];
