@@ -4,11 +4,14 @@
  * on the jobs list, rows selected one by one or a page at a time are canceled (after a
  * confirmation) or rerun, each job's outcome listed as the API reports it, a kind that cannot be
  * rerun saying so. Each organisation is new, so its list holds only the jobs made here. The
- * pages pass axe-core with no serious or critical violation.
+ * pages pass axe-core with no serious or critical violation. A cancel stays drawn when a read of
+ * the job sent while it ran is answered after it (the page's network held with Playwright's
+ * routing): the running job, with its Cancel button, is not drawn back.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knowledgeBaseWith } from '../helpers/knowledge.ts';
+import { waitForJob } from '../helpers/testEngine.ts';
 import { call, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { seriousViolations } from './axe.ts';
 import { launchChromium, newPage, open, requireDashboardBuilt, screenshot, signIn } from './browser.ts';
@@ -170,6 +173,52 @@ describe('dashboard: cancel and rerun jobs, one or many', () => {
     await page.getByRole('button', { name: 'Rerun selected' }).click();
     await page.getByRole('heading', { name: 'Rerun selected: 1 job' }).waitFor();
     expect(await outcomeOf(page, ingest).innerText()).toBe(`${ingest}: not rerun: kb.ingest jobs cannot be rerun`);
+    await context.close();
+  });
+
+  it("draws a job's cancel, not a read of it running that was answered later", async () => {
+    const submitted = await call(`${server.url}/demo/sleep`, { key: server.key, json: { items: 20, ms: 300 } });
+    expect(submitted.status, submitted.text).toBe(202);
+    const id = submitted.body.data.jobId as string;
+    await waitForJob(server.engine, server.store, id, (job) => job.status === 'running');
+
+    const { context, page } = await newPage(browser);
+    await signIn(page, server.url, server.key, `#/jobs/${id}`);
+    await page.getByRole('heading', { level: 1, name: `Job ${id}` }).waitFor();
+
+    // The next refresh of the job (sent 200 ms after an item's event) is read now and held.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held: (request: Request) => void;
+    const heldRequest = new Promise<Request>((resolve) => (held = resolve));
+    let holding = true;
+    await page.route(
+      (url) => url.pathname === `/jobs/${id}`,
+      async (route: Route) => {
+        if (route.request().method() !== 'GET' || !holding) return route.continue();
+        holding = false;
+        const running = await route.fetch();
+        expect(((await running.json()) as { data: { status: string } }).data.status).toBe('running');
+        held(route.request());
+        await released;
+        await route.fulfill({ response: running });
+      },
+    );
+    const stale = await heldRequest;
+
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Job canceled' }).waitFor();
+    await page.locator('.timeline li[data-type="job.canceled"]').waitFor();
+    await page.locator('.facts').getByText('canceled', { exact: true }).waitFor();
+
+    // Now the running job's answer arrives; the page has read it once the request finishes and
+    // one more task has run.
+    const finished = page.waitForEvent('requestfinished', (r) => r === stale);
+    release();
+    await finished;
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    expect(await page.locator('.facts .badge').innerText()).toBe('canceled');
+    expect(await page.getByRole('button', { name: 'Cancel job' }).count()).toBe(0);
     await context.close();
   });
 });
