@@ -19,7 +19,7 @@ import type { S3Storage } from '../../src/storage/s3Storage.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MARKDOWN } from '../helpers/documents.ts';
 import { documentWhenIngested, knowledgeBaseWith } from '../helpers/knowledge.ts';
-import { clipWhenAnalysed, makeSampleVideo, sendUploadPart, tools, uploadClip } from '../helpers/media.ts';
+import { clipWhenAnalysed, makeSampleVideo, SAMPLE, sendUploadPart, tools, uploadClip } from '../helpers/media.ts';
 import { startLocalS3, startOutageProxy, type LocalS3, type OutageProxy } from '../helpers/s3.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 import { until } from '../helpers/wait.ts';
@@ -109,6 +109,21 @@ describe('a longrun server on S3 storage', { timeout: 180_000 }, () => {
 
     expect((await call(`${server.url}/clips/${clip.id}`, { key, method: 'DELETE' })).status).toBe(200);
     expect(await storage.list(`${org.id}/`)).toEqual([]);
+  });
+
+  it('measures a recording with no duration in its header by reading its packets from the bucket', async () => {
+    const { key } = await server.newOrg('s3-recording', { credits: 10 });
+    // Written to a pipe, as a browser's recorder writes: ffprobe finds no duration in its header.
+    const recording = path.join(media, 'recording.mkv');
+    fs.writeFileSync(
+      recording,
+      execFileSync(tools.ffmpeg.path, ['-v', 'error', '-i', makeSampleVideo(media), '-c', 'copy', '-f', 'matroska', 'pipe:1'], { maxBuffer: 64 * 1024 * 1024 }),
+    );
+    expect((await probeMedia(tools.ffprobe.path, recording)).durationMs).toBeGreaterThan(SAMPLE.durationMs - 200);
+    const uploaded = await uploadClip(server.url, key, recording);
+    expect(uploaded.status, uploaded.text).toBe(201);
+    expect(Math.abs(uploaded.body.data.duration * 1000 - SAMPLE.durationMs)).toBeLessThan(200);
+    expect((await clipWhenAnalysed(server.url, key, uploaded.body.data.id)).status).toBe('ready');
   });
 
   it('puts uploads and URL imports in the bucket through a scratch file it deletes; a refused one leaves nothing anywhere', async () => {
