@@ -6,6 +6,7 @@
  */
 import { PLATFORMS } from '../../../src/content/schemas.ts';
 import { client, LongrunError } from '../api.ts';
+import { newestOnly } from '../newest.ts';
 import { h, replaceChildren } from '../dom.ts';
 import type { Agent, AgentCreateBody, Kb } from 'longrun/client';
 import { field, input, textarea } from './form.ts';
@@ -51,11 +52,11 @@ export function agentFields(prefix: string, kbs: Kb[], signal: AbortSignal, curr
   const preview = h('div', { class: 'preview', id: `${prefix}-preview`, 'aria-live': 'polite' });
 
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let asked = 0;
+  const turn = newestOnly();
   const refresh = () => {
     clearTimeout(timer);
     timer = setTimeout(async () => {
-      const mine = ++asked;
+      const current = turn();
       const cron = schedule.value.trim();
       const tz = zone.value.trim() || 'UTC';
       if (!cron) {
@@ -64,7 +65,7 @@ export function agentFields(prefix: string, kbs: Kb[], signal: AbortSignal, curr
       }
       try {
         const { runs } = await client().agents.schedulePreview({ schedule: cron, timezone: tz, count: PREVIEW_RUNS }, { signal });
-        if (mine !== asked) return;
+        if (!current()) return;
         replaceChildren(
           preview,
           h('p', { class: 'hint' }, `Next runs in ${tz}:`),
@@ -77,7 +78,7 @@ export function agentFields(prefix: string, kbs: Kb[], signal: AbortSignal, curr
             : h('p', { class: 'hint' }, 'It never runs again.'),
         );
       } catch (error) {
-        if (mine !== asked || signal.aborted) return;
+        if (!current() || signal.aborted) return;
         replaceChildren(preview, h('p', { class: 'error-text' }, error instanceof LongrunError ? error.message : String(error)));
       }
     }, PREVIEW_DELAY_MS);
