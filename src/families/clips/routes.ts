@@ -76,7 +76,7 @@ export async function clipRoutes(instance: FastifyInstance, opts: ClipRouteOptio
         tags: ['clips'],
         summary: 'Upload a video (multipart/form-data: a `file` part, optionally a `name` field)',
         description:
-          'Streamed to disk; larger than LONGRUN_CLIP_MAX_BYTES (2 GiB) is 413, as is a form with more than 10 fields or more than one file. Another Content-Type is 415; a form without a boundary, malformed or truncated is 400. A file ffprobe cannot read is 422 `unreadable_media` and is not kept. The clip is then `processing` while its scene cuts and silences are found, and `ready` with candidate segments. With `Idempotency-Key`, the same form (same fields and file bytes) again gets the first answer.',
+          'Streamed to disk; larger than LONGRUN_CLIP_MAX_BYTES (2 GiB) is 413, as is a form with more than 10 fields or more than one file. Another Content-Type is 415; a form without a boundary, malformed or truncated is 400. A file ffprobe cannot read is 422 `unreadable_media` and is not kept; a storage that cannot be reached, or that breaks off the read of ffprobe, is 503 and nothing is kept either. The clip is then `processing` while its scene cuts and silences are found, and `ready` with candidate segments. With `Idempotency-Key`, the same form (same fields and file bytes) again gets the first answer.',
         consumes: ['multipart/form-data'],
         response: { 201: ContentOk(Type.Ref(ClipView)) },
       },
