@@ -4,11 +4,11 @@
  * fallback is named as old, and a probe that crashes fails with its signal and what it printed.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeMedia, UnreadableMediaError } from '../../src/families/clips/probe.ts';
 import { locateMediaTools, mediaToolsWarning } from '../../src/media/binaries.ts';
+import { NPM_TOOLS } from '../helpers/media.ts';
 import { call, startTestServer, tempDir, type TestServer } from '../helpers/testServer.ts';
 
 let server: TestServer;
@@ -43,11 +43,7 @@ describe('media tools', () => {
   });
 
   it('names the npm builds as older than release 5, and a tool that does not run', () => {
-    const require = createRequire(import.meta.url);
-    const npm = locateMediaTools({
-      ffmpegPath: (require('@ffmpeg-installer/ffmpeg') as { path: string }).path,
-      ffprobePath: path.join(dir, 'missing-ffprobe'),
-    });
+    const npm = locateMediaTools({ ffmpegPath: NPM_TOOLS.ffmpeg, ffprobePath: path.join(dir, 'missing-ffprobe') });
     expect(npm.ffmpeg).toMatchObject({ source: 'setting', version: expect.stringMatching(/^N-/), major: null });
     expect(npm.ffprobe).toMatchObject({ version: null, major: null });
     expect(mediaToolsWarning(npm)).toMatch(/older than release 5 or not a release: MPEG-TS and browser recordings may fail\. Install a current ffmpeg/);

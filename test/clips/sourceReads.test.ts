@@ -8,16 +8,14 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RetryableError } from '../../src/engine/index.ts';
 import { analyseMedia } from '../../src/families/clips/analyse.ts';
 import { probeMedia, UnreadableMediaError } from '../../src/families/clips/probe.ts';
 import { streamDurationMs } from '../../src/families/clips/streamDuration.ts';
 import { StorageUnavailableError } from '../../src/storage/storage.ts';
-import { makeSampleVideo, SAMPLE, tools } from '../helpers/media.ts';
+import { makeSampleVideo, NPM_TOOLS, SAMPLE, tools } from '../helpers/media.ts';
 import { tempDir } from '../helpers/testServer.ts';
 
 let dir: string;
@@ -90,16 +88,11 @@ describe("reading a clip's source over HTTP", { timeout: 60_000 }, () => {
   // The npm fallback, ffmpeg 4.1, exits 0 too, and words it otherwise.
   it.each([
     ['ffmpeg on the PATH', tools.ffmpeg.path],
-    ['the npm fallback, ffmpeg 4.1', createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg').path as string],
+    ['the npm fallback, ffmpeg 4.1', NPM_TOOLS.ffmpeg],
   ])('fails the analysis as temporary when the connection is lost mid-read, though ffmpeg exits 0 (%s)', async (_name, ffmpeg) => {
     const source = await serveSample(Math.floor(video.length / 2));
     try {
-      const failed = await analyseMedia(ffmpeg, source.url, info).then(
-        () => null,
-        (error: unknown) => error,
-      );
-      expect(failed).toBeInstanceOf(RetryableError);
-      expect(failed).toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+      await expectStorageOutage(analyseMedia(ffmpeg, source.url, info), 'ffmpeg');
     } finally {
       await source.close();
     }
@@ -108,39 +101,22 @@ describe("reading a clip's source over HTTP", { timeout: 60_000 }, () => {
 
 describe("probing a clip's source over HTTP", { timeout: 60_000 }, () => {
   // The MP4 says its duration in its header; the piped Matroska has none, so its packets are read to the end.
-  const sources = () => [
-    { name: 'MP4', file: video, local: path.join(dir, 'faststart.mp4') },
-    { name: 'piped Matroska', file: piped, local: path.join(dir, 'piped.mkv') },
-  ];
-
-  it.each(['MP4', 'piped Matroska'])('probes a whole read of %s as it probes the local file', async (name) => {
-    const { file, local } = sources().find((s) => s.name === name)!;
-    const source = await serveSample(undefined, false, file);
+  it.each([
+    ['MP4', () => video, 'faststart.mp4'],
+    ['piped Matroska', () => piped, 'piped.mkv'],
+  ])('probes a whole read of %s as it probes the local file', async (_name, file, local) => {
+    const source = await serveSample(undefined, false, file());
     try {
-      expect(await probeMedia(tools.ffprobe.path, source.url)).toEqual(await probeMedia(tools.ffprobe.path, local));
+      expect(await probeMedia(tools.ffprobe.path, source.url)).toEqual(await probeMedia(tools.ffprobe.path, path.join(dir, local)));
     } finally {
       await source.close();
     }
   });
 
-  /** What `read` threw, checked to be the storage's outage (tried again, or 503), not an unreadable file (422). */
-  async function expectStorageOutage(read: Promise<unknown>) {
-    const failed = await read.then(
-      () => null,
-      (error: unknown) => error,
-    );
-    expect(failed).not.toBeInstanceOf(UnreadableMediaError);
-    expect(failed).toBeInstanceOf(StorageUnavailableError);
-    expect(failed).toMatchObject({
-      code: 'STORAGE_UNAVAILABLE',
-      message: expect.stringMatching(/^ffprobe could not read the clip's source from the storage: /),
-    });
-  }
-
   it('fails as the storage unavailable, not an unreadable file, when the connection is lost in the header', async () => {
     const source = await serveSample(Math.floor(video.length * 0.01));
     try {
-      await expectStorageOutage(probeMedia(tools.ffprobe.path, source.url));
+      await expectStorageOutage(probeMedia(tools.ffprobe.path, source.url), 'ffprobe');
     } finally {
       await source.close();
     }
@@ -148,7 +124,7 @@ describe("probing a clip's source over HTTP", { timeout: 60_000 }, () => {
 
   const ffprobes = [
     ['ffprobe on the PATH', tools.ffprobe.path],
-    ['the npm fallback, ffprobe 4.1', createRequire(import.meta.url)('@ffprobe-installer/ffprobe').path as string],
+    ['the npm fallback, ffprobe 4.1', NPM_TOOLS.ffprobe],
   ];
 
   it.each(ffprobes)('measures a duration by its packets after a connection cut once as on the local file (%s)', async (_name, ffprobe) => {
@@ -168,10 +144,24 @@ describe("probing a clip's source over HTTP", { timeout: 60_000 }, () => {
     async (_name, ffprobe) => {
       const source = await serveSample(Math.floor(piped.length / 2), false, piped);
       try {
-        await expectStorageOutage(streamDurationMs(ffprobe!, source.url));
+        await expectStorageOutage(streamDurationMs(ffprobe!, source.url), 'ffprobe');
       } finally {
         await source.close();
       }
     },
   );
 });
+
+/** What `read` threw: the storage's outage (tried again, or 503), not an unreadable file (422). */
+async function expectStorageOutage(read: Promise<unknown>, tool: 'ffmpeg' | 'ffprobe') {
+  const failed = await read.then(
+    () => null,
+    (error: unknown) => error,
+  );
+  expect(failed).not.toBeInstanceOf(UnreadableMediaError);
+  expect(failed).toBeInstanceOf(StorageUnavailableError);
+  expect(failed).toMatchObject({
+    code: 'STORAGE_UNAVAILABLE',
+    message: expect.stringMatching(new RegExp(`^${tool} could not read the clip's source from the storage: `)),
+  });
+}

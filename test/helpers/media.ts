@@ -5,12 +5,18 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { locateMediaTools } from '../../src/media/binaries.ts';
 import { call, type Answer } from './testServer.ts';
 import { until } from './wait.ts';
 
 export const tools = locateMediaTools({ ffmpegPath: null, ffprobePath: null });
+/** The builds `npm install` brings (ffmpeg 4.1 of 2018), which longrun falls back to when the PATH has none. */
+export const NPM_TOOLS = {
+  ffmpeg: (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path,
+  ffprobe: (createRequire(import.meta.url)('@ffprobe-installer/ffprobe') as { path: string }).path,
+};
 export const SAMPLE = { durationMs: 30_000, cutMs: 12_000, silence: { startMs: 20_000, endMs: 23_000 } };
 
 export function makeSampleVideo(dir: string, name = 'sample.mp4'): string {

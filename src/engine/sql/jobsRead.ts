@@ -87,14 +87,6 @@ const EVENT_JOB_COLUMNS = [
 type EventJob = Pick<JobRow, (typeof EVENT_JOB_COLUMNS)[number]>;
 type EventItem = Pick<ItemRow, 'key' | 'status' | 'error_code' | 'error_message' | 'finished_at' | 'end_seq'>;
 
-/**
- * A job's events after `afterSeq`, in order: its lifecycle events derived from its row and its
- * items' rows (`eventsDerived`), and the events stored as rows (progress; every event of a job
- * that ran before they were derived). A stored event wins over a derived one with its number,
- * so older jobs replay as they were stored. The job is read first and nothing past its
- * `last_event_seq` is answered: every number up to it has committed (numbers are taken under
- * the job row's lock), so a later read never finds a gap before what this one answered.
- */
 /** The items whose end event's number is in (afterSeq, last]: read by `job_items_ended`, not by walking the job's items. */
 export function itemsEndedBetween(db: Db, jobId: string, afterSeq: number, last: number) {
   return db
@@ -105,6 +97,14 @@ export function itemsEndedBetween(db: Db, jobId: string, afterSeq: number, last:
     .where('end_seq', '<=', last);
 }
 
+/**
+ * A job's events after `afterSeq`, in order: its lifecycle events derived from its row and its
+ * items' rows (`eventsDerived`), and the events stored as rows (progress; every event of a job
+ * that ran before they were derived). A stored event wins over a derived one with its number,
+ * so older jobs replay as they were stored. The job is read first and nothing past its
+ * `last_event_seq` is answered: every number up to it has committed (numbers are taken under
+ * the job row's lock), so a later read never finds a gap before what this one answered.
+ */
 export async function eventsAfter(db: Db, jobId: string, afterSeq: number): Promise<EventRow[]> {
   const job = await db.selectFrom('jobs').select(EVENT_JOB_COLUMNS).where('id', '=', jobId).executeTakeFirst();
   if (!job || job.last_event_seq <= afterSeq) return [];
